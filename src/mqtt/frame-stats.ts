@@ -1,0 +1,87 @@
+/** Value at quantile q (0..1) of sorted numbers, nearest-rank; undefined when empty. */
+export function percentile(sorted: number[], q: number): number | undefined {
+  if (sorted.length === 0) return undefined;
+  const rank = Math.ceil(q * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
+}
+
+export interface StatsSnapshot {
+  ts: number;
+  intervalMs: number;
+  frames: number;
+  fps: number;
+  latencyMs: { p50: number | null; p95: number | null };
+  inferenceMs: { p50: number | null; p95: number | null };
+  /** Frames the classifier reported dropping (its cumulative counter, summed over sources). */
+  framesDropped: number;
+  queueDepth: number;
+  mqtt: { queued: number; dropped: number; skippedQos0: number };
+  memory: { rssMB: number; heapUsedMB: number };
+  sources: string[];
+}
+
+/**
+ * Collects per-frame figures between two stats publications. Latencies are kept per interval
+ * (reset after each snapshot) so percentiles describe recent behaviour, not the whole uptime.
+ */
+export class FrameStats {
+  private latencies: number[] = [];
+  private inferences: number[] = [];
+  private frames = 0;
+  private windowStart: number;
+  private readonly classifierDropped = new Map<string, number>();
+  private readonly classifierDepth = new Map<string, number>();
+  private readonly seen = new Set<string>();
+
+  constructor(now: number = Date.now()) {
+    this.windowStart = now;
+  }
+
+  record(source: string, totalMs?: number, inferenceMs?: number, queue?: { dropped: number; depth: number }): void {
+    this.frames += 1;
+    this.seen.add(source);
+    if (typeof totalMs === 'number' && Number.isFinite(totalMs)) this.latencies.push(totalMs);
+    if (typeof inferenceMs === 'number' && Number.isFinite(inferenceMs)) this.inferences.push(inferenceMs);
+    if (queue) {
+      this.classifierDropped.set(source, queue.dropped);
+      this.classifierDepth.set(source, queue.depth);
+    }
+  }
+
+  /** Summarises the interval since the last snapshot and starts a new one. */
+  snapshot(mqtt: StatsSnapshot['mqtt'], now: number = Date.now()): StatsSnapshot {
+    const intervalMs = Math.max(1, now - this.windowStart);
+    const lat = [...this.latencies].sort((a, b) => a - b);
+    const inf = [...this.inferences].sort((a, b) => a - b);
+    const mem = process.memoryUsage();
+    const round = (v: number | undefined): number | null => (v === undefined ? null : Math.round(v * 100) / 100);
+    const snap: StatsSnapshot = {
+      ts: now,
+      intervalMs,
+      frames: this.frames,
+      fps: Math.round((this.frames * 1000 * 100) / intervalMs) / 100,
+      latencyMs: { p50: round(percentile(lat, 0.5)), p95: round(percentile(lat, 0.95)) },
+      inferenceMs: { p50: round(percentile(inf, 0.5)), p95: round(percentile(inf, 0.95)) },
+      framesDropped: sum(this.classifierDropped.values()),
+      queueDepth: sum(this.classifierDepth.values()),
+      mqtt,
+      memory: { rssMB: toMB(mem.rss), heapUsedMB: toMB(mem.heapUsed) },
+      sources: [...this.seen],
+    };
+    this.latencies = [];
+    this.inferences = [];
+    this.frames = 0;
+    this.windowStart = now;
+    return snap;
+  }
+}
+
+function sum(values: Iterable<number>): number {
+  let total = 0;
+  for (const v of values) total += v;
+  return total;
+}
+
+function toMB(bytes: number): number {
+  return Math.round((bytes / (1024 * 1024)) * 10) / 10;
+}

@@ -1,0 +1,102 @@
+import type { WatchedLabel } from './hysteresis';
+import type { DiscoveryOrigin } from './origin';
+import { slugify, type PublisherTopics } from './topics';
+
+export const HA_DISCOVERY_PREFIX = 'homeassistant';
+/** Home Assistant's birth/will topic: `online` means it (re)started and wants discovery again. */
+export const HA_STATUS_TOPIC = 'homeassistant/status';
+
+export interface DeviceDiscoveryInput {
+  prefix: string;
+  source: string;
+  topics: PublisherTopics;
+  watched: WatchedLabel[];
+  origin: DiscoveryOrigin;
+  qos: number;
+  discoveryPrefix?: string;
+}
+
+export interface DiscoveryComponent {
+  p: 'sensor' | 'binary_sensor';
+  name: string;
+  unique_id: string;
+  object_id: string;
+  state_topic: string;
+  value_template?: string;
+  payload_on?: string;
+  payload_off?: string;
+  icon?: string;
+  state_class?: string;
+}
+
+export interface DeviceDiscoveryPayload {
+  dev: { ids: string[]; name: string; mf: string; mdl: string; sw: string };
+  o: DiscoveryOrigin;
+  cmps: Record<string, DiscoveryComponent>;
+  availability_topic: string;
+  payload_available: string;
+  payload_not_available: string;
+  qos: number;
+}
+
+/**
+ * The device id depends only on prefix and source, so a restart (or a redeploy with a new node id)
+ * re-announces the same device and Home Assistant keeps its entities, history and customisations.
+ */
+export function deviceId(prefix: string, source: string): string {
+  return `${slugify(prefix.replace(/\//g, '_'))}_${slugify(source)}`.replace(/[^a-z0-9_-]/g, '_');
+}
+
+export function discoveryTopic(prefix: string, source: string, discoveryPrefix = HA_DISCOVERY_PREFIX): string {
+  return `${discoveryPrefix}/device/${deviceId(prefix, source)}/config`;
+}
+
+/** One HA device per source: top label, its score, and a binary_sensor per watched label. */
+export function buildDeviceDiscovery(input: DeviceDiscoveryInput): { topic: string; payload: DeviceDiscoveryPayload } {
+  const id = deviceId(input.prefix, input.source);
+  const topics = input.topics.source(input.source);
+  const cmps: Record<string, DiscoveryComponent> = {
+    [`${id}_label`]: {
+      p: 'sensor',
+      name: 'Label',
+      unique_id: `${id}_label`,
+      object_id: `${id}_label`,
+      state_topic: topics.label,
+      icon: 'mdi:tag-text',
+    },
+    [`${id}_score`]: {
+      p: 'sensor',
+      name: 'Score',
+      unique_id: `${id}_score`,
+      object_id: `${id}_score`,
+      state_topic: topics.labels,
+      value_template: '{{ (value_json.predictions[0].score if value_json.predictions else 0) | round(3) }}',
+      state_class: 'measurement',
+      icon: 'mdi:percent',
+    },
+  };
+  for (const w of input.watched) {
+    const uid = `${id}_${slugify(w.label).replace(/[^a-z0-9_-]/g, '_')}`;
+    cmps[uid] = {
+      p: 'binary_sensor',
+      name: w.label,
+      unique_id: uid,
+      object_id: uid,
+      state_topic: topics.watched(w.label),
+      payload_on: 'ON',
+      payload_off: 'OFF',
+    };
+  }
+  return {
+    topic: discoveryTopic(input.prefix, input.source, input.discoveryPrefix),
+    payload: {
+      dev: { ids: [id], name: `MobileNet ${input.source}`, mf: input.origin.name, mdl: 'MobileNet classifier', sw: input.origin.sw },
+      o: input.origin,
+      cmps,
+      availability_topic: input.topics.available,
+      payload_available: 'online',
+      payload_not_available: 'offline',
+      qos: input.qos,
+    },
+  };
+}

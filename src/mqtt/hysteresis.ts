@@ -1,0 +1,87 @@
+import { MqttConfigError } from './errors';
+
+/** A label whose presence is published as ON/OFF. */
+export interface WatchedLabel {
+  label: string;
+  /** Score at or above which a frame counts towards switching ON. */
+  onThreshold: number;
+  /** Score below which a frame counts towards switching OFF; <= onThreshold, the gap stops flapping. */
+  offThreshold: number;
+  /** Consecutive frames at or above onThreshold needed to switch ON. */
+  onFrames: number;
+  /** How long (ms, frame time) the score must stay below offThreshold before switching OFF. */
+  holdMs: number;
+}
+
+export const WATCHED_DEFAULTS = { onThreshold: 0.6, offThreshold: 0.4, onFrames: 2, holdMs: 5000 };
+
+export function validateWatchedLabel(input: Partial<WatchedLabel> & { label: string }): WatchedLabel {
+  const w: WatchedLabel = { ...WATCHED_DEFAULTS, ...stripUndefined(input) } as WatchedLabel;
+  const where = `watched label "${String(w.label)}"`;
+  if (typeof w.label !== 'string' || w.label.trim().length === 0) {
+    throw new MqttConfigError('a watched label needs a non-empty label name, for example "tabby, tabby cat"');
+  }
+  for (const key of ['onThreshold', 'offThreshold'] as const) {
+    if (typeof w[key] !== 'number' || !(w[key] >= 0 && w[key] <= 1)) {
+      throw new MqttConfigError(`${where}: ${key} must be a number from 0 to 1, got ${String(w[key])}`);
+    }
+  }
+  if (w.offThreshold > w.onThreshold) {
+    throw new MqttConfigError(`${where}: offThreshold (${w.offThreshold}) must not exceed onThreshold (${w.onThreshold})`);
+  }
+  if (!Number.isInteger(w.onFrames) || w.onFrames < 1) {
+    throw new MqttConfigError(`${where}: onFrames must be an integer >= 1, got ${String(w.onFrames)}`);
+  }
+  if (typeof w.holdMs !== 'number' || !(w.holdMs >= 0) || !Number.isFinite(w.holdMs)) {
+    throw new MqttConfigError(`${where}: holdMs must be a number of milliseconds >= 0, got ${String(w.holdMs)}`);
+  }
+  return w;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export type Presence = 'ON' | 'OFF';
+
+/**
+ * ON/OFF state of one watched label. Switching needs evidence in both directions (N strong frames
+ * to go ON, a hold time of weak frames to go OFF) so one noisy frame never flips the state.
+ */
+export class LabelHysteresis {
+  private current: Presence = 'OFF';
+  private strongRun = 0;
+  private weakSince: number | undefined;
+
+  constructor(readonly config: WatchedLabel) {}
+
+  get state(): Presence {
+    return this.current;
+  }
+
+  /** Feeds one frame's score; returns the new state when it changed, otherwise undefined. */
+  update(score: number, ts: number): Presence | undefined {
+    const { onThreshold, offThreshold, onFrames, holdMs } = this.config;
+    if (this.current === 'OFF') {
+      this.strongRun = score >= onThreshold ? this.strongRun + 1 : 0;
+      if (this.strongRun >= onFrames) {
+        this.current = 'ON';
+        this.strongRun = 0;
+        this.weakSince = undefined;
+        return 'ON';
+      }
+      return undefined;
+    }
+    if (score >= offThreshold) {
+      this.weakSince = undefined;
+      return undefined;
+    }
+    if (this.weakSince === undefined) this.weakSince = ts;
+    if (ts - this.weakSince >= holdMs) {
+      this.current = 'OFF';
+      this.weakSince = undefined;
+      return 'OFF';
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,61 @@
+import { MqttConfigError } from './errors';
+
+/** Default topic prefix, in the spirit of Frigate's `frigate/...`: one word naming the product. */
+export const DEFAULT_PREFIX = 'mobilenet';
+export const DEFAULT_SOURCE = 'camera';
+
+/**
+ * Makes a label or source name safe as one MQTT topic level: lowercase, whitespace to `_`, and
+ * the characters with a meaning in topics (`/` separates levels, `#` and `+` are wildcards) removed.
+ */
+export function slugify(name: string): string {
+  const slug = name
+    .toLowerCase()
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .replace(/[/#+]/g, '')
+    .trim()
+    .replace(/\s+/g, '_');
+  if (slug.length === 0) {
+    throw new MqttConfigError(`"${name}" has no characters left for an MQTT topic level after removing "/", "#", "+" and spaces`);
+  }
+  return slug;
+}
+
+/** A prefix may span several levels (`home/garage/mobilenet`) but holds no wildcard and no empty level. */
+export function validatePrefix(prefix: string): string {
+  if (typeof prefix !== 'string' || prefix.length === 0) {
+    throw new MqttConfigError(`topic prefix must be a non-empty string such as "${DEFAULT_PREFIX}"`);
+  }
+  if (/[#+\u0000]/.test(prefix) || prefix.startsWith('/') || prefix.endsWith('/') || prefix.includes('//')) {
+    throw new MqttConfigError(`topic prefix "${prefix}" is invalid: use levels separated by single "/" without "#", "+" or a leading/trailing "/"`);
+  }
+  return prefix;
+}
+
+export interface SourceTopics {
+  label: string;
+  labels: string;
+  watched(label: string): string;
+}
+
+export interface PublisherTopics {
+  available: string;
+  stats: string;
+  source(source: string): SourceTopics;
+}
+
+export function publisherTopics(prefix: string): PublisherTopics {
+  const root = validatePrefix(prefix);
+  return {
+    available: `${root}/available`,
+    stats: `${root}/stats`,
+    source(source: string): SourceTopics {
+      const base = `${root}/${slugify(source)}`;
+      return {
+        label: `${base}/label`,
+        labels: `${base}/labels`,
+        watched: (label: string) => `${base}/${slugify(label)}`,
+      };
+    },
+  };
+}
