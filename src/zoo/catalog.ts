@@ -1,0 +1,169 @@
+import { MOBILENET_V1_025_224_LAYERS_SHA256 } from './catalog-hashes';
+
+export type ModelFormat = 'layers' | 'graph' | 'tflite';
+
+export interface CatalogEntry {
+  /** e.g. 'mobilenet_v1_0.25_224'; spelled as the publisher spells the file or folder. */
+  name: string;
+  arch: 'v1' | 'v2';
+  alpha: number;
+  resolution: number;
+  format: ModelFormat;
+  /**
+   * model.json URL (layers/graph; TF Hub ones as @tensorflow-models/mobilenet builds them, with
+   * '?tfjs-format=file'), a .tflite URL, or a .tgz URL holding the .tflite named in `archiveMember`.
+   */
+  url: string;
+  /** For .tgz URLs: the .tflite file inside the archive. */
+  archiveMember?: string;
+  /** pixel → input: real = pixel * scale + offset. [-1,1] is {scale: 1/127.5, offset: -1}; [0,1] is {scale: 1/255, offset: 0}. */
+  normalization: { scale: number; offset: number };
+  /**
+   * What the input tensor holds: 'float32' = normalised reals; 'uint8' = the raw pixel bytes, which
+   * the model's own input quantisation maps to the reals described by `normalization`.
+   */
+  inputDtype: 'float32' | 'uint8';
+  /** 'logits' outputs still need a softmax to become probabilities (the TF Hub classifiers). */
+  output: 'softmax' | 'logits';
+  /** 1001 = index 0 is background. */
+  classes: 1000 | 1001;
+  quantized: boolean;
+  /** sha256 pinned per local file name when the public bytes are known. */
+  sha256?: Record<string, string>;
+  /** Where the URL is documented. */
+  source: string;
+}
+
+const MINUS_ONE_TO_ONE = { scale: 1 / 127.5, offset: -1 };
+const ZERO_TO_ONE = { scale: 1 / 255, offset: 0 };
+// The quantised TFLite MobileNets declare input scale 1/128 and zero point 128: real = (q - 128) / 128.
+const UINT8_MINUS_ONE_TO_ONE = { scale: 1 / 128, offset: -1 };
+
+const TFJS_LAYERS_BASE = 'https://storage.googleapis.com/tfjs-models/tfjs';
+const TFJS_LAYERS_SOURCE =
+  'tensorflow/tfjs-examples mobilenet (loads tfjs-models/tfjs/mobilenet_v1_0.25_224/model.json, a conversion of the Keras ' +
+  'MobileNet ImageNet weights) and @tensorflow-models/mobilenet before 2.0 (tfjs-models/tfjs/mobilenet_v1_<alpha>_224 ' +
+  'with alpha 0.25, 0.50, 0.75, 1.0); input x/127.5-1 as Keras preprocess_input';
+
+function layersEntry(alphaText: string): CatalogEntry {
+  const name = `mobilenet_v1_${alphaText}_224`;
+  const entry: CatalogEntry = {
+    name,
+    arch: 'v1',
+    alpha: Number(alphaText),
+    resolution: 224,
+    format: 'layers',
+    url: `${TFJS_LAYERS_BASE}/${name}/model.json`,
+    normalization: MINUS_ONE_TO_ONE,
+    inputDtype: 'float32',
+    output: 'softmax',
+    classes: 1000,
+    quantized: false,
+    source: TFJS_LAYERS_SOURCE,
+  };
+  if (alphaText === '0.25') entry.sha256 = { ...MOBILENET_V1_025_224_LAYERS_SHA256 };
+  return entry;
+}
+
+const TFHUB_SOURCE =
+  '@tensorflow-models/mobilenet 2.1.1 dist/index.js MODEL_INFO (inputRange [0, 1]), loaded with ' +
+  "tfjs-converter loadGraphModel(url, {fromTFHub: true}), which appends 'model.json?tfjs-format=file'";
+
+/** `handle` is the TF Hub module name, e.g. 'mobilenet_v2_100_224'; `version` its TF Hub version. */
+function tfhubEntry(arch: 'v1' | 'v2', alpha: number, version: number): CatalogEntry {
+  const handle = `mobilenet_${arch}_${String(Math.round(alpha * 100)).padStart(3, '0')}_224`;
+  return {
+    name: `tfhub_${handle}`,
+    arch,
+    alpha,
+    resolution: 224,
+    format: 'graph',
+    url: `https://tfhub.dev/google/imagenet/${handle}/classification/${version}/model.json?tfjs-format=file`,
+    normalization: ZERO_TO_ONE,
+    inputDtype: 'float32',
+    // @tensorflow-models/mobilenet slices off logit 0 (background) and applies softmax itself.
+    output: 'logits',
+    classes: 1001,
+    quantized: false,
+    source: TFHUB_SOURCE,
+  };
+}
+
+const CORAL_COMMIT = '104342d2d3480b3e66203073dac24f4e2dbb4c41';
+const CORAL_BASE = `https://raw.githubusercontent.com/google-coral/test_data/${CORAL_COMMIT}`;
+const CORAL_SOURCE = `google-coral/test_data (Apache-2.0) at commit ${CORAL_COMMIT}`;
+const SLIM_V1_QUANT_SOURCE =
+  'tensorflow/models research/slim/nets/mobilenet_v1.md, "Pre-trained Models" (mobilenet_v1_2018_08_02 *_quant.tgz; ' +
+  'each archive holds the converted TensorFlow Lite flatbuffer)';
+const HOSTED_V2_QUANT_SOURCE =
+  'tensorflow/tensorflow lite/g3doc/guide/hosted_models.md, "Quantized models" (tflite_11_05_08/mobilenet_v2_1.0_224_quant.tgz)';
+
+/** Plain .tflite files whose bytes are known here: byte copies of them are the test fixtures. */
+const CORAL_PINNED: Record<string, string> = {
+  'mobilenet_v1_0.25_128_quant.tflite': 'cb273c23ee76374b05b9583177e28aa19744858a7679c56a250e83d0333da785',
+  'mobilenet_v2_1.0_224_quant.tflite': '7aad0c74c5e3c06e5eb3c827e13304fdd68a83da6087d92ee169c24ff9fd4776',
+};
+
+function tfliteEntry(arch: 'v1' | 'v2', alphaText: string, resolution: number): CatalogEntry {
+  const name = `mobilenet_${arch}_${alphaText}_${resolution}_quant`;
+  const file = `${name}.tflite`;
+  const common = {
+    name,
+    arch,
+    alpha: Number(alphaText),
+    resolution,
+    format: 'tflite' as const,
+    normalization: UINT8_MINUS_ONE_TO_ONE,
+    inputDtype: 'uint8' as const,
+    output: 'softmax' as const,
+    classes: 1001 as const,
+    quantized: true,
+  };
+  const pinned = CORAL_PINNED[file];
+  if (pinned) {
+    return { ...common, url: `${CORAL_BASE}/${file}`, sha256: { [file]: pinned }, source: `${CORAL_SOURCE}, ${file}` };
+  }
+  const url =
+    arch === 'v1'
+      ? `https://storage.googleapis.com/download.tensorflow.org/models/mobilenet_v1_2018_08_02/${name}.tgz`
+      : `https://storage.googleapis.com/download.tensorflow.org/models/tflite_11_05_08/${name}.tgz`;
+  return { ...common, url, archiveMember: file, source: arch === 'v1' ? SLIM_V1_QUANT_SOURCE : HOSTED_V2_QUANT_SOURCE };
+}
+
+function v1QuantEntries(): CatalogEntry[] {
+  const entries: CatalogEntry[] = [];
+  for (const alpha of ['1.0', '0.75', '0.5', '0.25']) {
+    for (const resolution of [224, 192, 160, 128]) entries.push(tfliteEntry('v1', alpha, resolution));
+  }
+  return entries;
+}
+
+/** The official MobileNets whose public sources show they exist, with how to feed and read them. */
+export const CATALOG: readonly CatalogEntry[] = Object.freeze([
+  ...['1.0', '0.75', '0.50', '0.25'].map(layersEntry),
+  tfhubEntry('v1', 0.25, 1),
+  tfhubEntry('v1', 0.5, 1),
+  tfhubEntry('v1', 0.75, 1),
+  tfhubEntry('v1', 1.0, 1),
+  tfhubEntry('v2', 0.5, 2),
+  tfhubEntry('v2', 0.75, 2),
+  tfhubEntry('v2', 1.0, 2),
+  ...v1QuantEntries(),
+  tfliteEntry('v2', '1.0', 224),
+]);
+
+/** Spelling-insensitive key: '0.50' and '0.5', '1.0' and '1' name the same width multiplier. */
+export function catalogKey(name: string): string {
+  return name.trim().toLowerCase().replace(/\d+\.\d+/g, (number) => String(Number(number)));
+}
+
+export function findCatalogEntry(name: string): CatalogEntry | undefined {
+  const exact = CATALOG.find((entry) => entry.name === name);
+  if (exact) return exact;
+  const key = catalogKey(name);
+  return CATALOG.find((entry) => catalogKey(entry.name) === key);
+}
+
+export function catalogNames(): string[] {
+  return CATALOG.map((entry) => entry.name);
+}
