@@ -1,0 +1,54 @@
+import { ImageError } from './errors';
+
+/** Formats we decode: what cameras and browsers send. SVG, PDF and the like are refused on purpose. */
+export const SUPPORTED_FORMATS = ['jpeg', 'png', 'webp', 'gif', 'tiff', 'avif'] as const;
+const SUPPORTED_TEXT = 'JPEG, PNG, WebP, GIF, TIFF, AVIF, or raw pixels with width, height and channels';
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The first line of a libvips message; later lines repeat it. */
+function firstLine(text: string): string {
+  return text.split('\n')[0].trim();
+}
+
+export function bmpNotSupported(): ImageError {
+  return new ImageError(
+    'UNSUPPORTED_FORMAT',
+    `BMP images are not supported: sharp (libvips) has no BMP decoder. Convert it to PNG or JPEG first (for example \`ffmpeg -i in.bmp out.png\`). Accepted: ${SUPPORTED_TEXT}.`,
+  );
+}
+
+export function formatNotSupported(format: string, detail = ''): ImageError {
+  return new ImageError('UNSUPPORTED_FORMAT', `${format.toUpperCase()} images are not supported${detail}. Accepted: ${SUPPORTED_TEXT}.`);
+}
+
+export function tooLarge(width: number, height: number, maxPixels: number): ImageError {
+  return new ImageError(
+    'TOO_LARGE',
+    `image is ${width}×${height} = ${width * height} pixels, over the limit of ${maxPixels} (maxPixels); it was not decoded. Raise maxPixels if such frames are expected.`,
+  );
+}
+
+export function truncated(format: string, why: string): ImageError {
+  return new ImageError('TRUNCATED', `${format.toUpperCase()} image is truncated or corrupt: ${why}. Check that the whole file or frame was received.`);
+}
+
+/** Turns a sharp/libvips failure into an ImageError that names the problem. */
+export function fromSharpError(error: unknown, format: string | undefined, maxPixels: number): ImageError {
+  if (error instanceof ImageError) return error;
+  const text = messageOf(error);
+  const line = firstLine(text);
+  if (/unsupported image format/i.test(text)) {
+    return new ImageError('NOT_AN_IMAGE', `data is not an image sharp can decode (${line}). Accepted: ${SUPPORTED_TEXT}.`, { cause: error });
+  }
+  if (/exceeds pixel limit/i.test(text)) {
+    return new ImageError('TOO_LARGE', `image is over the limit of ${maxPixels} pixels (maxPixels); it was not decoded.`, { cause: error });
+  }
+  if (/compression format has not been built in|no decoder|not supported/i.test(text)) {
+    return new ImageError('UNSUPPORTED_FORMAT', `${(format ?? 'this').toUpperCase()} variant cannot be decoded by sharp (${line}). Accepted: ${SUPPORTED_TEXT}.`, { cause: error });
+  }
+  // Everything else is a header that parsed followed by pixel data that did not.
+  return new ImageError('TRUNCATED', `${format ? format.toUpperCase() + ' image' : 'image'} is truncated or corrupt (${line}). Check that the whole file or frame was received.`, { cause: error });
+}

@@ -1,0 +1,7 @@
+export { ImageError, isImageError, type ImageErrorCode } from './errors';
+export { toImageInput, type RawGeometry } from './input';
+export { normalise } from './normalise';
+export { DEFAULT_MAX_PIXELS, FIT_MODES, RESIZE_KERNELS } from './options';
+export { prepareImage } from './preprocess';
+export { maxConcurrentDecodes, setMaxConcurrentDecodes } from './sharp-runtime';
+export type { AlphaBackground, FitMode, ImageInput, PreparedImage, PreprocessOptions, RawImage, ResizeKernel, Roi } from './types';

@@ -1,0 +1,78 @@
+import type { Sharp } from 'sharp';
+import { findTruncation } from './completeness';
+import { bmpNotSupported, formatNotSupported, fromSharpError, SUPPORTED_FORMATS, tooLarge, truncated } from './decode-errors';
+import { ImageError } from './errors';
+import type { ResolvedOptions } from './options';
+import { checkRawImage } from './raw-image';
+import { imageSharp } from './sharp-runtime';
+import type { RawImage } from './types';
+
+/** A sharp pipeline positioned on an input, with the input's upright size and format. */
+export interface OpenedImage {
+  pipeline: Sharp;
+  width: number;
+  height: number;
+  format: string;
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function looksLikeBmp(bytes: Uint8Array): boolean {
+  // "BM" then a little-endian file size; 14-byte file header + at least a 12-byte DIB header.
+  return bytes.length >= 26 && bytes[0] === 0x42 && bytes[1] === 0x4d;
+}
+
+export function openRaw(raw: RawImage, options: ResolvedOptions): OpenedImage {
+  checkRawImage(raw, options.maxPixels);
+  const sharp = imageSharp();
+  const pipeline = sharp(asBuffer(raw.data), {
+    raw: { width: raw.width, height: raw.height, channels: raw.channels as 1 | 2 | 3 | 4 },
+    limitInputPixels: options.maxPixels,
+  });
+  return { pipeline, width: raw.width, height: raw.height, format: 'raw' };
+}
+
+export async function openEncoded(bytes: Uint8Array, options: ResolvedOptions): Promise<OpenedImage> {
+  if (bytes.length === 0) throw new ImageError('EMPTY', 'image data is empty (0 bytes)');
+  if (looksLikeBmp(bytes)) throw bmpNotSupported();
+
+  const sharp = imageSharp();
+  const pipeline = sharp(asBuffer(bytes), {
+    // 'truncated' rather than the stricter 'warning': cheap webcams' MJPEG frames often carry
+    // harmless libjpeg warnings (extraneous bytes before a marker) and must still classify.
+    failOn: 'truncated',
+    // Checked from the header, before any pixel is decoded: a decompression bomb stops here.
+    limitInputPixels: options.maxPixels,
+    autoOrient: true,
+    ignoreIcc: !options.applyIccProfile,
+  });
+
+  let metadata: Awaited<ReturnType<Sharp['metadata']>>;
+  try {
+    metadata = await pipeline.metadata();
+  } catch (error) {
+    throw fromSharpError(error, undefined, options.maxPixels);
+  }
+
+  const format = metadata.format === 'heif' ? heifFormat(metadata.compression) : String(metadata.format);
+  if (format === 'heic') throw formatNotSupported(format, ": sharp's prebuilt libvips reads AVIF but has no HEVC decoder");
+  if (!(SUPPORTED_FORMATS as readonly string[]).includes(format)) throw formatNotSupported(format);
+
+  const width = metadata.width;
+  const height = metadata.height;
+  // Belt and braces: sharp enforces limitInputPixels too, but say it in our own words.
+  if (width * height > options.maxPixels) throw tooLarge(width, height, options.maxPixels);
+
+  const why = findTruncation(bytes, format);
+  if (why !== undefined) throw truncated(format, why);
+
+  const upright = metadata.autoOrient ?? { width, height };
+  return { pipeline, width: upright.width, height: upright.height, format };
+}
+
+function heifFormat(compression: string | undefined): string {
+  if (compression === 'av1') return 'avif';
+  return compression === 'hevc' ? 'heic' : 'heif';
+}

@@ -1,0 +1,70 @@
+import { availableParallelism } from 'node:os';
+import sharp from 'sharp';
+
+/*
+ * Process-wide sharp settings for a classifier that runs for months on a 2–4 core board.
+ *
+ * - Cache off: libvips caches operations by their inputs, but camera frames never repeat, so the
+ *   cache (50 MB by default) only holds memory without ever being hit.
+ * - One libvips thread per image: the board's other cores are needed by the inference worker, and
+ *   parallelism across frames already comes from running several pipelines at once.
+ * - At most `maxConcurrentDecodes` pipelines at once: each occupies a libuv pool thread (4 by
+ *   default), and the same pool serves fs, dns and zlib for the rest of Node-RED; leaving one
+ *   free keeps MQTT reconnects and file reads from queueing behind a burst of frames.
+ */
+let configured = false;
+let maxConcurrent = defaultMaxConcurrentDecodes();
+let running = 0;
+const waiting: Array<() => void> = [];
+
+function defaultMaxConcurrentDecodes(): number {
+  const pool = Number.parseInt(process.env.UV_THREADPOOL_SIZE ?? '', 10);
+  const poolSize = Number.isInteger(pool) && pool > 0 ? pool : 4;
+  return Math.max(1, Math.min(availableParallelism(), poolSize - 1));
+}
+
+/** The sharp module, configured for long-running frame processing on first use. */
+export function imageSharp(): typeof sharp {
+  if (!configured) {
+    sharp.cache(false);
+    sharp.concurrency(1);
+    configured = true;
+  }
+  return sharp;
+}
+
+export function maxConcurrentDecodes(): number {
+  return maxConcurrent;
+}
+
+/** Changes how many images may be decoded at once (default: cores, at most libuv pool size − 1). */
+export function setMaxConcurrentDecodes(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new RangeError(`maxConcurrentDecodes must be an integer >= 1, got ${String(limit)}`);
+  }
+  maxConcurrent = limit;
+  wakeWaiters();
+}
+
+function wakeWaiters(): void {
+  while (running < maxConcurrent && waiting.length > 0) {
+    running++;
+    const next = waiting.shift();
+    if (next) next();
+  }
+}
+
+/** Runs `task` once fewer than `maxConcurrentDecodes` image pipelines are in flight. */
+export async function withDecodeSlot<T>(task: () => Promise<T>): Promise<T> {
+  if (running < maxConcurrent) {
+    running++;
+  } else {
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  }
+  try {
+    return await task();
+  } finally {
+    running--;
+    wakeWaiters();
+  }
+}
