@@ -1,0 +1,223 @@
+import type { BackendName } from '../engine/backend';
+import { prepareImage } from '../image/preprocess';
+import { normalise } from '../image/normalise';
+import type { FitMode, ImageInput, Roi } from '../image/types';
+import { alignLabels } from '../model/labels';
+import { MINUS_ONE_TO_ONE, resolveModel, type ModelOptions, type Normalization, type ResolvedModel } from '../model/resolve';
+import { BoundedQueue, type QueuePolicy } from './bounded-queue';
+import { InferenceWorker } from './inference-worker';
+import { LatencyWindow, RateMeter } from './latency-stats';
+import { topPredictions, validateFilter, type Prediction, type PredictionFilter } from './predictions';
+
+export interface ClassifierOptions extends ModelOptions {
+  /** auto (tfjs-node if installed, else wasm), wasm, tfjs-node or cpu. */
+  backend?: BackendName;
+  /** Frames waiting for the model, not counting the one being classified (default 4). */
+  queueSize?: number;
+  /** What happens when the queue is full (default drop-oldest: the freshest frames win). */
+  queuePolicy?: QueuePolicy;
+  /** Default fit for every frame (default cover: centre crop). */
+  fit?: FitMode;
+  /** Largest image accepted, in pixels (decompression-bomb guard; default 50 megapixels). */
+  maxPixels?: number;
+  /** Run layers models as-is instead of as the fused graph. */
+  unfused?: boolean;
+  /** TFLite: skip activation re-quantisation (faster, less faithful to the interpreter). */
+  float?: boolean;
+}
+
+export interface ClassifyOptions extends PredictionFilter {
+  roi?: Roi;
+  fit?: FitMode;
+}
+
+export interface Timings {
+  /** Decode, orient, crop, resize and normalise. */
+  preprocessMs: number;
+  /** Time spent waiting in the queue before work started. */
+  queueMs: number;
+  /** The network itself, measured in the worker. */
+  inferenceMs: number;
+  /** From classify() to result. */
+  totalMs: number;
+}
+
+export interface ClassifyResult {
+  predictions: Prediction[];
+  top: Prediction | null;
+  model: string;
+  timings: Timings;
+}
+
+export interface ModelInfo {
+  name: string;
+  format: ResolvedModel['format'];
+  backend: string;
+  mode: string;
+  fallbackReason?: string;
+  inputSize: { width: number; height: number };
+  classes: number;
+  labelsSource: string;
+  normalization: Normalization;
+  teachableMachine: boolean;
+  loadMs: number;
+}
+
+export interface ClassifierStats {
+  accepted: number;
+  completed: number;
+  dropped: number;
+  failed: number;
+  depth: number;
+  inFlight: number;
+  fps: number;
+  latencyMs: { p50?: number; p95?: number; p99?: number };
+  inferenceMs: { p50?: number; p95?: number };
+}
+
+interface Job {
+  image: ImageInput;
+  options: ClassifyOptions;
+  enqueuedAt: number;
+  resolve(result: ClassifyResult): void;
+  reject(error: Error): void;
+}
+
+/**
+ * One loaded model behind a bounded queue, classifying in a worker thread. Any number of callers
+ * may share it; frames are processed one at a time in arrival order.
+ */
+export class Classifier {
+  private readonly queue: BoundedQueue<Job>;
+  private readonly latency = new LatencyWindow();
+  private readonly inference = new LatencyWindow();
+  private readonly rate = new RateMeter();
+  private counters = { accepted: 0, completed: 0, failed: 0 };
+  private busy = false;
+  private inFlight = 0;
+  private current?: Promise<void>;
+  private disposed = false;
+
+  private constructor(
+    private readonly worker: InferenceWorker,
+    private readonly labels: string[],
+    readonly info: ModelInfo,
+    private readonly options: ClassifierOptions,
+  ) {
+    this.queue = new BoundedQueue<Job>(options.queueSize ?? 4, options.queuePolicy ?? 'drop-oldest', () => this.pump());
+  }
+
+  static async load(options: ClassifierOptions): Promise<Classifier> {
+    const resolved = await resolveModel(options);
+    const { worker, info } = await InferenceWorker.start(
+      { format: resolved.format, path: resolved.localPath, unfused: options.unfused, float: options.float },
+      options.backend ?? 'auto',
+    );
+    try {
+      const labelList = resolved.labels ?? info.embeddedLabels;
+      const labels = labelList ? alignLabels(labelList, info.classes, resolved.labelsSource) : Array.from({ length: info.classes }, (_, i) => `class ${i}`);
+      const [height, width] = info.inputShape;
+      const modelInfo: ModelInfo = {
+        name: resolved.name,
+        format: resolved.format,
+        backend: info.backend,
+        mode: info.mode,
+        fallbackReason: info.fallbackReason,
+        inputSize: { width, height },
+        classes: info.classes,
+        labelsSource: resolved.labels ? resolved.labelsSource : info.embeddedLabels ? 'tflite metadata' : 'none (class N)',
+        // Options win, then the file itself (TFLite quantised input), then the catalog, then Keras' [-1, 1].
+        normalization: options.normalization ?? info.normalization ?? resolved.normalization ?? MINUS_ONE_TO_ONE,
+        teachableMachine: resolved.teachableMachine,
+        loadMs: info.loadMs,
+      };
+      return new Classifier(worker, labels, modelInfo, options);
+    } catch (error) {
+      await worker.terminate();
+      throw error;
+    }
+  }
+
+  /** Classifies one image. Rejects with a clear error for bad input, or FrameDroppedError under load. */
+  classify(image: ImageInput, options: ClassifyOptions = {}): Promise<ClassifyResult> {
+    if (this.disposed) return Promise.reject(new Error('Classifier has been disposed'));
+    try {
+      validateFilter(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.counters.accepted++;
+    return new Promise<ClassifyResult>((resolve, reject) => {
+      const job: Job = { image, options, enqueuedAt: performance.now(), resolve, reject };
+      void this.queue.push(job, (error) => reject(error));
+    });
+  }
+
+  stats(): ClassifierStats {
+    return {
+      ...this.counters,
+      dropped: this.queue.dropped,
+      depth: this.queue.depth + this.queue.waiting,
+      inFlight: this.inFlight,
+      fps: this.rate.rate(),
+      latencyMs: { p50: this.latency.percentile(50), p95: this.latency.percentile(95), p99: this.latency.percentile(99) },
+      inferenceMs: { p50: this.inference.percentile(50), p95: this.inference.percentile(95) },
+    };
+  }
+
+  /** TF.js memory inside the worker (tensor count should stay flat between frames). */
+  workerMemory(): Promise<{ numTensors: number; numBytes: number }> {
+    return this.worker.memory();
+  }
+
+  get workerThreadId(): number {
+    return this.worker.threadId;
+  }
+
+  /** Lets the frame in progress finish, drops (and reports) the rest, and ends the worker. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.queue.clear('classifier is shutting down');
+    await this.current;
+    await this.worker.terminate();
+  }
+
+  private pump(): void {
+    if (this.busy) return;
+    this.busy = true;
+    this.current = (async () => {
+      for (let job = this.queue.shift(); job; job = this.queue.shift()) await this.process(job);
+    })().finally(() => {
+      this.busy = false;
+    });
+  }
+
+  private async process(job: Job): Promise<void> {
+    const started = performance.now();
+    this.inFlight++;
+    try {
+      const [height, width] = [this.info.inputSize.height, this.info.inputSize.width];
+      const prepared = await prepareImage(job.image, { width, height, fit: job.options.fit ?? this.options.fit ?? 'cover', roi: job.options.roi, maxPixels: this.options.maxPixels });
+      const { scale, offset } = this.info.normalization;
+      const input = normalise(prepared.rgb, scale, offset);
+      const preprocessMs = performance.now() - started;
+      const { scores, inferenceMs } = await this.worker.infer(input, [height, width, 3]);
+      const predictions = topPredictions(scores, this.labels, job.options);
+      const done = performance.now();
+      const timings: Timings = { preprocessMs, queueMs: started - job.enqueuedAt, inferenceMs, totalMs: done - job.enqueuedAt };
+      this.counters.completed++;
+      this.latency.add(timings.totalMs);
+      this.inference.add(inferenceMs);
+      this.rate.tick();
+      job.resolve({ predictions, top: predictions[0] ?? null, model: this.info.name, timings });
+    } catch (error) {
+      this.counters.failed++;
+      job.reject(error instanceof Error ? error : new Error(String(error)));
+    } finally {
+      this.inFlight--;
+    }
+  }
+}
+
+export const loadClassifier = (options: ClassifierOptions): Promise<Classifier> => Classifier.load(options);

@@ -1,0 +1,99 @@
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { BackendName } from '../engine/backend';
+import type { LocalModelSpec } from '../engine/load-executable';
+import { ModelLoadError } from '../model/errors';
+import type { FromWorker, ToWorker, WorkerModelInfo } from './protocol';
+
+interface Pending {
+  resolve(message: FromWorker): void;
+  reject(error: Error): void;
+}
+
+/** The main-thread end of one inference worker: request/response over postMessage. */
+export class InferenceWorker {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private loadWaiter?: Pending;
+  private exitError?: Error;
+
+  private constructor() {
+    this.worker = new Worker(path.join(__dirname, 'worker.js'));
+    this.worker.on('message', (message: FromWorker) => this.onMessage(message));
+    this.worker.on('error', (error) => this.failAll(error));
+    this.worker.on('exit', (code) => this.failAll(new Error(`Inference worker exited (code ${code})`)));
+  }
+
+  static async start(model: LocalModelSpec, backend: BackendName): Promise<{ worker: InferenceWorker; info: WorkerModelInfo }> {
+    const worker = new InferenceWorker();
+    try {
+      const reply = await new Promise<FromWorker>((resolve, reject) => {
+        worker.loadWaiter = { resolve, reject };
+        worker.send({ type: 'load', model, backend });
+      });
+      if (reply.type === 'load-error') throw new ModelLoadError(reply.message);
+      if (reply.type !== 'loaded') throw new Error(`Unexpected worker reply "${reply.type}" while loading`);
+      return { worker, info: reply.info };
+    } catch (error) {
+      await worker.terminate();
+      throw error;
+    }
+  }
+
+  async infer(input: Float32Array, shape: [number, number, number]): Promise<{ scores: Float32Array; inferenceMs: number }> {
+    const reply = await this.request((id) => ({ type: 'infer', id, input, shape }), [input.buffer as ArrayBuffer]);
+    if (reply.type === 'infer-error') throw new Error(reply.message);
+    if (reply.type !== 'result') throw new Error(`Unexpected worker reply "${reply.type}"`);
+    return { scores: reply.scores, inferenceMs: reply.inferenceMs };
+  }
+
+  /** TF.js memory as the worker sees it: the leak check tests rely on. */
+  async memory(): Promise<{ numTensors: number; numBytes: number }> {
+    const reply = await this.request((id) => ({ type: 'memory', id }));
+    if (reply.type !== 'memory') throw new Error(`Unexpected worker reply "${reply.type}"`);
+    return { numTensors: reply.numTensors, numBytes: reply.numBytes };
+  }
+
+  get threadId(): number {
+    return this.worker.threadId;
+  }
+
+  async terminate(): Promise<void> {
+    this.exitError = new Error('Inference worker was disposed');
+    await this.worker.terminate();
+  }
+
+  private request(build: (id: number) => ToWorker, transfer: ArrayBuffer[] = []): Promise<FromWorker> {
+    if (this.exitError) return Promise.reject(this.exitError);
+    const id = this.nextId++;
+    return new Promise<FromWorker>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.send(build(id), transfer);
+    });
+  }
+
+  private send(message: ToWorker, transfer: ArrayBuffer[] = []): void {
+    this.worker.postMessage(message, transfer);
+  }
+
+  private onMessage(message: FromWorker): void {
+    if (message.type === 'loaded' || message.type === 'load-error') {
+      this.loadWaiter?.resolve(message);
+      this.loadWaiter = undefined;
+      return;
+    }
+    const pending = this.pending.get(message.id);
+    if (!pending) return;
+    this.pending.delete(message.id);
+    pending.resolve(message);
+  }
+
+  private failAll(error: Error): void {
+    this.exitError ??= error;
+    this.loadWaiter?.reject(this.exitError);
+    this.loadWaiter = undefined;
+    for (const pending of this.pending.values()) pending.reject(this.exitError);
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,29 @@
+import type { BackendName } from '../engine/backend';
+import type { LocalModelSpec } from '../engine/load-executable';
+
+/** Messages between a Classifier (main thread) and its inference worker. */
+
+export type ToWorker =
+  | { type: 'load'; model: LocalModelSpec; backend: BackendName }
+  | { type: 'infer'; id: number; input: Float32Array; shape: [number, number, number] }
+  | { type: 'memory'; id: number };
+
+export interface WorkerModelInfo {
+  backend: string;
+  inputShape: [number, number, number];
+  classes: number;
+  mode: 'fused-graph' | 'layers-model' | 'graph-model';
+  fallbackReason?: string;
+  /** True when the model outputs logits, so the worker applies softmax. */
+  outputIsLogits: boolean;
+  embeddedLabels?: string[];
+  normalization?: { scale: number; offset: number };
+  loadMs: number;
+}
+
+export type FromWorker =
+  | { type: 'loaded'; info: WorkerModelInfo }
+  | { type: 'load-error'; message: string; name: string }
+  | { type: 'result'; id: number; scores: Float32Array; inferenceMs: number }
+  | { type: 'infer-error'; id: number; message: string }
+  | { type: 'memory'; id: number; numTensors: number; numBytes: number };
