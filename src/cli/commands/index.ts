@@ -1,4 +1,8 @@
 import type { CliCommand } from '../command';
+import { classifyCommand } from './classify';
+import { inspectCommand } from './inspect';
 
 /** Every sub-command, by name. Each lives in its own file beside this one. */
-export const commands: Record<string, CliCommand> = {};
+export const commands: Record<string, CliCommand> = {
+  classify: classifyCommand,
+  inspect: inspectCommand,};
