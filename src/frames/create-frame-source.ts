@@ -1,0 +1,54 @@
+import { CommandFrameSource } from './command-source';
+import { FolderFrameSource } from './folder-source';
+import type { FrameSource, FrameSourceConfig } from './frame';
+import { MjpegUrlFrameSource } from './mjpeg-url-source';
+import { SnapshotUrlFrameSource } from './snapshot-url-source';
+import { Backoff } from './backoff';
+
+const KINDS = ['command', 'mjpeg-url', 'snapshot-url', 'folder'] as const;
+
+/**
+ * Builds a stopped frame source; call start() on it. Throws a TypeError/RangeError naming the
+ * bad field and its valid values, so a Node-RED node can show it before anything runs.
+ */
+export function createFrameSource(config: FrameSourceConfig): FrameSource {
+  validateCommon(config);
+  switch (config.kind) {
+    case 'command':
+      if (typeof config.command !== 'string' || config.command.trim() === '') throw new TypeError('command source: command must be a non-empty executable name or path');
+      if (!Array.isArray(config.args) || !config.args.every((a) => typeof a === 'string')) throw new TypeError('command source: args must be an array of strings (the command runs without a shell)');
+      optionalNumber(config.killGraceMs, 'killGraceMs', 0);
+      return new CommandFrameSource(config);
+    case 'mjpeg-url':
+      optionalNumber(config.stallTimeoutMs, 'stallTimeoutMs', 1);
+      return new MjpegUrlFrameSource(config);
+    case 'snapshot-url':
+      requiredNumber(config.intervalMs, 'intervalMs', 1);
+      optionalNumber(config.timeoutMs, 'timeoutMs', 1);
+      return new SnapshotUrlFrameSource(config);
+    case 'folder':
+      if (typeof config.dir !== 'string' || config.dir === '') throw new TypeError('folder source: dir must be a non-empty path');
+      if (config.mode !== 'loop' && config.mode !== 'watch') throw new RangeError(`folder source: mode must be "loop" or "watch", got ${JSON.stringify(config.mode)}`);
+      requiredNumber(config.intervalMs, 'intervalMs', 1);
+      return new FolderFrameSource(config);
+    default:
+      throw new RangeError(`frame source kind must be one of ${KINDS.map((k) => `"${k}"`).join(', ')}, got ${JSON.stringify((config as { kind?: unknown }).kind)}`);
+  }
+}
+
+function validateCommon(config: FrameSourceConfig): void {
+  if (typeof config !== 'object' || config === null) throw new TypeError('frame source config must be an object');
+  if (typeof config.source !== 'string' || config.source.trim() === '') throw new TypeError('frame source: source must be a non-empty name (it labels every frame)');
+  optionalNumber(config.maxFps, 'maxFps', 0);
+  optionalNumber(config.maxFrameBytes, 'maxFrameBytes', 4);
+  // Backoff validates initialMs/maxMs with its own messages.
+  if (config.restart !== undefined) new Backoff(config.restart);
+}
+
+function requiredNumber(value: unknown, name: string, min: number): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) throw new RangeError(`${name} must be a number >= ${min}, got ${JSON.stringify(value)}`);
+}
+
+function optionalNumber(value: unknown, name: string, min: number): void {
+  if (value !== undefined) requiredNumber(value, name, min);
+}
