@@ -1,0 +1,212 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Classifier } from '../../src/runner/classifier';
+import { FrameDroppedError } from '../../src/runner/bounded-queue';
+import { V1_025_LAYERS_DIR, readImage } from '../fixtures';
+
+const CAT_CLASSES = ['Egyptian cat', 'tabby, tabby cat', 'tiger cat', 'tabby', 'tiger cat'];
+
+/** Expected top-1 per photo, from images/SOURCES.md (independent pipeline). */
+const EXPECTED: Array<[string, string[]]> = [
+  ['parrot.jpg', ['macaw']],
+  ['coffee.png', ['espresso']],
+  ['hot_dog.jpg', ['hotdog', 'hotdog, hot dog, red hot']],
+  ['dragonfly.png', ['dragonfly']],
+  ['cat_720p.jpg', CAT_CLASSES],
+  ['chelsea.png', CAT_CLASSES],
+];
+
+function firstName(label: string): string {
+  return label.split(',')[0].trim();
+}
+
+describe('Classifier on the real V1 0.25 layers model', function () {
+  let classifier: Classifier;
+
+  before(async function () {
+    classifier = await Classifier.load({ model: V1_025_LAYERS_DIR, queueSize: 4, queuePolicy: 'wait' });
+  });
+
+  after(async function () {
+    await classifier?.dispose();
+  });
+
+  it('loads as a fused graph on wasm, with labels aligned to 1000 outputs', function () {
+    assert.equal(classifier.info.format, 'layers');
+    assert.equal(classifier.info.mode, 'fused-graph');
+    assert.equal(classifier.info.classes, 1000);
+    assert.deepEqual(classifier.info.inputSize, { width: 224, height: 224 });
+    assert.ok(['wasm', 'tensorflow'].includes(classifier.info.backend), classifier.info.backend);
+  });
+
+  for (const [photo, expected] of EXPECTED) {
+    it(`classifies ${photo} as ${firstName(expected[0])}`, async function () {
+      // Whole-image resize, as the independent pipeline in images/SOURCES.md did.
+      const result = await classifier.classify(readImage(photo), { topK: 5, fit: 'fill' });
+      assert.ok(result.top, 'a top prediction');
+      assert.ok(expected.map(firstName).includes(firstName(result.top.label)), `${photo}: got ${result.top.label}`);
+      assert.equal(result.predictions.length, 5);
+      for (let i = 1; i < result.predictions.length; i++) assert.ok(result.predictions[i - 1].score >= result.predictions[i].score);
+      assert.ok(result.timings.inferenceMs > 0 && result.timings.preprocessMs > 0);
+      assert.ok(result.timings.totalMs >= result.timings.inferenceMs);
+    });
+  }
+
+  it('applies threshold, allow and deny lists', async function () {
+    const image = readImage('parrot.jpg');
+    const thresholded = await classifier.classify(image, { topK: 5, threshold: 0.5 });
+    assert.deepEqual(thresholded.predictions.map((p) => p.label), ['macaw']);
+    const denied = await classifier.classify(image, { topK: 1, deny: ['macaw'] });
+    assert.notEqual(denied.top?.label, 'macaw');
+    const allowed = await classifier.classify(image, { topK: 3, allow: ['hen', 'cock'] });
+    assert.deepEqual(allowed.predictions.map((p) => p.label).sort(), ['cock', 'hen']);
+    await assert.rejects(classifier.classify(image, { topK: 0 }), /topK must be a whole number/);
+    await assert.rejects(classifier.classify(image, { threshold: 2 }), /threshold must be a number from 0 to 1/);
+  });
+
+  const BAD_INPUTS: Array<[string, () => unknown, RegExp]> = [
+    ['an empty buffer', () => Buffer.alloc(0), /empty/i],
+    ['bytes that are not an image', () => Buffer.from('definitely not a picture'), /not an image|unsupported|format/i],
+    ['a truncated JPEG', () => readImage('parrot.jpg').subarray(0, 20_000), /truncat|corrupt|premature/i],
+    ['a BMP', () => readImage('dragonfly.bmp'), /BMP/],
+    ['a raw buffer of the wrong size', () => ({ data: new Uint8Array(100), width: 10, height: 10, channels: 3 }), /100|300|size|length/i],
+  ];
+  for (const [what, make, message] of BAD_INPUTS) {
+    it(`rejects ${what} with a clear error, then classifies the next good image`, async function () {
+      await assert.rejects(classifier.classify(make() as Buffer), message);
+      const next = await classifier.classify(readImage('coffee.png'), { topK: 1 });
+      assert.equal(next.top?.label, 'espresso');
+    });
+  }
+
+  it('disposes every tensor: worker tensor count is flat over 200 classifications', async function () {
+    this.timeout(300_000);
+    const image = readImage('coffee.png');
+    await classifier.classify(image);
+    const before = await classifier.workerMemory();
+    const runs = Array.from({ length: 200 }, () => classifier.classify(image, { topK: 1 }));
+    const results = await Promise.all(runs);
+    assert.ok(results.every((r) => r.top?.label === 'espresso'));
+    const after = await classifier.workerMemory();
+    assert.equal(after.numTensors, before.numTensors, 'tensor count in the worker');
+    assert.equal(after.numBytes, before.numBytes, 'tensor bytes in the worker');
+  });
+
+  it('keeps the main event loop free while 100 classifications run', async function () {
+    this.timeout(300_000);
+    const histogram = monitorEventLoopDelay({ resolution: 5 });
+    histogram.enable();
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 10);
+    const started = performance.now();
+    const image = readImage('parrot.jpg');
+    await Promise.all(Array.from({ length: 100 }, () => classifier.classify(image, { topK: 1 })));
+    const elapsed = performance.now() - started;
+    clearInterval(timer);
+    histogram.disable();
+    const p50 = histogram.percentile(50) / 1e6;
+    const p99 = histogram.percentile(99) / 1e6;
+    console.log(`      event-loop delay over 100 classifications: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms; 10 ms timer fired ${ticks}× in ${elapsed.toFixed(0)} ms`);
+    // Inference happens in the worker; only decode/resize (libuv pool) and postMessage touch this loop.
+    assert.ok(ticks >= (elapsed / 10) * 0.5, `timer fired only ${ticks} times in ${elapsed.toFixed(0)} ms`);
+  });
+});
+
+describe('Classifier queue under a flood', function () {
+  it('drop-oldest keeps the bound, reports every dropped frame and processes none twice', async function () {
+    this.timeout(120_000);
+    const classifier = await Classifier.load({ model: V1_025_LAYERS_DIR, queueSize: 3, queuePolicy: 'drop-oldest' });
+    try {
+      const image = readImage('parrot.jpg');
+      let maxDepth = 0;
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 60 }, () => {
+          const promise = classifier.classify(image, { topK: 1 });
+          maxDepth = Math.max(maxDepth, classifier.stats().depth);
+          return promise;
+        }),
+      );
+      const done = outcomes.filter((o) => o.status === 'fulfilled');
+      const dropped = outcomes.filter((o) => o.status === 'rejected');
+      const stats = classifier.stats();
+      assert.ok(maxDepth <= 3, `queue depth reached ${maxDepth}`);
+      assert.equal(done.length + dropped.length, 60);
+      assert.ok(dropped.length > 0, 'a flood must drop frames');
+      assert.ok(dropped.every((o) => (o as PromiseRejectedResult).reason instanceof FrameDroppedError));
+      assert.equal(stats.dropped, dropped.length);
+      assert.equal(stats.completed, done.length);
+      assert.equal(stats.accepted, 60);
+    } finally {
+      await classifier.dispose();
+    }
+  });
+
+  it('drop-newest refuses new frames when full; wait admits them all', async function () {
+    this.timeout(120_000);
+    const newest = await Classifier.load({ model: V1_025_LAYERS_DIR, queueSize: 2, queuePolicy: 'drop-newest' });
+    const waiting = await Classifier.load({ model: V1_025_LAYERS_DIR, queueSize: 2, queuePolicy: 'wait' });
+    try {
+      const image = readImage('coffee.png');
+      const newestOutcomes = await Promise.allSettled(Array.from({ length: 20 }, () => newest.classify(image)));
+      // The first frame starts at once, two wait in the queue: the rest are refused.
+      assert.equal(newestOutcomes.filter((o) => o.status === 'fulfilled').length, 3);
+      assert.equal(newest.stats().dropped, 17);
+      const waitOutcomes = await Promise.allSettled(Array.from({ length: 20 }, () => waiting.classify(image)));
+      assert.equal(waitOutcomes.filter((o) => o.status === 'fulfilled').length, 20);
+      assert.equal(waiting.stats().dropped, 0);
+    } finally {
+      await newest.dispose();
+      await waiting.dispose();
+    }
+  });
+});
+
+describe('Classifier lifecycle and broken models', function () {
+  it('dispose() ends the worker and leaves no handle behind', async function () {
+    // Timers belong to mocha; a worker leaves a MessagePort (or more pipes) behind.
+    const counted = (): string[] => process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap' && r !== 'Timeout');
+    const before = counted().length;
+    const classifier = await Classifier.load({ model: V1_025_LAYERS_DIR });
+    await classifier.classify(readImage('parrot.jpg'));
+    await classifier.dispose();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const after = counted();
+    assert.ok(after.length <= before && !after.includes('MessagePort'), `active resources ${before} → ${after.length}: ${after.join(', ')}`);
+    await assert.rejects(classifier.classify(readImage('parrot.jpg')), /disposed/);
+  });
+
+  function brokenCopy(mutate: (dir: string) => void): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mobilenet-broken-'));
+    for (const file of fs.readdirSync(V1_025_LAYERS_DIR)) {
+      const source = path.join(V1_025_LAYERS_DIR, file);
+      if (fs.statSync(source).isFile()) fs.copyFileSync(source, path.join(dir, file));
+    }
+    mutate(dir);
+    return dir;
+  }
+
+  it('a model directory with a missing shard fails with the shard named', async function () {
+    const dir = brokenCopy((d) => fs.rmSync(path.join(d, 'group7-shard1of1')));
+    try {
+      await assert.rejects(Classifier.load({ model: dir }), /group7-shard1of1.*missing/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a corrupt model.json fails with a clear message', async function () {
+    const dir = brokenCopy((d) => fs.writeFileSync(path.join(d, 'model.json'), '{"modelTopology": {"class_name": '));
+    try {
+      await assert.rejects(Classifier.load({ model: dir }), /model\.json is not valid JSON/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a name that is no model lists what is accepted', async function () {
+    await assert.rejects(Classifier.load({ model: 'no_such_model_anywhere' }), /not a catalog name.*directory with model\.json.*\.tflite/);
+  });
+});
