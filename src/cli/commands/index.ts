@@ -1,8 +1,10 @@
 import type { CliCommand } from '../command';
 import { classifyCommand } from './classify';
+import { fetchCommand } from './fetch';
 import { inspectCommand } from './inspect';
 
 /** Every sub-command, by name. Each lives in its own file beside this one. */
 export const commands: Record<string, CliCommand> = {
+  fetch: fetchCommand,
   classify: classifyCommand,
   inspect: inspectCommand,};
