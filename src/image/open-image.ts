@@ -53,7 +53,8 @@ export async function openEncoded(bytes: Uint8Array, options: ResolvedOptions): 
   try {
     metadata = await pipeline.metadata();
   } catch (error) {
-    throw fromSharpError(error, undefined, options.maxPixels);
+    const refused = fromSharpError(error, undefined, options.maxPixels);
+    throw refused.code === 'TOO_LARGE' ? await withClaimedSize(bytes, options.maxPixels, refused) : refused;
   }
 
   const format = metadata.format === 'heif' ? heifFormat(metadata.compression) : String(metadata.format);
@@ -70,6 +71,16 @@ export async function openEncoded(bytes: Uint8Array, options: ResolvedOptions): 
 
   const upright = metadata.autoOrient ?? { width, height };
   return { pipeline, width: upright.width, height: upright.height, format };
+}
+
+/** sharp refuses an over-limit header without saying its size; read the header alone to say it. */
+async function withClaimedSize(bytes: Uint8Array, maxPixels: number, refused: ImageError): Promise<ImageError> {
+  try {
+    const { width, height } = await imageSharp()(asBuffer(bytes), { limitInputPixels: false }).metadata();
+    return tooLarge(width, height, maxPixels);
+  } catch {
+    return refused;
+  }
 }
 
 function heifFormat(compression: string | undefined): string {
