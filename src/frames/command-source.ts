@@ -74,7 +74,15 @@ export class CommandFrameSource extends BaseFrameSource {
     }
     child.stdout?.destroy();
     child.stderr?.destroy();
+    // Node frees the process handle in the close phase after 'exit': wait for it, so that when
+    // stop() resolves no handle of ours is left.
+    await nextLoopTurn();
+    await nextLoopTurn();
   }
+}
+
+function nextLoopTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
