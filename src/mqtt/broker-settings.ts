@@ -72,6 +72,9 @@ export function buildClientOptions(settings: BrokerSettings, will: WillMessage):
     connectTimeout: settings.connectTimeoutMs ?? 10000,
     // Messages for a disconnected broker wait in the publisher's bounded queue, not in mqtt.js.
     queueQoSZero: false,
+    // A refusal can be transient (a restarting broker answers "server unavailable"), and a fixed
+    // password on the broker side should heal without a redeploy; the status shows the refusal.
+    reconnectOnConnackError: true,
     will: { topic: will.topic, payload: Buffer.from(will.payload), qos: will.qos, retain: will.retain },
     rejectUnauthorized: settings.rejectUnauthorized ?? true,
   };

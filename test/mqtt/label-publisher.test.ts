@@ -1,0 +1,4 @@
+import { publisherSuite } from './helpers/publisher-suite';
+import { aedesFactory } from './helpers/test-broker';
+
+publisherSuite('aedes (in-process)', aedesFactory);
