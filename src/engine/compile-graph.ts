@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Activation, GraphOp, ModelGraph, QuantGrid, WeightTensor } from '../model/graph';
+import { type Step, quantizedStep, requantize } from './quantized-steps';
 
 export interface CompileOptions {
   /** Skip the integer re-quantisation of activations: faster, slightly further from TFLite. */
@@ -26,17 +27,6 @@ function applyActivation(x: tf.Tensor, activation: Activation): tf.Tensor {
 }
 
 /**
- * Snaps real values to the integer grid and back. TFLite rounds half away from zero; tf.round
- * rounds half to even, so round |x| + 0.5 down and restore the sign.
- */
-function requantize(x: tf.Tensor, grid: QuantGrid): tf.Tensor {
-  const scaled = tf.div(x, grid.scale);
-  const rounded = tf.mul(tf.sign(scaled), tf.floor(tf.add(tf.abs(scaled), 0.5)));
-  const q = tf.clipByValue(tf.add(rounded, grid.zeroPoint), grid.qmin, grid.qmax);
-  return tf.mul(tf.sub(q, grid.zeroPoint), grid.scale);
-}
-
-/**
  * Turns a ModelGraph into an Executable: weights are uploaded once, and each run walks the ops
  * inside one tf.tidy so every intermediate tensor is freed.
  */
@@ -50,8 +40,15 @@ export function compileGraph(graph: ModelGraph, options: CompileOptions = {}): E
   const constants = new Map<string, tf.Tensor>();
   for (const [name, weight] of Object.entries(graph.constants)) constants.set(name, upload(weight));
 
-  const steps = graph.ops.map((op) => compileOp(op, upload));
   const quantise = !options.float;
+  // The integer grid each tensor is snapped to, so ops with integer weights know their input's scale.
+  const grids = new Map<string, QuantGrid>();
+  if (quantise) {
+    if (graph.input.quant) grids.set(graph.input.name, graph.input.quant);
+    for (const op of graph.ops) if (op.requantize) grids.set(op.output, op.requantize);
+  }
+  // Quantised ops whose input grid is known run integer-exact and come out already snapped.
+  const steps = graph.ops.map((op) => quantizedStep(op, grids.get(op.inputs[0]), upload) ?? { step: compileOp(op, upload), snapped: false });
 
   return {
     run(input: tf.Tensor4D): tf.Tensor2D {
@@ -67,8 +64,8 @@ export function compileGraph(graph: ModelGraph, options: CompileOptions = {}): E
             if (!value) throw new Error(`Graph "${graph.name}": op ${i} (${op.op}) reads "${name}", which nothing produced`);
             return value;
           });
-          let result = steps[i](args);
-          if (quantise && op.requantize) result = requantize(result, op.requantize);
+          let result = steps[i].step(args);
+          if (quantise && op.requantize && !steps[i].snapped) result = requantize(result, op.requantize);
           values.set(op.output, result);
         }
         const output = values.get(graph.output);
@@ -82,8 +79,6 @@ export function compileGraph(graph: ModelGraph, options: CompileOptions = {}): E
     },
   };
 }
-
-type Step = (inputs: tf.Tensor[]) => tf.Tensor;
 
 function compileOp(op: GraphOp, upload: (w: WeightTensor) => tf.Tensor): Step {
   switch (op.op) {

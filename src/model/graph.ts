@@ -31,6 +31,17 @@ export interface QuantGrid {
   qmax: number;
 }
 
+/**
+ * Present on a conv / depthwise / fully-connected op whose weights were integers in the source
+ * model: the scale of each output channel (one entry when per-tensor). Output channels are the
+ * trailing axes of the TF.js weights: the last for conv and fully-connected, the last two
+ * (in × multiplier) for depthwise. With it, an engine can recover the integer weights and accumulate integers
+ * exactly, as the integer interpreter does, instead of summing rounded real products.
+ */
+export interface IntegerWeights {
+  weightScales?: number[];
+}
+
 interface OpBase {
   /** Names of the input tensors: graph input, another op's output, or a key of `constants`. */
   inputs: string[];
@@ -38,7 +49,7 @@ interface OpBase {
   requantize?: QuantGrid;
 }
 
-export interface Conv2DOp extends OpBase {
+export interface Conv2DOp extends OpBase, IntegerWeights {
   op: 'conv2d';
   /** [kh, kw, inChannels, outChannels] */
   filter: WeightTensor;
@@ -49,7 +60,7 @@ export interface Conv2DOp extends OpBase {
   activation: Activation;
 }
 
-export interface DepthwiseConv2DOp extends OpBase {
+export interface DepthwiseConv2DOp extends OpBase, IntegerWeights {
   op: 'depthwiseConv2d';
   /** [kh, kw, inChannels, depthMultiplier] */
   filter: WeightTensor;
@@ -60,7 +71,7 @@ export interface DepthwiseConv2DOp extends OpBase {
   activation: Activation;
 }
 
-export interface FullyConnectedOp extends OpBase {
+export interface FullyConnectedOp extends OpBase, IntegerWeights {
   op: 'fullyConnected';
   /** [inFeatures, outFeatures]; the input is flattened to [batch, inFeatures] first. */
   weights: WeightTensor;
