@@ -64,13 +64,18 @@ function handleCounts(): Map<string, number> {
 }
 
 /** Handle kinds that grew since `before`, as "Kind +n" strings (empty: nothing leaked). */
-export async function leakedHandles(before: Map<string, number>): Promise<string[]> {
-  // Closing handles are released on the next loop turn.
-  await new Promise((resolve) => setImmediate(resolve));
-  const after = handleCounts();
-  const leaks: string[] = [];
-  for (const [kind, n] of after) if (n > (before.get(kind) ?? 0)) leaks.push(`${kind} +${n - (before.get(kind) ?? 0)}`);
-  return leaks;
+export async function leakedHandles(before: Map<string, number>, settleMs = 0): Promise<string[]> {
+  // Closing handles are released on the next loop turn; a test's own server-side sockets close
+  // when the peer's FIN arrives, so tests with a server in-process give them `settleMs`.
+  const deadline = Date.now() + settleMs;
+  for (;;) {
+    await new Promise((resolve) => setImmediate(resolve));
+    const after = handleCounts();
+    const leaks: string[] = [];
+    for (const [kind, n] of after) if (n > (before.get(kind) ?? 0)) leaks.push(`${kind} +${n - (before.get(kind) ?? 0)}`);
+    if (leaks.length === 0 || Date.now() >= deadline) return leaks;
+    await sleep(20);
+  }
 }
 
 /** Whether a process is running; zombies (exited, not yet reaped) count as gone. */
