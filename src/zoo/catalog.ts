@@ -138,19 +138,27 @@ function v1QuantEntries(): CatalogEntry[] {
   return entries;
 }
 
+function frozen(entry: CatalogEntry): CatalogEntry {
+  if (entry.sha256) Object.freeze(entry.sha256);
+  Object.freeze(entry.normalization);
+  return Object.freeze(entry);
+}
+
 /** The official MobileNets whose public sources show they exist, with how to feed and read them. */
-export const CATALOG: readonly CatalogEntry[] = Object.freeze([
-  ...['1.0', '0.75', '0.50', '0.25'].map(layersEntry),
-  tfhubEntry('v1', 0.25, 1),
-  tfhubEntry('v1', 0.5, 1),
-  tfhubEntry('v1', 0.75, 1),
-  tfhubEntry('v1', 1.0, 1),
-  tfhubEntry('v2', 0.5, 2),
-  tfhubEntry('v2', 0.75, 2),
-  tfhubEntry('v2', 1.0, 2),
-  ...v1QuantEntries(),
-  tfliteEntry('v2', '1.0', 224),
-]);
+export const CATALOG: readonly CatalogEntry[] = Object.freeze(
+  [
+    ...['1.0', '0.75', '0.50', '0.25'].map(layersEntry),
+    tfhubEntry('v1', 0.25, 1),
+    tfhubEntry('v1', 0.5, 1),
+    tfhubEntry('v1', 0.75, 1),
+    tfhubEntry('v1', 1.0, 1),
+    tfhubEntry('v2', 0.5, 2),
+    tfhubEntry('v2', 0.75, 2),
+    tfhubEntry('v2', 1.0, 2),
+    ...v1QuantEntries(),
+    tfliteEntry('v2', '1.0', 224),
+  ].map(frozen),
+);
 
 /** Spelling-insensitive key: '0.50' and '0.5', '1.0' and '1' name the same width multiplier. */
 export function catalogKey(name: string): string {
