@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { fixtureImagenetLabels } from '../fixtures';
+import { MqttConfigError, publisherTopics, slugify, validatePrefix } from '../../src/mqtt';
+
+describe('mqtt/topics', () => {
+  it('slugifies label names into one safe topic level', () => {
+    assert.equal(slugify('Egyptian cat'), 'egyptian_cat');
+    assert.equal(slugify('  Tabby,  tabby cat '), 'tabby,_tabby_cat');
+    assert.equal(slugify('a/b#c+d'), 'abcd');
+    assert.throws(() => slugify('/#+'), MqttConfigError);
+  });
+
+  it('gives every real ImageNet label a distinct, wildcard-free level', () => {
+    const labels = fixtureImagenetLabels();
+    const slugs = labels.map(slugify);
+    for (const s of slugs) assert.doesNotMatch(s, /[/#+\s]/);
+    // Two ImageNet classes share a name ("crane" the bird and the machine; "maillot" twice).
+    assert.equal(new Set(slugs).size, new Set(labels.map((l) => l.toLowerCase())).size);
+  });
+
+  it('builds the documented topics under a prefix', () => {
+    const t = publisherTopics('home/mobilenet');
+    assert.equal(t.available, 'home/mobilenet/available');
+    assert.equal(t.stats, 'home/mobilenet/stats');
+    const porch = t.source('Front Porch');
+    assert.deepEqual([porch.label, porch.labels, porch.watched('tabby, tabby cat')], [
+      'home/mobilenet/front_porch/label',
+      'home/mobilenet/front_porch/labels',
+      'home/mobilenet/front_porch/tabby,_tabby_cat',
+    ]);
+  });
+
+  it('rejects prefixes with wildcards or empty levels, naming the rule', () => {
+    for (const bad of ['', 'a/#', 'a/+/b', '/a', 'a/', 'a//b']) assert.throws(() => validatePrefix(bad), /topic prefix/);
+  });
+});
