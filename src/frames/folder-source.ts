@@ -84,7 +84,7 @@ export function isCandidateImage(name: string): boolean {
 async function listImages(dir: string): Promise<string[]> {
   const entries = await fsp.readdir(dir, { withFileTypes: true });
   return entries
-    .filter((e) => e.isFile() && isCandidateImage(e.name))
+    .filter((e) => (e.isFile() || e.isSymbolicLink()) && isCandidateImage(e.name))
     .map((e) => e.name)
     .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
 }
