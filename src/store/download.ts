@@ -40,6 +40,7 @@ const MARKER = '.complete.json';
 const TEMP_PREFIX = '.tmp-';
 const STALE_TEMP_MS = 24 * 60 * 60 * 1000;
 const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+const SHARDS_IN_PARALLEL = 4;
 
 interface CompleteMarker {
   url: string;
@@ -146,11 +147,35 @@ class Fetcher {
   private filesDone = 0;
   filesTotal = 1;
   private readonly pinnedUsed = new Set<string>();
+  /** Stops the other parallel downloads once one has failed. */
+  private readonly stopAll = new AbortController();
+  private readonly signal: AbortSignal;
 
   constructor(
     private readonly tempDir: string,
     private readonly options: FetchModelOptions,
-  ) {}
+  ) {
+    this.signal = options.signal ? AbortSignal.any([options.signal, this.stopAll.signal]) : this.stopAll.signal;
+  }
+
+  /** Runs `task` over `items`, `parallel` at a time; the first failure stops the rest and is thrown. */
+  async each<T>(items: T[], parallel: number, task: (item: T) => Promise<void>): Promise<void> {
+    let next = 0;
+    let firstError: { error: unknown } | undefined;
+    const worker = async (): Promise<void> => {
+      while (next < items.length && !firstError) {
+        const item = items[next++];
+        try {
+          await task(item);
+        } catch (error) {
+          firstError ??= { error };
+          this.stopAll.abort();
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(parallel, items.length) }, worker));
+    if (firstError) throw firstError.error;
+  }
 
   private progress(file: string, bytes: number, totalBytes: number | undefined): void {
     this.options.onProgress?.({ file, bytes, totalBytes, filesDone: this.filesDone, filesTotal: this.filesTotal });
@@ -170,7 +195,7 @@ class Fetcher {
     const destination = path.join(this.tempDir, file);
     await mkdir(path.dirname(destination), { recursive: true });
     const result = await downloadToFile(url, destination, {
-      signal: this.options.signal,
+      signal: this.signal,
       idleTimeoutMs: this.options.timeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
       onBytes: (bytes, total) => this.progress(file, bytes, total),
     });
@@ -210,12 +235,14 @@ async function fetchModelJson(fetcher: Fetcher, modelUrl: URL, tempDir: string):
   const lastQuery = url.lastIndexOf('?');
   const prefix = url.substring(0, lastSlash + 1);
   const suffix = lastQuery > lastSlash ? url.substring(lastQuery) : '';
+  // A few shards at once: on a real link each request costs a round trip or two, and models have 50+ shards.
+  const bytes = new Map<string, number>();
+  const shards = groups.flatMap((group) => group.paths);
+  await fetcher.each(shards, SHARDS_IN_PARALLEL, async (shard) => {
+    bytes.set(shard, (await fetcher.download(prefix + shard + suffix, shard)).bytes);
+  });
   for (const [index, group] of groups.entries()) {
-    let groupBytes = 0;
-    for (const shard of group.paths) {
-      groupBytes += (await fetcher.download(prefix + shard + suffix, shard)).bytes;
-      if (group.expectedBytes !== undefined && groupBytes > group.expectedBytes) break;
-    }
+    const groupBytes = group.paths.reduce((sum, shard) => sum + (bytes.get(shard) ?? 0), 0);
     if (group.expectedBytes !== undefined && groupBytes !== group.expectedBytes) {
       throw new DownloadError(
         `Size check failed for weight group ${index + 1} (${group.paths.join(', ')}) of ${url}: ` +
