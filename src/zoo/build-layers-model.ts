@@ -77,7 +77,15 @@ export function buildNetworkModel(network: Network, options: BuildOptions = {}):
 
   const { arch, alpha } = network.options;
   const model = tfl.model({ inputs: input, outputs: x, name: `mobilenet_${arch}_${alpha}_${resolution}` });
-  if (options.weights) loadWeightsByName(model, options.weights);
+  if (options.weights) {
+    try {
+      loadWeightsByName(model, options.weights);
+    } catch (error) {
+      // The caller never gets the model, so free its variables here.
+      model.dispose();
+      throw error;
+    }
+  }
   return model;
 }
 
