@@ -82,7 +82,12 @@ export function isCandidateImage(name: string): boolean {
 }
 
 async function listImages(dir: string): Promise<string[]> {
-  const entries = await fsp.readdir(dir, { withFileTypes: true });
+  let entries;
+  try {
+    entries = await fsp.readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    throw new Error(`cannot read folder ${dir}: ${(err as Error).message}`);
+  }
   return entries
     .filter((e) => (e.isFile() || e.isSymbolicLink()) && isCandidateImage(e.name))
     .map((e) => e.name)
