@@ -36,6 +36,8 @@ export class MjpegUrlFrameSource extends BaseFrameSource {
       res.on('data', (chunk: Buffer) => this.feed(run, splitter, chunk));
       res.once('end', () => this.fail(run, new Error(`MJPEG stream ${where} ended`)));
       res.once('error', (err) => this.fail(run, new Error(`MJPEG stream ${where} broke: ${err.message}`)));
+      // A reset connection may close the response without 'end' or 'error'.
+      res.once('close', () => this.fail(run, new Error(`MJPEG stream ${where} closed`)));
     });
     req.setTimeout(stallMs, () => req.destroy(new Error(`no data for ${stallMs} ms`)));
     req.once('error', (err) => this.fail(run, new Error(`cannot read MJPEG stream ${where}: ${err.message}`)));

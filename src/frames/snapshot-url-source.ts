@@ -78,6 +78,8 @@ export class SnapshotUrlFrameSource extends BaseFrameSource {
           resolve(body);
         });
         res.once('error', reject);
+        // Closed before 'end' (connection reset mid-body); a no-op once the promise settled.
+        res.once('close', () => reject(new Error(`snapshot ${where} connection closed before the image was complete`)));
       });
       req.setTimeout(timeoutMs, () => req.destroy(new Error(`snapshot ${where} timed out after ${timeoutMs} ms`)));
       req.once('error', reject);
