@@ -100,6 +100,8 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
   private readonly discoveryJitterMs: number;
   private readonly queue: BoundedQueue<Outgoing>;
   private readonly sources = new Map<string, SourceState>();
+  /** Sources announced by an earlier run (found through their retained label), for removal. */
+  private readonly earlierSources = new Set<string>();
   private readonly stats = new FrameStats();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly brokerUrl: string;
@@ -148,8 +150,11 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
       this.lastError = describeConnectionError(err, broker.url, this.password).message;
       this.setState('error');
     });
-    this.client.on('message', (topic, payload) => {
+    this.client.on('message', (topic, payload, packet) => {
       if (topic === HA_STATUS_TOPIC && payload.toString() === 'online') this.onHomeAssistantBirth();
+      else if (packet.retain && topic.startsWith(`${this.prefix}/`) && topic.endsWith('/label')) {
+        this.earlierSources.add(topic.slice(this.prefix.length + 1, -'/label'.length));
+      }
     });
     if (statsIntervalMs > 0) {
       this.statsTimer = setInterval(() => this.publishStats(), statsIntervalMs);
@@ -235,7 +240,7 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
     }
     const goodbye: Array<Promise<unknown>> = [];
     if (options.removeDiscovery && this.discovery) {
-      const names = new Set([this.defaultSource, ...[...this.sources.values()].map((s) => s.name)]);
+      const names = new Set([this.defaultSource, ...this.earlierSources, ...[...this.sources.values()].map((s) => s.name)].map((n) => slugify(n)));
       for (const name of names) {
         goodbye.push(this.client.publishAsync(discoveryTopic(this.prefix, name, this.discoveryPrefix), '', { qos: 1, retain: true }));
       }
@@ -270,6 +275,9 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
     this.publishNow({ topic: this.topics.available, payload: 'online', qos: 1, retain: true });
     if (this.discovery) {
       this.client.subscribe(HA_STATUS_TOPIC, { qos: 0 }, () => undefined);
+      // A restarted publisher has not seen its sources yet; their retained labels name them, so a
+      // deleted node can still remove every device it announced before the restart.
+      this.client.subscribe(`${this.prefix}/+/label`, { qos: 0 }, () => undefined);
       for (const s of this.sources.values()) this.sendDiscovery(s, true);
     }
     // Oldest first, then current state so subscribers converge even if the bound dropped some.

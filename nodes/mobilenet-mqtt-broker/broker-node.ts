@@ -1,0 +1,8 @@
+import type { BrokerSettings } from '../../src/mqtt';
+import type { RedNode } from './red-api';
+
+/** A broker config node as the publisher nodes see it. */
+export interface BrokerNode extends RedNode {
+  /** Connection settings for one publisher, with credentials and TLS files read now. */
+  brokerSettings(): BrokerSettings;
+}

@@ -1,0 +1,54 @@
+import * as fs from 'node:fs';
+import { parseProtocolVersion, validateBrokerUrl, type BrokerSettings } from '../../src/mqtt';
+import type { BrokerNode } from './broker-node';
+import type { RedApi } from './red-api';
+
+/** What the editor stores for a broker (credentials are kept apart by Node-RED). */
+interface BrokerNodeConfig {
+  name?: string;
+  url: string;
+  clientId?: string;
+  keepalive?: number | string;
+  cleanSession?: boolean;
+  protocol?: '3.1.1' | '5';
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  verifyTls?: boolean;
+}
+
+function readPem(path: string | undefined, what: string): Buffer | undefined {
+  if (!path || path.trim() === '') return undefined;
+  try {
+    return fs.readFileSync(path.trim());
+  } catch (err) {
+    throw new Error(`cannot read the ${what} file "${path}": ${(err as Error).message}`);
+  }
+}
+
+export = function (RED: RedApi): void {
+  function MobilenetMqttBrokerNode(this: BrokerNode, config: BrokerNodeConfig): void {
+    RED.nodes.createNode(this, config);
+    const url = String(config.url ?? '').trim();
+    this.brokerSettings = (): BrokerSettings => {
+      validateBrokerUrl(url);
+      const keepalive = config.keepalive === undefined || config.keepalive === '' ? 60 : Number(config.keepalive);
+      return {
+        url,
+        clientId: config.clientId?.trim() || undefined,
+        keepalive,
+        clean: config.cleanSession ?? true,
+        protocolVersion: parseProtocolVersion(config.protocol),
+        username: this.credentials?.user || undefined,
+        password: this.credentials?.password || undefined,
+        ca: readPem(config.caFile, 'CA certificate'),
+        cert: readPem(config.certFile, 'client certificate'),
+        key: readPem(config.keyFile, 'client key'),
+        rejectUnauthorized: config.verifyTls ?? true,
+      };
+    };
+  }
+  RED.nodes.registerType('mobilenet-mqtt-broker', MobilenetMqttBrokerNode, {
+    credentials: { user: { type: 'text' }, password: { type: 'password' } },
+  });
+};

@@ -1,0 +1,137 @@
+import { LabelPublisher, type LabelFrame, type LabelPublisherOptions, type PublisherStatus, type QoS } from '../../src/mqtt';
+import type { BrokerNode } from '../mobilenet-mqtt-broker/broker-node';
+import type { NodeMessage, NodeStatus, RedApi, RedNode } from '../mobilenet-mqtt-broker/red-api';
+
+interface WatchedRow {
+  label: string;
+  on?: number | string;
+  off?: number | string;
+  frames?: number | string;
+  hold?: number | string;
+}
+
+interface LabelsNodeConfig {
+  name?: string;
+  broker: string;
+  prefix?: string;
+  source?: string;
+  watched?: WatchedRow[];
+  labelsMode?: 'every' | 'change';
+  statsInterval?: number | string;
+  discovery?: boolean;
+  qosState?: number | string;
+  qosLabels?: number | string;
+  qosStats?: number | string;
+  maxQueued?: number | string;
+}
+
+const num = (v: number | string | undefined, fallback: number): number => (v === undefined || v === '' ? fallback : Number(v));
+
+/** Editor values (strings, seconds) to the core's options (numbers, milliseconds). */
+function publisherOptions(config: LabelsNodeConfig): LabelPublisherOptions {
+  return {
+    prefix: config.prefix?.trim() || undefined,
+    source: config.source?.trim() || undefined,
+    watch: (config.watched ?? []).map((w) => ({
+      label: String(w.label ?? '').trim(),
+      onThreshold: num(w.on, 0.6),
+      offThreshold: num(w.off, 0.4),
+      onFrames: num(w.frames, 2),
+      holdMs: num(w.hold, 5) * 1000,
+    })),
+    labelsMode: config.labelsMode ?? 'every',
+    statsIntervalMs: num(config.statsInterval, 60) * 1000,
+    discovery: config.discovery ?? true,
+    qos: { state: num(config.qosState, 1) as QoS, labels: num(config.qosLabels, 0) as QoS, stats: num(config.qosStats, 0) as QoS },
+    maxQueued: num(config.maxQueued, 1000),
+  };
+}
+
+/** The classify node's msg to a frame: predictions from msg.classification or msg.payload. */
+function frameFromMessage(msg: NodeMessage): LabelFrame {
+  const classification = (msg.classification ?? {}) as Partial<{ predictions: unknown; model: string; timings: LabelFrame['timings']; queue: LabelFrame['queue'] }>;
+  const frame = (msg.frame ?? {}) as Partial<{ source: string; seq: number; ts: number }>;
+  const predictions = classification.predictions ?? msg.payload;
+  if (!Array.isArray(predictions)) {
+    throw new Error('msg.payload must be the predictions array [{label, score, index}] from a classify node (or set msg.classification.predictions)');
+  }
+  return {
+    predictions,
+    source: typeof frame.source === 'string' ? frame.source : undefined,
+    seq: frame.seq,
+    ts: frame.ts,
+    model: classification.model,
+    timings: classification.timings,
+    queue: classification.queue,
+  };
+}
+
+export = function (RED: RedApi): void {
+  function statusFor(s: PublisherStatus): NodeStatus | Record<string, never> {
+    const dropped = s.dropped > 0 ? ` · ${RED._('mobilenet-mqtt-labels.status.dropped', { count: s.dropped })}` : '';
+    switch (s.state) {
+      case 'connected':
+        return { fill: 'green', shape: 'dot', text: RED._('mobilenet-mqtt-labels.status.connected') + dropped };
+      case 'connecting':
+      case 'disconnected':
+        return { fill: 'yellow', shape: 'ring', text: RED._(`mobilenet-mqtt-labels.status.${s.state}`) + (s.queued > 0 ? ` · ${RED._('mobilenet-mqtt-labels.status.queued', { count: s.queued })}` : '') + dropped };
+      case 'error':
+        return { fill: 'red', shape: 'ring', text: (s.error ?? RED._('mobilenet-mqtt-labels.status.error')) + dropped };
+      default:
+        return {};
+    }
+  }
+
+  function MobilenetMqttLabelsNode(this: RedNode, config: LabelsNodeConfig): void {
+    RED.nodes.createNode(this, config);
+    const broker = RED.nodes.getNode(config.broker) as BrokerNode | null;
+    let publisher: LabelPublisher | undefined;
+    if (!broker || typeof broker.brokerSettings !== 'function') {
+      this.status({ fill: 'red', shape: 'ring', text: RED._('mobilenet-mqtt-labels.status.no-broker') });
+      this.error(RED._('mobilenet-mqtt-labels.errors.missing-broker'));
+    } else {
+      try {
+        const settings = broker.brokerSettings();
+        // One connection per publisher node (its own last will), so client ids must differ.
+        if (settings.clientId) settings.clientId = `${settings.clientId}-${this.id}`;
+        publisher = new LabelPublisher(settings, publisherOptions(config));
+        this.status(statusFor(publisher.status()));
+        let lastError: string | undefined;
+        publisher.on('status', (s) => {
+          this.status(statusFor(s));
+          // Log each distinct connection problem once, not at every retry.
+          if (s.state === 'error' && s.error !== lastError) this.warn(s.error);
+          lastError = s.state === 'error' ? s.error : undefined;
+        });
+      } catch (err) {
+        this.status({ fill: 'red', shape: 'ring', text: RED._('mobilenet-mqtt-labels.status.config-error') });
+        this.error(err);
+      }
+    }
+
+    this.on('input', (msg, send, done) => {
+      try {
+        if (!publisher) throw new Error(RED._('mobilenet-mqtt-labels.errors.not-configured'));
+        const outcome = publisher.publish(frameFromMessage(msg));
+        msg.mqtt = { ...outcome, ...publisher.status() };
+        send(msg);
+        done();
+      } catch (err) {
+        done(err as Error);
+      }
+    });
+
+    this.on('close', (removed: boolean, done: () => void) => {
+      if (!publisher) return done();
+      // Only a deleted node takes its Home Assistant device away; a redeploy keeps it.
+      publisher
+        .close({ removeDiscovery: removed })
+        .catch((err: unknown) => this.warn(err))
+        .finally(() => {
+          this.status({});
+          done();
+        });
+    });
+  }
+  RED.nodes.registerType('mobilenet-mqtt-labels', MobilenetMqttLabelsNode);
+};

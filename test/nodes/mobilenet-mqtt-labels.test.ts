@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { discoveryTopic } from '../../src/mqtt';
+import { aedesFactory, type TestBroker } from '../mqtt/helpers/test-broker';
+import { referenceFrame } from '../mqtt/helpers/reference-frames';
+import { RecordingSubscriber } from '../mqtt/helpers/subscriber';
+
+// node-red-node-test-helper ships no types; this is the part the tests use.
+interface SpiedNode {
+  on(event: string, handler: (arg: unknown) => void): void;
+  receive(msg: object): void;
+  status: { args: unknown[][] };
+  warn: { args: unknown[][] };
+  error: { args: unknown[][] };
+  log: { args: unknown[][] };
+}
+interface TestHelper {
+  init(runtimePath: string): void;
+  startServer(): Promise<void>;
+  stopServer(): Promise<void>;
+  load(nodes: unknown[], flow: object[], credentials?: object): Promise<void>;
+  setFlows(flow: object[], type: 'full' | 'flows' | 'nodes', credentials?: object): Promise<void>;
+  unload(): Promise<void>;
+  getNode(id: string): SpiedNode | null;
+  log(): { args: unknown[][] };
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const helper = require('node-red-node-test-helper') as TestHelper;
+helper.init(require.resolve('node-red'));
+
+const DIST_NODES = path.join(__dirname, '..', '..', 'nodes');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const brokerNode = require(path.join(DIST_NODES, 'mobilenet-mqtt-broker', 'mobilenet-mqtt-broker.js')) as unknown;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const labelsNode = require(path.join(DIST_NODES, 'mobilenet-mqtt-labels', 'mobilenet-mqtt-labels.js')) as unknown;
+
+/** A msg exactly as the classify node emits it, with real predictions for a fixture photo. */
+function classifyMessage(photo: string, seq: number, source = 'porch'): object {
+  const frame = referenceFrame(photo, seq, 1_700_000_000_000 + seq * 100, source);
+  return {
+    payload: frame.predictions,
+    classification: { top: frame.predictions[0], predictions: frame.predictions, model: frame.model, timings: frame.timings, queue: frame.queue },
+    frame: { source, seq, ts: frame.ts },
+  };
+}
+
+function nextEvent(node: SpiedNode, event: string, timeoutMs = 5000): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs);
+    node.on(event, (arg) => {
+      clearTimeout(timer);
+      resolve(arg);
+    });
+  });
+}
+
+async function waitForStatus(node: SpiedNode, test: (s: { fill?: string; text?: string }) => boolean, timeoutMs = 5000): Promise<{ fill?: string; text?: string }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const last = node.status.args.at(-1)?.[0] as { fill?: string; text?: string } | undefined;
+    if (last && test(last)) return last;
+    if (Date.now() > deadline) throw new Error(`status never matched; statuses: ${JSON.stringify(node.status.args)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('mobilenet-mqtt-labels node', function () {
+  this.timeout(20000);
+  let broker: TestBroker;
+  let sub: RecordingSubscriber | undefined;
+  let n = 0;
+  let prefix: string;
+
+  const flow = (extra: object = {}): object[] => [
+    { id: 'tab', type: 'tab' },
+    { id: 'b1', z: 'tab', type: 'mobilenet-mqtt-broker', url: broker.url, protocol: '3.1.1', keepalive: 30, cleanSession: true },
+    {
+      id: 'n1', z: 'tab', type: 'mobilenet-mqtt-labels', broker: 'b1', prefix, source: '', labelsMode: 'every', statsInterval: 0, discovery: true,
+      watched: [{ label: 'espresso', on: 0.6, off: 0.3, frames: 1, hold: 0 }], wires: [['out']], ...extra,
+    },
+    { id: 'out', z: 'tab', type: 'helper' },
+  ];
+
+  beforeEach(async () => {
+    prefix = `nodetest${n++}/mobilenet`;
+    broker = await aedesFactory({ users: { camera: 'right-horse-battery' } });
+    await helper.startServer();
+  });
+
+  afterEach(async () => {
+    await helper.unload();
+    await helper.stopServer();
+    if (sub) await sub.close();
+    sub = undefined;
+    await broker.dispose();
+  });
+
+  it('publishes a classify msg (payload, classification, frame) and passes it on with msg.mqtt', async () => {
+    await helper.load([brokerNode, labelsNode], flow(), { b1: { user: 'camera', password: 'right-horse-battery' } });
+    sub = await RecordingSubscriber.connect(broker.url, [`${prefix}/#`], { username: 'camera', password: 'right-horse-battery' });
+    const node = helper.getNode('n1')!;
+    const out = helper.getNode('out')!;
+    await waitForStatus(node, (s) => s.fill === 'green');
+    const received = nextEvent(out, 'input');
+    node.receive(classifyMessage('coffee.png', 1));
+    const msg = (await received) as { mqtt: { source: string; top: string; topChanged: boolean; switched: unknown[]; state: string } };
+    assert.equal(msg.mqtt.source, 'porch');
+    assert.equal(msg.mqtt.top, 'espresso');
+    assert.deepEqual(msg.mqtt.switched, [{ label: 'espresso', state: 'ON' }]);
+    await sub.waitFor((m) => m.filter((x) => x.topic === `${prefix}/porch/espresso`).length >= 2, 'espresso OFF then ON');
+    assert.deepEqual(sub.on(`${prefix}/porch/label`).map((m) => m.payload), ['espresso']);
+    assert.deepEqual(sub.on(`${prefix}/porch/espresso`).map((m) => m.payload), ['OFF', 'ON']);
+    assert.equal(sub.on(`${prefix}/porch/labels`).length, 1);
+  });
+
+  it('uses the configured source when msg.frame is absent', async () => {
+    await helper.load([brokerNode, labelsNode], flow({ source: 'Garden Cam' }), { b1: { user: 'camera', password: 'right-horse-battery' } });
+    sub = await RecordingSubscriber.connect(broker.url, [`${prefix}/+/label`], { username: 'camera', password: 'right-horse-battery' });
+    const node = helper.getNode('n1')!;
+    await waitForStatus(node, (s) => s.fill === 'green');
+    const { payload } = classifyMessage('parrot.jpg', 1) as { payload: unknown };
+    node.receive({ payload });
+    await sub.waitFor((m) => m.length >= 1, 'label');
+    assert.deepEqual([sub.messages[0].topic, sub.messages[0].payload], [`${prefix}/garden_cam/label`, 'macaw']);
+  });
+
+  it('reports a malformed msg through done(err) so a Catch node sees it', async () => {
+    await helper.load([brokerNode, labelsNode], flow(), { b1: { user: 'camera', password: 'right-horse-battery' } });
+    const node = helper.getNode('n1')!;
+    await waitForStatus(node, (s) => s.fill === 'green');
+    const errored = nextEvent(node, 'call:error');
+    node.receive({ payload: 'not predictions' });
+    const call = (await errored) as { args: unknown[] };
+    assert.match(String(call.args[0]), /msg.payload must be the predictions array/);
+    assert.ok(call.args[1], 'the error carries the msg (Catch-able)');
+  });
+
+  it('shows a wrong password as a red status with a clear error, never the password', async () => {
+    const wrong = 'wrong-horse-battery-9137';
+    await helper.load([brokerNode, labelsNode], flow(), { b1: { user: 'camera', password: wrong } });
+    const node = helper.getNode('n1')!;
+    const status = await waitForStatus(node, (s) => s.fill === 'red');
+    assert.match(status.text ?? '', /refused the connection: bad username or password/);
+    const warned = node.warn.args.map((a) => String(a[0]));
+    assert.ok(warned.some((w) => /bad username or password/.test(w)));
+    const everything = JSON.stringify([node.status.args, node.warn.args, node.error.args, helper.log().args.map((a) => String(JSON.stringify(a)))]);
+    assert.ok(!everything.includes(wrong), 'password leaked into status or log');
+    // Still working: frames wait in the bounded queue until the credentials are fixed.
+    const received = nextEvent(helper.getNode('out')!, 'input');
+    node.receive(classifyMessage('coffee.png', 1));
+    const msg = (await received) as { mqtt: { state: string; queued: number } };
+    assert.equal(msg.mqtt.state, 'error');
+    assert.ok(msg.mqtt.queued > 0);
+  });
+
+  it('removes the Home Assistant device only when the node is deleted, not on redeploy', async () => {
+    const creds = { b1: { user: 'camera', password: 'right-horse-battery' } };
+    await helper.load([brokerNode, labelsNode], flow(), creds);
+    const topic = discoveryTopic(prefix, 'porch');
+    sub = await RecordingSubscriber.connect(broker.url, [topic], { username: 'camera', password: 'right-horse-battery' });
+    let node = helper.getNode('n1')!;
+    await waitForStatus(node, (s) => s.fill === 'green');
+    node.receive(classifyMessage('coffee.png', 1));
+    await sub.waitFor((m) => m.length >= 1, 'discovery');
+    const config = JSON.parse(sub.messages[0].payload) as { cmps: Record<string, { p: string }> };
+    assert.deepEqual(Object.values(config.cmps).map((c) => c.p), ['sensor', 'sensor', 'binary_sensor']);
+
+    // Redeploy with a changed property: the node restarts (removed = false), the device stays.
+    await helper.setFlows(flow({ name: 'renamed' }), 'nodes', creds);
+    node = helper.getNode('n1')!;
+    await waitForStatus(node, (s) => s.fill === 'green');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(sub.messages.every((m) => m.payload !== ''), 'a redeploy must not delete the device');
+
+    // Delete the node: an empty retained config removes the device from Home Assistant.
+    await helper.setFlows(flow().filter((x) => (x as { id: string }).id !== 'n1'), 'nodes', creds);
+    await sub.waitFor((m) => m.some((x) => x.payload === ''), 'empty discovery config');
+  });
+});
