@@ -12,7 +12,6 @@ import sharp from 'sharp';
  *   default), and the same pool serves fs, dns and zlib for the rest of Node-RED; leaving one
  *   free keeps MQTT reconnects and file reads from queueing behind a burst of frames.
  */
-let configured = false;
 let maxConcurrent = defaultMaxConcurrentDecodes();
 let running = 0;
 const waiting: Array<() => void> = [];
@@ -23,13 +22,14 @@ function defaultMaxConcurrentDecodes(): number {
   return Math.max(1, Math.min(availableParallelism(), poolSize - 1));
 }
 
-/** The sharp module, configured for long-running frame processing on first use. */
+/**
+ * The sharp module, with the settings above. They are process-wide and another copy of sharp's
+ * JavaScript loaded later (its ESM entry, another package) resets them to the defaults when it
+ * loads, so they are checked on every call (a few microseconds) rather than set once.
+ */
 export function imageSharp(): typeof sharp {
-  if (!configured) {
-    sharp.cache(false);
-    sharp.concurrency(1);
-    configured = true;
-  }
+  if (sharp.cache().items.max !== 0) sharp.cache(false);
+  if (sharp.concurrency() !== 1) sharp.concurrency(1);
   return sharp;
 }
 

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import sharp from 'sharp';
 import { ImageError } from '../../src/image/errors';
 import { prepareImage } from '../../src/image/preprocess';
 import type { ImageInput, PreprocessOptions } from '../../src/image/types';
@@ -64,7 +65,6 @@ describe('prepareImage: bad input is an ImageError, never a crash', function () 
     }
 
     it('a WebP cut short: TRUNCATED', async function () {
-      const sharp = (await import('sharp')).default;
       const webp = await sharp(coffee).webp().toBuffer();
       await rejectsWith(webp.subarray(0, webp.length - 500), 'TRUNCATED', /truncated or corrupt/);
     });

@@ -62,6 +62,14 @@ describe('prepareImage: fit modes and regions of interest', function () {
     assertRegion(out.rgb, 100, [0, 99], [75, 99], BLACK);
   });
 
+  it('contain keeps the letterbox black while transparent pixels become white', async function () {
+    const transparent = await sharpOf({ data: Buffer.alloc(40 * 20 * 4), width: 40, height: 20, channels: 4 }).png().toBuffer();
+    const out = await prepareImage(transparent, { width: 40, height: 40, fit: 'contain' });
+    assertRegion(out.rgb, 40, [0, 39], [0, 9], BLACK);
+    assertRegion(out.rgb, 40, [0, 39], [10, 29], [255, 255, 255]);
+    assertRegion(out.rgb, 40, [0, 39], [30, 39], BLACK);
+  });
+
   it('cover on a tall real photo matches its centred square crop better than any shifted crop', async function () {
     const jpeg = readImage('parrot.jpg'); // 512×929: the centred 512×512 square starts at row 208.5
     const stored = await decodeStored(jpeg);

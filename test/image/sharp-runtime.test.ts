@@ -20,6 +20,16 @@ describe('sharp runtime settings for a long-running process', function () {
     assert.equal(sharp.concurrency(), 1);
   });
 
+  it('restores the settings after another copy of sharp (its ESM entry) reset them on load', async function () {
+    const esm = (await import('sharp')).default; // a separate module instance that runs cache(true)
+    esm.cache(true);
+    esm.concurrency(2);
+    assert.notEqual(sharp.cache().items.max, 0);
+    await prepareImage(readImage('owl.jpg'), { width: 32, height: 32 });
+    assert.equal(sharp.cache().items.max, 0);
+    assert.equal(sharp.concurrency(), 1);
+  });
+
   it('keeps memory flat over 200 different camera-sized frames (no cache growth)', async function () {
     this.timeout(120000);
     const base = await sharp(readImage('cat_720p.jpg')).resize(640, 480, { fit: 'fill' }).raw().toBuffer();

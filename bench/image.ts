@@ -1,0 +1,59 @@
+import sharp from 'sharp';
+import { normalise } from '../src/image/normalise';
+import { prepareImage } from '../src/image/preprocess';
+import { readImage } from '../test/fixtures';
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+async function timeAsync(runs: number, task: () => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < 5; i++) await task(); // warm-up: libvips init, JIT
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await task();
+    times.push(performance.now() - start);
+  }
+  return median(times);
+}
+
+function timeSync(runs: number, task: () => unknown): number {
+  for (let i = 0; i < 5; i++) task();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    task();
+    times.push(performance.now() - start);
+  }
+  return median(times);
+}
+
+/**
+ * Median milliseconds of the image stage on a camera-sized frame: a 640×480 JPEG (made from the
+ * cat_720p.jpg fixture) decoded and fitted to 224×224 RGB, and normalising those bytes to float32.
+ */
+export async function benchImage(runs = 50): Promise<Record<string, number>> {
+  const jpeg = await sharp(readImage('cat_720p.jpg')).resize(640, 480, { fit: 'fill' }).jpeg({ quality: 85 }).toBuffer();
+  const prepared = await prepareImage(jpeg, { width: 224, height: 224 });
+  const out = new Float32Array(prepared.rgb.length);
+  return {
+    'image.jpeg_640x480_to_rgb_224_cover_ms': await timeAsync(runs, () => prepareImage(jpeg, { width: 224, height: 224 })),
+    'image.jpeg_640x480_to_rgb_224_fill_ms': await timeAsync(runs, () => prepareImage(jpeg, { width: 224, height: 224, fit: 'fill' })),
+    'image.normalise_224_ms': timeSync(runs, () => normalise(prepared.rgb, 1 / 127.5, -1)),
+    'image.normalise_224_reused_buffer_ms': timeSync(runs, () => normalise(prepared.rgb, 1 / 127.5, -1, out)),
+    'image.float32array_from_fn_224_ms': timeSync(runs, () => Float32Array.from(prepared.rgb, (v) => v / 127.5 - 1)),
+  };
+}
+
+if (require.main === module) {
+  benchImage().then(
+    (results) => console.log(JSON.stringify(results, null, 2)),
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}
