@@ -1,5 +1,6 @@
 import type { CliCommand } from '../command';
 import { classifyCommand } from './classify';
+import { quantizeCommand } from './quantize';
 import { fetchCommand } from './fetch';
 import { inspectCommand } from './inspect';
 
@@ -7,4 +8,6 @@ import { inspectCommand } from './inspect';
 export const commands: Record<string, CliCommand> = {
   fetch: fetchCommand,
   classify: classifyCommand,
-  inspect: inspectCommand,};
+  quantize: quantizeCommand,
+  inspect: inspectCommand,
+};

@@ -1,0 +1,34 @@
+import * as fs from 'node:fs/promises';
+import { Classifier } from '../runner/classifier';
+
+export interface ModelComparison {
+  file: string;
+  floatTop1: string;
+  quantizedTop1: string;
+  /** Largest |Δscore| over the float model's top-5 classes. */
+  maxTop5Delta: number;
+  /** Largest |Δscore| over every class. */
+  maxDelta: number;
+}
+
+/** Classifies each image with two models and measures how far their scores are apart. */
+export async function compareModels(referenceModel: string, candidateModel: string, images: string[]): Promise<ModelComparison[]> {
+  const [reference, candidate] = await Promise.all([
+    Classifier.load({ model: referenceModel, queuePolicy: 'wait' }),
+    Classifier.load({ model: candidateModel, queuePolicy: 'wait' }),
+  ]);
+  try {
+    const results: ModelComparison[] = [];
+    for (const file of images) {
+      const image = await fs.readFile(file);
+      const all = { topK: reference.info.classes };
+      const [a, b] = await Promise.all([reference.classify(image, all), candidate.classify(image, all)]);
+      const scoreB = new Map(b.predictions.map((p) => [p.index, p.score]));
+      const deltas = a.predictions.map((p) => Math.abs(p.score - (scoreB.get(p.index) ?? 0)));
+      results.push({ file, floatTop1: a.top?.label ?? '', quantizedTop1: b.top?.label ?? '', maxTop5Delta: Math.max(...deltas.slice(0, 5)), maxDelta: Math.max(...deltas) });
+    }
+    return results;
+  } finally {
+    await Promise.all([reference.dispose(), candidate.dispose()]);
+  }
+}
