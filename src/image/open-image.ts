@@ -40,8 +40,9 @@ export async function openEncoded(bytes: Uint8Array, options: ResolvedOptions): 
 
   const sharp = imageSharp();
   const pipeline = sharp(asBuffer(bytes), {
-    // 'truncated' rather than the stricter 'warning': cheap webcams' MJPEG frames often carry
-    // harmless libjpeg warnings (extraneous bytes before a marker) and must still classify.
+    // 'truncated' rather than the stricter 'warning', so frames with recoverable libjpeg warnings
+    // (extraneous bytes before a marker) still classify. Truncation is also caught by
+    // findTruncation; scrambled entropy-coded data is not caught at any level (measured).
     failOn: 'truncated',
     // Checked from the header, before any pixel is decoded: a decompression bomb stops here.
     limitInputPixels: options.maxPixels,
