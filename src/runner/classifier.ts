@@ -102,6 +102,8 @@ export class Classifier {
     private readonly worker: InferenceWorker,
     private readonly labels: string[],
     readonly info: ModelInfo,
+    /** Where the model lives on disk (the cache entry for downloaded models). */
+    readonly localPath: string,
     private readonly options: ClassifierOptions,
   ) {
     this.queue = new BoundedQueue<Job>(options.queueSize ?? 4, options.queuePolicy ?? 'drop-oldest', () => this.pump());
@@ -131,7 +133,7 @@ export class Classifier {
         teachableMachine: resolved.teachableMachine,
         loadMs: info.loadMs,
       };
-      return new Classifier(worker, labels, modelInfo, options);
+      return new Classifier(worker, labels, modelInfo, resolved.localPath, options);
     } catch (error) {
       await worker.terminate();
       throw error;

@@ -3,6 +3,7 @@ import { classifyCommand } from './classify';
 import { quantizeCommand } from './quantize';
 import { fetchCommand } from './fetch';
 import { inspectCommand } from './inspect';
+import { infoCommand } from './info';
 
 /** Every sub-command, by name. Each lives in its own file beside this one. */
 export const commands: Record<string, CliCommand> = {
@@ -10,4 +11,5 @@ export const commands: Record<string, CliCommand> = {
   classify: classifyCommand,
   quantize: quantizeCommand,
   inspect: inspectCommand,
+  info: infoCommand,
 };
