@@ -48,7 +48,7 @@ export function compileGraph(graph: ModelGraph, options: CompileOptions = {}): E
     for (const op of graph.ops) if (op.requantize) grids.set(op.output, op.requantize);
   }
   // Quantised ops whose input grid is known run integer-exact and come out already snapped.
-  const steps = graph.ops.map((op) => quantizedStep(op, grids.get(op.inputs[0]), upload) ?? { step: compileOp(op, upload), snapped: false });
+  const steps = graph.ops.map((op) => quantizedStep(op, (name) => grids.get(name), upload) ?? { step: compileOp(op, upload), snapped: false });
 
   return {
     run(input: tf.Tensor4D): tf.Tensor2D {

@@ -1,14 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Activation, GraphOp, MeanOp, PoolOp, QuantGrid, WeightTensor } from '../model/graph';
-import { outputStageFactors } from './fixed-point';
+import type { Activation, ElementwiseOp, GraphOp, MeanOp, PoolOp, QuantGrid, WeightTensor } from '../model/graph';
 
 /** One compiled op: input tensors → output tensor, inside the caller's tf.tidy. */
 export type Step = (inputs: tf.Tensor[]) => tf.Tensor;
 
-/** A step whose output is already on the op's grid, so the generic re-quantisation is skipped. */
+/** A step, and whether its output is already on the op's grid (then the generic re-quantisation is skipped). */
 export interface SnappedStep {
   step: Step;
-  snapped: true;
+  snapped: boolean;
 }
 
 /** TFLite rounds half away from zero; tf.round rounds half to even. */
@@ -65,16 +64,56 @@ function weightedStep(op: GraphOp & { op: 'conv2d' | 'depthwiseConv2d' | 'fullyC
     for (let c = 0; c < values.length; c++) values[c] = Math.round(op.bias.values[c] / (input.scale * scaleOf(c % channels)));
     bias = upload({ shape: op.bias.shape, values });
   }
-  const factors = outputStageFactors(input.scale, weightScales, output.scale, channels);
-  const first = upload({ shape: [channels], values: factors.first });
-  const second = upload({ shape: [channels], values: factors.second });
+  // Float64: the rescale must round exactly where the interpreter rounds (see rescaleOnHost).
+  const multipliers = new Float64Array(channels);
+  for (let c = 0; c < channels; c++) multipliers[c] = (input.scale * scaleOf(c)) / output.scale;
   const [low, high] = activationRange(op.activation, output);
   const accumulate = accumulator(op);
-  return ([x]) => {
-    const acc = accumulate(integers(x, input), weights, bias);
-    const coarse = tf.floor(tf.add(tf.mul(acc, first), 0.5));
-    const q = tf.clipByValue(roundHalfAway(tf.mul(coarse, second)), low, high);
-    return tf.mul(q, output.scale);
+  return ([x]) => rescaleOnHost(accumulate(integers(x, input), weights, bias), multipliers, low, high, output.scale);
+}
+
+/**
+ * The output stage, done in float64 on the host. The accumulator is exact, but a float32
+ * product acc × multiplier is off by up to 2^-24 relative, which moves values that sit near a
+ * rounding tie; quantised MobileNets amplify each such one-step flip layer after layer (a
+ * depthwise weight can turn it into several steps), so float32 here costs several points of
+ * agreement with the interpreter. Rounds half away from zero and clamps to the activation range.
+ */
+function rescaleOnHost(acc: tf.Tensor, multipliers: Float64Array, low: number, high: number, scale: number): tf.Tensor {
+  const values = acc.dataSync();
+  const channels = multipliers.length;
+  const out = new Float32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] * multipliers[i % channels];
+    let q = v >= 0 ? Math.floor(v + 0.5) : -Math.floor(0.5 - v);
+    if (q < low) q = low;
+    else if (q > high) q = high;
+    out[i] = q * scale;
+  }
+  return tf.tensor(out, acc.shape, 'float32');
+}
+
+/**
+ * Quantised ADD of two same-shaped tensors: (q1 - z1)·s1 + (q2 - z2)·s2 rescaled to the output
+ * grid in float64, for the same reason as rescaleOnHost.
+ */
+function addStep(op: ElementwiseOp, a: QuantGrid, b: QuantGrid, output: QuantGrid): Step {
+  const [low, high] = activationRange(op.activation, output);
+  return ([x, y]) => {
+    if (!x.shape.every((d, i) => d === y.shape[i]) || x.shape.length !== y.shape.length) {
+      return tf.add(x, y); // broadcasting add: the caller's re-quantisation snaps it
+    }
+    const xs = x.dataSync();
+    const ys = y.dataSync();
+    const out = new Float32Array(xs.length);
+    for (let i = 0; i < xs.length; i++) {
+      const v = (Math.round(xs[i] / a.scale) * a.scale + Math.round(ys[i] / b.scale) * b.scale) / output.scale;
+      let q = v >= 0 ? Math.floor(v + 0.5) : -Math.floor(0.5 - v);
+      if (q < low) q = low;
+      else if (q > high) q = high;
+      out[i] = q * output.scale;
+    }
+    return tf.tensor(out, x.shape, 'float32');
   };
 }
 
@@ -114,10 +153,16 @@ function averageStep(op: (PoolOp & { op: 'avgPool' }) | MeanOp, input: QuantGrid
  * The integer-exact version of `op` when its input and output sit on grids (default mode of a
  * quantised model), else undefined and the caller uses the real-valued step plus re-quantisation.
  */
-export function quantizedStep(op: GraphOp, input: QuantGrid | undefined, upload: (w: WeightTensor) => tf.Tensor): SnappedStep | undefined {
+export function quantizedStep(op: GraphOp, gridOf: (name: string) => QuantGrid | undefined, upload: (w: WeightTensor) => tf.Tensor): SnappedStep | undefined {
   const output = op.requantize;
+  const input = gridOf(op.inputs[0]);
   if (!input || !output) return undefined;
   let step: Step | undefined;
+  const second = op.inputs.length > 1 ? gridOf(op.inputs[1]) : undefined;
+  if (op.op === 'add' && second) {
+    // Not marked snapped: a broadcasting add falls back to real arithmetic and needs the snap.
+    return { step: addStep(op, input, second, output), snapped: false };
+  }
   if ((op.op === 'conv2d' || op.op === 'depthwiseConv2d' || op.op === 'fullyConnected') && op.weightScales) {
     step = weightedStep(op, op.weightScales, input, output, upload);
   } else if (op.op === 'avgPool') {

@@ -1,4 +1,4 @@
-import { TfliteUnsupportedError } from './errors';
+import { TfliteFormatError, TfliteUnsupportedError } from './errors';
 import { AssociatedFile, AssociatedFileType, METADATA_BUFFER_NAME, ModelMetadata } from './metadata-tables';
 import type { Model } from './model-tables';
 import { readAppendedZip } from './appended-zip';
@@ -71,6 +71,10 @@ export function readTfliteMetadata(model: Model, bytes: Uint8Array): TfliteMetad
   const wanted = labelFileNames(metadata);
   const labelEntry =
     zip.find((file) => wanted.includes(file.name)) ?? (wanted.length === 0 && zip.length === 1 && zip[0].name.endsWith('.txt') ? zip[0] : undefined);
+  if (!labelEntry && wanted.length > 0) {
+    // The metadata promises a label file: its absence means the appended zip was cut off.
+    throw new TfliteFormatError(`TFLite file is truncated or corrupt: its metadata names the label file "${wanted[0]}", but the zip appended to the model ${zip.length === 0 ? 'is missing' : 'does not hold it'}`);
+  }
   if (labelEntry) summary.labels = parseLabels(labelEntry.read());
   return summary;
 }
