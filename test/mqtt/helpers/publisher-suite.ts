@@ -109,6 +109,20 @@ export function publisherSuite(kind: string, factory: BrokerFactory): void {
       assert.deepEqual(stats.mqtt, { queued: 0, dropped: 0, skippedQos0: 0 });
     });
 
+    it('publishes stats on its own every interval', async () => {
+      broker = await factory();
+      const pre = prefix();
+      const sub = await subscriber([`${pre}/stats`]);
+      const p = publisher({}, { prefix: pre, discovery: false, statsIntervalMs: 200 });
+      await p.waitUntilConnected();
+      for (let i = 0; i < 4; i++) p.publish(referenceFrame('owl.jpg', i, i));
+      await sub.waitFor((m) => m.length >= 2, 'two stats messages');
+      const [first, second] = sub.messages.map((m) => JSON.parse(m.payload) as { frames: number; intervalMs: number; fps: number });
+      assert.equal(first.frames + second.frames, 4);
+      assert.ok(first.intervalMs >= 150 && first.intervalMs < 1000, `interval ${first.intervalMs} ms`);
+      assert.ok(first.fps > 0);
+    });
+
     it('announces a Home Assistant device, re-sends it on homeassistant/status online, removes it on delete', async () => {
       broker = await factory();
       const pre = prefix();
