@@ -147,15 +147,20 @@ class Fetcher {
   private filesDone = 0;
   filesTotal = 1;
   private readonly pinnedUsed = new Set<string>();
-  /** Stops the other parallel downloads once one has failed. */
+  /** Aborted by the caller's signal, or by the first failed download to stop the parallel others. */
   private readonly stopAll = new AbortController();
-  private readonly signal: AbortSignal;
+  private readonly onCallerAbort = (): void => this.stopAll.abort();
 
   constructor(
     private readonly tempDir: string,
     private readonly options: FetchModelOptions,
   ) {
-    this.signal = options.signal ? AbortSignal.any([options.signal, this.stopAll.signal]) : this.stopAll.signal;
+    if (options.signal?.aborted) this.stopAll.abort();
+    else options.signal?.addEventListener('abort', this.onCallerAbort, { once: true });
+  }
+
+  dispose(): void {
+    this.options.signal?.removeEventListener('abort', this.onCallerAbort);
   }
 
   /** Runs `task` over `items`, `parallel` at a time; the first failure stops the rest and is thrown. */
@@ -195,7 +200,7 @@ class Fetcher {
     const destination = path.join(this.tempDir, file);
     await mkdir(path.dirname(destination), { recursive: true });
     const result = await downloadToFile(url, destination, {
-      signal: this.signal,
+      signal: this.stopAll.signal,
       idleTimeoutMs: this.options.timeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
       onBytes: (bytes, total) => this.progress(file, bytes, total),
     });
@@ -311,8 +316,8 @@ export async function fetchModel(url: string, options: FetchModelOptions = {}): 
   await mkdir(root, { recursive: true });
   await removeStaleTemps(root);
   const tempDir = await mkdtemp(path.join(root, `${TEMP_PREFIX}${path.basename(finalDir)}-`));
+  const fetcher = new Fetcher(tempDir, options);
   try {
-    const fetcher = new Fetcher(tempDir, options);
     const kind = kindOf(requested);
     let main: string;
     if (kind === 'model-json') {
@@ -332,5 +337,7 @@ export async function fetchModel(url: string, options: FetchModelOptions = {}): 
   } catch (error) {
     await rm(tempDir, { recursive: true, force: true });
     throw error;
+  } finally {
+    fetcher.dispose();
   }
 }
