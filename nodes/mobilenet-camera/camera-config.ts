@@ -1,0 +1,116 @@
+import { DEFAULT_RESTART, type FrameSourceConfig } from '../../src/frames';
+import { splitArgs } from './split-args';
+
+/** The node's properties as the editor saves them (numbers may arrive as strings). */
+export interface CameraNodeConfig {
+  name?: string;
+  /** Frame source name; empty means the node name, else "camera". */
+  source?: string;
+  kind?: string;
+  /** Editor only: which preset filled command and args. The runtime never reads it. */
+  preset?: string;
+  command?: string;
+  /** Arguments as one line of text, split with shell-like quoting but never run by a shell. */
+  args?: string;
+  url?: string;
+  /** Seconds: snapshot polling interval, folder loop frame interval or folder watch scan period. */
+  interval?: number | string;
+  dir?: string;
+  folderMode?: string;
+  /** 0 or empty: no cap. */
+  maxFps?: number | string;
+  autostart?: boolean;
+  /** Seconds before the first restart of a dead source; doubles up to restartMax. */
+  restartMin?: number | string;
+  restartMax?: number | string;
+}
+
+export interface CameraCredentials {
+  user?: string;
+  password?: string;
+}
+
+export const KINDS = ['command', 'mjpeg-url', 'snapshot-url', 'folder'] as const;
+export const DEFAULT_MAX_FPS = 5;
+export const DEFAULT_INTERVAL_S = 1;
+
+/** The name frames carry: the Source property, else the node name, else "camera". */
+export function sourceName(config: CameraNodeConfig): string {
+  return config.source?.trim() || config.name?.trim() || 'camera';
+}
+
+/**
+ * Turns editor properties into a frame source configuration. Throws an error naming the editor
+ * field and its valid values; the core then checks the rest (URL syntax, backoff order).
+ */
+export function toFrameSourceConfig(config: CameraNodeConfig, credentials: CameraCredentials = {}): FrameSourceConfig {
+  const common = {
+    source: sourceName(config),
+    maxFps: numberField(config.maxFps, 'Max fps', DEFAULT_MAX_FPS, 0, '0 means no cap'),
+    restart: {
+      initialMs: numberField(config.restartMin, 'Restart after', DEFAULT_RESTART.initialMs / 1000, 0, 'seconds') * 1000,
+      maxMs: numberField(config.restartMax, 'Restart at most every', DEFAULT_RESTART.maxMs / 1000, 0, 'seconds') * 1000,
+    },
+  };
+  if (common.restart.maxMs < common.restart.initialMs) {
+    throw new RangeError(`Restart at most every (${common.restart.maxMs / 1000} s) must not be less than Restart after (${common.restart.initialMs / 1000} s)`);
+  }
+  const kind = config.kind ?? 'command';
+  switch (kind) {
+    case 'command': {
+      const command = (config.command ?? '').trim();
+      if (command === '') throw new TypeError('Command is empty: set the program to run (for example rpicam-vid or ffmpeg), or pick a preset');
+      let args: string[];
+      try {
+        args = splitArgs(config.args ?? '');
+      } catch (err) {
+        throw new SyntaxError(`Arguments: ${(err as Error).message}`);
+      }
+      return { ...common, kind, command, args };
+    }
+    case 'mjpeg-url':
+      return { ...common, kind, url: withCredentials(requiredText(config.url, 'URL'), credentials) };
+    case 'snapshot-url':
+      return { ...common, kind, url: withCredentials(requiredText(config.url, 'URL'), credentials), intervalMs: intervalMs(config) };
+    case 'folder': {
+      const mode = config.folderMode ?? 'loop';
+      if (mode !== 'loop' && mode !== 'watch') throw new RangeError(`Folder mode must be "loop" or "watch", got ${JSON.stringify(mode)}`);
+      return { ...common, kind, dir: requiredText(config.dir, 'Folder'), mode, intervalMs: intervalMs(config) };
+    }
+    default:
+      throw new RangeError(`Source kind must be one of ${KINDS.map((k) => `"${k}"`).join(', ')}, got ${JSON.stringify(kind)}`);
+  }
+}
+
+function intervalMs(config: CameraNodeConfig): number {
+  const seconds = numberField(config.interval, 'Interval', DEFAULT_INTERVAL_S, 0, 'seconds');
+  // The core needs at least 1 ms; 0 s in the editor means "as fast as possible".
+  return Math.max(1, Math.round(seconds * 1000));
+}
+
+function numberField(value: number | string | undefined, field: string, fallback: number, min: number, hint: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = typeof value === 'number' ? value : Number(value.trim());
+  if (!Number.isFinite(n) || n < min) throw new RangeError(`${field} must be a number >= ${min} (${hint}), got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function requiredText(value: string | undefined, field: string): string {
+  const text = (value ?? '').trim();
+  if (text === '') throw new TypeError(`${field} is empty: it is required for this source kind`);
+  return text;
+}
+
+/** Credentials live in Node-RED's encrypted store, not the flow; the core sends URL userinfo as Basic auth. */
+function withCredentials(url: string, credentials: CameraCredentials): string {
+  if (!credentials.user) return url;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url; // the core rejects it with a message that names the valid schemes
+  }
+  parsed.username = credentials.user;
+  parsed.password = credentials.password ?? '';
+  return parsed.toString();
+}

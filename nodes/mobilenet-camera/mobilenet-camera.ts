@@ -1,0 +1,120 @@
+import { createFrameSource, type Frame, type FrameSource } from '../../src/frames';
+import type { NodeMessage, RedApi, RedNode } from '../mobilenet-mqtt-broker/red-api';
+import { toFrameSourceConfig, type CameraCredentials, type CameraNodeConfig } from './camera-config';
+import { cameraStatus } from './camera-status';
+
+/** The node members a source node needs beyond the shared slice: it sends without an input. */
+interface CameraRedNode extends RedNode {
+  send(msg: NodeMessage): void;
+  credentials?: CameraCredentials & Record<string, string | undefined>;
+}
+
+const STATUS_INTERVAL_MS = 1000;
+const CONTROL_WORDS = ['start', 'stop'] as const;
+type ControlWord = (typeof CONTROL_WORDS)[number];
+
+/**
+ * Reads "start"/"stop" from msg.command, else msg.payload. Nothing else in a message is looked
+ * at: the command, URL and folder come only from the node's configuration.
+ */
+function controlWord(msg: NodeMessage): ControlWord {
+  const value = msg.command !== undefined ? msg.command : msg.payload;
+  const word = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
+  if (word === 'start' || word === 'stop') return word;
+  const where = msg.command !== undefined ? 'msg.command' : 'msg.payload';
+  const got = typeof value === 'string' ? JSON.stringify(value) : Buffer.isBuffer(value) ? 'a Buffer' : value === null ? 'null' : typeof value;
+  throw new RangeError(`${where} must be "start" or "stop", got ${got}; the camera command, URL and folder can only be changed in the node's configuration`);
+}
+
+function frameMessage(frame: Frame): NodeMessage {
+  const meta: Record<string, unknown> = { source: frame.source, seq: frame.seq, ts: frame.ts };
+  if (frame.file !== undefined) meta.file = frame.file;
+  return { payload: frame.jpeg, frame: meta };
+}
+
+export = function (RED: RedApi): void {
+  const t = (key: string, substitutions?: Record<string, string | number>): string => RED._(`mobilenet-camera.status.${key}`, substitutions);
+
+  function MobilenetCameraNode(this: CameraRedNode, config: CameraNodeConfig & { autostart?: boolean }): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    let source: FrameSource | undefined;
+    try {
+      source = createFrameSource(toFrameSourceConfig(config, node.credentials ?? {}));
+    } catch (err) {
+      node.status({ fill: 'red', shape: 'ring', text: RED._('mobilenet-camera.status.config-error') });
+      node.error(RED._('mobilenet-camera.errors.config', { message: (err as Error).message }));
+    }
+
+    let statusTimer: NodeJS.Timeout | undefined;
+    if (source) {
+      const camera = source;
+      let shown = '';
+      let shownAt = 0;
+      // At most about one status update a second: a 30 fps camera must not flood the editor.
+      const showStatus = (force: boolean): void => {
+        const status = cameraStatus(camera.state, camera.stats, t);
+        const key = JSON.stringify(status);
+        if (key === shown) return;
+        if (!force && Date.now() - shownAt < STATUS_INTERVAL_MS * 0.9) return;
+        shown = key;
+        shownAt = Date.now();
+        node.status(status);
+      };
+      statusTimer = setInterval(() => showStatus(true), STATUS_INTERVAL_MS);
+
+      let reported: string | undefined;
+      camera.on('frame', (frame) => node.send(frameMessage(frame)));
+      camera.on('state', (state) => {
+        // A healthy run clears the memory, so the next failure is logged again.
+        if (state === 'running') reported = undefined;
+        showStatus(false);
+      });
+      camera.on('error', (err) => {
+        // A dead camera retried with backoff fails the same way each time: report it once.
+        if (err.message === reported) return;
+        reported = err.message;
+        // With a msg, a Catch node sees it (for alerts); the status keeps showing it too.
+        node.error(err.message, { payload: err.message, frame: { source: camera.config.source } });
+      });
+      showStatus(true);
+      if (config.autostart !== false) camera.start();
+    }
+
+    node.on('input', (msg, _send, done) => {
+      try {
+        if (!source) throw new Error(RED._('mobilenet-camera.errors.not-configured'));
+        if (controlWord(msg) === 'start') {
+          source.start();
+          done();
+        } else {
+          source.stop().then(() => done(), done);
+        }
+      } catch (err) {
+        done(err as Error);
+      }
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      if (statusTimer) clearInterval(statusTimer);
+      if (!source) return done();
+      const camera = source;
+      const stopped = async (): Promise<void> => {
+        await camera.stop();
+        // A "start" that arrived while a "stop" was in progress runs once that stop ends: stop it too.
+        if (camera.state !== 'stopped') await camera.stop();
+      };
+      stopped()
+        .catch((err: unknown) => node.warn(err))
+        .finally(() => {
+          camera.removeAllListeners();
+          node.status({});
+          done();
+        });
+    });
+  }
+
+  RED.nodes.registerType('mobilenet-camera', MobilenetCameraNode, {
+    credentials: { user: { type: 'text' }, password: { type: 'password' } },
+  });
+};
