@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { createFrameSource } from '../../../src/frames';
+import { sourceName, toFrameSourceConfig } from '../../../nodes/mobilenet-camera/camera-config';
+
+describe('mobilenet-camera/toFrameSourceConfig', function () {
+  it('turns editor strings and seconds into a command source config the core accepts', function () {
+    const config = toFrameSourceConfig({ kind: 'command', command: ' ffmpeg ', args: '-f mjpeg -', maxFps: '2.5', restartMin: '0.5', restartMax: '4', name: 'porch' });
+    assert.deepEqual(config, { kind: 'command', command: 'ffmpeg', args: ['-f', 'mjpeg', '-'], source: 'porch', maxFps: 2.5, restart: { initialMs: 500, maxMs: 4000 } });
+    assert.equal(createFrameSource(config).state, 'stopped');
+  });
+
+  it('uses the defaults for empty fields: 5 fps, restart 1 s to 30 s, 1 s interval', function () {
+    const config = toFrameSourceConfig({ kind: 'folder', dir: '/tmp', maxFps: '', restartMin: '', restartMax: '', interval: '' });
+    assert.deepEqual(config, { kind: 'folder', dir: '/tmp', mode: 'loop', intervalMs: 1000, source: 'camera', maxFps: 5, restart: { initialMs: 1000, maxMs: 30000 } });
+  });
+
+  it('names the source from Source name, else the node name, else "camera"', function () {
+    assert.equal(sourceName({ source: ' garage ', name: 'n' }), 'garage');
+    assert.equal(sourceName({ source: '', name: 'Front door' }), 'Front door');
+    assert.equal(sourceName({}), 'camera');
+  });
+
+  it('puts the credential store user and password into the URL (sent as Basic auth)', function () {
+    const config = toFrameSourceConfig({ kind: 'snapshot-url', url: 'http://127.0.0.1:8080/capture', interval: '0.2' }, { user: 'cam', password: 'p@ss word' });
+    assert.deepEqual(config, {
+      kind: 'snapshot-url', url: 'http://cam:p%40ss%20word@127.0.0.1:8080/capture', intervalMs: 200, source: 'camera', maxFps: 5, restart: { initialMs: 1000, maxMs: 30000 },
+    });
+    assert.equal(new URL((config as { url: string }).url).password, 'p%40ss%20word');
+  });
+
+  it('refuses bad fields with the editor field name and the valid values', function () {
+    assert.throws(() => toFrameSourceConfig({ kind: 'command', command: '' }), /Command is empty/);
+    assert.throws(() => toFrameSourceConfig({ kind: 'command', command: 'ffmpeg', args: '-i "x' }), /Arguments: arguments have an unterminated double quote/);
+    assert.throws(() => toFrameSourceConfig({ kind: 'webcam' }), /Source kind must be one of "command", "mjpeg-url", "snapshot-url", "folder", got "webcam"/);
+    assert.throws(() => toFrameSourceConfig({ kind: 'mjpeg-url', url: ' ' }), /URL is empty/);
+    assert.throws(() => toFrameSourceConfig({ kind: 'folder', dir: '/tmp', folderMode: 'tail' }), /Folder mode must be "loop" or "watch", got "tail"/);
+    assert.throws(() => toFrameSourceConfig({ kind: 'command', command: 'x', maxFps: 'fast' }), /Max fps must be a number >= 0 \(0 means no cap\), got "fast"/);
+    assert.throws(() => toFrameSourceConfig({ kind: 'command', command: 'x', restartMin: '10', restartMax: '5' }), /Restart at most every \(5 s\) must not be less than Restart after \(10 s\)/);
+    // The core checks what only it knows: URL schemes.
+    assert.throws(() => createFrameSource(toFrameSourceConfig({ kind: 'mjpeg-url', url: 'rtsp://cam/stream' })), /must be an http:\/\/ or https:\/\/ URL/);
+  });
+});
