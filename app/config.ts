@@ -1,0 +1,48 @@
+import * as path from 'node:path';
+
+/** Everything `npm start` can be told, from environment variables, each with a working default. */
+export interface AppConfig {
+  /** Catalog name, directory, .tflite file or URL. */
+  model: string;
+  /** External broker; when absent an embedded aedes broker is started. */
+  mqttUrl?: string;
+  mqttUsername?: string;
+  mqttPassword?: string;
+  brokerPort: number;
+  prefix: string;
+  camera: { kind: 'command'; command: string } | { kind: 'url'; url: string } | { kind: 'folder'; dir: string };
+  port: number;
+  headless: boolean;
+  userDir: string;
+  cacheDir?: string;
+  maxFps: number;
+}
+
+function integer(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new Error(`${name} must be a whole number from 0 to 65535, got "${value}"`);
+  return parsed;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AppConfig {
+  const camera: AppConfig['camera'] = env.CAMERA_CMD
+    ? { kind: 'command', command: env.CAMERA_CMD }
+    : env.CAMERA_URL
+      ? { kind: 'url', url: env.CAMERA_URL }
+      : { kind: 'folder', dir: path.resolve(cwd, env.FRAMES_DIR || 'frames') };
+  return {
+    model: env.MOBILENET_MODEL || 'mobilenet_v1_0.25_224',
+    mqttUrl: env.MQTT_URL || undefined,
+    mqttUsername: env.MQTT_USERNAME || undefined,
+    mqttPassword: env.MQTT_PASSWORD || undefined,
+    brokerPort: integer('BROKER_PORT', env.BROKER_PORT, 1883),
+    prefix: env.MQTT_PREFIX || 'mobilenet',
+    camera,
+    port: integer('PORT', env.PORT, 1880),
+    headless: env.HEADLESS === '1' || env.HEADLESS === 'true',
+    userDir: path.resolve(cwd, env.NODE_RED_USER_DIR || '.node-red-data'),
+    cacheDir: env.MOBILENET_CACHE || undefined,
+    maxFps: Number(env.MAX_FPS || 2),
+  };
+}

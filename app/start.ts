@@ -1,0 +1,147 @@
+/**
+ * The main job: Node-RED 4 with this package's nodes and the bundled flow (frames → classify →
+ * MQTT labels, plus POST /classify), headless-friendly, configured by environment variables.
+ * Run directly (`node dist/app/start.js`) under systemd: npm does not forward signals.
+ */
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import express from 'express';
+import { readConfig, type AppConfig } from './config';
+import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker';
+import { buildFlow, FLOW_IDS } from './flow';
+
+// Node-RED ships no types; this is the slice of its embedding API used here.
+interface NodeRed {
+  init(server: http.Server, settings: Record<string, unknown>): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  httpAdmin: express.Express;
+  httpNode: express.Express;
+}
+
+const SHUTDOWN_LIMIT_MS = 4500;
+
+/** Warnings Node-RED prints on every fresh start of a generated flow, which need no action. */
+const HARMLESS_WARNINGS = [/^Projects disabled/, /^Encrypted credentials not found/];
+
+function stage(message: string): void {
+  console.log(`[mobilenet] ${message}`);
+}
+
+function describeSource(config: AppConfig): string {
+  switch (config.camera.kind) {
+    case 'command':
+      return `camera command "${config.camera.command}"`;
+    case 'url':
+      return `camera URL ${config.camera.url.replace(/\/\/[^@/]*@/, '//***@')}`;
+    case 'folder':
+      return `folder ${config.camera.dir} (drop images in to classify them; source name "frames")`;
+  }
+}
+
+/**
+ * Node-RED's own log lines at info level are noise for a service; warnings and errors pass, and
+ * this package's nodes' own info lines become stage lines.
+ */
+function logging(): Record<string, unknown> {
+  return {
+    console: { level: 'off' },
+    mobilenet: {
+      level: 'info',
+      handler: () => (entry: { level: number; type?: string; msg: unknown; name?: string }) => {
+        const text = typeof entry.msg === 'string' ? entry.msg : entry.msg instanceof Error ? entry.msg.message : JSON.stringify(entry.msg);
+        if (HARMLESS_WARNINGS.some((pattern) => pattern.test(text))) return;
+        if (entry.level <= 30 || /missing types/i.test(text)) console.error(`[node-red] ${entry.type ? `[${entry.type}${entry.name ? `:${entry.name}` : ''}] ` : ''}${text}`);
+        else if (entry.level === 40 && entry.type?.startsWith('mobilenet-')) stage(`${entry.type}: ${text}`);
+      },
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  if (config.cacheDir) process.env.MOBILENET_CACHE = config.cacheDir;
+  if (config.camera.kind === 'folder') fs.mkdirSync(config.camera.dir, { recursive: true });
+  fs.mkdirSync(config.userDir, { recursive: true });
+
+  let broker: EmbeddedBroker | undefined;
+  let brokerUrl = config.mqttUrl;
+  if (!brokerUrl) {
+    broker = await startEmbeddedBroker(config.brokerPort);
+    brokerUrl = broker.url;
+    stage(`broker: embedded aedes on ${broker.url} (set MQTT_URL to use your own)`);
+  } else {
+    stage(`broker: ${brokerUrl.replace(/\/\/[^@/]*@/, '//***@')}`);
+  }
+  stage(`source: ${describeSource(config)}`);
+  stage(`model: ${config.model} (loading in the background; a catalog model is downloaded once into the cache)`);
+
+  const flowFile = path.join(config.userDir, 'flows.json');
+  fs.writeFileSync(flowFile, JSON.stringify(buildFlow(config, brokerUrl), null, 2));
+  const credentials = config.mqttUsername ? { [FLOW_IDS.broker]: { user: config.mqttUsername, password: config.mqttPassword ?? '' } } : {};
+
+  const RED = require('node-red') as NodeRed;
+  const app = express();
+  const server = http.createServer(app);
+  const settings: Record<string, unknown> = {
+    userDir: config.userDir,
+    flowFile: 'flows.json',
+    nodesDir: [path.join(__dirname, '..', 'nodes')],
+    httpAdminRoot: config.headless ? false : '/',
+    httpNodeRoot: '/',
+    uiPort: config.port,
+    credentialSecret: process.env.NODE_RED_CREDENTIAL_SECRET || 'mobilenet-main-job',
+    logging: logging(),
+    editorTheme: { tours: false, projects: { enabled: false } },
+    externalModules: { autoInstall: false, palette: { allowInstall: false } },
+  };
+  RED.init(server, settings);
+  if (!config.headless) app.use('/', RED.httpAdmin);
+  app.use('/', RED.httpNode);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new Error(`Port ${config.port} is in use; set PORT to another one`) : error));
+    server.listen(config.port, () => resolve());
+  });
+  await RED.start();
+  if (Object.keys(credentials).length > 0) {
+    // Credentials never go into flows.json: the runtime stores them encrypted.
+    const runtime = (RED as unknown as { runtime: { flows: { setFlows(o: unknown): Promise<unknown> } } }).runtime;
+    await runtime.flows.setFlows({ flows: { flows: buildFlow(config, brokerUrl), credentials }, deploymentType: 'full' });
+  }
+  stage(`node-red ${config.headless ? 'headless (no editor)' : `editor on http://127.0.0.1:${config.port}/`}; POST http://127.0.0.1:${config.port}/classify answers predictions as JSON`);
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    stage(`${signal}: stopping (frames in flight finish, "offline" is published)`);
+    const limit = setTimeout(() => {
+      stage(`shutdown took longer than ${SHUTDOWN_LIMIT_MS} ms; exiting with code 1`);
+      process.exit(1);
+    }, SHUTDOWN_LIMIT_MS);
+    limit.unref();
+    (async () => {
+      await RED.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await broker?.close();
+    })().then(
+      () => {
+        stage('stopped cleanly; exiting with code 0');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error(`[mobilenet] error while stopping: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error(`[mobilenet] cannot start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
