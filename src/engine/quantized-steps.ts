@@ -77,18 +77,18 @@ function weightedStep(op: GraphOp & { op: 'conv2d' | 'depthwiseConv2d' | 'fullyC
  * product acc × multiplier is off by up to 2^-24 relative, which moves values that sit near a
  * rounding tie; quantised MobileNets amplify each such one-step flip layer after layer (a
  * depthwise weight can turn it into several steps), so float32 here costs several points of
- * agreement with the interpreter. Rounds half away from zero and clamps to the activation range.
+ * agreement with the interpreter. Rounds half up and clamps to the activation range.
  */
 function rescaleOnHost(acc: tf.Tensor, multipliers: Float64Array, low: number, high: number, scale: number): tf.Tensor {
-  const values = acc.dataSync();
+  const values = acc.dataSync() as Float32Array;
   const channels = multipliers.length;
   const out = new Float32Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i] * multipliers[i % channels];
-    let q = v >= 0 ? Math.floor(v + 0.5) : -Math.floor(0.5 - v);
-    if (q < low) q = low;
-    else if (q > high) q = high;
-    out[i] = q * scale;
+  for (let base = 0; base < values.length; base += channels) {
+    for (let c = 0; c < channels; c++) {
+      // Math.round is half up, as TFLite's single-rounding fixed-point multiply.
+      const q = Math.round(values[base + c] * multipliers[c]);
+      out[base + c] = (q < low ? low : q > high ? high : q) * scale;
+    }
   }
   return tf.tensor(out, acc.shape, 'float32');
 }
@@ -103,15 +103,16 @@ function addStep(op: ElementwiseOp, a: QuantGrid, b: QuantGrid, output: QuantGri
     if (!x.shape.every((d, i) => d === y.shape[i]) || x.shape.length !== y.shape.length) {
       return tf.add(x, y); // broadcasting add: the caller's re-quantisation snaps it
     }
-    const xs = x.dataSync();
-    const ys = y.dataSync();
+    const xs = x.dataSync() as Float32Array;
+    const ys = y.dataSync() as Float32Array;
     const out = new Float32Array(xs.length);
+    const toA = 1 / a.scale;
+    const toB = 1 / b.scale;
     for (let i = 0; i < xs.length; i++) {
-      const v = (Math.round(xs[i] / a.scale) * a.scale + Math.round(ys[i] / b.scale) * b.scale) / output.scale;
-      let q = v >= 0 ? Math.floor(v + 0.5) : -Math.floor(0.5 - v);
-      if (q < low) q = low;
-      else if (q > high) q = high;
-      out[i] = q * output.scale;
+      // Inputs are on their grids, so x / scale is within float noise of an integer.
+      const v = (Math.round(xs[i] * toA) * a.scale + Math.round(ys[i] * toB) * b.scale) / output.scale;
+      const q = Math.round(v);
+      out[i] = (q < low ? low : q > high ? high : q) * output.scale;
     }
     return tf.tensor(out, x.shape, 'float32');
   };
