@@ -20,7 +20,7 @@ const SLIM_V1_MACS: Record<string, number> = {
   '0.25_224': 41, '0.25_192': 34, '0.25_160': 21, '0.25_128': 14,
 };
 
-/** Rows of the slim table the architecture does not reproduce, and why (see docs/choosing-a-model.md). */
+/** Rows of the slim table the architecture does not reproduce, and why (see README, "Choosing a model"). */
 const SLIM_DISAGREEMENTS = new Set(['0.75_224', '0.75_192', '0.75_160', '0.75_128', '0.25_192']);
 
 function v1(alpha: number, resolution: number): ArchitectureDescription {
