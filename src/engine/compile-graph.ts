@@ -26,6 +26,12 @@ function applyActivation(x: tf.Tensor, activation: Activation): tf.Tensor {
   return x;
 }
 
+function keepsGrid(op: GraphOp, input: QuantGrid | undefined): boolean {
+  const movesOnly = op.op === 'reshape' || op.op === 'squeeze' || op.op === 'identity' || (op.op === 'maxPool' && op.activation === 'none');
+  const output = op.requantize;
+  return movesOnly && !!input && !!output && input.scale === output.scale && input.zeroPoint === output.zeroPoint && input.qmin === output.qmin && input.qmax === output.qmax;
+}
+
 /**
  * Turns a ModelGraph into an Executable: weights are uploaded once, and each run walks the ops
  * inside one tf.tidy so every intermediate tensor is freed.
@@ -47,8 +53,11 @@ export function compileGraph(graph: ModelGraph, options: CompileOptions = {}): E
     if (graph.input.quant) grids.set(graph.input.name, graph.input.quant);
     for (const op of graph.ops) if (op.requantize) grids.set(op.output, op.requantize);
   }
-  // Quantised ops whose input grid is known run integer-exact and come out already snapped.
-  const steps = graph.ops.map((op) => quantizedStep(op, (name) => grids.get(name), upload) ?? { step: compileOp(op, upload), snapped: false });
+  // Quantised ops whose input grid is known run integer-exact and come out already snapped;
+  // ops that only move values keep their input's grid, where snapping again would change nothing.
+  const steps = graph.ops.map(
+    (op) => quantizedStep(op, (name) => grids.get(name), upload) ?? { step: compileOp(op, upload), snapped: keepsGrid(op, grids.get(op.inputs[0])) },
+  );
 
   return {
     run(input: tf.Tensor4D): tf.Tensor2D {
