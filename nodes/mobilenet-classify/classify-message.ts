@@ -1,0 +1,84 @@
+import { toImageInput } from '../../src/image/input';
+import type { ImageInput, Roi } from '../../src/image/types';
+import type { ClassifyOptions, ClassifyResult } from '../../src/runner/classifier';
+import { validateFilter } from '../../src/runner/predictions';
+import type { NodeMessage } from '../shared/red-api';
+import type { QueueStats } from '../mobilenet-model/shared-models';
+import { FileInputError, looksLikeFilePath, readImageFile } from './file-input';
+
+/** What the editor stores for a classify node. */
+export interface ClassifyNodeConfig {
+  name?: string;
+  model: string;
+  topK?: number | string;
+  threshold?: number | string;
+  /** One label per line. */
+  allow?: string;
+  deny?: string;
+  keepImage?: boolean;
+  imageProperty?: string;
+  /** Send frames where no label reaches the threshold to a second output. */
+  noMatchOutput?: boolean;
+  readFiles?: boolean;
+  fileDir?: string;
+}
+
+export interface ClassifySettings {
+  filter: Required<Pick<ClassifyOptions, 'topK' | 'threshold'>> & Pick<ClassifyOptions, 'allow' | 'deny'>;
+  keepImage: boolean;
+  imageProperty: string;
+  noMatchOutput: boolean;
+  readFiles: boolean;
+  fileDir: string;
+}
+
+const RESERVED_PROPERTIES = ['payload', 'classification', 'topic', '_msgid'];
+
+function labelList(text: string | undefined): string[] | undefined {
+  const labels = (text ?? '').split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+  return labels.length > 0 ? labels : undefined;
+}
+
+function numberOr(value: number | string | undefined, fallback: number): number {
+  return value === undefined || value === '' ? fallback : Number(value);
+}
+
+/** Editor values to settings; throws naming the bad field and what is valid. */
+export function classifySettings(config: ClassifyNodeConfig): ClassifySettings {
+  const filter = { topK: numberOr(config.topK, 5), threshold: numberOr(config.threshold, 0), allow: labelList(config.allow), deny: labelList(config.deny) };
+  validateFilter(filter);
+  const imageProperty = (config.imageProperty ?? 'image').trim() || 'image';
+  const keepImage = config.keepImage ?? true;
+  if (keepImage && RESERVED_PROPERTIES.includes(imageProperty)) {
+    throw new Error(`The input image cannot be kept on msg.${imageProperty}: that property carries the result. Choose another name, e.g. "image"`);
+  }
+  return { filter, keepImage, imageProperty, noMatchOutput: config.noMatchOutput === true, readFiles: config.readFiles === true, fileDir: config.fileDir ?? '' };
+}
+
+/** The image a msg carries: bytes, raw pixels with msg.width/height/channels, data URL, base64 or (if allowed) a file path. */
+export async function imageFromMessage(msg: NodeMessage, settings: ClassifySettings): Promise<{ image: ImageInput; original: unknown }> {
+  const payload = msg.payload;
+  if (looksLikeFilePath(payload)) {
+    if (!settings.readFiles) {
+      throw new FileInputError(`msg.payload "${payload.slice(0, 80)}" looks like a file path, but reading files is off: enable "Read image files" and set the allowed folder, or send the image bytes`);
+    }
+    const bytes = await readImageFile(payload, settings.fileDir);
+    return { image: toImageInput(bytes), original: bytes };
+  }
+  return { image: toImageInput(payload, { width: msg.width, height: msg.height, channels: msg.channels }), original: payload };
+}
+
+/** The node's filter with msg.topK, msg.threshold and msg.roi laid over it (the core validates them). */
+export function optionsFromMessage(msg: NodeMessage, settings: ClassifySettings): ClassifyOptions {
+  const options: ClassifyOptions = { ...settings.filter };
+  if (msg.topK !== undefined) options.topK = msg.topK as number;
+  if (msg.threshold !== undefined) options.threshold = msg.threshold as number;
+  if (msg.roi !== undefined) options.roi = msg.roi as Roi;
+  return options;
+}
+
+/** Writes the result onto the msg: payload = predictions, classification = details. */
+export function applyResult(msg: NodeMessage, result: ClassifyResult, queue: QueueStats): void {
+  msg.payload = result.predictions;
+  msg.classification = { top: result.top, predictions: result.predictions, model: result.model, timings: result.timings, queue };
+}

@@ -1,0 +1,53 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+
+/**
+ * A string payload is a file path when it ends in an extension (".jpg"). base64 never contains a
+ * dot and data URLs start with "data:", so the three kinds of string cannot be confused.
+ */
+export function looksLikeFilePath(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  const text = value.trim();
+  return !/^data:/i.test(text) && /\.[A-Za-z0-9]{1,5}$/.test(text);
+}
+
+export class FileInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FileInputError';
+  }
+}
+
+/**
+ * Reads an image file only if it lies inside `allowedDir` once both are resolved, symlinks
+ * included: "../", absolute paths and links pointing out of the folder are all refused.
+ */
+export async function readImageFile(requested: string, allowedDir: string): Promise<Buffer> {
+  if (!allowedDir.trim()) throw new FileInputError('Reading files is enabled but no allowed folder is set; set "Allowed folder" in the classify node');
+  let root: string;
+  try {
+    root = await fs.realpath(path.resolve(allowedDir.trim()));
+  } catch {
+    throw new FileInputError(`The allowed folder "${allowedDir}" does not exist`);
+  }
+  const target = path.resolve(root, requested.trim());
+  let real: string;
+  try {
+    real = await fs.realpath(target);
+  } catch {
+    // Say "outside" before "missing": a missing file outside the folder must not reveal what exists there.
+    if (!isInside(root, target)) throw outside(requested, root);
+    throw new FileInputError(`Image file "${requested}" not found in the allowed folder "${root}"`);
+  }
+  if (!isInside(root, real)) throw outside(requested, root);
+  return fs.readFile(real);
+}
+
+function isInside(root: string, file: string): boolean {
+  const relative = path.relative(root, file);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+}
+
+function outside(requested: string, root: string): FileInputError {
+  return new FileInputError(`Refused to read "${requested}": it is outside the allowed folder "${root}"`);
+}

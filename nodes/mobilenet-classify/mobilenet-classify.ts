@@ -1,0 +1,83 @@
+import { FrameDroppedError } from '../../src/runner/bounded-queue';
+import { isModelNode, type ModelUser } from '../mobilenet-model/model-node';
+import type { ModelState, SharedModel } from '../mobilenet-model/shared-models';
+import type { DoneFunction, NodeMessage, RedApi, RedNode, SendFunction } from '../shared/red-api';
+import { StatusThrottle, errorStatus, loadingStatus, readyStatus, type Translate } from '../shared/status';
+import { applyResult, classifySettings, imageFromMessage, optionsFromMessage, type ClassifyNodeConfig, type ClassifySettings } from './classify-message';
+
+export = function (RED: RedApi): void {
+  const t: Translate = (key, substitutions) => RED._(`mobilenet-classify.${key}`, substitutions);
+
+  function MobilenetClassifyNode(this: RedNode, config: ClassifyNodeConfig): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const throttle = new StatusThrottle((status) => node.status(status));
+    const modelNode = RED.nodes.getNode(config.model);
+    let settings: ClassifySettings | undefined;
+    let model: SharedModel | undefined;
+    let setupError: Error | undefined;
+
+    const showReady = (): void => {
+      if (!model) return;
+      const stats = model.stats();
+      throttle.update(() => readyStatus(t, { fps: stats?.fps, latencyMs: stats?.latencyMs.p50, dropped: model?.queueStats().dropped ?? 0 }));
+    };
+
+    const user: ModelUser = {
+      onModelState(state: ModelState): void {
+        if (state.phase === 'loading') throttle.now(loadingStatus(t, state.progress));
+        else if (state.phase === 'error') throttle.now(errorStatus(state.error.message));
+        else {
+          throttle.now(readyStatus(t, { dropped: model?.queueStats().dropped ?? 0 }));
+          node.log(t('log.ready', { model: state.info.name, backend: state.info.backend, ms: Math.round(state.info.loadMs) }));
+        }
+      },
+    };
+
+    try {
+      settings = classifySettings(config);
+      if (!isModelNode(modelNode)) throw new Error(t('errors.missing-model'));
+      model = modelNode.register(user);
+    } catch (err) {
+      setupError = err as Error;
+      throttle.now(errorStatus(setupError.message));
+      node.error(setupError);
+    }
+
+    async function classifyMessage(msg: NodeMessage, send: SendFunction, done: DoneFunction): Promise<void> {
+      // Held for this msg: a close during the await must not pull the model from under it.
+      const current = model;
+      try {
+        if (!settings || !current) throw new Error(t('errors.not-configured', { reason: setupError?.message ?? '' }));
+        const { image, original } = await imageFromMessage(msg, settings);
+        const result = await current.classify(image, optionsFromMessage(msg, settings));
+        applyResult(msg, result, current.queueStats());
+        if (settings.keepImage) RED.util.setMessageProperty(msg, settings.imageProperty, original, true);
+        if (settings.noMatchOutput) send(result.top ? [msg, null] : [null, msg]);
+        else send(msg);
+        showReady();
+        done();
+      } catch (err) {
+        const error = err instanceof Error ? err : new Error(String(err));
+        // A dropped frame is an error the user can filter in a Catch node; the count travels with it.
+        if (error instanceof FrameDroppedError && current) msg.classification = { queue: current.queueStats() };
+        showReady();
+        done(error);
+      }
+    }
+
+    node.on('input', (msg, send, done) => {
+      void classifyMessage(msg, send, done);
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      throttle.cancel();
+      if (isModelNode(modelNode)) modelNode.deregister(user);
+      model = undefined;
+      node.status({});
+      done();
+    });
+  }
+
+  RED.nodes.registerType('mobilenet-classify', MobilenetClassifyNode);
+};

@@ -1,0 +1,62 @@
+import type { ClassifierOptions } from '../../src/runner/classifier';
+import type { RedApi, RedNode } from '../shared/red-api';
+import { catalogRows } from './catalog-list';
+import type { ModelNode, ModelUser } from './model-node';
+import { classifierOptions, settingsHash, type ModelNodeConfig } from './model-settings';
+import { acquireModel, loadCount, releaseIdleModels, releaseModel, type ModelState, type SharedModel } from './shared-models';
+
+export = function (RED: RedApi): void {
+  // The picker in the editor: every catalog model with α, ρ, computed MACs and parameters, published top-1.
+  RED.httpAdmin.get('/mobilenet/catalog', RED.auth.needsPermission('mobilenet-model.read'), (_req, res) => {
+    try {
+      res.json(catalogRows());
+    } catch (err) {
+      res.status(500).json({ error: (err as Error).message });
+    }
+  });
+
+  function MobilenetModelNode(this: ModelNode, config: ModelNodeConfig): void {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    let options: ClassifierOptions | undefined;
+    let configError: Error | undefined;
+    try {
+      options = classifierOptions(config);
+    } catch (err) {
+      configError = err as Error;
+      node.error(RED._('mobilenet-model.errors.bad-config', { message: configError.message }));
+    }
+    const hash = options ? settingsHash(options) : '';
+    const held = new Map<ModelUser, { model: SharedModel; listener: (state: ModelState) => void }>();
+
+    node.register = (user: ModelUser): SharedModel => {
+      if (!options) throw configError ?? new Error('mobilenet-model is not configured');
+      node.deregister(user);
+      const model = acquireModel(node.id, hash, options, user);
+      const listener = (state: ModelState): void => user.onModelState(state);
+      model.on('state', listener);
+      held.set(user, { model, listener });
+      user.onModelState(model.state);
+      return model;
+    };
+
+    node.deregister = (user: ModelUser): void => {
+      const entry = held.get(user);
+      if (!entry) return;
+      held.delete(user);
+      entry.model.off('state', entry.listener);
+      releaseModel(entry.model, user);
+    };
+
+    Object.defineProperty(node, 'loads', { get: () => loadCount(node.id) });
+
+    node.on('close', (removed: boolean, done: () => void) => {
+      for (const user of [...held.keys()]) node.deregister(user);
+      // Deleted for good: no redeploy will come back for the model, so free it now.
+      if (removed) releaseIdleModels(node.id);
+      done();
+    });
+  }
+
+  RED.nodes.registerType('mobilenet-model', MobilenetModelNode as (this: RedNode, config: ModelNodeConfig) => void);
+};

@@ -1,0 +1,21 @@
+import type { RedNode } from '../shared/red-api';
+import type { ModelState, SharedModel } from './shared-models';
+
+/** Something that uses the model and wants to hear how loading goes (a classify node). */
+export interface ModelUser {
+  onModelState(state: ModelState): void;
+}
+
+/** A mobilenet-model config node as classify nodes see it. */
+export interface ModelNode extends RedNode {
+  /** Starts using the model (loading it if nobody has yet) and reports its state to the user. */
+  register(user: ModelUser): SharedModel;
+  /** Stops using it; the model is unloaded shortly after its last user leaves. */
+  deregister(user: ModelUser): void;
+  /** How many times this config node's model was really loaded in this runtime. */
+  readonly loads: number;
+}
+
+export function isModelNode(node: RedNode | null): node is ModelNode {
+  return node !== null && typeof (node as Partial<ModelNode>).register === 'function';
+}

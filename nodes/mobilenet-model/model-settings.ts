@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+import { BACKEND_NAMES, type BackendName } from '../../src/engine/backend';
+import type { FitMode } from '../../src/image/types';
+import { QUEUE_POLICIES, type QueuePolicy } from '../../src/runner/bounded-queue';
+import type { ClassifierOptions } from '../../src/runner/classifier';
+
+/** What the editor stores for a model config node. */
+export interface ModelNodeConfig {
+  name?: string;
+  /** 'catalog': `catalogModel` names a catalog entry; 'path': `path` is a directory, .tflite file or URL. */
+  source?: 'catalog' | 'path';
+  catalogModel?: string;
+  path?: string;
+  labels?: string;
+  backend?: string;
+  queueSize?: number | string;
+  queuePolicy?: string;
+  fit?: string;
+  float?: boolean;
+}
+
+export const FIT_MODES: readonly FitMode[] = ['cover', 'fill', 'contain'];
+export const DEFAULT_CATALOG_MODEL = 'mobilenet_v1_0.25_224';
+
+function oneOf<T extends string>(what: string, value: string | undefined, valid: readonly T[], fallback: T): T {
+  if (value === undefined || value === '') return fallback;
+  if (!valid.includes(value as T)) throw new Error(`Unknown ${what} "${value}". Valid values are: ${valid.join(', ')}`);
+  return value as T;
+}
+
+/** Editor values (strings) to the core's Classifier options, refusing anything invalid by name. */
+export function classifierOptions(config: ModelNodeConfig): ClassifierOptions {
+  const source = oneOf('model source', config.source, ['catalog', 'path'] as const, 'catalog');
+  const model = (source === 'catalog' ? config.catalogModel || DEFAULT_CATALOG_MODEL : config.path ?? '').trim();
+  if (!model) throw new Error('No model path or URL given: enter a directory holding model.json, a .tflite file or an http(s) URL, or pick a catalog model');
+  const queueSize = config.queueSize === undefined || config.queueSize === '' ? 4 : Number(config.queueSize);
+  if (!Number.isInteger(queueSize) || queueSize < 1) throw new Error(`Queue size must be a whole number ≥ 1, got ${String(config.queueSize)}`);
+  const labels = config.labels?.trim();
+  return {
+    model,
+    labels: labels ? labels : undefined,
+    backend: oneOf<BackendName>('backend', config.backend, BACKEND_NAMES, 'auto'),
+    queueSize,
+    queuePolicy: oneOf<QueuePolicy>('queue policy', config.queuePolicy, QUEUE_POLICIES, 'drop-oldest'),
+    fit: oneOf<FitMode>('fit', config.fit, FIT_MODES, 'cover'),
+    float: config.float === true,
+  };
+}
+
+/** Same options, same hash: a redeploy that leaves the config node alone reuses its loaded model. */
+export function settingsHash(options: ClassifierOptions): string {
+  const { model, labels, backend, queueSize, queuePolicy, fit, float } = options;
+  return createHash('sha256').update(JSON.stringify({ model, labels, backend, queueSize, queuePolicy, fit, float })).digest('hex').slice(0, 16);
+}

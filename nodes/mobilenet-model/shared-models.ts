@@ -1,0 +1,216 @@
+import { EventEmitter } from 'node:events';
+import type { ImageInput } from '../../src/image/types';
+import { BoundedQueue } from '../../src/runner/bounded-queue';
+import { Classifier, type ClassifierOptions, type ClassifierStats, type ClassifyOptions, type ClassifyResult, type ModelInfo } from '../../src/runner/classifier';
+import type { DownloadProgress } from '../../src/store/download';
+
+/**
+ * Loaded models outlive the Node-RED config nodes that name them. Node-RED re-creates every
+ * config node on a full deploy; a model kept here under (config node id, settings hash) is picked
+ * up again by the re-created node instead of being loaded a second time. An entry is disposed a
+ * little after its last user leaves, which is long enough for a redeploy to come back for it.
+ */
+
+export interface LoadProgress {
+  /** 0..100 when the size is known. */
+  percent?: number;
+  filesDone: number;
+  filesTotal: number;
+}
+
+export type ModelState = { phase: 'loading'; progress?: LoadProgress } | { phase: 'ready'; info: ModelInfo } | { phase: 'error'; error: Error };
+
+export interface QueueStats {
+  /** Frames dropped so far, while loading and after (the queue is shared by every user). */
+  dropped: number;
+  /** Frames waiting, while loading and after. */
+  depth: number;
+}
+
+interface PendingJob {
+  image: ImageInput;
+  options: ClassifyOptions;
+  resolve(result: ClassifyResult): void;
+  reject(error: Error): void;
+}
+
+type Loader = (options: ClassifierOptions) => Promise<Classifier>;
+
+const PROGRESS_EVERY_MS = 250;
+
+function percentOf(progress: DownloadProgress): number | undefined {
+  const fileShare = progress.totalBytes ? Math.min(1, progress.bytes / progress.totalBytes) : 0;
+  if (progress.filesTotal > 1) return Math.floor(((progress.filesDone + fileShare) / progress.filesTotal) * 100);
+  return progress.totalBytes ? Math.floor(fileShare * 100) : undefined;
+}
+
+/** One model, loaded once, shared by every classify node using one config node. */
+export class SharedModel extends EventEmitter {
+  state: ModelState = { phase: 'loading' };
+  readonly users = new Set<object>();
+  disposeTimer?: NodeJS.Timeout;
+  private classifier?: Classifier;
+  // Frames that arrive before the model is ready wait here, under the same bound and policy.
+  private readonly pending: BoundedQueue<PendingJob>;
+  private disposed = false;
+  private lastProgressAt = 0;
+
+  constructor(
+    readonly key: string,
+    private readonly options: ClassifierOptions,
+    load: Loader,
+  ) {
+    super();
+    this.pending = new BoundedQueue<PendingJob>(options.queueSize ?? 4, options.queuePolicy ?? 'drop-oldest', () => undefined);
+    load({ ...options, onProgress: (p) => this.onProgress(p) }).then(
+      (classifier) => this.onLoaded(classifier),
+      (error: unknown) => this.onFailed(error instanceof Error ? error : new Error(String(error))),
+    );
+  }
+
+  classify(image: ImageInput, options: ClassifyOptions): Promise<ClassifyResult> {
+    if (this.disposed) return Promise.reject(new Error('The model has been unloaded (its config node was closed)'));
+    if (this.classifier) return this.classifier.classify(image, options);
+    if (this.state.phase === 'error') return Promise.reject(this.loadFailure(this.state.error));
+    return new Promise<ClassifyResult>((resolve, reject) => {
+      void this.pending.push({ image, options, resolve, reject }, (error) => reject(error));
+    });
+  }
+
+  queueStats(): QueueStats {
+    const stats = this.classifier?.stats();
+    return {
+      dropped: this.pending.dropped + (stats?.dropped ?? 0),
+      depth: this.pending.depth + this.pending.waiting + (stats?.depth ?? 0),
+    };
+  }
+
+  stats(): ClassifierStats | undefined {
+    return this.classifier?.stats();
+  }
+
+  /** For leak checks: the worker thread that runs this model, once loaded. */
+  get workerThreadId(): number | undefined {
+    return this.classifier?.workerThreadId;
+  }
+
+  workerMemory(): Promise<{ numTensors: number; numBytes: number }> | undefined {
+    return this.classifier?.workerMemory();
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    clearTimeout(this.disposeTimer);
+    this.pending.clear('the model is being unloaded');
+    this.removeAllListeners();
+    const classifier = this.classifier;
+    this.classifier = undefined;
+    if (classifier) {
+      alive.delete(classifier);
+      await classifier.dispose();
+    }
+  }
+
+  private onProgress(progress: DownloadProgress): void {
+    const now = Date.now();
+    if (now - this.lastProgressAt < PROGRESS_EVERY_MS && progress.filesDone < progress.filesTotal) return;
+    this.lastProgressAt = now;
+    this.setState({ phase: 'loading', progress: { percent: percentOf(progress), filesDone: progress.filesDone, filesTotal: progress.filesTotal } });
+  }
+
+  private onLoaded(classifier: Classifier): void {
+    if (this.disposed) {
+      // Unloaded while it was still loading: nobody will use it.
+      void classifier.dispose();
+      return;
+    }
+    this.classifier = classifier;
+    alive.add(classifier);
+    this.setState({ phase: 'ready', info: classifier.info });
+    for (let job = this.pending.shift(); job; job = this.pending.shift()) {
+      const { resolve, reject } = job;
+      classifier.classify(job.image, job.options).then(resolve, reject);
+    }
+  }
+
+  private onFailed(error: Error): void {
+    if (this.disposed) return;
+    this.setState({ phase: 'error', error });
+    const failure = this.loadFailure(error);
+    for (let job = this.pending.shift(); job; job = this.pending.shift()) job.reject(failure);
+  }
+
+  private loadFailure(error: Error): Error {
+    return new Error(`The model "${this.options.model}" failed to load, so the frame was not classified: ${error.message}`, { cause: error });
+  }
+
+  private setState(state: ModelState): void {
+    this.state = state;
+    this.emit('state', state);
+  }
+}
+
+const models = new Map<string, SharedModel>();
+const loads = new Map<string, number>();
+// Every Classifier loaded here and not yet disposed: what leak checks count.
+const alive = new Set<Classifier>();
+const loader: Loader = (options) => Classifier.load(options);
+
+export const sharedModelSettings = {
+  /** How long an unused model stays loaded, waiting for a redeploy to pick it up again. */
+  disposeGraceMs: 2000,
+};
+
+/** Takes the model for a config node's settings, loading it only if it is not already loaded. */
+export function acquireModel(configId: string, hash: string, options: ClassifierOptions, user: object): SharedModel {
+  const key = `${configId}:${hash}`;
+  let model = models.get(key);
+  if (model && model.state.phase === 'error' && model.users.size === 0) {
+    // A failed load is retried by the next deploy instead of remembered forever.
+    void model.dispose();
+    models.delete(key);
+    model = undefined;
+  }
+  if (!model) {
+    model = new SharedModel(key, options, loader);
+    models.set(key, model);
+    loads.set(configId, (loads.get(configId) ?? 0) + 1);
+  }
+  clearTimeout(model.disposeTimer);
+  model.disposeTimer = undefined;
+  model.users.add(user);
+  return model;
+}
+
+/** Gives the model back; the last user out starts the dispose timer (0 ms: dispose now). */
+export function releaseModel(model: SharedModel, user: object, graceMs = sharedModelSettings.disposeGraceMs): void {
+  model.users.delete(user);
+  if (model.users.size > 0 || models.get(model.key) !== model) return;
+  clearTimeout(model.disposeTimer);
+  model.disposeTimer = setTimeout(() => {
+    if (model.users.size > 0) return;
+    models.delete(model.key);
+    void model.dispose();
+  }, graceMs);
+}
+
+/** Disposes a config node's idle models at once (the node was deleted, not redeployed). */
+export function releaseIdleModels(configId: string): void {
+  for (const model of [...models.values()]) {
+    if (model.key.startsWith(`${configId}:`) && model.users.size === 0) {
+      models.delete(model.key);
+      void model.dispose();
+    }
+  }
+}
+
+/** How many times a config node's model was really loaded (not reused). */
+export function loadCount(configId: string): number {
+  return loads.get(configId) ?? 0;
+}
+
+/** Models held in the cache, and Classifiers loaded and not yet disposed. */
+export function sharedModelCounts(): { cached: number; alive: number } {
+  return { cached: models.size, alive: alive.size };
+}

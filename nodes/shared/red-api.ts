@@ -1,0 +1,62 @@
+// The slice of the Node-RED runtime API this package's nodes use. Node-RED ships no TypeScript
+// types of its own; this keeps the nodes strictly typed without adding a dependency. It grew
+// from nodes/mobilenet-mqtt-broker/red-api.ts and is meant to replace it.
+
+export interface NodeStatus {
+  fill?: 'red' | 'green' | 'yellow' | 'blue' | 'grey';
+  shape?: 'ring' | 'dot';
+  text?: string;
+}
+
+export type NodeMessage = Record<string, unknown>;
+
+/** `send` takes one msg, or one entry per output (null skips that output). */
+export type SendFunction = (msg: NodeMessage | Array<NodeMessage | null>) => void;
+export type DoneFunction = (err?: Error) => void;
+
+export interface RedNode {
+  id: string;
+  type: string;
+  name?: string;
+  credentials?: Record<string, string | undefined>;
+  status(status: NodeStatus | Record<string, never>): void;
+  error(err: unknown, msg?: NodeMessage): void;
+  warn(message: unknown): void;
+  log(message: unknown): void;
+  send(msg: NodeMessage | Array<NodeMessage | null>): void;
+  on(event: 'input', handler: (msg: NodeMessage, send: SendFunction, done: DoneFunction) => void): void;
+  // Node-RED counts the handler's parameters: two means it waits for `done`.
+  on(event: 'close', handler: (removed: boolean, done: () => void) => void): void;
+}
+
+/** The minimum of express the admin endpoints need. */
+export interface HttpRequest {
+  params: Record<string, string>;
+  query: Record<string, unknown>;
+}
+export interface HttpResponse {
+  json(body: unknown): void;
+  status(code: number): HttpResponse;
+}
+export type HttpHandler = (req: HttpRequest, res: HttpResponse, next?: () => void) => void;
+
+export interface RedApi {
+  nodes: {
+    createNode(node: RedNode, config: object): void;
+    // Node-RED calls the constructor with `new`, binding `this` to the node being created.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    registerType(type: string, constructor: (this: any, config: any) => void, options?: { credentials?: Record<string, { type: 'text' | 'password' }> }): void;
+    getNode(id: string): RedNode | null;
+  };
+  httpAdmin: {
+    get(path: string, ...handlers: HttpHandler[]): void;
+  };
+  util: {
+    /** Sets a possibly nested property ("frame.image"), creating missing parents. */
+    setMessageProperty(msg: NodeMessage, property: string, value: unknown, createMissing?: boolean): boolean;
+  };
+  auth: {
+    needsPermission(permission: string): HttpHandler;
+  };
+  _(key: string, substitutions?: Record<string, string | number>): string;
+}

@@ -1,0 +1,74 @@
+import * as path from 'node:path';
+
+// node-red-node-test-helper ships no types; this is the part the tests use.
+export interface SpiedNode {
+  id: string;
+  on(event: string, handler: (arg: unknown) => void): void;
+  receive(msg: object): void;
+  status: { args: unknown[][] };
+  warn: { args: unknown[][] };
+  error: { args: unknown[][] };
+  log: { args: unknown[][] };
+  [key: string]: unknown;
+}
+export interface TestHelper {
+  init(runtimePath: string): void;
+  startServer(): Promise<void>;
+  stopServer(): Promise<void>;
+  load(nodes: unknown[], flow: object[], credentials?: object): Promise<void>;
+  setFlows(flow: object[], type: 'full' | 'flows' | 'nodes', credentials?: object): Promise<void>;
+  unload(): Promise<void>;
+  getNode(id: string): SpiedNode | null;
+  request(): { get(path: string): { expect(status: number): Promise<{ body: unknown }> } };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const helper = require('node-red-node-test-helper') as TestHelper;
+helper.init(require.resolve('node-red'));
+
+/** The compiled node modules under dist/nodes, as Node-RED would load them. */
+export const DIST_NODES = path.join(__dirname, '..', '..', '..', 'nodes');
+
+export function distNode(type: string): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path.join(DIST_NODES, type, `${type}.js`)) as unknown;
+}
+
+export interface StatusLike {
+  fill?: string;
+  shape?: string;
+  text?: string;
+}
+
+export function lastStatus(node: SpiedNode): StatusLike | undefined {
+  return node.status.args.at(-1)?.[0] as StatusLike | undefined;
+}
+
+export async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export async function waitForStatus(node: SpiedNode, test: (s: StatusLike) => boolean, timeoutMs = 20000): Promise<StatusLike> {
+  return waitFor(`a status on ${node.id} (seen: ${JSON.stringify(node.status.args.slice(-3))})`, () => {
+    const last = lastStatus(node);
+    return last && test(last) ? last : undefined;
+  }, timeoutMs);
+}
+
+/** Collects every msg a helper node receives. */
+export function collect(node: SpiedNode): Array<Record<string, unknown>> {
+  const seen: Array<Record<string, unknown>> = [];
+  node.on('input', (msg) => seen.push(msg as Record<string, unknown>));
+  return seen;
+}
+
+/** Worker threads show up as MessagePort handles (one per worker) in the active resources. */
+export function messagePorts(): number {
+  return process.getActiveResourcesInfo().filter((r) => r === 'MessagePort').length;
+}

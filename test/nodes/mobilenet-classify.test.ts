@@ -1,0 +1,201 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { V1_025_LAYERS_DIR, imagePath, readImage } from '../fixtures';
+import { collect, distNode, helper, lastStatus, waitFor, waitForStatus } from './helpers/node-red';
+
+const modelNode = distNode('mobilenet-model');
+const classifyNode = distNode('mobilenet-classify');
+
+// 'fill' resizes the whole photo, as the independent pipeline behind images/SOURCES.md did.
+const MODEL = { id: 'm1', type: 'mobilenet-model', source: 'path', path: V1_025_LAYERS_DIR, backend: 'wasm', queueSize: 4, queuePolicy: 'drop-oldest', fit: 'fill' };
+
+function classify(id: string, extra: object = {}): object {
+  return { id, z: 'tab', type: 'mobilenet-classify', model: 'm1', topK: 3, threshold: 0, keepImage: true, imageProperty: 'image', wires: [['out']], ...extra };
+}
+
+function baseFlow(...nodes: object[]): object[] {
+  return flowWithModel(MODEL, ...nodes);
+}
+
+function flowWithModel(model: object, ...nodes: object[]): object[] {
+  return [
+    { id: 'tab', type: 'tab' },
+    model,
+    ...nodes,
+    { id: 'out', z: 'tab', type: 'helper' },
+    { id: 'catcher', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', z: 'tab', type: 'helper' },
+  ];
+}
+
+type Msg = Record<string, unknown> & { payload: Array<{ label: string; score: number; index: number }> };
+
+describe('mobilenet-classify node', function () {
+  this.timeout(120000);
+
+  beforeEach(async () => {
+    await helper.startServer();
+  });
+
+  afterEach(async () => {
+    await helper.unload();
+    await helper.stopServer();
+  });
+
+  it('classifies parrot.jpg as macaw, with predictions, details and the input image kept', async () => {
+    await helper.load([modelNode, classifyNode], baseFlow(classify('c1')));
+    const c1 = helper.getNode('c1')!;
+    const outputs = collect(helper.getNode('out')!);
+    await waitForStatus(c1, (s) => s.fill === 'green');
+    const jpeg = readImage('parrot.jpg');
+    c1.receive({ payload: jpeg });
+    await waitFor('a result', () => outputs.length === 1);
+    const msg = outputs[0] as Msg;
+    assert.equal(msg.payload[0].label, 'macaw');
+    assert.equal(msg.payload.length, 3);
+    assert.ok(msg.payload[0].score > 0.5, `macaw scored ${msg.payload[0].score}`);
+    const details = msg.classification as { top: { label: string }; predictions: unknown[]; model: string; timings: { totalMs: number }; queue: { dropped: number; depth: number } };
+    assert.equal(details.top.label, 'macaw');
+    assert.deepEqual(details.predictions, msg.payload);
+    assert.equal(details.model, V1_025_LAYERS_DIR);
+    assert.ok(details.timings.totalMs > 0);
+    assert.deepEqual(details.queue, { dropped: 0, depth: 0 });
+    assert.equal(msg.image, jpeg);
+  });
+
+  it('two classify nodes on one config node load the model once, and both classify', async () => {
+    const model = { ...MODEL, id: 'm-shared' };
+    await helper.load([modelNode, classifyNode], flowWithModel(model, classify('c1', { model: 'm-shared' }), classify('c2', { model: 'm-shared', keepImage: false })));
+    const [c1, c2] = [helper.getNode('c1')!, helper.getNode('c2')!];
+    const outputs = collect(helper.getNode('out')!);
+    await waitForStatus(c1, (s) => s.fill === 'green');
+    await waitForStatus(c2, (s) => s.fill === 'green');
+    assert.equal(helper.getNode('m-shared')!.loads, 1);
+    c1.receive({ payload: readImage('parrot.jpg') });
+    c2.receive({ payload: readImage('coffee.png') });
+    await waitFor('two results', () => outputs.length === 2);
+    const tops = outputs.map((m) => (m as Msg).payload[0].label).sort();
+    assert.deepEqual(tops, ['espresso', 'macaw']);
+    const fromC2 = outputs.find((m) => (m as Msg).payload[0].label === 'espresso')!;
+    assert.equal('image' in fromC2, false, 'keepImage off drops the image');
+    assert.equal(helper.getNode('m-shared')!.loads, 1);
+  });
+
+  it('accepts a raw RGB frame, a data URL and a base64 string', async () => {
+    await helper.load([modelNode, classifyNode], baseFlow(classify('c1', { topK: 1 })));
+    const c1 = helper.getNode('c1')!;
+    const outputs = collect(helper.getNode('out')!);
+    await waitForStatus(c1, (s) => s.fill === 'green');
+    const png = readImage('coffee.png');
+    // Raw pixels decoded independently of the node (sharp straight from the file).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const sharp = require('sharp') as (input: Buffer) => { removeAlpha(): { raw(): { toBuffer(o: { resolveWithObject: true }): Promise<{ data: Buffer; info: { width: number; height: number; channels: number } }> } } };
+    const raw = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    c1.receive({ payload: raw.data, width: raw.info.width, height: raw.info.height, channels: raw.info.channels });
+    c1.receive({ payload: `data:image/png;base64,${png.toString('base64')}` });
+    c1.receive({ payload: png.toString('base64') });
+    await waitFor('three results', () => outputs.length === 3);
+    assert.deepEqual(outputs.map((m) => (m as Msg).payload[0].label), ['espresso', 'espresso', 'espresso']);
+  });
+
+  it('applies msg.topK, msg.threshold and msg.roi, and sends no-match frames to the second output', async () => {
+    const flow = baseFlow(classify('c1', { noMatchOutput: true, wires: [['out'], ['nomatch']] }), { id: 'nomatch', z: 'tab', type: 'helper' });
+    await helper.load([modelNode, classifyNode], flow);
+    const c1 = helper.getNode('c1')!;
+    const outputs = collect(helper.getNode('out')!);
+    const noMatch = collect(helper.getNode('nomatch')!);
+    await waitForStatus(c1, (s) => s.fill === 'green');
+    const parrot = readImage('parrot.jpg');
+    c1.receive({ payload: parrot, topK: 5 });
+    await waitFor('topK 5', () => outputs.length === 1);
+    assert.equal((outputs[0] as Msg).payload.length, 5);
+    c1.receive({ payload: parrot, threshold: 0.999 });
+    await waitFor('no-match output', () => noMatch.length === 1);
+    assert.deepEqual((noMatch[0] as Msg).payload, []);
+    c1.receive({ payload: parrot, roi: { x: 0, y: 0, width: 0.5, height: 0.5 }, topK: 1 });
+    await waitFor('roi result', () => outputs.length === 2);
+    assert.equal((outputs[1] as Msg).payload.length, 1);
+  });
+
+  it('sends each bad input to a Catch node with a clear message, then classifies the next good frame', async () => {
+    await helper.load([modelNode, classifyNode], baseFlow(classify('c1', { topK: 1 })));
+    const c1 = helper.getNode('c1')!;
+    const outputs = collect(helper.getNode('out')!);
+    const caught = collect(helper.getNode('caught')!);
+    await waitForStatus(c1, (s) => s.fill === 'green');
+    const bad: Array<[string, object, RegExp]> = [
+      ['empty buffer', { payload: Buffer.alloc(0) }, /empty/i],
+      ['truncated JPEG', { payload: readImage('parrot.jpg').subarray(0, 20_000) }, /truncat|corrupt|premature/i],
+      ['BMP', { payload: readImage('dragonfly.bmp') }, /BMP/],
+      ['wrong raw size', { payload: Buffer.alloc(100), width: 10, height: 10, channels: 3 }, /100|300|size/i],
+      ['number', { payload: 42 }, /must not be a number/],
+      ['object', { payload: { hello: 'world' } }, /must not be an object with keys \[hello\]/],
+      ['bad topK', { payload: readImage('parrot.jpg'), topK: 0 }, /topK must be a whole number/],
+    ];
+    for (const [what, msg, pattern] of bad) {
+      const before = caught.length;
+      c1.receive({ ...msg, what });
+      await waitFor(`Catch for ${what}`, () => caught.length === before + 1);
+      const error = caught[before].error as { message: string; source: { id: string } };
+      assert.equal(caught[before].what, what, 'the Catch node gets the msg that failed');
+      assert.match(error.message, pattern, `${what}: ${error.message}`);
+      assert.equal(error.source.id, 'c1');
+      c1.receive({ payload: readImage('parrot.jpg') });
+      await waitFor(`good frame after ${what}`, () => outputs.length === bad.indexOf(bad.find((b) => b[0] === what)!) + 1);
+      assert.equal((outputs.at(-1) as Msg).payload[0].label, 'macaw');
+    }
+  });
+
+  it('reads image files only from inside the allowed folder', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'classify-files-'));
+    const allowed = path.join(dir, 'allowed');
+    fs.mkdirSync(allowed);
+    fs.symlinkSync(imagePath('parrot.jpg'), path.join(allowed, 'parrot.jpg'));
+    fs.symlinkSync(path.dirname(imagePath('parrot.jpg')), path.join(allowed, 'escape'));
+    fs.copyFileSync(imagePath('coffee.png'), path.join(dir, 'outside.png'));
+    try {
+      // The symlinked parrot points outside the folder too, so it must be refused like the rest.
+      fs.copyFileSync(imagePath('coffee.png'), path.join(allowed, 'coffee.png'));
+      await helper.load([modelNode, classifyNode], baseFlow(classify('c1', { topK: 1, readFiles: true, fileDir: allowed }), classify('c2', { topK: 1 })));
+      const [c1, c2] = [helper.getNode('c1')!, helper.getNode('c2')!];
+      const outputs = collect(helper.getNode('out')!);
+      const caught = collect(helper.getNode('caught')!);
+      await waitForStatus(c1, (s) => s.fill === 'green');
+      c1.receive({ payload: 'coffee.png' });
+      c1.receive({ payload: path.join(allowed, 'coffee.png') });
+      await waitFor('two files read', () => outputs.length === 2);
+      assert.deepEqual(outputs.map((m) => (m as Msg).payload[0].label), ['espresso', 'espresso']);
+      assert.ok(Buffer.isBuffer(outputs[0].image), 'the file bytes are kept as the image');
+
+      const refused = ['../outside.png', path.join(dir, 'outside.png'), 'parrot.jpg', 'escape/parrot.jpg', '/etc/hostname.txt', '../../../../etc/passwd.x'];
+      for (const file of refused) c1.receive({ payload: file });
+      await waitFor('every refusal caught', () => caught.length === refused.length);
+      for (const msg of caught) assert.match((msg.error as { message: string }).message, /outside the allowed folder/, String(msg.payload));
+      c2.receive({ payload: 'coffee.png' });
+      await waitFor('file path refused when reading files is off', () => caught.length === refused.length + 1);
+      assert.match((caught.at(-1)!.error as { message: string }).message, /looks like a file path, but reading files is off/);
+      assert.equal(outputs.length, 2);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('queues frames that arrive while the model loads, up to the bound, and errors the rest as dropped', async () => {
+    // A config node of its own, so that no model kept from an earlier test is reused.
+    await helper.load([modelNode, classifyNode], flowWithModel({ ...MODEL, id: 'm-loading' }, classify('c1', { topK: 1, model: 'm-loading' })));
+    const c1 = helper.getNode('c1')!;
+    const outputs = collect(helper.getNode('out')!);
+    const caught = collect(helper.getNode('caught')!);
+    assert.equal(lastStatus(c1)?.fill, 'yellow', 'still loading');
+    const jpeg = readImage('parrot.jpg');
+    for (let seq = 0; seq < 10; seq++) c1.receive({ payload: jpeg, seq });
+    await waitFor('all ten accounted for', () => outputs.length + caught.length === 10);
+    // drop-oldest keeps the four newest.
+    assert.deepEqual(outputs.map((m) => m.seq), [6, 7, 8, 9]);
+    assert.deepEqual(caught.map((m) => m.seq), [0, 1, 2, 3, 4, 5]);
+    for (const msg of caught) assert.match((msg.error as { message: string }).message, /dropped/i);
+    assert.equal((outputs.at(-1)!.classification as { queue: { dropped: number } }).queue.dropped, 6);
+  });
+});
