@@ -2,6 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { ModelFormat } from '../engine/load-executable';
 import { fetchModel, type DownloadProgress } from '../store/download';
+import { fetchCatalogModel } from '../store/fetch-catalog-model';
 import { catalogNames, findCatalogEntry, type CatalogEntry } from '../zoo/catalog';
 import { imagenetLabels } from '../zoo/imagenet';
 import { ModelLoadError } from './errors';
@@ -94,7 +95,7 @@ export async function resolveModel(options: ModelOptions): Promise<ResolvedModel
   const entry = findCatalogEntry(spec);
   let resolved: ResolvedModel;
   if (entry) {
-    const localPath = await fetchModel(entry.url, { cacheDir: options.cacheDir, name: entry.name, sha256: entry.sha256, onProgress: options.onProgress, member: entry.archiveMember });
+    const localPath = await fetchCatalogModel(entry, { cacheDir: options.cacheDir, onProgress: options.onProgress });
     const local = await resolveLocal(localPath, entry.name);
     resolved = { ...local, catalog: entry, normalization: entry.normalization, labels: local.labels ?? imagenetLabels(entry.classes), labelsSource: local.labels ? local.labelsSource : `ImageNet (${entry.classes} classes)` };
   } else if (isUrl(spec)) {
