@@ -188,3 +188,19 @@ export function reshapeOptions(shape: number[]): { type: number; write: (b: Buil
     },
   };
 }
+
+/** Writes a DepthwiseConv2DOptions table: padding, strides, depth multiplier, fused activation. */
+export function depthwiseOptions(padding: number, stride: number, multiplier: number, activation: number): { type: number; write: (b: Builder) => number } {
+  return {
+    type: 2,
+    write: (b) => {
+      b.startObject(7);
+      b.addFieldInt8(0, padding, 0);
+      b.addFieldInt32(1, stride, 0);
+      b.addFieldInt32(2, stride, 0);
+      b.addFieldInt32(3, multiplier, 0);
+      b.addFieldInt8(4, activation, 0);
+      return b.endObject();
+    },
+  };
+}

@@ -2,14 +2,15 @@ import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { compileGraph } from '../../../src/engine/compile-graph';
-import type { Conv2DOp } from '../../../src/model/graph';
+import type { Conv2DOp, DepthwiseConv2DOp } from '../../../src/model/graph';
 import { importTflite } from '../../../src/model/tflite/import-tflite';
-import { buildTflite, conv2dOptions, int32Bytes, int8Bytes, reshapeOptions } from './build-tflite';
+import { buildTflite, conv2dOptions, depthwiseOptions, int32Bytes, int8Bytes, reshapeOptions } from './build-tflite';
 
 const INT8 = 9;
 const INT32 = 2;
 const CONV_2D = 3;
 const RESHAPE = 22;
+const DEPTHWISE_CONV_2D = 4;
 
 /**
  * One 1×1 CONV_2D with two output channels quantised per channel (int8, different scales on
@@ -37,6 +38,33 @@ function perChannelModel(): Uint8Array {
     ],
     inputs: [0],
     outputs: [4],
+  });
+}
+
+/**
+ * One 1×1 DEPTHWISE_CONV_2D, depth multiplier 2, no bias, four output channels each with its
+ * own int8 scale on quantized_dimension 3 (TFLite's [1, kh, kw, in × multiplier] layout).
+ *
+ * Worked by hand:
+ *   input int8 (scale 0.5): q = [4, -2] → real [2, -1]
+ *   filter q = [10, 5, 4, -2] × [0.1, 0.2, 0.25, 0.5] = [1, 1, 1, -1]; channel c·2 + m reads input c
+ *   outputs: 2·1 = 2, 2·1 = 2, (−1)·1 = −1, (−1)·(−1) = 1
+ *   output int8 (scale 0.3): 6.67 → 7, 6.67 → 7, −3.33 → −3, 3.33 → 3 = [2.1, 2.1, −0.9, 0.9]
+ */
+function depthwiseModel(): Uint8Array {
+  return buildTflite({
+    tensors: [
+      { shape: [1, 1, 1, 2], type: INT8, quant: { scale: [0.5], zeroPoint: [0] } },
+      { shape: [1, 1, 1, 4], type: INT8, data: int8Bytes([10, 5, 4, -2]), quant: { scale: [0.1, 0.2, 0.25, 0.5], zeroPoint: [0, 0, 0, 0], dimension: 3 } },
+      { shape: [1, 1, 1, 4], type: INT8, quant: { scale: [0.3], zeroPoint: [0] } },
+      { shape: [1, 4], type: INT8, quant: { scale: [0.3], zeroPoint: [0] } },
+    ],
+    operators: [
+      { code: DEPTHWISE_CONV_2D, inputs: [0, 1, -1], outputs: [2], options: depthwiseOptions(0, 1, 2, 0) },
+      { code: RESHAPE, inputs: [2], outputs: [3], options: reshapeOptions([1, 4]) },
+    ],
+    inputs: [0],
+    outputs: [3],
   });
 }
 
@@ -77,6 +105,26 @@ describe('importTflite: per-channel int8', () => {
     const input = tf.tensor4d([2, -1], [1, 1, 1, 2]);
     for (const [float, expected] of [[false, [5.1, -0.9]], [true, [5, -1]]] as const) {
       const executable = compileGraph(importTflite(perChannelModel(), { float }).graph, { float });
+      const output = executable.run(input);
+      assertClose(output.dataSync(), [...expected]);
+      output.dispose();
+      executable.dispose();
+    }
+    input.dispose();
+    assert.equal(tf.memory().numTensors, start);
+  });
+
+  it('splits a depthwise filter into [kh, kw, in, multiplier] with a scale per output channel', () => {
+    const imported = importTflite(depthwiseModel());
+    const depthwise = imported.graph.ops[0] as DepthwiseConv2DOp;
+    assert.equal(depthwise.op, 'depthwiseConv2d');
+    assert.deepEqual(depthwise.filter.shape, [1, 1, 2, 2]);
+    assertClose(depthwise.filter.values, [1, 1, 1, -1]);
+    assert.equal(depthwise.bias, undefined);
+    const start = tf.memory().numTensors;
+    const input = tf.tensor4d([2, -1], [1, 1, 1, 2]);
+    for (const [float, expected] of [[false, [2.1, 2.1, -0.9, 0.9]], [true, [2, 2, -1, 1]]] as const) {
+      const executable = compileGraph(importTflite(depthwiseModel(), { float }).graph, { float });
       const output = executable.run(input);
       assertClose(output.dataSync(), [...expected]);
       output.dispose();
