@@ -3,6 +3,7 @@ import { prepareImage } from '../image/preprocess';
 import { normalise } from '../image/normalise';
 import type { FitMode, ImageInput, Roi } from '../image/types';
 import { alignLabels } from '../model/labels';
+import { imagenetLabels } from '../zoo/imagenet';
 import { MINUS_ONE_TO_ONE, resolveModel, type ModelOptions, type Normalization, type ResolvedModel } from '../model/resolve';
 import { BoundedQueue, type QueuePolicy } from './bounded-queue';
 import { InferenceWorker } from './inference-worker';
@@ -75,6 +76,17 @@ export interface ClassifierStats {
   inferenceMs: { p50?: number; p95?: number };
 }
 
+/**
+ * The model's own labels when it has any; else, for a model with 1000 or 1001 outputs (ImageNet,
+ * with or without background), the ImageNet class names; else `class N`.
+ */
+function chooseLabels(resolved: ResolvedModel, embedded: string[] | undefined, classes: number): { labels: string[]; labelsSource: string } {
+  if (resolved.labels) return { labels: alignLabels(resolved.labels, classes, resolved.labelsSource), labelsSource: resolved.labelsSource };
+  if (embedded) return { labels: alignLabels(embedded, classes, 'the TFLite metadata'), labelsSource: 'tflite metadata' };
+  if (classes === 1000 || classes === 1001) return { labels: imagenetLabels(classes), labelsSource: `ImageNet (assumed from ${classes} outputs)` };
+  return { labels: Array.from({ length: classes }, (_, i) => `class ${i}`), labelsSource: 'none (class N)' };
+}
+
 interface Job {
   image: ImageInput;
   options: ClassifyOptions;
@@ -116,8 +128,7 @@ export class Classifier {
       options.backend ?? 'auto',
     );
     try {
-      const labelList = resolved.labels ?? info.embeddedLabels;
-      const labels = labelList ? alignLabels(labelList, info.classes, resolved.labelsSource) : Array.from({ length: info.classes }, (_, i) => `class ${i}`);
+      const { labels, labelsSource } = chooseLabels(resolved, info.embeddedLabels, info.classes);
       const [height, width] = info.inputShape;
       const modelInfo: ModelInfo = {
         name: resolved.name,
@@ -127,7 +138,7 @@ export class Classifier {
         fallbackReason: info.fallbackReason,
         inputSize: { width, height },
         classes: info.classes,
-        labelsSource: resolved.labels ? resolved.labelsSource : info.embeddedLabels ? 'tflite metadata' : 'none (class N)',
+        labelsSource,
         // Options win, then the file itself (TFLite quantised input), then the catalog, then Keras' [-1, 1].
         normalization: options.normalization ?? info.normalization ?? resolved.normalization ?? MINUS_ONE_TO_ONE,
         teachableMachine: resolved.teachableMachine,
