@@ -36,9 +36,10 @@ const INPUT_DTYPES: Record<number, ImportedTflite['inputDtype']> = {
 function pixelNormalization(dtype: ImportedTflite['inputDtype'], grid: QuantGrid | undefined, metadata?: { mean: number; std: number }): ImportedTflite['normalization'] {
   if (dtype !== 'float32' && grid) {
     const shift = dtype === 'int8' ? 128 : 0;
-    return { scale: grid.scale, offset: -(grid.zeroPoint + shift) * grid.scale };
+    return { scale: grid.scale, offset: 0 - (grid.zeroPoint + shift) * grid.scale };
   }
-  if (metadata) return { scale: 1 / metadata.std, offset: -metadata.mean / metadata.std };
+  // `0 -` rather than unary minus: a zero mean gives offset 0, not -0.
+  if (metadata) return { scale: 1 / metadata.std, offset: 0 - metadata.mean / metadata.std };
   return { scale: 1 / 127.5, offset: -1 };
 }
 

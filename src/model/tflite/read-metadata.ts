@@ -21,7 +21,7 @@ function parseLabels(content: Uint8Array): string[] {
 function singleValue(values: number[], what: string): number | undefined {
   if (values.length === 0) return undefined;
   if (values.some((v) => v !== values[0])) {
-    throw new TfliteUnsupportedError(`The model's input normalisation has a different ${what} per channel ([${values.join(', ')}]); only one value for all channels is supported`);
+    throw new TfliteUnsupportedError(`The model's input normalisation has a different ${what} per channel ([${values.map((v) => Number(v.toPrecision(7))).join(', ')}]); only one value for all channels is supported`);
   }
   return values[0];
 }

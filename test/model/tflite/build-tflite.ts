@@ -29,6 +29,8 @@ export interface ModelSpec {
   inputs: number[];
   outputs: number[];
   description?: string;
+  /** A TFLite metadata flatbuffer ("M001"), stored in a buffer named TFLITE_METADATA. */
+  metadata?: Uint8Array;
 }
 
 function intVector(b: Builder, values: number[]): number {
@@ -72,6 +74,15 @@ export function buildTflite(spec: ModelSpec): Uint8Array {
     b.startObject(1);
     b.addFieldOffset(0, data, 0);
     tensorBuffer.push(bufferTables.length);
+    bufferTables.push(b.endObject());
+  }
+
+  let metadataBuffer = 0;
+  if (spec.metadata) {
+    const data = b.createByteVector(spec.metadata);
+    b.startObject(1);
+    b.addFieldOffset(0, data, 0);
+    metadataBuffer = bufferTables.length;
     bufferTables.push(b.endObject());
   }
 
@@ -138,12 +149,21 @@ export function buildTflite(spec: ModelSpec): Uint8Array {
   const subgraphs = offsetVector(b, [subgraph]);
   const description = b.createString(spec.description ?? 'built in a test');
   const buffers = offsetVector(b, bufferTables);
-  b.startObject(5);
+  let metadata = 0;
+  if (spec.metadata) {
+    const name = b.createString('TFLITE_METADATA');
+    b.startObject(2);
+    b.addFieldOffset(0, name, 0);
+    b.addFieldInt32(1, metadataBuffer, 0);
+    metadata = offsetVector(b, [b.endObject()]);
+  }
+  b.startObject(7);
   b.addFieldInt32(0, 3, 0);
   b.addFieldOffset(1, operatorCodes, 0);
   b.addFieldOffset(2, subgraphs, 0);
   b.addFieldOffset(3, description, 0);
   b.addFieldOffset(4, buffers, 0);
+  if (metadata) b.addFieldOffset(6, metadata, 0);
   b.finish(b.endObject(), 'TFL3');
   return b.asUint8Array().slice();
 }
@@ -203,4 +223,47 @@ export function depthwiseOptions(padding: number, stride: number, multiplier: nu
       return b.endObject();
     },
   };
+}
+
+/**
+ * A TFLite metadata flatbuffer (tensorflow_lite_support metadata_schema.fbs): the model
+ * description, the input's NormalizationOptions and the output's label file.
+ */
+export function buildMetadata(spec: { description: string; mean: number[]; std: number[]; labelFile: string }): Uint8Array {
+  const b = new Builder(256);
+  const mean = floatVector(b, spec.mean);
+  const std = floatVector(b, spec.std);
+  b.startObject(2);
+  b.addFieldOffset(0, mean, 0);
+  b.addFieldOffset(1, std, 0);
+  const normalization = b.endObject();
+  b.startObject(2);
+  b.addFieldInt8(0, 1, 0); // ProcessUnitOptions.NormalizationOptions
+  b.addFieldOffset(1, normalization, 0);
+  const processUnits = offsetVector(b, [b.endObject()]);
+  b.startObject(7);
+  b.addFieldOffset(4, processUnits, 0);
+  const inputMetadata = offsetVector(b, [b.endObject()]);
+
+  const fileName = b.createString(spec.labelFile);
+  b.startObject(4);
+  b.addFieldOffset(0, fileName, 0);
+  b.addFieldInt8(2, 2, 0); // AssociatedFileType.TENSOR_AXIS_LABELS
+  const files = offsetVector(b, [b.endObject()]);
+  b.startObject(7);
+  b.addFieldOffset(6, files, 0);
+  const outputMetadata = offsetVector(b, [b.endObject()]);
+
+  b.startObject(4);
+  b.addFieldOffset(2, inputMetadata, 0);
+  b.addFieldOffset(3, outputMetadata, 0);
+  const subgraphs = offsetVector(b, [b.endObject()]);
+  const name = b.createString('test classifier');
+  const description = b.createString(spec.description);
+  b.startObject(8);
+  b.addFieldOffset(0, name, 0);
+  b.addFieldOffset(1, description, 0);
+  b.addFieldOffset(3, subgraphs, 0);
+  b.finish(b.endObject(), 'M001');
+  return b.asUint8Array().slice();
 }
