@@ -214,3 +214,8 @@ export function loadCount(configId: string): number {
 export function sharedModelCounts(): { cached: number; alive: number } {
   return { cached: models.size, alive: alive.size };
 }
+
+/** The models a config node holds right now (for status pages and leak checks). */
+export function modelsOf(configId: string): SharedModel[] {
+  return [...models.values()].filter((model) => model.key.startsWith(`${configId}:`));
+}

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 // node-red-node-test-helper ships no types; this is the part the tests use.
@@ -29,9 +30,24 @@ helper.init(require.resolve('node-red'));
 /** The compiled node modules under dist/nodes, as Node-RED would load them. */
 export const DIST_NODES = path.join(__dirname, '..', '..', '..', 'nodes');
 
+type NodeModule = (red: { _: unknown }) => unknown;
+
+/**
+ * The compiled node module, given the node's own en-US messages: the test helper's RED._ returns
+ * the key itself, which would hide what a user reads in status texts and errors.
+ */
 export function distNode(type: string): unknown {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(path.join(DIST_NODES, type, `${type}.js`)) as unknown;
+  const module = require(path.join(DIST_NODES, type, `${type}.js`)) as NodeModule;
+  const file = path.join(DIST_NODES, type, 'locales', 'en-US', `${type}.json`);
+  const messages = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const translate = (key: string, substitutions: Record<string, string | number> = {}): string => {
+    const found = key.split('.').reduce<unknown>((at, part) => (at as Record<string, unknown> | undefined)?.[part], messages);
+    if (typeof found !== 'string') return key;
+    return found.replace(/__(\w+)__/g, (whole, name: string) => (name in substitutions ? String(substitutions[name]) : whole));
+  };
+  const wrapped = (red: object): unknown => module(Object.assign(Object.create(red) as object, { _: translate }) as { _: unknown });
+  return wrapped;
 }
 
 export interface StatusLike {

@@ -1,0 +1,388 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import sharp from 'sharp';
+import { Classifier } from '../../src/runner/classifier';
+import { IMAGES, V1_025_LAYERS_DIR, imagePath, readImage } from '../fixtures';
+import { handleBaseline, isAlive, leakedHandles, sleep } from '../frames/helpers';
+import { startMjpegServer, type TestServer } from '../frames/mjpeg-server';
+
+// node-red-node-test-helper ships no types; this is the part the tests use.
+interface SpiedNode {
+  on(event: string, handler: (arg: never) => void): void;
+  off(event: string, handler: (arg: never) => void): void;
+  receive(msg: object): void;
+  status: { args: unknown[][] };
+  error: { args: unknown[][] };
+}
+interface TestHelper {
+  init(runtimePath: string): void;
+  startServer(): Promise<void>;
+  stopServer(): Promise<void>;
+  load(nodes: unknown[], flow: object[], credentials?: object): Promise<void>;
+  unload(): Promise<void>;
+  getNode(id: string): SpiedNode | null;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const helper = require('node-red-node-test-helper') as TestHelper;
+helper.init(require.resolve('node-red'));
+
+const CAMERA_DIR = path.join(__dirname, '..', '..', 'nodes', 'mobilenet-camera');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const cameraModule = require(path.join(CAMERA_DIR, 'mobilenet-camera.js')) as (red: { _: unknown }) => void;
+const MESSAGES = JSON.parse(fs.readFileSync(path.join(CAMERA_DIR, 'locales', 'en-US', 'mobilenet-camera.json'), 'utf8')) as Record<string, unknown>;
+
+/**
+ * The test helper's RED._ returns the key itself; the node gets the runtime's lookup instead
+ * (key path into the node's message file, __name__ substitutions), so status texts are the
+ * ones a user sees.
+ */
+function cameraNode(red: { _: unknown }): void {
+  red._ = (key: string, subs: Record<string, string | number> = {}): string => {
+    const found = key.split('.').reduce<unknown>((at, part) => (at as Record<string, unknown> | undefined)?.[part], MESSAGES);
+    if (typeof found !== 'string') return key;
+    return found.replace(/__(\w+)__/g, (whole, name: string) => (name in subs ? String(subs[name]) : whole));
+  };
+  cameraModule(red);
+}
+
+interface FrameMsg {
+  payload: Buffer;
+  frame: { source: string; seq: number; ts: number; file?: string };
+}
+interface Status {
+  fill?: string;
+  shape?: string;
+  text?: string;
+}
+
+const FFMPEG = '/usr/bin/ffmpeg';
+
+/**
+ * ffmpeg looping a real photo as MJPEG on stdout. The unique metadata value lets the test find
+ * exactly this child with pgrep, without asking the node for it.
+ */
+function ffmpegLoop(tag: string, fps = 10): string {
+  return `-hide_banner -loglevel error -re -loop 1 -i '${imagePath('parrot.jpg')}' -vf scale=320:-2 -r ${fps} -q:v 3 -metadata comment=${tag} -f mjpeg -`;
+}
+
+function uniqueTag(): string {
+  return `camtest-${randomBytes(6).toString('hex')}`;
+}
+
+/** Pids of live processes whose command line contains `tag`. */
+function pidsWith(tag: string): number[] {
+  try {
+    return execFileSync('pgrep', ['-f', tag], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number).filter(isAlive);
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
+}
+
+async function waitFor<T>(probe: () => T | undefined | false, what: string, timeoutMs = 8000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+/** The next `count` messages arriving at a helper node. */
+function collect<T>(node: SpiedNode, count: number, timeoutMs = 8000): Promise<T[]> {
+  return new Promise((resolve, reject) => {
+    const got: T[] = [];
+    const onInput = (msg: never): void => {
+      got.push(msg as T);
+      if (got.length === count) finish();
+    };
+    const timer = setTimeout(() => {
+      node.off('input', onInput);
+      reject(new Error(`got ${got.length} of ${count} messages in ${timeoutMs} ms`));
+    }, timeoutMs);
+    const finish = (): void => {
+      clearTimeout(timer);
+      node.off('input', onInput);
+      resolve(got);
+    };
+    node.on('input', onInput);
+  });
+}
+
+function lastStatus(node: SpiedNode): Status | undefined {
+  return node.status.args.at(-1)?.[0] as Status | undefined;
+}
+
+function flow(camera: object): object[] {
+  return [
+    { id: 'tab', type: 'tab' },
+    { id: 'cam', z: 'tab', type: 'mobilenet-camera', name: '', source: '', maxFps: 0, autostart: true, restartMin: 0.2, restartMax: 2, wires: [['out']], ...camera },
+    { id: 'out', z: 'tab', type: 'helper' },
+    { id: 'catcher', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', z: 'tab', type: 'helper' },
+  ];
+}
+
+describe('mobilenet-camera node', function () {
+  this.timeout(20000);
+  let classifier: Classifier;
+  let server: TestServer | http.Server | undefined;
+
+  before(async function () {
+    this.timeout(60000);
+    // The real core classifier on the real fixture model: frames must be pictures, not just bytes.
+    classifier = await Classifier.load({ model: V1_025_LAYERS_DIR, queueSize: 8, queuePolicy: 'wait' });
+  });
+
+  after(async function () {
+    await classifier?.dispose();
+  });
+
+  beforeEach(async function () {
+    await helper.startServer();
+  });
+
+  afterEach(async function () {
+    await helper.unload();
+    await helper.stopServer();
+    if (server instanceof http.Server) {
+      server.closeAllConnections();
+      await new Promise((resolve) => (server as http.Server).close(resolve));
+    } else if (server) await server.close();
+    server = undefined;
+  });
+
+  async function assertMacaw(jpeg: Buffer): Promise<void> {
+    const result = await classifier.classify(jpeg, { fit: 'fill' });
+    assert.equal(result.top?.label.split(',')[0], 'macaw', `top-3: ${JSON.stringify(result.predictions.slice(0, 3))}`);
+  }
+
+  it('sends ffmpeg MJPEG frames of a looping photo: valid JPEGs, increasing seq, named source, classified as macaw', async function () {
+    const tag = uniqueTag();
+    await helper.load([cameraNode], flow({ kind: 'command', command: FFMPEG, args: ffmpegLoop(tag), source: 'parrot-cam' }));
+    const msgs = await collect<FrameMsg>(helper.getNode('out')!, 4);
+    assert.deepEqual(msgs.map((m) => m.frame.seq), [0, 1, 2, 3]);
+    for (const msg of msgs) {
+      assert.ok(Buffer.isBuffer(msg.payload));
+      assert.equal(msg.frame.source, 'parrot-cam');
+      assert.equal(typeof msg.frame.ts, 'number');
+      assert.equal(msg.frame.file, undefined);
+    }
+    const meta = await sharp(msgs[3]!.payload).metadata();
+    assert.deepEqual([meta.format, meta.width], ['jpeg', 320]);
+    // Decoding every pixel proves each frame is complete, not just well-framed.
+    for (const msg of msgs) await sharp(msg.payload).raw().toBuffer();
+    await assertMacaw(msgs[3]!.payload);
+    assert.equal(pidsWith(tag).length, 1);
+  });
+
+  it('names frames after the node when Source name is empty, and caps the rate (latest frame wins)', async function () {
+    const tag = uniqueTag();
+    await helper.load([cameraNode], flow({ kind: 'command', command: FFMPEG, args: ffmpegLoop(tag, 20), name: 'Front door', maxFps: 4 }));
+    const msgs = await collect<FrameMsg>(helper.getNode('out')!, 6);
+    assert.ok(msgs.every((m) => m.frame.source === 'Front door'));
+    const spanS = (msgs[5]!.frame.ts - msgs[1]!.frame.ts) / 1000;
+    const rate = 4 / spanS;
+    assert.ok(rate <= 4.6, `sent ${rate.toFixed(2)} fps with a 4 fps cap`);
+    // ffmpeg makes 20 fps: seq jumps over the frames the cap skipped.
+    const gaps = msgs.slice(1).map((m, i) => m.frame.seq - msgs[i]!.frame.seq);
+    assert.ok(gaps.slice(1).every((g) => g >= 2), `seq gaps ${JSON.stringify(gaps)}`);
+  });
+
+  it('sends frames from an HTTP MJPEG stream (loopback server) that classify as macaw', async function () {
+    const photo = readImage('parrot.jpg');
+    const mjpeg = await startMjpegServer({ frames: [photo], intervalMs: 50, contentLength: false });
+    server = mjpeg;
+    await helper.load([cameraNode], flow({ kind: 'mjpeg-url', url: mjpeg.url, source: 'esp32' }));
+    const msgs = await collect<FrameMsg>(helper.getNode('out')!, 3);
+    assert.deepEqual(msgs.map((m) => m.frame.seq), [0, 1, 2]);
+    assert.ok(msgs.every((m) => m.frame.source === 'esp32' && m.payload.equals(photo)), 'each frame is the served JPEG byte for byte');
+    await assertMacaw(msgs[2]!.payload);
+  });
+
+  it('sends Basic auth from the credential store to a snapshot URL', async function () {
+    const photo = readImage('parrot.jpg');
+    const seen: Array<string | undefined> = [];
+    const snap = http.createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      if (req.headers.authorization !== `Basic ${Buffer.from('cam:s3cret pass').toString('base64')}`) {
+        res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="cam"' }).end();
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'image/jpeg', 'Content-Length': photo.length }).end(photo);
+    });
+    server = snap;
+    await new Promise<void>((resolve) => snap.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(snap.address() as AddressInfo).port}/capture`;
+    await helper.load([cameraNode], flow({ kind: 'snapshot-url', url, interval: 0.1 }), { cam: { user: 'cam', password: 's3cret pass' } });
+    const msgs = await collect<FrameMsg>(helper.getNode('out')!, 2);
+    assert.ok(msgs.every((m) => m.payload.equals(photo)));
+    assert.ok(seen.length >= 2 && seen.every((a) => a !== undefined));
+    // The password shows up nowhere a user or log could see it.
+    const cam = helper.getNode('cam')!;
+    assert.ok(!JSON.stringify([cam.status.args, cam.error.args]).includes('s3cret'));
+  });
+
+  it('replays a folder with msg.frame.file set', async function () {
+    await helper.load([cameraNode], flow({ kind: 'folder', dir: IMAGES, folderMode: 'loop', interval: 0.05, source: 'replay' }));
+    const msgs = await collect<FrameMsg>(helper.getNode('out')!, 3);
+    const jpegs = fs.readdirSync(IMAGES).filter((f) => /\.jpe?g$/i.test(f)).sort();
+    assert.deepEqual(msgs.map((m) => path.basename(m.frame.file!)), jpegs.slice(0, 3));
+    for (const msg of msgs) assert.ok(msg.payload.equals(fs.readFileSync(msg.frame.file!)));
+  });
+
+  it('restarts ffmpeg after it is killed, shows it in the status, reports it once to Catch, and frames resume', async function () {
+    const tag = uniqueTag();
+    // A restart delay longer than the status period, so the red status is on screen for a while.
+    await helper.load([cameraNode], flow({ kind: 'command', command: FFMPEG, args: ffmpegLoop(tag), restartMin: 1.5, restartMax: 3 }));
+    const out = helper.getNode('out')!;
+    const cam = helper.getNode('cam')!;
+    const before = await collect<FrameMsg>(out, 2);
+    const [firstPid] = await waitFor(() => (pidsWith(tag).length === 1 ? pidsWith(tag) : undefined), 'one ffmpeg');
+    const caught = collect<{ error: { message: string }; frame: { source: string } }>(helper.getNode('caught')!, 1);
+    process.kill(firstPid!, 'SIGKILL');
+    const report = (await caught)[0]!;
+    assert.match(report.error.message, /camera command "\/usr\/bin\/ffmpeg" was killed by SIGKILL/);
+    assert.equal(report.frame.source, 'camera');
+    await waitFor(() => cam.status.args.some((a) => (a[0] as Status).fill === 'red' && /^restarting: .*SIGKILL/.test((a[0] as Status).text ?? '')), 'a red "restarting" status');
+    const after = await collect<FrameMsg>(out, 2);
+    assert.ok(after[0]!.frame.seq > before[1]!.frame.seq, 'seq keeps counting across the restart');
+    await assertMacaw(after[1]!.payload);
+    const pids = pidsWith(tag);
+    assert.equal(pids.length, 1);
+    assert.notEqual(pids[0], firstPid);
+    assert.equal(isAlive(firstPid!), false);
+    // Back to green, and the restart stays visible after a restart too quick to see.
+    await waitFor(() => lastStatus(cam)?.fill === 'green', 'green status again', 3000);
+    assert.match(lastStatus(cam)?.text ?? '', /^running · [\d.]+ fps · \d+ frames · restarts: 1$/);
+  });
+
+  it('starts and stops on "start"/"stop" messages (payload or msg.command)', async function () {
+    const tag = uniqueTag();
+    await helper.load([cameraNode], flow({ kind: 'command', command: FFMPEG, args: ffmpegLoop(tag), autostart: false }));
+    const cam = helper.getNode('cam')!;
+    const out = helper.getNode('out')!;
+    let frames = 0;
+    out.on('input', () => frames++);
+    await sleep(500);
+    assert.equal(frames, 0);
+    assert.deepEqual(pidsWith(tag), []);
+    assert.equal(lastStatus(cam)?.fill, 'grey');
+
+    cam.receive({ payload: 'start' });
+    await collect(out, 2);
+    assert.equal(pidsWith(tag).length, 1);
+
+    cam.receive({ payload: 'STOP' });
+    await waitFor(() => lastStatus(cam)?.fill === 'grey', 'grey "stopped" status');
+    assert.match(lastStatus(cam)?.text ?? '', /stopped/);
+    await waitFor(() => pidsWith(tag).length === 0, 'ffmpeg gone');
+    const stoppedAt = frames;
+    await sleep(400);
+    assert.equal(frames, stoppedAt, 'no frames after stop');
+
+    cam.receive({ command: 'start', payload: 'ignored when msg.command is set' });
+    await collect(out, 1);
+    assert.equal(pidsWith(tag).length, 1);
+  });
+
+  it('never lets a message change the command: other values are refused through Catch, extra fields ignored', async function () {
+    const tag = uniqueTag();
+    const marker = path.join(os.tmpdir(), `${tag}-injected`);
+    await helper.load([cameraNode], flow({ kind: 'command', command: FFMPEG, args: ffmpegLoop(tag), autostart: false }));
+    const cam = helper.getNode('cam')!;
+    const caughtNode = helper.getNode('caught')!;
+    const attempts = [
+      { command: `/bin/sh -c "touch ${marker}"` },
+      { payload: { command: '/bin/sh', args: ['-c', `touch ${marker}`] } },
+      { payload: `touch ${marker}` },
+      { payload: 42 },
+    ];
+    const caught = collect<{ error: { message: string } }>(caughtNode, attempts.length);
+    for (const msg of attempts) cam.receive(msg);
+    const errors = (await caught).map((m) => m.error.message);
+    assert.deepEqual(errors.map((e) => /must be "start" or "stop", got .*; the camera command, URL and folder can only be changed in the node's configuration/.test(e)), [true, true, true, true]);
+    assert.match(errors[0]!, /^RangeError: msg.command must be/);
+    assert.match(errors[3]!, /^RangeError: msg.payload must be "start" or "stop", got number/);
+    assert.deepEqual(pidsWith(tag), [], 'a refused message starts nothing');
+
+    // A valid start carrying would-be overrides runs the configured ffmpeg and nothing else.
+    cam.receive({ payload: 'start', args: ['-c', `touch ${marker}`], url: 'http://evil', dir: '/etc', kind: 'folder', cmd: '/bin/sh' });
+    const msgs = await collect<FrameMsg>(helper.getNode('out')!, 1);
+    await sharp(msgs[0]!.payload).raw().toBuffer();
+    const [pid] = pidsWith(tag);
+    assert.ok(pid);
+    assert.equal(fs.readlinkSync(`/proc/${pid}/exe`), fs.realpathSync(FFMPEG));
+    assert.equal(fs.existsSync(marker), false);
+  });
+
+  it('updates the status at most about once a second while running', async function () {
+    const tag = uniqueTag();
+    await helper.load([cameraNode], flow({ kind: 'command', command: FFMPEG, args: ffmpegLoop(tag, 25) }));
+    const cam = helper.getNode('cam')!;
+    const out = helper.getNode('out')!;
+    await collect(out, 1);
+    const from = cam.status.args.length;
+    let frames = 0;
+    out.on('input', () => frames++);
+    await sleep(3000);
+    const updates = cam.status.args.slice(from).map((a) => a[0] as Status);
+    assert.ok(frames >= 30, `only ${frames} frames in 3 s`);
+    assert.ok(updates.length >= 1 && updates.length <= 4, `${updates.length} status updates for ${frames} frames in 3 s`);
+    const text = updates.at(-1)!.text ?? '';
+    const [, fps, count] = /^running · ([\d.]+) fps · (\d+) frames$/.exec(text) ?? [];
+    assert.ok(fps && count, `status text ${JSON.stringify(text)}`);
+    assert.ok(Number(fps) > 10 && Number(fps) < 30, text);
+  });
+
+  it('shows a configuration error and refuses start messages, without spawning anything', async function () {
+    await helper.load([cameraNode], flow({ kind: 'command', command: '  ', args: '' }));
+    const cam = helper.getNode('cam')!;
+    assert.deepEqual(lastStatus(cam), { fill: 'red', shape: 'ring', text: 'configuration error' });
+    assert.match(String(cam.error.args[0]?.[0]), /Camera not started: Command is empty/);
+    const caught = collect<{ error: { message: string } }>(helper.getNode('caught')!, 1);
+    cam.receive({ payload: 'start' });
+    assert.match((await caught)[0]!.error.message, /not configured correctly/);
+  });
+
+  it('on close stops the source first: no child process and no open handle is left', async function () {
+    const tag = uniqueTag();
+    const baseline = await handleBaseline();
+    await helper.load([cameraNode], flow({ kind: 'command', command: FFMPEG, args: ffmpegLoop(tag) }));
+    await collect(helper.getNode('out')!, 2);
+    const [pid] = pidsWith(tag);
+    assert.ok(pid);
+    // The helper's spies go away on unload: count status calls with a spy of our own.
+    const statusCalls: unknown[] = [];
+    (helper.getNode('cam') as unknown as { status: (s: unknown) => void }).status = (s) => statusCalls.push(s);
+    await helper.unload();
+    const callsAtClose = statusCalls.length;
+    // unload() resolves only after the close handler's done(): the child must already be gone.
+    assert.equal(isAlive(pid), false);
+    assert.deepEqual(pidsWith(tag), []);
+    assert.deepEqual(await leakedHandles(baseline, 500), []);
+    // The status timer is gone too: a closed node never touches its status again.
+    await sleep(1200);
+    assert.equal(statusCalls.length, callsAtClose);
+    assert.deepEqual(statusCalls.at(-1), {}, 'close clears the status');
+  });
+
+  it('on close after a "stop" then "start" in quick succession, still leaves no child', async function () {
+    const tag = uniqueTag();
+    await helper.load([cameraNode], flow({ kind: 'command', command: FFMPEG, args: ffmpegLoop(tag) }));
+    const cam = helper.getNode('cam')!;
+    await collect(helper.getNode('out')!, 1);
+    cam.receive({ payload: 'stop' });
+    cam.receive({ payload: 'start' });
+    await helper.unload();
+    assert.deepEqual(pidsWith(tag), []);
+    await sleep(300);
+    assert.deepEqual(pidsWith(tag), [], 'the queued start did not spawn after close');
+  });
+});

@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { V1_025_LAYERS_DIR, readImage } from '../fixtures';
+import { collect, distNode, helper, messagePorts, waitFor, waitForStatus } from './helpers/node-red';
+
+const modelNode = distNode('mobilenet-model');
+const classifyNode = distNode('mobilenet-classify');
+// The same module instance the config node uses (Node's module cache), to look inside the cache.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const shared = require('../../nodes/mobilenet-model/shared-models') as typeof import('../../nodes/mobilenet-model/shared-models');
+
+const MODEL = { id: 'm-life', type: 'mobilenet-model', source: 'path', path: V1_025_LAYERS_DIR, backend: 'wasm', queueSize: 4, queuePolicy: 'drop-oldest', fit: 'fill' };
+
+function flow(topK: number, model: object = MODEL): object[] {
+  return [
+    { id: 'tab', type: 'tab' },
+    model,
+    { id: 'c1', z: 'tab', type: 'mobilenet-classify', model: 'm-life', topK, wires: [['out']] },
+    { id: 'c2', z: 'tab', type: 'mobilenet-classify', model: 'm-life', topK, wires: [['out']] },
+    { id: 'out', z: 'tab', type: 'helper' },
+  ];
+}
+
+/** Node-RED's deploy; the helper's own "started" wait can miss the event, so wait for the nodes instead. */
+async function deploy(nodes: object[]): Promise<void> {
+  await helper.setFlows(nodes, 'full').catch((err: Error) => {
+    if (!/timeout waiting event/.test(err.message)) throw err;
+  });
+  await waitFor('the redeployed nodes', () => helper.getNode('c1') && helper.getNode('c2'));
+}
+
+async function classifyOnce(topK: number): Promise<void> {
+  const c1 = helper.getNode('c1')!;
+  const outputs = collect(helper.getNode('out')!);
+  await waitForStatus(c1, (s) => s.fill === 'green');
+  c1.receive({ payload: readImage('parrot.jpg') });
+  await waitFor('a classification', () => outputs.length === 1);
+  const predictions = outputs[0].payload as Array<{ label: string }>;
+  assert.equal(predictions[0].label, 'macaw');
+  assert.equal(predictions.length, topK, 'the redeployed classify node uses its new settings');
+}
+
+async function workerTensors(configId: string): Promise<number> {
+  const [model] = shared.modelsOf(configId);
+  return (await model.workerMemory()!).numTensors;
+}
+
+describe('mobilenet-model config node', function () {
+  this.timeout(180000);
+
+  beforeEach(async () => {
+    await helper.startServer();
+  });
+
+  afterEach(async () => {
+    await helper.unload();
+    await helper.stopServer();
+  });
+
+  it('serves the catalog picker with α, ρ, computed cost and published top-1', async () => {
+    await helper.load([modelNode], []);
+    const { body } = await helper.request().get('/mobilenet/catalog').expect(200);
+    const rows = body as Array<{ name: string; alpha: number; rho: number; macs: number; params: number; top1?: number; quantized: boolean }>;
+    const v1 = rows.find((r) => r.name === 'mobilenet_v1_0.25_224')!;
+    // Published: slim table 41 M MACs, Keras 475,544 parameters, slim top-1 49.8 %.
+    assert.equal(v1.alpha, 0.25);
+    assert.equal(v1.rho, 1);
+    assert.ok(Math.abs(v1.macs / 1e6 - 41) < 0.5, `${v1.macs}`);
+    assert.equal(v1.params, 475544);
+    assert.equal(v1.top1, 49.8);
+    const quant = rows.find((r) => r.name === 'mobilenet_v1_0.25_128_quant')!;
+    assert.equal(quant.rho, 0.571);
+    assert.equal(quant.top1, 39.9);
+    assert.ok(quant.quantized);
+    assert.ok(rows.length >= 20);
+  });
+
+  it('keeps the model across 20 redeploys, with no extra workers, Classifiers or tensors', async () => {
+    const portsBefore = messagePorts();
+    const aliveBefore = shared.sharedModelCounts().alive;
+    await helper.load([modelNode, classifyNode], flow(1));
+    await classifyOnce(1);
+    const portsLoaded = messagePorts();
+    const tensorsLoaded = await workerTensors('m-life');
+    const threadId = shared.modelsOf('m-life')[0].workerThreadId;
+    assert.equal(portsLoaded, portsBefore + 1, 'one worker for the model');
+    assert.equal(shared.sharedModelCounts().alive, aliveBefore + 1);
+
+    for (let i = 0; i < 20; i++) {
+      const topK = 1 + (i % 5);
+      await deploy(flow(topK));
+      await classifyOnce(topK);
+    }
+    assert.equal(helper.getNode('m-life')!.loads, 1, 'loaded once across 20 redeploys');
+    assert.equal(shared.modelsOf('m-life')[0].workerThreadId, threadId);
+    assert.equal(messagePorts(), portsLoaded);
+    assert.equal(shared.sharedModelCounts().alive, aliveBefore + 1);
+    assert.equal(await workerTensors('m-life'), tensorsLoaded, 'no tensor left behind in the worker');
+
+    // A changed config node is a different model: loaded anew, the old one unloaded after the grace time.
+    await deploy(flow(1, { ...MODEL, queueSize: 8 }));
+    await classifyOnce(1);
+    assert.equal(helper.getNode('m-life')!.loads, 2);
+    await waitFor('the old model unloaded', () => shared.sharedModelCounts().alive === aliveBefore + 1 && messagePorts() === portsLoaded, 10000);
+
+    await helper.unload();
+    await waitFor('every model unloaded after the last user left', () => shared.sharedModelCounts().alive === aliveBefore && messagePorts() === portsBefore, 10000);
+  });
+
+  it('shows a load failure on every classify node and errors frames with the reason', async () => {
+    const broken = { ...MODEL, id: 'm-life', path: '/nonexistent/model-dir' };
+    await helper.load([modelNode, classifyNode], [...flow(1, broken), { id: 'catcher', z: 'tab', type: 'catch', scope: null, wires: [['caught']] }, { id: 'caught', z: 'tab', type: 'helper' }]);
+    const c1 = helper.getNode('c1')!;
+    const caught = collect(helper.getNode('caught')!);
+    const status = await waitForStatus(c1, (s) => s.fill === 'red');
+    assert.match(status.text!, /not found/);
+    await waitForStatus(helper.getNode('c2')!, (s) => s.fill === 'red');
+    c1.receive({ payload: readImage('parrot.jpg') });
+    await waitFor('the error', () => caught.length === 1);
+    assert.match((caught[0].error as { message: string }).message, /failed to load.*\/nonexistent\/model-dir/);
+  });
+
+  it('refuses a bad configuration by name and lists valid values', async () => {
+    await helper.load([modelNode, classifyNode], flow(1, { ...MODEL, queuePolicy: 'fastest' }));
+    const c1 = helper.getNode('c1')!;
+    const status = await waitForStatus(c1, (s) => s.fill === 'red');
+    assert.match(status.text!, /queue policy/);
+    const m = helper.getNode('m-life')!;
+    const errors = (m.error as { args: unknown[][] }).args.map((a) => String(a[0]));
+    assert.ok(errors.some((e) => /Unknown queue policy "fastest". Valid values are: drop-oldest, drop-newest, wait/.test(e)), errors.join('\n'));
+  });
+});
