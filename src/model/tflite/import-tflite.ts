@@ -14,6 +14,11 @@ export interface ImportedTflite {
   normalization: { scale: number; offset: number };
   inputDtype: 'uint8' | 'int8' | 'float32';
   description?: string;
+  /**
+   * 'probabilities' when the graph ends in SOFTMAX or LOGISTIC. Say it rather than guess from
+   * the values: uint8 probabilities are multiples of 1/256 and sum to anything from ~0.85 to 1.
+   */
+  scores: 'probabilities' | 'logits';
 }
 
 export interface ImportTfliteOptions {
@@ -41,6 +46,19 @@ function pixelNormalization(dtype: ImportedTflite['inputDtype'], grid: QuantGrid
   // `0 -` rather than unary minus: a zero mean gives offset 0, not -0.
   if (metadata) return { scale: 1 / metadata.std, offset: 0 - metadata.mean / metadata.std };
   return { scale: 1 / 127.5, offset: -1 };
+}
+
+/** Follows the output back through reshapes to the op that computed it. */
+function endsInProbabilities(ops: GraphOp[], output: string): boolean {
+  let name = output;
+  for (let i = ops.length - 1; i >= 0; i--) {
+    const op = ops[i];
+    if (op.output !== name) continue;
+    if (op.op === 'softmax' || op.op === 'logistic') return true;
+    if (op.op !== 'reshape' && op.op !== 'squeeze' && op.op !== 'identity') return false;
+    name = op.inputs[0];
+  }
+  return false;
 }
 
 /** Reads a `.tflite` classifier (schema v3) into the package's ModelGraph. */
@@ -119,5 +137,6 @@ export function importTflite(bytes: Uint8Array, options: ImportTfliteOptions = {
     normalization: pixelNormalization(inputDtype, inputGrid, metadata.normalization),
     inputDtype,
     ...(description ? { description } : {}),
+    scores: endsInProbabilities(ops, outputName) ? 'probabilities' : 'logits',
   };
 }

@@ -49,6 +49,7 @@ describe('importTflite: float input with TFLite metadata', () => {
     assert.equal(imported.description, 'Three made-up classes');
     assert.deepEqual(imported.labels, ['background', 'sun', 'moon']);
     assert.ok(imported.graph.ops.every((op) => !op.requantize), 'a float model has no grids');
+    assert.equal(imported.scores, 'probabilities');
   });
 
   it('refuses per-channel normalisation it cannot express, naming the values', () => {

@@ -118,6 +118,7 @@ describe('importTflite on the fixture models', function () {
     assert.deepEqual(imported.graph.input.quant, { scale: 0.0078125, zeroPoint: 128, qmin: 0, qmax: 255 });
     assert.deepEqual(imported.normalization, { scale: 0.0078125, offset: -1 });
     assert.ok(imported.description && imported.description.length > 0);
+    assert.equal(imported.scores, 'probabilities');
     const kinds = new Set(imported.graph.ops.map((op) => op.op));
     assert.deepEqual([...kinds].sort(), ['add', 'avgPool', 'conv2d', 'depthwiseConv2d', 'reshape', 'softmax']);
     assert.ok(imported.graph.ops.every((op) => op.requantize), 'every op of a uint8 model carries its output grid');

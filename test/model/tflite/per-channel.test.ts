@@ -98,6 +98,7 @@ describe('importTflite: per-channel int8', () => {
     assert.equal(imported.inputDtype, 'int8');
     assert.deepEqual(imported.graph.input.quant, { scale: 0.5, zeroPoint: 0, qmin: -128, qmax: 127 });
     assert.deepEqual(imported.normalization, { scale: 0.5, offset: -64 });
+    assert.equal(imported.scores, 'logits', 'a conv + reshape ends in raw values');
   });
 
   it('computes the hand-worked outputs, re-quantised by default and exact in float mode', () => {
