@@ -13,7 +13,12 @@ export type Translate = (key: string, substitutions?: Record<string, string | nu
 export function cameraStatus(state: FrameSourceState, stats: FrameSourceStats, t: Translate): StatusShape {
   switch (state) {
     case 'running':
-      return { fill: 'green', shape: 'dot', text: t('running', { fps: stats.fps.toFixed(1), frames: stats.emitted }) };
+      // A restart quicker than a status update would go unseen without its count.
+      return {
+        fill: 'green',
+        shape: 'dot',
+        text: t(stats.restarts > 0 ? 'running-restarted' : 'running', { fps: stats.fps.toFixed(1), frames: stats.emitted, restarts: stats.restarts }),
+      };
     case 'starting':
       return { fill: 'yellow', shape: 'ring', text: t('starting') };
     case 'restarting':

@@ -245,6 +245,8 @@ describe('mobilenet-camera node', function () {
     const cam = helper.getNode('cam')!;
     const before = await collect<FrameMsg>(out, 2);
     const [firstPid] = await waitFor(() => (pidsWith(tag).length === 1 ? pidsWith(tag) : undefined), 'one ffmpeg');
+    let reports = 0;
+    helper.getNode('caught')!.on('input', () => reports++);
     const caught = collect<{ error: { message: string }; frame: { source: string } }>(helper.getNode('caught')!, 1);
     process.kill(firstPid!, 'SIGKILL');
     const report = (await caught)[0]!;
@@ -258,6 +260,7 @@ describe('mobilenet-camera node', function () {
     assert.equal(pids.length, 1);
     assert.notEqual(pids[0], firstPid);
     assert.equal(isAlive(firstPid!), false);
+    assert.equal(reports, 1, 'one failure, one report');
     // Back to green, and the restart stays visible after a restart too quick to see.
     await waitFor(() => lastStatus(cam)?.fill === 'green', 'green status again', 3000);
     assert.match(lastStatus(cam)?.text ?? '', /^running · [\d.]+ fps · \d+ frames · restarts: 1$/);
