@@ -1,13 +1,7 @@
 import { createFrameSource, type Frame, type FrameSource } from '../../src/frames';
-import type { NodeMessage, RedApi, RedNode } from '../mobilenet-mqtt-broker/red-api';
+import type { NodeMessage, RedApi, RedNode } from '../shared/red-api';
 import { toFrameSourceConfig, type CameraCredentials, type CameraNodeConfig } from './camera-config';
 import { cameraStatus } from './camera-status';
-
-/** The node members a source node needs beyond the shared slice: it sends without an input. */
-interface CameraRedNode extends RedNode {
-  send(msg: NodeMessage): void;
-  credentials?: CameraCredentials & Record<string, string | undefined>;
-}
 
 const STATUS_INTERVAL_MS = 1000;
 const CONTROL_WORDS = ['start', 'stop'] as const;
@@ -35,12 +29,12 @@ function frameMessage(frame: Frame): NodeMessage {
 export = function (RED: RedApi): void {
   const t = (key: string, substitutions?: Record<string, string | number>): string => RED._(`mobilenet-camera.status.${key}`, substitutions);
 
-  function MobilenetCameraNode(this: CameraRedNode, config: CameraNodeConfig & { autostart?: boolean }): void {
+  function MobilenetCameraNode(this: RedNode, config: CameraNodeConfig): void {
     RED.nodes.createNode(this, config);
     const node = this;
     let source: FrameSource | undefined;
     try {
-      source = createFrameSource(toFrameSourceConfig(config, node.credentials ?? {}));
+      source = createFrameSource(toFrameSourceConfig(config, (node.credentials ?? {}) as CameraCredentials));
     } catch (err) {
       node.status({ fill: 'red', shape: 'ring', text: RED._('mobilenet-camera.status.config-error') });
       node.error(RED._('mobilenet-camera.errors.config', { message: (err as Error).message }));

@@ -11,45 +11,13 @@ import { Classifier } from '../../src/runner/classifier';
 import { IMAGES, V1_025_LAYERS_DIR, imagePath, readImage } from '../fixtures';
 import { handleBaseline, isAlive, leakedHandles, sleep } from '../frames/helpers';
 import { startMjpegServer, type TestServer } from '../frames/mjpeg-server';
+import { distNode, helper, type SpiedNode as HelperNode } from './helpers/node-red';
 
-// node-red-node-test-helper ships no types; this is the part the tests use.
-interface SpiedNode {
-  on(event: string, handler: (arg: never) => void): void;
-  off(event: string, handler: (arg: never) => void): void;
-  receive(msg: object): void;
-  status: { args: unknown[][] };
-  error: { args: unknown[][] };
-}
-interface TestHelper {
-  init(runtimePath: string): void;
-  startServer(): Promise<void>;
-  stopServer(): Promise<void>;
-  load(nodes: unknown[], flow: object[], credentials?: object): Promise<void>;
-  unload(): Promise<void>;
-  getNode(id: string): SpiedNode | null;
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const helper = require('node-red-node-test-helper') as TestHelper;
-helper.init(require.resolve('node-red'));
+/** The helper's node, with the event methods these tests use. */
+type SpiedNode = HelperNode & { off(event: string, handler: (arg: never) => void): void; on(event: string, handler: (arg: never) => void): void };
 
-const CAMERA_DIR = path.join(__dirname, '..', '..', 'nodes', 'mobilenet-camera');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const cameraModule = require(path.join(CAMERA_DIR, 'mobilenet-camera.js')) as (red: { _: unknown }) => void;
-const MESSAGES = JSON.parse(fs.readFileSync(path.join(CAMERA_DIR, 'locales', 'en-US', 'mobilenet-camera.json'), 'utf8')) as Record<string, unknown>;
-
-/**
- * The test helper's RED._ returns the key itself; the node gets the runtime's lookup instead
- * (key path into the node's message file, __name__ substitutions), so status texts are the
- * ones a user sees.
- */
-function cameraNode(red: { _: unknown }): void {
-  red._ = (key: string, subs: Record<string, string | number> = {}): string => {
-    const found = key.split('.').reduce<unknown>((at, part) => (at as Record<string, unknown> | undefined)?.[part], MESSAGES);
-    if (typeof found !== 'string') return key;
-    return found.replace(/__(\w+)__/g, (whole, name: string) => (name in subs ? String(subs[name]) : whole));
-  };
-  cameraModule(red);
-}
+const cameraNode = distNode('mobilenet-camera');
+const node = (id: string): SpiedNode => helper.getNode(id) as SpiedNode;
 
 interface FrameMsg {
   payload: Buffer;
@@ -166,7 +134,7 @@ describe('mobilenet-camera node', function () {
   it('sends ffmpeg MJPEG frames of a looping photo: valid JPEGs, increasing seq, named source, classified as macaw', async function () {
     const tag = uniqueTag();
     await helper.load([cameraNode], flow({ kind: 'command', command: FFMPEG, args: ffmpegLoop(tag), source: 'parrot-cam' }));
-    const msgs = await collect<FrameMsg>(helper.getNode('out')!, 4);
+    const msgs = await collect<FrameMsg>(node('out'), 4);
     assert.deepEqual(msgs.map((m) => m.frame.seq), [0, 1, 2, 3]);
     for (const msg of msgs) {
       assert.ok(Buffer.isBuffer(msg.payload));
@@ -185,7 +153,7 @@ describe('mobilenet-camera node', function () {
   it('names frames after the node when Source name is empty, and caps the rate (latest frame wins)', async function () {
     const tag = uniqueTag();
     await helper.load([cameraNode], flow({ kind: 'command', command: FFMPEG, args: ffmpegLoop(tag, 20), name: 'Front door', maxFps: 4 }));
-    const msgs = await collect<FrameMsg>(helper.getNode('out')!, 6);
+    const msgs = await collect<FrameMsg>(node('out'), 6);
     assert.ok(msgs.every((m) => m.frame.source === 'Front door'));
     const spanS = (msgs[5]!.frame.ts - msgs[1]!.frame.ts) / 1000;
     const rate = 4 / spanS;
@@ -200,7 +168,7 @@ describe('mobilenet-camera node', function () {
     const mjpeg = await startMjpegServer({ frames: [photo], intervalMs: 50, contentLength: false });
     server = mjpeg;
     await helper.load([cameraNode], flow({ kind: 'mjpeg-url', url: mjpeg.url, source: 'esp32' }));
-    const msgs = await collect<FrameMsg>(helper.getNode('out')!, 3);
+    const msgs = await collect<FrameMsg>(node('out'), 3);
     assert.deepEqual(msgs.map((m) => m.frame.seq), [0, 1, 2]);
     assert.ok(msgs.every((m) => m.frame.source === 'esp32' && m.payload.equals(photo)), 'each frame is the served JPEG byte for byte');
     await assertMacaw(msgs[2]!.payload);
@@ -221,17 +189,17 @@ describe('mobilenet-camera node', function () {
     await new Promise<void>((resolve) => snap.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(snap.address() as AddressInfo).port}/capture`;
     await helper.load([cameraNode], flow({ kind: 'snapshot-url', url, interval: 0.1 }), { cam: { user: 'cam', password: 's3cret pass' } });
-    const msgs = await collect<FrameMsg>(helper.getNode('out')!, 2);
+    const msgs = await collect<FrameMsg>(node('out'), 2);
     assert.ok(msgs.every((m) => m.payload.equals(photo)));
     assert.ok(seen.length >= 2 && seen.every((a) => a !== undefined));
     // The password shows up nowhere a user or log could see it.
-    const cam = helper.getNode('cam')!;
+    const cam = node('cam');
     assert.ok(!JSON.stringify([cam.status.args, cam.error.args]).includes('s3cret'));
   });
 
   it('replays a folder with msg.frame.file set', async function () {
     await helper.load([cameraNode], flow({ kind: 'folder', dir: IMAGES, folderMode: 'loop', interval: 0.05, source: 'replay' }));
-    const msgs = await collect<FrameMsg>(helper.getNode('out')!, 3);
+    const msgs = await collect<FrameMsg>(node('out'), 3);
     const jpegs = fs.readdirSync(IMAGES).filter((f) => /\.jpe?g$/i.test(f)).sort();
     assert.deepEqual(msgs.map((m) => path.basename(m.frame.file!)), jpegs.slice(0, 3));
     for (const msg of msgs) assert.ok(msg.payload.equals(fs.readFileSync(msg.frame.file!)));
@@ -241,13 +209,13 @@ describe('mobilenet-camera node', function () {
     const tag = uniqueTag();
     // A restart delay longer than the status period, so the red status is on screen for a while.
     await helper.load([cameraNode], flow({ kind: 'command', command: FFMPEG, args: ffmpegLoop(tag), restartMin: 1.5, restartMax: 3 }));
-    const out = helper.getNode('out')!;
-    const cam = helper.getNode('cam')!;
+    const out = node('out');
+    const cam = node('cam');
     const before = await collect<FrameMsg>(out, 2);
     const [firstPid] = await waitFor(() => (pidsWith(tag).length === 1 ? pidsWith(tag) : undefined), 'one ffmpeg');
     let reports = 0;
-    helper.getNode('caught')!.on('input', () => reports++);
-    const caught = collect<{ error: { message: string }; frame: { source: string } }>(helper.getNode('caught')!, 1);
+    node('caught').on('input', () => reports++);
+    const caught = collect<{ error: { message: string }; frame: { source: string } }>(node('caught'), 1);
     process.kill(firstPid!, 'SIGKILL');
     const report = (await caught)[0]!;
     assert.match(report.error.message, /camera command "\/usr\/bin\/ffmpeg" was killed by SIGKILL/);
@@ -269,8 +237,8 @@ describe('mobilenet-camera node', function () {
   it('starts and stops on "start"/"stop" messages (payload or msg.command)', async function () {
     const tag = uniqueTag();
     await helper.load([cameraNode], flow({ kind: 'command', command: FFMPEG, args: ffmpegLoop(tag), autostart: false }));
-    const cam = helper.getNode('cam')!;
-    const out = helper.getNode('out')!;
+    const cam = node('cam');
+    const out = node('out');
     let frames = 0;
     out.on('input', () => frames++);
     await sleep(500);
@@ -299,8 +267,8 @@ describe('mobilenet-camera node', function () {
     const tag = uniqueTag();
     const marker = path.join(os.tmpdir(), `${tag}-injected`);
     await helper.load([cameraNode], flow({ kind: 'command', command: FFMPEG, args: ffmpegLoop(tag), autostart: false }));
-    const cam = helper.getNode('cam')!;
-    const caughtNode = helper.getNode('caught')!;
+    const cam = node('cam');
+    const caughtNode = node('caught');
     const attempts = [
       { command: `/bin/sh -c "touch ${marker}"` },
       { payload: { command: '/bin/sh', args: ['-c', `touch ${marker}`] } },
@@ -317,7 +285,7 @@ describe('mobilenet-camera node', function () {
 
     // A valid start carrying would-be overrides runs the configured ffmpeg and nothing else.
     cam.receive({ payload: 'start', args: ['-c', `touch ${marker}`], url: 'http://evil', dir: '/etc', kind: 'folder', cmd: '/bin/sh' });
-    const msgs = await collect<FrameMsg>(helper.getNode('out')!, 1);
+    const msgs = await collect<FrameMsg>(node('out'), 1);
     await sharp(msgs[0]!.payload).raw().toBuffer();
     const [pid] = pidsWith(tag);
     assert.ok(pid);
@@ -328,8 +296,8 @@ describe('mobilenet-camera node', function () {
   it('updates the status at most about once a second while running', async function () {
     const tag = uniqueTag();
     await helper.load([cameraNode], flow({ kind: 'command', command: FFMPEG, args: ffmpegLoop(tag, 25) }));
-    const cam = helper.getNode('cam')!;
-    const out = helper.getNode('out')!;
+    const cam = node('cam');
+    const out = node('out');
     await collect(out, 1);
     const from = cam.status.args.length;
     let frames = 0;
@@ -346,10 +314,10 @@ describe('mobilenet-camera node', function () {
 
   it('shows a configuration error and refuses start messages, without spawning anything', async function () {
     await helper.load([cameraNode], flow({ kind: 'command', command: '  ', args: '' }));
-    const cam = helper.getNode('cam')!;
+    const cam = node('cam');
     assert.deepEqual(lastStatus(cam), { fill: 'red', shape: 'ring', text: 'configuration error' });
     assert.match(String(cam.error.args[0]?.[0]), /Camera not started: Command is empty/);
-    const caught = collect<{ error: { message: string } }>(helper.getNode('caught')!, 1);
+    const caught = collect<{ error: { message: string } }>(node('caught'), 1);
     cam.receive({ payload: 'start' });
     assert.match((await caught)[0]!.error.message, /not configured correctly/);
   });
@@ -358,12 +326,12 @@ describe('mobilenet-camera node', function () {
     const tag = uniqueTag();
     const baseline = await handleBaseline();
     await helper.load([cameraNode], flow({ kind: 'command', command: FFMPEG, args: ffmpegLoop(tag) }));
-    await collect(helper.getNode('out')!, 2);
+    await collect(node('out'), 2);
     const [pid] = pidsWith(tag);
     assert.ok(pid);
     // The helper's spies go away on unload: count status calls with a spy of our own.
     const statusCalls: unknown[] = [];
-    (helper.getNode('cam') as unknown as { status: (s: unknown) => void }).status = (s) => statusCalls.push(s);
+    (node('cam') as unknown as { status: (s: unknown) => void }).status = (s) => statusCalls.push(s);
     await helper.unload();
     const callsAtClose = statusCalls.length;
     // unload() resolves only after the close handler's done(): the child must already be gone.
@@ -379,8 +347,8 @@ describe('mobilenet-camera node', function () {
   it('on close after a "stop" then "start" in quick succession, still leaves no child', async function () {
     const tag = uniqueTag();
     await helper.load([cameraNode], flow({ kind: 'command', command: FFMPEG, args: ffmpegLoop(tag) }));
-    const cam = helper.getNode('cam')!;
-    await collect(helper.getNode('out')!, 1);
+    const cam = node('cam');
+    await collect(node('out'), 1);
     cam.receive({ payload: 'stop' });
     cam.receive({ payload: 'start' });
     await helper.unload();
