@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { V1_025_LAYERS_DIR, imagePath, readImage } from '../fixtures';
+import { MOSQUITTO, freePort, startMosquitto, type MosquittoBroker } from '../mqtt/helpers/brokers';
+import { RecordingSubscriber } from '../mqtt/helpers/subscriber';
+
+const REPO = path.resolve(__dirname, '..', '..', '..');
+
+interface Started {
+  child: ChildProcess;
+  output(): string;
+  port: number;
+  brokerUrl: string;
+  framesDir: string;
+  cleanup(): void;
+}
+
+/** Spawns `npm start` in its own process group, as a terminal or systemd would run it. */
+async function npmStart(env: Record<string, string>): Promise<Started> {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mobilenet-e2e-'));
+  const framesDir = path.join(work, 'frames');
+  const port = await freePort();
+  const brokerPort = await freePort();
+  let output = '';
+  const child = spawn('npm', ['start'], {
+    cwd: REPO,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      MOBILENET_MODEL: V1_025_LAYERS_DIR,
+      FRAMES_DIR: framesDir,
+      PORT: String(port),
+      BROKER_PORT: String(brokerPort),
+      MQTT_PREFIX: 'e2e',
+      NODE_RED_USER_DIR: path.join(work, 'node-red'),
+      MOBILENET_CACHE: path.join(work, 'cache'),
+      ...env,
+    },
+  });
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const started = Date.now();
+  while (!/POST http/.test(output)) {
+    if (child.exitCode !== null) throw new Error(`npm start exited early (${child.exitCode}):\n${output}`);
+    if (Date.now() - started > 60_000) throw new Error(`npm start did not come up in 60 s:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    child,
+    output: () => output,
+    port,
+    brokerUrl: env.MQTT_URL ?? `mqtt://127.0.0.1:${brokerPort}`,
+    framesDir,
+    cleanup: () => {
+      try {
+        process.kill(-(child.pid as number), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      fs.rmSync(work, { recursive: true, force: true });
+    },
+  };
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function runScenario(env: Record<string, string>, setup?: () => Promise<void>): Promise<void> {
+  await setup?.();
+  const app = await npmStart(env);
+  const subscriber = await RecordingSubscriber.connect(app.brokerUrl, ['e2e/#']);
+  try {
+    await subscriber.waitFor((m) => m.some((x) => x.topic === 'e2e/available' && x.payload === 'online'), 'e2e/available online', 30_000);
+
+    fs.copyFileSync(imagePath('parrot.jpg'), path.join(app.framesDir, 'parrot.jpg'));
+    await subscriber.waitFor((m) => m.some((x) => x.topic === 'e2e/frames/label'), 'e2e/frames/label', 60_000);
+    assert.equal(subscriber.on('e2e/frames/label').at(-1)?.payload, 'macaw', app.output());
+
+    const answer = await fetch(`http://127.0.0.1:${app.port}/classify`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: readImage('coffee.png') });
+    assert.equal(answer.status, 200);
+    const json = (await answer.json()) as { top: { label: string }; predictions: Array<{ label: string; score: number }> };
+    assert.equal(json.top.label, 'espresso');
+    assert.ok(json.predictions.length >= 1);
+
+    const form = new FormData();
+    form.append('image', new Blob([readImage('parrot.jpg')], { type: 'image/jpeg' }), 'parrot.jpg');
+    const multipart = await fetch(`http://127.0.0.1:${app.port}/classify`, { method: 'POST', body: form });
+    assert.equal(((await multipart.json()) as { top: { label: string } }).top.label, 'macaw');
+    await subscriber.waitFor((m) => m.some((x) => x.topic === 'e2e/http/label'), 'e2e/http/label', 10_000);
+
+    const bad = await fetch(`http://127.0.0.1:${app.port}/classify`, { method: 'POST', headers: { 'content-type': 'image/bmp' }, body: readImage('dragonfly.bmp') });
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { error: string }).error, /BMP/);
+
+    // SIGTERM to the whole process group, as systemd and a terminal's Ctrl-C do.
+    const pgid = app.child.pid as number;
+    const offlineFrom = subscriber.messages.length;
+    const signalled = Date.now();
+    process.kill(-pgid, 'SIGTERM');
+    await subscriber.waitFor((m) => m.slice(offlineFrom).some((x) => x.topic === 'e2e/available' && x.payload === 'offline'), 'e2e/available offline', 5000);
+    while (groupAlive(pgid) && Date.now() - signalled < 5000) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(groupAlive(pgid), false, `processes of the group still alive 5 s after SIGTERM:\n${app.output()}`);
+    assert.match(app.output(), /stopped cleanly; exiting with code 0/);
+    assert.match(app.output(), /model loaded/i, 'a stage line reports the model load');
+  } finally {
+    await subscriber.client.endAsync(true).catch(() => undefined);
+    app.cleanup();
+  }
+}
+
+describe('npm start (the main job), end to end', function () {
+  this.timeout(180_000);
+
+  it('embedded broker: online, a dropped photo becomes a label, POST /classify answers, SIGTERM publishes offline and exits 0', async function () {
+    await runScenario({});
+  });
+
+  it('external Mosquitto via MQTT_URL: the same', async function () {
+    if (!MOSQUITTO) this.skip();
+    let broker: MosquittoBroker | undefined;
+    try {
+      broker = await startMosquitto();
+      await runScenario({ MQTT_URL: broker.url });
+    } finally {
+      await broker?.dispose();
+    }
+  });
+});
