@@ -40,7 +40,8 @@ const PROGRESS_EVERY_MS = 250;
 
 function percentOf(progress: DownloadProgress): number | undefined {
   const fileShare = progress.totalBytes ? Math.min(1, progress.bytes / progress.totalBytes) : 0;
-  if (progress.filesTotal > 1) return Math.floor(((progress.filesDone + fileShare) / progress.filesTotal) * 100);
+  // The last event of a file may report it both done and fully read, so cap the sum.
+  if (progress.filesTotal > 1) return Math.min(100, Math.floor(((progress.filesDone + fileShare) / progress.filesTotal) * 100));
   return progress.totalBytes ? Math.floor(fileShare * 100) : undefined;
 }
 

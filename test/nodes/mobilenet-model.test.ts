@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
-import { V1_025_LAYERS_DIR, readImage } from '../fixtures';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { MODELS, V1_025_LAYERS_DIR, readImage } from '../fixtures';
+import { startFixtureServer } from '../store/fixture-server';
 import { collect, distNode, helper, messagePorts, waitFor, waitForStatus } from './helpers/node-red';
 
 const modelNode = distNode('mobilenet-model');
@@ -75,6 +79,8 @@ describe('mobilenet-model config node', function () {
   });
 
   it('keeps the model across 20 redeploys, with no extra workers, Classifiers or tensors', async () => {
+    // Models other tests left behind are unloaded after the grace time; count from a clean slate.
+    await waitFor('models of earlier tests unloaded', () => shared.sharedModelCounts().alive === 0, 10000);
     const portsBefore = messagePorts();
     const aliveBefore = shared.sharedModelCounts().alive;
     await helper.load([modelNode, classifyNode], flow(1));
@@ -104,6 +110,31 @@ describe('mobilenet-model config node', function () {
 
     await helper.unload();
     await waitFor('every model unloaded after the last user left', () => shared.sharedModelCounts().alive === aliveBefore && messagePorts() === portsBefore, 10000);
+  });
+
+  it('downloads a URL model into the cache, showing download progress, then classifies', async () => {
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'node-model-cache-'));
+    const server = await startFixtureServer(MODELS);
+    const previousCache = process.env.MOBILENET_CACHE;
+    process.env.MOBILENET_CACHE = cache;
+    try {
+      const url = `${server.base}/files/mobilenet_v1_0.25_224_tfjs_layers/model.json`;
+      const labels = path.join(V1_025_LAYERS_DIR, 'imagenet_labels.txt');
+      await helper.load([modelNode, classifyNode], flow(1, { ...MODEL, id: 'm-life', path: url, labels }));
+      const c1 = helper.getNode('c1')!;
+      await classifyOnce(1);
+      const texts = c1.status.args.map((a) => (a[0] as { text?: string }).text ?? '');
+      const downloading = texts.filter((t) => /^downloading \d+%$/.test(t));
+      assert.ok(downloading.length >= 1, texts.join(' | '));
+      assert.equal(downloading.at(-1), 'downloading 100%');
+      assert.ok(texts.indexOf(downloading[0]) < texts.findIndex((t) => t.startsWith('ready')), 'download before ready');
+      assert.ok(server.requests.some((r) => r.endsWith('group55-shard1of1')), 'the shards came from the server');
+    } finally {
+      if (previousCache === undefined) delete process.env.MOBILENET_CACHE;
+      else process.env.MOBILENET_CACHE = previousCache;
+      await server.close();
+      fs.rmSync(cache, { recursive: true, force: true });
+    }
   });
 
   it('shows a load failure on every classify node and errors frames with the reason', async () => {
