@@ -68,11 +68,16 @@ export async function imageFromMessage(msg: NodeMessage, settings: ClassifySetti
   return { image: toImageInput(payload, { width: msg.width, height: msg.height, channels: msg.channels }), original: payload };
 }
 
+/** HTTP query parameters and form fields arrive as strings: "3" means 3, anything else stays as it is for the error. */
+function numeric(value: unknown): unknown {
+  return typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
+}
+
 /** The node's filter with msg.topK, msg.threshold and msg.roi laid over it (the core validates them). */
 export function optionsFromMessage(msg: NodeMessage, settings: ClassifySettings): ClassifyOptions {
   const options: ClassifyOptions = { ...settings.filter };
-  if (msg.topK !== undefined) options.topK = msg.topK as number;
-  if (msg.threshold !== undefined) options.threshold = msg.threshold as number;
+  if (msg.topK !== undefined) options.topK = numeric(msg.topK) as number;
+  if (msg.threshold !== undefined) options.threshold = numeric(msg.threshold) as number;
   if (msg.roi !== undefined) options.roi = msg.roi as Roi;
   return options;
 }
