@@ -30,6 +30,8 @@ export interface LoadedExecutable {
   fallbackReason?: string;
   /** Labels the file carries itself (TFLite metadata). */
   embeddedLabels?: string[];
+  /** What the output holds, when the file says so (TFLite); otherwise the worker tells from a probe run. */
+  scores?: 'probabilities' | 'logits';
   /** Pixel → input mapping the file itself dictates (TFLite quantised input). */
   normalization?: { scale: number; offset: number };
 }
@@ -91,6 +93,7 @@ async function loadTflite(spec: LocalModelSpec): Promise<LoadedExecutable> {
     mode: 'fused-graph',
     embeddedLabels: imported.labels,
     normalization: imported.normalization,
+    scores: imported.scores,
   };
 }
 

@@ -39,7 +39,8 @@ async function load(message: Extract<ToWorker, { type: 'load' }>): Promise<void>
   const probe = tf.tidy(() => executable?.run(tf.zeros([1, h, w, c])) as tf.Tensor2D);
   const scores = (await probe.data()) as Float32Array;
   probe.dispose();
-  outputIsLogits = looksLikeLogits(scores);
+  // uint8 softmax outputs sum to 0.85–1.0, so a file's own word beats the probe.
+  outputIsLogits = loaded.scores ? loaded.scores === 'logits' : looksLikeLogits(scores);
   post({
     type: 'loaded',
     info: {
