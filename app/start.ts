@@ -25,7 +25,12 @@ const SHUTDOWN_LIMIT_MS = 4500;
 /** Warnings Node-RED prints on every fresh start of a generated flow, which need no action. */
 const HARMLESS_WARNINGS = [/^Projects disabled/, /^Encrypted credentials not found/];
 
+let lastStage = '';
+
+/** One line per stage; the same line twice in a row (one per classify node) is said once. */
 function stage(message: string): void {
+  if (message === lastStage) return;
+  lastStage = message;
   console.log(`[mobilenet] ${message}`);
 }
 
@@ -59,11 +64,30 @@ function logging(): Record<string, unknown> {
   };
 }
 
+/**
+ * Makes this package visible to Node-RED exactly as a palette install would (userDir/node_modules),
+ * so its nodes, help, message catalogs, icons and examples load the same way users get them.
+ */
+function installIntoUserDir(userDir: string): void {
+  const packageRoot = path.resolve(__dirname, '..', '..');
+  const { name } = JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { name: string };
+  const link = path.join(userDir, 'node_modules', name);
+  fs.mkdirSync(path.dirname(link), { recursive: true });
+  try {
+    if (fs.realpathSync(link) === fs.realpathSync(packageRoot)) return;
+    fs.rmSync(link, { recursive: true, force: true });
+  } catch {
+    // no link yet
+  }
+  fs.symlinkSync(packageRoot, link, 'dir');
+}
+
 async function main(): Promise<void> {
   const config = readConfig();
   if (config.cacheDir) process.env.MOBILENET_CACHE = config.cacheDir;
   if (config.camera.kind === 'folder') fs.mkdirSync(config.camera.dir, { recursive: true });
   fs.mkdirSync(config.userDir, { recursive: true });
+  installIntoUserDir(config.userDir);
 
   let broker: EmbeddedBroker | undefined;
   let brokerUrl = config.mqttUrl;
@@ -87,7 +111,6 @@ async function main(): Promise<void> {
   const settings: Record<string, unknown> = {
     userDir: config.userDir,
     flowFile: 'flows.json',
-    nodesDir: [path.join(__dirname, '..', 'nodes')],
     httpAdminRoot: config.headless ? false : '/',
     httpNodeRoot: '/',
     uiPort: config.port,
@@ -95,6 +118,9 @@ async function main(): Promise<void> {
     logging: logging(),
     editorTheme: { tours: false, projects: { enabled: false } },
     externalModules: { autoInstall: false, palette: { allowInstall: false } },
+    // Node-RED's "http in" with file uploads on never reads a non-multipart body (its multipart
+    // parser marks every request parsed), so a raw image POSTed to /classify is read here.
+    httpNodeMiddleware: express.raw({ type: (req) => !/^(multipart\/|application\/json|application\/x-www-form-urlencoded|text\/)/i.test(String(req.headers['content-type'] ?? '')), limit: '25mb' }),
   };
   RED.init(server, settings);
   if (!config.headless) app.use('/', RED.httpAdmin);

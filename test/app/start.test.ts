@@ -111,7 +111,7 @@ async function runScenario(env: Record<string, string>, setup?: () => Promise<vo
     while (groupAlive(pgid) && Date.now() - signalled < 5000) await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(groupAlive(pgid), false, `processes of the group still alive 5 s after SIGTERM:\n${app.output()}`);
     assert.match(app.output(), /stopped cleanly; exiting with code 0/);
-    assert.match(app.output(), /model loaded/i, 'a stage line reports the model load');
+    assert.match(app.output(), /model .* ready on \w+ \(loaded in \d+ ms\)/, 'a stage line reports the model load with backend and time');
   } finally {
     await subscriber.client.endAsync(true).catch(() => undefined);
     app.cleanup();
