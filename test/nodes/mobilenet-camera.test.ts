@@ -83,8 +83,14 @@ function collect<T>(node: SpiedNode, count: number, timeoutMs = 8000): Promise<T
   });
 }
 
+/** This node's own status calls: the helper spies on Node.prototype, shared by every node. */
+function statuses(node: SpiedNode): Status[] {
+  const spy = node.status as unknown as { thisValues: unknown[]; args: Array<[Status]> };
+  return spy.args.filter((_a, i) => spy.thisValues[i] === node).map((a) => a[0]);
+}
+
 function lastStatus(node: SpiedNode): Status | undefined {
-  return node.status.args.at(-1)?.[0] as Status | undefined;
+  return statuses(node).at(-1);
 }
 
 function flow(camera: object): object[] {
@@ -220,7 +226,7 @@ describe('mobilenet-camera node', function () {
     const report = (await caught)[0]!;
     assert.match(report.error.message, /camera command "\/usr\/bin\/ffmpeg" was killed by SIGKILL/);
     assert.equal(report.frame.source, 'camera');
-    await waitFor(() => cam.status.args.some((a) => (a[0] as Status).fill === 'red' && /^restarting: .*SIGKILL/.test((a[0] as Status).text ?? '')), 'a red "restarting" status');
+    await waitFor(() => statuses(cam).some((st) => st.fill === 'red' && /^restarting: .*SIGKILL/.test(st.text ?? '')), 'a red "restarting" status');
     const after = await collect<FrameMsg>(out, 2);
     assert.ok(after[0]!.frame.seq > before[1]!.frame.seq, 'seq keeps counting across the restart');
     await assertMacaw(after[1]!.payload);
@@ -299,11 +305,11 @@ describe('mobilenet-camera node', function () {
     const cam = node('cam');
     const out = node('out');
     await collect(out, 1);
-    const from = cam.status.args.length;
+    const from = statuses(cam).length;
     let frames = 0;
     out.on('input', () => frames++);
     await sleep(3000);
-    const updates = cam.status.args.slice(from).map((a) => a[0] as Status);
+    const updates = statuses(cam).slice(from);
     assert.ok(frames >= 30, `only ${frames} frames in 3 s`);
     assert.ok(updates.length >= 1 && updates.length <= 4, `${updates.length} status updates for ${frames} frames in 3 s`);
     const text = updates.at(-1)!.text ?? '';
