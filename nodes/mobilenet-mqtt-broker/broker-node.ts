@@ -1,5 +1,5 @@
 import type { BrokerSettings } from '../../src/mqtt';
-import type { RedNode } from './red-api';
+import type { RedNode } from '../shared/red-api';
 
 /** A broker config node as the publisher nodes see it. */
 export interface BrokerNode extends RedNode {

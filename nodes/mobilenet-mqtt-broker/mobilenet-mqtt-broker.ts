@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { parseProtocolVersion, validateBrokerUrl, type BrokerSettings } from '../../src/mqtt';
 import type { BrokerNode } from './broker-node';
-import type { RedApi } from './red-api';
+import type { RedApi } from '../shared/red-api';
 
 /** What the editor stores for a broker (credentials are kept apart by Node-RED). */
 interface BrokerNodeConfig {

@@ -1,6 +1,6 @@
 import { LabelPublisher, type LabelFrame, type LabelPublisherOptions, type PublisherStatus, type QoS } from '../../src/mqtt';
 import type { BrokerNode } from '../mobilenet-mqtt-broker/broker-node';
-import type { NodeMessage, NodeStatus, RedApi, RedNode } from '../mobilenet-mqtt-broker/red-api';
+import type { NodeMessage, NodeStatus, RedApi, RedNode } from '../shared/red-api';
 
 interface WatchedRow {
   label: string;

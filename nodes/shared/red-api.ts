@@ -1,6 +1,5 @@
 // The slice of the Node-RED runtime API this package's nodes use. Node-RED ships no TypeScript
-// types of its own; this keeps the nodes strictly typed without adding a dependency. It grew
-// from nodes/mobilenet-mqtt-broker/red-api.ts and is meant to replace it.
+// types of its own; this keeps the nodes strictly typed without adding a dependency.
 
 export interface NodeStatus {
   fill?: 'red' | 'green' | 'yellow' | 'blue' | 'grey';
