@@ -2,23 +2,7 @@ import sharp from 'sharp';
 import { normalise } from '../src/image/normalise';
 import { prepareImage } from '../src/image/preprocess';
 import { readImage } from '../test/fixtures';
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-async function timeAsync(runs: number, task: () => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < 5; i++) await task(); // warm-up: libvips init, JIT
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    await task();
-    times.push(performance.now() - start);
-  }
-  return median(times);
-}
+import { median, medianMs } from './stats';
 
 function timeSync(runs: number, task: () => unknown): number {
   for (let i = 0; i < 5; i++) task();
@@ -40,8 +24,8 @@ export async function benchImage(runs = 50): Promise<Record<string, number>> {
   const prepared = await prepareImage(jpeg, { width: 224, height: 224 });
   const out = new Float32Array(prepared.rgb.length);
   return {
-    'image.jpeg_640x480_to_rgb_224_cover_ms': await timeAsync(runs, () => prepareImage(jpeg, { width: 224, height: 224 })),
-    'image.jpeg_640x480_to_rgb_224_fill_ms': await timeAsync(runs, () => prepareImage(jpeg, { width: 224, height: 224, fit: 'fill' })),
+    'image.jpeg_640x480_to_rgb_224_cover_ms': await medianMs(runs, () => prepareImage(jpeg, { width: 224, height: 224 })),
+    'image.jpeg_640x480_to_rgb_224_fill_ms': await medianMs(runs, () => prepareImage(jpeg, { width: 224, height: 224, fit: 'fill' })),
     'image.normalise_224_ms': timeSync(runs, () => normalise(prepared.rgb, 1 / 127.5, -1)),
     'image.normalise_224_reused_buffer_ms': timeSync(runs, () => normalise(prepared.rgb, 1 / 127.5, -1, out)),
     'image.float32array_from_fn_224_ms': timeSync(runs, () => Float32Array.from(prepared.rgb, (v) => v / 127.5 - 1)),

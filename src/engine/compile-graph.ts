@@ -91,33 +91,13 @@ export function compileGraph(graph: ModelGraph, options: CompileOptions = {}): E
 
 function compileOp(op: GraphOp, upload: (w: WeightTensor) => tf.Tensor): Step {
   switch (op.op) {
-    case 'conv2d': {
-      const filter = upload(op.filter) as tf.Tensor4D;
-      const bias = op.bias ? upload(op.bias) : undefined;
-      return ([x]) =>
-        tf.fused.conv2d({
-          x: x as tf.Tensor4D,
-          filter,
-          strides: op.strides,
-          pad: op.padding,
-          dilations: op.dilations ?? [1, 1],
-          bias,
-          activation: fusedActivation(op.activation),
-        });
-    }
+    case 'conv2d':
     case 'depthwiseConv2d': {
       const filter = upload(op.filter) as tf.Tensor4D;
       const bias = op.bias ? upload(op.bias) : undefined;
-      return ([x]) =>
-        tf.fused.depthwiseConv2d({
-          x: x as tf.Tensor4D,
-          filter,
-          strides: op.strides,
-          pad: op.padding,
-          dilations: op.dilations ?? [1, 1],
-          bias,
-          activation: fusedActivation(op.activation),
-        });
+      const kernel = op.op === 'conv2d' ? tf.fused.conv2d : tf.fused.depthwiseConv2d;
+      const settings = { filter, strides: op.strides, pad: op.padding, dilations: op.dilations ?? [1, 1], bias, activation: fusedActivation(op.activation) };
+      return ([x]) => kernel({ x: x as tf.Tensor4D, ...settings });
     }
     case 'fullyConnected': {
       const weights = upload(op.weights) as tf.Tensor2D;

@@ -67,28 +67,15 @@ function convertLayer(layer: Layer, inputs: string[], output: string): RawOp[] {
   const preActivation = `${output}/pre_activation`;
   const none: Activation = 'none';
   switch (className) {
-    case 'Conv2D': {
-      const weights = namedWeights(layer);
-      const conv: GraphOp = {
-        op: 'conv2d',
-        inputs: [input],
-        output: preActivation,
-        filter: required(weights, 'kernel', layer),
-        bias: weights.get('bias'),
-        strides: pair(config.strides, 1),
-        padding: padding(config.padding, layer),
-        dilations: pair(config.dilationRate, 1),
-        activation: none,
-      };
-      return [conv, ...activationOps(config.activation, preActivation, output, layer)];
-    }
+    case 'Conv2D':
     case 'DepthwiseConv2D': {
       const weights = namedWeights(layer);
+      const depthwise = className === 'DepthwiseConv2D';
       const conv: GraphOp = {
-        op: 'depthwiseConv2d',
+        op: depthwise ? 'depthwiseConv2d' : 'conv2d',
         inputs: [input],
         output: preActivation,
-        filter: required(weights, 'depthwise_kernel', layer),
+        filter: required(weights, depthwise ? 'depthwise_kernel' : 'kernel', layer),
         bias: weights.get('bias'),
         strides: pair(config.strides, 1),
         padding: padding(config.padding, layer),
