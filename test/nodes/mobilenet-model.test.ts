@@ -26,10 +26,15 @@ function flow(topK: number, model: object = MODEL): object[] {
 
 /** Node-RED's deploy; the helper's own "started" wait can miss the event, so wait for the nodes instead. */
 async function deploy(nodes: object[]): Promise<void> {
+  const before = ['c1', 'c2', 'out'].map((id) => helper.getNode(id));
   await helper.setFlows(nodes, 'full').catch((err: Error) => {
     if (!/timeout waiting event/.test(err.message)) throw err;
   });
-  await waitFor('the redeployed nodes', () => helper.getNode('c1') && helper.getNode('c2'));
+  // New instances of every node, not the old ones still being stopped.
+  await waitFor('the redeployed nodes', () => ['c1', 'c2', 'out'].every((id, i) => {
+    const node = helper.getNode(id);
+    return node && node !== before[i];
+  }));
 }
 
 async function classifyOnce(topK: number): Promise<void> {
