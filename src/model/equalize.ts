@@ -11,6 +11,8 @@
  * same range: per-channel precision in a per-tensor format, and a model stock TF.js loads unchanged.
  */
 
+import { readKerasGraph } from './keras-topology';
+
 export interface NamedWeights {
   get(name: string): Float32Array | undefined;
   shape(name: string): number[] | undefined;
@@ -24,47 +26,21 @@ export interface ConvBatchNormPair {
   epsilon: number;
 }
 
-interface KerasLayer {
-  class_name: string;
-  name?: string;
-  config: { name?: string; epsilon?: number; layers?: KerasLayer[] };
-  inbound_nodes?: unknown[];
-}
-
-function inboundNames(layer: KerasLayer): string[] {
-  const nodes = layer.inbound_nodes ?? [];
-  const names: string[] = [];
-  for (const node of nodes) {
-    // Keras 2: [[["conv1", 0, 0, {}]]]; Keras 3: {args: [{config: {keras_history: ["conv1", 0, 0]}}]}
-    if (Array.isArray(node)) for (const entry of node) if (Array.isArray(entry) && typeof entry[0] === 'string') names.push(entry[0]);
-  }
-  return names;
-}
-
 /** Finds conv → batch-norm pairs in a Keras topology (functional or sequential). */
 export function findConvBatchNormPairs(topology: unknown): ConvBatchNormPair[] {
-  const root = topology as { model_config?: KerasLayer; class_name?: string; config?: KerasLayer['config'] };
-  const model = root.model_config ?? (root as KerasLayer);
-  const layers = model.config?.layers ?? [];
-  const nameOf = (layer: KerasLayer): string => layer.config.name ?? layer.name ?? '';
-  const byName = new Map(layers.map((layer) => [nameOf(layer), layer]));
-  const readers = new Map<string, number>();
-  const sequential = model.class_name === 'Sequential';
-  const inputsOf = (layer: KerasLayer, index: number): string[] => (sequential ? (index > 0 ? [nameOf(layers[index - 1])] : []) : inboundNames(layer));
-  layers.forEach((layer, index) => {
-    for (const input of inputsOf(layer, index)) readers.set(input, (readers.get(input) ?? 0) + 1);
-  });
+  const graph = readKerasGraph(topology);
   const pairs: ConvBatchNormPair[] = [];
-  layers.forEach((layer, index) => {
-    if (layer.class_name !== 'BatchNormalization') return;
-    const inputs = inputsOf(layer, index);
-    if (inputs.length !== 1) return;
-    const source = byName.get(inputs[0]);
-    if (!source || readers.get(inputs[0]) !== 1) return;
-    if (source.class_name !== 'Conv2D' && source.class_name !== 'DepthwiseConv2D') return;
+  for (const layer of graph.layers) {
+    if (layer.class_name !== 'BatchNormalization') continue;
+    const inputs = graph.inputsOf(layer);
+    if (inputs.length !== 1) continue;
+    const source = graph.byName.get(inputs[0]);
+    if (!source || graph.readers(inputs[0]) !== 1) continue;
+    if (source.class_name !== 'Conv2D' && source.class_name !== 'DepthwiseConv2D') continue;
     const depthwise = source.class_name === 'DepthwiseConv2D';
-    pairs.push({ kernel: `${nameOf(source)}/${depthwise ? 'depthwise_kernel' : 'kernel'}`, depthwise, batchNorm: nameOf(layer), epsilon: layer.config.epsilon ?? 1e-3 });
-  });
+    const epsilon = typeof layer.config.epsilon === 'number' ? layer.config.epsilon : 1e-3;
+    pairs.push({ kernel: `${graph.nameOf(source)}/${depthwise ? 'depthwise_kernel' : 'kernel'}`, depthwise, batchNorm: graph.nameOf(layer), epsilon });
+  }
   return pairs;
 }
 

@@ -5,6 +5,7 @@ import { ModelLoadError } from './errors';
 import { readModelArtifacts, readModelJson, weightByteLength } from './model-files';
 import { toFloat16Bits } from './float16';
 import { equalizeThroughBatchNorm, findConvBatchNormPairs } from './equalize';
+import { correctBias, expectedSiteInput, findBiasCorrectionSites } from './bias-correction';
 
 export type QuantizeDtype = 'uint8' | 'uint16' | 'float16';
 export const QUANTIZE_DTYPES: readonly QuantizeDtype[] = ['uint8', 'uint16', 'float16'];
@@ -20,12 +21,16 @@ export interface QuantizeReport {
   tensorsKept: number;
   /** Conv → batch-norm pairs whose kernel channels were equalised before quantisation. */
   channelsEqualized: number;
+  /** Kernels whose expected rounding shift was moved into a float32 bias or batch-norm mean. */
+  biasesCorrected: number;
 }
 
 interface AffineQuantized {
   bytes: Uint8Array;
   scale: number;
   min: number;
+  /** The values exactly as TF.js will decode them: float32(q * scale + min). */
+  decoded: Float32Array;
 }
 
 /**
@@ -70,7 +75,9 @@ function affineQuantize(values: Float32Array, dtype: 'uint8' | 'uint16'): Affine
     }
   }
   const out = dtype === 'uint8' ? Uint8Array.from(best.q) : best.q;
-  return { bytes: new Uint8Array(out.buffer, out.byteOffset, out.byteLength), scale: best.scale, min: best.min };
+  const { scale, min } = best;
+  const decoded = Float32Array.from(best.q, (level) => level * scale + min);
+  return { bytes: new Uint8Array(out.buffer, out.byteOffset, out.byteLength), scale, min, decoded };
 }
 
 function float16(values: Float32Array): Uint8Array {
@@ -96,7 +103,7 @@ export async function quantizeModelDirectory(inDir: string, outDir: string, dtyp
   const specs = artifacts.weightSpecs ?? [];
   const data = new Uint8Array(artifacts.weightData as ArrayBuffer);
 
-  const report: QuantizeReport = { dtype, weightBytesBefore: data.byteLength, weightBytesAfter: 0, tensorsQuantized: 0, tensorsKept: 0, channelsEqualized: 0 };
+  const report: QuantizeReport = { dtype, weightBytesBefore: data.byteLength, weightBytesAfter: 0, tensorsQuantized: 0, tensorsKept: 0, channelsEqualized: 0, biasesCorrected: 0 };
   const raws: Uint8Array[] = [];
   const floats = new Map<string, Float32Array>();
   let offset = 0;
@@ -107,9 +114,26 @@ export async function quantizeModelDirectory(inDir: string, outDir: string, dtyp
     raws.push(raw);
     if (spec.dtype === 'float32' && !spec.quantization) floats.set(spec.name, new Float32Array(raw.slice().buffer));
   }
+  const shapes = new Map(specs.map((spec) => [spec.name, spec.shape]));
+  const affine = new Map<string, AffineQuantized>();
   if (dtype !== 'float16') {
-    const shapes = new Map(specs.map((spec) => [spec.name, spec.shape]));
+    // Expected inputs come from the batch-norm statistics as trained, before equalisation rescales them.
+    const sites = findBiasCorrectionSites(modelJson.modelTopology).flatMap((site) => {
+      const expected = expectedSiteInput((name) => floats.get(name), site);
+      return expected ? [{ site, expected }] : [];
+    });
     report.channelsEqualized = equalizeThroughBatchNorm({ get: (name) => floats.get(name), shape: (name) => shapes.get(name) }, findConvBatchNormPairs(modelJson.modelTopology));
+    for (const spec of specs) {
+      const values = floats.get(spec.name);
+      if (values && spec.shape.length > 1) affine.set(spec.name, affineQuantize(values, dtype));
+    }
+    for (const { site, expected } of sites) {
+      const kernel = floats.get(site.kernel);
+      const rounded = affine.get(site.kernel)?.decoded;
+      const offset = floats.get('movingMean' in site.compensate ? site.compensate.movingMean : site.compensate.bias);
+      const shape = shapes.get(site.kernel);
+      if (kernel && rounded && offset && shape && correctBias(site, shape, kernel, rounded, expected, offset)) report.biasesCorrected++;
+    }
   }
 
   const parts: Uint8Array[] = [];
@@ -125,19 +149,20 @@ export async function quantizeModelDirectory(inDir: string, outDir: string, dtyp
     }
     if (spec.shape.length <= 1) {
       // Biases and batch-norm statistics: a few kilobytes in all, and a shared grid would snap
-      // small variances to 0 and blow up 1/sqrt(variance + epsilon). Equalisation may have changed them.
+      // small variances to 0 and blow up 1/sqrt(variance + epsilon). Equalisation and bias
+      // correction may have changed them.
       parts.push(new Uint8Array(values.buffer));
       entries.push(spec);
       report.tensorsKept++;
       return;
     }
-    if (dtype === 'float16') {
+    const q = affine.get(spec.name);
+    if (q) {
+      parts.push(q.bytes);
+      entries.push({ name: spec.name, shape: spec.shape, dtype: 'float32', quantization: { dtype: dtype as 'uint8' | 'uint16', scale: q.scale, min: q.min } });
+    } else {
       parts.push(float16(values));
       entries.push({ name: spec.name, shape: spec.shape, dtype: 'float32', quantization: { dtype: 'float16' } });
-    } else {
-      const q = affineQuantize(values, dtype);
-      parts.push(q.bytes);
-      entries.push({ name: spec.name, shape: spec.shape, dtype: 'float32', quantization: { dtype, scale: q.scale, min: q.min } });
     }
     report.tensorsQuantized++;
   });

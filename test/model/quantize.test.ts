@@ -116,6 +116,7 @@ describe('quantize (TF.js quantised weight manifests)', function () {
     const report = await quantizeModelDirectory(V1_025_LAYERS_DIR, out, 'uint8');
     const ratio = report.weightBytesBefore / report.weightBytesAfter;
     assert.ok(ratio >= 3.5, `only ${ratio.toFixed(2)}× smaller`);
+    assert.equal(report.biasesCorrected, 27, 'every depthwise and pointwise kernel and conv_preds (fed by batch-norm → ReLU6); conv1 reads the image');
     const manifest = JSON.parse(fs.readFileSync(path.join(out, 'model.json'), 'utf8')) as tf.io.ModelJSON;
     const entries = manifest.weightsManifest.flatMap((g) => g.weights);
     assert.ok(entries.filter((e) => e.shape.length > 1).every((e) => e.quantization?.dtype === 'uint8' && typeof e.quantization.scale === 'number' && typeof e.quantization.min === 'number'));
