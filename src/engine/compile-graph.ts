@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Activation, GraphOp, ModelGraph, QuantGrid, WeightTensor } from '../model/graph';
-import { type Step, quantizedStep, requantize } from './quantized-steps';
+import { type Step, quantizeToIntegers, quantizedStep, toIntegers, toReals } from './quantized-steps';
 
 export interface CompileOptions {
   /** Skip the integer re-quantisation of activations: faster, slightly further from TFLite. */
@@ -26,15 +26,32 @@ function applyActivation(x: tf.Tensor, activation: Activation): tf.Tensor {
   return x;
 }
 
-function keepsGrid(op: GraphOp, input: QuantGrid | undefined): boolean {
-  const movesOnly = op.op === 'reshape' || op.op === 'squeeze' || op.op === 'identity' || (op.op === 'maxPool' && op.activation === 'none');
-  const output = op.requantize;
-  return movesOnly && !!input && !!output && input.scale === output.scale && input.zeroPoint === output.zeroPoint && input.qmin === output.qmin && input.qmax === output.qmax;
+/** Ops that only move or select values: on integers q - zp they give the integers of the same grid. */
+function movesOnly(op: GraphOp): boolean {
+  return op.op === 'reshape' || op.op === 'squeeze' || op.op === 'identity' || (op.op === 'maxPool' && op.activation === 'none');
+}
+
+function sameGrid(a: QuantGrid | undefined, b: QuantGrid | undefined): boolean {
+  return !!a && !!b && a.scale === b.scale && a.zeroPoint === b.zeroPoint && a.qmin === b.qmin && a.qmax === b.qmax;
+}
+
+/** A tensor during a run: real values, or the integers q - zeroPoint of `grid`. */
+interface Value {
+  tensor: tf.Tensor;
+  grid?: QuantGrid;
+}
+
+/** How one op runs: on integers of its input grids (giving its output grid's), or on real values. */
+interface CompiledStep {
+  step: Step;
+  integer: boolean;
 }
 
 /**
  * Turns a ModelGraph into an Executable: weights are uploaded once, and each run walks the ops
- * inside one tf.tidy so every intermediate tensor is freed.
+ * inside one tf.tidy so every intermediate tensor is freed. In default mode a quantised model's
+ * tensors stay integers (q - zeroPoint, in float32) from op to op on the device; they become real
+ * values only where an op has no integer step (softmax, say) and at the output.
  */
 export function compileGraph(graph: ModelGraph, options: CompileOptions = {}): Executable {
   const owned: tf.Tensor[] = [];
@@ -53,33 +70,39 @@ export function compileGraph(graph: ModelGraph, options: CompileOptions = {}): E
     if (graph.input.quant) grids.set(graph.input.name, graph.input.quant);
     for (const op of graph.ops) if (op.requantize) grids.set(op.output, op.requantize);
   }
-  // Quantised ops whose input grid is known run integer-exact and come out already snapped;
-  // ops that only move values keep their input's grid, where snapping again would change nothing.
-  const steps = graph.ops.map(
-    (op) => quantizedStep(op, (name) => grids.get(name), upload) ?? { step: compileOp(op, upload), snapped: keepsGrid(op, grids.get(op.inputs[0])) },
-  );
+  const steps: CompiledStep[] = graph.ops.map((op) => {
+    const integerStep = quantizedStep(op, (name) => grids.get(name), upload);
+    if (integerStep) return { step: integerStep, integer: true };
+    return { step: compileOp(op, upload), integer: movesOnly(op) && sameGrid(grids.get(op.inputs[0]), op.requantize) };
+  });
 
   return {
     run(input: tf.Tensor4D): tf.Tensor2D {
       return tf.tidy(() => {
-        const values = new Map<string, tf.Tensor>(constants);
-        let x: tf.Tensor = input;
-        if (quantise && graph.input.quant) x = requantize(x, graph.input.quant);
-        values.set(graph.input.name, x);
+        const values = new Map<string, Value>();
+        for (const [name, tensor] of constants) values.set(name, { tensor });
+        const inputGrid = quantise ? graph.input.quant : undefined;
+        values.set(graph.input.name, inputGrid ? { tensor: quantizeToIntegers(input, inputGrid), grid: inputGrid } : { tensor: input });
         for (let i = 0; i < steps.length; i++) {
           const op = graph.ops[i];
+          const { step, integer } = steps[i];
           const args = op.inputs.map((name) => {
             const value = values.get(name);
             if (!value) throw new Error(`Graph "${graph.name}": op ${i} (${op.op}) reads "${name}", which nothing produced`);
-            return value;
+            if (!integer) return value.grid ? toReals(value.tensor, value.grid) : value.tensor;
+            const grid = grids.get(name);
+            // A constant operand on a grid arrives as real values; produced tensors are already integers.
+            return value.grid || !grid ? value.tensor : toIntegers(value.tensor, grid);
           });
-          let result = steps[i].step(args);
-          if (quantise && op.requantize && !steps[i].snapped) result = requantize(result, op.requantize);
-          values.set(op.output, result);
+          const result = step(args);
+          if (integer) values.set(op.output, { tensor: result, grid: op.requantize });
+          else if (quantise && op.requantize) values.set(op.output, { tensor: quantizeToIntegers(result, op.requantize), grid: op.requantize });
+          else values.set(op.output, { tensor: result });
         }
         const output = values.get(graph.output);
         if (!output) throw new Error(`Graph "${graph.name}": output "${graph.output}" was never produced`);
-        return tf.reshape(output, [output.shape[0], -1]) as tf.Tensor2D;
+        const real = output.grid ? toReals(output.tensor, output.grid) : output.tensor;
+        return tf.reshape(real, [real.shape[0], -1]) as tf.Tensor2D;
       });
     },
     dispose(): void {

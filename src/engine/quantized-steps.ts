@@ -4,26 +4,40 @@ import type { Activation, ElementwiseOp, GraphOp, MeanOp, PoolOp, QuantGrid, Wei
 /** One compiled op: input tensors → output tensor, inside the caller's tf.tidy. */
 export type Step = (inputs: tf.Tensor[]) => tf.Tensor;
 
-/** A step, and whether its output is already on the op's grid (then the generic re-quantisation is skipped). */
-export interface SnappedStep {
-  step: Step;
-  snapped: boolean;
-}
-
 /** TFLite rounds half away from zero; tf.round rounds half to even. */
 function roundHalfAway(x: tf.Tensor): tf.Tensor {
   return tf.mul(tf.sign(x), tf.floor(tf.add(tf.abs(x), 0.5)));
 }
 
-/** Snaps real values to the integer grid and back (round half away from zero, clamp, rescale). */
-export function requantize(x: tf.Tensor, grid: QuantGrid): tf.Tensor {
-  const q = tf.clipByValue(tf.add(roundHalfAway(tf.div(x, grid.scale)), grid.zeroPoint), grid.qmin, grid.qmax);
-  return tf.mul(tf.sub(q, grid.zeroPoint), grid.scale);
+/** Real values on `grid` → the integers q - zeroPoint, exactly (they are integers in float32). */
+export function toIntegers(x: tf.Tensor, grid: QuantGrid): tf.Tensor {
+  return tf.round(tf.div(x, grid.scale));
 }
 
-/** Real values on `grid` → the integers q - zeroPoint, exactly (they are integers in float32). */
-function integers(x: tf.Tensor, grid: QuantGrid): tf.Tensor {
-  return tf.round(tf.div(x, grid.scale));
+/** Real values → the integers q - zeroPoint of the nearest grid point, clamped to the grid. */
+export function quantizeToIntegers(x: tf.Tensor, grid: QuantGrid): tf.Tensor {
+  return tf.clipByValue(roundHalfAway(tf.div(x, grid.scale)), grid.qmin - grid.zeroPoint, grid.qmax - grid.zeroPoint);
+}
+
+/** The integers q - zeroPoint → real values. */
+export function toReals(q: tf.Tensor, grid: QuantGrid): tf.Tensor {
+  return tf.mul(q, grid.scale);
+}
+
+/**
+ * The output stage: accumulator × float32 multiplier, rounded half to even, clamped. This is the
+ * "fp32" requantisation of the interpreter's quantised kernels (XNNPACK: float32 scale, magic-bias
+ * rounding to nearest even), so float32 on the device is not an approximation of it but the
+ * same arithmetic; with it both fixture models give the reference outputs to within 1 of 256.
+ * A float64, round-half-up host rescale was up to 6 away and 3-5× slower.
+ */
+function rescale(acc: tf.Tensor, multiplier: tf.Tensor | number, low: number, high: number): tf.Tensor {
+  return tf.clipByValue(tf.round(tf.mul(acc, multiplier)), low, high);
+}
+
+/** One multiplier per output channel, or a scalar when they are all equal (a cheaper broadcast). */
+function channelMultipliers(values: Float32Array, upload: (w: WeightTensor) => tf.Tensor): tf.Tensor | number {
+  return values.every((v) => v === values[0]) ? values[0] : upload({ shape: [values.length], values });
 }
 
 /** The clamp TFLite applies in the integer domain for a fused activation, relative to the zero point. */
@@ -47,7 +61,7 @@ function outputChannels(op: GraphOp & { op: 'conv2d' | 'depthwiseConv2d' | 'full
 /**
  * Integer accumulation as the interpreter does it: integer input (q - zp) times integer weights
  * plus the int32 bias. Products below 2^16 and sums below 2^24 are exact in float32, so the
- * accumulator is the interpreter's; then the fixed-point output stage and the activation clamp.
+ * accumulator is the interpreter's; then the output stage (rescale) and the activation clamp.
  */
 function weightedStep(op: GraphOp & { op: 'conv2d' | 'depthwiseConv2d' | 'fullyConnected' }, weightScales: number[], input: QuantGrid, output: QuantGrid, upload: (w: WeightTensor) => tf.Tensor): Step | undefined {
   const real = op.op === 'fullyConnected' ? op.weights : op.filter;
@@ -64,58 +78,24 @@ function weightedStep(op: GraphOp & { op: 'conv2d' | 'depthwiseConv2d' | 'fullyC
     for (let c = 0; c < values.length; c++) values[c] = Math.round(op.bias.values[c] / (input.scale * scaleOf(c % channels)));
     bias = upload({ shape: op.bias.shape, values });
   }
-  // Float64: the rescale must round exactly where the interpreter rounds (see rescaleOnHost).
-  const multipliers = new Float64Array(channels);
-  for (let c = 0; c < channels; c++) multipliers[c] = (input.scale * scaleOf(c)) / output.scale;
+  // Float32 arithmetic, as the interpreter computes its requantisation scale.
+  const multipliers = new Float32Array(channels);
+  for (let c = 0; c < channels; c++) multipliers[c] = Math.fround(Math.fround(input.scale * scaleOf(c)) / output.scale);
+  const multiplier = channelMultipliers(multipliers, upload);
   const [low, high] = activationRange(op.activation, output);
   const accumulate = accumulator(op);
-  return ([x]) => rescaleOnHost(accumulate(integers(x, input), weights, bias), multipliers, low, high, output.scale);
+  return ([x]) => rescale(accumulate(x, weights, bias), multiplier, low, high);
 }
 
 /**
- * The output stage, done in float64 on the host. The accumulator is exact, but a float32
- * product acc × multiplier is off by up to 2^-24 relative, which moves values that sit near a
- * rounding tie; quantised MobileNets amplify each such one-step flip layer after layer (a
- * depthwise weight can turn it into several steps), so float32 here costs several points of
- * agreement with the interpreter. Rounds half up and clamps to the activation range.
- */
-function rescaleOnHost(acc: tf.Tensor, multipliers: Float64Array, low: number, high: number, scale: number): tf.Tensor {
-  const values = acc.dataSync() as Float32Array;
-  const channels = multipliers.length;
-  const out = new Float32Array(values.length);
-  for (let base = 0; base < values.length; base += channels) {
-    for (let c = 0; c < channels; c++) {
-      // Math.round is half up, as TFLite's single-rounding fixed-point multiply.
-      const q = Math.round(values[base + c] * multipliers[c]);
-      out[base + c] = (q < low ? low : q > high ? high : q) * scale;
-    }
-  }
-  return tf.tensor(out, acc.shape, 'float32');
-}
-
-/**
- * Quantised ADD of two same-shaped tensors: (q1 - z1)·s1 + (q2 - z2)·s2 rescaled to the output
- * grid in float64, for the same reason as rescaleOnHost.
+ * Quantised ADD (broadcasting too): (q1 - z1)·s1/so + (q2 - z2)·s2/so in float32, then the
+ * same rounding and clamp as the other output stages.
  */
 function addStep(op: ElementwiseOp, a: QuantGrid, b: QuantGrid, output: QuantGrid): Step {
   const [low, high] = activationRange(op.activation, output);
-  return ([x, y]) => {
-    if (!x.shape.every((d, i) => d === y.shape[i]) || x.shape.length !== y.shape.length) {
-      return tf.add(x, y); // broadcasting add: the caller's re-quantisation snaps it
-    }
-    const xs = x.dataSync() as Float32Array;
-    const ys = y.dataSync() as Float32Array;
-    const out = new Float32Array(xs.length);
-    const toA = 1 / a.scale;
-    const toB = 1 / b.scale;
-    for (let i = 0; i < xs.length; i++) {
-      // Inputs are on their grids, so x / scale is within float noise of an integer.
-      const v = (Math.round(xs[i] * toA) * a.scale + Math.round(ys[i] * toB) * b.scale) / output.scale;
-      const q = Math.round(v);
-      out[i] = (q < low ? low : q > high ? high : q) * output.scale;
-    }
-    return tf.tensor(out, x.shape, 'float32');
-  };
+  const toOutputA = Math.fround(a.scale / output.scale);
+  const toOutputB = Math.fround(b.scale / output.scale);
+  return ([x, y]) => tf.clipByValue(tf.round(tf.add(tf.mul(x, toOutputA), tf.mul(y, toOutputB))), low, high);
 }
 
 function accumulator(op: GraphOp & { op: 'conv2d' | 'depthwiseConv2d' | 'fullyConnected' }): Accumulate {
@@ -144,32 +124,28 @@ function averageStep(op: (PoolOp & { op: 'avgPool' }) | MeanOp, input: QuantGrid
     : (x: tf.Tensor) => tf.mean(x, op.axes, op.keepDims);
   return ([x]) => {
     // Shift to the stored integers q (not q - zp) so "half up" is the interpreter's direction.
-    const q = tf.add(integers(x, input), input.zeroPoint);
+    const q = tf.add(x, input.zeroPoint);
     const rounded = tf.floor(tf.add(average(q), 0.5));
-    return tf.mul(tf.clipByValue(tf.sub(rounded, output.zeroPoint), low, high), output.scale);
+    return tf.clipByValue(tf.sub(rounded, output.zeroPoint), low, high);
   };
 }
 
 /**
- * The integer-exact version of `op` when its input and output sit on grids (default mode of a
- * quantised model), else undefined and the caller uses the real-valued step plus re-quantisation.
+ * The integer version of `op` when its inputs and output sit on grids (default mode of a
+ * quantised model): it takes the integers q - zeroPoint of each input and gives those of its
+ * output, all on the device. Undefined when there is none; the caller then runs the real-valued
+ * step and re-quantises.
  */
-export function quantizedStep(op: GraphOp, gridOf: (name: string) => QuantGrid | undefined, upload: (w: WeightTensor) => tf.Tensor): SnappedStep | undefined {
+export function quantizedStep(op: GraphOp, gridOf: (name: string) => QuantGrid | undefined, upload: (w: WeightTensor) => tf.Tensor): Step | undefined {
   const output = op.requantize;
   const input = gridOf(op.inputs[0]);
   if (!input || !output) return undefined;
-  let step: Step | undefined;
   const second = op.inputs.length > 1 ? gridOf(op.inputs[1]) : undefined;
-  if (op.op === 'add' && second) {
-    // Not marked snapped: a broadcasting add falls back to real arithmetic and needs the snap.
-    return { step: addStep(op, input, second, output), snapped: false };
-  }
+  if (op.op === 'add' && second && op.inputs.length === 2) return addStep(op, input, second, output);
   if ((op.op === 'conv2d' || op.op === 'depthwiseConv2d' || op.op === 'fullyConnected') && op.weightScales) {
-    step = weightedStep(op, op.weightScales, input, output, upload);
-  } else if (op.op === 'avgPool') {
-    step = averageStep(op as PoolOp & { op: 'avgPool' }, input, output);
-  } else if (op.op === 'mean') {
-    step = averageStep(op, input, output);
+    return weightedStep(op, op.weightScales, input, output, upload);
   }
-  return step ? { step, snapped: true } : undefined;
+  if (op.op === 'avgPool') return averageStep(op as PoolOp & { op: 'avgPool' }, input, output);
+  if (op.op === 'mean') return averageStep(op, input, output);
+  return undefined;
 }
