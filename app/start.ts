@@ -57,7 +57,8 @@ function logging(): Record<string, unknown> {
       handler: () => (entry: { level: number; type?: string; msg: unknown; name?: string }) => {
         const text = typeof entry.msg === 'string' ? entry.msg : entry.msg instanceof Error ? entry.msg.message : JSON.stringify(entry.msg);
         if (HARMLESS_WARNINGS.some((pattern) => pattern.test(text))) return;
-        if (entry.level <= 30 || /missing types/i.test(text)) console.error(`[node-red] ${entry.type ? `[${entry.type}${entry.name ? `:${entry.name}` : ''}] ` : ''}${text}`);
+        if (entry.level === 30 && entry.type?.startsWith('mobilenet-')) stage(`${entry.type}: ${text}`);
+        else if (entry.level <= 30 || /missing types/i.test(text)) console.error(`[node-red] ${entry.type ? `[${entry.type}${entry.name ? `:${entry.name}` : ''}] ` : ''}${text}`);
         else if (entry.level === 40 && entry.type?.startsWith('mobilenet-')) stage(`${entry.type}: ${text}`);
       },
     },

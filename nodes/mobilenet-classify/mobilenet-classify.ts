@@ -26,7 +26,11 @@ export = function (RED: RedApi): void {
     const user: ModelUser = {
       onModelState(state: ModelState): void {
         if (state.phase === 'loading') throttle.now(loadingStatus(t, state.progress));
-        else if (state.phase === 'error') throttle.now(errorStatus(state.error.message));
+        else if (state.phase === 'error') {
+          throttle.now(errorStatus(state.error.message));
+          // Said once per load, not per frame: a headless Pi's log must tell why nothing classifies.
+          node.warn(t('log.failed', { reason: state.error.message }));
+        }
         else {
           throttle.now(readyStatus(t, { dropped: model?.queueStats().dropped ?? 0 }));
           node.log(t('log.ready', { model: state.info.name, backend: state.info.backend, ms: Math.round(state.info.loadMs) }));
