@@ -5,10 +5,14 @@ import { ModelLoadError } from './errors';
 import { readModelArtifacts, readModelJson, weightByteLength } from './model-files';
 import { toFloat16Bits } from './float16';
 import { equalizeThroughBatchNorm, findConvBatchNormPairs } from './equalize';
+import { kernelsToWiden } from './precision-budget';
 import { correctBias, expectedSiteInput, findBiasCorrectionSites } from './bias-correction';
 
 export type QuantizeDtype = 'uint8' | 'uint16' | 'float16';
 export const QUANTIZE_DTYPES: readonly QuantizeDtype[] = ['uint8', 'uint16', 'float16'];
+
+/** The shrink a uint8 model promises (weights bytes before / after); kernels widened to uint16 stay within it. */
+export const UINT8_MIN_SHRINK = 3.5;
 
 /** The TF.js converter's default shard size: small enough for browsers and HTTP caches. */
 const SHARD_BYTES = 4 * 1024 * 1024;
@@ -23,9 +27,12 @@ export interface QuantizeReport {
   channelsEqualized: number;
   /** Kernels whose expected rounding shift was moved into a float32 bias or batch-norm mean. */
   biasesCorrected: number;
+  /** Kernels of a uint8 model stored as uint16 within its size promise (the smallest ones). */
+  kernelsWidened: number;
 }
 
 interface AffineQuantized {
+  dtype: 'uint8' | 'uint16';
   bytes: Uint8Array;
   scale: number;
   min: number;
@@ -77,7 +84,7 @@ function affineQuantize(values: Float32Array, dtype: 'uint8' | 'uint16'): Affine
   const out = dtype === 'uint8' ? Uint8Array.from(best.q) : best.q;
   const { scale, min } = best;
   const decoded = Float32Array.from(best.q, (level) => level * scale + min);
-  return { bytes: new Uint8Array(out.buffer, out.byteOffset, out.byteLength), scale, min, decoded };
+  return { dtype, bytes: new Uint8Array(out.buffer, out.byteOffset, out.byteLength), scale, min, decoded };
 }
 
 function float16(values: Float32Array): Uint8Array {
@@ -103,7 +110,7 @@ export async function quantizeModelDirectory(inDir: string, outDir: string, dtyp
   const specs = artifacts.weightSpecs ?? [];
   const data = new Uint8Array(artifacts.weightData as ArrayBuffer);
 
-  const report: QuantizeReport = { dtype, weightBytesBefore: data.byteLength, weightBytesAfter: 0, tensorsQuantized: 0, tensorsKept: 0, channelsEqualized: 0, biasesCorrected: 0 };
+  const report: QuantizeReport = { dtype, weightBytesBefore: data.byteLength, weightBytesAfter: 0, tensorsQuantized: 0, tensorsKept: 0, channelsEqualized: 0, biasesCorrected: 0, kernelsWidened: 0 };
   const raws: Uint8Array[] = [];
   const floats = new Map<string, Float32Array>();
   let offset = 0;
@@ -123,10 +130,12 @@ export async function quantizeModelDirectory(inDir: string, outDir: string, dtyp
       return expected ? [{ site, expected }] : [];
     });
     report.channelsEqualized = equalizeThroughBatchNorm({ get: (name) => floats.get(name), shape: (name) => shapes.get(name) }, findConvBatchNormPairs(modelJson.modelTopology));
-    for (const spec of specs) {
-      const values = floats.get(spec.name);
-      if (values && spec.shape.length > 1) affine.set(spec.name, affineQuantize(values, dtype));
-    }
+    const kernels = specs.filter((spec) => floats.has(spec.name) && spec.shape.length > 1).map((spec) => ({ name: spec.name, elements: spec.shape.reduce((a, b) => a * b, 1) }));
+    const kernelNames = new Set(kernels.map((kernel) => kernel.name));
+    const otherBytes = specs.reduce((sum, spec) => sum + (kernelNames.has(spec.name) ? 0 : weightByteLength(spec)), 0);
+    const widened = dtype === 'uint8' ? kernelsToWiden(kernels, data.byteLength, otherBytes, UINT8_MIN_SHRINK) : new Set<string>();
+    report.kernelsWidened = widened.size;
+    for (const kernel of kernels) affine.set(kernel.name, affineQuantize(floats.get(kernel.name) as Float32Array, widened.has(kernel.name) ? 'uint16' : dtype));
     for (const { site, expected } of sites) {
       const kernel = floats.get(site.kernel);
       const rounded = affine.get(site.kernel)?.decoded;
@@ -159,7 +168,7 @@ export async function quantizeModelDirectory(inDir: string, outDir: string, dtyp
     const q = affine.get(spec.name);
     if (q) {
       parts.push(q.bytes);
-      entries.push({ name: spec.name, shape: spec.shape, dtype: 'float32', quantization: { dtype: dtype as 'uint8' | 'uint16', scale: q.scale, min: q.min } });
+      entries.push({ name: spec.name, shape: spec.shape, dtype: 'float32', quantization: { dtype: q.dtype, scale: q.scale, min: q.min } });
     } else {
       parts.push(float16(values));
       entries.push({ name: spec.name, shape: spec.shape, dtype: 'float32', quantization: { dtype: 'float16' } });
