@@ -4,19 +4,17 @@ import type { Activation, ElementwiseOp, GraphOp, MeanOp, PoolOp, QuantGrid, Wei
 /** One compiled op: input tensors → output tensor, inside the caller's tf.tidy. */
 export type Step = (inputs: tf.Tensor[]) => tf.Tensor;
 
-/** TFLite rounds half away from zero; tf.round rounds half to even. */
-function roundHalfAway(x: tf.Tensor): tf.Tensor {
-  return tf.mul(tf.sign(x), tf.floor(tf.add(tf.abs(x), 0.5)));
-}
-
 /** Real values on `grid` → the integers q - zeroPoint, exactly (they are integers in float32). */
 export function toIntegers(x: tf.Tensor, grid: QuantGrid): tf.Tensor {
   return tf.round(tf.div(x, grid.scale));
 }
 
-/** Real values → the integers q - zeroPoint of the nearest grid point, clamped to the grid. */
+/**
+ * Real values → the integers q - zeroPoint of the nearest grid point (ties to even, as the
+ * interpreter's float-to-integer conversion), clamped to the grid.
+ */
 export function quantizeToIntegers(x: tf.Tensor, grid: QuantGrid): tf.Tensor {
-  return tf.clipByValue(roundHalfAway(tf.div(x, grid.scale)), grid.qmin - grid.zeroPoint, grid.qmax - grid.zeroPoint);
+  return tf.clipByValue(tf.round(tf.div(x, grid.scale)), grid.qmin - grid.zeroPoint, grid.qmax - grid.zeroPoint);
 }
 
 /** The integers q - zeroPoint → real values. */
@@ -31,13 +29,14 @@ export function toReals(q: tf.Tensor, grid: QuantGrid): tf.Tensor {
  * same arithmetic; with it both fixture models give the reference outputs to within 1 of 256.
  * A float64, round-half-up host rescale was up to 6 away and 3-5× slower.
  */
-function rescale(acc: tf.Tensor, multiplier: tf.Tensor | number, low: number, high: number): tf.Tensor {
+function rescale(acc: tf.Tensor, multiplier: tf.Tensor, low: number, high: number): tf.Tensor {
   return tf.clipByValue(tf.round(tf.mul(acc, multiplier)), low, high);
 }
 
-/** One multiplier per output channel, or a scalar when they are all equal (a cheaper broadcast). */
-function channelMultipliers(values: Float32Array, upload: (w: WeightTensor) => tf.Tensor): tf.Tensor | number {
-  return values.every((v) => v === values[0]) ? values[0] : upload({ shape: [values.length], values });
+/** One multiplier per output channel, or one scalar when they are all equal (a cheaper broadcast). */
+function channelMultipliers(values: Float32Array, upload: (w: WeightTensor) => tf.Tensor): tf.Tensor {
+  const shared = values.every((v) => v === values[0]);
+  return shared ? upload({ shape: [], values: values.subarray(0, 1) }) : upload({ shape: [values.length], values });
 }
 
 /** The clamp TFLite applies in the integer domain for a fused activation, relative to the zero point. */
