@@ -36,9 +36,9 @@ interface Agreement {
 function agreement(a: tfl.LayersModel, b: tfl.LayersModel): Agreement[] {
   return PHOTOS.map((photo) => {
     const x = referenceInput(photo);
-    const ya = Array.from((a.predict(x) as tf.Tensor).dataSync());
-    const yb = Array.from((b.predict(x) as tf.Tensor).dataSync());
-    tf.dispose(x);
+    const outputs = [a.predict(x) as tf.Tensor, b.predict(x) as tf.Tensor];
+    const [ya, yb] = outputs.map((y) => Array.from(y.dataSync()));
+    tf.dispose([x, ...outputs]);
     const order = ya.map((_, i) => i).sort((i, j) => ya[j] - ya[i]);
     const topB = yb.indexOf(Math.max(...yb));
     return { photo, sameTop1: order[0] === topB, maxTop5Delta: Math.max(...order.slice(0, 5).map((i) => Math.abs(ya[i] - yb[i]))) };
@@ -80,11 +80,17 @@ describe('quantize (TF.js quantised weight manifests)', function () {
       shapes.set(variable.originalName, variable.shape as number[]);
     }
     assert.equal(equalizeThroughBatchNorm({ get: (n) => values.get(n), shape: (n) => shapes.get(n) }, pairs), 27);
-    const before = (floatModel.predict(referenceInput('parrot.jpg')) as tf.Tensor).dataSync();
-    const original = floatModel.getWeights().map((w) => w.clone());
-    floatModel.setWeights(floatModel.weights.map((v) => tf.tensor(values.get(v.originalName) as Float32Array, v.shape as number[])));
-    const after = (floatModel.predict(referenceInput('parrot.jpg')) as tf.Tensor).dataSync();
-    floatModel.setWeights(original);
+    const tensorsBefore = tf.memory().numTensors;
+    const [before, after] = tf.tidy(() => {
+      const original = floatModel.getWeights().map((w) => w.clone());
+      const predict = (): Float32Array => (floatModel.predict(referenceInput('parrot.jpg')) as tf.Tensor).dataSync() as Float32Array;
+      const floatOut = predict();
+      floatModel.setWeights(floatModel.weights.map((v) => tf.tensor(values.get(v.originalName) as Float32Array, v.shape as number[])));
+      const equalisedOut = predict();
+      floatModel.setWeights(original);
+      return [floatOut, equalisedOut];
+    });
+    assert.equal(tf.memory().numTensors, tensorsBefore, 'every tensor disposed');
     let worst = 0;
     for (let i = 0; i < before.length; i++) worst = Math.max(worst, Math.abs(before[i] - after[i]));
     assert.ok(worst < 1e-5, `equalised model differs by ${worst}`);
@@ -125,9 +131,11 @@ describe('quantize (TF.js quantised weight manifests)', function () {
     const wide = kernels.filter((e) => e.quantization?.dtype === 'uint16');
     assert.equal(wide.length, report.kernelsWidened);
     assert.ok(Math.max(...wide.map(elements)) <= Math.min(...kernels.filter((e) => e.quantization?.dtype === 'uint8').map(elements)), 'only the smallest kernels are widened to uint16');
+    const tensorsBefore = tf.memory().numTensors;
     const quantized = await loadStock(out);
     const results = agreement(floatModel, quantized);
     quantized.dispose();
+    assert.equal(tf.memory().numTensors, tensorsBefore, 'every tensor of the comparison disposed');
     console.log(`      uint8 ${ratio.toFixed(2)}×: ` + results.map((r) => `${r.photo} ${r.sameTop1 ? 'same' : 'DIFF'} Δ${r.maxTop5Delta.toFixed(3)}`).join(', '));
     for (const r of results) {
       assert.ok(r.sameTop1, `${r.photo}: top-1 changed`);
