@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { BaseFrameSource } from './base-source';
 import type { FolderSourceConfig } from './frame';
 import { looksLikeCompleteJpeg } from './jpeg-check';
+import { findTruncation } from '../image/completeness';
 
 /**
  * Frames from a folder of JPEGs, for replaying recordings and for cameras that drop stills by
@@ -75,10 +76,19 @@ interface FolderImage {
   jpeg?: Buffer;
 }
 
-/** Only JPEGs are frames; dotfiles and editor/download temp names are files still being made. */
+/** The formats the classifier decodes; dotfiles and editor/download temp names are files still being made. */
+const IMAGE_FILE = /\.(jpe?g|png|webp|gif|tiff?|avif)$/i;
+
 export function isCandidateImage(name: string): boolean {
   if (name.startsWith('.') || name.startsWith('~')) return false;
-  return /\.jpe?g$/i.test(name);
+  return IMAGE_FILE.test(name);
+}
+
+/** A file copied in is read only once it ends properly (JPEG EOI, PNG IEND); others once non-empty. */
+function isComplete(name: string, bytes: Buffer): boolean {
+  if (/\.jpe?g$/i.test(name)) return looksLikeCompleteJpeg(bytes);
+  if (/\.png$/i.test(name)) return findTruncation(bytes, 'png') === undefined;
+  return bytes.length > 0;
 }
 
 async function listImages(dir: string): Promise<string[]> {
@@ -97,7 +107,7 @@ async function listImages(dir: string): Promise<string[]> {
 async function readImage(dir: string, name: string): Promise<FolderImage> {
   const file = path.join(dir, name);
   const buf = await fsp.readFile(file);
-  return looksLikeCompleteJpeg(buf) ? { file, jpeg: buf } : { file };
+  return isComplete(name, buf) ? { file, jpeg: buf } : { file };
 }
 
 /** Loop mode: the next image in name order, wrapping round and re-reading the folder. */
@@ -112,7 +122,7 @@ class LoopCursor {
       if (this.index >= this.names.length) {
         this.names = await listImages(this.dir);
         this.index = 0;
-        if (this.names.length === 0) throw new Error(`folder ${this.dir} holds no .jpg/.jpeg images`);
+        if (this.names.length === 0) throw new Error(`folder ${this.dir} holds no images (.jpg, .png, .webp, .gif, .tiff, .avif)`);
       }
       const name = this.names[this.index++]!;
       try {

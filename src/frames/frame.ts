@@ -1,7 +1,8 @@
 import type { EventEmitter } from 'node:events';
 
-/** One camera frame: an encoded JPEG plus where and when it was captured. */
+/** One camera frame: an encoded image plus where and when it was captured. */
 export interface Frame {
+  /** JPEG from cameras and streams; a folder source hands its files as they are (PNG, WebP, ...). */
   jpeg: Buffer;
   /** The configured source name (becomes the MQTT topic segment downstream). */
   source: string;

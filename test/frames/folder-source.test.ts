@@ -21,20 +21,22 @@ describe('frames/folder source', function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('loop: replays the JPEGs in natural name order, skipping dotfiles and other files', async () => {
+  it('loop: replays the images in natural name order, skipping dotfiles and other files', async () => {
     fs.copyFileSync(imagePath('owl.jpg'), path.join(dir, '10.jpg'));
     fs.copyFileSync(imagePath('rocket.jpg'), path.join(dir, '2.jpeg'));
     fs.symlinkSync(imagePath('parrot.jpg'), path.join(dir, '1.JPG'));
     fs.copyFileSync(imagePath('cat_720p.jpg'), path.join(dir, '.hidden.jpg'));
     fs.copyFileSync(imagePath('chelsea.png'), path.join(dir, 'chelsea.png'));
+    fs.copyFileSync(imagePath('dragonfly.bmp'), path.join(dir, 'dragonfly.bmp'));
     fs.writeFileSync(path.join(dir, 'notes.txt'), 'not an image');
     source = createFrameSource({ kind: 'folder', dir, mode: 'loop', intervalMs: 20, source: 'replay' });
     source.start();
     const got = await nextFrames(source, 5);
-    assert.deepEqual(got.map((f) => path.basename(f.file!)), ['1.JPG', '2.jpeg', '10.jpg', '1.JPG', '2.jpeg']);
+    assert.deepEqual(got.map((f) => path.basename(f.file!)), ['1.JPG', '2.jpeg', '10.jpg', 'chelsea.png', '1.JPG']);
     assert.ok(got[0]!.jpeg.equals(readImage('parrot.jpg')));
     assert.ok(got[1]!.jpeg.equals(readImage('rocket.jpg')));
     assert.ok(got[2]!.jpeg.equals(readImage('owl.jpg')));
+    assert.ok(got[3]!.jpeg.equals(readImage('chelsea.png')), 'PNG files are handed on as they are');
     assert.ok(got.every((f) => f.source === 'replay'));
   });
 
@@ -45,7 +47,7 @@ describe('frames/folder source', function () {
     source.start();
     await sleep(150);
     assert.equal(source.state, 'restarting');
-    assert.equal(errors[0], `folder ${dir} holds no .jpg/.jpeg images`);
+    assert.equal(errors[0], `folder ${dir} holds no images (.jpg, .png, .webp, .gif, .tiff, .avif)`);
     fs.copyFileSync(imagePath('owl.jpg'), path.join(dir, 'owl.jpg'));
     await nextFrames(source, 1);
     assert.equal(source.state, 'running');

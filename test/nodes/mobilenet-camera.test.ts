@@ -206,8 +206,9 @@ describe('mobilenet-camera node', function () {
   it('replays a folder with msg.frame.file set', async function () {
     await helper.load([cameraNode], flow({ kind: 'folder', dir: IMAGES, folderMode: 'loop', interval: 0.05, source: 'replay' }));
     const msgs = await collect<FrameMsg>(node('out'), 3);
-    const jpegs = fs.readdirSync(IMAGES).filter((f) => /\.jpe?g$/i.test(f)).sort();
-    assert.deepEqual(msgs.map((m) => path.basename(m.frame.file!)), jpegs.slice(0, 3));
+    // Every format the classifier decodes (not the BMP copies), in name order.
+    const images = fs.readdirSync(IMAGES).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort();
+    assert.deepEqual(msgs.map((m) => path.basename(m.frame.file!)), images.slice(0, 3));
     for (const msg of msgs) assert.ok(msg.payload.equals(fs.readFileSync(msg.frame.file!)));
   });
 
