@@ -10,6 +10,8 @@ export interface BuildOptions {
    * nothing else. Without weights the network is He-initialised.
    */
   weights?: tf.NamedTensorMap;
+  /** Seed for the He initialisation (reproducible random networks, e.g. in tests). */
+  seed?: number;
 }
 
 /**
@@ -18,9 +20,17 @@ export interface BuildOptions {
  * kernel [k, k, C, 1] TF.js computes fan-in as k·k·C, but each output sees only k·k inputs;
  * scaling by C restores variance 2/(k·k). Without both, a random MobileNet's activations vanish.
  */
-function heInitializer(layer: NetworkLayer): ReturnType<typeof tfl.initializers.varianceScaling> {
+/** A per-layer seed from the build seed, so a seeded network is the same network every time. */
+function layerSeed(seed: number | undefined, name: string): number | undefined {
+  if (seed === undefined) return undefined;
+  let hash = seed;
+  for (let i = 0; i < name.length; i++) hash = (hash * 31 + name.charCodeAt(i)) >>> 0;
+  return hash;
+}
+
+function heInitializer(layer: NetworkLayer, seed?: number): ReturnType<typeof tfl.initializers.varianceScaling> {
   const scale = layer.kind === 'depthwise' ? 2 * layer.input[2] : 2;
-  return tfl.initializers.varianceScaling({ scale, mode: 'fanIn', distribution: 'uniform' });
+  return tfl.initializers.varianceScaling({ scale, mode: 'fanIn', distribution: 'uniform', seed: layerSeed(seed, layer.name) });
 }
 
 /**
@@ -37,19 +47,19 @@ export function buildNetworkModel(network: Network, options: BuildOptions = {}):
     switch (layer.kind) {
       case 'conv':
         x = tfl.layers
-          .conv2d({ name: layer.name, filters: layer.output[2], kernelSize: layer.kernel, strides: layer.stride, padding: 'same', useBias: layer.useBias, kernelInitializer: heInitializer(layer) })
+          .conv2d({ name: layer.name, filters: layer.output[2], kernelSize: layer.kernel, strides: layer.stride, padding: 'same', useBias: layer.useBias, kernelInitializer: heInitializer(layer, options.seed) })
           .apply(x) as tfl.SymbolicTensor;
         break;
       case 'depthwise':
         x = tfl.layers
-          .depthwiseConv2d({ name: layer.name, kernelSize: layer.kernel, strides: layer.stride, padding: 'same', depthMultiplier: 1, useBias: layer.useBias, depthwiseInitializer: heInitializer(layer) })
+          .depthwiseConv2d({ name: layer.name, kernelSize: layer.kernel, strides: layer.stride, padding: 'same', depthMultiplier: 1, useBias: layer.useBias, depthwiseInitializer: heInitializer(layer, options.seed) })
           .apply(x) as tfl.SymbolicTensor;
         break;
       case 'avgpool':
         x = tfl.layers.globalAveragePooling2d({ name: layer.name }).apply(x) as tfl.SymbolicTensor;
         break;
       case 'fc':
-        x = classifier(network, layer, x);
+        x = classifier(network, layer, x, options.seed);
         break;
       case 'softmax':
         // V2's Dense already applies it; V1 applies it to the 1×1 conv output, then flattens.
@@ -89,16 +99,16 @@ export function buildNetworkModel(network: Network, options: BuildOptions = {}):
   return model;
 }
 
-function classifier(network: Network, layer: NetworkLayer, x: tfl.SymbolicTensor): tfl.SymbolicTensor {
+function classifier(network: Network, layer: NetworkLayer, x: tfl.SymbolicTensor, seed?: number): tfl.SymbolicTensor {
   const classes = layer.output[2];
   if (network.head === 'dense') {
-    return tfl.layers.dense({ name: layer.name, units: classes, activation: 'softmax', kernelInitializer: heInitializer(layer) }).apply(x) as tfl.SymbolicTensor;
+    return tfl.layers.dense({ name: layer.name, units: classes, activation: 'softmax', kernelInitializer: heInitializer(layer, seed) }).apply(x) as tfl.SymbolicTensor;
   }
   // Keras V1: the pooled vector as a 1×1 image, a (no-op at inference) dropout, then a 1×1 conv.
   let y = tfl.layers.reshape({ name: 'reshape_1', targetShape: [1, 1, layer.input[2]] }).apply(x) as tfl.SymbolicTensor;
   y = tfl.layers.dropout({ name: 'dropout', rate: 1e-3 }).apply(y) as tfl.SymbolicTensor;
   return tfl.layers
-    .conv2d({ name: layer.name, filters: classes, kernelSize: 1, padding: 'same', useBias: true, kernelInitializer: heInitializer(layer) })
+    .conv2d({ name: layer.name, filters: classes, kernelSize: 1, padding: 'same', useBias: true, kernelInitializer: heInitializer(layer, seed) })
     .apply(y) as tfl.SymbolicTensor;
 }
 
