@@ -25,5 +25,14 @@ function copyEditorFiles(from, to) {
 }
 copyEditorFiles(path.join(root, 'nodes'), path.join(root, 'dist', 'nodes'));
 
+// Node-RED looks for a package's icons only in an icons/ folder beside each node's .js file.
+const icons = path.join(root, 'icons');
+for (const type of fs.readdirSync(path.join(root, 'dist', 'nodes'))) {
+  if (!fs.existsSync(path.join(root, 'dist', 'nodes', type, `${type}.js`))) continue;
+  const to = path.join(root, 'dist', 'nodes', type, 'icons');
+  fs.mkdirSync(to, { recursive: true });
+  for (const icon of fs.readdirSync(icons)) fs.copyFileSync(path.join(icons, icon), path.join(to, icon));
+}
+
 const cli = path.join(root, 'dist', 'src', 'cli', 'main.js');
 if (fs.existsSync(cli)) fs.chmodSync(cli, 0o755);

@@ -78,6 +78,8 @@ describe('package: flow library scorecard facts', function () {
       if (!/category:\s*['"]config['"]/.test(editor)) {
         assert.ok(icon, `${type}: has an icon`);
         assert.ok(fs.existsSync(path.join(ROOT, 'icons', icon)), `${type}: icons/${icon}`);
+        // Where Node-RED looks for it: an icons/ folder beside the node's runtime file.
+        assert.ok(fs.existsSync(path.join(ROOT, 'dist', 'nodes', type, 'icons', icon)), `${type}: dist/nodes/${type}/icons/${icon}`);
       }
       // Editor labels and help use keys that exist in the messages file.
       for (const m of editor.matchAll(/data-i18n="(?:\[[a-z]+\])?([\w-]+\.[\w.-]+)"/g)) {
