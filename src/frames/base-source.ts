@@ -114,12 +114,19 @@ export abstract class BaseFrameSource extends EventEmitter implements FrameSourc
     this.frames++;
     const frame: Frame = { jpeg, source: this.config.source, seq: this.nextSeq++, ts: Date.now() };
     if (file !== undefined) frame.file = file;
-    if (this.currentState !== 'running') {
-      // Producing frames is the sign of a healthy run: the next failure starts the backoff over.
-      this.backoff.reset();
-      this.setState('running');
-    }
+    // Producing frames is the sign of a healthy run.
+    this.markRunning(run);
     this.gate.offer(frame);
+  }
+
+  /**
+   * The run is healthy: the next failure starts the backoff over. Sources that can be healthy
+   * without frames (a watched folder nobody has dropped anything into) call this themselves.
+   */
+  protected markRunning(run: number): void {
+    if (!this.isCurrent(run) || this.currentState === 'running') return;
+    this.backoff.reset();
+    this.setState('running');
   }
 
   /** Feeds a chunk through a splitter, accepting its frames and counting the ones it threw away. */

@@ -6,7 +6,7 @@ import { looksLikeCompleteJpeg } from './jpeg-check';
 import { findTruncation } from '../image/completeness';
 
 /**
- * Frames from a folder of JPEGs, for replaying recordings and for cameras that drop stills by
+ * Frames from a folder of images, for replaying recordings and for cameras that drop stills by
  * FTP/SMB. `loop` replays the images sorted by name, re-reading the folder at each pass;
  * `watch` emits each image that appears or changes once it is fully written.
  *
@@ -27,6 +27,8 @@ export class FolderFrameSource extends BaseFrameSource {
     } else {
       const watcher = new FolderWatcher(this.config.dir);
       await watcher.scan(); // what is already there is the baseline, not news
+      // The folder is readable: watching is running even before the first image arrives.
+      this.markRunning(run);
       this.schedule(run, this.config.intervalMs, watcher);
     }
   }

@@ -53,6 +53,14 @@ describe('frames/folder source', function () {
     assert.equal(source.state, 'running');
   });
 
+  it('watch: an empty but readable folder is running (waiting for images), not stuck starting', async () => {
+    source = createFrameSource({ kind: 'folder', dir, mode: 'watch', intervalMs: 40, source: 'ftp-drop' });
+    source.start();
+    await sleep(200);
+    assert.equal(source.state, 'running');
+    assert.equal(source.stats.frames, 0);
+  });
+
   it('watch: emits each new or changed image once, only when fully written', async () => {
     fs.copyFileSync(imagePath('owl.jpg'), path.join(dir, 'already-there.jpg'));
     source = createFrameSource({ kind: 'folder', dir, mode: 'watch', intervalMs: 40, source: 'ftp-drop' });
