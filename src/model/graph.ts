@@ -49,10 +49,8 @@ interface OpBase {
   requantize?: QuantGrid;
 }
 
-export interface Conv2DOp extends OpBase, IntegerWeights {
-  op: 'conv2d';
-  /** [kh, kw, inChannels, outChannels] */
-  filter: WeightTensor;
+/** What a convolution and a depthwise convolution share: bias, strides, padding, fused activation. */
+interface ConvolutionBase extends OpBase, IntegerWeights {
   bias?: WeightTensor;
   strides: [number, number];
   padding: Padding;
@@ -60,15 +58,16 @@ export interface Conv2DOp extends OpBase, IntegerWeights {
   activation: Activation;
 }
 
-export interface DepthwiseConv2DOp extends OpBase, IntegerWeights {
+export interface Conv2DOp extends ConvolutionBase {
+  op: 'conv2d';
+  /** [kh, kw, inChannels, outChannels] */
+  filter: WeightTensor;
+}
+
+export interface DepthwiseConv2DOp extends ConvolutionBase {
   op: 'depthwiseConv2d';
   /** [kh, kw, inChannels, depthMultiplier] */
   filter: WeightTensor;
-  bias?: WeightTensor;
-  strides: [number, number];
-  padding: Padding;
-  dilations?: [number, number];
-  activation: Activation;
 }
 
 export interface FullyConnectedOp extends OpBase, IntegerWeights {

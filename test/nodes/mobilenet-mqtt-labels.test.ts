@@ -5,28 +5,7 @@ import { aedesFactory, type TestBroker } from '../mqtt/helpers/test-broker';
 import { referenceFrame } from '../mqtt/helpers/reference-frames';
 import { RecordingSubscriber } from '../mqtt/helpers/subscriber';
 
-// node-red-node-test-helper ships no types; this is the part the tests use.
-interface SpiedNode {
-  on(event: string, handler: (arg: unknown) => void): void;
-  receive(msg: object): void;
-  status: { args: unknown[][] };
-  warn: { args: unknown[][] };
-  error: { args: unknown[][] };
-  log: { args: unknown[][] };
-}
-interface TestHelper {
-  init(runtimePath: string): void;
-  startServer(): Promise<void>;
-  stopServer(): Promise<void>;
-  load(nodes: unknown[], flow: object[], credentials?: object): Promise<void>;
-  setFlows(flow: object[], type: 'full' | 'flows' | 'nodes', credentials?: object): Promise<void>;
-  unload(): Promise<void>;
-  getNode(id: string): SpiedNode | null;
-  log(): { args: unknown[][] };
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const helper = require('node-red-node-test-helper') as TestHelper;
-helper.init(require.resolve('node-red'));
+import { helper, type SpiedNode } from './helpers/node-red';
 
 const DIST_NODES = path.join(__dirname, '..', '..', 'nodes');
 // eslint-disable-next-line @typescript-eslint/no-require-imports

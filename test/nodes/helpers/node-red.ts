@@ -21,6 +21,8 @@ export interface TestHelper {
   unload(): Promise<void>;
   getNode(id: string): SpiedNode | null;
   request(): { get(path: string): { expect(status: number): Promise<{ body: unknown }> } };
+  /** The runtime log spy. */
+  log(): { args: unknown[][] };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
