@@ -157,11 +157,13 @@ function convertLayer(layer: Layer, inputs: string[], output: string): RawOp[] {
  */
 function appendModel(model: tfl.LayersModel, input: string, prefix: string, ops: RawOp[]): string {
   const names = new Map<Layer, string>();
+  // A Sequential read from JSON keeps no inbound links between its layers: it is a chain.
+  const sequential = model.getClassName() === 'Sequential';
   let last = input;
   for (const layer of model.layers) {
     const output = `${prefix}${layer.name}`;
     const inbound = layer.inboundNodes[0]?.inboundLayers ?? [];
-    const inputs = inbound.length === 0 ? [input] : inbound.map((source) => names.get(source) ?? input);
+    const inputs = sequential ? [last] : inbound.length === 0 ? [input] : inbound.map((source) => names.get(source) ?? input);
     if (layer.getClassName() === 'InputLayer') {
       names.set(layer, input);
       continue;
