@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { benchImage } from './image';
 import { benchPipeline } from './pipeline';
+import { benchSoak } from './soak';
 
 type Bench = () => Promise<Record<string, unknown>>;
 
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
     ['image', () => benchImage()],
     ['pipeline', () => benchPipeline()],
     ['tflite', await optionalBench('tflite', 'benchTflite')],
+    ['soak', () => benchSoak()],
   ];
   for (const [name, bench] of benches) {
     if (!bench) continue;
