@@ -85,8 +85,23 @@ function checkEntryName(name: string): string {
   return name;
 }
 
+/**
+ * The URL's file name, used as a local file name: an encoded slash (`..%2F..%2Fx.tflite`) must not
+ * turn it into a path that leaves the cache entry, so only what follows the last slash is kept.
+ */
 function lastPathSegment(parsed: URL): string {
-  return decodeURIComponent(parsed.pathname.split('/').filter(Boolean).pop() ?? '');
+  const raw = parsed.pathname.split('/').filter(Boolean).pop() ?? '';
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    decoded = raw; // a stray '%' is part of the name
+  }
+  const name = decoded.split(/[\\/]/).pop() ?? '';
+  if (name === '' || name === '.' || name === '..') {
+    throw new DownloadError(`Cannot download "${parsed.href}": its path does not end in a file name`, parsed.href);
+  }
+  return name;
 }
 
 /** Where fetchModel keeps `url`: <cache>/<name or url-<hash>>. */

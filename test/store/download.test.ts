@@ -223,6 +223,27 @@ describe('store/download fetchModel', function () {
     assert.equal(server.requests.length, 0);
   });
 
+  it('keeps a file whose URL name encodes slashes (..%2F) inside its cache entry', async function () {
+    const served = fs.mkdtempSync(path.join(os.tmpdir(), 'mobilenet-escape-test-'));
+    const outer = fs.mkdtempSync(path.join(os.tmpdir(), 'mobilenet-outer-test-'));
+    const escapeServer = await startFixtureServer(served);
+    try {
+      fs.copyFileSync(V1_025_128_QUANT_TFLITE, path.join(served, 'escaped.tflite'));
+      const inner = path.join(outer, 'cache');
+      // The server resolves a/b/../../escaped.tflite; the last URL segment alone decodes to ../../escaped.tflite.
+      const url = `${escapeServer.base}/files/a/b/..%2F..%2Fescaped.tflite`;
+      const file = await fetchModel(url, { cacheDir: inner, name: 'm' });
+      assert.equal(file, path.join(inner, 'm', 'escaped.tflite'));
+      assert.ok(sameBytes(file, V1_025_128_QUANT_TFLITE));
+      assert.deepEqual(fs.readdirSync(outer), ['cache'], 'nothing is written beside the cache folder');
+      assert.equal(await cachedModelPath(url, { cacheDir: inner, name: 'm' }), file);
+    } finally {
+      await escapeServer.close();
+      fs.rmSync(served, { recursive: true, force: true });
+      fs.rmSync(outer, { recursive: true, force: true });
+    }
+  });
+
   describe('.tgz archives (the official TFLite downloads)', function () {
     let archiveDir: string;
     let archiveServer: FixtureServer;
