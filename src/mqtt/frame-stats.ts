@@ -37,14 +37,20 @@ export class FrameStats {
     this.windowStart = now;
   }
 
-  record(source: string, totalMs?: number, inferenceMs?: number, queue?: { dropped: number; depth: number }): void {
+  /**
+   * `queue` is the classifier's cumulative counter, so only its newest value per queue counts. One
+   * model serves every source sent through it (the main job's folder and POST /classify share one),
+   * so the queue is known by its model; by the source when the frame names no model.
+   */
+  record(source: string, totalMs?: number, inferenceMs?: number, queue?: { dropped: number; depth: number }, model?: string): void {
     this.frames += 1;
     this.seen.add(source);
     if (typeof totalMs === 'number' && Number.isFinite(totalMs)) this.latencies.push(totalMs);
     if (typeof inferenceMs === 'number' && Number.isFinite(inferenceMs)) this.inferences.push(inferenceMs);
     if (queue) {
-      this.classifierDropped.set(source, queue.dropped);
-      this.classifierDepth.set(source, queue.depth);
+      const key = typeof model === 'string' && model.length > 0 ? `model:${model}` : `source:${source}`;
+      this.classifierDropped.set(key, queue.dropped);
+      this.classifierDepth.set(key, queue.depth);
     }
   }
 

@@ -186,7 +186,7 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
         this.send({ topic: source.topics.watched(watcher.config.label), payload: change, qos: this.qos.state, retain: true });
       }
     }
-    this.stats.record(source.name, frame.timings?.totalMs, frame.timings?.inferenceMs, frame.queue);
+    this.stats.record(source.name, frame.timings?.totalMs, frame.timings?.inferenceMs, frame.queue, frame.model);
     return { source: source.name, top, topChanged, switched };
   }
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { FrameStats, percentile } from '../../src/mqtt';
+import { referenceFrame } from './helpers/reference-frames';
 
 describe('mqtt/frame-stats', () => {
   it('uses nearest-rank percentiles', () => {
@@ -24,5 +25,19 @@ describe('mqtt/frame-stats', () => {
     const next = s.snapshot({ queued: 0, dropped: 0, skippedQos0: 0 }, 3000);
     assert.equal(next.frames, 0);
     assert.deepEqual(next.latencyMs, { p50: null, p95: null });
+  });
+
+  it('counts a classifier queue once when several sources share it (the main job: folder and POST /classify)', () => {
+    // Two classify nodes on one model config node report the same cumulative queue counters.
+    const s = new FrameStats(0);
+    const frames = [referenceFrame('parrot.jpg', 1, 100, 'frames'), referenceFrame('coffee.png', 1, 200, 'http'), referenceFrame('owl.jpg', 2, 300, 'frames')];
+    frames[0].queue = { dropped: 4, depth: 1 };
+    frames[1].queue = { dropped: 6, depth: 2 };
+    frames[2].queue = { dropped: 7, depth: 0 };
+    for (const f of frames) s.record(f.source!, f.timings?.totalMs, f.timings?.inferenceMs, f.queue, f.model);
+    const snap = s.snapshot({ queued: 0, dropped: 0, skippedQos0: 0 }, 1000);
+    assert.equal(snap.framesDropped, 7, 'the newest cumulative count of the one queue, not a sum over sources');
+    assert.equal(snap.queueDepth, 0);
+    assert.deepEqual(snap.sources, ['frames', 'http']);
   });
 });
