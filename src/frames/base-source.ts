@@ -23,6 +23,8 @@ export abstract class BaseFrameSource extends EventEmitter implements FrameSourc
   private restartTimer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
   private stopRequested = false;
+  /** start() arrived while a stop was in progress; a later stop() cancels it (the last command wins). */
+  private startAfterStop = false;
   private closeChain: Promise<void> = Promise.resolve();
   private readonly gate: LatestFrameGate<Frame>;
   private readonly backoff: Backoff;
@@ -56,7 +58,7 @@ export abstract class BaseFrameSource extends EventEmitter implements FrameSourc
   start(): void {
     if (this.stopping) {
       // start/stop by message can arrive back to back: start again once the stop has finished.
-      void this.stopping.then(() => this.start());
+      this.startAfterStop = true;
       return;
     }
     if (this.currentState !== 'stopped') return;
@@ -67,7 +69,10 @@ export abstract class BaseFrameSource extends EventEmitter implements FrameSourc
   }
 
   stop(): Promise<void> {
-    if (this.stopping) return this.stopping;
+    if (this.stopping) {
+      this.startAfterStop = false;
+      return this.stopping;
+    }
     if (this.currentState === 'stopped') return Promise.resolve();
     this.stopRequested = true;
     this.run++;
@@ -82,6 +87,10 @@ export abstract class BaseFrameSource extends EventEmitter implements FrameSourc
         this.stopping = undefined;
         this.stopRequested = false;
         this.setState('stopped');
+        if (this.startAfterStop) {
+          this.startAfterStop = false;
+          this.start();
+        }
       });
     return this.stopping;
   }

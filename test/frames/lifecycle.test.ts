@@ -46,6 +46,22 @@ describe('frames/source lifecycle (start/stop by message)', function () {
     assert.equal(source.state, 'running');
   });
 
+  it('stop, start, stop in quick succession ends stopped: the last command wins, no camera left running', async () => {
+    const before = await handleBaseline();
+    source = createFrameSource({ kind: 'command', command: '/usr/bin/ffmpeg', args: ['-loglevel', 'error', '-re', '-loop', '1', '-i', imagePath('owl.jpg'), '-r', '5', '-f', 'mjpeg', '-'], source: 's' });
+    source.start();
+    await nextFrames(source, 1);
+    const stopping = source.stop();
+    source.start();
+    const stoppedAgain = source.stop(); // e.g. a redeploy closing the node right after a start message
+    await stopping;
+    await stoppedAgain;
+    await sleep(300);
+    assert.equal(source.state, 'stopped');
+    assert.equal((source as unknown as { pid?: number }).pid, undefined, 'no camera process');
+    assert.deepEqual(await leakedHandles(before), []);
+  });
+
   it('stop() while waiting to restart cancels the restart', async () => {
     const before = await handleBaseline();
     source = createFrameSource({ kind: 'folder', dir: path.join(dir, 'missing'), mode: 'watch', intervalMs: 10, source: 's', restart: { initialMs: 100, maxMs: 100 } });
