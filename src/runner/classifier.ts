@@ -6,6 +6,7 @@ import { alignLabels } from '../model/labels';
 import { imagenetLabels } from '../zoo/imagenet';
 import { MINUS_ONE_TO_ONE, resolveModel, type ModelOptions, type Normalization, type ResolvedModel } from '../model/resolve';
 import { BoundedQueue, type QueuePolicy } from './bounded-queue';
+import type { LocalModelSpec } from '../engine/load-executable';
 import { InferenceWorker } from './inference-worker';
 import { LatencyWindow, RateMeter } from './latency-stats';
 import { topPredictions, validateFilter, type Prediction, type PredictionFilter } from './predictions';
@@ -111,7 +112,9 @@ export class Classifier {
   private disposed = false;
 
   private constructor(
-    private readonly worker: InferenceWorker,
+    private worker: InferenceWorker,
+    /** What the worker was started with, to start a new one if it dies. */
+    private readonly workerSpec: { model: LocalModelSpec; backend: BackendName },
     private readonly labels: string[],
     readonly info: ModelInfo,
     /** Where the model lives on disk (the cache entry for downloaded models). */
@@ -123,10 +126,11 @@ export class Classifier {
 
   static async load(options: ClassifierOptions): Promise<Classifier> {
     const resolved = await resolveModel(options);
-    const { worker, info } = await InferenceWorker.start(
-      { format: resolved.format, path: resolved.localPath, unfused: options.unfused, float: options.float },
-      options.backend ?? 'auto',
-    );
+    const workerSpec = {
+      model: { format: resolved.format, path: resolved.localPath, unfused: options.unfused, float: options.float },
+      backend: options.backend ?? 'auto',
+    };
+    const { worker, info } = await InferenceWorker.start(workerSpec.model, workerSpec.backend);
     try {
       const { labels, labelsSource } = chooseLabels(resolved, info.embeddedLabels, info.classes);
       const [height, width] = info.inputShape;
@@ -144,7 +148,7 @@ export class Classifier {
         teachableMachine: resolved.teachableMachine,
         loadMs: info.loadMs,
       };
-      return new Classifier(worker, labels, modelInfo, resolved.localPath, options);
+      return new Classifier(worker, workerSpec, labels, modelInfo, resolved.localPath, options);
     } catch (error) {
       await worker.terminate();
       throw error;
@@ -235,11 +239,30 @@ export class Classifier {
     }
   }
 
+  /**
+   * A worker thread that died (a wasm abort, the thread killed for memory) would otherwise fail
+   * every later frame until Node-RED restarts; the model is loaded into a new one instead. Frames
+   * are finished one at a time, so only one replacement is ever under way. If loading fails, this
+   * frame fails with both reasons and the next frame tries again.
+   */
+  private async replaceWorker(): Promise<void> {
+    const dead = this.worker;
+    try {
+      const { worker } = await InferenceWorker.start(this.workerSpec.model, this.workerSpec.backend);
+      this.worker = worker;
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      throw new Error(`Inference worker had stopped (${dead.exitReason ?? 'unknown reason'}) and could not be restarted: ${why}`);
+    }
+    await dead.terminate();
+  }
+
   private async finish(job: Job, prepared: Prepared): Promise<void> {
     try {
       if ('error' in prepared) throw prepared.error;
       const { width, height } = this.info.inputSize;
       const inferStarted = performance.now();
+      if (!this.worker.alive) await this.replaceWorker();
       const { scores, inferenceMs } = await this.worker.infer(prepared.input, [height, width, 3]);
       const predictions = topPredictions(scores, this.labels, job.options);
       const done = performance.now();

@@ -59,6 +59,16 @@ export class InferenceWorker {
     return this.worker.threadId;
   }
 
+  /** False once the thread has died (crash, out of memory) or was terminated: it answers nothing more. */
+  get alive(): boolean {
+    return this.exitError === undefined;
+  }
+
+  /** Why the thread stopped, once it has. */
+  get exitReason(): string | undefined {
+    return this.exitError?.message;
+  }
+
   async terminate(): Promise<void> {
     this.exitError = new Error('Inference worker was disposed');
     await this.worker.terminate();

@@ -178,6 +178,31 @@ describe('Classifier lifecycle and broken models', function () {
     await assert.rejects(classifier.classify(readImage('parrot.jpg')), /disposed/);
   });
 
+  it('a crashed inference worker is replaced: the frame in flight fails, the following frames classify again', async function () {
+    this.timeout(30000);
+    const classifier = await Classifier.load({ model: V1_025_LAYERS_DIR, queuePolicy: 'wait' });
+    try {
+      assert.equal((await classifier.classify(readImage('parrot.jpg'))).top?.label, 'macaw');
+      const crashedThread = classifier.workerThreadId;
+      // What a wasm abort or an out-of-memory kill of the thread looks like from the main thread.
+      const inner = (classifier as unknown as { worker: { worker: import('node:worker_threads').Worker } }).worker.worker;
+      const inFlight = classifier.classify(readImage('coffee.png'));
+      await inner.terminate();
+      // Depending on whether it reached the worker before the crash, it fails clearly or runs on the new worker.
+      const [settled] = await Promise.allSettled([inFlight]);
+      if (settled.status === 'rejected') assert.match(String(settled.reason), /Inference worker exited \(code 1\)/);
+      else assert.equal(settled.value.top?.label, 'espresso');
+      const after = await classifier.classify(readImage('parrot.jpg'));
+      assert.equal(after.top?.label, 'macaw');
+      assert.notEqual(classifier.workerThreadId, crashedThread);
+      assert.ok((await classifier.workerMemory()).numTensors > 0, 'the new worker holds the model');
+      const stats = classifier.stats();
+      assert.equal(stats.completed + stats.failed, 3);
+    } finally {
+      await classifier.dispose();
+    }
+  });
+
   function brokenCopy(mutate: (dir: string) => void): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mobilenet-broken-'));
     for (const file of fs.readdirSync(V1_025_LAYERS_DIR)) {
