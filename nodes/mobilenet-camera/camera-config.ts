@@ -110,6 +110,8 @@ function withCredentials(url: string, credentials: CameraCredentials): string {
   } catch {
     return url; // the core rejects it with a message that names the valid schemes
   }
+  // The core quotes a URL it refuses: a password added to an rtsp:// URL would land in the log.
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return url;
   parsed.username = credentials.user;
   parsed.password = credentials.password ?? '';
   return parsed.toString();

@@ -1,4 +1,5 @@
 import type { FrameSourceState, FrameSourceStats } from '../../src/frames';
+import { redactUserinfo } from './redact-userinfo';
 
 export interface StatusShape {
   fill: 'red' | 'green' | 'yellow' | 'grey';
@@ -22,7 +23,7 @@ export function cameraStatus(state: FrameSourceState, stats: FrameSourceStats, t
     case 'starting':
       return { fill: 'yellow', shape: 'ring', text: t('starting') };
     case 'restarting':
-      return { fill: 'red', shape: 'ring', text: t('restarting', { error: shorten(stats.lastError ?? '') }) };
+      return { fill: 'red', shape: 'ring', text: t('restarting', { error: shorten(redactUserinfo(stats.lastError ?? '')) }) };
     case 'stopped':
       return { fill: 'grey', shape: 'ring', text: t('stopped', { frames: stats.emitted }) };
   }

@@ -2,6 +2,7 @@ import { createFrameSource, type Frame, type FrameSource } from '../../src/frame
 import type { NodeMessage, RedApi, RedNode } from '../shared/red-api';
 import { toFrameSourceConfig, type CameraCredentials, type CameraNodeConfig } from './camera-config';
 import { cameraStatus } from './camera-status';
+import { redactUserinfo } from './redact-userinfo';
 
 const STATUS_INTERVAL_MS = 1000;
 const CONTROL_WORDS = ['start', 'stop'] as const;
@@ -37,7 +38,7 @@ export = function (RED: RedApi): void {
       source = createFrameSource(toFrameSourceConfig(config, (node.credentials ?? {}) as CameraCredentials));
     } catch (err) {
       node.status({ fill: 'red', shape: 'ring', text: RED._('mobilenet-camera.status.config-error') });
-      node.error(RED._('mobilenet-camera.errors.config', { message: (err as Error).message }));
+      node.error(RED._('mobilenet-camera.errors.config', { message: redactUserinfo((err as Error).message) }));
     }
 
     let statusTimer: NodeJS.Timeout | undefined;
@@ -66,10 +67,11 @@ export = function (RED: RedApi): void {
       });
       camera.on('error', (err) => {
         // A dead camera retried with backoff fails the same way each time: report it once.
-        if (err.message === reported) return;
-        reported = err.message;
+        const message = redactUserinfo(err.message);
+        if (message === reported) return;
+        reported = message;
         // With a msg, a Catch node sees it (for alerts); the status keeps showing it too.
-        node.error(err.message, { payload: err.message, frame: { source: camera.config.source } });
+        node.error(message, { payload: message, frame: { source: camera.config.source } });
       });
       showStatus(true);
       if (config.autostart !== false) camera.start();

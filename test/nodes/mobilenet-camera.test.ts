@@ -203,6 +203,35 @@ describe('mobilenet-camera node', function () {
     assert.ok(!JSON.stringify([cam.status.args, cam.error.args]).includes('s3cret'));
   });
 
+  it('refuses a URL that is not http(s) without putting the stored password into the error', async function () {
+    // A common slip: an RTSP camera URL in the MJPEG field, with the camera login in the credentials.
+    await helper.load([cameraNode], flow({ kind: 'mjpeg-url', url: 'rtsp://192.0.2.7:554/stream1' }), { cam: { user: 'admin', password: 'hunter2-rtsp' } });
+    const cam = node('cam');
+    assert.deepEqual(lastStatus(cam), { fill: 'red', shape: 'ring', text: 'configuration error' });
+    assert.match(String(cam.error.args[0]?.[0]), /must be an http:\/\/ or https:\/\/ URL/);
+    const seen = JSON.stringify([statuses(cam), cam.error.args, cam.warn.args, helper.log().args]);
+    assert.ok(!seen.includes('hunter2-rtsp'), `the camera password leaked: ${String(cam.error.args[0]?.[0])}`);
+  });
+
+  it('keeps the camera login out of the error, status and log when ffmpeg names its RTSP URL in its error line', async function () {
+    if (!fs.existsSync(FFMPEG)) this.skip();
+    // A closed loopback port: ffmpeg's last stderr line is "rtsp://admin:<password>@…: Connection refused".
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const args = `-hide_banner -loglevel error -rtsp_transport tcp -i rtsp://admin:hunter2-rtsp@127.0.0.1:${port}/stream1 -f mjpeg -`;
+    await helper.load([cameraNode], flow({ kind: 'command', command: FFMPEG, args, restartMin: 5, restartMax: 5 }));
+    const cam = node('cam');
+    const caught = await collect<{ error: { message: string } }>(node('caught'), 1);
+    assert.match(caught[0]!.error.message, /Connection refused/, 'ffmpeg\'s own reason still reaches the Catch node');
+    assert.match(caught[0]!.error.message, /rtsp:\/\/\*\*\*@127\.0\.0\.1/);
+    const status = await waitFor(() => statuses(cam).find((s) => s.fill === 'red'), 'the restarting status');
+    assert.match(status.text ?? '', /exited with code/);
+    const seen = JSON.stringify([statuses(cam), cam.error.args, cam.warn.args, helper.log().args, caught]);
+    assert.ok(!seen.includes('hunter2-rtsp'), 'the camera password leaked into the error, status or log');
+  });
+
   it('replays a folder with msg.frame.file set', async function () {
     await helper.load([cameraNode], flow({ kind: 'folder', dir: IMAGES, folderMode: 'loop', interval: 0.05, source: 'replay' }));
     const msgs = await collect<FrameMsg>(node('out'), 3);
