@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import express from 'express';
+import { redactUserinfo } from '../nodes/mobilenet-camera/redact-userinfo';
 import { readConfig, type AppConfig } from './config';
 import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker';
 import { buildFlow, FLOW_IDS } from './flow';
@@ -37,9 +38,10 @@ function stage(message: string): void {
 function describeSource(config: AppConfig): string {
   switch (config.camera.kind) {
     case 'command':
-      return `camera command "${config.camera.command}"`;
+      // An RTSP camera's login usually sits in the ffmpeg URL: the journal must not keep it.
+      return `camera command "${redactUserinfo(config.camera.command)}"`;
     case 'url':
-      return `camera URL ${config.camera.url.replace(/\/\/[^@/]*@/, '//***@')}`;
+      return `camera URL ${redactUserinfo(config.camera.url)}`;
     case 'folder':
       return `folder ${config.camera.dir} (drop images in to classify them; source name "frames")`;
   }
@@ -97,7 +99,7 @@ async function main(): Promise<void> {
     brokerUrl = broker.url;
     stage(`broker: embedded aedes on ${broker.url} (set MQTT_URL to use your own)`);
   } else {
-    stage(`broker: ${brokerUrl.replace(/\/\/[^@/]*@/, '//***@')}`);
+    stage(`broker: ${redactUserinfo(brokerUrl)}`);
   }
   stage(`source: ${describeSource(config)}`);
   stage(`model: ${config.model} (loading in the background; a catalog model is downloaded once into the cache)`);

@@ -125,6 +125,19 @@ describe('npm start (the main job), end to end', function () {
     await runScenario({});
   });
 
+  it('never prints a camera password that CAMERA_CMD carries in a URL', async function () {
+    // An RTSP camera as the README shows it, with its login in the URL; the program fails at once,
+    // so the job also reports the camera's error: neither line may show the password.
+    const app = await npmStart({ CAMERA_CMD: '/bin/false -rtsp_transport tcp -i rtsp://admin:hunter2-cam@192.0.2.7:554/stream1 -f mjpeg -' });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      assert.match(app.output(), /source: camera command "\/bin\/false .*rtsp:\/\/\*\*\*@192\.0\.2\.7/, app.output());
+      assert.ok(!app.output().includes('hunter2-cam'), `the camera password was printed:\n${app.output()}`);
+    } finally {
+      app.cleanup();
+    }
+  });
+
   it('external Mosquitto via MQTT_URL: the same', async function () {
     if (!MOSQUITTO) this.skip();
     let broker: MosquittoBroker | undefined;
