@@ -13,10 +13,16 @@ export interface ModelComparison {
 
 /** Classifies each image with two models and measures how far their scores are apart. */
 export async function compareModels(referenceModel: string, candidateModel: string, images: string[]): Promise<ModelComparison[]> {
-  const [reference, candidate] = await Promise.all([
+  const loads = await Promise.allSettled([
     Classifier.load({ model: referenceModel, queuePolicy: 'wait' }),
     Classifier.load({ model: candidateModel, queuePolicy: 'wait' }),
   ]);
+  const [reference, candidate] = loads.map((load) => (load.status === 'fulfilled' ? load.value : undefined));
+  if (!reference || !candidate) {
+    // The one that did load holds a worker thread, which would keep the CLI from ever exiting.
+    await Promise.all([reference?.dispose(), candidate?.dispose()]);
+    throw (loads.find((load) => load.status === 'rejected') as PromiseRejectedResult).reason;
+  }
   try {
     const results: ModelComparison[] = [];
     for (const file of images) {
