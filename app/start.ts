@@ -19,9 +19,12 @@ interface NodeRed {
   stop(): Promise<void>;
   httpAdmin: express.Express;
   httpNode: express.Express;
+  nodes: { getNode(id: string): (object & { receive(msg: object): void; inFlight?: number }) | null };
 }
 
 const SHUTDOWN_LIMIT_MS = 4500;
+/** The part of it spent waiting for frames in flight; the rest is for closing nodes and the broker. */
+const DRAIN_LIMIT_MS = 1500;
 
 /** Warnings Node-RED prints on every fresh start of a generated flow, which need no action. */
 const HARMLESS_WARNINGS = [/^Projects disabled/, /^Encrypted credentials not found/];
@@ -85,6 +88,23 @@ function installIntoUserDir(userDir: string): void {
   fs.symlinkSync(packageRoot, link, 'dir');
 }
 
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Node-RED closes every node at once, so a frame still being classified would reach a closed label
+ * publisher (and an HTTP caller a reset connection). So first the camera stops, then the frames
+ * already taken in finish: results published, answers sent (at most `limitMs`).
+ */
+async function finishFramesInFlight(RED: NodeRed, openRequests: () => number, limitMs: number): Promise<void> {
+  const node = (id: string): ReturnType<NodeRed['nodes']['getNode']> => RED.nodes.getNode(id);
+  node(FLOW_IDS.camera)?.receive({ payload: 'stop' });
+  const busy = (): number => openRequests() + (node(FLOW_IDS.classify)?.inFlight ?? 0) + (node(FLOW_IDS.httpClassify)?.inFlight ?? 0);
+  const deadline = Date.now() + limitMs;
+  while (busy() > 0 && Date.now() < deadline) await sleep(20);
+  // Node-RED hands a msg to the next node in a later turn of the event loop: let the last ones land.
+  await sleep(50);
+}
+
 async function main(): Promise<void> {
   const config = readConfig();
   if (config.cacheDir) process.env.MOBILENET_CACHE = config.cacheDir;
@@ -126,6 +146,13 @@ async function main(): Promise<void> {
     httpNodeMiddleware: express.raw({ type: (req) => !/^(multipart\/|application\/json|application\/x-www-form-urlencoded|text\/)/i.test(String(req.headers['content-type'] ?? '')), limit: '25mb' }),
   };
   RED.init(server, settings);
+  // Requests not yet answered, so a shutdown can wait for POST /classify callers.
+  let openRequests = 0;
+  app.use((_req, res, next) => {
+    openRequests++;
+    res.once('close', () => openRequests--);
+    next();
+  });
   if (!config.headless) app.use('/', RED.httpAdmin);
   app.use('/', RED.httpNode);
   await new Promise<void>((resolve, reject) => {
@@ -151,6 +178,7 @@ async function main(): Promise<void> {
     }, SHUTDOWN_LIMIT_MS);
     limit.unref();
     (async () => {
+      await finishFramesInFlight(RED, () => openRequests, DRAIN_LIMIT_MS);
       await RED.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -48,9 +48,14 @@ export = function (RED: RedApi): void {
       node.error(setupError);
     }
 
+    // Frames taken in and not yet sent on or failed: a clean shutdown waits for them (see app/start).
+    let inFlight = 0;
+    Object.defineProperty(node, 'inFlight', { get: () => inFlight });
+
     async function classifyMessage(msg: NodeMessage, send: SendFunction, done: DoneFunction): Promise<void> {
       // Held for this msg: a close during the await must not pull the model from under it.
       const current = model;
+      inFlight++;
       try {
         if (!settings || !current) throw new Error(t('errors.not-configured', { reason: setupError?.message ?? '' }));
         const { image, original } = await imageFromMessage(msg, settings);
@@ -67,6 +72,8 @@ export = function (RED: RedApi): void {
         if (error instanceof FrameDroppedError && current) msg.classification = { queue: current.queueStats() };
         showReady();
         done(error);
+      } finally {
+        inFlight--;
       }
     }
 

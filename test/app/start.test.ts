@@ -138,6 +138,48 @@ describe('npm start (the main job), end to end', function () {
     }
   });
 
+  it('on SIGTERM lets the frames in flight finish: every POST /classify already accepted gets its answer, and its labels are published', async function () {
+    const app = await npmStart({});
+    const subscriber = await RecordingSubscriber.connect(app.brokerUrl, ['e2e/#']);
+    try {
+      await subscriber.waitFor((m) => m.some((x) => x.topic === 'e2e/available' && x.payload === 'online'), 'e2e/available online', 30_000);
+      const url = `http://127.0.0.1:${app.port}/classify`;
+      const photo = readImage('cat_720p.jpg');
+      const post = (): Promise<{ status: number; at: number; label?: string } | { error: string; at: number }> =>
+        fetch(url, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: photo }).then(
+          async (r) => ({ status: r.status, at: Date.now(), label: r.status === 200 ? ((await r.json()) as { top: { label: string } }).top.label : undefined }),
+          (error: Error) => ({ error: String((error.cause as Error | undefined)?.message ?? error.message), at: Date.now() }),
+        );
+      // The model is loaded and warm before the race starts.
+      const warm = await post();
+      assert.ok('status' in warm && warm.status === 200, JSON.stringify(warm));
+
+      // Four frames at once: one runs, three wait in the classifier's queue (size 4: none dropped).
+      const pending = [post(), post(), post(), post()];
+      const first = await Promise.race(pending);
+      const signalled = Date.now();
+      process.kill(-(app.child.pid as number), 'SIGTERM');
+      const answers = await Promise.all(pending);
+      assert.ok(answers.some((a) => a.at > signalled), `no answer came after SIGTERM, nothing was in flight: ${JSON.stringify({ first, answers })}`);
+      for (const answer of answers) assert.ok('status' in answer && answer.status === 200, `a frame in flight at SIGTERM got no answer: ${JSON.stringify(answers)}\n${app.output()}`);
+      const label = (answers[0] as { label: string }).label;
+      assert.equal(answers.filter((a) => 'label' in a && a.label === label).length, 4, 'the same photo, the same top label');
+
+      await subscriber.waitFor((m) => m.some((x) => x.topic === 'e2e/available' && x.payload === 'offline'), 'e2e/available offline', 6000);
+      const labels = subscriber.on('e2e/http/labels');
+      assert.equal(labels.length, 5, 'labels JSON for the warm-up frame and the four in flight, all before offline');
+      const offlineAt = subscriber.messages.findIndex((x) => x.topic === 'e2e/available' && x.payload === 'offline');
+      const lastLabelsAt = subscriber.messages.map((x) => x.topic).lastIndexOf('e2e/http/labels');
+      assert.ok(lastLabelsAt < offlineAt, 'labels go out before offline');
+      const deadline = Date.now() + 5000;
+      while (groupAlive(app.child.pid as number) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.match(app.output(), /stopped cleanly; exiting with code 0/);
+    } finally {
+      await subscriber.client.endAsync(true).catch(() => undefined);
+      app.cleanup();
+    }
+  });
+
   it('external Mosquitto via MQTT_URL: the same', async function () {
     if (!MOSQUITTO) this.skip();
     let broker: MosquittoBroker | undefined;
