@@ -10,7 +10,12 @@ export async function readLabelsFile(file: string): Promise<string[]> {
     throw new ModelLoadError(`Cannot read labels file ${file}: ${(error as Error).message}`);
   }
   if (text.trimStart().startsWith('[')) {
-    const parsed: unknown = JSON.parse(text);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      throw new ModelLoadError(`Labels file ${file} is not valid JSON (${(error as Error).message}); give a JSON array of strings or one label per line`);
+    }
     if (!Array.isArray(parsed) || !parsed.every((l) => typeof l === 'string')) throw new ModelLoadError(`${file} is JSON but not an array of label strings`);
     return parsed;
   }
