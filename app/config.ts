@@ -25,6 +25,13 @@ function integer(name: string, value: string | undefined, fallback: number): num
   return parsed;
 }
 
+function framesPerSecond(value: string | undefined, fallback: number): number {
+  if (value === undefined || value.trim() === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < 0) throw new Error(`MAX_FPS must be a number >= 0 (frames per second; 0 means no cap), got "${value}"`);
+  return parsed;
+}
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AppConfig {
   const camera: AppConfig['camera'] = env.CAMERA_CMD
     ? { kind: 'command', command: env.CAMERA_CMD }
@@ -43,6 +50,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     headless: env.HEADLESS === '1' || env.HEADLESS === 'true',
     userDir: path.resolve(cwd, env.NODE_RED_USER_DIR || '.node-red-data'),
     cacheDir: env.MOBILENET_CACHE || undefined,
-    maxFps: Number(env.MAX_FPS || 2),
+    maxFps: framesPerSecond(env.MAX_FPS, 2),
   };
 }
