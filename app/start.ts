@@ -127,6 +127,11 @@ async function main(): Promise<void> {
   const flowFile = path.join(config.userDir, 'flows.json');
   fs.writeFileSync(flowFile, JSON.stringify(buildFlow(config, brokerUrl), null, 2));
   const credentials = config.mqttUsername ? { [FLOW_IDS.broker]: { user: config.mqttUsername, password: config.mqttPassword ?? '' } } : {};
+  if (!config.mqttUsername) {
+    // The broker login comes from the environment like the rest of the flow: one stored by an
+    // earlier start must not outlive MQTT_USERNAME (Node-RED would load it with the flow).
+    for (const file of ['flows_cred.json', '.flows_cred.json.backup']) fs.rmSync(path.join(config.userDir, file), { force: true });
+  }
 
   const RED = require('node-red') as NodeRed;
   const app = express();

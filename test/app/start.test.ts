@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { V1_025_LAYERS_DIR, imagePath, readImage } from '../fixtures';
-import { MOSQUITTO, freePort, startMosquitto, type MosquittoBroker } from '../mqtt/helpers/brokers';
+import { MOSQUITTO, freePort, startAedes, startMosquitto, type MosquittoBroker } from '../mqtt/helpers/brokers';
 import { RecordingSubscriber } from '../mqtt/helpers/subscriber';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
@@ -72,6 +72,14 @@ function groupAlive(pgid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+async function waitUntil(probe: () => boolean, what: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
@@ -177,6 +185,47 @@ describe('npm start (the main job), end to end', function () {
     } finally {
       await subscriber.client.endAsync(true).catch(() => undefined);
       app.cleanup();
+    }
+  });
+
+  it('forgets the broker login of an earlier start once MQTT_USERNAME is no longer set', async function () {
+    // Every connection the job makes, with the username it gave (the broker lets everybody in).
+    const logins: Array<{ id: string; username?: string; at: number }> = [];
+    const broker = await startAedes({
+      authenticate: (client, username, _password, done) => {
+        logins.push({ id: client.id, username, at: Date.now() });
+        done(null, true);
+      },
+    });
+    const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mobilenet-e2e-userdir-'));
+    const stop = async (app: Started): Promise<void> => {
+      const pgid = app.child.pid as number;
+      process.kill(-pgid, 'SIGTERM');
+      const deadline = Date.now() + 6000;
+      while (groupAlive(pgid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      app.cleanup();
+    };
+    const env = { MQTT_URL: broker.url, NODE_RED_USER_DIR: userDir };
+    const jobLogins = (since: number): Array<{ username?: string }> => logins.filter((l) => l.at >= since && l.id.startsWith('mobilenet_'));
+    try {
+      const first = await npmStart({ ...env, MQTT_USERNAME: 'alice', MQTT_PASSWORD: 'old-secret' });
+      try {
+        await waitUntil(() => jobLogins(0).some((l) => l.username === 'alice'), 'a connection as alice', 20_000);
+      } finally {
+        await stop(first);
+      }
+      const secondAt = Date.now();
+      const second = await npmStart(env);
+      try {
+        await waitUntil(() => jobLogins(secondAt).length > 0, 'a connection from the second start', 20_000);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        assert.deepEqual(jobLogins(secondAt).map((l) => l.username ?? null), jobLogins(secondAt).map(() => null), `logins after the second start: ${JSON.stringify(jobLogins(secondAt))}`);
+      } finally {
+        await stop(second);
+      }
+    } finally {
+      fs.rmSync(userDir, { recursive: true, force: true });
+      await broker.stop();
     }
   });
 
