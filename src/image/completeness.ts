@@ -29,7 +29,12 @@ function isStandaloneJpegMarker(marker: number): boolean {
 function jpegTruncation(b: Uint8Array): string | undefined {
   let i = 2; // after SOI
   while (i < b.length) {
-    if (b[i] !== 0xff) return `JPEG has stray data where a marker should be at byte ${i}`;
+    // Bytes where a marker should be: libjpeg warns ("extraneous bytes before marker") and skips
+    // to the next 0xFF, and so does this walk; a frame that decodes must not be refused here.
+    if (b[i] !== 0xff) {
+      i = b.indexOf(0xff, i);
+      if (i < 0) break;
+    }
     while (i < b.length && b[i] === 0xff) i++; // fill bytes
     if (i >= b.length) break;
     const marker = b[i++];
