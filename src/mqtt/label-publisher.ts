@@ -254,7 +254,9 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
     await Promise.race([Promise.allSettled(goodbye), timeout]);
     await Promise.race([this.client.endAsync(false), timeout]);
     if (timer) clearTimeout(timer);
-    if (!this.client.disconnected) await this.client.endAsync(true);
+    // A broker that stopped answering leaves the graceful end pending, and mqtt.js ignores any end()
+    // after the first: drop the connection itself, or it stays open (forever with keep-alive 0).
+    if (!this.client.disconnected) this.client.stream?.destroy();
   }
 
   private sourceState(name: string): SourceState {
