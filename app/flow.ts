@@ -114,3 +114,4 @@ export function buildFlow(config: AppConfig, brokerUrl: string): FlowNode[] {
 }
 
 export const FLOW_IDS = IDS;
+export const FLOW_TAB_ID = TAB;

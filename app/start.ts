@@ -10,7 +10,7 @@ import express from 'express';
 import { redactUserinfo } from '../nodes/mobilenet-camera/redact-userinfo';
 import { readConfig, type AppConfig } from './config';
 import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker';
-import { buildFlow, FLOW_IDS } from './flow';
+import { buildFlow, FLOW_IDS, FLOW_TAB_ID } from './flow';
 
 // Node-RED ships no types; this is the slice of its embedding API used here.
 interface NodeRed {
@@ -105,11 +105,32 @@ async function finishFramesInFlight(RED: NodeRed, openRequests: () => number, li
   await sleep(50);
 }
 
+/**
+ * The generated flow replaces flows.json at every start. A NODE_RED_USER_DIR pointed at an ordinary
+ * Node-RED's directory (~/.node-red) holds the user's own flows: refuse rather than overwrite them.
+ */
+function refuseSomeoneElsesFlow(flowFile: string): void {
+  let nodes: unknown;
+  try {
+    nodes = JSON.parse(fs.readFileSync(flowFile, 'utf8'));
+  } catch {
+    return; // none yet, or not a flow Node-RED wrote
+  }
+  if (!Array.isArray(nodes) || nodes.length === 0) return;
+  if (nodes.some((n) => (n as { id?: unknown } | null)?.id === FLOW_TAB_ID)) return;
+  throw new Error(
+    `${flowFile} holds a flow that npm start did not generate, and npm start rewrites flows.json at every start. ` +
+      'Set NODE_RED_USER_DIR to a directory of its own (default ./.node-red-data), or move that flows.json away',
+  );
+}
+
 async function main(): Promise<void> {
   const config = readConfig();
   if (config.cacheDir) process.env.MOBILENET_CACHE = config.cacheDir;
   if (config.camera.kind === 'folder') fs.mkdirSync(config.camera.dir, { recursive: true });
   fs.mkdirSync(config.userDir, { recursive: true });
+  const flowFile = path.join(config.userDir, 'flows.json');
+  refuseSomeoneElsesFlow(flowFile);
   installIntoUserDir(config.userDir);
 
   let broker: EmbeddedBroker | undefined;
@@ -124,7 +145,6 @@ async function main(): Promise<void> {
   stage(`source: ${describeSource(config)}`);
   stage(`model: ${config.model} (loading in the background; a catalog model is downloaded once into the cache)`);
 
-  const flowFile = path.join(config.userDir, 'flows.json');
   fs.writeFileSync(flowFile, JSON.stringify(buildFlow(config, brokerUrl), null, 2));
   const credentials = config.mqttUsername ? { [FLOW_IDS.broker]: { user: config.mqttUsername, password: config.mqttPassword ?? '' } } : {};
   if (!config.mqttUsername) {

@@ -229,6 +229,34 @@ describe('npm start (the main job), end to end', function () {
     }
   });
 
+  it('refuses to overwrite the flows of an ordinary Node-RED directory given as NODE_RED_USER_DIR', async function () {
+    const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mobilenet-e2e-own-flows-'));
+    // A user's own flow as Node-RED saves it, with credentials beside it.
+    const own = JSON.stringify([{ id: 'f1', type: 'tab', label: 'My garden' }, { id: 'n1', type: 'inject', z: 'f1', name: 'every morning', wires: [] }], null, 4);
+    fs.writeFileSync(path.join(userDir, 'flows.json'), own);
+    fs.writeFileSync(path.join(userDir, 'flows_cred.json'), '{"$":"0123abcd"}');
+    try {
+      const child = spawn(process.execPath, [path.join(REPO, 'dist', 'app', 'start.js')], {
+        cwd: REPO,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, NODE_RED_USER_DIR: userDir, BROKER_PORT: String(await freePort()), PORT: String(await freePort()), MOBILENET_MODEL: V1_025_LAYERS_DIR },
+      });
+      let output = '';
+      child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+      child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+      // A job that went ahead would run until stopped: give it 20 s, then end it and fail.
+      const overdue = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      clearTimeout(overdue);
+      assert.equal(code, 1, output);
+      assert.match(output, /cannot start: .*flows\.json holds a flow that npm start did not generate.*NODE_RED_USER_DIR/);
+      assert.equal(fs.readFileSync(path.join(userDir, 'flows.json'), 'utf8'), own, 'the user\'s flow is untouched');
+      assert.equal(fs.readFileSync(path.join(userDir, 'flows_cred.json'), 'utf8'), '{"$":"0123abcd"}');
+    } finally {
+      fs.rmSync(userDir, { recursive: true, force: true });
+    }
+  });
+
   it('external Mosquitto via MQTT_URL: the same', async function () {
     if (!MOSQUITTO) this.skip();
     let broker: MosquittoBroker | undefined;
