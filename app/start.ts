@@ -124,6 +124,19 @@ function refuseSomeoneElsesFlow(flowFile: string): void {
   );
 }
 
+const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
+
+/** Refuses editor and admin API requests that come from another machine, saying how to get in. */
+function editorFromThisMachineOnly(port: number): express.RequestHandler {
+  return (req, res, next) => {
+    if (LOOPBACK.test(req.socket.remoteAddress ?? '')) return next();
+    res
+      .status(403)
+      .type('text/plain')
+      .send(`The Node-RED editor of npm start has no login, so it answers on this machine only (http://127.0.0.1:${port}/). From another machine use an SSH tunnel: ssh -L ${port}:127.0.0.1:${port} <this host>. POST /classify answers from anywhere.\n`);
+  };
+}
+
 async function main(): Promise<void> {
   const config = readConfig();
   if (config.cacheDir) process.env.MOBILENET_CACHE = config.cacheDir;
@@ -178,8 +191,10 @@ async function main(): Promise<void> {
     res.once('close', () => openRequests--);
     next();
   });
-  if (!config.headless) app.use('/', RED.httpAdmin);
+  // POST /classify answers everybody; the editor (which can deploy any code, and has no login here)
+  // only this machine, as the stage line says. Node routes go first so theirs never reach the guard.
   app.use('/', RED.httpNode);
+  if (!config.headless) app.use('/', editorFromThisMachineOnly(config.port), RED.httpAdmin);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new Error(`Port ${config.port} is in use; set PORT to another one`) : error));
     server.listen(config.port, () => resolve());

@@ -257,6 +257,29 @@ describe('npm start (the main job), end to end', function () {
     }
   });
 
+  it('serves the editor, which has no login, to this machine only; POST /classify to everybody', async function () {
+    const lan = Object.values(os.networkInterfaces()).flat().find((i) => i !== undefined && !i.internal && i.family === 'IPv4')?.address;
+    if (!lan) this.skip();
+    const app = await npmStart({});
+    try {
+      const local = await fetch(`http://127.0.0.1:${app.port}/flows`);
+      assert.equal(local.status, 200);
+      assert.ok(Array.isArray(await local.json()));
+      // The same server reached through this machine's network address, as another host would.
+      const remoteFlows = await fetch(`http://${lan}:${app.port}/flows`);
+      assert.equal(remoteFlows.status, 403);
+      assert.match(await remoteFlows.text(), /answers on this machine only/);
+      const deploy = await fetch(`http://${lan}:${app.port}/flows`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[]' });
+      assert.equal(deploy.status, 403, 'nobody on the network can deploy a flow');
+      assert.equal((await fetch(`http://${lan}:${app.port}/`)).status, 403);
+      const answer = await fetch(`http://${lan}:${app.port}/classify`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: readImage('coffee.png') });
+      assert.equal(answer.status, 200);
+      assert.equal(((await answer.json()) as { top: { label: string } }).top.label, 'espresso');
+    } finally {
+      app.cleanup();
+    }
+  });
+
   it('external Mosquitto via MQTT_URL: the same', async function () {
     if (!MOSQUITTO) this.skip();
     let broker: MosquittoBroker | undefined;
