@@ -13,6 +13,8 @@ export interface AppConfig {
   camera: { kind: 'command'; command: string } | { kind: 'url'; url: string } | { kind: 'folder'; dir: string };
   port: number;
   headless: boolean;
+  /** Serve the login-less editor to other machines too (default: this machine only). */
+  editorRemote: boolean;
   userDir: string;
   cacheDir?: string;
   maxFps: number;
@@ -48,6 +50,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     camera,
     port: integer('PORT', env.PORT, 1880),
     headless: env.HEADLESS === '1' || env.HEADLESS === 'true',
+    editorRemote: env.EDITOR_REMOTE === '1' || env.EDITOR_REMOTE === 'true',
     userDir: path.resolve(cwd, env.NODE_RED_USER_DIR || '.node-red-data'),
     cacheDir: env.MOBILENET_CACHE || undefined,
     maxFps: framesPerSecond(env.MAX_FPS, 2),

@@ -133,7 +133,7 @@ function editorFromThisMachineOnly(port: number): express.RequestHandler {
     res
       .status(403)
       .type('text/plain')
-      .send(`The Node-RED editor of npm start has no login, so it answers on this machine only (http://127.0.0.1:${port}/). From another machine use an SSH tunnel: ssh -L ${port}:127.0.0.1:${port} <this host>. POST /classify answers from anywhere.\n`);
+      .send(`The Node-RED editor of npm start has no login, so it answers on this machine only (http://127.0.0.1:${port}/). From another machine use an SSH tunnel: ssh -L ${port}:127.0.0.1:${port} <this host>, or start with EDITOR_REMOTE=1 on a network you trust. POST /classify answers from anywhere.\n`);
   };
 }
 
@@ -194,7 +194,10 @@ async function main(): Promise<void> {
   // POST /classify answers everybody; the editor (which can deploy any code, and has no login here)
   // only this machine, as the stage line says. Node routes go first so theirs never reach the guard.
   app.use('/', RED.httpNode);
-  if (!config.headless) app.use('/', editorFromThisMachineOnly(config.port), RED.httpAdmin);
+  if (!config.headless) {
+    if (config.editorRemote) app.use('/', RED.httpAdmin);
+    else app.use('/', editorFromThisMachineOnly(config.port), RED.httpAdmin);
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new Error(`Port ${config.port} is in use; set PORT to another one`) : error));
     server.listen(config.port, () => resolve());

@@ -20,4 +20,10 @@ describe('npm start configuration (environment variables)', () => {
       });
     }
   });
+
+  it('serves the login-less editor to this machine only unless EDITOR_REMOTE=1', () => {
+    assert.equal(readConfig({}, '/srv').editorRemote, false);
+    assert.equal(readConfig({ EDITOR_REMOTE: '1' }, '/srv').editorRemote, true);
+    assert.equal(readConfig({ EDITOR_REMOTE: 'no' }, '/srv').editorRemote, false);
+  });
 });
