@@ -53,7 +53,10 @@ msg.payload = { top: c.top, predictions: c.predictions, model: c.model, timings:
 msg.statusCode = 200;
 return msg;`;
 
-const HTTP_ERROR = `msg.statusCode = /dropped/i.test(msg.error && msg.error.message) ? 503 : 400;
+// A bad image or a wrong type is the caller's fault (400); a dropped frame or a model that is not
+// loaded is the service's (503: try again).
+const HTTP_ERROR = `const message = (msg.error && msg.error.message) || '';
+msg.statusCode = /^(ImageError|TypeError)\\b/.test(message) && !/dropped/i.test(message) ? 400 : 503;
 msg.payload = { error: msg.error ? msg.error.message : 'classification failed' };
 return msg;`;
 

@@ -40,6 +40,10 @@ export class CommandFrameSource extends BaseFrameSource {
     child.stderr!.on('data', (text: string) => {
       stderrTail = (stderrTail + text).slice(-STDERR_TAIL_CHARS);
     });
+    // A pipe error (EPIPE, a reset) would otherwise be an unhandled 'error' event and take the
+    // whole runtime down; the process's own exit reports the failure.
+    child.stdout!.on('error', () => undefined);
+    child.stderr!.on('error', () => undefined);
     child.once('error', (err) => this.fail(run, new Error(`cannot run camera command "${command}": ${err.message}`)));
     child.once('exit', (code, signal) => {
       const how = signal ? `was killed by ${signal}` : `exited with code ${String(code)}`;
