@@ -86,6 +86,15 @@ describe('mobilenet-model config node', function () {
   it('keeps the model across 20 redeploys, with no extra workers, Classifiers or tensors', async () => {
     // Models other tests left behind are unloaded after the grace time; count from a clean slate.
     await waitFor('models of earlier tests unloaded', () => shared.sharedModelCounts().alive === 0, 10000);
+    // A disposed model's worker thread closes its port a little after the model counts as gone.
+    let settled = 0;
+    let last = -1;
+    await waitFor('worker ports of earlier tests closed', () => {
+      const now = messagePorts();
+      settled = now === last ? settled + 1 : 0;
+      last = now;
+      return settled >= 25;
+    }, 10000);
     const portsBefore = messagePorts();
     const aliveBefore = shared.sharedModelCounts().alive;
     await helper.load([modelNode, classifyNode], flow(1));
