@@ -158,8 +158,8 @@ async function main(): Promise<void> {
   stage(`source: ${describeSource(config)}`);
   stage(`model: ${config.model} (loading in the background; a catalog model is downloaded once into the cache)`);
 
-  fs.writeFileSync(flowFile, JSON.stringify(buildFlow(config, brokerUrl), null, 2));
-  const credentials = config.mqttUsername ? { [FLOW_IDS.broker]: { user: config.mqttUsername, password: config.mqttPassword ?? '' } } : {};
+  const flow = buildFlow(config, brokerUrl);
+  fs.writeFileSync(flowFile, JSON.stringify(flow, null, 2));
   if (!config.mqttUsername) {
     // The broker login comes from the environment like the rest of the flow: one stored by an
     // earlier start must not outlive MQTT_USERNAME (Node-RED would load it with the flow).
@@ -203,10 +203,11 @@ async function main(): Promise<void> {
     server.listen(config.port, () => resolve());
   });
   await RED.start();
-  if (Object.keys(credentials).length > 0) {
+  if (config.mqttUsername) {
     // Credentials never go into flows.json: the runtime stores them encrypted.
+    const credentials = { [FLOW_IDS.broker]: { user: config.mqttUsername, password: config.mqttPassword ?? '' } };
     const runtime = (RED as unknown as { runtime: { flows: { setFlows(o: unknown): Promise<unknown> } } }).runtime;
-    await runtime.flows.setFlows({ flows: { flows: buildFlow(config, brokerUrl), credentials }, deploymentType: 'full' });
+    await runtime.flows.setFlows({ flows: { flows: flow, credentials }, deploymentType: 'full' });
   }
   stage(`node-red ${config.headless ? 'headless (no editor)' : `editor on http://127.0.0.1:${config.port}/`}; POST http://127.0.0.1:${config.port}/classify answers predictions as JSON`);
 
