@@ -1,15 +1,11 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { compileGraph } from '../src/engine/compile-graph';
 import { importTflite } from '../src/model/tflite/import-tflite';
 import { V1_025_128_QUANT_TFLITE, V1_025_LAYERS_DIR, V2_QUANT_TFLITE } from '../test/fixtures';
+import { modelSizeOnDisk } from '../src/model/model-files';
 import { medianMs } from './stats';
-
-function directorySize(dir: string): number {
-  return fs.readdirSync(dir, { withFileTypes: true }).reduce((total, entry) => (entry.isFile() ? total + fs.statSync(path.join(dir, entry.name)).size : total), 0);
-}
 
 /** Median ms of one inference on a fixed input, 20 runs after warm-up, in one mode. */
 async function inferenceMs(file: string, float: boolean, runs: number): Promise<{ ms: number; importMs: number }> {
@@ -44,14 +40,14 @@ export async function benchTflite(runs = 20): Promise<Record<string, unknown>> {
   const results: Record<string, unknown> = { 'tflite.backend': tf.getBackend() };
   try {
     for (const [name, file] of [['v2_1.0_224_quant', V2_QUANT_TFLITE], ['v1_0.25_128_quant', V1_025_128_QUANT_TFLITE]] as const) {
-      results[`tflite.${name}.size_mb`] = fs.statSync(file).size / 1e6;
+      results[`tflite.${name}.size_mb`] = (await modelSizeOnDisk(file)) / 1e6;
       for (const [mode, float] of [['default', false], ['float', true]] as const) {
         const { ms, importMs } = await inferenceMs(file, float, runs);
         results[`tflite.${name}.${mode}.inference_ms`] = ms;
         if (mode === 'default') results[`tflite.${name}.import_ms`] = importMs;
       }
     }
-    results['tfjs.v1_0.25_224_layers.size_mb'] = directorySize(V1_025_LAYERS_DIR) / 1e6;
+    results['tfjs.v1_0.25_224_layers.size_mb'] = (await modelSizeOnDisk(V1_025_LAYERS_DIR)) / 1e6;
   } finally {
     if (previous && previous !== tf.getBackend()) await tf.setBackend(previous);
   }

@@ -93,3 +93,17 @@ export async function readModelArtifacts(dir: string): Promise<tf.io.ModelArtifa
 export function directoryHandler(dir: string): tf.io.IOHandler {
   return { load: () => readModelArtifacts(dir) };
 }
+
+/**
+ * Bytes a model occupies: the .tflite file, or the files of a model directory (model.json, shards,
+ * labels, metadata). Sub-folders are not the model and are not counted.
+ */
+export async function modelSizeOnDisk(modelPath: string): Promise<number> {
+  const stat = await fs.stat(modelPath);
+  if (stat.isFile()) return stat.size;
+  let total = 0;
+  for (const entry of await fs.readdir(modelPath, { withFileTypes: true })) {
+    if (entry.isFile()) total += (await fs.stat(path.join(modelPath, entry.name))).size;
+  }
+  return total;
+}

@@ -1,9 +1,8 @@
-import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
 import { Classifier } from '../../runner/classifier';
-import { readModelJson } from '../../model/model-files';
+import { modelSizeOnDisk, readModelJson } from '../../model/model-files';
 import { describeArchitecture } from '../../zoo/cost';
 import { findCatalogEntry } from '../../zoo/catalog';
 import { formatMillions } from '../../zoo/format-cost-table';
@@ -15,14 +14,6 @@ Loads model M (catalog name, directory with model.json, .tflite file or URL; def
 $MOBILENET_MODEL or ${defaultModel()}) and prints its format, input size, number of labels,
 size on disk, weight quantisation, and — when its architecture is known — its multiply-adds and
 parameters from the MobileNet cost model.`;
-
-async function sizeOnDisk(target: string): Promise<number> {
-  const stat = await fs.stat(target);
-  if (stat.isFile()) return stat.size;
-  let total = 0;
-  for (const entry of await fs.readdir(target)) total += await sizeOnDisk(path.join(target, entry));
-  return total;
-}
 
 async function weightQuantisation(localPath: string, format: string): Promise<string> {
   if (format === 'tflite') return 'TFLite tensors as stored (see normalization: a uint8 input means an integer model)';
@@ -67,7 +58,7 @@ export const infoCommand: CliCommand = {
         normalization: info.normalization,
         labels: info.classes,
         labelsSource: info.labelsSource,
-        sizeOnDiskBytes: await sizeOnDisk(localPath),
+        sizeOnDiskBytes: await modelSizeOnDisk(localPath),
         quantization: await weightQuantisation(localPath, info.format),
         backend: info.backend,
         execution: info.mode,
