@@ -13,7 +13,7 @@ export interface AppConfig {
   camera: { kind: 'command'; command: string } | { kind: 'url'; url: string } | { kind: 'folder'; dir: string };
   port: number;
   headless: boolean;
-  /** Serve the login-less editor to other machines too (default: this machine only). */
+  /** Serve the editor to other machines too, with a login (default: this machine only). */
   editorRemote: boolean;
   userDir: string;
   cacheDir?: string;

@@ -8,9 +8,13 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import express from 'express';
 import { redactUserinfo } from '../nodes/mobilenet-camera/redact-userinfo';
+import { adminGuard, readEditorHosts } from './admin-guard';
+import { classifyBody, readClassifyLimits } from './classify-body';
 import { readConfig, type AppConfig } from './config';
+import { editorLogin } from './editor-login';
 import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker';
 import { buildFlow, FLOW_IDS, FLOW_TAB_ID } from './flow';
+import { RateLimitedLog } from './rate-limited-log';
 
 // Node-RED ships no types; this is the slice of its embedding API used here.
 interface NodeRed {
@@ -124,19 +128,6 @@ function refuseSomeoneElsesFlow(flowFile: string): void {
   );
 }
 
-const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
-
-/** Refuses editor and admin API requests that come from another machine, saying how to get in. */
-function editorFromThisMachineOnly(port: number): express.RequestHandler {
-  return (req, res, next) => {
-    if (LOOPBACK.test(req.socket.remoteAddress ?? '')) return next();
-    res
-      .status(403)
-      .type('text/plain')
-      .send(`The Node-RED editor of npm start has no login, so it answers on this machine only (http://127.0.0.1:${port}/). From another machine use an SSH tunnel: ssh -L ${port}:127.0.0.1:${port} <this host>, or start with EDITOR_REMOTE=1 on a network you trust. POST /classify answers from anywhere.\n`);
-  };
-}
-
 async function main(): Promise<void> {
   const config = readConfig();
   if (config.cacheDir) process.env.MOBILENET_CACHE = config.cacheDir;
@@ -166,6 +157,7 @@ async function main(): Promise<void> {
     for (const file of ['flows_cred.json', '.flows_cred.json.backup']) fs.rmSync(path.join(config.userDir, file), { force: true });
   }
 
+  const login = config.headless ? undefined : editorLogin({ env: process.env, userDir: config.userDir, remote: config.editorRemote, announce: (line) => console.log(`[mobilenet] ${line}`) });
   const RED = require('node-red') as NodeRed;
   const app = express();
   const server = http.createServer(app);
@@ -179,9 +171,9 @@ async function main(): Promise<void> {
     logging: logging(),
     editorTheme: { tours: false, projects: { enabled: false } },
     externalModules: { autoInstall: false, palette: { allowInstall: false } },
-    // Node-RED's "http in" with file uploads on never reads a non-multipart body (its multipart
-    // parser marks every request parsed), so a raw image POSTed to /classify is read here.
-    httpNodeMiddleware: express.raw({ type: (req) => !/^(multipart\/|application\/json|application\/x-www-form-urlencoded|text\/)/i.test(String(req.headers['content-type'] ?? '')), limit: '25mb' }),
+    // No CORS for the admin API (Node-RED 4 still adds its own `*`, which adminGuard strips).
+    httpAdminCors: { origin: false },
+    adminAuth: login?.adminAuth,
   };
   RED.init(server, settings);
   // Requests not yet answered, so a shutdown can wait for POST /classify callers.
@@ -191,13 +183,13 @@ async function main(): Promise<void> {
     res.once('close', () => openRequests--);
     next();
   });
-  // POST /classify answers everybody; the editor (which can deploy any code, and has no login here)
-  // only this machine, as the stage line says. Node routes go first so theirs never reach the guard.
+  // POST /classify answers everybody, its body bounded before Node-RED's unbounded parsers; the
+  // editor (which can deploy any code) only its own pages, by this machine's names. Node routes go
+  // first so theirs never reach the guard.
+  const refusals = new RateLimitedLog((line) => console.error(line), 'refused requests', 10_000);
+  app.post('/classify', classifyBody(readClassifyLimits(), refusals));
   app.use('/', RED.httpNode);
-  if (!config.headless) {
-    if (config.editorRemote) app.use('/', RED.httpAdmin);
-    else app.use('/', editorFromThisMachineOnly(config.port), RED.httpAdmin);
-  }
+  if (!config.headless) app.use('/', adminGuard({ port: config.port, remote: config.editorRemote, extraHosts: readEditorHosts(), log: refusals }), RED.httpAdmin);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new Error(`Port ${config.port} is in use; set PORT to another one`) : error));
     server.listen(config.port, () => resolve());
@@ -209,7 +201,7 @@ async function main(): Promise<void> {
     const runtime = (RED as unknown as { runtime: { flows: { setFlows(o: unknown): Promise<unknown> } } }).runtime;
     await runtime.flows.setFlows({ flows: { flows: flow, credentials }, deploymentType: 'full' });
   }
-  stage(`node-red ${config.headless ? 'headless (no editor)' : `editor on http://127.0.0.1:${config.port}/`}; POST http://127.0.0.1:${config.port}/classify answers predictions as JSON`);
+  stage(`node-red ${config.headless ? 'headless (no editor)' : `editor on http://127.0.0.1:${config.port}/${config.editorRemote ? ' and the network' : ''}${login ? ` (${login.describe})` : ''}`}; POST http://127.0.0.1:${config.port}/classify answers predictions as JSON`);
 
   let stopping = false;
   const shutdown = (signal: string): void => {
