@@ -4,6 +4,8 @@
  * code that `httpAdminCors` cannot switch off) and never looks at Host, so without this gate any web
  * page a local browser opens could deploy a flow, and a DNS-rebinding page could read it too.
  */
+import type * as http from 'node:http';
+import type * as net from 'node:net';
 import * as os from 'node:os';
 import type express from 'express';
 import type { RateLimitedLog } from './rate-limited-log';
@@ -64,7 +66,7 @@ export function acceptedHostNames(options: Pick<AdminGuardOptions, 'remote' | 'e
 type Refusal = { status: number; reason: string; message: string };
 
 /** Why a request may not reach the admin API, or undefined when it may. */
-export function refusalOf(req: express.Request, options: AdminGuardOptions): Refusal | undefined {
+export function refusalOf(req: http.IncomingMessage, options: AdminGuardOptions): Refusal | undefined {
   if (!options.remote && !LOOPBACK_ADDRESS.test(req.socket.remoteAddress ?? '')) {
     return {
       status: 403,
@@ -127,4 +129,26 @@ export function adminGuard(options: AdminGuardOptions): express.RequestHandler {
     res.setHeader('content-security-policy', "frame-ancestors 'self'");
     next();
   };
+}
+
+/**
+ * The editor's WebSocket (/comms: debug messages, status, notifications) is opened by an upgrade
+ * request, which never passes express middleware, and browsers let any page open a WebSocket to
+ * any address: the same gate is applied to it before any upgrade listener (Node-RED's) sees it.
+ */
+export function guardAdminUpgrades(server: http.Server, options: AdminGuardOptions & { commsPath: string }): void {
+  const emit = server.emit.bind(server) as (event: string | symbol, ...args: unknown[]) => boolean;
+  server.emit = ((event: string | symbol, ...args: unknown[]): boolean => {
+    if (event === 'upgrade') {
+      const [req, socket] = args as [http.IncomingMessage, net.Socket];
+      const pathname = (req.url ?? '').split('?')[0];
+      const refusal = pathname === options.commsPath ? refusalOf(req, options) : undefined;
+      if (refusal) {
+        options.log.note(`[mobilenet] editor: refused a WebSocket ${refusal.reason}: ${pathname.slice(0, 80)}`);
+        socket.end(`HTTP/1.1 ${refusal.status} Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${refusal.message}\n`);
+        return true;
+      }
+    }
+    return emit(event, ...args);
+  }) as typeof server.emit;
 }

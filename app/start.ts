@@ -8,7 +8,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import express from 'express';
 import { redactUserinfo } from '../nodes/mobilenet-camera/redact-userinfo';
-import { adminGuard, readEditorHosts } from './admin-guard';
+import { adminGuard, guardAdminUpgrades, readEditorHosts } from './admin-guard';
 import { classifyBody, readClassifyLimits } from './classify-body';
 import { readConfig, type AppConfig } from './config';
 import { editorLogin } from './editor-login';
@@ -189,7 +189,11 @@ async function main(): Promise<void> {
   const refusals = new RateLimitedLog((line) => console.error(line), 'refused requests', 10_000);
   app.post('/classify', classifyBody(readClassifyLimits(), refusals));
   app.use('/', RED.httpNode);
-  if (!config.headless) app.use('/', adminGuard({ port: config.port, remote: config.editorRemote, extraHosts: readEditorHosts(), log: refusals }), RED.httpAdmin);
+  if (!config.headless) {
+    const guard = { port: config.port, remote: config.editorRemote, extraHosts: readEditorHosts(), log: refusals };
+    app.use('/', adminGuard(guard), RED.httpAdmin);
+    guardAdminUpgrades(server, { ...guard, commsPath: '/comms' });
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new Error(`Port ${config.port} is in use; set PORT to another one`) : error));
     server.listen(config.port, () => resolve());

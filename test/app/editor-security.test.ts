@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { rawRequest, startApp, type AppProcess, type RawResponse } from './helpers/app-process';
@@ -28,6 +29,28 @@ async function flowIds(app: AppProcess, headers: Record<string, string> = {}): P
 
 function lanAddress(): string | undefined {
   return Object.values(os.networkInterfaces()).flat().find((i) => i !== undefined && !i.internal && i.family === 'IPv4')?.address;
+}
+
+/** Opens the editor's WebSocket as a page would: resolves 101 when upgraded, else the HTTP status. */
+function openComms(port: number, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      host: '127.0.0.1',
+      port,
+      path: '/comms',
+      headers: { host: `127.0.0.1:${port}`, connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', ...headers },
+    });
+    req.on('upgrade', (res, socket) => {
+      socket.destroy();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('response', (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 async function token(app: AppProcess, username: string, password: string): Promise<RawResponse> {
@@ -109,6 +132,12 @@ describe('npm start: the editor and admin API refuse other origins and names, an
       // Each refusal is worth a line, but a page repeating them must not flood the journal.
       const refusalLines = app.output().split('\n').filter((line) => line.includes('editor: refused a request'));
       assert.ok(refusalLines.length >= 1 && refusalLines.length <= 2, `${refusalLines.length} lines for about ten refusals in a few seconds:\n${refusalLines.join('\n')}`);
+    });
+
+    it('refuses the editor WebSocket (/comms: debug messages, status) to pages of other origins and names, opens it to its own', async function () {
+      assert.equal(await openComms(app.port, { origin: EVIL }), 403);
+      assert.equal(await openComms(app.port, { host: `evil.example:${app.port}`, origin: `http://evil.example:${app.port}` }), 403);
+      assert.equal(await openComms(app.port, { origin: `http://127.0.0.1:${app.port}` }), 101);
     });
 
     it('still serves the editor itself: its page, GET and POST /flows same-origin, by 127.0.0.1, localhost and [::1], with no CORS headers', async function () {
