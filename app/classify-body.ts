@@ -174,8 +174,9 @@ export function classifyBody(limits: ClassifyLimits, log: RateLimitedLog): expre
   let active = 0;
   return (req, res, next) => {
     const refuse = (status: number, message: string): void => {
-      log.note(`[mobilenet] POST /classify from ${req.socket.remoteAddress ?? 'unknown'}: ${status} ${message.split('. ')[0]}`);
+      // Already answered (or the caller is gone): a later failure of the same body is not news.
       if (res.headersSent || res.destroyed) return;
+      log.note(`[mobilenet] POST /classify from ${req.socket.remoteAddress ?? 'unknown'}: ${status} ${message.split('. ')[0]}`);
       // The rest of a refused body is read and thrown away for a moment, so the caller (still
       // sending) can read the answer; then the connection is closed.
       res.set('connection', 'close').status(status).json({ error: message });

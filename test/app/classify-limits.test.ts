@@ -83,6 +83,20 @@ describe('npm start: POST /classify bounds every body, caps concurrency, answers
     await classifiesCoffee(app);
   });
 
+  it('accepts the other documented forms: JSON and text/plain holding a data URL, application/octet-stream, no content-type', async function () {
+    const dataUrl = `data:image/png;base64,${readImage('coffee.png').toString('base64')}`;
+    for (const [headers, body] of [
+      [{ 'content-type': 'application/json' }, JSON.stringify(dataUrl)],
+      [{ 'content-type': 'text/plain; charset=utf-8' }, dataUrl],
+      [{ 'content-type': 'application/octet-stream' }, readImage('coffee.png')],
+      [{}, readImage('coffee.png')],
+    ] as Array<[Record<string, string>, string | Buffer]>) {
+      const answer = await post(app, headers, body);
+      assert.equal(answer.status, 200, `${JSON.stringify(headers)}: ${answer.text}`);
+      assert.equal((JSON.parse(answer.text) as { top: { label: string } }).top.label, 'espresso');
+    }
+  });
+
   it('refuses a page of another site (it cannot read the answer, and must not feed labels to MQTT)', async function () {
     const response = await post(app, { 'content-type': 'image/png', origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' }, readImage('coffee.png'));
     assert.equal(response.status, 403);
