@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import type { AppConfig } from './config';
 import { credentialSecret } from './credential-secret';
 import { flowCredentials, writeFlowCredentials } from './flow-credentials';
@@ -18,7 +19,7 @@ export interface CredentialsAtRest {
  * constant one) is simply replaced: its logins came from the environment too.
  */
 export function prepareCredentialsAtRest(config: AppConfig): CredentialsAtRest {
-  keepToOwner(config.userDir, OWNER_ONLY_DIR);
+  keepToOwner(fs.realpathSync(config.userDir), OWNER_ONLY_DIR);
   const { secret, origin, file } = credentialSecret(config.userDir);
   writeFlowCredentials(config.userDir, secret, flowCredentials(config));
   const where = origin === 'NODE_RED_CREDENTIAL_SECRET' ? 'NODE_RED_CREDENTIAL_SECRET' : `the secret ${origin === 'generated' ? 'generated into' : 'kept in'} ${file}`;

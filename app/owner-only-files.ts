@@ -54,10 +54,14 @@ export function createOwnerOnly(file: string, content: string): boolean {
   }
 }
 
-/** Takes group and other permissions away from an existing file or directory. */
+/**
+ * Takes group and other permissions away from an existing file or directory. A symbolic link is
+ * left alone: a chmod would go through it to whatever it points at.
+ */
 export function keepToOwner(file: string, mode: number): void {
   try {
-    if ((fs.statSync(file).mode & 0o077) !== 0) fs.chmodSync(file, mode);
+    const stats = fs.lstatSync(file);
+    if (!stats.isSymbolicLink() && (stats.mode & 0o077) !== 0) fs.chmodSync(file, mode);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
