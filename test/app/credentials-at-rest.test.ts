@@ -165,8 +165,9 @@ describe('npm start: credentials at rest', function () {
         MAX_FPS: '2',
       });
       await subscriber.waitFor((m) => m.some((x) => x.topic === 'creds/available' && x.payload === 'online'), 'creds/available online from the job', 30_000);
-      await subscriber.waitFor((m) => m.some((x) => x.topic === 'creds/frames/label'), 'a label from the camera', 60_000);
-      assert.equal(subscriber.on('creds/frames/label').at(-1)?.payload, 'macaw');
+      await subscriber.waitFor((m) => m.some((x) => x.topic === 'creds/camera/labels'), 'labels from the camera', 60_000);
+      const labels = JSON.parse(subscriber.on('creds/camera/labels')[0].payload) as { predictions: Array<{ label: string }> };
+      assert.equal(labels.predictions[0].label, 'macaw');
       assert.ok(authorizations.includes(`camera admin:${cameraPassword}`), JSON.stringify(authorizations));
 
       const flows = fs.readFileSync(path.join(userDir, 'flows.json'), 'utf8');
