@@ -115,18 +115,24 @@ describe('npm start: credentials at rest', function () {
     }
   });
 
-  it('NODE_RED_CREDENTIAL_SECRET, when set, is the key, and no secret file is written', async function () {
+  it('NODE_RED_CREDENTIAL_SECRET, when set, is the key at every restart, and no secret file is written', async function () {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mobilenet-creds-env-'));
     const userDir = path.join(work, 'node-red');
     try {
-      const job = await startJob({ NODE_RED_USER_DIR: userDir, FRAMES_DIR: path.join(work, 'frames'), MQTT_URL: `mqtt://127.0.0.1:${await freePort()}`, MQTT_USERNAME: 'alice', MQTT_PASSWORD: 'wonderland', NODE_RED_CREDENTIAL_SECRET: 'from the environment' });
-      try {
-        assert.deepEqual(storedCredentials(userDir, 'from the environment'), { mobilenet_broker: { user: 'alice', password: 'wonderland' } });
-        assert.equal(fs.existsSync(path.join(userDir, SECRET_FILE)), false);
-        assert.match(job.output(), /credentials: encrypted in flows_cred\.json with NODE_RED_CREDENTIAL_SECRET/);
-      } finally {
-        await job.stop();
+      let output = '';
+      for (let start = 0; start < 3; start++) {
+        const password = `wonderland-${start}`;
+        const job = await startJob({ NODE_RED_USER_DIR: userDir, FRAMES_DIR: path.join(work, 'frames'), MQTT_URL: `mqtts://127.0.0.1:${await freePort()}`, MQTT_USERNAME: 'alice', MQTT_PASSWORD: password, NODE_RED_CREDENTIAL_SECRET: 'from the environment' });
+        try {
+          // Before the fix the second start wrote them in plain text (set before Node-RED's encryption was ready).
+          assert.deepEqual(storedCredentials(userDir, 'from the environment'), { mobilenet_broker: { user: 'alice', password } }, `start ${start}`);
+          assert.equal(fs.existsSync(path.join(userDir, SECRET_FILE)), false);
+          output = job.output();
+        } finally {
+          await job.stop();
+        }
       }
+      assert.match(output, /credentials: encrypted in flows_cred\.json with NODE_RED_CREDENTIAL_SECRET/);
     } finally {
       fs.rmSync(work, { recursive: true, force: true });
     }
