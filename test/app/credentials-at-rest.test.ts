@@ -138,6 +138,32 @@ describe('npm start: credentials at rest', function () {
     }
   });
 
+  it('a deploy from the editor is stored encrypted with the same secret, flows_cred.json, flows.json and their backups 0600', async function () {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mobilenet-creds-deploy-'));
+    const userDir = path.join(work, 'node-red');
+    const port = await freePort();
+    try {
+      const job = await startJob({ NODE_RED_USER_DIR: userDir, FRAMES_DIR: path.join(work, 'frames'), PORT: String(port), MQTT_URL: `mqtt://127.0.0.1:${await freePort()}`, MQTT_USERNAME: 'alice', MQTT_PASSWORD: 'before' });
+      try {
+        const flows = (await (await fetch(`http://127.0.0.1:${port}/flows`)).json()) as Array<Record<string, unknown>>;
+        const edited = flows.map((n) => (n.id === 'mobilenet_broker' ? { ...n, credentials: { user: 'bob', password: 'after the deploy' } } : n));
+        const deploy = await fetch(`http://127.0.0.1:${port}/flows`, { method: 'POST', headers: { 'content-type': 'application/json', 'node-red-deployment-type': 'full' }, body: JSON.stringify(edited) });
+        assert.ok(deploy.ok, `deploy answered ${deploy.status}: ${await deploy.text()}`);
+        const secret = fs.readFileSync(path.join(userDir, SECRET_FILE), 'utf8').trim();
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        assert.deepEqual(storedCredentials(userDir, secret), { mobilenet_broker: { user: 'bob', password: 'after the deploy' } });
+        for (const file of ['flows_cred.json', '.flows_cred.json.backup', 'flows.json', '.flows.json.backup']) assert.equal(mode(path.join(userDir, file)), '600', file);
+        const backup: unknown = JSON.parse(fs.readFileSync(path.join(userDir, '.flows_cred.json.backup'), 'utf8'));
+        assert.ok(isEncrypted(backup));
+        assert.deepEqual(decryptCredentials(secret, backup), { mobilenet_broker: { user: 'alice', password: 'before' } });
+      } finally {
+        await job.stop();
+      }
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  });
+
   it('a login inside MQTT_URL and CAMERA_URL moves into the credentials: flows.json holds no password, Mosquitto lets the job in, the camera answers its Basic auth', async function () {
     if (!MOSQUITTO || !MOSQUITTO_PASSWD) this.skip();
     const mqttPassword = `mq-${NASTY_PASSWORD}`;
