@@ -1,16 +1,17 @@
 import * as path from 'node:path';
+import { brokerLogin, moveLoginOutOfUrl } from './url-credentials';
 
 /** Everything `npm start` can be told, from environment variables, each with a working default. */
 export interface AppConfig {
   /** Catalog name, directory, .tflite file or URL. */
   model: string;
-  /** External broker; when absent an embedded aedes broker is started. */
+  /** External broker, without a login (that is in mqttUsername/mqttPassword); when absent an embedded aedes broker is started. */
   mqttUrl?: string;
   mqttUsername?: string;
   mqttPassword?: string;
   brokerPort: number;
   prefix: string;
-  camera: { kind: 'command'; command: string } | { kind: 'url'; url: string } | { kind: 'folder'; dir: string };
+  camera: { kind: 'command'; command: string } | { kind: 'url'; url: string; user?: string; password?: string } | { kind: 'folder'; dir: string };
   port: number;
   headless: boolean;
   /** Serve the editor to other machines too, with a login (default: this machine only). */
@@ -38,13 +39,14 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const camera: AppConfig['camera'] = env.CAMERA_CMD
     ? { kind: 'command', command: env.CAMERA_CMD }
     : env.CAMERA_URL
-      ? { kind: 'url', url: env.CAMERA_URL }
+      ? { kind: 'url', ...moveLoginOutOfUrl(env.CAMERA_URL, 'CAMERA_URL') }
       : { kind: 'folder', dir: path.resolve(cwd, env.FRAMES_DIR || 'frames') };
+  const broker = brokerLogin(env);
   return {
     model: env.MOBILENET_MODEL || 'mobilenet_v1_0.25_224',
-    mqttUrl: env.MQTT_URL || undefined,
-    mqttUsername: env.MQTT_USERNAME || undefined,
-    mqttPassword: env.MQTT_PASSWORD || undefined,
+    mqttUrl: broker.url || undefined,
+    mqttUsername: broker.user,
+    mqttPassword: broker.password,
     brokerPort: integer('BROKER_PORT', env.BROKER_PORT, 1883),
     prefix: env.MQTT_PREFIX || 'mobilenet',
     camera,

@@ -11,9 +11,11 @@ import { redactUserinfo } from '../nodes/mobilenet-camera/redact-userinfo';
 import { adminGuard, guardAdminUpgrades, readEditorHosts } from './admin-guard';
 import { classifyBody, readClassifyLimits } from './classify-body';
 import { readConfig, type AppConfig } from './config';
+import { prepareCredentialsAtRest } from './credentials-at-rest';
 import { editorLogin } from './editor-login';
 import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker';
 import { buildFlow, FLOW_IDS, FLOW_TAB_ID } from './flow';
+import { OWNER_ONLY_DIR, replaceOwnerOnly } from './owner-only-files';
 import { RateLimitedLog } from './rate-limited-log';
 
 // Node-RED ships no types; this is the slice of its embedding API used here.
@@ -132,7 +134,7 @@ async function main(): Promise<void> {
   const config = readConfig();
   if (config.cacheDir) process.env.MOBILENET_CACHE = config.cacheDir;
   if (config.camera.kind === 'folder') fs.mkdirSync(config.camera.dir, { recursive: true });
-  fs.mkdirSync(config.userDir, { recursive: true });
+  fs.mkdirSync(config.userDir, { recursive: true, mode: OWNER_ONLY_DIR });
   const flowFile = path.join(config.userDir, 'flows.json');
   refuseSomeoneElsesFlow(flowFile);
   installIntoUserDir(config.userDir);
@@ -150,12 +152,10 @@ async function main(): Promise<void> {
   stage(`model: ${config.model} (loading in the background; a catalog model is downloaded once into the cache)`);
 
   const flow = buildFlow(config, brokerUrl);
-  fs.writeFileSync(flowFile, JSON.stringify(flow, null, 2));
-  if (!config.mqttUsername) {
-    // The broker login comes from the environment like the rest of the flow: one stored by an
-    // earlier start must not outlive MQTT_USERNAME (Node-RED would load it with the flow).
-    for (const file of ['flows_cred.json', '.flows_cred.json.backup']) fs.rmSync(path.join(config.userDir, file), { force: true });
-  }
+  // 0600: a CAMERA_CMD may carry a camera login. Logins from MQTT_URL and CAMERA_URL are not in it.
+  replaceOwnerOnly(flowFile, JSON.stringify(flow, null, 2));
+  const credentials = prepareCredentialsAtRest(config);
+  stage(credentials.description);
 
   const login = config.headless ? undefined : editorLogin({ env: process.env, userDir: config.userDir, remote: config.editorRemote, announce: (line) => console.log(`[mobilenet] ${line}`) });
   const RED = require('node-red') as NodeRed;
@@ -167,7 +167,7 @@ async function main(): Promise<void> {
     httpAdminRoot: config.headless ? false : '/',
     httpNodeRoot: '/',
     uiPort: config.port,
-    credentialSecret: process.env.NODE_RED_CREDENTIAL_SECRET || 'mobilenet-main-job',
+    ...credentials.settings,
     logging: logging(),
     editorTheme: { tours: false, projects: { enabled: false } },
     externalModules: { autoInstall: false, palette: { allowInstall: false } },
@@ -199,12 +199,6 @@ async function main(): Promise<void> {
     server.listen(config.port, () => resolve());
   });
   await RED.start();
-  if (config.mqttUsername) {
-    // Credentials never go into flows.json: the runtime stores them encrypted.
-    const credentials = { [FLOW_IDS.broker]: { user: config.mqttUsername, password: config.mqttPassword ?? '' } };
-    const runtime = (RED as unknown as { runtime: { flows: { setFlows(o: unknown): Promise<unknown> } } }).runtime;
-    await runtime.flows.setFlows({ flows: { flows: flow, credentials }, deploymentType: 'full' });
-  }
   stage(`node-red ${config.headless ? 'headless (no editor)' : `editor on http://127.0.0.1:${config.port}/${config.editorRemote ? ' and the network' : ''}${login ? ` (${login.describe})` : ''}`}; POST http://127.0.0.1:${config.port}/classify answers predictions as JSON`);
 
   let stopping = false;

@@ -112,7 +112,9 @@ function withCredentials(url: string, credentials: CameraCredentials): string {
   }
   // The core quotes a URL it refuses: a password added to an rtsp:// URL would land in the log.
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return url;
-  parsed.username = credentials.user;
-  parsed.password = credentials.password ?? '';
+  // Encoded here: the URL setters leave "%" as it is, so a password holding "%20" would reach the
+  // camera as a space (the client percent-decodes the login for Basic auth).
+  parsed.username = encodeURIComponent(credentials.user);
+  parsed.password = encodeURIComponent(credentials.password ?? '');
   return parsed.toString();
 }

@@ -52,9 +52,12 @@ export function validateBrokerUrl(url: string): URL {
   return parsed;
 }
 
-/** The URL as it may appear in logs and status: without user info. */
+/**
+ * The URL as it may appear in logs and status: without user info. The login ends at the LAST `@`
+ * (a password may hold `@`, `/`, `#` or spaces), so everything up to it goes.
+ */
 export function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//');
+  return url.replace(/\/\/[^\r\n]*@/, '//');
 }
 
 export function buildClientOptions(settings: BrokerSettings, will: WillMessage): IClientOptions {
