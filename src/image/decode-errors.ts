@@ -46,9 +46,24 @@ export function fromSharpError(error: unknown, format: string | undefined, maxPi
   if (/exceeds pixel limit/i.test(text)) {
     return new ImageError('TOO_LARGE', `image is over the limit of ${maxPixels} pixels (maxPixels); it was not decoded.`, { cause: error });
   }
-  if (/compression format has not been built in|no decoder|not supported/i.test(text)) {
-    return new ImageError('UNSUPPORTED_FORMAT', `${(format ?? 'this').toUpperCase()} variant cannot be decoded by sharp (${line}). Accepted: ${SUPPORTED_TEXT}.`, { cause: error });
+  if (/Empty JPEG image/i.test(text)) {
+    // libjpeg's words for a frame header with a width or height of 0 ("DNL" is a rarely used way to give the height later).
+    return new ImageError(
+      'TRUNCATED',
+      'JPEG header declares a width or height of 0, so there is nothing to decode (the file is damaged, or gives its height in a DNL marker, which libjpeg does not support). Accepted: images whose header gives their real width and height.',
+      { cause: error },
+    );
+  }
+  const name = format ? `${format.toUpperCase()} image` : 'image';
+  const corruptHeader = /corrupt header:?\s*(.*)$/i.exec(line);
+  if (corruptHeader) {
+    const detail = corruptHeader[1] ? ` (${corruptHeader[1]})` : '';
+    return new ImageError('TRUNCATED', `${name} has a corrupt header${detail}: the file is damaged or not what its first bytes claim. Accepted: ${SUPPORTED_TEXT}.`, { cause: error });
+  }
+  if (/compression format has not been built in|no decoder|not supported|unsupported jpeg/i.test(text)) {
+    const variant = format ? `this ${format.toUpperCase()} variant` : 'this image variant';
+    return new ImageError('UNSUPPORTED_FORMAT', `${variant} cannot be decoded by sharp (${line}). Accepted: ${SUPPORTED_TEXT}.`, { cause: error });
   }
   // Everything else is a header that parsed followed by pixel data that did not.
-  return new ImageError('TRUNCATED', `${format ? format.toUpperCase() + ' image' : 'image'} is truncated or corrupt (${line}). Check that the whole file or frame was received.`, { cause: error });
+  return new ImageError('TRUNCATED', `${name} is truncated or corrupt (${line}). Check that the whole file or frame was received.`, { cause: error });
 }
