@@ -35,6 +35,18 @@ export function truncated(format: string, why: string): ImageError {
   return new ImageError('TRUNCATED', `${format.toUpperCase()} image is truncated or corrupt: ${why}. Check that the whole file or frame was received.`);
 }
 
+/** The format an encoded image's first bytes claim, to name it in an error when libvips could not read its header. */
+export function claimedFormat(bytes: Uint8Array): string | undefined {
+  const ascii = (from: number, to: number): string => String.fromCharCode(...bytes.subarray(from, to));
+  if (bytes[0] === 0xff && bytes[1] === 0xd8) return 'jpeg';
+  if (ascii(1, 4) === 'PNG') return 'png';
+  if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return 'webp';
+  if (ascii(0, 4) === 'GIF8') return 'gif';
+  if (ascii(0, 4) === 'II*\0' || ascii(0, 4) === 'MM\0*') return 'tiff';
+  if (ascii(4, 8) === 'ftyp' && /^avi[fs]$/.test(ascii(8, 12))) return 'avif';
+  return undefined;
+}
+
 /** Turns a sharp/libvips failure into an ImageError that names the problem. */
 export function fromSharpError(error: unknown, format: string | undefined, maxPixels: number): ImageError {
   if (error instanceof ImageError) return error;
@@ -58,7 +70,11 @@ export function fromSharpError(error: unknown, format: string | undefined, maxPi
   const corruptHeader = /corrupt header:?\s*(.*)$/i.exec(line);
   if (corruptHeader) {
     const detail = corruptHeader[1] ? ` (${corruptHeader[1]})` : '';
-    return new ImageError('TRUNCATED', `${name} has a corrupt header${detail}: the file is damaged or not what its first bytes claim. Accepted: ${SUPPORTED_TEXT}.`, { cause: error });
+    return new ImageError(
+      'TRUNCATED',
+      `${name} header is truncated or corrupt${detail}: the file is damaged, cut short, or not what its first bytes claim. Check that the whole file or frame was received. Accepted: ${SUPPORTED_TEXT}.`,
+      { cause: error },
+    );
   }
   if (/compression format has not been built in|no decoder|not supported|unsupported jpeg/i.test(text)) {
     const variant = format ? `this ${format.toUpperCase()} variant` : 'this image variant';

@@ -1,6 +1,6 @@
 import type { Sharp } from 'sharp';
 import { findTruncation, inspectContainer, sniffContainer } from './completeness';
-import { bmpNotSupported, formatNotSupported, fromSharpError, SUPPORTED_FORMATS, tooLarge, truncated } from './decode-errors';
+import { bmpNotSupported, claimedFormat, formatNotSupported, fromSharpError, SUPPORTED_FORMATS, tooLarge, truncated } from './decode-errors';
 import { ImageError } from './errors';
 import { checkMetadataBudget } from './metadata-budget';
 import type { ResolvedOptions } from './options';
@@ -60,7 +60,7 @@ export async function openEncoded(bytes: Uint8Array, options: ResolvedOptions): 
   try {
     metadata = await pipeline.metadata();
   } catch (error) {
-    const refused = fromSharpError(error, container, options.maxPixels);
+    const refused = fromSharpError(error, container ?? claimedFormat(bytes), options.maxPixels);
     if (refused.code === 'TOO_LARGE') throw await withClaimedSize(bytes, options.maxPixels, refused);
     // A header cut short is reported as the cut, not as whatever libvips made of the stub.
     if (report?.truncation !== undefined && container !== undefined) throw truncated(container, report.truncation);
