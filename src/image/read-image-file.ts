@@ -18,7 +18,16 @@ export interface ReadImageFileOptions {
   displayName?: string;
 }
 
-const ACCEPTED = 'Accepted: a regular file holding a JPEG, PNG, WebP, GIF, TIFF or AVIF image';
+/** What a file is for and what is accepted, for the messages of readRegularFile. */
+export interface FileKind {
+  /** e.g. "image file", "labels file". */
+  noun: string;
+  /** e.g. "Accepted: a regular file holding a JPEG, PNG… image". */
+  accepted: string;
+}
+
+const IMAGE_FILE: FileKind = { noun: 'image file', accepted: 'Accepted: a regular file holding a JPEG, PNG, WebP, GIF, TIFF or AVIF image' };
+
 
 function sizeText(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MiB (${bytes} bytes)` : `${bytes} bytes`;
@@ -33,7 +42,7 @@ function kindOf(stat: Stats): string {
   return 'not a regular file';
 }
 
-function openFailure(name: string, error: unknown): ImageError {
+function openFailure(name: string, error: unknown, kind: FileKind): ImageError {
   const code = (error as NodeJS.ErrnoException).code;
   const why: Record<string, string> = {
     ENOENT: 'does not exist',
@@ -45,7 +54,7 @@ function openFailure(name: string, error: unknown): ImageError {
     ELOOP: 'is a symbolic link, which is not followed here',
   };
   const text = (code && why[code]) ?? `cannot be opened (${(error as Error).message})`;
-  return new ImageError('INVALID_INPUT', `image file "${name}" ${text}. ${ACCEPTED}.`, { cause: error });
+  return new ImageError('INVALID_INPUT', `${kind.noun} "${name}" ${text}. ${kind.accepted}.`, { cause: error });
 }
 
 /**
@@ -56,7 +65,12 @@ function openFailure(name: string, error: unknown): ImageError {
  * directories), and so is a file over `maxFileBytes`. At most the size fstat reported is read.
  */
 export async function readImageFile(file: string, options: ReadImageFileOptions = {}): Promise<Buffer> {
-  if (typeof file !== 'string' || file.trim() === '') throw new ImageError('INVALID_INPUT', `image file path must be a non-empty string, got ${describeValue(file)}`);
+  return readRegularFile(file, options, IMAGE_FILE);
+}
+
+/** readImageFile for any kind of file (a labels file...): the same bounds, the kind named in errors. */
+export async function readRegularFile(file: string, options: ReadImageFileOptions, kind: FileKind): Promise<Buffer> {
+  if (typeof file !== 'string' || file.trim() === '') throw new ImageError('INVALID_INPUT', `${kind.noun} path must be a non-empty string, got ${describeValue(file)}`);
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   if (typeof maxFileBytes !== 'number' || !Number.isFinite(maxFileBytes) || maxFileBytes < 1) {
     throw new ImageError('INVALID_INPUT', `maxFileBytes must be a positive number of bytes, got ${describeValue(options.maxFileBytes)}`);
@@ -68,20 +82,20 @@ export async function readImageFile(file: string, options: ReadImageFileOptions 
   try {
     handle = await fs.open(file, flags);
   } catch (error) {
-    throw openFailure(name, error);
+    throw openFailure(name, error, kind);
   }
   try {
     const stat = await handle.stat();
     if (!stat.isFile()) {
-      throw new ImageError('INVALID_INPUT', `"${name}" is ${kindOf(stat)}, not a regular file; it was not read (a pipe or device may never end). ${ACCEPTED}.`);
+      throw new ImageError('INVALID_INPUT', `"${name}" is ${kindOf(stat)}, not a regular file; it was not read (a pipe or device may never end). ${kind.accepted}.`);
     }
     if (stat.size > maxFileBytes) {
       throw new ImageError(
         'TOO_LARGE',
-        `image file "${name}" is ${sizeText(stat.size)}, over the limit of ${sizeText(maxFileBytes)} (maxFileBytes); it was not read. Raise maxFileBytes if such files are expected.`,
+        `${kind.noun} "${name}" is ${sizeText(stat.size)}, over the limit of ${sizeText(maxFileBytes)} (maxFileBytes); it was not read. Raise maxFileBytes if such files are expected.`,
       );
     }
-    if (stat.size === 0) throw new ImageError('EMPTY', `image file "${name}" is empty (0 bytes). ${ACCEPTED}.`);
+    if (stat.size === 0) throw new ImageError('EMPTY', `${kind.noun} "${name}" is empty (0 bytes). ${kind.accepted}.`);
     const buffer = Buffer.allocUnsafe(stat.size);
     let filled = 0;
     while (filled < buffer.length) {
