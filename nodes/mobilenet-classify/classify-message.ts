@@ -1,6 +1,8 @@
 import { toImageInput } from '../../src/image/input';
-import type { ImageInput, Roi } from '../../src/image/types';
+import { DEFAULT_MAX_FILE_BYTES } from '../../src/image/read-image-file';
+import type { ImageInput } from '../../src/image/types';
 import type { ClassifyOptions, ClassifyResult } from '../../src/runner/classifier';
+import { checkClassifyOptions } from '../../src/runner/classifier-options';
 import { validateFilter } from '../../src/runner/predictions';
 import type { NodeMessage } from '../shared/red-api';
 import type { QueueStats } from '../mobilenet-model/shared-models';
@@ -21,6 +23,8 @@ export interface ClassifyNodeConfig {
   noMatchOutput?: boolean;
   readFiles?: boolean;
   fileDir?: string;
+  /** Largest image file read from the allowed folder, in bytes (default 32 MiB). */
+  maxFileBytes?: number | string;
 }
 
 export interface ClassifySettings {
@@ -30,6 +34,7 @@ export interface ClassifySettings {
   noMatchOutput: boolean;
   readFiles: boolean;
   fileDir: string;
+  maxFileBytes: number;
 }
 
 const RESERVED_PROPERTIES = ['payload', 'classification', 'topic', '_msgid'];
@@ -52,7 +57,9 @@ export function classifySettings(config: ClassifyNodeConfig): ClassifySettings {
   if (keepImage && RESERVED_PROPERTIES.includes(imageProperty)) {
     throw new Error(`The input image cannot be kept on msg.${imageProperty}: that property carries the result. Choose another name, e.g. "image"`);
   }
-  return { filter, keepImage, imageProperty, noMatchOutput: config.noMatchOutput === true, readFiles: config.readFiles === true, fileDir: config.fileDir ?? '' };
+  const maxFileBytes = numberOr(config.maxFileBytes, DEFAULT_MAX_FILE_BYTES);
+  if (!Number.isInteger(maxFileBytes) || maxFileBytes < 1) throw new Error(`Largest file must be a whole number of bytes ≥ 1, got ${JSON.stringify(config.maxFileBytes)}`);
+  return { filter, keepImage, imageProperty, noMatchOutput: config.noMatchOutput === true, readFiles: config.readFiles === true, fileDir: config.fileDir ?? '', maxFileBytes };
 }
 
 /** The image a msg carries: bytes, raw pixels with msg.width/height/channels, data URL, base64 or (if allowed) a file path. */
@@ -62,7 +69,7 @@ export async function imageFromMessage(msg: NodeMessage, settings: ClassifySetti
     if (!settings.readFiles) {
       throw new FileInputError(`msg.payload "${payload.slice(0, 80)}" looks like a file path, but reading files is off: enable "Read image files" and set the allowed folder, or send the image bytes`);
     }
-    const bytes = await readImageFile(payload, settings.fileDir);
+    const bytes = await readImageFile(payload, settings.fileDir, settings.maxFileBytes);
     return { image: toImageInput(bytes), original: bytes };
   }
   return { image: toImageInput(payload, { width: msg.width, height: msg.height, channels: msg.channels }), original: payload };
@@ -73,13 +80,22 @@ function numeric(value: unknown): unknown {
   return typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
 }
 
-/** The node's filter with msg.topK, msg.threshold and msg.roi laid over it (the core validates them). */
+/** The node's filter with msg.topK, msg.threshold and msg.roi laid over it, each checked and named as msg.<field> when bad. */
 export function optionsFromMessage(msg: NodeMessage, settings: ClassifySettings): ClassifyOptions {
-  const options: ClassifyOptions = { ...settings.filter };
-  if (msg.topK !== undefined) options.topK = numeric(msg.topK) as number;
-  if (msg.threshold !== undefined) options.threshold = numeric(msg.threshold) as number;
-  if (msg.roi !== undefined) options.roi = msg.roi as Roi;
-  return options;
+  const fromMessage: Record<string, unknown> = {};
+  if (msg.topK !== undefined) fromMessage.topK = numeric(msg.topK);
+  if (msg.threshold !== undefined) fromMessage.threshold = numeric(msg.threshold);
+  if (msg.roi !== undefined) fromMessage.roi = msg.roi;
+  for (const [key, value] of Object.entries(fromMessage)) {
+    try {
+      checkClassifyOptions({ [key]: value });
+    } catch (error) {
+      // The same error (class and code kept), said as the field the flow author set.
+      if (error instanceof Error) error.message = `msg.${key}: ${error.message}`;
+      throw error;
+    }
+  }
+  return { ...settings.filter, ...fromMessage } as ClassifyOptions;
 }
 
 /** Writes the result onto the msg: payload = predictions, classification = details. */

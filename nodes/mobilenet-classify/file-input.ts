@@ -1,5 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { readImageFile as readBoundedFile } from '../../src/image/read-image-file';
 
 /**
  * A string payload is a file path when it ends in an extension (".jpg"). base64 never contains a
@@ -20,9 +21,11 @@ export class FileInputError extends Error {
 
 /**
  * Reads an image file only if it lies inside `allowedDir` once both are resolved, symlinks
- * included: "../", absolute paths and links pointing out of the folder are all refused.
+ * included: "../", absolute paths and links pointing out of the folder are all refused. Only a
+ * regular file of at most `maxFileBytes` is read (a named pipe, a device or a directory is refused
+ * at once, unread; see src/image/read-image-file).
  */
-export async function readImageFile(requested: string, allowedDir: string): Promise<Buffer> {
+export async function readImageFile(requested: string, allowedDir: string, maxFileBytes?: number): Promise<Buffer> {
   if (!allowedDir.trim()) throw new FileInputError('Reading files is enabled but no allowed folder is set; set "Allowed folder" in the classify node');
   let root: string;
   try {
@@ -40,7 +43,8 @@ export async function readImageFile(requested: string, allowedDir: string): Prom
     throw new FileInputError(`Image file "${requested}" not found in the allowed folder "${root}"`);
   }
   if (!isInside(root, real)) throw outside(requested, root);
-  return fs.readFile(real);
+  // noFollow: `real` has no links left; one swapped in since realpath is refused, not followed out.
+  return readBoundedFile(real, { maxFileBytes, noFollow: true, displayName: requested });
 }
 
 function isInside(root: string, file: string): boolean {

@@ -1,7 +1,8 @@
 import type { Sharp } from 'sharp';
-import { findTruncation } from './completeness';
-import { bmpNotSupported, formatNotSupported, fromSharpError, SUPPORTED_FORMATS, tooLarge, truncated } from './decode-errors';
+import { findTruncation, inspectContainer, sniffContainer } from './completeness';
+import { bmpNotSupported, claimedFormat, formatNotSupported, fromSharpError, SUPPORTED_FORMATS, tooLarge, truncated } from './decode-errors';
 import { ImageError } from './errors';
+import { checkMetadataBudget } from './metadata-budget';
 import type { ResolvedOptions } from './options';
 import { checkRawImage } from './raw-image';
 import { imageSharp } from './sharp-runtime';
@@ -38,6 +39,11 @@ export async function openEncoded(bytes: Uint8Array, options: ResolvedOptions): 
   if (bytes.length === 0) throw new ImageError('EMPTY', 'image data is empty (0 bytes)');
   if (looksLikeBmp(bytes)) throw bmpNotSupported();
 
+  // Before libvips sees the bytes: reading the header already inflates PNG text chunks.
+  const container = sniffContainer(bytes);
+  const report = container === undefined ? undefined : inspectContainer(bytes, container);
+  if (container !== undefined && report !== undefined) await checkMetadataBudget(report, container, options.maxMetadataBytes);
+
   const sharp = imageSharp();
   const pipeline = sharp(asBuffer(bytes), {
     // 'truncated' rather than the stricter 'warning', so frames with recoverable libjpeg warnings
@@ -54,8 +60,11 @@ export async function openEncoded(bytes: Uint8Array, options: ResolvedOptions): 
   try {
     metadata = await pipeline.metadata();
   } catch (error) {
-    const refused = fromSharpError(error, undefined, options.maxPixels);
-    throw refused.code === 'TOO_LARGE' ? await withClaimedSize(bytes, options.maxPixels, refused) : refused;
+    const refused = fromSharpError(error, container ?? claimedFormat(bytes), options.maxPixels);
+    if (refused.code === 'TOO_LARGE') throw await withClaimedSize(bytes, options.maxPixels, refused);
+    // A header cut short is reported as the cut, not as whatever libvips made of the stub.
+    if (report?.truncation !== undefined && container !== undefined) throw truncated(container, report.truncation);
+    throw refused;
   }
 
   const format = metadata.format === 'heif' ? heifFormat(metadata.compression) : String(metadata.format);
@@ -67,7 +76,7 @@ export async function openEncoded(bytes: Uint8Array, options: ResolvedOptions): 
   // Belt and braces: sharp enforces limitInputPixels too, but say it in our own words.
   if (width * height > options.maxPixels) throw tooLarge(width, height, options.maxPixels);
 
-  const why = findTruncation(bytes, format);
+  const why = format === container ? report?.truncation : findTruncation(bytes, format);
   if (why !== undefined) throw truncated(format, why);
 
   const upright = metadata.autoOrient ?? { width, height };

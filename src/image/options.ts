@@ -1,4 +1,6 @@
+import { describeValue } from './describe-value';
 import { ImageError } from './errors';
+import { DEFAULT_MAX_METADATA_BYTES } from './metadata-budget';
 import type { AlphaBackground, FitMode, PreprocessOptions, ResizeKernel, Roi } from './types';
 
 export const DEFAULT_MAX_PIXELS = 50e6;
@@ -13,6 +15,7 @@ export interface ResolvedOptions {
   fit: FitMode;
   roi: Roi | undefined;
   maxPixels: number;
+  maxMetadataBytes: number;
   kernel: ResizeKernel;
   alphaBackground: AlphaBackground;
   applyIccProfile: boolean;
@@ -20,7 +23,7 @@ export interface ResolvedOptions {
 
 function positiveInteger(name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new ImageError('INVALID_INPUT', `${name} must be a positive integer, got ${String(value)}`);
+    throw new ImageError('INVALID_INPUT', `${name} must be a positive integer, got ${describeValue(value)}`);
   }
   return value;
 }
@@ -28,28 +31,36 @@ function positiveInteger(name: string, value: unknown): number {
 function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
   if (!allowed.includes(value as T)) {
-    throw new ImageError('INVALID_INPUT', `${name} must be one of ${allowed.join(', ')}, got ${String(value)}`);
+    throw new ImageError('INVALID_INPUT', `${name} must be one of ${allowed.join(', ')}, got ${describeValue(value)}`);
   }
   return value as T;
 }
 
+/** A limit: a positive number (rounded down), or the default when not given. */
+function positiveLimit(name: string, unit: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 1) {
+    throw new ImageError('INVALID_INPUT', `${name} must be a positive number of ${unit}, got ${describeValue(value)}`);
+  }
+  return Math.floor(value);
+}
+
 export function resolveOptions(options: PreprocessOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new ImageError('INVALID_INPUT', 'preprocess options must be an object with at least width and height');
+    throw new ImageError('INVALID_INPUT', `preprocess options must be an object with at least width and height, got ${describeValue(options)}`);
   }
-  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
-  if (typeof maxPixels !== 'number' || !Number.isFinite(maxPixels) || maxPixels < 1) {
-    throw new ImageError('INVALID_INPUT', `maxPixels must be a positive number of pixels, got ${String(options.maxPixels)}`);
-  }
+  const maxPixels = positiveLimit('maxPixels', 'pixels', options.maxPixels, DEFAULT_MAX_PIXELS);
+  const maxMetadataBytes = positiveLimit('maxMetadataBytes', 'bytes', options.maxMetadataBytes, DEFAULT_MAX_METADATA_BYTES);
   if (options.applyIccProfile !== undefined && typeof options.applyIccProfile !== 'boolean') {
-    throw new ImageError('INVALID_INPUT', `applyIccProfile must be true or false, got ${String(options.applyIccProfile)}`);
+    throw new ImageError('INVALID_INPUT', `applyIccProfile must be true or false, got ${describeValue(options.applyIccProfile)}`);
   }
   return {
     width: positiveInteger('width', options.width),
     height: positiveInteger('height', options.height),
     fit: oneOf('fit', options.fit, FIT_MODES, 'cover'),
     roi: options.roi,
-    maxPixels: Math.floor(maxPixels),
+    maxPixels,
+    maxMetadataBytes,
     kernel: oneOf('kernel', options.kernel, RESIZE_KERNELS, 'linear'),
     alphaBackground: oneOf('alphaBackground', options.alphaBackground, ALPHA_BACKGROUNDS, 'white'),
     applyIccProfile: options.applyIccProfile ?? false,

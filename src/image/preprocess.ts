@@ -1,4 +1,5 @@
 import { fromSharpError } from './decode-errors';
+import { describeValue } from './describe-value';
 import { ImageError } from './errors';
 import { openEncoded, openRaw, type OpenedImage } from './open-image';
 import { resolveOptions, type ResolvedOptions } from './options';
@@ -26,7 +27,8 @@ export async function prepareImage(input: ImageInput, options: PreprocessOptions
 async function open(input: ImageInput, options: ResolvedOptions): Promise<OpenedImage> {
   if (input instanceof Uint8Array) return openEncoded(input, options);
   if (isRawImage(input)) return openRaw(input, options);
-  throw new ImageError('INVALID_INPUT', 'image must be a Buffer/Uint8Array of encoded bytes or a raw image {data, width, height, channels}');
+  const hint = typeof input === 'string' ? ' (read a file first with image.readImageFile(path); turn base64 or a data URL into bytes with image.toImageInput)' : '';
+  throw new ImageError('INVALID_INPUT', `image must be a Buffer/Uint8Array of encoded bytes or a raw image {data, width, height, channels}, got ${describeValue(input)}${hint}`);
 }
 
 async function render(opened: OpenedImage, options: ResolvedOptions): Promise<PreparedImage> {

@@ -1,3 +1,4 @@
+import { describeValue } from './describe-value';
 import { ImageError } from './errors';
 import type { RawImage } from './types';
 
@@ -14,12 +15,12 @@ export function checkRawImage(raw: RawImage, maxPixels: number): void {
   for (const key of ['width', 'height'] as const) {
     const value: unknown = raw[key];
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-      throw new ImageError('INVALID_INPUT', `raw image ${key} must be a positive integer, got ${String(value)}`);
+      throw new ImageError('INVALID_INPUT', `raw image ${key} must be a positive integer, got ${describeValue(value)}`);
     }
   }
   const channels: unknown = raw.channels;
   if (typeof channels !== 'number' || !Number.isInteger(channels) || channels < 1 || channels > 4) {
-    throw new ImageError('INVALID_INPUT', `raw image channels must be 1 (grey), 2 (grey+alpha), 3 (RGB) or 4 (RGBA), got ${String(channels)}`);
+    throw new ImageError('INVALID_INPUT', `raw image channels must be 1 (grey), 2 (grey+alpha), 3 (RGB) or 4 (RGBA), got ${describeValue(channels)}`);
   }
   if (raw.data.length === 0) {
     throw new ImageError('EMPTY', 'raw image data is empty');

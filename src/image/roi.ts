@@ -1,3 +1,4 @@
+import { describeValue } from './describe-value';
 import { ImageError } from './errors';
 import type { Roi } from './types';
 
@@ -15,22 +16,27 @@ function describe(roi: Roi): string {
   return `{x: ${roi.x}, y: ${roi.y}, width: ${roi.width}, height: ${roi.height}}`;
 }
 
-/**
- * Turns a region of interest into pixels of a `frameWidth`×`frameHeight` frame (after EXIF
- * orientation). Values are fractions of the frame when none exceeds 1, else pixels.
- */
-export function resolveRoi(roi: unknown, frameWidth: number, frameHeight: number): PixelRect {
-  if (typeof roi !== 'object' || roi === null) {
-    throw new ImageError('INVALID_ROI', `ROI must be an object {x, y, width, height}, got ${roi === null ? 'null' : typeof roi}`);
+/** Checks that `roi` is {x, y, width, height} of finite numbers; the frame's size is checked later. */
+export function checkRoiShape(roi: unknown): asserts roi is Roi {
+  if (typeof roi !== 'object' || roi === null || Array.isArray(roi)) {
+    throw new ImageError('INVALID_ROI', `ROI must be an object {x, y, width, height} (pixels, or fractions 0..1 of the frame), got ${describeValue(roi)}`);
   }
   const r = roi as Record<string, unknown>;
   for (const key of ['x', 'y', 'width', 'height'] as const) {
     const value = r[key];
     if (typeof value !== 'number' || !Number.isFinite(value)) {
-      throw new ImageError('INVALID_ROI', `ROI ${key} must be a finite number (pixels, or a fraction 0..1 of the frame), got ${String(value)}`);
+      throw new ImageError('INVALID_ROI', `ROI ${key} must be a finite number (pixels, or a fraction 0..1 of the frame), got ${describeValue(value)}`);
     }
   }
-  const { x, y, width, height } = r as unknown as Roi;
+}
+
+/**
+ * Turns a region of interest into pixels of a `frameWidth`×`frameHeight` frame (after EXIF
+ * orientation). Values are fractions of the frame when none exceeds 1, else pixels.
+ */
+export function resolveRoi(roi: unknown, frameWidth: number, frameHeight: number): PixelRect {
+  checkRoiShape(roi);
+  const { x, y, width, height } = roi;
   const text = describe({ x, y, width, height });
   if (x < 0 || y < 0) throw new ImageError('INVALID_ROI', `ROI ${text} has a negative x or y`);
   if (width <= 0 || height <= 0) throw new ImageError('INVALID_ROI', `ROI ${text} must have a positive width and height`);

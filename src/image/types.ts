@@ -40,6 +40,11 @@ export interface PreprocessOptions {
   roi?: Roi;
   /** Largest width × height accepted before decoding; default 50e6. Guards against decompression bombs. */
   maxPixels?: number;
+  /**
+   * Largest metadata (EXIF, XMP, ICC profile, PNG text, inflated) accepted before decoding;
+   * default 16 MiB. Guards against PNG text-chunk bombs, which the pixel limit does not see.
+   */
+  maxMetadataBytes?: number;
   /** Default `linear`. */
   kernel?: ResizeKernel;
   /** Default `white`. */

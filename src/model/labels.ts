@@ -1,12 +1,19 @@
-import * as fs from 'node:fs/promises';
+import { ImageError } from '../image/errors';
+import { readRegularFile } from '../image/read-image-file';
 import { ModelLoadError } from './errors';
+
+/** A labels file is a few KiB (ImageNet's 1001 names: 21 KiB); a larger one is not a labels file. */
+const MAX_LABELS_FILE_BYTES = 8 * 1024 * 1024;
+const LABELS_FILE = { noun: 'labels file', accepted: 'Accepted: a regular text file with one label per line, or a JSON array of strings' };
 
 /** One class per line; CR stripped, trailing blank lines ignored. JSON arrays are accepted too. */
 export async function readLabelsFile(file: string): Promise<string[]> {
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    // Bounded and regular files only: a named pipe given as --labels would otherwise hang the load.
+    text = (await readRegularFile(file, { maxFileBytes: MAX_LABELS_FILE_BYTES }, LABELS_FILE)).toString('utf8');
   } catch (error) {
+    if (error instanceof ImageError) throw new ModelLoadError(error.message);
     throw new ModelLoadError(`Cannot read labels file ${file}: ${(error as Error).message}`);
   }
   if (text.trimStart().startsWith('[')) {

@@ -9,7 +9,8 @@ import { BoundedQueue, type QueuePolicy } from './bounded-queue';
 import type { LocalModelSpec } from '../engine/load-executable';
 import { InferenceWorker } from './inference-worker';
 import { LatencyWindow, RateMeter } from './latency-stats';
-import { topPredictions, validateFilter, type Prediction, type PredictionFilter } from './predictions';
+import { checkClassifierOptions, checkClassifyOptions } from './classifier-options';
+import { topPredictions, type Prediction, type PredictionFilter } from './predictions';
 
 export interface ClassifierOptions extends ModelOptions {
   /** auto (tfjs-node if installed, else wasm), wasm, tfjs-node or cpu. */
@@ -22,6 +23,8 @@ export interface ClassifierOptions extends ModelOptions {
   fit?: FitMode;
   /** Largest image accepted, in pixels (decompression-bomb guard; default 50 megapixels). */
   maxPixels?: number;
+  /** Largest metadata (EXIF, XMP, ICC, PNG text, inflated) accepted, in bytes (metadata-bomb guard; default 16 MiB). */
+  maxMetadataBytes?: number;
   /** Run layers models as-is instead of as the fused graph. */
   unfused?: boolean;
   /** TFLite: skip activation re-quantisation (faster, less faithful to the interpreter). */
@@ -125,6 +128,7 @@ export class Classifier {
   }
 
   static async load(options: ClassifierOptions): Promise<Classifier> {
+    checkClassifierOptions(options);
     const resolved = await resolveModel(options);
     const workerSpec = {
       model: { format: resolved.format, path: resolved.localPath, unfused: options.unfused, float: options.float },
@@ -159,7 +163,7 @@ export class Classifier {
   classify(image: ImageInput, options: ClassifyOptions = {}): Promise<ClassifyResult> {
     if (this.disposed) return Promise.reject(new Error('Classifier has been disposed'));
     try {
-      validateFilter(options);
+      checkClassifyOptions(options);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -231,7 +235,7 @@ export class Classifier {
     this.inFlight++;
     try {
       const { width, height } = this.info.inputSize;
-      const image = await prepareImage(job.image, { width, height, fit: job.options.fit ?? this.options.fit ?? 'cover', roi: job.options.roi, maxPixels: this.options.maxPixels });
+      const image = await prepareImage(job.image, { width, height, fit: job.options.fit ?? this.options.fit ?? 'cover', roi: job.options.roi, maxPixels: this.options.maxPixels, maxMetadataBytes: this.options.maxMetadataBytes });
       const { scale, offset } = this.info.normalization;
       return { started, input: normalise(image.rgb, scale, offset), preprocessMs: performance.now() - started };
     } catch (error) {

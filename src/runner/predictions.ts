@@ -1,3 +1,5 @@
+import { describeValue } from '../image/describe-value';
+
 export interface Prediction {
   label: string;
   score: number;
@@ -19,11 +21,32 @@ function normalisedSet(labels: string[] | undefined): Set<string> | undefined {
   return labels && labels.length > 0 ? new Set(labels.map((l) => l.trim().toLowerCase())) : undefined;
 }
 
-export function validateFilter(filter: PredictionFilter): void {
-  if (filter.topK !== undefined && (!Number.isInteger(filter.topK) || filter.topK < 1)) throw new TypeError(`topK must be a whole number ≥ 1, got ${String(filter.topK)}`);
-  if (filter.threshold !== undefined && (typeof filter.threshold !== 'number' || !(filter.threshold >= 0 && filter.threshold <= 1))) {
-    throw new TypeError(`threshold must be a number from 0 to 1, got ${String(filter.threshold)}`);
+/** Label lists: an array of label names; a lone string is the usual slip (`deny: "person"`). */
+function checkLabelList(name: string, value: unknown): void {
+  if (value === undefined) return;
+  if (!Array.isArray(value)) {
+    const hint = typeof value === 'string' ? ` (write [${JSON.stringify(value)}] for one label)` : '';
+    throw new TypeError(`${name} must be an array of label names, for example ["cat", "dog"], got ${describeValue(value)}${hint}`);
   }
+  const bad = value.findIndex((label) => typeof label !== 'string');
+  if (bad >= 0) throw new TypeError(`${name} must be an array of label names (strings), but ${name}[${bad}] is ${describeValue(value[bad])}`);
+}
+
+/** Throws a TypeError naming the bad field, what it got and what is accepted. */
+export function validateFilter(filter: PredictionFilter): void {
+  if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) {
+    throw new TypeError(`prediction filter must be an object {topK, threshold, allow, deny}, got ${describeValue(filter)}`);
+  }
+  const topK: unknown = filter.topK;
+  if (topK !== undefined && (typeof topK !== 'number' || !Number.isInteger(topK) || topK < 1)) {
+    throw new TypeError(`topK must be a whole number ≥ 1, got ${describeValue(topK)}`);
+  }
+  const threshold: unknown = filter.threshold;
+  if (threshold !== undefined && (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1))) {
+    throw new TypeError(`threshold must be a number from 0 to 1, got ${describeValue(threshold)}`);
+  }
+  checkLabelList('allow', filter.allow);
+  checkLabelList('deny', filter.deny);
 }
 
 /** ImageNet labels list synonyms ("tabby, tabby cat"): any one of them matches. */

@@ -1,10 +1,9 @@
-import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
 import { Classifier } from '../../runner/classifier';
-import type { BackendName } from '../../engine/backend';
-import type { FitMode } from '../../image/types';
+import { DEFAULT_MAX_FILE_BYTES, readImageFile } from '../../image/read-image-file';
+import { parseClassifyFlags } from './classify-flags';
 import { defaultModel, progressReporter } from '../model-option';
 
 const HELP = `Usage: mobilenet classify [--model M] [--top K] [--threshold T] [--json] [--backend B] [--fit F] IMAGE...
@@ -18,6 +17,8 @@ const HELP = `Usage: mobilenet classify [--model M] [--top K] [--threshold T] [-
   --backend B    auto | wasm | tfjs-node | cpu (default auto)
   --fit F        cover (centre crop, default) | fill (squash) | contain (letterbox)
   --float        TFLite: skip activation re-quantisation (faster, less faithful)
+  --max-file-bytes N  refuse image files larger than N bytes unread (default ${DEFAULT_MAX_FILE_BYTES});
+                 only regular files are read: pipes, devices and directories are refused
 
 An image that cannot be classified prints {"file", "error"} (or an error line) and makes the
 exit status 1; the other images are still classified.`;
@@ -37,6 +38,7 @@ export const classifyCommand: CliCommand = {
         backend: { type: 'string' },
         fit: { type: 'string' },
         float: { type: 'boolean', default: false },
+        'max-file-bytes': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -48,13 +50,17 @@ export const classifyCommand: CliCommand = {
       console.error(`mobilenet classify: no image given\n\n${HELP}`);
       return 2;
     }
-    const topK = values.top === undefined ? 5 : Number(values.top);
-    const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
+    const flags = parseClassifyFlags(values);
+    if (typeof flags === 'string') {
+      console.error(`mobilenet classify: ${flags}`);
+      return 2;
+    }
+    const { topK, threshold, maxFileBytes } = flags;
     const classifier = await Classifier.load({
       model: values.model ?? defaultModel(),
       labels: values.labels,
-      backend: (values.backend ?? 'auto') as BackendName,
-      fit: values.fit as FitMode | undefined,
+      backend: flags.backend,
+      fit: flags.fit,
       float: values.float,
       // A CLI run classifies every file it was given: no frame may be dropped.
       queuePolicy: 'wait',
@@ -64,7 +70,7 @@ export const classifyCommand: CliCommand = {
     try {
       for (const file of positionals) {
         try {
-          const image = await fs.readFile(file);
+          const image = await readImageFile(file, { maxFileBytes });
           const result = await classifier.classify(image, { topK, threshold });
           if (values.json) {
             console.log(JSON.stringify({ file, predictions: result.predictions, timings: result.timings }));
