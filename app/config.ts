@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { parseFramesRetention, type FramesRetention } from './frames-retention';
 
 /** Everything `npm start` can be told, from environment variables, each with a working default. */
 export interface AppConfig {
@@ -11,6 +12,8 @@ export interface AppConfig {
   brokerPort: number;
   prefix: string;
   camera: { kind: 'command'; command: string } | { kind: 'url'; url: string } | { kind: 'folder'; dir: string };
+  /** What happens to a classified image in the frames folder (FRAMES_RETENTION). */
+  framesRetention: FramesRetention;
   port: number;
   headless: boolean;
   /** Serve the login-less editor to other machines too (default: this machine only). */
@@ -54,5 +57,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     userDir: path.resolve(cwd, env.NODE_RED_USER_DIR || '.node-red-data'),
     cacheDir: env.MOBILENET_CACHE || undefined,
     maxFps: framesPerSecond(env.MAX_FPS, 2),
+    framesRetention: parseFramesRetention(env.FRAMES_RETENTION),
   };
 }
