@@ -25,7 +25,7 @@ async function idleCpu(files: number, seconds: number): Promise<{ files: number;
   try {
     for (let i = 0; i < files; i++) fs.writeFileSync(path.join(dir, `frame-${String(i).padStart(6, '0')}.jpg`), TINY_JPEG);
     // Keep everything: the bench measures watching, not deleting.
-    const source = createFrameSource({ kind: 'folder', dir, mode: 'watch', intervalMs: 500, source: 'bench', ...({ retention: { policy: 'keep' } } as object) });
+    const source = createFrameSource({ kind: 'folder', dir, mode: 'watch', intervalMs: 500, source: 'bench', retention: { policy: 'keep' } });
     source.on('error', () => undefined);
     source.start();
     await sleep(2000); // start-up (the first listing) is not idle time
