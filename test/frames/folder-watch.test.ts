@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -29,6 +30,18 @@ function countFsCalls(dir: string): () => Record<FsPromiseCall, number> {
   return () => {
     for (const [name, original] of originals) promises[name] = original;
     return counts;
+  };
+}
+
+/** The fs module itself: a namespace import is a copy, and patching it would not reach the source. */
+const realFs = require('node:fs') as { watch: typeof fs.watch };
+
+/** Replaces fs.watch until the returned function is called (the source calls it once, at start). */
+function replaceFsWatch(replacement: (...args: unknown[]) => unknown): () => void {
+  const original = realFs.watch;
+  realFs.watch = replacement as typeof fs.watch;
+  return () => {
+    realFs.watch = original;
   };
 }
 
@@ -111,6 +124,38 @@ describe('frames/folder source: watching', function () {
     assert.ok(frames[2]!.jpeg.equals(readImage('chelsea.png')));
     assert.ok(frames[3]!.jpeg.equals(hotDog), 'the slowly written frame is read once, whole');
     assert.deepEqual(errors, []);
+  });
+
+  it('with inotify exhausted (fs.watch fails with ENOSPC) says so and lists the folder every 2 s instead: nothing is missed', async () => {
+    const restore = replaceFsWatch(() => {
+      throw Object.assign(new Error('ENOSPC: System limit for number of file watchers reached, watch'), { code: 'ENOSPC' });
+    });
+    let seen: { frames: Frame[]; errors: string[] };
+    try {
+      seen = watch();
+      await nextState(source!, 'running');
+    } finally {
+      restore();
+    }
+    assert.deepEqual(seen.errors, [`cannot watch folder ${dir} for changes (ENOSPC: System limit for number of file watchers reached, watch); listing it every 2 s instead`]);
+    fs.writeFileSync(path.join(dir, 'late.jpg'), readImage('owl.jpg'));
+    const [frame] = await nextFrames(source!, 1, 6000);
+    assert.equal(frame!.file, path.join(dir, 'late.jpg'));
+  });
+
+  it('finds a file no event announced (a network share written by another machine) at the periodic listing', async () => {
+    // An fs.watch that never reports anything, as on an SMB or NFS mount.
+    const restore = replaceFsWatch(() => Object.assign(new EventEmitter(), { close: () => undefined }));
+    try {
+      watch({ rescanMs: 300 });
+      await nextState(source!, 'running');
+    } finally {
+      restore();
+    }
+    fs.writeFileSync(path.join(dir, 'from-the-share.png'), readImage('chelsea.png'));
+    const [frame] = await nextFrames(source!, 1, 5000);
+    assert.equal(frame!.file, path.join(dir, 'from-the-share.png'));
+    assert.ok(frame!.jpeg.equals(readImage('chelsea.png')));
   });
 
   it('sends every image of a burst copied in at once, none skipped by the rate cap', async () => {
