@@ -11,7 +11,8 @@ export class RetentionPolicy {
   private readonly order = new Map<string, true>();
   readonly moveDir: string | undefined;
 
-  constructor(private readonly dir: string, readonly policy: FolderRetention) {
+  /** `report` hears about files that could not be removed; watching goes on. */
+  constructor(private readonly dir: string, readonly policy: FolderRetention, private readonly report: (err: Error) => void) {
     this.moveDir = policy.policy === 'move' ? path.resolve(dir, policy.dir) : undefined;
   }
 
@@ -33,7 +34,13 @@ export class RetentionPolicy {
    */
   async start(baselineImages: string[]): Promise<void> {
     this.order.clear();
-    if (this.moveDir !== undefined) await fsp.mkdir(this.moveDir, { recursive: true });
+    if (this.moveDir !== undefined) {
+      try {
+        await fsp.mkdir(this.moveDir, { recursive: true });
+      } catch (err) {
+        throw new Error(`cannot create the folder ${this.moveDir} that sent images are moved to: ${(err as Error).message}`);
+      }
+    }
     if (this.policy.policy !== 'newest') return;
     const dated: { name: string; mtimeMs: number }[] = [];
     for (const name of baselineImages) {
@@ -55,7 +62,7 @@ export class RetentionPolicy {
       case 'keep':
         return;
       case 'delete':
-        return removeFile(file);
+        return removeFile(file, 'after sending it');
       case 'move':
         return moveFile(file, path.join(this.moveDir!, name));
       case 'newest':
@@ -71,22 +78,31 @@ export class RetentionPolicy {
     this.order.delete(name);
   }
 
+  /** Deletes the oldest beyond `count`; failures are reported in one message, not one per file. */
   private async trim(): Promise<void> {
     if (this.policy.policy !== 'newest') return;
+    let failed = 0;
+    let first: Error | undefined;
     while (this.order.size > this.policy.count) {
       const oldest = this.order.keys().next().value as string;
       this.order.delete(oldest);
-      await removeFile(path.join(this.dir, oldest));
+      try {
+        await removeFile(path.join(this.dir, oldest), `to keep only the newest ${this.policy.count} images`);
+      } catch (err) {
+        failed++;
+        first ??= err as Error;
+      }
     }
+    if (first) this.report(new Error(failed === 1 ? first.message : `${first.message} (and ${failed - 1} more images)`));
   }
 }
 
-async function removeFile(file: string): Promise<void> {
+async function removeFile(file: string, why: string): Promise<void> {
   try {
     await fsp.unlink(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw new Error(`could not delete ${file} after sending it: ${(err as Error).message}`);
+    throw new Error(`could not delete ${file} ${why}: ${(err as Error).message}`);
   }
 }
 

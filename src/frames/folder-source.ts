@@ -38,7 +38,7 @@ export class FolderFrameSource extends BaseFrameSource {
       this.schedule(run, 0, new LoopCursor(this.config.dir, this.maxFileBytes));
       return;
     }
-    const retention = new RetentionPolicy(this.config.dir, this.config.retention ?? { policy: 'keep' });
+    const retention = new RetentionPolicy(this.config.dir, this.config.retention ?? { policy: 'keep' }, (err) => this.warn(run, err));
     const watcher = new FolderWatcher({
       dir: this.config.dir,
       checkMs: this.config.intervalMs,

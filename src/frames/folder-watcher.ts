@@ -212,11 +212,13 @@ export class FolderWatcher {
       }
       if (!this.settling.has(name)) continue; // forgotten meanwhile
       const signature = `${stat.size}:${stat.mtimeMs}`;
-      if (stat.isFile() && (signature !== before || stat.size === 0)) {
+      if (stat.isFile() && signature !== before) {
         this.settling.set(name, signature);
         continue;
       }
       this.settling.delete(name);
+      // Created but not written yet (a camera opens its file first): the write will be an event.
+      if (stat.isFile() && stat.size === 0) continue;
       const known = this.known.get(name) ?? {};
       this.known.set(name, known);
       if (known.settled === signature) continue; // unchanged since it was sent or reported

@@ -126,6 +126,21 @@ describe('frames/folder source: watching', function () {
     assert.deepEqual(errors, []);
   });
 
+  it('an empty file (a camera that opened its file) is not re-checked while it stays empty, and is sent once written', async () => {
+    const { frames, errors } = watch();
+    await nextState(source!, 'running');
+    const file = path.join(dir, 'opened.jpg');
+    fs.writeFileSync(file, '');
+    await sleep(400);
+    const stop = countFsCalls(dir);
+    await sleep(1000);
+    assert.deepEqual(stop(), { stat: 0, lstat: 0, readdir: 0, open: 0, readFile: 0 });
+    fs.writeFileSync(file, readImage('owl.jpg'));
+    await nextFrames(source!, 1);
+    assert.equal(frames[0]!.file, file);
+    assert.deepEqual(errors, []);
+  });
+
   it('with inotify exhausted (fs.watch fails with ENOSPC) says so and lists the folder every 2 s instead: nothing is missed', async () => {
     const restore = replaceFsWatch(() => {
       throw Object.assign(new Error('ENOSPC: System limit for number of file watchers reached, watch'), { code: 'ENOSPC' });
