@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { parseFramesRetention, type FramesRetention } from './frames-retention';
 import { brokerLogin, moveLoginOutOfUrl } from './url-credentials';
 
 /** Everything `npm start` can be told, from environment variables, each with a working default. */
@@ -12,6 +13,8 @@ export interface AppConfig {
   brokerPort: number;
   prefix: string;
   camera: { kind: 'command'; command: string } | { kind: 'url'; url: string; user?: string; password?: string } | { kind: 'folder'; dir: string };
+  /** What happens to a classified image in the frames folder (FRAMES_RETENTION). */
+  framesRetention: FramesRetention;
   port: number;
   headless: boolean;
   /** Serve the editor to other machines too, with a login (default: this machine only). */
@@ -56,5 +59,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     userDir: path.resolve(cwd, env.NODE_RED_USER_DIR || '.node-red-data'),
     cacheDir: env.MOBILENET_CACHE || undefined,
     maxFps: framesPerSecond(env.MAX_FPS, 2),
+    framesRetention: parseFramesRetention(env.FRAMES_RETENTION),
   };
 }

@@ -37,7 +37,7 @@ function cameraNode(config: AppConfig): FlowNode {
       return { ...common, source: 'camera', kind: snapshot ? 'snapshot-url' : 'mjpeg-url', url: config.camera.url, interval: 1 / Math.max(config.maxFps, 0.1) };
     }
     case 'folder':
-      return { ...common, source: 'frames', kind: 'folder', dir: config.camera.dir, folderMode: 'watch', interval: 0.5 };
+      return { ...common, source: 'frames', kind: 'folder', dir: config.camera.dir, folderMode: 'watch', interval: 0.5, ...config.framesRetention };
   }
 }
 
@@ -70,7 +70,7 @@ export function buildFlow(config: AppConfig, brokerUrl: string): FlowNode[] {
       type: 'comment',
       z: TAB,
       name: 'Frames → classify → MQTT labels; POST /classify answers JSON',
-      info: 'Generated at every `npm start` from MOBILENET_MODEL, MQTT_URL, MQTT_PREFIX, CAMERA_CMD, CAMERA_URL and FRAMES_DIR. Edit the environment, not this flow: it is rewritten on the next start.',
+      info: 'Generated at every `npm start` from MOBILENET_MODEL, MQTT_URL, MQTT_PREFIX, CAMERA_CMD, CAMERA_URL, FRAMES_DIR and FRAMES_RETENTION. Edit the environment, not this flow: it is rewritten on the next start.',
       x: 250,
       y: 60,
       wires: [],

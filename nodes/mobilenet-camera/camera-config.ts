@@ -1,4 +1,4 @@
-import { DEFAULT_RESTART, type FrameSourceConfig } from '../../src/frames';
+import { DEFAULT_MAX_FOLDER_FILE_BYTES, DEFAULT_RESTART, type FolderRetention, type FolderSourceConfig, type FrameSourceConfig } from '../../src/frames';
 import { splitArgs } from './split-args';
 
 /** The node's properties as the editor saves them (numbers may arrive as strings). */
@@ -17,6 +17,14 @@ export interface CameraNodeConfig {
   interval?: number | string;
   dir?: string;
   folderMode?: string;
+  /** Folder watch: what happens to an image once sent (keep, newest, delete, move); default keep. */
+  retention?: string;
+  /** Folder watch, retention "newest": how many images the folder keeps. */
+  keepNewest?: number | string;
+  /** Folder watch, retention "move": where sent images go (relative to the folder, or absolute). */
+  moveTo?: string;
+  /** Folder: larger files are refused before reading (MiB). */
+  maxFileMiB?: number | string;
   /** 0 or empty: no cap. */
   maxFps?: number | string;
   autostart?: boolean;
@@ -75,10 +83,35 @@ export function toFrameSourceConfig(config: CameraNodeConfig, credentials: Camer
     case 'folder': {
       const mode = config.folderMode ?? 'loop';
       if (mode !== 'loop' && mode !== 'watch') throw new RangeError(`Folder mode must be "loop" or "watch", got ${JSON.stringify(mode)}`);
-      return { ...common, kind, dir: requiredText(config.dir, 'Folder'), mode, intervalMs: intervalMs(config) };
+      const maxFrameBytes = Math.round(numberField(config.maxFileMiB, 'Max file size', DEFAULT_MAX_FOLDER_FILE_BYTES / 2 ** 20, 0.01, 'MiB') * 2 ** 20);
+      const folder: FolderSourceConfig = { ...common, kind, dir: requiredText(config.dir, 'Folder'), mode, intervalMs: intervalMs(config), maxFrameBytes };
+      // Loop mode replays the folder and never removes anything: the editor hides the retention there.
+      return mode === 'watch' ? { ...folder, retention: folderRetention(config) } : folder;
     }
     default:
       throw new RangeError(`Source kind must be one of ${KINDS.map((k) => `"${k}"`).join(', ')}, got ${JSON.stringify(kind)}`);
+  }
+}
+
+export const RETENTIONS = ['keep', 'newest', 'delete', 'move'] as const;
+export const DEFAULT_KEEP_NEWEST = 1000;
+export const DEFAULT_MOVE_TO = 'done';
+
+function folderRetention(config: CameraNodeConfig): FolderRetention {
+  const policy = config.retention ?? 'keep';
+  switch (policy) {
+    case 'keep':
+    case 'delete':
+      return { policy };
+    case 'newest': {
+      const count = numberField(config.keepNewest, 'Keep newest', DEFAULT_KEEP_NEWEST, 1, 'images');
+      if (!Number.isInteger(count)) throw new RangeError(`Keep newest must be a whole number of images >= 1, got ${JSON.stringify(config.keepNewest)}`);
+      return { policy, count };
+    }
+    case 'move':
+      return { policy, dir: (config.moveTo ?? '').trim() || DEFAULT_MOVE_TO };
+    default:
+      throw new RangeError(`After sending must be one of ${RETENTIONS.map((r) => `"${r}"`).join(', ')}, got ${JSON.stringify(policy)}`);
   }
 }
 

@@ -35,7 +35,13 @@ export abstract class BaseFrameSource extends EventEmitter implements FrameSourc
     super();
     this.maxFrameBytes = config.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     this.backoff = new Backoff(config.restart ?? DEFAULT_RESTART);
-    this.gate = new LatestFrameGate<Frame>((frame) => this.emit('frame', frame), { maxFps: config.maxFps, pull: config.pull });
+    this.gate = new LatestFrameGate<Frame>(
+      (frame) => {
+        this.emit('frame', frame);
+        this.delivered(frame);
+      },
+      { maxFps: config.maxFps, pull: config.pull },
+    );
   }
 
   get state(): FrameSourceState {
@@ -148,6 +154,14 @@ export abstract class BaseFrameSource extends EventEmitter implements FrameSourc
       this.invalid += bad - seen;
       this.splitterBad.set(splitter, bad);
     }
+  }
+
+  /** A frame was handed to the consumer (a folder source applies its retention policy here). */
+  protected delivered(_frame: Frame): void {}
+
+  /** A frame waits in the gate (rate cap, or a busy consumer): a source that can wait holds the next one back. */
+  protected get frameWaiting(): boolean {
+    return this.gate.hasPending;
   }
 
   protected countInvalid(n = 1): void {

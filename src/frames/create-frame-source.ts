@@ -1,6 +1,7 @@
+import * as path from 'node:path';
 import { CommandFrameSource } from './command-source';
 import { FolderFrameSource } from './folder-source';
-import type { FrameSource, FrameSourceConfig } from './frame';
+import type { FolderSourceConfig, FrameSource, FrameSourceConfig } from './frame';
 import { MjpegUrlFrameSource } from './mjpeg-url-source';
 import { SnapshotUrlFrameSource } from './snapshot-url-source';
 import { Backoff } from './backoff';
@@ -30,6 +31,8 @@ export function createFrameSource(config: FrameSourceConfig): FrameSource {
       if (typeof config.dir !== 'string' || config.dir === '') throw new TypeError('folder source: dir must be a non-empty path');
       if (config.mode !== 'loop' && config.mode !== 'watch') throw new RangeError(`folder source: mode must be "loop" or "watch", got ${JSON.stringify(config.mode)}`);
       requiredNumber(config.intervalMs, 'intervalMs', 1);
+      optionalNumber(config.rescanMs, 'rescanMs', 100);
+      validateRetention(config);
       return new FolderFrameSource(config);
     default:
       throw new RangeError(`frame source kind must be one of ${KINDS.map((k) => `"${k}"`).join(', ')}, got ${JSON.stringify((config as { kind?: unknown }).kind)}`);
@@ -43,6 +46,28 @@ function validateCommon(config: FrameSourceConfig): void {
   optionalNumber(config.maxFrameBytes, 'maxFrameBytes', 4);
   // Backoff validates initialMs/maxMs with its own messages.
   if (config.restart !== undefined) new Backoff(config.restart);
+}
+
+const RETENTION_POLICIES = ['keep', 'newest', 'delete', 'move'] as const;
+
+function validateRetention(config: FolderSourceConfig): void {
+  const retention = config.retention as unknown;
+  if (retention === undefined) return;
+  const policy = typeof retention === 'object' && retention !== null ? (retention as { policy?: unknown }).policy : undefined;
+  if (!RETENTION_POLICIES.includes(policy as never)) {
+    throw new RangeError(`folder source: retention.policy must be one of ${RETENTION_POLICIES.map((p) => `"${p}"`).join(', ')}, got ${JSON.stringify(policy ?? retention)}`);
+  }
+  if (policy !== 'keep' && config.mode !== 'watch') throw new RangeError(`folder source: retention "${String(policy)}" applies to watch mode only (loop mode replays the folder and never removes anything)`);
+  if (config.retention?.policy === 'newest') {
+    const count = config.retention.count;
+    if (!Number.isInteger(count) || count < 1) throw new RangeError(`folder source: retention "newest" needs count, a whole number >= 1 (how many images to keep), got ${JSON.stringify(count)}`);
+  }
+  if (config.retention?.policy === 'move' && (typeof config.retention.dir !== 'string' || config.retention.dir.trim() === '')) {
+    throw new TypeError('folder source: retention "move" needs dir, the folder to move sent images to (relative to the watched folder, or absolute)');
+  }
+  if (config.retention?.policy === 'move' && path.resolve(config.dir, config.retention.dir) === path.resolve(config.dir)) {
+    throw new RangeError(`folder source: retention "move" needs a folder other than the watched one, got ${JSON.stringify(config.retention.dir)}`);
+  }
 }
 
 function requiredNumber(value: unknown, name: string, min: number): void {

@@ -73,7 +73,11 @@ export interface CommonSourceConfig {
   restart?: RestartPolicy;
   /** Pause after every emitted frame until the consumer calls ready(). */
   pull?: boolean;
-  /** Frames larger than this are dropped so a broken stream cannot eat RAM (default 8 MiB). */
+  /**
+   * Frames larger than this are dropped so a broken stream cannot eat RAM (default 8 MiB; for a
+   * folder source, files larger than this are refused before reading, default 50 MiB so phone
+   * photos pass).
+   */
   maxFrameBytes?: number;
 }
 
@@ -101,16 +105,39 @@ export interface SnapshotUrlSourceConfig extends CommonSourceConfig {
   timeoutMs?: number;
 }
 
+/**
+ * What a watching folder source does with an image once it has sent it, so a camera dropping
+ * stills never fills the disk:
+ * - keep: nothing (the folder grows);
+ * - newest: keep the `count` most recent images, deleting the oldest (images already in the
+ *   folder when watching starts count as seen: watch mode never sends them);
+ * - delete: delete it;
+ * - move: move it into `dir` (relative to the watched folder, or absolute).
+ * With delete and move the folder is an inbox: images already there at start are sent too.
+ * An image is never removed before it has been sent.
+ */
+export type FolderRetention = { policy: 'keep' } | { policy: 'newest'; count: number } | { policy: 'delete' } | { policy: 'move'; dir: string };
+
 export interface FolderSourceConfig extends CommonSourceConfig {
   kind: 'folder';
   dir: string;
   /** loop: replay the sorted images forever; watch: emit each new or changed image once. */
   mode: 'loop' | 'watch';
-  /** loop: time between frames; watch: how often the folder is scanned. */
+  /** loop: time between frames; watch: how often a new file is checked until its size holds still. */
   intervalMs: number;
+  /** Watch mode only (default keep). */
+  retention?: FolderRetention;
+  /**
+   * Watch mode: the folder is watched with fs.watch (inotify); it is also listed this often
+   * (default 30000 ms) to catch what no event announced (network shares, lost events).
+   */
+  rescanMs?: number;
 }
 
 export type FrameSourceConfig = CommandSourceConfig | MjpegUrlSourceConfig | SnapshotUrlSourceConfig | FolderSourceConfig;
 
 export const DEFAULT_MAX_FRAME_BYTES = 8 * 1024 * 1024;
+/** Phone cameras write 48-200 MP JPEGs of 10-40 MB; a folder source admits them whole. */
+export const DEFAULT_MAX_FOLDER_FILE_BYTES = 50 * 1024 * 1024;
+export const DEFAULT_FOLDER_RESCAN_MS = 30000;
 export const DEFAULT_RESTART: RestartPolicy = { initialMs: 1000, maxMs: 30000 };

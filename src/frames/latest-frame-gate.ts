@@ -17,7 +17,7 @@ export class LatestFrameGate<T> {
   skipped = 0;
   emitted = 0;
   private pending: T | undefined;
-  private hasPending = false;
+  private waiting = false;
   private paused = false;
   private lastEmitAt = -Infinity;
   private timer: NodeJS.Timeout | undefined;
@@ -31,9 +31,9 @@ export class LatestFrameGate<T> {
   }
 
   offer(item: T): void {
-    if (this.hasPending) this.skipped++;
+    if (this.waiting) this.skipped++;
     this.pending = item;
-    this.hasPending = true;
+    this.waiting = true;
     this.flush();
   }
 
@@ -44,6 +44,11 @@ export class LatestFrameGate<T> {
   resume(): void {
     this.paused = false;
     this.flush();
+  }
+
+  /** A frame waits to be delivered. */
+  get hasPending(): boolean {
+    return this.waiting;
   }
 
   get isPaused(): boolean {
@@ -64,11 +69,11 @@ export class LatestFrameGate<T> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.pending = undefined;
-    this.hasPending = false;
+    this.waiting = false;
   }
 
   private flush(): void {
-    if (!this.hasPending || this.paused || this.timer) return;
+    if (!this.waiting || this.paused || this.timer) return;
     const wait = this.lastEmitAt + this.minIntervalMs - performance.now();
     if (wait > 0) {
       this.timer = setTimeout(() => {
@@ -79,7 +84,7 @@ export class LatestFrameGate<T> {
     }
     const item = this.pending as T;
     this.pending = undefined;
-    this.hasPending = false;
+    this.waiting = false;
     this.lastEmitAt = performance.now();
     this.emitted++;
     const now = Date.now();

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createFrameSource, type Frame, type FrameSource } from '../../src/frames';
 import { imagePath, readImage } from '../fixtures';
-import { handleBaseline, leakedHandles, nextFrames, sleep } from './helpers';
+import { handleBaseline, leakedHandles, nextFrames, nextState, sleep } from './helpers';
 
 describe('frames/folder source', function () {
   this.timeout(20000);
@@ -105,6 +106,104 @@ describe('frames/folder source', function () {
     assert.deepEqual(seen.map((f) => f.seq), [0, 1, 2]);
   });
 
+  /** The size bound in these tests: the photos (up to 150 KiB) pass, the padded one does not. */
+  const LIMIT = 192 * 1024;
+
+  /** A named pipe, a directory and a device, each named like an image, and a file over the size bound. */
+  function hostileEntries(): void {
+    execFileSync('mkfifo', [path.join(dir, 'pipe.jpg')]);
+    fs.mkdirSync(path.join(dir, 'folder.jpg'));
+    fs.symlinkSync('/dev/zero', path.join(dir, 'zero.jpg'));
+    fs.writeFileSync(path.join(dir, 'huge.jpg'), Buffer.concat([readImage('owl.jpg'), Buffer.alloc(200 * 1024)]));
+  }
+
+  it('loop: a named pipe, a directory, a device and an over-size file are skipped with an error each; the good images still play', async () => {
+    hostileEntries();
+    fs.copyFileSync(imagePath('owl.jpg'), path.join(dir, 'owl.jpg'));
+    source = createFrameSource({ kind: 'folder', dir, mode: 'loop', intervalMs: 10, source: 'replay', maxFrameBytes: LIMIT });
+    const errors: string[] = [];
+    source.on('error', (e) => errors.push(e.message));
+    source.start();
+    const frames = await nextFrames(source, 3);
+    assert.ok(frames.every((f) => path.basename(f.file!) === 'owl.jpg'));
+    const about = (name: string): string[] => errors.filter((e) => e.includes(path.join(dir, name)));
+    assert.deepEqual(about('pipe.jpg'), [`skipped ${path.join(dir, 'pipe.jpg')}: it is a named pipe (FIFO), not a regular file; only regular image files are read`]);
+    assert.deepEqual(about('folder.jpg'), [`skipped ${path.join(dir, 'folder.jpg')}: it is a directory (sub-folders are not read), not a regular file; only regular image files are read`]);
+    assert.deepEqual(about('zero.jpg'), [`skipped ${path.join(dir, 'zero.jpg')}: it is a character device, not a regular file; only regular image files are read`]);
+    const hugeMiB = (fs.statSync(path.join(dir, 'huge.jpg')).size / 2 ** 20).toFixed(2);
+    assert.deepEqual(about('huge.jpg'), [`skipped ${path.join(dir, 'huge.jpg')}: it is ${hugeMiB} MiB, over the 0.19 MiB limit for one image (maxFrameBytes)`]);
+    assert.ok(source.stats.invalid >= 4);
+  });
+
+  it('watch: a named pipe, a directory, a device and an over-size file arriving are skipped with an error each; the next image is sent', async () => {
+    source = createFrameSource({ kind: 'folder', dir, mode: 'watch', intervalMs: 40, source: 'drop', maxFrameBytes: LIMIT });
+    const errors: string[] = [];
+    source.on('error', (e) => errors.push(e.message));
+    source.start();
+    await nextState(source, 'running');
+    hostileEntries();
+    await sleep(300);
+    fs.copyFileSync(imagePath('rocket.jpg'), path.join(dir, 'rocket.jpg'));
+    const [frame] = await nextFrames(source, 1);
+    assert.equal(path.basename(frame!.file!), 'rocket.jpg');
+    await sleep(300);
+    for (const [name, why] of [
+      ['pipe.jpg', 'a named pipe (FIFO)'],
+      ['folder.jpg', 'a directory'],
+      ['zero.jpg', 'a character device'],
+      ['huge.jpg', 'over the 0.19 MiB limit for one image'],
+    ]) {
+      const about = errors.filter((e) => e.includes(path.join(dir, name!)));
+      assert.equal(about.length, 1, `${name} reported once: ${JSON.stringify(errors)}`);
+      assert.ok(about[0]!.includes(why!), about[0]);
+    }
+    assert.equal(source.state, 'running');
+  });
+
+  it('names the real format of a broken file, and reports unsupported files once each, saying what is accepted', async () => {
+    const png = readImage('chelsea.png');
+    fs.writeFileSync(path.join(dir, 'cut.png'), png.subarray(0, png.length >> 1));
+    fs.copyFileSync(imagePath('owl.jpg'), path.join(dir, 'owl.jpg'));
+    source = createFrameSource({ kind: 'folder', dir, mode: 'loop', intervalMs: 10, source: 'replay' });
+    const loopErrors: string[] = [];
+    source.on('error', (e) => loopErrors.push(e.message));
+    source.start();
+    await nextFrames(source, 3);
+    assert.deepEqual(loopErrors, [`skipped ${path.join(dir, 'cut.png')}: not a complete PNG (PNG ends before its IEND chunk)`], 'reported once, not at every pass');
+    await source.stop();
+
+    const watched = fs.mkdtempSync(path.join(os.tmpdir(), 'frames-watch-wording-'));
+    try {
+      source = createFrameSource({ kind: 'folder', dir: watched, mode: 'watch', intervalMs: 40, source: 'drop' });
+      const errors: string[] = [];
+      source.on('error', (e) => errors.push(e.message));
+      source.start();
+      await nextState(source, 'running');
+      fs.copyFileSync(imagePath('dragonfly.bmp'), path.join(watched, 'dragonfly.bmp'));
+      fs.writeFileSync(path.join(watched, 'phone.heic'), Buffer.from('\0\0\0\x18ftypheic\0\0\0\0mif1heic', 'latin1'));
+      fs.writeFileSync(path.join(watched, 'logo.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+      // A HEIC photo renamed .jpg: named by what it is.
+      fs.writeFileSync(path.join(watched, 'renamed.jpg'), Buffer.from('\0\0\0\x18ftypheic\0\0\0\0mif1heic', 'latin1'));
+      fs.writeFileSync(path.join(watched, 'upload.jpg.part'), 'still uploading');
+      fs.appendFileSync(path.join(watched, 'dragonfly.bmp'), Buffer.alloc(10)); // written to again: not reported twice
+      fs.copyFileSync(imagePath('owl.jpg'), path.join(watched, 'owl.jpg'));
+      await nextFrames(source, 1);
+      await sleep(300);
+      const accepted = 'a folder source classifies JPEG (.jpg, .jpeg), PNG, WebP, GIF, TIFF (.tif, .tiff) or AVIF files';
+      assert.deepEqual(errors.filter((e) => !e.includes('renamed.jpg')).sort(), [
+        `skipped ${path.join(watched, 'dragonfly.bmp')}: .bmp files are not a supported image format; ${accepted}`,
+        `skipped ${path.join(watched, 'logo.svg')}: .svg files are not a supported image format; ${accepted}`,
+        `skipped ${path.join(watched, 'phone.heic')}: .heic files are not a supported image format; ${accepted}`,
+      ]);
+      assert.deepEqual(errors.filter((e) => e.includes('renamed.jpg')), [
+        `skipped ${path.join(watched, 'renamed.jpg')}: it is a HEIC image, which is not supported (accepted: JPEG (.jpg, .jpeg), PNG, WebP, GIF, TIFF (.tif, .tiff) or AVIF)`,
+      ]);
+    } finally {
+      await source.stop();
+      fs.rmSync(watched, { recursive: true, force: true });
+    }
+  });
+
   it('stop() leaves no timer or file handle', async () => {
     fs.copyFileSync(imagePath('owl.jpg'), path.join(dir, 'owl.jpg'));
     const before = await handleBaseline();
@@ -113,6 +212,18 @@ describe('frames/folder source', function () {
     await nextFrames(source, 3);
     await source.stop();
     assert.deepEqual(await leakedHandles(before), []);
+  });
+
+  it('watch: stop() closes the folder watcher, timers and file handles', async () => {
+    const before = await handleBaseline();
+    source = createFrameSource({ kind: 'folder', dir, mode: 'watch', intervalMs: 20, source: 'drop', rescanMs: 100 });
+    source.start();
+    await nextState(source, 'running');
+    fs.copyFileSync(imagePath('owl.jpg'), path.join(dir, 'owl.jpg'));
+    await nextFrames(source, 1);
+    await source.stop();
+    // An fs.watch handle is released by libuv's close callback, a moment after close().
+    assert.deepEqual(await leakedHandles(before, 500), []);
   });
 
   it('validates mode and interval', () => {

@@ -241,6 +241,33 @@ describe('mobilenet-camera node', function () {
     for (const msg of msgs) assert.ok(msg.payload.equals(fs.readFileSync(msg.frame.file!)));
   });
 
+  it('watches a folder: each image dropped in is sent once then deleted; an unsupported file reaches Catch once, naming the accepted formats', async function () {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'camera-watch-'));
+    try {
+      await helper.load([cameraNode], flow({ kind: 'folder', dir, folderMode: 'watch', interval: 0.05, retention: 'delete', source: 'drop' }));
+      const cam = node('cam');
+      await waitFor(() => statuses(cam).some((s) => s.fill === 'green'), 'the watching status');
+      const caught = collect<{ error: { message: string }; frame: { source: string } }>(node('caught'), 1);
+      fs.copyFileSync(imagePath('grace_hopper.bmp'), path.join(dir, 'grace_hopper.bmp'));
+      const report = (await caught)[0]!;
+      assert.equal(report.error.message, `skipped ${path.join(dir, 'grace_hopper.bmp')}: .bmp files are not a supported image format; a folder source classifies JPEG (.jpg, .jpeg), PNG, WebP, GIF, TIFF (.tif, .tiff) or AVIF files`);
+      assert.equal(report.frame.source, 'drop');
+
+      const sent = collect<FrameMsg>(node('out'), 2);
+      fs.copyFileSync(imagePath('parrot.jpg'), path.join(dir, 'parrot.jpg'));
+      fs.copyFileSync(imagePath('chelsea.png'), path.join(dir, 'chelsea.png'));
+      const msgs = await sent;
+      assert.deepEqual(msgs.map((m) => path.basename(m.frame.file!)).sort(), ['chelsea.png', 'parrot.jpg']);
+      const parrot = msgs.find((m) => m.frame.file!.endsWith('parrot.jpg'))!;
+      assert.ok(parrot.payload.equals(readImage('parrot.jpg')));
+      await assertMacaw(parrot.payload);
+      await waitFor(() => fs.readdirSync(dir).length === 1, 'both images deleted after sending');
+      assert.deepEqual(fs.readdirSync(dir), ['grace_hopper.bmp'], 'the unsupported file is left alone');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('restarts ffmpeg after it is killed, shows it in the status, reports it once to Catch, and frames resume', async function () {
     const tag = uniqueTag();
     // A restart delay longer than the status period, so the red status is on screen for a while.

@@ -11,7 +11,24 @@ describe('mobilenet-camera/toFrameSourceConfig', function () {
 
   it('uses the defaults for empty fields: 5 fps, restart 1 s to 30 s, 1 s interval', function () {
     const config = toFrameSourceConfig({ kind: 'folder', dir: '/tmp', maxFps: '', restartMin: '', restartMax: '', interval: '' });
-    assert.deepEqual(config, { kind: 'folder', dir: '/tmp', mode: 'loop', intervalMs: 1000, source: 'camera', maxFps: 5, restart: { initialMs: 1000, maxMs: 30000 } });
+    assert.deepEqual(config, { kind: 'folder', dir: '/tmp', mode: 'loop', intervalMs: 1000, source: 'camera', maxFps: 5, restart: { initialMs: 1000, maxMs: 30000 }, maxFrameBytes: 50 * 2 ** 20 });
+  });
+
+  it('maps the folder watch retention and max file size fields; loop mode never removes anything', function () {
+    const watch = { kind: 'folder', dir: '/tmp', folderMode: 'watch' };
+    const retentionOf = (fields: object): unknown => (toFrameSourceConfig({ ...watch, ...fields }) as { retention?: unknown }).retention;
+    assert.deepEqual(retentionOf({}), { policy: 'keep' }, 'a flow from before the option keeps every image');
+    assert.deepEqual(retentionOf({ retention: 'newest', keepNewest: '' }), { policy: 'newest', count: 1000 });
+    assert.deepEqual(retentionOf({ retention: 'newest', keepNewest: '25' }), { policy: 'newest', count: 25 });
+    assert.deepEqual(retentionOf({ retention: 'delete' }), { policy: 'delete' });
+    assert.deepEqual(retentionOf({ retention: 'move', moveTo: ' ' }), { policy: 'move', dir: 'done' });
+    assert.deepEqual(retentionOf({ retention: 'move', moveTo: '/srv/classified' }), { policy: 'move', dir: '/srv/classified' });
+    assert.equal(retentionOf({ folderMode: 'loop', retention: 'delete' }), undefined);
+    assert.equal((toFrameSourceConfig({ ...watch, maxFileMiB: '2' }) as { maxFrameBytes: number }).maxFrameBytes, 2 * 2 ** 20);
+    assert.throws(() => toFrameSourceConfig({ ...watch, retention: 'shred' }), /After sending must be one of "keep", "newest", "delete", "move", got "shred"/);
+    assert.throws(() => toFrameSourceConfig({ ...watch, retention: 'newest', keepNewest: '2.5' }), /Keep newest must be a whole number of images >= 1, got "2.5"/);
+    assert.throws(() => toFrameSourceConfig({ ...watch, retention: 'newest', keepNewest: '0' }), /Keep newest must be a number >= 1 \(images\), got "0"/);
+    assert.throws(() => toFrameSourceConfig({ ...watch, maxFileMiB: 'big' }), /Max file size must be a number >= 0.01 \(MiB\), got "big"/);
   });
 
   it('names the source from Source name, else the node name, else "camera"', function () {
