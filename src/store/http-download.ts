@@ -84,6 +84,8 @@ export async function downloadToFile(url: string, destination: string, options: 
       responseTimeoutMs: limits.responseTimeoutMs,
       signal: stopper.signal,
     });
+    // Errors reach us through the body iterator; this keeps a late one (a stop racing the end) from crashing the process.
+    response.on('error', () => undefined);
     const onStop = (): void => void response.destroy(stopper.signal.reason as Error);
     stopper.signal.addEventListener('abort', onStop, { once: true });
     try {

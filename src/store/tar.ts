@@ -137,6 +137,8 @@ export async function extractTarMember(
 ): Promise<{ bytes: number; sha256: string }> {
   const raw = createReadStream(archivePath);
   const gunzip = (await isGzip(archivePath)) ? createGunzip() : undefined;
+  // pipe() does not forward a read error; without this a vanished archive would leave gunzip waiting.
+  if (gunzip) raw.on('error', (error) => gunzip.destroy(error));
   const source: AsyncIterable<Buffer> = gunzip ? raw.pipe(gunzip) : raw;
   const reader = new ByteReader(source, limits.maxInflatedBytes, archivePath);
   const seen: string[] = [];
