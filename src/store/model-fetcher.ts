@@ -59,23 +59,31 @@ export class ModelFetcher {
     this.pool.close();
   }
 
-  /** Runs `task` over `items`, `parallel` at a time; the first failure stops the rest and is thrown. */
+  /**
+   * Runs `task` over `items`, `parallel` at a time; the first failure stops the rest and is thrown.
+   * When the caller cancels, every file in flight fails at once: the earliest item's error is
+   * thrown, so the file named does not depend on which rejection the event loop ran first.
+   */
   async each<T>(items: T[], parallel: number, task: (item: T) => Promise<void>): Promise<void> {
     let next = 0;
-    let firstError: { error: unknown } | undefined;
+    const failed: { first?: { error: unknown; index: number } } = {};
+    const record = (error: unknown, index: number): void => {
+      const cancelled = this.options.signal?.aborted === true;
+      if (!failed.first || (cancelled && index < failed.first.index)) failed.first = { error, index };
+      this.stopAll.abort();
+    };
     const worker = async (): Promise<void> => {
-      while (next < items.length && !firstError) {
-        const item = items[next++];
+      while (next < items.length && !failed.first) {
+        const index = next++;
         try {
-          await task(item);
+          await task(items[index]);
         } catch (error) {
-          firstError ??= { error };
-          this.stopAll.abort();
+          record(error, index);
         }
       }
     };
     await Promise.all(Array.from({ length: Math.min(parallel, items.length) }, worker));
-    if (firstError) throw firstError.error;
+    if (failed.first) throw failed.first.error;
   }
 
   private progress(file: string, bytes: number, totalBytes: number | undefined): void {
