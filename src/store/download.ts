@@ -1,68 +1,34 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { cacheDir as defaultCacheDir } from './cache';
+import { MARKER, publish, readComplete, removeStaleTemps, resultPath, TEMP_PREFIX, type CompleteMarker, type ModelKind } from './cache-entry';
 import { DownloadError, describeCause } from './download-error';
-import { downloadToFile } from './http-download';
+import { resolveDownloadLimits, type DownloadLimits } from './download-limits';
+import { ModelFetcher, type FetcherOptions } from './model-fetcher';
 import { extractTarMember } from './tar';
+import { checkRequestedUrl, displayUrl } from './url-policy';
 import { readWeightGroups } from './weights-manifest';
 
 export { DownloadError } from './download-error';
+export type { DownloadLimits } from './download-limits';
+export type { DownloadProgress } from './model-fetcher';
 
-export interface DownloadProgress {
-  /** Local file name being written. */
-  file: string;
-  bytes: number;
-  totalBytes?: number;
-  filesDone: number;
-  /** Grows once model.json has been read and its shards are known. */
-  filesTotal: number;
-}
-
-export interface FetchModelOptions {
+export interface FetchModelOptions extends FetcherOptions {
   cacheDir?: string;
   /** Cache folder name (e.g. a catalog name); default: derived from the URL. */
   name?: string;
   /** Expected sha256 per local file name (model.json, shard paths, the .tflite, or the archive's name). */
   sha256?: Record<string, string>;
-  onProgress?(progress: DownloadProgress): void;
-  signal?: AbortSignal;
-  /** Fail when no data arrives for this long (ms). Default 30000. */
+  /** Overrides of the documented limits (sizes, redirects, timeouts); the rest from the environment or defaults. */
+  limits?: Partial<DownloadLimits>;
+  /** Fail when no data arrives for this long (ms); the same as limits.idleTimeoutMs. Default 30000. */
   timeoutMs?: number;
   /** For .tgz/.tar URLs: the file to take out of the archive (default: the archive's name with .tflite). */
   member?: string;
 }
 
-type Kind = 'model-json' | 'file' | 'archive';
-
-/** Written last inside a cache entry; an entry without it was never completed and is never used. */
-const MARKER = '.complete.json';
-const TEMP_PREFIX = '.tmp-';
-const STALE_TEMP_MS = 24 * 60 * 60 * 1000;
-const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 const SHARDS_IN_PARALLEL = 4;
-
-interface CompleteMarker {
-  url: string;
-  kind: Kind;
-  /** The file fetchModel returns for 'file'/'archive'; 'model.json' for 'model-json'. */
-  main: string;
-  files: Record<string, { bytes: number; sha256: string }>;
-  fetchedAt: string;
-}
-
-function parseHttpUrl(url: string): URL {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new DownloadError(`Cannot download "${url}": not a valid URL (expected an http:// or https:// URL)`, url);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new DownloadError(`Cannot download "${url}": protocol ${parsed.protocol} is not supported (valid: http:, https:)`, url);
-  }
-  return parsed;
-}
 
 /** A TF Hub module handle becomes its TF.js model.json, as loadGraphModel(url, {fromTFHub: true}) does. */
 function resolveTfHubUrl(parsed: URL): URL {
@@ -71,7 +37,7 @@ function resolveTfHubUrl(parsed: URL): URL {
   return new URL(`${withSlash}model.json?tfjs-format=file`);
 }
 
-function kindOf(parsed: URL): Kind {
+function kindOf(parsed: URL): ModelKind {
   const file = parsed.pathname.toLowerCase();
   if (file.endsWith('.tflite')) return 'file';
   if (file.endsWith('.tgz') || file.endsWith('.tar.gz') || file.endsWith('.tar')) return 'archive';
@@ -99,7 +65,7 @@ function lastPathSegment(parsed: URL): string {
   }
   const name = decoded.split(/[\\/]/).pop() ?? '';
   if (name === '' || name === '.' || name === '..') {
-    throw new DownloadError(`Cannot download "${parsed.href}": its path does not end in a file name`, parsed.href);
+    throw new DownloadError(`Cannot download "${displayUrl(parsed)}": its path does not end in a file name`, displayUrl(parsed));
   }
   return name;
 }
@@ -110,31 +76,9 @@ export function cacheEntryDir(url: string, options: { cacheDir?: string; name?: 
   return path.join(options.cacheDir ?? defaultCacheDir(), checkEntryName(name));
 }
 
-function resultPath(dir: string, marker: CompleteMarker): string {
-  return marker.kind === 'model-json' ? dir : path.join(dir, marker.main);
-}
-
-/** The complete cache entry for `url` in `dir`, checked by file sizes, or undefined. */
-async function readComplete(dir: string, url: string, pinned: Record<string, string> | undefined): Promise<string | undefined> {
-  let marker: CompleteMarker;
-  try {
-    marker = JSON.parse(await readFile(path.join(dir, MARKER), 'utf8')) as CompleteMarker;
-  } catch {
-    return undefined;
-  }
-  if (marker.url !== url || typeof marker.files !== 'object' || marker.files === null) return undefined;
-  for (const [file, expected] of Object.entries(pinned ?? {})) {
-    const recorded = marker.files[file];
-    if (recorded && recorded.sha256 !== expected.toLowerCase()) return undefined;
-  }
-  for (const [file, info] of Object.entries(marker.files)) {
-    try {
-      if ((await stat(path.join(dir, file))).size !== info.bytes) return undefined;
-    } catch {
-      return undefined;
-    }
-  }
-  return resultPath(dir, marker);
+/** The URL fetchModel requests first for `url` (a TF Hub handle becomes its model.json); checked as fetchModel checks it. */
+export function resolvedModelUrl(url: string): string {
+  return resolveTfHubUrl(checkRequestedUrl(url)).href;
 }
 
 /** The local path fetchModel would return for `url` if it is already cached, without any network. */
@@ -142,113 +86,21 @@ export async function cachedModelPath(
   url: string,
   options: { cacheDir?: string; name?: string; sha256?: Record<string, string> } = {},
 ): Promise<string | undefined> {
-  const parsed = resolveTfHubUrl(parseHttpUrl(url));
+  const parsed = resolveTfHubUrl(checkRequestedUrl(url));
   return readComplete(cacheEntryDir(url, options), parsed.href, options.sha256);
 }
 
-/** Temp folders left by a process that died mid-download; never read, only removed once clearly abandoned. */
-async function removeStaleTemps(root: string): Promise<void> {
-  const now = Date.now();
-  for (const entry of await readdir(root).catch(() => [] as string[])) {
-    if (!entry.startsWith(TEMP_PREFIX)) continue;
-    const full = path.join(root, entry);
-    const info = await stat(full).catch(() => undefined);
-    if (info && now - info.mtimeMs > STALE_TEMP_MS) await rm(full, { recursive: true, force: true });
-  }
-}
-
-class Fetcher {
-  readonly files: CompleteMarker['files'] = {};
-  private filesDone = 0;
-  filesTotal = 1;
-  private readonly pinnedUsed = new Set<string>();
-  /** Aborted by the caller's signal, or by the first failed download to stop the parallel others. */
-  private readonly stopAll = new AbortController();
-  private readonly onCallerAbort = (): void => this.stopAll.abort();
-
-  constructor(
-    private readonly tempDir: string,
-    private readonly options: FetchModelOptions,
-  ) {
-    if (options.signal?.aborted) this.stopAll.abort();
-    else options.signal?.addEventListener('abort', this.onCallerAbort, { once: true });
-  }
-
-  dispose(): void {
-    this.options.signal?.removeEventListener('abort', this.onCallerAbort);
-  }
-
-  /** Runs `task` over `items`, `parallel` at a time; the first failure stops the rest and is thrown. */
-  async each<T>(items: T[], parallel: number, task: (item: T) => Promise<void>): Promise<void> {
-    let next = 0;
-    let firstError: { error: unknown } | undefined;
-    const worker = async (): Promise<void> => {
-      while (next < items.length && !firstError) {
-        const item = items[next++];
-        try {
-          await task(item);
-        } catch (error) {
-          firstError ??= { error };
-          this.stopAll.abort();
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(parallel, items.length) }, worker));
-    if (firstError) throw firstError.error;
-  }
-
-  private progress(file: string, bytes: number, totalBytes: number | undefined): void {
-    this.options.onProgress?.({ file, bytes, totalBytes, filesDone: this.filesDone, filesTotal: this.filesTotal });
-  }
-
-  checkPinned(file: string, sha256: string, url: string): void {
-    const expected = this.options.sha256?.[file];
-    if (expected === undefined) return;
-    this.pinnedUsed.add(file);
-    if (expected.toLowerCase() !== sha256) {
-      throw new DownloadError(`Integrity check failed for ${file} from ${url}: sha256 is ${sha256}, expected ${expected.toLowerCase()}`, url);
-    }
-  }
-
-  /** Downloads `url` to `file` inside the temp folder, checking a pinned sha256. */
-  async download(url: string, file: string): Promise<{ bytes: number; sha256: string }> {
-    const destination = path.join(this.tempDir, file);
-    await mkdir(path.dirname(destination), { recursive: true });
-    const result = await downloadToFile(url, destination, {
-      signal: this.stopAll.signal,
-      idleTimeoutMs: this.options.timeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
-      onBytes: (bytes, total) => this.progress(file, bytes, total),
-    });
-    this.checkPinned(file, result.sha256, url);
-    this.filesDone++;
-    this.progress(file, result.bytes, result.bytes);
-    this.files[file] = { bytes: result.bytes, sha256: result.sha256 };
-    return result;
-  }
-
-  forget(file: string): void {
-    delete this.files[file];
-  }
-
-  /** A pinned name that matched no file means the pins describe a different model. */
-  checkAllPinsUsed(url: string): void {
-    const unused = Object.keys(this.options.sha256 ?? {}).filter((file) => !this.pinnedUsed.has(file));
-    if (unused.length > 0) {
-      throw new DownloadError(`${url} has no file named ${unused.join(', ')}, for which a sha256 was pinned; files: ${Object.keys(this.files).join(', ')}`, url);
-    }
-  }
-}
-
 /** model.json, then every shard its weightsManifest names (relative to it, keeping its query as tfjs does). */
-async function fetchModelJson(fetcher: Fetcher, modelUrl: URL, tempDir: string): Promise<string> {
+async function fetchModelJson(fetcher: ModelFetcher, modelUrl: URL, tempDir: string): Promise<string> {
   const url = modelUrl.href;
-  await fetcher.download(url, 'model.json');
+  const shown = displayUrl(modelUrl);
+  await fetcher.download(url, 'model.json', fetcher.boundFor('model.json', true));
   const text = await readFile(path.join(tempDir, 'model.json'), 'utf8');
   let groups;
   try {
-    groups = readWeightGroups(text, url);
+    groups = readWeightGroups(text, shown);
   } catch (error) {
-    throw new DownloadError(error instanceof Error ? error.message : String(error), url, undefined, { cause: error });
+    throw new DownloadError(error instanceof Error ? error.message : String(error), shown, undefined, { cause: error });
   }
   fetcher.filesTotal = 1 + groups.reduce((count, group) => count + group.paths.length, 0);
   const lastSlash = url.lastIndexOf('/');
@@ -257,34 +109,54 @@ async function fetchModelJson(fetcher: Fetcher, modelUrl: URL, tempDir: string):
   const suffix = lastQuery > lastSlash ? url.substring(lastQuery) : '';
   // A few shards at once: on a real link each request costs a round trip or two, and models have 50+ shards.
   const bytes = new Map<string, number>();
-  const shards = groups.flatMap((group) => group.paths);
-  await fetcher.each(shards, SHARDS_IN_PARALLEL, async (shard) => {
-    bytes.set(shard, (await fetcher.download(prefix + shard + suffix, shard)).bytes);
+  const shards = groups.flatMap((group, index) => group.paths.map((shard) => ({ shard, group, index })));
+  await fetcher.each(shards, SHARDS_IN_PARALLEL, async ({ shard, group, index }) => {
+    // The manifest says how many bytes the group's weights need: no shard of it may hold more.
+    const general = fetcher.boundFor(shard);
+    const bound =
+      group.expectedBytes !== undefined && group.expectedBytes < general.bytes
+        ? { bytes: group.expectedBytes, source: `what weight group ${index + 1} of model.json's weights manifest needs` }
+        : general;
+    bytes.set(shard, (await fetcher.download(prefix + shard + suffix, shard, bound)).bytes);
   });
   for (const [index, group] of groups.entries()) {
     const groupBytes = group.paths.reduce((sum, shard) => sum + (bytes.get(shard) ?? 0), 0);
     if (group.expectedBytes !== undefined && groupBytes !== group.expectedBytes) {
       throw new DownloadError(
-        `Size check failed for weight group ${index + 1} (${group.paths.join(', ')}) of ${url}: ` +
+        `Size check failed for weight group ${index + 1} (${group.paths.join(', ')}) of ${shown}: ` +
           `got ${groupBytes} bytes, its manifest's weights need ${group.expectedBytes}`,
-        url,
+        shown,
       );
     }
   }
   return 'model.json';
 }
 
-async function fetchArchiveMember(fetcher: Fetcher, archiveUrl: URL, tempDir: string, member: string): Promise<string> {
+/** The local name of an archive member: its last path part, which must be an ordinary file name. */
+function memberFileName(member: string, shown: string): string {
+  const file = path.basename(member);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(file)) {
+    throw new DownloadError(`Cannot take "${member}" out of ${shown}: the member must end in a file name of letters, digits, '.', '_' and '-'`, shown);
+  }
+  return file;
+}
+
+async function fetchArchiveMember(fetcher: ModelFetcher, archiveUrl: URL, tempDir: string, member: string): Promise<string> {
   const url = archiveUrl.href;
+  const shown = displayUrl(archiveUrl);
   const archiveName = lastPathSegment(archiveUrl);
+  const file = memberFileName(member, shown);
   fetcher.filesTotal = 2;
   await fetcher.download(url, archiveName);
-  const file = path.basename(member);
   let extracted;
   try {
-    extracted = await extractTarMember(path.join(tempDir, archiveName), member, path.join(tempDir, file));
+    extracted = await extractTarMember(path.join(tempDir, archiveName), member, path.join(tempDir, file), {
+      maxMemberBytes: fetcher.exactFor(file)?.bytes ?? fetcher.boundFor(file).bytes,
+      maxInflatedBytes: fetcher.limits.maxModelBytes,
+      maxEntries: fetcher.limits.maxArchiveEntries,
+    });
   } catch (error) {
-    throw new DownloadError(`Cannot take ${member} out of ${url}: ${describeCause(error)}`, url, undefined, { cause: error });
+    throw new DownloadError(`Cannot take ${member} out of ${shown}: ${describeCause(error)}`, shown, undefined, { cause: error });
   }
   fetcher.checkPinned(file, extracted.sha256, url);
   fetcher.files[file] = extracted;
@@ -294,35 +166,16 @@ async function fetchArchiveMember(fetcher: Fetcher, archiveUrl: URL, tempDir: st
   return file;
 }
 
-/** Moves the finished temp folder to `finalDir`, replacing an outdated entry; a concurrent winner is reused. */
-async function publish(tempDir: string, finalDir: string, url: string, pinned: Record<string, string> | undefined): Promise<string | undefined> {
-  try {
-    await rename(tempDir, finalDir);
-    return undefined;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
-  }
-  const winner = await readComplete(finalDir, url, pinned);
-  if (winner) {
-    await rm(tempDir, { recursive: true, force: true });
-    return winner;
-  }
-  const aside = `${path.join(path.dirname(tempDir), TEMP_PREFIX)}old-${randomBytes(4).toString('hex')}`;
-  await rename(finalDir, aside);
-  await rename(tempDir, finalDir);
-  await rm(aside, { recursive: true, force: true });
-  return undefined;
-}
-
 /**
  * Fills the cache with the model at `url` and returns where it is: the folder holding model.json and
  * its shards (TF.js layers/graph model), or the .tflite file (plain or taken from a .tgz). A complete
- * cache entry for the same URL is used without any network; downloads go to a temp folder that is
- * renamed into place only once every file is present and verified, so nothing half-written is used.
+ * cache entry for the same URL, whose files still hash as recorded, is used without any network;
+ * downloads go to a temp folder that is renamed into place only once every file is present and
+ * verified, so nothing half-written is used. Every file is bounded in size and time (DownloadLimits).
  */
 export async function fetchModel(url: string, options: FetchModelOptions = {}): Promise<string> {
-  const requested = resolveTfHubUrl(parseHttpUrl(url));
+  const requested = resolveTfHubUrl(checkRequestedUrl(url));
+  const limits = resolveDownloadLimits({ idleTimeoutMs: options.timeoutMs, ...options.limits });
   const finalDir = cacheEntryDir(url, options);
   const cached = await readComplete(finalDir, requested.href, options.sha256);
   if (cached) return cached;
@@ -331,7 +184,7 @@ export async function fetchModel(url: string, options: FetchModelOptions = {}): 
   await mkdir(root, { recursive: true });
   await removeStaleTemps(root);
   const tempDir = await mkdtemp(path.join(root, `${TEMP_PREFIX}${path.basename(finalDir)}-`));
-  const fetcher = new Fetcher(tempDir, options);
+  const fetcher = new ModelFetcher(tempDir, limits, options);
   try {
     const kind = kindOf(requested);
     let main: string;

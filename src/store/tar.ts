@@ -2,16 +2,40 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
+import { DEFAULT_DOWNLOAD_LIMITS } from './download-limits';
 
 const BLOCK = 512;
+/** A GNU long name or pax header is a few hundred bytes; it is buffered whole, so it gets a small bound. */
+const MAX_NAME_RECORD_BYTES = 64 * 1024;
+
+/** What one archive may cost: it comes from the network, and a few kB of gzip inflate to gigabytes. */
+export interface TarLimits {
+  /** The member taken out: refused before any byte is written when its header declares more. */
+  maxMemberBytes: number;
+  /** Everything read from the archive after decompression, skipped members included. */
+  maxInflatedBytes: number;
+  /** Entries (headers) read before the member is found. */
+  maxEntries: number;
+}
+
+const DEFAULT_TAR_LIMITS: TarLimits = {
+  maxMemberBytes: DEFAULT_DOWNLOAD_LIMITS.maxFileBytes,
+  maxInflatedBytes: DEFAULT_DOWNLOAD_LIMITS.maxModelBytes,
+  maxEntries: DEFAULT_DOWNLOAD_LIMITS.maxArchiveEntries,
+};
 
 /** Hands out exact byte counts from a stream of chunks, so tar headers and bodies can be read in order. */
 class ByteReader {
   private pending: Buffer[] = [];
   private available = 0;
+  private consumed = 0;
   private readonly iterator: AsyncIterator<Buffer>;
 
-  constructor(source: AsyncIterable<Buffer>) {
+  constructor(
+    source: AsyncIterable<Buffer>,
+    private readonly maxBytes: number,
+    private readonly archive: string,
+  ) {
     this.iterator = source[Symbol.asyncIterator]();
   }
 
@@ -20,6 +44,11 @@ class ByteReader {
     if (this.available === 0) {
       const next = await this.iterator.next();
       if (next.done) return undefined;
+      this.consumed += next.value.length;
+      // Checked per chunk pulled: gunzip inflates no further ahead than this reader asks.
+      if (this.consumed > this.maxBytes) {
+        throw new Error(`${this.archive} inflates to more than ${this.maxBytes} bytes, the limit for an archive`);
+      }
       this.pending.push(next.value);
       this.available += next.value.length;
     }
@@ -96,17 +125,32 @@ async function isGzip(archivePath: string): Promise<boolean> {
 /**
  * Streams the regular file `member` out of a tar or tar.gz archive into `destination` without holding
  * the archive in memory (the official .tgz files carry checkpoints many times the .tflite's size).
+ * Member names are only compared, never used as paths, and links are never followed, so an entry
+ * named `../x` cannot write outside `destination`. Bounded by `limits` (member size, inflated size,
+ * entry count) before the bytes are read.
  */
-export async function extractTarMember(archivePath: string, member: string, destination: string): Promise<{ bytes: number; sha256: string }> {
+export async function extractTarMember(
+  archivePath: string,
+  member: string,
+  destination: string,
+  limits: TarLimits = DEFAULT_TAR_LIMITS,
+): Promise<{ bytes: number; sha256: string }> {
   const raw = createReadStream(archivePath);
-  const source: AsyncIterable<Buffer> = (await isGzip(archivePath)) ? raw.pipe(createGunzip()) : raw;
-  const reader = new ByteReader(source);
+  const gunzip = (await isGzip(archivePath)) ? createGunzip() : undefined;
+  // pipe() does not forward a read error; without this a vanished archive would leave gunzip waiting.
+  if (gunzip) raw.on('error', (error) => gunzip.destroy(error));
+  const source: AsyncIterable<Buffer> = gunzip ? raw.pipe(gunzip) : raw;
+  const reader = new ByteReader(source, limits.maxInflatedBytes, archivePath);
   const seen: string[] = [];
   let longName: string | undefined;
+  let entries = 0;
   try {
     for (;;) {
       const header = await reader.readExactly(BLOCK);
       if (!header || header.every((b) => b === 0)) break;
+      if (++entries > limits.maxEntries) {
+        throw new Error(`${archivePath} has more than ${limits.maxEntries} entries before "${member}", the limit for an archive`);
+      }
       const size = octal(header, 124, 12, archivePath);
       const type = String.fromCharCode(header[156] || 0x30);
       const prefix = header.subarray(257, 262).toString('latin1') === 'ustar' ? cString(header, 345, 155) : '';
@@ -117,12 +161,18 @@ export async function extractTarMember(archivePath: string, member: string, dest
 
       if (type === 'L' || type === 'x') {
         // GNU long name / pax extended header: the name applies to the next entry.
+        if (size > MAX_NAME_RECORD_BYTES) {
+          throw new Error(`${archivePath} has a ${type === 'L' ? 'long-name' : 'pax'} record of ${size} bytes, more than the ${MAX_NAME_RECORD_BYTES} allowed`);
+        }
         const body = await reader.readExactly(padded);
         if (!body) break;
         longName = type === 'L' ? cString(body, 0, size) : paxPath(body.subarray(0, size));
         continue;
       }
       if ((type === '0' || type === '\0') && matches(name, member)) {
+        if (size > limits.maxMemberBytes) {
+          throw new Error(`${archivePath}: ${normalise(name)} declares ${size} bytes, more than the ${limits.maxMemberBytes} allowed for the member`);
+        }
         const out = await open(destination, 'w');
         const hash = createHash('sha256');
         try {
@@ -150,6 +200,7 @@ export async function extractTarMember(archivePath: string, member: string, dest
     }
   } finally {
     await reader.close();
+    gunzip?.destroy();
     raw.destroy();
   }
   throw new Error(`${archivePath} has no file "${member}"; it holds: ${seen.join(', ') || '(nothing)'}`);

@@ -1,4 +1,4 @@
-import { MOBILENET_V1_025_224_LAYERS_SHA256 } from './catalog-hashes';
+import { CORAL_TFLITE_FILES, MOBILENET_V1_025_224_LAYERS_FILES, type PinnedFile } from './catalog-hashes';
 
 export type ModelFormat = 'layers' | 'graph' | 'tflite';
 
@@ -30,8 +30,38 @@ export interface CatalogEntry {
   quantized: boolean;
   /** sha256 pinned per local file name when the public bytes are known. */
   sha256?: Record<string, string>;
+  /** Exact size per local file name, pinned with its sha256: a download is cut off at the first byte beyond it. */
+  bytes?: Record<string, number>;
+  /**
+   * Upper bound per local file name where the exact size is not known here (model.json, an archive
+   * and its member); shards are bounded by model.json's weights manifest.
+   */
+  maxBytes?: Record<string, number>;
   /** Where the URL is documented. */
   source: string;
+}
+
+const MIB = 1024 * 1024;
+/**
+ * The layers model.json is 54 kB for α 0.25 and holds the same 88-layer topology for every α; a
+ * graph model.json (topology of ~150 nodes plus the manifest) is of the same order. 4 MiB leaves
+ * plenty of room and still stops an endless or inflating body early.
+ */
+const MODEL_JSON_MAX_BYTES = 4 * MIB;
+/**
+ * The official quantised .tgz archives hold checkpoints, a frozen graph and the .tflite: a few tens
+ * of MB for α 1.0, whose .tflite is 4.3 MB. Their exact sizes are not known here (no copy), so the
+ * bounds leave a wide margin: 128 MiB for the archive, 16 MiB for the .tflite taken out of it.
+ */
+const ARCHIVE_MAX_BYTES = 128 * MIB;
+const ARCHIVED_TFLITE_MAX_BYTES = 16 * MIB;
+
+function pinsOf(files: Readonly<Record<string, PinnedFile>>): Pick<CatalogEntry, 'sha256' | 'bytes'> {
+  const entries = Object.entries(files);
+  return {
+    sha256: Object.fromEntries(entries.map(([file, pin]) => [file, pin.sha256])),
+    bytes: Object.fromEntries(entries.map(([file, pin]) => [file, pin.bytes])),
+  };
 }
 
 const MINUS_ONE_TO_ONE = { scale: 1 / 127.5, offset: -1 };
@@ -59,9 +89,11 @@ function layersEntry(alphaText: string): CatalogEntry {
     output: 'softmax',
     classes: 1000,
     quantized: false,
+    maxBytes: { 'model.json': MODEL_JSON_MAX_BYTES },
     source: TFJS_LAYERS_SOURCE,
   };
-  if (alphaText === '0.25') entry.sha256 = { ...MOBILENET_V1_025_224_LAYERS_SHA256 };
+  // Only this α's public bytes are known (a byte copy is the test fixture); the others keep the bounds.
+  if (alphaText === '0.25') Object.assign(entry, pinsOf(MOBILENET_V1_025_224_LAYERS_FILES));
   return entry;
 }
 
@@ -85,6 +117,7 @@ function tfhubEntry(arch: 'v1' | 'v2', alpha: number, version: number): CatalogE
     output: 'logits',
     classes: 1001,
     quantized: false,
+    maxBytes: { 'model.json': MODEL_JSON_MAX_BYTES },
     source: TFHUB_SOURCE,
   };
 }
@@ -98,11 +131,6 @@ const SLIM_V1_QUANT_SOURCE =
 const HOSTED_V2_QUANT_SOURCE =
   'tensorflow/tensorflow lite/g3doc/guide/hosted_models.md, "Quantized models" (tflite_11_05_08/mobilenet_v2_1.0_224_quant.tgz)';
 
-/** Plain .tflite files whose bytes are known here: byte copies of them are the test fixtures. */
-const CORAL_PINNED: Record<string, string> = {
-  'mobilenet_v1_0.25_128_quant.tflite': 'cb273c23ee76374b05b9583177e28aa19744858a7679c56a250e83d0333da785',
-  'mobilenet_v2_1.0_224_quant.tflite': '7aad0c74c5e3c06e5eb3c827e13304fdd68a83da6087d92ee169c24ff9fd4776',
-};
 
 function tfliteEntry(arch: 'v1' | 'v2', alphaText: string, resolution: number): CatalogEntry {
   const name = `mobilenet_${arch}_${alphaText}_${resolution}_quant`;
@@ -119,15 +147,17 @@ function tfliteEntry(arch: 'v1' | 'v2', alphaText: string, resolution: number): 
     classes: 1001 as const,
     quantized: true,
   };
-  const pinned = CORAL_PINNED[file];
+  // Plain .tflite files whose bytes are known here: byte copies of them are the test fixtures.
+  const pinned = CORAL_TFLITE_FILES[file];
   if (pinned) {
-    return { ...common, url: `${CORAL_BASE}/${file}`, sha256: { [file]: pinned }, source: `${CORAL_SOURCE}, ${file}` };
+    return { ...common, url: `${CORAL_BASE}/${file}`, ...pinsOf({ [file]: pinned }), source: `${CORAL_SOURCE}, ${file}` };
   }
   const url =
     arch === 'v1'
       ? `https://storage.googleapis.com/download.tensorflow.org/models/mobilenet_v1_2018_08_02/${name}.tgz`
       : `https://storage.googleapis.com/download.tensorflow.org/models/tflite_11_05_08/${name}.tgz`;
-  return { ...common, url, archiveMember: file, source: arch === 'v1' ? SLIM_V1_QUANT_SOURCE : HOSTED_V2_QUANT_SOURCE };
+  const maxBytes = { [`${name}.tgz`]: ARCHIVE_MAX_BYTES, [file]: ARCHIVED_TFLITE_MAX_BYTES };
+  return { ...common, url, archiveMember: file, maxBytes, source: arch === 'v1' ? SLIM_V1_QUANT_SOURCE : HOSTED_V2_QUANT_SOURCE };
 }
 
 function v1QuantEntries(): CatalogEntry[] {
@@ -140,6 +170,8 @@ function v1QuantEntries(): CatalogEntry[] {
 
 function frozen(entry: CatalogEntry): CatalogEntry {
   if (entry.sha256) Object.freeze(entry.sha256);
+  if (entry.bytes) Object.freeze(entry.bytes);
+  if (entry.maxBytes) Object.freeze(entry.maxBytes);
   Object.freeze(entry.normalization);
   return Object.freeze(entry);
 }

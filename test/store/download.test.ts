@@ -143,7 +143,7 @@ describe('store/download fetchModel', function () {
   it('names the URL and the cause when nothing listens', async function () {
     const url = `${server.base}/files/${LAYERS}/model.json`;
     await server.close();
-    await assert.rejects(fetchModel(url, { cacheDir: cache }), /Download of http:\/\/127\.0\.0\.1:\d+\/files\/.*model\.json failed: fetch failed: .*ECONNREFUSED/);
+    await assert.rejects(fetchModel(url, { cacheDir: cache }), /Download of http:\/\/127\.0\.0\.1:\d+\/files\/.*model\.json failed: connect ECONNREFUSED/);
   });
 
   it('follows redirects for model.json and for every shard', async function () {

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
 import { cacheDir } from '../../store/cache';
 import { cachedModelPath, fetchModel, type DownloadProgress, type FetchModelOptions } from '../../store/download';
+import { catalogFetchOptions } from '../../store/fetch-catalog-model';
 import { catalogNames, findCatalogEntry } from '../../zoo/catalog';
 
 const HELP = `Usage: mobilenet fetch NAME|URL [--cache DIR] [--name NAME] [--quiet]
@@ -89,9 +90,7 @@ export const fetchCommand: CliCommand = {
       return 2;
     }
     const url = entry ? entry.url : target;
-    const options: FetchModelOptions = entry
-      ? { name: entry.name, sha256: entry.sha256, member: entry.archiveMember }
-      : { name: values.name };
+    const options: FetchModelOptions = entry ? catalogFetchOptions(entry) : { name: values.name };
     options.cacheDir = values.cache ?? cacheDir();
 
     const already = await cachedModelPath(url, options);
