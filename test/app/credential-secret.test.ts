@@ -63,6 +63,7 @@ describe('npm start: the credential secret and the files holding secrets', funct
       init(settings: object, runtime: object): Promise<void>;
       saveCredentials(c: object): Promise<void>;
       saveFlows(f: object): Promise<void>;
+      saveSessions(s: object): Promise<void>;
       getCredentials(): Promise<unknown>;
     };
     const util = require('@node-red/util') as { log: object; events: object };
@@ -72,7 +73,9 @@ describe('npm start: the credential secret and the files holding secrets', funct
     await storage.saveCredentials(encryptCredentials('the secret', { mobilenet_broker: { user: 'u', password: 'second' } }));
     await storage.saveFlows([{ id: 't', type: 'tab' }]);
     await storage.saveFlows([{ id: 't', type: 'tab' }]);
-    for (const file of ['flows_cred.json', '.flows_cred.json.backup', 'flows.json', '.flows.json.backup']) assert.equal(mode(path.join(dir, file)), 0o600, file);
+    // Editor login tokens, once the editor has a login.
+    await storage.saveSessions({ token: { user: 'admin', expires: Date.now() + 60_000 } });
+    for (const file of ['flows_cred.json', '.flows_cred.json.backup', 'flows.json', '.flows.json.backup', '.sessions.json']) assert.equal(mode(path.join(dir, file)), 0o600, file);
     const stored = JSON.parse(fs.readFileSync(path.join(dir, 'flows_cred.json'), 'utf8')) as unknown;
     const backup = JSON.parse(fs.readFileSync(path.join(dir, '.flows_cred.json.backup'), 'utf8')) as unknown;
     assert.ok(isEncrypted(stored) && isEncrypted(backup), 'both encrypted');
