@@ -4,3 +4,4 @@ export { JpegSplitter, type FrameSplitter, type SplitterStats } from './jpeg-spl
 export { MultipartJpegSplitter, boundaryFromContentType } from './multipart-splitter';
 export { LatestFrameGate, type GateOptions } from './latest-frame-gate';
 export { looksLikeCompleteJpeg } from './jpeg-check';
+export { readRegularFile, checkRegularFile, RefusedFile } from './read-regular-file';
