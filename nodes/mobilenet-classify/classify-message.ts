@@ -44,20 +44,24 @@ function labelList(text: string | undefined): string[] | undefined {
   return labels.length > 0 ? labels : undefined;
 }
 
-function numberOr(value: number | string | undefined, fallback: number): number {
-  return value === undefined || value === '' ? fallback : Number(value);
+/** An editor field as a number; text that is not one is refused as typed ("abc", not NaN). */
+function numberOr(label: string, value: number | string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (Number.isNaN(n)) throw new Error(`${label} must be a number, got ${JSON.stringify(value)}`);
+  return n;
 }
 
 /** Editor values to settings; throws naming the bad field and what is valid. */
 export function classifySettings(config: ClassifyNodeConfig): ClassifySettings {
-  const filter = { topK: numberOr(config.topK, 5), threshold: numberOr(config.threshold, 0), allow: labelList(config.allow), deny: labelList(config.deny) };
+  const filter = { topK: numberOr('Top K', config.topK, 5), threshold: numberOr('Threshold', config.threshold, 0), allow: labelList(config.allow), deny: labelList(config.deny) };
   validateFilter(filter);
   const imageProperty = (config.imageProperty ?? 'image').trim() || 'image';
   const keepImage = config.keepImage ?? true;
   if (keepImage && RESERVED_PROPERTIES.includes(imageProperty)) {
     throw new Error(`The input image cannot be kept on msg.${imageProperty}: that property carries the result. Choose another name, e.g. "image"`);
   }
-  const maxFileBytes = numberOr(config.maxFileBytes, DEFAULT_MAX_FILE_BYTES);
+  const maxFileBytes = numberOr('Largest file', config.maxFileBytes, DEFAULT_MAX_FILE_BYTES);
   if (!Number.isInteger(maxFileBytes) || maxFileBytes < 1) throw new Error(`Largest file must be a whole number of bytes ≥ 1, got ${JSON.stringify(config.maxFileBytes)}`);
   return { filter, keepImage, imageProperty, noMatchOutput: config.noMatchOutput === true, readFiles: config.readFiles === true, fileDir: config.fileDir ?? '', maxFileBytes };
 }

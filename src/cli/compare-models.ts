@@ -1,4 +1,4 @@
-import * as fs from 'node:fs/promises';
+import { readImageFile } from '../image/read-image-file';
 import { Classifier } from '../runner/classifier';
 
 export interface ModelComparison {
@@ -26,7 +26,7 @@ export async function compareModels(referenceModel: string, candidateModel: stri
   try {
     const results: ModelComparison[] = [];
     for (const file of images) {
-      const image = await fs.readFile(file);
+      const image = await readImageFile(file);
       const all = { topK: reference.info.classes };
       const [a, b] = await Promise.all([reference.classify(image, all), candidate.classify(image, all)]);
       const scoreB = new Map(b.predictions.map((p) => [p.index, p.score]));

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import sharp from 'sharp';
+import { describeValue } from './describe-value';
 
 /*
  * Process-wide sharp settings for a classifier that runs for months on a 2–4 core board.
@@ -40,7 +41,7 @@ export function maxConcurrentDecodes(): number {
 /** Changes how many images may be decoded at once (default: cores, at most libuv pool size − 1). */
 export function setMaxConcurrentDecodes(limit: number): void {
   if (!Number.isInteger(limit) || limit < 1) {
-    throw new RangeError(`maxConcurrentDecodes must be an integer >= 1, got ${String(limit)}`);
+    throw new RangeError(`maxConcurrentDecodes must be an integer >= 1, got ${describeValue(limit)}`);
   }
   maxConcurrent = limit;
   wakeWaiters();

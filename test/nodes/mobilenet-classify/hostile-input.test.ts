@@ -127,13 +127,21 @@ describe('mobilenet-classify node: hostile input', function () {
     }
   });
 
-  it('a bad "Largest file" setting is refused by name when the node starts', async () => {
-    await helper.load([modelNode, classifyNode], flow({ id: 'c1', readFiles: true, fileDir: dir, maxFileBytes: 'lots' }));
-    const c1 = helper.getNode('c1')!;
-    await waitForStatus(c1, (s) => s.fill === 'red');
-    const caught = collect(helper.getNode('caught')!);
-    c1.receive({ payload: 'coffee.png' });
-    await waitFor('a refusal', () => caught.length === 1);
-    assert.match((caught[0].error as { message: string }).message, /Largest file must be a whole number of bytes ≥ 1, got "lots"/);
-  });
+  const badSettings: Array<[object, RegExp]> = [
+    [{ readFiles: true, maxFileBytes: 'lots' }, /Largest file must be a number, got "lots"/],
+    [{ readFiles: true, maxFileBytes: '0' }, /Largest file must be a whole number of bytes ≥ 1, got "0"/],
+    [{ topK: 'three' }, /Top K must be a number, got "three"/],
+    [{ threshold: '1.5' }, /threshold must be a number from 0 to 1, got 1\.5/],
+  ];
+  for (const [settings, message] of badSettings) {
+    it(`a bad setting ${JSON.stringify(settings)} is refused by name when the node starts, and on each message`, async () => {
+      await helper.load([modelNode, classifyNode], flow({ id: 'c1', fileDir: dir, ...settings }));
+      const c1 = helper.getNode('c1')!;
+      await waitForStatus(c1, (s) => s.fill === 'red');
+      const caught = collect(helper.getNode('caught')!);
+      c1.receive({ payload: readImage('coffee.png') });
+      await waitFor('a refusal', () => caught.length === 1);
+      assert.match(messageOf(caught[0]), message);
+    });
+  }
 });
