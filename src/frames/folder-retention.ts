@@ -7,7 +7,7 @@ import type { FolderRetention } from './frame';
  * bounded by the policy: nothing for delete/move/keep, at most `count` names for newest.
  */
 export class RetentionPolicy {
-  /** newest: names in the order they were sent (or seen at start), oldest first. */
+  /** newest: names in the order they were sent, oldest first. */
   private readonly order = new Map<string, true>();
   readonly moveDir: string | undefined;
 
@@ -28,11 +28,11 @@ export class RetentionPolicy {
   }
 
   /**
-   * Called once at start with the images already in the folder. newest: they count as seen,
-   * oldest first by modification time, and the excess is deleted now (so an upgrade or a
-   * restart does not leave a folder over its bound).
+   * Called once at start. newest: the images already in the folder are not counted and never
+   * deleted — this run did not classify them (watch mode does not send them), and a folder pointed
+   * at someone's photos must not lose them. Only images this run sent are trimmed.
    */
-  async start(baselineImages: string[]): Promise<void> {
+  async start(): Promise<void> {
     this.order.clear();
     if (this.moveDir !== undefined) {
       try {
@@ -41,18 +41,6 @@ export class RetentionPolicy {
         throw new Error(`cannot create the folder ${this.moveDir} that sent images are moved to: ${(err as Error).message}`);
       }
     }
-    if (this.policy.policy !== 'newest') return;
-    const dated: { name: string; mtimeMs: number }[] = [];
-    for (const name of baselineImages) {
-      try {
-        dated.push({ name, mtimeMs: (await fsp.stat(path.join(this.dir, name))).mtimeMs });
-      } catch {
-        // gone since the listing
-      }
-    }
-    dated.sort((a, b) => a.mtimeMs - b.mtimeMs || a.name.localeCompare(b.name, 'en', { numeric: true }));
-    for (const { name } of dated) this.order.set(name, true);
-    await this.trim();
   }
 
   /** `name` has been sent: apply the policy to it. Rejects with a message naming the file. */

@@ -54,8 +54,8 @@ export class FolderFrameSource extends BaseFrameSource {
     this.watcher = watcher;
     this.retention = retention;
     this.watchRun = run;
-    const baseline = await watcher.start();
-    await retention.start(baseline);
+    await watcher.start();
+    await retention.start();
     // The folder is readable: watching is running even before the first image arrives.
     this.markRunning(run);
     this.pump(run);
