@@ -41,8 +41,8 @@ export async function openEncoded(bytes: Uint8Array, options: ResolvedOptions): 
 
   // Before libvips sees the bytes: reading the header already inflates PNG text chunks.
   const container = sniffContainer(bytes);
-  const report = container === undefined ? undefined : inspectContainer(bytes, container);
-  if (container !== undefined && report !== undefined) await checkMetadataBudget(report, container, options.maxMetadataBytes);
+  const report = inspectContainer(bytes, container ?? 'other');
+  if (container !== undefined) await checkMetadataBudget(report, container, options.maxMetadataBytes);
 
   const sharp = imageSharp();
   const pipeline = sharp(asBuffer(bytes), {
@@ -63,7 +63,7 @@ export async function openEncoded(bytes: Uint8Array, options: ResolvedOptions): 
     const refused = fromSharpError(error, container ?? claimedFormat(bytes), options.maxPixels);
     if (refused.code === 'TOO_LARGE') throw await withClaimedSize(bytes, options.maxPixels, refused);
     // A header cut short is reported as the cut, not as whatever libvips made of the stub.
-    if (report?.truncation !== undefined && container !== undefined) throw truncated(container, report.truncation);
+    if (report.truncation !== undefined && container !== undefined) throw truncated(container, report.truncation);
     throw refused;
   }
 
@@ -76,7 +76,7 @@ export async function openEncoded(bytes: Uint8Array, options: ResolvedOptions): 
   // Belt and braces: sharp enforces limitInputPixels too, but say it in our own words.
   if (width * height > options.maxPixels) throw tooLarge(width, height, options.maxPixels);
 
-  const why = format === container ? report?.truncation : findTruncation(bytes, format);
+  const why = format === container ? report.truncation : findTruncation(bytes, format);
   if (why !== undefined) throw truncated(format, why);
 
   const upright = metadata.autoOrient ?? { width, height };
