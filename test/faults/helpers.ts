@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import type { SpiedNode } from '../nodes/helpers/node-red';
 
 export interface StatusLike {
@@ -28,7 +27,3 @@ export function lastStatusOf(node: SpiedNode): StatusLike | undefined {
 export function said(node: SpiedNode, method: 'warn' | 'error'): string[] {
   return ownCalls(node, method).map(([value]) => (value instanceof Error ? value.message : typeof value === 'string' ? value : JSON.stringify(value)));
 }
-
-export const CORE_NODES = path.join(path.dirname(require.resolve('@node-red/nodes/package.json')), 'core');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const coreCatch = require(path.join(CORE_NODES, 'common', '25-catch.js')) as unknown;
