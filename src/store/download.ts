@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { cacheDir as defaultCacheDir } from './cache';
+import { cacheWriteError } from './cache-write-error';
 import { DownloadError, describeCause } from './download-error';
 import { downloadToFile } from './http-download';
 import { extractTarMember } from './tar';
@@ -328,9 +329,14 @@ export async function fetchModel(url: string, options: FetchModelOptions = {}): 
   if (cached) return cached;
 
   const root = path.dirname(finalDir);
-  await mkdir(root, { recursive: true });
-  await removeStaleTemps(root);
-  const tempDir = await mkdtemp(path.join(root, `${TEMP_PREFIX}${path.basename(finalDir)}-`));
+  let tempDir: string;
+  try {
+    await mkdir(root, { recursive: true });
+    await removeStaleTemps(root);
+    tempDir = await mkdtemp(path.join(root, `${TEMP_PREFIX}${path.basename(finalDir)}-`));
+  } catch (error) {
+    throw cacheWriteError(error, requested.href, root) ?? error;
+  }
   const fetcher = new Fetcher(tempDir, options);
   try {
     const kind = kindOf(requested);
@@ -351,7 +357,7 @@ export async function fetchModel(url: string, options: FetchModelOptions = {}): 
     return winner ?? resultPath(finalDir, marker);
   } catch (error) {
     await rm(tempDir, { recursive: true, force: true });
-    throw error;
+    throw cacheWriteError(error, requested.href, root) ?? error;
   } finally {
     fetcher.dispose();
   }
