@@ -72,10 +72,11 @@ const CAMERA_CMD = `${FFMPEG} -hide_banner -loglevel error -re -loop 1 -i ${imag
 
 /**
  * SIGTERM to the main job while a camera streams frames into it (frames in the classifier's queue,
- * labels on their way). The shutdown the README promises: the camera child is stopped, frames
- * already taken in are published, "offline" goes out last, and the whole process group is gone
- * within the shutdown limit. With the broker frozen the job cannot say goodbye, but it must still
- * exit within that limit rather than hang a systemd stop.
+ * labels on their way). The shutdown the README promises: the camera child is stopped, "offline"
+ * goes out last, and the whole process group is gone within the shutdown limit. (That POST
+ * /classify requests in flight are answered and published is test/app/start.test.ts.) With the
+ * broker frozen the job cannot say goodbye, but it must still exit within that limit rather than
+ * hang a systemd stop.
  */
 describe('faults: SIGTERM to the main job with camera frames in flight', function () {
   this.timeout(120000);
@@ -130,6 +131,7 @@ describe('faults: SIGTERM to the main job with camera frames in flight', functio
     // 4.5 s is the job's own limit; a little more for the process to go.
     assert.ok(at - signalled < 6000, `exit took ${at - signalled} ms:\n${job.output()}`);
     await waitFor('the process group (ffmpeg included) to be gone', () => !groupAlive(pgid), 3000);
+    // Either the goodbye was given up in time (exit 0) or the limit ended it, saying so (exit 1).
     if (code !== 0) assert.match(job.output(), /shutdown took longer than \d+ ms; exiting with code 1/, job.output());
     mosquitto!.signal('SIGCONT');
   });

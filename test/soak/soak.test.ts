@@ -50,7 +50,8 @@ describe('soak: camera → classify → MQTT labels inside Node-RED', function (
     assert.equal(report.errors, 0, `classification errors on good frames${context}`);
     assert.equal(report.crashes, 0, context);
     assert.equal(report.tensorsDelta, 0, `tensors left in the worker${context}`);
-    assert.equal(report.threadsEnd, report.threadsStart, `threads${context}`);
+    // libvips and libuv start and retire pool threads on their own; a leaked worker adds several.
+    assert.ok(report.threadsEnd <= report.threadsStart + 2, `threads ${report.threadsStart} -> ${report.threadsEnd}${context}`);
     assert.ok(report.fdsEnd <= report.fdsStart + 2, `file descriptors ${report.fdsStart} -> ${report.fdsEnd}${context}`);
     // 300 measured frames are too few for the 3% target of the 10,000-frame run: in the first
     // thousand frames V8's heap, libvips' caches and the wasm heap are still growing into their
