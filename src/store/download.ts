@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { cacheDir as defaultCacheDir } from './cache';
 import { MARKER, publish, readComplete, removeStaleTemps, resultPath, TEMP_PREFIX, type CompleteMarker, type ModelKind } from './cache-entry';
+import { cacheWriteError } from './cache-write-error';
 import { DownloadError, describeCause } from './download-error';
 import { resolveDownloadLimits, type DownloadLimits } from './download-limits';
 import { ModelFetcher, type FetcherOptions } from './model-fetcher';
@@ -181,9 +182,14 @@ export async function fetchModel(url: string, options: FetchModelOptions = {}): 
   if (cached) return cached;
 
   const root = path.dirname(finalDir);
-  await mkdir(root, { recursive: true });
-  await removeStaleTemps(root);
-  const tempDir = await mkdtemp(path.join(root, `${TEMP_PREFIX}${path.basename(finalDir)}-`));
+  let tempDir: string;
+  try {
+    await mkdir(root, { recursive: true });
+    await removeStaleTemps(root);
+    tempDir = await mkdtemp(path.join(root, `${TEMP_PREFIX}${path.basename(finalDir)}-`));
+  } catch (error) {
+    throw cacheWriteError(error, requested.href, root) ?? error;
+  }
   const fetcher = new ModelFetcher(tempDir, limits, options);
   try {
     const kind = kindOf(requested);
@@ -204,7 +210,7 @@ export async function fetchModel(url: string, options: FetchModelOptions = {}): 
     return winner ?? resultPath(finalDir, marker);
   } catch (error) {
     await rm(tempDir, { recursive: true, force: true });
-    throw error;
+    throw cacheWriteError(error, requested.href, root) ?? error;
   } finally {
     fetcher.dispose();
   }

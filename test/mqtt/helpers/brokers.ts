@@ -83,6 +83,8 @@ export interface MosquittoBroker {
   log(): string;
   stop(): Promise<void>;
   start(): Promise<void>;
+  /** Sends a signal to the running broker process (SIGKILL: killed, SIGSTOP/SIGCONT: frozen, thawed). */
+  signal(signal: NodeJS.Signals): void;
   /** Stops the broker and removes its temp dir. */
   dispose(): Promise<void>;
 }
@@ -118,7 +120,8 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
   const stop = async (): Promise<void> => {
     const c = child;
     child = undefined;
-    if (!c || c.exitCode !== null) return;
+    // A broker killed by a signal has no exit code, only a signal code: it is gone all the same.
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
     c.kill('SIGTERM');
     await exited;
@@ -131,7 +134,13 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     log: () => output,
     stop,
     start,
+    signal(signal) {
+      if (!child || child.exitCode !== null || child.signalCode !== null) throw new Error(`mosquitto is not running; cannot send ${signal}`);
+      child.kill(signal);
+    },
     async dispose() {
+      // A frozen broker would never act on the SIGTERM of stop().
+      if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGCONT');
       await stop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
