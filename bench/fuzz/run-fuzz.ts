@@ -46,7 +46,7 @@ export interface FuzzReport extends Counts {
   failures: Failure[];
 }
 
-export const DEFAULT_BOUNDS: Bounds = { caseMs: 10_000, startMs: 60_000, maxRssMb: 1536, maxOldSpaceMb: 1024 };
+export const DEFAULT_BOUNDS: Bounds = { caseMs: 10_000, startMs: 60_000, maxRssMb: 1024, maxOldSpaceMb: 768 };
 
 /** Photos with the label every fixture model gives them (../shared/images/SOURCES.md). */
 const GOOD: Array<{ file: string; label: string }> = [
@@ -114,6 +114,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
               const good = goodFrames[n++ % goodFrames.length];
               const outcome = await runner.run(fuzzCase, good);
               const problems = tally.add(runner.name, fuzzCase, outcome, good.label);
+              if (process.env.FUZZ_TIMES) log(`fuzz: ${runner.name} ${fuzzCase.id} ${outcome.result} ${Math.round(outcome.ms)} ms ${(outcome.message ?? outcome.label ?? "").slice(0, 100)}`);
               if (problems.length > 0) log(`fuzz: ${runner.name} ${fuzzCase.id} (${fuzzCase.what}): ${problems.join('; ')}${outcome.message ? ` — ${outcome.message.slice(0, 160)}` : ''}`);
             }
           }),

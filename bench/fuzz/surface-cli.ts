@@ -56,7 +56,8 @@ export class CliSurface implements SurfaceRunner {
         }
       },
     });
-    const bound = this.bounds.startMs + this.bounds.caseMs * files.length;
+    // Loading the model takes a few seconds; then each file gets the case bound.
+    const bound = this.bounds.caseMs * (2 + files.length);
     const timedOut = await Promise.race([cli.whenExited().then(() => false), sleep(bound).then(() => true)]);
     if (timedOut) await cli.kill();
     await sleep(50);

@@ -171,6 +171,11 @@ export class HttpSurface implements SurfaceRunner {
     } else {
       outcome.goodError = 'the service had died';
     }
+    if (app.exited && outcome.result !== 'crash') {
+      // It died while answering the case or the good frame after it (a memory bomb going off late).
+      await sleep(100);
+      outcome = { ...outcome, result: 'crash', message: `${app.exitDescription} (${outcome.message ?? outcome.result})`, memoryKill: app.memoryKilled };
+    }
     outcome.uncaught = app.takeUncaught();
     outcome.ms = performance.now() - started;
     if (app.exited || outcome.result === 'hang' || outcome.goodError !== undefined) {
