@@ -85,6 +85,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const model = options.model ?? V1_025_128_QUANT_TFLITE;
   const wanted = options.surfaces ?? [...SURFACES];
   const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mobilenet-fuzz-'));
+  const removeTmp = (): void => fs.rmSync(tmpDir, { recursive: true, force: true });
+  process.once('exit', removeTmp);
   const photos = Object.fromEntries(['parrot.jpg', 'coffee.png', 'dragonfly.bmp', 'owl.jpg', 'hot_dog.jpg', 'rocket.jpg'].map((f) => [f, readImage(f)]));
   const goodFrames: GoodFrame[] = GOOD.map((g) => ({ bytes: photos[g.file], label: g.label }));
   const tally = new Tally();
@@ -149,6 +151,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       };
     });
   } finally {
-    fs.rmSync(tmpDir, { recursive: true, force: true });
+    removeTmp();
+    process.off('exit', removeTmp);
   }
 }
