@@ -66,7 +66,10 @@ export class CliSurface implements SurfaceRunner {
   }
 
   async start(): Promise<void> {
-    const run = await this.classify([this.goodFile(this.goodFrames[0])]);
+    const good = this.goodFrames[0];
+    const run = await this.classify([this.goodFile(good)]);
+    const label = run.lines[0]?.predictions?.[0]?.label;
+    if (label !== good.label) throw new Error(`cli surface: the good photo alone gave ${label ?? JSON.stringify(run.lines[0] ?? run.died ?? 'nothing')}, expected ${good.label}`);
     this.steadyMb = run.peakMb;
   }
 
