@@ -179,6 +179,8 @@ export class HttpSurface implements SurfaceRunner {
       const after = await this.post(good.bytes, typeOf(good.bytes), this.bounds.caseMs);
       if ('status' in after && after.status === 200) outcome.goodLabel = after.json?.top?.label;
       else outcome.goodError = 'status' in after ? `${after.status} ${after.text.slice(0, 200)}` : 'timeout' in after ? 'no answer' : after.failed;
+      // A dropped connection may be the process dying: its exit event can come a moment later.
+      if ('failed' in after) await Promise.race([app.whenExited(), sleep(1000)]);
     } else {
       outcome.goodError = 'the service had died';
     }
