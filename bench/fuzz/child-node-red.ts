@@ -67,8 +67,13 @@ async function deploy(extra: object[], credentials: object = {}): Promise<void> 
   });
 }
 
+/** The node's own last status: the helper's spy is on the prototype, so it records every node's calls. */
 function statusOf(id: string): { fill?: string; text?: string } | undefined {
-  return helper.getNode(id)?.status.args.at(-1)?.[0] as { fill?: string; text?: string } | undefined;
+  const found = helper.getNode(id);
+  if (!found) return undefined;
+  const spy = found.status as unknown as { args: unknown[][]; thisValues: unknown[] };
+  for (let i = spy.args.length - 1; i >= 0; i--) if (spy.thisValues[i] === found) return spy.args[i][0] as { fill?: string; text?: string };
+  return undefined;
 }
 
 async function brokenModel(path: string, good: GoodFrame, boundMs: number): Promise<Outcome> {

@@ -18,7 +18,7 @@ export async function casesOf(
   const cases: FuzzCase[] = [];
   for (let n = 0; n < ctx.casesPerKind; n++) {
     const body = await build(rng, n);
-    cases.push({ surfaces, ...body, id: `${kind}#${n}`, kind, family });
+    cases.push({ ...body, surfaces: body.surfaces ?? surfaces, id: `${kind}#${n}`, kind, family });
   }
   return cases;
 }
@@ -46,7 +46,8 @@ export function bases(photos: Record<string, Buffer>): Promise<Bases> {
       jpeg: await small.clone().jpeg({ quality: 85 }).toBuffer(),
       png: await small.clone().png().toBuffer(),
       webp: await small.clone().webp({ quality: 80 }).toBuffer(),
-      gif: await small.clone().gif().toBuffer(),
+      // GIF and lossless WebP at their lowest effort: the default effort takes seconds per image.
+      gif: await small.clone().gif({ effort: 1, dither: 0 }).toBuffer(),
       rgb: { data, width: info.width, height: info.height },
     };
   })();

@@ -94,7 +94,13 @@ export const modelsFamily: Family = {
         const shard = rng.pick(shards(manifest));
         const file = path.join(dir, shard);
         const bytes = fs.readFileSync(file);
-        if (rng.next() < 0.5) {
+        const how = rng.next();
+        if (how < 0.34) {
+          const flips = rng.int(1, 64);
+          fs.writeFileSync(file, flip(rng, bytes, flips));
+          return `weights shard ${shard} with ${flips} bits flipped`;
+        }
+        if (how < 0.67) {
           const at = rng.int(0, bytes.length - 1);
           fs.writeFileSync(file, bytes.subarray(0, at));
           return `weights shard ${shard} cut at byte ${at} of ${bytes.length}`;

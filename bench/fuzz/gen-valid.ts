@@ -30,7 +30,7 @@ async function encode(s: Sharp, format: string): Promise<Buffer> {
     case 'jpeg': return s.jpeg().toBuffer();
     case 'png': return s.png().toBuffer();
     case 'webp': return s.webp().toBuffer();
-    case 'gif': return s.gif().toBuffer();
+    case 'gif': return s.gif({ effort: 1, dither: 0 }).toBuffer();
     case 'tiff': return s.tiff().toBuffer();
     default: return s.avif({ effort: 0 }).toBuffer();
   }
@@ -76,11 +76,11 @@ export const validFamily: Family = {
         const frames = rng.int(2, 5);
         const { width, height } = base.rgb;
         const others = await Promise.all(['coffee.png', 'owl.jpg', 'hot_dog.jpg', 'rocket.jpg'].slice(0, frames - 1).map((f) => sharp(ctx.photos[f]).resize(width, height, { fit: 'fill' }).png().toBuffer()));
-        const bytes = await sharp([base.png, ...others], { join: { animated: true } }).gif({ delay: 100 }).toBuffer();
+        const bytes = await sharp([base.png, ...others], { join: { animated: true } }).gif({ delay: 100, effort: 1, dither: 0 }).toBuffer();
         return { bytes, format: 'gif', what: `an animated GIF of ${frames} frames, the parrot first`, label: MACAW };
       })),
       ...(await ok('png-interlaced', async () => ({ bytes: await parrot().png({ progressive: true }).toBuffer(), format: 'png', what: 'an Adam7-interlaced PNG', label: MACAW }))),
-      ...(await ok('webp-alpha', async (rng) => ({ bytes: await parrot().ensureAlpha(1).webp({ lossless: rng.next() < 0.5 }).toBuffer(), format: 'webp', what: 'a WebP with alpha', label: MACAW }))),
+      ...(await ok('webp-alpha', async (rng) => ({ bytes: await parrot().ensureAlpha(1).webp({ lossless: rng.next() < 0.5, effort: 0 }).toBuffer(), format: 'webp', what: 'a WebP with alpha', label: MACAW }))),
       ...(await ok('tiff', async (rng) => ({ bytes: await parrot().tiff({ compression: rng.pick(['none', 'lzw', 'deflate', 'jpeg'] as const) }).toBuffer(), format: 'tiff', what: 'a TIFF', label: MACAW }))),
       ...(await ok('avif', async () => ({ bytes: await parrot().avif({ effort: 0, quality: 70 }).toBuffer(), format: 'avif', what: 'an AVIF', label: MACAW }))),
       ...(await casesOf(ctx, 'valid', 'extreme-aspect', IMAGE_SURFACES, async (rng) => {

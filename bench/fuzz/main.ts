@@ -80,6 +80,9 @@ async function main(): Promise<void> {
   process.exitCode = targetsMet(report) ? 0 : 1;
 }
 
+// Ctrl-C: leave through process.exit so the children and the temp dir are cleaned up.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
 main().catch((error: unknown) => {
   console.error(error);
   process.exitCode = 2;

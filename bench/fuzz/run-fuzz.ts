@@ -46,7 +46,7 @@ export interface FuzzReport extends Counts {
   failures: Failure[];
 }
 
-export const DEFAULT_BOUNDS: Bounds = { caseMs: 10_000, startMs: 60_000, maxRssMb: 1536, maxOldSpaceMb: 1024 };
+export const DEFAULT_BOUNDS: Bounds = { caseMs: 10_000, startMs: 60_000, maxRssMb: 1024, maxOldSpaceMb: 768 };
 
 /** Photos with the label every fixture model gives them (../shared/images/SOURCES.md). */
 const GOOD: Array<{ file: string; label: string }> = [
@@ -85,6 +85,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const model = options.model ?? V1_025_128_QUANT_TFLITE;
   const wanted = options.surfaces ?? [...SURFACES];
   const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mobilenet-fuzz-'));
+  const removeTmp = (): void => fs.rmSync(tmpDir, { recursive: true, force: true });
+  process.once('exit', removeTmp);
   const photos = Object.fromEntries(['parrot.jpg', 'coffee.png', 'dragonfly.bmp', 'owl.jpg', 'hot_dog.jpg', 'rocket.jpg'].map((f) => [f, readImage(f)]));
   const goodFrames: GoodFrame[] = GOOD.map((g) => ({ bytes: photos[g.file], label: g.label }));
   const tally = new Tally();
@@ -114,6 +116,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
               const good = goodFrames[n++ % goodFrames.length];
               const outcome = await runner.run(fuzzCase, good);
               const problems = tally.add(runner.name, fuzzCase, outcome, good.label);
+              if (process.env.FUZZ_TIMES) log(`fuzz: ${runner.name} ${fuzzCase.id} ${outcome.result} ${Math.round(outcome.ms)} ms ${(outcome.message ?? outcome.label ?? "").slice(0, 100)}`);
               if (problems.length > 0) log(`fuzz: ${runner.name} ${fuzzCase.id} (${fuzzCase.what}): ${problems.join('; ')}${outcome.message ? ` — ${outcome.message.slice(0, 160)}` : ''}`);
             }
           }),
@@ -148,6 +151,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       };
     });
   } finally {
-    fs.rmSync(tmpDir, { recursive: true, force: true });
+    removeTmp();
+    process.off('exit', removeTmp);
   }
 }

@@ -31,6 +31,12 @@ export interface WatchOptions {
   onLine?(line: string): void;
 }
 
+/** Every process still running, killed if the run itself ends early (Ctrl-C, an error). */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export class Watched {
   readonly child: ChildProcess;
   /** Highest RSS seen since the last resetPeak(), in MB (polled, and the kernel's high-water mark). */
@@ -46,6 +52,7 @@ export class Watched {
 
   constructor(child: ChildProcess, private readonly options: WatchOptions) {
     this.child = child;
+    running.add(child);
     const onData = (stream: NodeJS.ReadableStream | null): void => {
       let pending = '';
       stream?.on('data', (data: Buffer) => {
@@ -64,6 +71,7 @@ export class Watched {
     onData(child.stdout);
     onData(child.stderr);
     child.once('exit', (code, signal) => {
+      running.delete(child);
       this.exited = true;
       this.exitDescription = signal ? `killed by ${signal}${this.memoryKilled ? ` after passing ${options.maxRssMb} MB` : ''}` : `exited with code ${code}`;
       clearInterval(this.poll);

@@ -56,7 +56,8 @@ export class CliSurface implements SurfaceRunner {
         }
       },
     });
-    const bound = this.bounds.startMs + this.bounds.caseMs * files.length;
+    // Loading the model takes a few seconds; then each file gets the case bound.
+    const bound = this.bounds.caseMs * (2 + files.length);
     const timedOut = await Promise.race([cli.whenExited().then(() => false), sleep(bound).then(() => true)]);
     if (timedOut) await cli.kill();
     await sleep(50);
@@ -65,7 +66,10 @@ export class CliSurface implements SurfaceRunner {
   }
 
   async start(): Promise<void> {
-    const run = await this.classify([this.goodFile(this.goodFrames[0])]);
+    const good = this.goodFrames[0];
+    const run = await this.classify([this.goodFile(good)]);
+    const label = run.lines[0]?.predictions?.[0]?.label;
+    if (label !== good.label) throw new Error(`cli surface: the good photo alone gave ${label ?? JSON.stringify(run.lines[0] ?? run.died ?? 'nothing')}, expected ${good.label}`);
     this.steadyMb = run.peakMb;
   }
 

@@ -8,6 +8,9 @@ import { sleep, within } from './within';
 
 const START_JS = path.resolve(__dirname, '..', '..', 'app', 'start.js');
 
+/** The good photos are a JPEG and a PNG; a client names what it sends. */
+const typeOf = (bytes: Uint8Array): string => (bytes[0] === 0x89 ? 'image/png' : 'image/jpeg');
+
 interface Answer {
   status: number;
   text: string;
@@ -37,6 +40,12 @@ export class HttpSurface implements SurfaceRunner {
     fs.mkdirSync(life, { recursive: true });
     const env = {
       ...process.env,
+      // The embedded broker and the frames folder, whatever the caller's environment says.
+      MQTT_URL: '',
+      MQTT_USERNAME: '',
+      MQTT_PASSWORD: '',
+      CAMERA_CMD: '',
+      CAMERA_URL: '',
       MOBILENET_MODEL: this.model,
       PORT: String(this.port),
       BROKER_PORT: String(await this.ports()),
@@ -60,7 +69,7 @@ export class HttpSurface implements SurfaceRunner {
     // The model loads in the background: the first good frame waits for it.
     const deadlineReady = Date.now() + this.bounds.startMs;
     for (;;) {
-      const answer = await this.post(this.goodFrames[0].bytes, 'image/jpeg', this.bounds.startMs);
+      const answer = await this.post(this.goodFrames[0].bytes, typeOf(this.goodFrames[0].bytes), this.bounds.startMs);
       if ('status' in answer && answer.status === 200) break;
       if (Date.now() > deadlineReady || app.exited) throw new Error(`npm start never classified a good frame: ${JSON.stringify(answer)}`);
       await sleep(250);
@@ -72,7 +81,9 @@ export class HttpSurface implements SurfaceRunner {
     const app = await this.launch();
     for (let i = 0; i < WARM_UP_FRAMES; i++) {
       const good = this.goodFrames[i % this.goodFrames.length];
-      await this.post(good.bytes, 'image/jpeg', this.bounds.startMs);
+      const answer = await this.post(good.bytes, typeOf(good.bytes), this.bounds.startMs);
+      // Without a right answer before any bad input, nothing after it would mean anything.
+      if (!('status' in answer) || answer.json?.top?.label !== good.label) throw new Error(`http surface: a good frame before any case gave ${JSON.stringify(answer).slice(0, 300)}, expected ${good.label}`);
     }
     this.steadyMb = app.rssMb();
     app.resetPeak();
@@ -165,11 +176,18 @@ export class HttpSurface implements SurfaceRunner {
     }
     outcome.logLines = app.lines - linesBefore;
     if (!app.exited) {
-      const after = await this.post(good.bytes, 'image/jpeg', this.bounds.caseMs);
+      const after = await this.post(good.bytes, typeOf(good.bytes), this.bounds.caseMs);
       if ('status' in after && after.status === 200) outcome.goodLabel = after.json?.top?.label;
       else outcome.goodError = 'status' in after ? `${after.status} ${after.text.slice(0, 200)}` : 'timeout' in after ? 'no answer' : after.failed;
+      // A dropped connection may be the process dying: its exit event can come a moment later.
+      if ('failed' in after) await Promise.race([app.whenExited(), sleep(1000)]);
     } else {
       outcome.goodError = 'the service had died';
+    }
+    if (app.exited && outcome.result !== 'crash') {
+      // It died while answering the case or the good frame after it (a memory bomb going off late).
+      await sleep(100);
+      outcome = { ...outcome, result: 'crash', message: `${app.exitDescription} (${outcome.message ?? outcome.result})`, memoryKill: app.memoryKilled };
     }
     outcome.uncaught = app.takeUncaught();
     outcome.ms = performance.now() - started;

@@ -38,7 +38,9 @@ export class IpcSurface implements SurfaceRunner {
     const child = await this.launch();
     for (let i = 0; i < WARM_UP_FRAMES; i++) {
       const good = this.goodFrames[i % this.goodFrames.length];
-      await request(child, { op: 'good', good, boundMs: this.bounds.startMs }, (m) => ((m as FromChild).op === 'good' ? m : undefined), this.bounds.startMs);
+      const reply = await request(child, { op: 'good', good, boundMs: this.bounds.startMs }, (m) => ((m as FromChild).op === 'good' ? (m as Extract<FromChild, { op: 'good' }>) : undefined), this.bounds.startMs);
+      // Without a right answer before any bad input, nothing after it would mean anything.
+      if (typeof reply === 'string' || reply.label !== good.label) throw new Error(`${this.name} surface: a good frame before any case gave ${typeof reply === 'string' ? reply : (reply.error ?? reply.label)}, expected ${good.label}`);
     }
     this.steadyMb = child.rssMb();
     child.resetPeak();
