@@ -166,6 +166,33 @@ async function readBody(req: http.IncomingMessage, kind: BodyKind, limit: number
   }
 }
 
+/** A refused caller that has sent nothing for this long is done (or gone): close. */
+const LINGER_IDLE_MS = 2000;
+/** However slowly it trickles, a refused body is read and thrown away for at most this long. */
+const LINGER_MAX_MS = 30_000;
+
+/**
+ * Closing a socket while the caller is still sending makes the kernel answer with a reset, and
+ * the caller loses the answer it has not read yet (an EPIPE instead of the 413). So the rest of a
+ * refused body is read and thrown away (no memory held) until the caller stops sending, as
+ * nginx's lingering close does, then the connection is closed.
+ */
+function lingerThenClose(req: express.Request): void {
+  const started = Date.now();
+  const close = (): void => {
+    clearTimeout(idle);
+    req.socket.destroy();
+  };
+  const idle = setTimeout(close, LINGER_IDLE_MS);
+  idle.unref();
+  req.on('data', () => {
+    if (Date.now() - started > LINGER_MAX_MS) close();
+    else idle.refresh();
+  });
+  req.once('end', close);
+  req.resume();
+}
+
 /**
  * Express middleware for POST /classify: on success `req.body` is the image (a Buffer, or for JSON
  * and text the decoded value) and Node-RED's own parsers skip the request (`req._body`).
@@ -177,13 +204,10 @@ export function classifyBody(limits: ClassifyLimits, log: RateLimitedLog): expre
       // Already answered (or the caller is gone): a later failure of the same body is not news.
       if (res.headersSent || res.destroyed) return;
       log.note(`[mobilenet] POST /classify from ${req.socket.remoteAddress ?? 'unknown'}: ${status} ${message.split('. ')[0]}`);
-      // The rest of a refused body is read and thrown away for a moment, so the caller (still
-      // sending) can read the answer; then the connection is closed.
       res.set('connection', 'close').status(status).json({ error: message });
       req.unpipe();
       req.removeAllListeners('data');
-      req.resume();
-      res.once('finish', () => setTimeout(() => req.socket.destroy(), 1000).unref());
+      res.once('finish', () => lingerThenClose(req));
     };
 
     if (active >= limits.maxConcurrent) {
