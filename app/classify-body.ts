@@ -174,21 +174,27 @@ const LINGER_MAX_MS = 30_000;
 /**
  * Closing a socket while the caller is still sending makes the kernel answer with a reset, and
  * the caller loses the answer it has not read yet (an EPIPE instead of the 413). So the rest of a
- * refused body is read and thrown away (no memory held) until the caller stops sending, as
- * nginx's lingering close does, then the connection is closed.
+ * refused body is read and thrown away (no memory held) until it ends or the caller stops sending,
+ * as nginx's lingering close does, then the connection is closed. The answer therefore carries no
+ * `Connection: close`: with it, Node.js destroys the socket as soon as the answer is written.
  */
 function lingerThenClose(req: express.Request): void {
+  const socket = req.socket;
   const started = Date.now();
   const close = (): void => {
     clearTimeout(idle);
-    req.socket.destroy();
+    socket.off('data', onData);
+    socket.destroy();
+  };
+  // Counted on the socket: Node.js may take the request's own 'data' listeners away to dump it.
+  const onData = (): void => {
+    if (Date.now() - started > LINGER_MAX_MS) close();
+    else idle.refresh();
   };
   const idle = setTimeout(close, LINGER_IDLE_MS);
   idle.unref();
-  req.on('data', () => {
-    if (Date.now() - started > LINGER_MAX_MS) close();
-    else idle.refresh();
-  });
+  socket.on('data', onData);
+  if (req.complete) return close();
   req.once('end', close);
   req.resume();
 }
@@ -204,7 +210,7 @@ export function classifyBody(limits: ClassifyLimits, log: RateLimitedLog): expre
       // Already answered (or the caller is gone): a later failure of the same body is not news.
       if (res.headersSent || res.destroyed) return;
       log.note(`[mobilenet] POST /classify from ${req.socket.remoteAddress ?? 'unknown'}: ${status} ${message.split('. ')[0]}`);
-      res.set('connection', 'close').status(status).json({ error: message });
+      res.status(status).json({ error: message });
       req.unpipe();
       req.removeAllListeners('data');
       res.once('finish', () => lingerThenClose(req));

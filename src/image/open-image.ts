@@ -25,6 +25,17 @@ function looksLikeBmp(bytes: Uint8Array): boolean {
   return bytes.length >= 26 && bytes[0] === 0x42 && bytes[1] === 0x4d;
 }
 
+/**
+ * A GIF whose logical screen is 0 wide or high: libnsgif quietly decodes it as 1 pixel wide or
+ * high, and a 1×N sliver would be classified as if it were a picture.
+ */
+function gifDeclaresNoArea(bytes: Uint8Array): boolean {
+  if (bytes.length < 10 || bytes[0] !== 0x47 || bytes[1] !== 0x49 || bytes[2] !== 0x46 || bytes[3] !== 0x38) return false;
+  const width = bytes[6] | (bytes[7] << 8);
+  const height = bytes[8] | (bytes[9] << 8);
+  return width === 0 || height === 0;
+}
+
 export function openRaw(raw: RawImage, options: ResolvedOptions): OpenedImage {
   checkRawImage(raw, options.maxPixels);
   const sharp = imageSharp();
@@ -38,6 +49,9 @@ export function openRaw(raw: RawImage, options: ResolvedOptions): OpenedImage {
 export async function openEncoded(bytes: Uint8Array, options: ResolvedOptions): Promise<OpenedImage> {
   if (bytes.length === 0) throw new ImageError('EMPTY', 'image data is empty (0 bytes)');
   if (looksLikeBmp(bytes)) throw bmpNotSupported();
+  if (gifDeclaresNoArea(bytes)) {
+    throw new ImageError('TRUNCATED', 'GIF header declares a width or height of 0, so there is nothing to decode (the file is damaged). Accepted: images whose header gives their real width and height.');
+  }
 
   // Before libvips sees the bytes: reading the header already inflates PNG text chunks.
   const container = sniffContainer(bytes);

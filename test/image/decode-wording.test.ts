@@ -32,6 +32,17 @@ describe('prepareImage: libvips failures said in our words, naming the format', 
       /^PNG image header is truncated or corrupt: the file is damaged, cut short, or not what its first bytes claim\. .*Accepted: JPEG, PNG/,
     ],
     [
+      'a GIF whose header claims 0×0 (libnsgif decoded it as 1×1 and it was classified)',
+      async () => {
+        const gif = Buffer.from(await sharp(readImage('owl.jpg')).resize(64, 64).gif().toBuffer());
+        gif.writeUInt16LE(0, 6);
+        gif.writeUInt16LE(0, 8);
+        return gif;
+      },
+      'TRUNCATED',
+      /^GIF header declares a width or height of 0, so there is nothing to decode/,
+    ],
+    [
       'a WebP cut inside its header',
       async () => (await sharp(readImage('coffee.png')).webp().toBuffer()).subarray(0, 20),
       'TRUNCATED',
