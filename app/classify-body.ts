@@ -173,30 +173,29 @@ const LINGER_MAX_MS = 30_000;
 
 /**
  * Closing a socket while the caller is still sending makes the kernel answer with a reset, and
- * the caller loses the answer it has not read yet (an EPIPE instead of the 413). So the rest of a
- * refused body is read and thrown away (no memory held) until it ends or the caller stops sending,
- * as nginx's lingering close does, then the connection is closed. The answer therefore carries no
- * `Connection: close`: with it, Node.js destroys the socket as soon as the answer is written.
+ * the caller loses the answer it has not read yet (an EPIPE instead of the 413). So a refusal is a
+ * lingering close, as nginx does it: the answer says `Connection: close`, then only the sending
+ * side is shut (FIN), and the rest of the body is read and thrown away (no memory held) until the
+ * caller closes too, stops sending for LINGER_IDLE_MS, or has sent for LINGER_MAX_MS.
+ * Node.js would destroy the socket as soon as the answer is written (its `destroySoon`), so that
+ * one socket's `destroySoon` becomes the half-close; its HTTP server allows half-open sockets.
  */
-function lingerThenClose(req: express.Request): void {
-  const socket = req.socket;
-  const started = Date.now();
-  const close = (): void => {
-    clearTimeout(idle);
-    socket.off('data', onData);
-    socket.destroy();
+function lingerOnClose(req: express.Request): void {
+  const socket = req.socket as express.Request['socket'] & { destroySoon?: () => void };
+  socket.destroySoon = () => {
+    const started = Date.now();
+    const close = (): void => {
+      clearTimeout(idle);
+      socket.destroy();
+    };
+    const idle = setTimeout(close, LINGER_IDLE_MS);
+    idle.unref();
+    socket.on('data', () => (Date.now() - started > LINGER_MAX_MS ? close() : idle.refresh()));
+    socket.once('end', close);
+    socket.once('close', () => clearTimeout(idle));
+    socket.end();
+    req.resume();
   };
-  // Counted on the socket: Node.js may take the request's own 'data' listeners away to dump it.
-  const onData = (): void => {
-    if (Date.now() - started > LINGER_MAX_MS) close();
-    else idle.refresh();
-  };
-  const idle = setTimeout(close, LINGER_IDLE_MS);
-  idle.unref();
-  socket.on('data', onData);
-  if (req.complete) return close();
-  req.once('end', close);
-  req.resume();
 }
 
 /**
@@ -210,10 +209,11 @@ export function classifyBody(limits: ClassifyLimits, log: RateLimitedLog): expre
       // Already answered (or the caller is gone): a later failure of the same body is not news.
       if (res.headersSent || res.destroyed) return;
       log.note(`[mobilenet] POST /classify from ${req.socket.remoteAddress ?? 'unknown'}: ${status} ${message.split('. ')[0]}`);
-      res.status(status).json({ error: message });
+      lingerOnClose(req);
+      res.set('connection', 'close').status(status).json({ error: message });
       req.unpipe();
       req.removeAllListeners('data');
-      res.once('finish', () => lingerThenClose(req));
+      req.resume();
     };
 
     if (active >= limits.maxConcurrent) {

@@ -113,6 +113,17 @@ describe('npm start: POST /classify bounds every body, caps concurrency, answers
     await app.waitForOutput(/\d+ more refused requests in the last 10 s not shown/, 12_000);
   });
 
+  it('a caller that sends a whole over-size body before reading reads its 413 (lingering close, not a reset)', async function () {
+    // The body is written in one go with its Content-Length, as curl --data-binary and fuzzers do;
+    // closing the socket under it made the kernel reset the connection and the caller saw EPIPE.
+    for (const size of [29 * MiB, 54 * MiB]) {
+      const response = await post(app, { 'content-type': 'image/jpeg' }, Buffer.alloc(size, 0xff));
+      assert.equal(response.status, 413, response.text);
+      assert.match(jsonError(response), /CLASSIFY_MAX_BYTES/);
+    }
+    await classifiesCoffee(app);
+  });
+
   it('answers 503 + Retry-After (JSON) beyond CLASSIFY_MAX_CONCURRENT, and classifies again once a slot is free', async function () {
     // Three uploads that never finish hold the three slots.
     const stalled = [0, 1, 2].map(() => {
