@@ -131,7 +131,15 @@ describe('npm start: POST /classify bounds every body, caps concurrency, answers
     socket.write(`POST /classify HTTP/1.1\r\nHost: 127.0.0.1:${app.port}\r\nContent-Type: image/jpeg\r\nContent-Length: ${size}\r\n\r\n`);
     const chunk = Buffer.alloc(MiB, 0xff);
     for (let sent = 0; sent < size && !socket.destroyed; sent += MiB) {
-      if (!socket.write(chunk)) await new Promise((resolve) => socket.once('drain', resolve).once('close', resolve));
+      if (!socket.write(chunk)) {
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            socket.off('drain', done).off('close', done);
+            resolve();
+          };
+          socket.on('drain', done).on('close', done);
+        });
+      }
       if (sent === 20 * MiB) await new Promise((resolve) => setTimeout(resolve, 1500)); // a slow link
     }
     socket.resume();
