@@ -17,6 +17,7 @@ import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker';
 import { buildFlow, FLOW_IDS, FLOW_TAB_ID } from './flow';
 import { OWNER_ONLY_DIR, replaceOwnerOnly } from './owner-only-files';
 import { RateLimitedLog } from './rate-limited-log';
+import { RepeatedLineLimiter } from './repeated-line-limiter';
 
 // Node-RED ships no types; this is the slice of its embedding API used here.
 interface NodeRed {
@@ -60,6 +61,9 @@ function describeSource(config: AppConfig): string {
  * Node-RED's own log lines at info level are noise for a service; warnings and errors pass, and
  * this package's nodes' own info lines become stage lines.
  */
+/** Node-RED's warnings and errors, each kind at most once per 10 s (dropped frames would flood the journal). */
+const nodeRedLines = new RepeatedLineLimiter((line) => console.error(line), 10_000);
+
 function logging(): Record<string, unknown> {
   return {
     console: { level: 'off' },
@@ -69,7 +73,10 @@ function logging(): Record<string, unknown> {
         const text = typeof entry.msg === 'string' ? entry.msg : entry.msg instanceof Error ? entry.msg.message : JSON.stringify(entry.msg);
         if (HARMLESS_WARNINGS.some((pattern) => pattern.test(text))) return;
         if (entry.level === 30 && entry.type?.startsWith('mobilenet-')) stage(`${entry.type}: ${text}`);
-        else if (entry.level <= 30 || /missing types/i.test(text)) console.error(`[node-red] ${entry.type ? `[${entry.type}${entry.name ? `:${entry.name}` : ''}] ` : ''}${text}`);
+        else if (entry.level <= 30 || /missing types/i.test(text)) {
+          const source = entry.type ? `[${entry.type}${entry.name ? `:${entry.name}` : ''}] ` : '';
+          nodeRedLines.note(source, `[node-red] ${source}${text}`);
+        }
         else if (entry.level === 40 && entry.type?.startsWith('mobilenet-')) stage(`${entry.type}: ${text}`);
       },
     },

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { Readable } from 'node:stream';
@@ -147,6 +149,25 @@ describe('npm start: POST /classify bounds every body, caps concurrency, answers
     socket.destroy();
     assert.match(answer, /^HTTP\/1\.1 413 /, answer.slice(0, 200));
     assert.match(answer, /CLASSIFY_MAX_BYTES/);
+    await classifiesCoffee(app);
+  });
+
+  it('a camera or folder feeding images that fail is logged once per 10 s, not once per frame (Node-RED logs every uncaught node error)', async function () {
+    // Images whose header claims 0×0: whole files, so the folder sends them, and the classify
+    // node fails each one (done(err)); nothing catches the camera side's errors in this flow.
+    const broken = Buffer.from(readImage('owl.jpg'));
+    for (let i = 2; i < broken.length; i += 2 + broken.readUInt16BE(i + 2)) {
+      if (broken[i + 1] >= 0xc0 && broken[i + 1] <= 0xc2) {
+        broken.writeUInt16BE(0, i + 5);
+        break;
+      }
+    }
+    const frames = path.join(path.dirname(app.userDir), 'frames');
+    const from = app.output().length;
+    for (let i = 0; i < 12; i++) fs.writeFileSync(path.join(frames, `broken-${i}.jpg`), broken);
+    await app.waitForOutput(/\d+ more lines like "\[node-red\] \[mobilenet-classify/, 30_000);
+    const lines = app.output().slice(from).split('\n').filter((line) => line.startsWith('[node-red]') && line.includes('width or height of 0'));
+    assert.equal(lines.length, 1, `${lines.length} lines for 12 broken frames:\n${lines.join('\n')}`);
     await classifiesCoffee(app);
   });
 
