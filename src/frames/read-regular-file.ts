@@ -1,4 +1,6 @@
-import { constants, promises as fsp, type Stats } from 'node:fs';
+import { promises as fsp, type Stats } from 'node:fs';
+import { ImageError } from '../image/errors';
+import { readRegularFile as readBoundedRegularFile, type FileKind } from '../image/read-image-file';
 
 /** A file a folder source refuses to read: its message says why and what is accepted. */
 export class RefusedFile extends Error {}
@@ -23,27 +25,27 @@ export function checkRegularFile(stat: Stats, maxBytes: number): void {
   if (stat.size > maxBytes) throw new RefusedFile(`it is ${mebibytes(stat.size)}, over the ${mebibytes(maxBytes)} limit for one image (maxFrameBytes)`);
 }
 
+/** What a folder source reads, for the messages of the shared bounded reader. */
+const FRAME_FILE: FileKind = { noun: 'image file', accepted: 'Accepted: a regular file holding a JPEG, PNG, WebP, GIF, TIFF or AVIF image' };
+
 /**
  * Reads a regular file of at most `maxBytes`, bounded before anything is buffered. The path is
- * checked with stat first (opening a device can have side effects) and the open descriptor again
- * with fstat: O_NONBLOCK keeps a FIFO swapped in between the two from blocking the open.
- * Reads at most the size fstat reported, so a file still growing cannot push past the bound.
+ * checked with stat first (opening a device can have side effects), in a folder source's words;
+ * the bounded read itself (O_NONBLOCK open, fstat of the open descriptor, at most the size it
+ * reported) is the image room's, the one the CLI and the classify node use. An empty file is
+ * handed on as it is: the folder source judges it (not yet written, or not an image).
  */
 export async function readRegularFile(file: string, maxBytes: number): Promise<Buffer> {
-  checkRegularFile(await fsp.stat(file), maxBytes);
-  const handle = await fsp.open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  const stat = await fsp.stat(file);
+  checkRegularFile(stat, maxBytes);
+  if (stat.size === 0) return Buffer.alloc(0);
   try {
-    const stat = await handle.stat();
-    checkRegularFile(stat, maxBytes);
-    const bytes = Buffer.allocUnsafe(stat.size);
-    let filled = 0;
-    while (filled < stat.size) {
-      const { bytesRead } = await handle.read(bytes, filled, stat.size - filled, filled);
-      if (bytesRead === 0) break; // truncated while reading: what is there is checked for completeness
-      filled += bytesRead;
-    }
-    return filled === stat.size ? bytes : bytes.subarray(0, filled);
-  } finally {
-    await handle.close();
+    return await readBoundedRegularFile(file, { maxFileBytes: maxBytes }, FRAME_FILE);
+  } catch (err) {
+    // Deleted between the stat and the open: the caller's "gone" case, as from the stat itself.
+    if (err instanceof ImageError && (err.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') throw err.cause;
+    // Swapped for a pipe or grown past the bound between the stat and the open.
+    if (err instanceof ImageError && (err.code === 'INVALID_INPUT' || err.code === 'TOO_LARGE')) throw new RefusedFile(err.message);
+    throw err;
   }
 }
