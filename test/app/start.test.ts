@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { V1_025_LAYERS_DIR, imagePath, readImage } from '../fixtures';
 import { MOSQUITTO, freePort, startAedes, startMosquitto, type MosquittoBroker } from '../mqtt/helpers/brokers';
 import { RecordingSubscriber } from '../mqtt/helpers/subscriber';
+import { groupAlive } from './helpers/app-process';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 
@@ -64,15 +65,6 @@ async function npmStart(env: Record<string, string>): Promise<Started> {
       fs.rmSync(work, { recursive: true, force: true });
     },
   };
-}
-
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function waitUntil(probe: () => boolean, what: string, timeoutMs: number): Promise<void> {

@@ -8,6 +8,7 @@ import { MOSQUITTO_MISSING } from '../mqtt/helpers/test-broker';
 import { freePort, startMosquitto, type MosquittoBroker } from '../mqtt/helpers/brokers';
 import { RecordingSubscriber } from '../mqtt/helpers/subscriber';
 import { waitFor } from '../nodes/helpers/node-red';
+import { groupAlive } from '../app/helpers/app-process';
 
 const START = path.resolve(__dirname, '..', '..', 'app', 'start.js');
 const FFMPEG = '/usr/bin/ffmpeg';
@@ -56,15 +57,6 @@ async function startMainJob(env: Record<string, string>): Promise<MainJob> {
       fs.rmSync(work, { recursive: true, force: true });
     },
   };
-}
-
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** ffmpeg looping a real photo as a 10 fps MJPEG camera, as CAMERA_CMD runs it. */

@@ -1,35 +1,19 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
+import type { SoakReport } from '../../bench/flow-soak/run-soak';
 
 const SOAK = path.join(__dirname, '..', '..', 'bench', 'flow-soak', 'main.js');
 
-interface SoakJson {
-  frames: number;
-  framesIn: number;
-  framesOut: number;
-  droppedByPolicy: number;
-  errors: number;
-  lost: number;
-  crashes: number;
-  tensorsDelta: number;
-  rssGrowthPct: number;
-  threadsStart: number;
-  threadsEnd: number;
-  fdsStart: number;
-  fdsEnd: number;
-  stalled: boolean;
-  firstErrors: Record<string, string>;
-}
 
 /** `npm run soak -- --frames N --json` as CI runs it: its own process, so its RSS is its own. */
-function soak(frames: number, warmup: number): Promise<{ report: SoakJson; stdout: string }> {
+function soak(frames: number, warmup: number): Promise<{ report: SoakReport; stdout: string }> {
   return new Promise((resolve, reject) => {
     execFile(process.execPath, ['--expose-gc', SOAK, '--frames', String(frames), '--warmup', String(warmup), '--json'], { timeout: 100000, maxBuffer: 4 * 2 ** 20 }, (error, stdout, stderr) => {
       if (error) return reject(new Error(`soak failed: ${error.message}\n${stdout}\n${stderr}`));
       const last = stdout.trim().split('\n').at(-1) ?? '';
       try {
-        resolve({ report: JSON.parse(last) as SoakJson, stdout });
+        resolve({ report: JSON.parse(last) as SoakReport, stdout });
       } catch {
         reject(new Error(`the last line of the soak's output is not JSON: ${last}\n${stderr}`));
       }

@@ -117,6 +117,16 @@ export function rawRequest(
   });
 }
 
+/** Whether any process of the process group `pgid` (a detached child and what it started) still runs. */
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Resident memory of a process, from /proc (bytes). */
 export function residentBytes(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
