@@ -1,18 +1,13 @@
 import { promises as fsp, type Stats } from 'node:fs';
 import { ImageError } from '../image/errors';
-import { readRegularFile as readBoundedRegularFile, type FileKind } from '../image/read-image-file';
+import { describeFileType, readRegularFile as readBoundedRegularFile, type FileKind } from '../image/read-image-file';
 
 /** A file a folder source refuses to read: its message says why and what is accepted. */
 export class RefusedFile extends Error {}
 
 /** What a non-regular directory entry is, in words. */
 export function describeNonRegular(stat: Stats): string {
-  if (stat.isDirectory()) return 'a directory (sub-folders are not read)';
-  if (stat.isFIFO()) return 'a named pipe (FIFO)';
-  if (stat.isSocket()) return 'a socket';
-  if (stat.isCharacterDevice()) return 'a character device';
-  if (stat.isBlockDevice()) return 'a block device';
-  return 'not a regular file';
+  return stat.isDirectory() ? 'a directory (sub-folders are not read)' : describeFileType(stat);
 }
 
 function mebibytes(bytes: number): string {

@@ -33,7 +33,8 @@ function sizeText(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MiB (${bytes} bytes)` : `${bytes} bytes`;
 }
 
-function kindOf(stat: Stats): string {
+/** What a file that is not a regular one is, in words ("a named pipe (FIFO)"). */
+export function describeFileType(stat: Stats): string {
   if (stat.isFIFO()) return 'a named pipe (FIFO)';
   if (stat.isCharacterDevice()) return 'a character device';
   if (stat.isBlockDevice()) return 'a block device';
@@ -87,7 +88,7 @@ export async function readRegularFile(file: string, options: ReadImageFileOption
   try {
     const stat = await handle.stat();
     if (!stat.isFile()) {
-      throw new ImageError('INVALID_INPUT', `"${name}" is ${kindOf(stat)}, not a regular file; it was not read (a pipe or device may never end). ${kind.accepted}.`);
+      throw new ImageError('INVALID_INPUT', `"${name}" is ${describeFileType(stat)}, not a regular file; it was not read (a pipe or device may never end). ${kind.accepted}.`);
     }
     if (stat.size > maxFileBytes) {
       throw new ImageError(
