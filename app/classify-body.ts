@@ -166,8 +166,11 @@ async function readBody(req: http.IncomingMessage, kind: BodyKind, limit: number
   }
 }
 
-/** A refused caller that has sent nothing for this long is done (or gone): close. */
-const LINGER_IDLE_MS = 2000;
+/**
+ * A refused caller that has sent nothing for this long is done (or gone): close. nginx's
+ * lingering_timeout; 2 s was too short for a loaded 2-core board, whose caller lost the 413.
+ */
+const LINGER_IDLE_MS = 5000;
 /** However slowly it trickles, a refused body is read and thrown away for at most this long. */
 const LINGER_MAX_MS = 30_000;
 

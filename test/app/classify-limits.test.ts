@@ -142,7 +142,7 @@ describe('npm start: POST /classify bounds every body, caps concurrency, answers
           socket.on('drain', done).on('close', done);
         });
       }
-      if (sent === 20 * MiB) await new Promise((resolve) => setTimeout(resolve, 1500)); // a slow link
+      if (sent === 20 * MiB) await new Promise((resolve) => setTimeout(resolve, 1000)); // a slow link, well inside the 5 s the server lingers
     }
     socket.resume();
     const answer = await outcome;
