@@ -13,6 +13,7 @@ import { classifyBody, readClassifyLimits } from './classify-body';
 import { readConfig, type AppConfig } from './config';
 import { prepareCredentialsAtRest } from './credentials-at-rest';
 import { editorLogin } from './editor-login';
+import { readTeachToken, teachGuard } from './teach-guard';
 import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker';
 import { buildFlow, FLOW_IDS, FLOW_TAB_ID } from './flow';
 import { OWNER_ONLY_DIR, replaceOwnerOnly } from './owner-only-files';
@@ -139,6 +140,7 @@ function refuseSomeoneElsesFlow(flowFile: string): void {
 
 async function main(): Promise<void> {
   const config = readConfig();
+  const teachToken = readTeachToken();
   if (config.cacheDir) process.env.MOBILENET_CACHE = config.cacheDir;
   if (config.camera.kind === 'folder') fs.mkdirSync(config.camera.dir, { recursive: true });
   fs.mkdirSync(config.userDir, { recursive: true, mode: OWNER_ONLY_DIR });
@@ -194,7 +196,13 @@ async function main(): Promise<void> {
   // editor (which can deploy any code) only its own pages, by this machine's names. Node routes go
   // first so theirs never reach the guard.
   const refusals = new RateLimitedLog((line) => console.error(line), 'refused requests', 10_000);
-  app.post('/classify', classifyBody(readClassifyLimits(), refusals));
+  const limits = readClassifyLimits();
+  app.post('/classify', classifyBody(limits, refusals));
+  // Teaching changes what the classifier answers and the label list shows camera crops: other sites
+  // never, other machines with TEACH_TOKEN only. The image body is bounded as for POST /classify.
+  const labelGuard = teachGuard({ port: config.port, remote: true, extraHosts: readEditorHosts(), log: refusals, token: teachToken });
+  app.use(['/teach', '/labels'], labelGuard);
+  app.post('/teach', classifyBody(limits, refusals));
   app.use('/', RED.httpNode);
   if (!config.headless) {
     const guard = { port: config.port, remote: config.editorRemote, extraHosts: readEditorHosts(), log: refusals };
@@ -206,6 +214,7 @@ async function main(): Promise<void> {
     server.listen(config.port, () => resolve());
   });
   await RED.start();
+  stage(`label set: ${config.labelSetDir} (POST /teach?label=…, GET /labels; ${teachToken ? 'other machines with TEACH_TOKEN' : 'this machine only, set TEACH_TOKEN for others'})`);
   stage(`node-red ${config.headless ? 'headless (no editor)' : `editor on http://127.0.0.1:${config.port}/${config.editorRemote ? ' and the network' : ''}${login ? ` (${login.describe})` : ''}`}; POST http://127.0.0.1:${config.port}/classify answers predictions as JSON`);
 
   let stopping = false;

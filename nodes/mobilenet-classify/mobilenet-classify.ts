@@ -3,6 +3,9 @@ import { isModelNode, type ModelUser } from '../mobilenet-model/model-node';
 import type { ModelState, SharedModel } from '../mobilenet-model/shared-models';
 import type { DoneFunction, NodeMessage, RedApi, RedNode, SendFunction } from '../shared/red-api';
 import { StatusThrottle, errorStatus, loadingStatus, readyStatus, type Translate } from '../shared/status';
+import { serviceOf } from '../mobilenet-label-set/label-set-node';
+import type { LabelSetService } from '../mobilenet-label-set/label-set-service';
+import { applySetResult, setPredictions } from './label-set-result';
 import { applyResult, classifySettings, imageFromMessage, optionsFromMessage, type ClassifyNodeConfig, type ClassifySettings } from './classify-message';
 
 export = function (RED: RedApi): void {
@@ -16,6 +19,7 @@ export = function (RED: RedApi): void {
     let settings: ClassifySettings | undefined;
     let model: SharedModel | undefined;
     let setupError: Error | undefined;
+    let labelSet: LabelSetService | undefined;
 
     const showReady = (): void => {
       if (!model) return;
@@ -41,6 +45,7 @@ export = function (RED: RedApi): void {
     try {
       settings = classifySettings(config);
       if (!isModelNode(modelNode)) throw new Error(t('errors.missing-model'));
+      if (config.labelSet) labelSet = serviceOf(RED.nodes.getNode(config.labelSet), t('errors.missing-set'));
       model = modelNode.register(user);
     } catch (err) {
       setupError = err as Error;
@@ -59,10 +64,26 @@ export = function (RED: RedApi): void {
       try {
         if (!settings || !current) throw new Error(t('errors.not-configured', { reason: setupError?.message ?? '' }));
         const { image, original } = await imageFromMessage(msg, settings);
-        const result = await current.classify(image, optionsFromMessage(msg, settings));
-        applyResult(msg, result, current.queueStats());
+        const options = optionsFromMessage(msg, settings);
+        const set = labelSet;
+        // Waits while the set's model loads; a refused set (corrupt, other model) fails the frame.
+        if (set) await set.whenOpen();
+        if (set && !(config.emptySet === 'imagenet' && set.classes().length === 0)) {
+          if (Buffer.isBuffer(original) && msg.width === undefined) set.noteFrame(original);
+          const result = await current.classify(image, { ...options, roi: options.roi ?? set.settings.roi, embedding: true });
+          checkSameModel(current, set);
+          const match = set.match(result);
+          if (!match.known && Buffer.isBuffer(original)) set.noteUnsure(original, match.label, match.score);
+          const predictions = setPredictions(match, set.classes().map((c) => c.label), settings.filter.topK);
+          applySetResult(msg, result, predictions, match, set.settings, current.queueStats());
+        } else {
+          const result = await current.classify(image, options);
+          applyResult(msg, result, current.queueStats());
+        }
         if (settings.keepImage) RED.util.setMessageProperty(msg, settings.imageProperty, original, true);
-        if (settings.noMatchOutput) send(result.top ? [msg, null] : [null, msg]);
+        const top = (msg.classification as { top: { label: string } | null }).top;
+        const matched = top !== null && !(labelSet && top.label === 'unknown');
+        if (settings.noMatchOutput) send(matched ? [msg, null] : [null, msg]);
         else send(msg);
         showReady();
         done();
@@ -88,6 +109,14 @@ export = function (RED: RedApi): void {
       node.status({});
       done();
     });
+  }
+
+  /** A set's embeddings mean nothing to another model: refuse rather than answer nonsense. */
+  function checkSameModel(model: SharedModel, set: LabelSetService): void {
+    const fingerprint = model.state.phase === 'ready' ? model.state.info.fingerprint : undefined;
+    if (fingerprint !== set.modelFingerprint) {
+      throw new Error(t('errors.other-model', { set: set.settings.name }));
+    }
   }
 
   RED.nodes.registerType('mobilenet-classify', MobilenetClassifyNode);
