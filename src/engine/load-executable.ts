@@ -6,6 +6,7 @@ import { directoryHandler } from '../model/model-files';
 import { layersModelToGraph } from '../model/layers-to-graph';
 import { GraphConversionError, ModelLoadError } from '../model/errors';
 import { compileGraph, type Executable } from './compile-graph';
+import { toError } from '../to-error';
 
 export type ModelFormat = 'layers' | 'graph' | 'tflite';
 
@@ -82,7 +83,7 @@ async function loadTflite(spec: LocalModelSpec): Promise<LoadedExecutable> {
   try {
     bytes = await fs.readFile(spec.path);
   } catch (error) {
-    throw new ModelLoadError(`Cannot read ${spec.path}: ${(error as Error).message}`);
+    throw new ModelLoadError(`Cannot read ${spec.path}: ${toError(error).message}`);
   }
   // Required lazily: the TFLite reader is only needed by users who run .tflite files.
   const { importTflite } = require('../model/tflite') as typeof import('../model/tflite');
