@@ -7,6 +7,7 @@ import { serviceOf } from '../mobilenet-label-set/label-set-node';
 import type { LabelSetService } from '../mobilenet-label-set/label-set-service';
 import { applySetResult, setPredictions } from './label-set-result';
 import { applyResult, classifySettings, imageFromMessage, optionsFromMessage, type ClassifyNodeConfig, type ClassifySettings } from './classify-message';
+import { toError } from '../../src';
 
 export = function (RED: RedApi): void {
   const t: Translate = (key, substitutions) => RED._(`mobilenet-classify.${key}`, substitutions);
@@ -48,7 +49,7 @@ export = function (RED: RedApi): void {
       if (config.labelSet) labelSet = serviceOf(RED.nodes.getNode(config.labelSet), t('errors.missing-set'));
       model = modelNode.register(user);
     } catch (err) {
-      setupError = err as Error;
+      setupError = toError(err);
       throttle.now(errorStatus(setupError.message));
       node.error(setupError);
     }
@@ -88,7 +89,7 @@ export = function (RED: RedApi): void {
         showReady();
         done();
       } catch (err) {
-        const error = err instanceof Error ? err : new Error(String(err));
+        const error = toError(err);
         // A dropped frame is an error the user can filter in a Catch node; the count travels with it.
         if (error instanceof FrameDroppedError && current) msg.classification = { queue: current.queueStats() };
         showReady();
