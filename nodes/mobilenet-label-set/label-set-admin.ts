@@ -1,4 +1,4 @@
-import { isLabelSetError } from '../../src';
+import { isLabelSetError, toError } from '../../src';
 import type { HttpRequest, HttpResponse, RedApi } from '../shared/red-api';
 import { isLabelSetNode } from './label-set-node';
 import type { LabelSetService } from './label-set-service';
@@ -25,7 +25,7 @@ function serviceFor(RED: RedApi, req: HttpRequest, res: HttpResponse): LabelSetS
 
 function fail(res: HttpResponse, error: unknown): void {
   const status = isLabelSetError(error) ? (error.code === 'not-found' ? 404 : 400) : 500;
-  res.status(status).json({ error: error instanceof Error ? error.message : String(error) });
+  res.status(status).json({ error: toError(error).message });
 }
 
 /** Thumbnails shown per class: the editor's list stays small whatever the set holds. */

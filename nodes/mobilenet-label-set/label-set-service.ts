@@ -3,13 +3,15 @@ import {
   type ClassifyResult,
   type ImageInput,
   LabelSet,
-  type LabelSetClass,
+  LabelSetError,
+  type ClassSummary,
+  type LabelSetExport,
   type MatchResult,
   makeThumbnail,
   ReviewQueue,
+  toError,
 } from '../../src';
 import * as fs from 'node:fs/promises';
-import * as path from 'node:path';
 import type { ModelState, SharedModel } from '../mobilenet-model/shared-models';
 import type { LabelSetSettings } from './label-set-settings';
 import { type TakenSet, takeSet } from './open-sets';
@@ -96,7 +98,7 @@ export class LabelSetService extends EventEmitter {
         this.showCounts();
         for (const waiter of this.waiters.splice(0)) waiter.resolve(set);
       },
-      (error: unknown) => this.fail(error instanceof Error ? error : new Error(String(error))),
+      (error: unknown) => this.fail(toError(error)),
     );
   }
 
@@ -117,8 +119,11 @@ export class LabelSetService extends EventEmitter {
   teach(image: ImageInput, label: string): Promise<{ id: string; label: string }> {
     return this.track(async () => {
       const set = await this.whenOpen();
-      const result = await this.model.classify(image, { topK: 1, threshold: 0, roi: this.settings.roi, embedding: true });
-      const thumbnail = await makeThumbnail(image, this.settings.roi);
+      // Both decode the frame; side by side, the crop costs no time beyond the inference.
+      const [result, thumbnail] = await Promise.all([
+        this.model.classify(image, { topK: 1, threshold: 0, roi: this.settings.roi, embedding: true }),
+        makeThumbnail(image, this.settings.roi),
+      ]);
       const id = await set.add(label, embeddingOf(result), thumbnail);
       this.showCounts();
       return { id, label };
@@ -144,7 +149,7 @@ export class LabelSetService extends EventEmitter {
   }
 
   /** Classes with counts and examples, or none while the set is not open. */
-  classes(): LabelSetClass[] {
+  classes(): ClassSummary[] {
     return this.set?.classes() ?? [];
   }
 
@@ -179,7 +184,7 @@ export class LabelSetService extends EventEmitter {
         examples: await Promise.all(
           c.examples.slice(-perClass).map(async (e) => ({
             id: e.id,
-            thumbnail: await fs.readFile(path.join(this.settings.dir, e.thumbnail)).then(
+            thumbnail: await fs.readFile(e.thumbnail).then(
               (bytes) => `data:image/jpeg;base64,${bytes.toString('base64')}`,
               () => null,
             ),
@@ -187,6 +192,34 @@ export class LabelSetService extends EventEmitter {
         ),
       })),
     );
+  }
+
+  /** The whole set as one JSON-able object (examples, thumbnails, model), for `import` elsewhere. */
+  exportSet(): Promise<LabelSetExport> {
+    return this.track(async () => (await this.whenOpen()).export());
+  }
+
+  /**
+   * Replaces the set with an exported one (from `exportSet`, as an object or JSON text). It must come from
+   * the same model; the set in the folder is replaced only once the import is complete.
+   */
+  importSet(exported: unknown): Promise<void> {
+    return this.track(async () => {
+      const set = await this.whenOpen();
+      if (typeof exported !== 'string' && !Buffer.isBuffer(exported) && (typeof exported !== 'object' || exported === null)) {
+        throw new LabelSetError('corrupt', 'import needs msg.payload to be what export sent (an object or its JSON text)');
+      }
+      const model = set.model;
+      const next = await LabelSet.import(this.settings.dir, exported as LabelSetExport, {
+        fingerprint: model.fingerprint,
+        embeddingSize: model.embeddingSize,
+        modelName: model.name,
+        replace: true,
+      });
+      this.taken?.replace(next);
+      this.set = next;
+      this.showCounts();
+    });
   }
 
   /** Waits for the writes in progress, then lets go of the set (the next node to open it reads the disk). */

@@ -1,3 +1,4 @@
+import { toError } from '../../src';
 import { isModelNode, type ModelUser } from '../mobilenet-model/model-node';
 import type { RedApi } from '../shared/red-api';
 import { registerLabelSetAdmin } from './label-set-admin';
@@ -29,7 +30,7 @@ export = (RED: RedApi): void => {
         if (state.phase === 'error') node.warn(RED._('mobilenet-label-set.errors.refused', { reason: state.error.message }));
       });
     } catch (err) {
-      node.configError = err instanceof Error ? err : new Error(String(err));
+      node.configError = toError(err);
       node.error(RED._('mobilenet-label-set.errors.bad-config', { message: node.configError.message }));
     }
 

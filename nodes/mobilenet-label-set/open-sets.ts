@@ -23,6 +23,8 @@ export interface TakenSet {
   set: Promise<LabelSet>;
   /** Lets go of the set; the last user out drops it, so the next open reads the folder afresh. */
   release(): void;
+  /** After an import wrote a new set into the folder: the users to come get the new object. */
+  replace(set: LabelSet): void;
 }
 
 /** Opens (creating it when the folder holds none) or shares the set in `dir`, tied to the model. */
@@ -30,7 +32,7 @@ export function takeSet(dir: string, model: SetModel): TakenSet {
   const entry = open.get(dir);
   if (entry && entry.fingerprint !== model.fingerprint) {
     // Another model's node holds it; opening it again lets the set refuse with its own clear error.
-    return { set: LabelSet.open(dir, { ...model, create: true }), release: () => undefined };
+    return { set: LabelSet.open(dir, { ...model, create: true }), release: () => undefined, replace: () => undefined };
   }
   const shared = entry ?? { set: LabelSet.open(dir, { ...model, create: true }), users: 0, fingerprint: model.fingerprint };
   if (!entry) {
@@ -48,7 +50,10 @@ export function takeSet(dir: string, model: SetModel): TakenSet {
     shared.users--;
     if (shared.users <= 0 && open.get(dir) === shared) open.delete(dir);
   };
-  return { set: shared.set, release };
+  const replace = (set: LabelSet): void => {
+    shared.set = Promise.resolve(set);
+  };
+  return { set: shared.set, release, replace };
 }
 
 /** Folders with a set open in this runtime (for tests). */

@@ -1,3 +1,4 @@
+import { toError } from '../../src';
 import type { LabelSetService, SetState } from '../mobilenet-label-set/label-set-service';
 import { serviceOf } from '../mobilenet-label-set/label-set-node';
 import type { DoneFunction, NodeMessage, NodeStatus, RedApi, RedNode, SendFunction } from '../shared/red-api';
@@ -30,7 +31,7 @@ export = (RED: RedApi): void => {
       service.on('state', showState);
       showState(service.state);
     } catch (err) {
-      setupError = err instanceof Error ? err : new Error(String(err));
+      setupError = toError(err);
       node.status(errorStatus(setupError.message));
       node.error(setupError);
     }
@@ -43,7 +44,7 @@ export = (RED: RedApi): void => {
         done();
       } catch (err) {
         // The set is unchanged by a refused command; the node takes the next msg as usual.
-        done(err instanceof Error ? err : new Error(String(err)));
+        done(toError(err));
       }
     }
 
