@@ -8,12 +8,15 @@ export { FrameDroppedError, QUEUE_POLICIES, type QueuePolicy } from './runner/bo
 export type { Prediction, PredictionFilter } from './runner/predictions';
 export { BACKEND_NAMES, type BackendName } from './engine/backend';
 export { ModelLoadError } from './model/errors';
-export { resolveModel, type ModelOptions, type Normalization, type ResolvedModel } from './model/resolve';
+export type { Normalization } from './model/normalization';
+export { resolveModel } from './resolve/resolve-model';
+export type { ModelOptions, ResolvedModel } from './resolve/resolved-model';
 export { quantizeModelDirectory, QUANTIZE_DTYPES, type QuantizeDtype, type QuantizeReport } from './model/quantize';
 export { importTflite } from './model/tflite';
 export { CATALOG, catalogNames, findCatalogEntry, type CatalogEntry } from './zoo/catalog';
 export { describeArchitecture } from './zoo/cost';
 export { fetchModel } from './store/download';
+export { toError } from './to-error';
 export * as image from './image';
 export * as frames from './frames';
 export * as mqtt from './mqtt';
