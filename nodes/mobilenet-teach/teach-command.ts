@@ -47,7 +47,17 @@ function labelFrom(msg: NodeMessage, property: 'label' | 'to'): string {
   return value;
 }
 
-function imageFrom(msg: NodeMessage): ImageInput {
+/** The msg's image; without one, the last frame a classify node saw through the set ("teach what it sees now"). */
+function imageFrom(msg: NodeMessage, service: LabelSetService): ImageInput {
+  if (msg.payload === undefined || msg.payload === null || msg.payload === '') {
+    const last = service.lastFrame;
+    if (!last) {
+      throw new TeachInputError(
+        'msg.payload holds no image, and no classify node has seen a frame through this set yet to teach instead',
+      );
+    }
+    return toImageInput(last.bytes);
+  }
   return toImageInput(msg.payload, { width: msg.width, height: msg.height, channels: msg.channels });
 }
 
@@ -58,7 +68,7 @@ export async function runCommand(service: LabelSetService, msg: NodeMessage): Pr
   switch (command) {
     case 'add': {
       const label = labelFrom(msg, 'label');
-      const added = await service.teach(imageFrom(msg), label);
+      const added = await service.teach(imageFrom(msg, service), label);
       return answer({ added });
     }
     case 'forget':
