@@ -5,9 +5,9 @@ import * as tfc from '@tensorflow/tfjs-converter';
 import { directoryHandler, readModelJson } from '../model/model-files';
 import { layersModelToGraph } from '../model/layers-to-graph';
 import { GraphConversionError, ModelLoadError } from '../model/errors';
+import type { ModelFormat } from '../model/model-format';
+import type { Normalization } from '../model/normalization';
 import { compileGraph, type Executable, poolToEmbedding } from './compile-graph';
-
-export type ModelFormat = 'layers' | 'graph' | 'tflite';
 
 /** What the worker needs to load a model that is already on local disk. */
 export interface LocalModelSpec {
@@ -33,7 +33,7 @@ export interface LoadedExecutable {
   /** What the output holds, when the file says so (TFLite); otherwise the worker tells from a probe run. */
   scores?: 'probabilities' | 'logits';
   /** Pixel → input mapping the file itself dictates (TFLite quantised input). */
-  normalization?: { scale: number; offset: number };
+  normalization?: Normalization;
 }
 
 function shapeOf(shape: Array<number | null>, source: string): [number, number, number] {

@@ -3,18 +3,16 @@ import { createReadStream } from 'node:fs';
 import * as path from 'node:path';
 import { ModelLoadError } from './errors';
 import { readModelJson } from './model-files';
-
-/** The model files a fingerprint reads: a directory with model.json, or a `.tflite` file. */
-export type FingerprintFormat = 'layers' | 'graph' | 'tflite';
+import type { ModelFormat } from './model-format';
+import type { Normalization } from './normalization';
 
 export interface FingerprintInput {
-  format: FingerprintFormat;
+  format: ModelFormat;
   /** The directory holding model.json, or the .tflite file. */
   path: string;
   /** [height, width, channels] the model is fed. */
   inputShape: readonly number[];
-  /** Pixel → input mapping: input = pixel × scale + offset. */
-  normalization: { scale: number; offset: number };
+  normalization: Normalization;
 }
 
 function hashFile(hash: Hash, file: string): Promise<void> {
