@@ -17,6 +17,7 @@ export { importTflite } from './model/tflite';
 export { CATALOG, catalogNames, findCatalogEntry, type CatalogEntry } from './zoo/catalog';
 export { describeArchitecture } from './zoo/cost';
 export { fetchModel } from './store/download';
+export { toError } from './to-error';
 export * as image from './image';
 export * as frames from './frames';
 export * as mqtt from './mqtt';
