@@ -36,21 +36,51 @@ const IDS = {
 function splitCommand(line: string): { command: string; args: string } {
   const trimmed = line.trim();
   const space = trimmed.search(/\s/);
-  return space < 0 ? { command: trimmed, args: '' } : { command: trimmed.slice(0, space), args: trimmed.slice(space + 1).trim() };
+  return space < 0
+    ? { command: trimmed, args: '' }
+    : { command: trimmed.slice(0, space), args: trimmed.slice(space + 1).trim() };
 }
 
 function cameraNode(config: AppConfig): FlowNode {
-  const common = { id: IDS.camera, type: 'mobilenet-camera', z: TAB, name: 'frames', maxFps: config.maxFps, autostart: true, restartMin: 1, restartMax: 30, x: 140, y: 120, wires: [[IDS.classify]] };
+  const common = {
+    id: IDS.camera,
+    type: 'mobilenet-camera',
+    z: TAB,
+    name: 'frames',
+    maxFps: config.maxFps,
+    autostart: true,
+    restartMin: 1,
+    restartMax: 30,
+    x: 140,
+    y: 120,
+    wires: [[IDS.classify]],
+  };
   switch (config.camera.kind) {
     case 'command':
       return { ...common, source: 'camera', kind: 'command', ...splitCommand(config.camera.command) };
     case 'url': {
       // Snapshot endpoints answer one JPEG; streams answer multipart/x-mixed-replace.
-      const snapshot = process.env.CAMERA_URL_KIND === 'snapshot' || (process.env.CAMERA_URL_KIND !== 'mjpeg' && /\.(jpe?g)(\?|$)|snapshot|capture/i.test(config.camera.url));
-      return { ...common, source: 'camera', kind: snapshot ? 'snapshot-url' : 'mjpeg-url', url: config.camera.url, interval: 1 / Math.max(config.maxFps, 0.1) };
+      const snapshot =
+        process.env.CAMERA_URL_KIND === 'snapshot' ||
+        (process.env.CAMERA_URL_KIND !== 'mjpeg' && /\.(jpe?g)(\?|$)|snapshot|capture/i.test(config.camera.url));
+      return {
+        ...common,
+        source: 'camera',
+        kind: snapshot ? 'snapshot-url' : 'mjpeg-url',
+        url: config.camera.url,
+        interval: 1 / Math.max(config.maxFps, 0.1),
+      };
     }
     case 'folder':
-      return { ...common, source: 'frames', kind: 'folder', dir: config.camera.dir, folderMode: 'watch', interval: 0.5, ...config.framesRetention };
+      return {
+        ...common,
+        source: 'frames',
+        kind: 'folder',
+        dir: config.camera.dir,
+        folderMode: 'watch',
+        interval: 0.5,
+        ...config.framesRetention,
+      };
   }
 }
 
@@ -108,19 +138,95 @@ return msg;`;
 /** POST /teach, GET /labels, DELETE /labels/<label>, GET /labels/review: guarded in app/start (teach-guard). */
 function labelNodes(): FlowNode[] {
   const y = 360;
-  const request = (inId: string, fnId: string, name: string, url: string, method: string, func: string, row: number): FlowNode[] => [
-    { id: inId, type: 'http in', z: TAB, name, url, method, upload: method === 'post', x: 150, y: y + row * 50, wires: [[fnId]] },
-    { id: fnId, type: 'function', z: TAB, name: `${name} → command`, func, outputs: 1, x: 360, y: y + row * 50, wires: [[IDS.teach]] },
+  const request = (
+    inId: string,
+    fnId: string,
+    name: string,
+    url: string,
+    method: string,
+    func: string,
+    row: number,
+  ): FlowNode[] => [
+    {
+      id: inId,
+      type: 'http in',
+      z: TAB,
+      name,
+      url,
+      method,
+      upload: method === 'post',
+      x: 150,
+      y: y + row * 50,
+      wires: [[fnId]],
+    },
+    {
+      id: fnId,
+      type: 'function',
+      z: TAB,
+      name: `${name} → command`,
+      func,
+      outputs: 1,
+      x: 360,
+      y: y + row * 50,
+      wires: [[IDS.teach]],
+    },
   ];
   return [
     ...request(IDS.teachIn, IDS.teachRequest, 'POST /teach', '/teach', 'post', TEACH_REQUEST, 0),
     ...request(IDS.labelsIn, IDS.labelsRequest, 'GET /labels', '/labels', 'get', LABELS_REQUEST, 1),
-    ...request(IDS.forgetIn, IDS.forgetRequest, 'DELETE /labels/<label>', '/labels/:label', 'delete', FORGET_REQUEST, 2),
+    ...request(
+      IDS.forgetIn,
+      IDS.forgetRequest,
+      'DELETE /labels/<label>',
+      '/labels/:label',
+      'delete',
+      FORGET_REQUEST,
+      2,
+    ),
     ...request(IDS.reviewIn, IDS.reviewRequest, 'GET /labels/review', '/labels/review', 'get', REVIEW_REQUEST, 3),
-    { id: IDS.teach, type: 'mobilenet-teach', z: TAB, name: 'teach', labelSet: IDS.labelSet, x: 580, y: y + 75, wires: [[IDS.teachAnswer]] },
-    { id: IDS.teachAnswer, type: 'function', z: TAB, name: 'set as JSON', func: TEACH_ANSWER, outputs: 1, x: 760, y: y + 75, wires: [[IDS.httpResponse]] },
-    { id: IDS.teachCatch, type: 'catch', z: TAB, name: 'refused', scope: [IDS.teach], uncaught: false, x: 580, y: y + 200, wires: [[IDS.teachError]] },
-    { id: IDS.teachError, type: 'function', z: TAB, name: 'error as JSON', func: TEACH_ERROR, outputs: 1, x: 760, y: y + 200, wires: [[IDS.httpResponse]] },
+    {
+      id: IDS.teach,
+      type: 'mobilenet-teach',
+      z: TAB,
+      name: 'teach',
+      labelSet: IDS.labelSet,
+      x: 580,
+      y: y + 75,
+      wires: [[IDS.teachAnswer]],
+    },
+    {
+      id: IDS.teachAnswer,
+      type: 'function',
+      z: TAB,
+      name: 'set as JSON',
+      func: TEACH_ANSWER,
+      outputs: 1,
+      x: 760,
+      y: y + 75,
+      wires: [[IDS.httpResponse]],
+    },
+    {
+      id: IDS.teachCatch,
+      type: 'catch',
+      z: TAB,
+      name: 'refused',
+      scope: [IDS.teach],
+      uncaught: false,
+      x: 580,
+      y: y + 200,
+      wires: [[IDS.teachError]],
+    },
+    {
+      id: IDS.teachError,
+      type: 'function',
+      z: TAB,
+      name: 'error as JSON',
+      func: TEACH_ERROR,
+      outputs: 1,
+      x: 760,
+      y: y + 200,
+      wires: [[IDS.httpResponse]],
+    },
   ];
 }
 
@@ -128,7 +234,12 @@ function labelNodes(): FlowNode[] {
 export function buildFlow(config: AppConfig, brokerUrl: string): FlowNode[] {
   const catalog = findCatalogEntry(config.model);
   return [
-    { id: TAB, type: 'tab', label: 'MobileNet camera classifier', info: 'Generated by npm start from environment variables (see README).' },
+    {
+      id: TAB,
+      type: 'tab',
+      label: 'MobileNet camera classifier',
+      info: 'Generated by npm start from environment variables (see README).',
+    },
     {
       id: 'mobilenet_comment',
       type: 'comment',
@@ -153,9 +264,33 @@ export function buildFlow(config: AppConfig, brokerUrl: string): FlowNode[] {
     },
     // The set taught over POST /teach; until it has a class, classify nodes answer ImageNet's labels.
     { id: IDS.labelSet, type: 'mobilenet-label-set', name: 'label set', model: IDS.model, dir: config.labelSetDir },
-    { id: IDS.broker, type: 'mobilenet-mqtt-broker', name: 'broker', url: brokerUrl, clientId: '', keepalive: 30, cleanSession: true, protocol: '3.1.1', verifyTls: true },
+    {
+      id: IDS.broker,
+      type: 'mobilenet-mqtt-broker',
+      name: 'broker',
+      url: brokerUrl,
+      clientId: '',
+      keepalive: 30,
+      cleanSession: true,
+      protocol: '3.1.1',
+      verifyTls: true,
+    },
     cameraNode(config),
-    { id: IDS.classify, type: 'mobilenet-classify', z: TAB, name: 'classify', model: IDS.model, labelSet: IDS.labelSet, emptySet: 'imagenet', topK: 5, threshold: 0, keepImage: false, x: 340, y: 120, wires: [[IDS.labels]] },
+    {
+      id: IDS.classify,
+      type: 'mobilenet-classify',
+      z: TAB,
+      name: 'classify',
+      model: IDS.model,
+      labelSet: IDS.labelSet,
+      emptySet: 'imagenet',
+      topK: 5,
+      threshold: 0,
+      keepImage: false,
+      x: 340,
+      y: 120,
+      wires: [[IDS.labels]],
+    },
     {
       id: IDS.labels,
       type: 'mobilenet-mqtt-labels',
@@ -172,13 +307,88 @@ export function buildFlow(config: AppConfig, brokerUrl: string): FlowNode[] {
       y: 120,
       wires: [],
     },
-    { id: IDS.httpIn, type: 'http in', z: TAB, name: 'POST /classify', url: '/classify', method: 'post', upload: true, x: 150, y: 220, wires: [[IDS.httpBody]] },
-    { id: IDS.httpBody, type: 'function', z: TAB, name: 'image from body', func: HTTP_BODY, outputs: 1, x: 340, y: 220, wires: [[IDS.httpClassify]] },
-    { id: IDS.httpClassify, type: 'mobilenet-classify', z: TAB, name: 'classify (http)', model: IDS.model, labelSet: IDS.labelSet, emptySet: 'imagenet', topK: 5, threshold: 0, keepImage: false, x: 540, y: 220, wires: [[IDS.httpAnswer, IDS.labels]] },
-    { id: IDS.httpAnswer, type: 'function', z: TAB, name: 'predictions as JSON', func: HTTP_ANSWER, outputs: 1, x: 740, y: 220, wires: [[IDS.httpResponse]] },
-    { id: IDS.httpResponse, type: 'http response', z: TAB, name: '', statusCode: '', headers: { 'content-type': 'application/json' }, x: 930, y: 220, wires: [] },
-    { id: IDS.httpCatch, type: 'catch', z: TAB, name: 'bad image', scope: [IDS.httpClassify], uncaught: false, x: 540, y: 280, wires: [[IDS.httpError]] },
-    { id: IDS.httpError, type: 'function', z: TAB, name: 'error as JSON', func: HTTP_ERROR, outputs: 1, x: 740, y: 280, wires: [[IDS.httpResponse]] },
+    {
+      id: IDS.httpIn,
+      type: 'http in',
+      z: TAB,
+      name: 'POST /classify',
+      url: '/classify',
+      method: 'post',
+      upload: true,
+      x: 150,
+      y: 220,
+      wires: [[IDS.httpBody]],
+    },
+    {
+      id: IDS.httpBody,
+      type: 'function',
+      z: TAB,
+      name: 'image from body',
+      func: HTTP_BODY,
+      outputs: 1,
+      x: 340,
+      y: 220,
+      wires: [[IDS.httpClassify]],
+    },
+    {
+      id: IDS.httpClassify,
+      type: 'mobilenet-classify',
+      z: TAB,
+      name: 'classify (http)',
+      model: IDS.model,
+      labelSet: IDS.labelSet,
+      emptySet: 'imagenet',
+      topK: 5,
+      threshold: 0,
+      keepImage: false,
+      x: 540,
+      y: 220,
+      wires: [[IDS.httpAnswer, IDS.labels]],
+    },
+    {
+      id: IDS.httpAnswer,
+      type: 'function',
+      z: TAB,
+      name: 'predictions as JSON',
+      func: HTTP_ANSWER,
+      outputs: 1,
+      x: 740,
+      y: 220,
+      wires: [[IDS.httpResponse]],
+    },
+    {
+      id: IDS.httpResponse,
+      type: 'http response',
+      z: TAB,
+      name: '',
+      statusCode: '',
+      headers: { 'content-type': 'application/json' },
+      x: 930,
+      y: 220,
+      wires: [],
+    },
+    {
+      id: IDS.httpCatch,
+      type: 'catch',
+      z: TAB,
+      name: 'bad image',
+      scope: [IDS.httpClassify],
+      uncaught: false,
+      x: 540,
+      y: 280,
+      wires: [[IDS.httpError]],
+    },
+    {
+      id: IDS.httpError,
+      type: 'function',
+      z: TAB,
+      name: 'error as JSON',
+      func: HTTP_ERROR,
+      outputs: 1,
+      x: 740,
+      y: 280,
+      wires: [[IDS.httpResponse]],
+    },
     ...labelNodes(),
   ];
 }

@@ -6,7 +6,14 @@ import { StatusThrottle, errorStatus, loadingStatus, readyStatus, type Translate
 import { serviceOf } from '../mobilenet-label-set/label-set-node';
 import type { LabelSetService } from '../mobilenet-label-set/label-set-service';
 import { applySetResult, setPredictions } from './label-set-result';
-import { applyResult, classifySettings, imageFromMessage, optionsFromMessage, type ClassifyNodeConfig, type ClassifySettings } from './classify-message';
+import {
+  applyResult,
+  classifySettings,
+  imageFromMessage,
+  optionsFromMessage,
+  type ClassifyNodeConfig,
+  type ClassifySettings,
+} from './classify-message';
 import { toError } from '../../src';
 
 export = function (RED: RedApi): void {
@@ -25,7 +32,9 @@ export = function (RED: RedApi): void {
     const showReady = (): void => {
       if (!model) return;
       const stats = model.stats();
-      throttle.update(() => readyStatus(t, { fps: stats?.fps, latencyMs: stats?.latencyMs.p50, dropped: model?.queueStats().dropped ?? 0 }));
+      throttle.update(() =>
+        readyStatus(t, { fps: stats?.fps, latencyMs: stats?.latencyMs.p50, dropped: model?.queueStats().dropped ?? 0 }),
+      );
     };
 
     const user: ModelUser = {
@@ -35,10 +44,11 @@ export = function (RED: RedApi): void {
           throttle.now(errorStatus(state.error.message));
           // Said once per load, not per frame: a headless Pi's log must tell why nothing classifies.
           node.warn(t('log.failed', { reason: state.error.message }));
-        }
-        else {
+        } else {
           throttle.now(readyStatus(t, { dropped: model?.queueStats().dropped ?? 0 }));
-          node.log(t('log.ready', { model: state.info.name, backend: state.info.backend, ms: Math.round(state.info.loadMs) }));
+          node.log(
+            t('log.ready', { model: state.info.name, backend: state.info.backend, ms: Math.round(state.info.loadMs) }),
+          );
         }
       },
     };
@@ -71,11 +81,19 @@ export = function (RED: RedApi): void {
         if (set) await set.whenOpen();
         if (set && !(config.emptySet === 'imagenet' && set.classes().length === 0)) {
           if (Buffer.isBuffer(original) && msg.width === undefined) set.noteFrame(original);
-          const result = await current.classify(image, { ...options, roi: options.roi ?? set.settings.roi, embedding: true });
+          const result = await current.classify(image, {
+            ...options,
+            roi: options.roi ?? set.settings.roi,
+            embedding: true,
+          });
           checkSameModel(current, set);
           const match = set.match(result);
           if (!match.known && Buffer.isBuffer(original)) set.noteUnsure(original, match.label, match.score);
-          const predictions = setPredictions(match, set.classes().map((c) => c.label), settings.filter.topK);
+          const predictions = setPredictions(
+            match,
+            set.classes().map((c) => c.label),
+            settings.filter.topK,
+          );
           applySetResult(msg, result, predictions, match, set.settings, current.queueStats());
         } else {
           const result = await current.classify(image, options);

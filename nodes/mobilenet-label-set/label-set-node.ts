@@ -11,7 +11,9 @@ export interface LabelSetNode extends RedNode {
 }
 
 export function isLabelSetNode(node: RedNode | null): node is LabelSetNode {
-  return node !== null && node.type === 'mobilenet-label-set' && typeof (node as Partial<LabelSetNode>).modelId === 'string';
+  return (
+    node !== null && node.type === 'mobilenet-label-set' && typeof (node as Partial<LabelSetNode>).modelId === 'string'
+  );
 }
 
 /** The service, or the error that explains why there is none. */

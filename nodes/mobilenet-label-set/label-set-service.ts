@@ -81,7 +81,11 @@ export class LabelSetService extends EventEmitter {
   onModelState(state: ModelState): void {
     if (this.closed) return;
     if (state.phase === 'error') {
-      this.fail(new Error(`The label set "${this.settings.name}" waits for its model, which failed to load: ${state.error.message}`));
+      this.fail(
+        new Error(
+          `The label set "${this.settings.name}" waits for its model, which failed to load: ${state.error.message}`,
+        ),
+      );
       return;
     }
     if (state.phase !== 'ready' || this.taken) return;
@@ -206,8 +210,15 @@ export class LabelSetService extends EventEmitter {
   importSet(exported: unknown): Promise<void> {
     return this.track(async () => {
       const set = await this.whenOpen();
-      if (typeof exported !== 'string' && !Buffer.isBuffer(exported) && (typeof exported !== 'object' || exported === null)) {
-        throw new LabelSetError('corrupt', 'import needs msg.payload to be what export sent (an object or its JSON text)');
+      if (
+        typeof exported !== 'string' &&
+        !Buffer.isBuffer(exported) &&
+        (typeof exported !== 'object' || exported === null)
+      ) {
+        throw new LabelSetError(
+          'corrupt',
+          'import needs msg.payload to be what export sent (an object or its JSON text)',
+        );
       }
       const model = set.model;
       const next = await LabelSet.import(this.settings.dir, exported as LabelSetExport, {
@@ -225,7 +236,8 @@ export class LabelSetService extends EventEmitter {
   /** Waits for the writes in progress, then lets go of the set (the next node to open it reads the disk). */
   async close(): Promise<void> {
     this.closed = true;
-    for (const waiter of this.waiters.splice(0)) waiter.reject(new Error(`The label set "${this.settings.name}" was closed`));
+    for (const waiter of this.waiters.splice(0))
+      waiter.reject(new Error(`The label set "${this.settings.name}" was closed`));
     await Promise.allSettled([...this.pending]);
     this.taken?.release();
     this.removeAllListeners();

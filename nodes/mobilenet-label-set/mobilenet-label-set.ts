@@ -27,7 +27,8 @@ export = (RED: RedApi): void => {
       user = forward;
       node.service = service;
       service.on('state', (state) => {
-        if (state.phase === 'error') node.warn(RED._('mobilenet-label-set.errors.refused', { reason: state.error.message }));
+        if (state.phase === 'error')
+          node.warn(RED._('mobilenet-label-set.errors.refused', { reason: state.error.message }));
       });
     } catch (err) {
       node.configError = toError(err);

@@ -34,7 +34,11 @@ export function takeSet(dir: string, model: SetModel): TakenSet {
     // Another model's node holds it; opening it again lets the set refuse with its own clear error.
     return { set: LabelSet.open(dir, { ...model, create: true }), release: () => undefined, replace: () => undefined };
   }
-  const shared = entry ?? { set: LabelSet.open(dir, { ...model, create: true }), users: 0, fingerprint: model.fingerprint };
+  const shared = entry ?? {
+    set: LabelSet.open(dir, { ...model, create: true }),
+    users: 0,
+    fingerprint: model.fingerprint,
+  };
   if (!entry) {
     open.set(dir, shared);
     // A refused set is not remembered: the next deploy tries again (the user may have fixed the file).

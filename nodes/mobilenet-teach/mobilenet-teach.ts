@@ -17,7 +17,11 @@ export = (RED: RedApi): void => {
   function statusOf(state: SetState): NodeStatus {
     if (state.phase === 'waiting') return { fill: 'yellow', shape: 'ring', text: t('status.waiting') };
     if (state.phase === 'error') return errorStatus(state.error.message);
-    return { fill: 'green', shape: 'dot', text: t('status.counts', { classes: state.classes, examples: state.examples }) };
+    return {
+      fill: 'green',
+      shape: 'dot',
+      text: t('status.counts', { classes: state.classes, examples: state.examples }),
+    };
   }
 
   function MobilenetTeachNode(this: RedNode, config: TeachNodeConfig): void {

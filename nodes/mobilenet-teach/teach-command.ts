@@ -33,7 +33,9 @@ export function commandOf(msg: NodeMessage): TeachCommand {
     );
   }
   if (typeof command !== 'string' || !(TEACH_COMMANDS as readonly string[]).includes(command)) {
-    throw new TeachInputError(`msg.command must be one of ${TEACH_COMMANDS.join(', ')}, got ${JSON.stringify(command)}`);
+    throw new TeachInputError(
+      `msg.command must be one of ${TEACH_COMMANDS.join(', ')}, got ${JSON.stringify(command)}`,
+    );
   }
   return command as TeachCommand;
 }
@@ -79,13 +81,16 @@ export async function runCommand(service: LabelSetService, msg: NodeMessage): Pr
       return answer();
     case 'remove': {
       const id = msg.example;
-      if (typeof id !== 'string') throw new TeachInputError(`msg.example must be an example id, got ${JSON.stringify(id ?? null)}`);
+      if (typeof id !== 'string')
+        throw new TeachInputError(`msg.example must be an example id, got ${JSON.stringify(id ?? null)}`);
       await service.removeExample(id);
       return answer();
     }
     case 'list':
       await service.whenOpen();
-      return msg.thumbnails === true ? answer({ data: await service.classesWithThumbnails(THUMBNAILS_PER_CLASS) }) : answer();
+      return msg.thumbnails === true
+        ? answer({ data: await service.classesWithThumbnails(THUMBNAILS_PER_CLASS) })
+        : answer();
     case 'review':
       await service.whenOpen();
       return answer({ data: service.reviewItems() });

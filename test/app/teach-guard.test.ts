@@ -40,7 +40,11 @@ describe('app teach guard (label endpoints of npm start)', () => {
     assert.equal((await get({ origin: 'http://evil.example' })).status, 403);
     assert.equal((await get({ host: `evil.example:${port}` })).status, 403);
     assert.equal((await get({ 'sec-fetch-site': 'cross-site' })).status, 403);
-    const preflight = await rawRequest(port, { method: 'OPTIONS', path: '/teach', headers: { origin: 'http://evil.example' } });
+    const preflight = await rawRequest(port, {
+      method: 'OPTIONS',
+      path: '/teach',
+      headers: { origin: 'http://evil.example' },
+    });
     assert.equal(preflight.status, 403);
     assert.equal(preflight.headers['access-control-allow-origin'], undefined);
     assert.ok(logged.some((line) => /labels: refused a request/.test(line)));
@@ -54,7 +58,10 @@ describe('app teach guard (label endpoints of npm start)', () => {
     assert.equal((await get({ ...relayed, authorization: 'Bearer wrong-token-wrong-token' })).status, 401);
     assert.equal((await get({ ...relayed, authorization: `Bearer ${TOKEN}` })).status, 200);
     assert.equal((await get({ forwarded: 'for=192.0.2.7' })).status, 401);
-    assert.ok(logged.every((line) => !line.includes(TOKEN)), 'the token is never logged');
+    assert.ok(
+      logged.every((line) => !line.includes(TOKEN)),
+      'the token is never logged',
+    );
   });
 
   it('guards only the label endpoints', async () => {

@@ -69,47 +69,73 @@ describe('npm start: teaching over HTTP', function () {
       `a classification of ${as}`,
       60000,
     );
-    const last = subscriber!.messages.slice(from).filter((x) => x.topic === 'e2e/frames/labels').at(-1)!;
+    const last = subscriber!.messages
+      .slice(from)
+      .filter((x) => x.topic === 'e2e/frames/labels')
+      .at(-1)!;
     return (JSON.parse(last.payload) as { predictions: Array<{ label: string }> }).predictions[0].label;
   }
 
-  it('POST /teach twice per class, then frames dropped into the folder publish the taught label; ' +
-    'the set survives a restart', async () => {
-    let started = await start();
-    app = started.app;
-    subscriber = await RecordingSubscriber.connect(started.brokerUrl, ['e2e/#']);
+  it(
+    'POST /teach twice per class, then frames dropped into the folder publish the taught label; ' +
+      'the set survives a restart',
+    async () => {
+      let started = await start();
+      app = started.app;
+      subscriber = await RecordingSubscriber.connect(started.brokerUrl, ['e2e/#']);
 
-    for (const [label, names] of Object.entries(TAUGHT)) {
-      for (const name of names) {
-        const answer = await teach(app, label, photo(label, name));
-        assert.equal(answer.status, 200, answer.text);
+      for (const [label, names] of Object.entries(TAUGHT)) {
+        for (const name of names) {
+          const answer = await teach(app, label, photo(label, name));
+          assert.equal(answer.status, 200, answer.text);
+        }
       }
-    }
-    const listed = JSON.parse((await rawRequest(app.port, { method: 'GET', path: '/labels' })).text) as Labels;
-    assert.deepEqual(listed.classes.map((c) => [c.label, c.count]), [['apple', 2], ['banana', 2]]);
-    assert.match(listed.classes[0].examples[0].thumbnail ?? '', /^data:image\/jpeg;base64,/);
+      const listed = JSON.parse((await rawRequest(app.port, { method: 'GET', path: '/labels' })).text) as Labels;
+      assert.deepEqual(
+        listed.classes.map((c) => [c.label, c.count]),
+        [
+          ['apple', 2],
+          ['banana', 2],
+        ],
+      );
+      assert.match(listed.classes[0].examples[0].thumbnail ?? '', /^data:image\/jpeg;base64,/);
 
-    assert.equal(await labelOf(started.framesDir, 'apple', 'a1'), 'apple');
-    assert.equal(await labelOf(started.framesDir, 'banana', 'b1'), 'banana');
-    await subscriber.waitFor((m) => m.some((x) => x.topic === 'e2e/frames/label' && x.payload === 'banana'), 'label banana', 10000);
+      assert.equal(await labelOf(started.framesDir, 'apple', 'a1'), 'apple');
+      assert.equal(await labelOf(started.framesDir, 'banana', 'b1'), 'banana');
+      await subscriber.waitFor(
+        (m) => m.some((x) => x.topic === 'e2e/frames/label' && x.payload === 'banana'),
+        'label banana',
+        10000,
+      );
 
-    await subscriber.client.endAsync(true);
-    await app.stop();
-    started = await start();
-    app = started.app;
-    subscriber = await RecordingSubscriber.connect(started.brokerUrl, ['e2e/#']);
-    const again = JSON.parse((await rawRequest(app.port, { method: 'GET', path: '/labels' })).text) as Labels;
-    assert.deepEqual(again.classes.map((c) => [c.label, c.count]), [['apple', 2], ['banana', 2]], 'kept over a restart');
-    assert.equal(await labelOf(started.framesDir, 'apple', 'a2'), 'apple');
+      await subscriber.client.endAsync(true);
+      await app.stop();
+      started = await start();
+      app = started.app;
+      subscriber = await RecordingSubscriber.connect(started.brokerUrl, ['e2e/#']);
+      const again = JSON.parse((await rawRequest(app.port, { method: 'GET', path: '/labels' })).text) as Labels;
+      assert.deepEqual(
+        again.classes.map((c) => [c.label, c.count]),
+        [
+          ['apple', 2],
+          ['banana', 2],
+        ],
+        'kept over a restart',
+      );
+      assert.equal(await labelOf(started.framesDir, 'apple', 'a2'), 'apple');
 
-    const forgot = await rawRequest(app.port, { method: 'DELETE', path: '/labels/banana' });
-    assert.equal(forgot.status, 200, forgot.text);
-    assert.notEqual(await labelOf(started.framesDir, 'banana', 'b2'), 'banana');
-    const review = await rawRequest(app.port, { method: 'GET', path: '/labels/review' });
-    assert.equal(review.status, 200, review.text);
-    const kept = JSON.parse(review.text) as { items: Array<{ label: string; image: string }>; dropped: number };
-    assert.ok(kept.items.some((i) => i.label === 'unknown' && i.image.startsWith('data:image/jpeg')), review.text);
-  });
+      const forgot = await rawRequest(app.port, { method: 'DELETE', path: '/labels/banana' });
+      assert.equal(forgot.status, 200, forgot.text);
+      assert.notEqual(await labelOf(started.framesDir, 'banana', 'b2'), 'banana');
+      const review = await rawRequest(app.port, { method: 'GET', path: '/labels/review' });
+      assert.equal(review.status, 200, review.text);
+      const kept = JSON.parse(review.text) as { items: Array<{ label: string; image: string }>; dropped: number };
+      assert.ok(
+        kept.items.some((i) => i.label === 'unknown' && i.image.startsWith('data:image/jpeg')),
+        review.text,
+      );
+    },
+  );
 
   it('refuses other origins, callers relayed from elsewhere without the token, and bad input', async () => {
     const started = await start();
@@ -120,7 +146,11 @@ describe('npm start: teaching over HTTP', function () {
     assert.equal(crossSite.status, 403, crossSite.text);
     const rebound = await teach(app, 'apple', image, { host: `evil.example:${app.port}` });
     assert.equal(rebound.status, 403, rebound.text);
-    const relayed = await rawRequest(app.port, { method: 'GET', path: '/labels', headers: { 'x-forwarded-for': '192.0.2.7' } });
+    const relayed = await rawRequest(app.port, {
+      method: 'GET',
+      path: '/labels',
+      headers: { 'x-forwarded-for': '192.0.2.7' },
+    });
     assert.equal(relayed.status, 403, relayed.text);
     assert.match(relayed.text, /TEACH_TOKEN/);
 
@@ -142,9 +172,17 @@ describe('npm start: teaching over HTTP', function () {
     const relayed = { 'x-forwarded-for': '192.0.2.7' };
     const without = await rawRequest(app.port, { method: 'GET', path: '/labels', headers: relayed });
     assert.equal(without.status, 401, without.text);
-    const wrong = await rawRequest(app.port, { method: 'GET', path: '/labels', headers: { ...relayed, authorization: 'Bearer nope' } });
+    const wrong = await rawRequest(app.port, {
+      method: 'GET',
+      path: '/labels',
+      headers: { ...relayed, authorization: 'Bearer nope' },
+    });
     assert.equal(wrong.status, 401, wrong.text);
-    const right = await rawRequest(app.port, { method: 'GET', path: '/labels', headers: { ...relayed, authorization: `Bearer ${token}` } });
+    const right = await rawRequest(app.port, {
+      method: 'GET',
+      path: '/labels',
+      headers: { ...relayed, authorization: `Bearer ${token}` },
+    });
     assert.equal(right.status, 200, right.text);
     assert.doesNotMatch(app.output(), new RegExp(token), 'the token is never written to the log');
   });

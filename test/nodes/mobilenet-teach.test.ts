@@ -18,9 +18,27 @@ const FRUIT = path.join(IMAGES, 'fewshot', 'fruit');
  * stay on the teaching side: a taught photo's twin is never held out.
  */
 const TAUGHT: Record<string, string[]> = {
-  apple: ['IMG_20200229_164759', 'IMG_20200229_164811', 'IMG_20200229_164819', 'IMG_20200229_164918', 'IMG_20200229_164925'],
-  banana: ['IMG_20200229_164947', 'IMG_20200229_164952', 'IMG_20200229_164957', 'IMG_20200229_165001', 'IMG_20200229_165008'],
-  orange: ['IMG_20200229_165108', 'IMG_20200229_165112', 'IMG_20200229_165115', 'IMG_20200229_165126', 'IMG_20200229_165132'],
+  apple: [
+    'IMG_20200229_164759',
+    'IMG_20200229_164811',
+    'IMG_20200229_164819',
+    'IMG_20200229_164918',
+    'IMG_20200229_164925',
+  ],
+  banana: [
+    'IMG_20200229_164947',
+    'IMG_20200229_164952',
+    'IMG_20200229_164957',
+    'IMG_20200229_165001',
+    'IMG_20200229_165008',
+  ],
+  orange: [
+    'IMG_20200229_165108',
+    'IMG_20200229_165112',
+    'IMG_20200229_165115',
+    'IMG_20200229_165126',
+    'IMG_20200229_165132',
+  ],
 };
 const HELD_OUT: Record<string, string[]> = {
   apple: ['IMG_20200229_164804', 'IMG_20200229_164830', 'IMG_20200229_164901', 'IMG_20200229_164936'],
@@ -45,7 +63,16 @@ describe('mobilenet-teach + mobilenet-label-set + classify with a label set', fu
       { id: 'm1', type: 'mobilenet-model', source: 'path', path: V1_025_LAYERS_DIR, backend: 'wasm', fit: 'fill' },
       { id: 'ls1', type: 'mobilenet-label-set', name: 'fruit', model: 'm1', dir },
       { id: 't1', z: 'tab', type: 'mobilenet-teach', labelSet: 'ls1', wires: [['taught']] },
-      { id: 'c1', z: 'tab', type: 'mobilenet-classify', model: 'm1', labelSet: 'ls1', topK: 3, keepImage: false, wires: [['out']] },
+      {
+        id: 'c1',
+        z: 'tab',
+        type: 'mobilenet-classify',
+        model: 'm1',
+        labelSet: 'ls1',
+        topK: 3,
+        keepImage: false,
+        wires: [['out']],
+      },
       { id: 'taught', z: 'tab', type: 'helper' },
       { id: 'out', z: 'tab', type: 'helper' },
       { id: 'catcher', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
@@ -93,59 +120,73 @@ describe('mobilenet-teach + mobilenet-label-set + classify with a label set', fu
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('five teach messages per class, then held-out frames give the taught labels; a redeploy keeps the set; ' +
-    'deleting a class takes effect on the next frame', async () => {
-    await helper.load(NODES, flow());
-    await waitForStatus(helper.getNode('t1') as SpiedNode, (s) => s.fill === 'green', 60000);
+  it(
+    'five teach messages per class, then held-out frames give the taught labels; a redeploy keeps the set; ' +
+      'deleting a class takes effect on the next frame',
+    async () => {
+      await helper.load(NODES, flow());
+      await waitForStatus(helper.getNode('t1') as SpiedNode, (s) => s.fill === 'green', 60000);
 
-    let last: Msg = {};
-    for (const [label, names] of Object.entries(TAUGHT)) {
-      for (const name of names) last = await ask('t1', 'taught', { payload: fruit(label, name), label });
-    }
-    assert.deepEqual(last.payload, [
-      { label: 'apple', count: 5 },
-      { label: 'banana', count: 5 },
-      { label: 'orange', count: 5 },
-    ]);
-    assert.match((last.teach as { added: { id: string } }).added.id, /^[0-9a-f]{16}$/);
-    assert.ok(fs.existsSync(path.join(dir, 'labelset.json')), 'the set is written to its folder');
-
-    for (const [label, names] of Object.entries(HELD_OUT)) {
-      for (const name of names) {
-        const predictions = await classify(fruit(label, name));
-        assert.equal(predictions[0].label, label, `${label}/${name}: ${JSON.stringify(predictions)}`);
+      let last: Msg = {};
+      for (const [label, names] of Object.entries(TAUGHT)) {
+        for (const name of names) last = await ask('t1', 'taught', { payload: fruit(label, name), label });
       }
-    }
-    const msg = await ask('c1', 'out', { payload: fruit('orange', HELD_OUT.orange[0]) });
-    const details = msg.classification as { top: Prediction; labelSet: { name: string; known: boolean } };
-    assert.equal(details.top.label, 'orange');
-    assert.deepEqual({ name: details.labelSet.name, known: details.labelSet.known }, { name: 'fruit', known: true });
+      assert.deepEqual(last.payload, [
+        { label: 'apple', count: 5 },
+        { label: 'banana', count: 5 },
+        { label: 'orange', count: 5 },
+      ]);
+      assert.match((last.teach as { added: { id: string } }).added.id, /^[0-9a-f]{16}$/);
+      assert.ok(fs.existsSync(path.join(dir, 'labelset.json')), 'the set is written to its folder');
 
-    await redeploy();
-    await waitForStatus(helper.getNode('t1') as SpiedNode, (s) => s.fill === 'green', 60000);
-    const listed = await ask('t1', 'taught', { command: 'list' });
-    assert.deepEqual(listed.payload, last.payload, 'the redeployed set holds what was taught');
-    assert.equal((await classify(fruit('banana', HELD_OUT.banana[0])))[0].label, 'banana');
+      for (const [label, names] of Object.entries(HELD_OUT)) {
+        for (const name of names) {
+          const predictions = await classify(fruit(label, name));
+          assert.equal(predictions[0].label, label, `${label}/${name}: ${JSON.stringify(predictions)}`);
+        }
+      }
+      const msg = await ask('c1', 'out', { payload: fruit('orange', HELD_OUT.orange[0]) });
+      const details = msg.classification as { top: Prediction; labelSet: { name: string; known: boolean } };
+      assert.equal(details.top.label, 'orange');
+      assert.deepEqual({ name: details.labelSet.name, known: details.labelSet.known }, { name: 'fruit', known: true });
 
-    const forgotten = await ask('t1', 'taught', { command: 'forget', label: 'banana' });
-    assert.deepEqual(forgotten.payload, [
-      { label: 'apple', count: 5 },
-      { label: 'orange', count: 5 },
-    ]);
-    const afterForget = await classify(fruit('banana', HELD_OUT.banana[0]));
-    assert.notEqual(afterForget[0].label, 'banana');
-    assert.ok(afterForget.every((p) => p.label !== 'banana'), JSON.stringify(afterForget));
-  });
+      await redeploy();
+      await waitForStatus(helper.getNode('t1') as SpiedNode, (s) => s.fill === 'green', 60000);
+      const listed = await ask('t1', 'taught', { command: 'list' });
+      assert.deepEqual(listed.payload, last.payload, 'the redeployed set holds what was taught');
+      assert.equal((await classify(fruit('banana', HELD_OUT.banana[0])))[0].label, 'banana');
+
+      const forgotten = await ask('t1', 'taught', { command: 'forget', label: 'banana' });
+      assert.deepEqual(forgotten.payload, [
+        { label: 'apple', count: 5 },
+        { label: 'orange', count: 5 },
+      ]);
+      const afterForget = await classify(fruit('banana', HELD_OUT.banana[0]));
+      assert.notEqual(afterForget[0].label, 'banana');
+      assert.ok(
+        afterForget.every((p) => p.label !== 'banana'),
+        JSON.stringify(afterForget),
+      );
+    },
+  );
 
   it('a non-image or an empty label ends with done(err), the set unchanged, and the node keeps teaching', async () => {
     await helper.load(NODES, flow());
     await waitForStatus(helper.getNode('t1') as SpiedNode, (s) => s.fill === 'green', 60000);
 
-    await assert.rejects(ask('t1', 'taught', { payload: Buffer.from('not an image at all'), label: 'apple' }), /image/i);
+    await assert.rejects(
+      ask('t1', 'taught', { payload: Buffer.from('not an image at all'), label: 'apple' }),
+      /image/i,
+    );
     await assert.rejects(ask('t1', 'taught', { payload: fruit('apple', TAUGHT.apple[0]), label: '' }), /label/);
-    await assert.rejects(ask('t1', 'taught', { payload: fruit('apple', TAUGHT.apple[0]), label: 'unknown' }), /reserved/);
+    await assert.rejects(
+      ask('t1', 'taught', { payload: fruit('apple', TAUGHT.apple[0]), label: 'unknown' }),
+      /reserved/,
+    );
     await assert.rejects(ask('t1', 'taught', { command: 'sing' }), /msg\.command must be one of/);
-    const caught = await ask('t1', 'taught', { command: 'forget', label: 'pear' }).catch((e: { caught: Msg }) => e.caught);
+    const caught = await ask('t1', 'taught', { command: 'forget', label: 'pear' }).catch(
+      (e: { caught: Msg }) => e.caught,
+    );
     assert.ok(caught.error, 'forgetting a class the set does not hold is an error a Catch node gets');
 
     const answer = await ask('t1', 'taught', { payload: fruit('apple', TAUGHT.apple[0]), label: 'apple' });
@@ -157,13 +198,17 @@ describe('mobilenet-teach + mobilenet-label-set + classify with a label set', fu
   it('with nothing taught, a classify node with the set answers unknown', async () => {
     await helper.load(NODES, flow());
     const predictions = await classify(readImage('parrot.jpg'));
-    assert.deepEqual(predictions.map((p) => p.label), ['unknown']);
+    assert.deepEqual(
+      predictions.map((p) => p.label),
+      ['unknown'],
+    );
   });
 
   it('the editor lists classes with thumbnails and counts, and deletes an example with DELETE', async () => {
     await helper.load(NODES, flow());
     await waitForStatus(helper.getNode('t1') as SpiedNode, (s) => s.fill === 'green', 60000);
-    for (const name of TAUGHT.apple.slice(0, 2)) await ask('t1', 'taught', { payload: fruit('apple', name), label: 'apple' });
+    for (const name of TAUGHT.apple.slice(0, 2))
+      await ask('t1', 'taught', { payload: fruit('apple', name), label: 'apple' });
     await classify(fruit('apple', HELD_OUT.apple[0]));
 
     const agent = helper.request() as unknown as SuperAgent;
