@@ -236,7 +236,8 @@ async function main(): Promise<void> {
   });
   await RED.start();
   stage(
-    `label set: ${config.labelSetDir} (POST /teach?label=…, GET /labels; ${teachToken ? 'other machines with TEACH_TOKEN' : 'this machine only, set TEACH_TOKEN for others'})`,
+    `label set: ${config.labelSetDir} (POST /teach?label=…, GET /labels; ` +
+      `${teachToken ? 'other machines with TEACH_TOKEN' : 'this machine only, set TEACH_TOKEN for others'})`,
   );
   stage(
     `node-red ${config.headless ? 'headless (no editor)' : `editor on http://127.0.0.1:${config.port}/${config.editorRemote ? ' and the network' : ''}${login ? ` (${login.describe})` : ''}`}; POST http://127.0.0.1:${config.port}/classify answers predictions as JSON`,
