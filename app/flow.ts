@@ -104,7 +104,8 @@ msg.payload = { error: msg.error ? msg.error.message : 'classification failed' }
 return msg;`;
 
 // The label endpoints: each request becomes a teach command; the teach node answers with the set.
-const TEACH_REQUEST = `// POST /teach?label=…: the image is the raw body (bounded before it got here), or the multipart field "image".
+const TEACH_REQUEST = `// POST /teach?label=…: the image is the raw body (bounded before it got here),
+// or the multipart field "image".
 const files = (msg.req && msg.req.files) || [];
 const file = files.find((f) => f.fieldname === 'image') || files[0];
 if (file) msg.payload = file.buffer;
@@ -124,15 +125,17 @@ const REVIEW_REQUEST = `msg.command = 'review';
 return msg;`;
 
 const TEACH_ANSWER = `msg.statusCode = 200;
-msg.payload = msg.command === 'list' ? { classes: msg.payload } : msg.command === 'review' ? msg.payload : { classes: msg.classes, added: msg.teach.added };
+if (msg.command === 'list') msg.payload = { classes: msg.payload };
+else if (msg.command !== 'review') msg.payload = { classes: msg.classes, added: msg.teach.added };
 return msg;`;
 
 // A refused image, label or class is the caller's mistake (400, 404 for a class the set does not hold);
 // a set or model that cannot be used is the service's (503).
 const TEACH_ERROR = `const message = (msg.error && msg.error.message) || '';
-msg.statusCode = /holds no|not-found|does not hold|no class/i.test(message) ? 404
-  : /^(ImageError|TypeError|LabelSetError|TeachInputError)\b/.test(message) && !/model-mismatch|corrupt|taught with/i.test(message) ? 400 : 503;
-msg.payload = { error: message.replace(/^\w*Error: /, '') || 'the label set could not be changed' };
+const callers = /^(ImageError|TypeError|LabelSetError|TeachInputError)\\b/.test(message);
+const services = /model-mismatch|corrupt|taught with/i.test(message);
+msg.statusCode = /^LabelSetError\\b.* has no (class|example) /.test(message) ? 404 : callers && !services ? 400 : 503;
+msg.payload = { error: message.replace(/^\\w*Error: /, '') || 'the label set could not be changed' };
 return msg;`;
 
 /** POST /teach, GET /labels, DELETE /labels/<label>, GET /labels/review: guarded in app/start (teach-guard). */

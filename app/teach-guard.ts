@@ -84,7 +84,9 @@ export function teachRefusalOf(req: http.IncomingMessage, options: TeachGuardOpt
   if (given === undefined || !sameToken(given, options.token)) {
     return {
       status: 401,
-      reason: `from ${req.socket.remoteAddress ?? 'unknown address'} ${given === undefined ? 'without' : 'with a wrong'} token`,
+      reason:
+        `from ${req.socket.remoteAddress ?? 'unknown address'} ${given === undefined ? 'without' : 'with a wrong'} ` +
+        'token',
       message: 'Teaching and the label list need "Authorization: Bearer <TEACH_TOKEN>" from another machine.',
       headers: { 'www-authenticate': 'Bearer realm="mobilenet labels"' },
     };

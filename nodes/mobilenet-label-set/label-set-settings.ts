@@ -1,6 +1,8 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type MatchOptions, type Roi, checkRoiShape } from '../../src';
+import { type MatchOptions, checkStateRoi, type image } from '../../src';
+
+type Roi = image.Roi;
 
 /** What the editor stores for a mobilenet-label-set config node. */
 export interface LabelSetNodeConfig {
@@ -50,8 +52,7 @@ function roiOf(config: LabelSetNodeConfig): Roi | undefined {
   const given = Object.values(parts).filter((v) => v !== undefined).length;
   if (given === 0) return undefined;
   if (given < 4) throw new Error('The region of interest needs all of x, y, width and height (or none of them)');
-  checkRoiShape(parts);
-  return parts as Roi;
+  return checkStateRoi(parts);
 }
 
 /** Editor values to settings; throws naming the bad field. */

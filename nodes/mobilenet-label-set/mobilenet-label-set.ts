@@ -11,9 +11,8 @@ export = (RED: RedApi): void => {
 
   function MobilenetLabelSetNode(this: LabelSetNode, config: LabelSetNodeConfig): void {
     RED.nodes.createNode(this, config);
-    const node = this;
-    node.modelId = config.model ?? '';
-    const modelNode = RED.nodes.getNode(node.modelId);
+    this.modelId = config.model ?? '';
+    const modelNode = RED.nodes.getNode(this.modelId);
     let user: ModelUser | undefined;
     try {
       const settings = labelSetSettings(config, RED.settings.userDir);
@@ -25,19 +24,19 @@ export = (RED: RedApi): void => {
       service = new LabelSetService(settings, model);
       service.onModelState(model.state);
       user = forward;
-      node.service = service;
+      this.service = service;
       service.on('state', (state) => {
         if (state.phase === 'error')
-          node.warn(RED._('mobilenet-label-set.errors.refused', { reason: state.error.message }));
+          this.warn(RED._('mobilenet-label-set.errors.refused', { reason: state.error.message }));
       });
     } catch (err) {
-      node.configError = toError(err);
-      node.error(RED._('mobilenet-label-set.errors.bad-config', { message: node.configError.message }));
+      this.configError = toError(err);
+      this.error(RED._('mobilenet-label-set.errors.bad-config', { message: this.configError.message }));
     }
 
-    node.on('close', (_removed: boolean, done: () => void) => {
-      const service = node.service;
-      node.service = undefined;
+    this.on('close', (_removed: boolean, done: () => void) => {
+      const service = this.service;
+      this.service = undefined;
       if (user && isModelNode(modelNode)) modelNode.deregister(user);
       // Writes in progress finish before the node is gone, so a redeploy reads what was taught.
       (service ? service.close() : Promise.resolve()).then(done, done);

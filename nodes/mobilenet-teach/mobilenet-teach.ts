@@ -26,18 +26,17 @@ export = (RED: RedApi): void => {
 
   function MobilenetTeachNode(this: RedNode, config: TeachNodeConfig): void {
     RED.nodes.createNode(this, config);
-    const node = this;
     let service: LabelSetService | undefined;
     let setupError: Error | undefined;
-    const showState = (state: SetState): void => node.status(statusOf(state));
+    const showState = (state: SetState): void => this.status(statusOf(state));
     try {
       service = serviceOf(RED.nodes.getNode(config.labelSet), t('errors.missing-set'));
       service.on('state', showState);
       showState(service.state);
     } catch (err) {
       setupError = toError(err);
-      node.status(errorStatus(setupError.message));
-      node.error(setupError);
+      this.status(errorStatus(setupError.message));
+      this.error(setupError);
     }
 
     async function handle(msg: NodeMessage, send: SendFunction, done: DoneFunction): Promise<void> {
@@ -52,11 +51,11 @@ export = (RED: RedApi): void => {
       }
     }
 
-    node.on('input', (msg, send, done) => {
+    this.on('input', (msg, send, done) => {
       void handle(msg, send, done);
     });
 
-    node.on('close', (_removed: boolean, done: () => void) => {
+    this.on('close', (_removed: boolean, done: () => void) => {
       service?.off('state', showState);
       service = undefined;
       done();

@@ -127,6 +127,14 @@ describe('npm start: teaching over HTTP', function () {
       const forgot = await rawRequest(app.port, { method: 'DELETE', path: '/labels/banana' });
       assert.equal(forgot.status, 200, forgot.text);
       assert.notEqual(await labelOf(started.framesDir, 'banana', 'b2'), 'banana');
+      // A frame like nothing taught is unknown, and kept for review.
+      const from = subscriber.messages.length;
+      fs.copyFileSync(path.join(IMAGES, 'parrot.jpg'), path.join(started.framesDir, 'p1.jpg'));
+      await subscriber.waitFor(
+        (m) => m.slice(from).some((x) => x.topic === 'e2e/frames/labels'),
+        'parrot classified',
+        60000,
+      );
       const review = await rawRequest(app.port, { method: 'GET', path: '/labels/review' });
       assert.equal(review.status, 200, review.text);
       const kept = JSON.parse(review.text) as { items: Array<{ label: string; image: string }>; dropped: number };
