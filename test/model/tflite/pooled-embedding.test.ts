@@ -40,7 +40,13 @@ function pooledModel(type: typeof UINT8 | typeof INT8): Uint8Array {
     tensors: [
       { shape: [1, 2, 2, 3], type, quant: grid, name: 'input' },
       { shape: [1, 1, 1, 3], type, quant: grid, name: 'pooled' },
-      { shape: [2, 1, 1, 3], type, data: type === UINT8 ? Uint8Array.from(filter) : int8Bytes(filter), quant: { scale: [0.1], zeroPoint: [zp] }, name: 'head' },
+      {
+        shape: [2, 1, 1, 3],
+        type,
+        data: type === UINT8 ? Uint8Array.from(filter) : int8Bytes(filter),
+        quant: { scale: [0.1], zeroPoint: [zp] },
+        name: 'head',
+      },
       { shape: [1, 1, 1, 2], type, quant: grid, name: 'logits4d' },
       { shape: [1, 2], type, quant: grid, name: 'logits' },
     ],
@@ -71,12 +77,21 @@ describe('embedding of a quantised .tflite: its dequantised pooled tensor', func
     await tf.setBackend('wasm');
   });
 
-  for (const [name, type] of [['uint8', UINT8], ['int8', INT8]] as const) {
+  for (const [name, type] of [
+    ['uint8', UINT8],
+    ['int8', INT8],
+  ] as const) {
     it(`${name}: the executable gives the stored pooled tensor beside the scores, in one pass`, () => {
       const start = tf.memory().numTensors;
       const imported = importTflite(pooledModel(type));
       const executable = compileGraph(imported.graph);
-      const input = tf.tidy(() => tf.add(tf.mul(tf.tensor4d(PIXELS, [1, 2, 2, 3]), imported.normalization.scale), imported.normalization.offset) as tf.Tensor4D);
+      const input = tf.tidy(
+        () =>
+          tf.add(
+            tf.mul(tf.tensor4d(PIXELS, [1, 2, 2, 3]), imported.normalization.scale),
+            imported.normalization.offset,
+          ) as tf.Tensor4D,
+      );
       const outputs = executable.runWithEmbedding?.(input);
       assert.ok(outputs?.embedding, 'a graph with an average pool has an embedding');
       assertClose(outputs.embedding.dataSync(), STORED);
@@ -90,7 +105,13 @@ describe('embedding of a quantised .tflite: its dequantised pooled tensor', func
   it('float mode skips the rounding: the real mean of the input', () => {
     const imported = importTflite(pooledModel(UINT8), { float: true });
     const executable = compileGraph(imported.graph, { float: true });
-    const input = tf.tidy(() => tf.add(tf.mul(tf.tensor4d(PIXELS, [1, 2, 2, 3]), imported.normalization.scale), imported.normalization.offset) as tf.Tensor4D);
+    const input = tf.tidy(
+      () =>
+        tf.add(
+          tf.mul(tf.tensor4d(PIXELS, [1, 2, 2, 3]), imported.normalization.scale),
+          imported.normalization.offset,
+        ) as tf.Tensor4D,
+    );
     const outputs = executable.runWithEmbedding?.(input);
     assertClose(outputs?.embedding?.dataSync() ?? [], [2, -3.625, 6.375]);
     tf.dispose([input, outputs?.scores ?? [], outputs?.embedding ?? []]);
@@ -108,16 +129,26 @@ describe('embedding of a quantised .tflite: its dequantised pooled tensor', func
       fs.rmSync(dir, { recursive: true, force: true });
     });
 
-    for (const [name, type] of [['uint8', UINT8], ['int8', INT8]] as const) {
+    for (const [name, type] of [
+      ['uint8', UINT8],
+      ['int8', INT8],
+    ] as const) {
       it(`${name}: embed() is the stored pooled tensor, L2-normalised`, async () => {
         const file = path.join(dir, `pooled-${name}.tflite`);
         fs.writeFileSync(file, pooledModel(type));
-        const classifier = await Classifier.load({ model: file, labels: ['red-ish', 'green-ish'], queuePolicy: 'wait' });
+        const classifier = await Classifier.load({
+          model: file,
+          labels: ['red-ish', 'green-ish'],
+          queuePolicy: 'wait',
+        });
         try {
           assert.equal(classifier.info.embeddingSize, 3);
           const image = { data: Uint8Array.from(PIXELS), width: 2, height: 2, channels: 3 };
           const result = await classifier.classify(image, { fit: 'fill', embedding: true });
-          assertClose(result.embedding, STORED.map((v) => v / NORM));
+          assertClose(
+            result.embedding,
+            STORED.map((v) => v / NORM),
+          );
           assert.deepEqual(await classifier.embed(image, { fit: 'fill' }), result.embedding);
           // softmax of the logits [2, -3.5]
           assert.equal(result.top?.label, 'red-ish');
@@ -131,7 +162,10 @@ describe('embedding of a quantised .tflite: its dequantised pooled tensor', func
     it('gives the uint8 and the int8 file different fingerprints', async () => {
       const fingerprints: string[] = [];
       for (const name of ['uint8', 'int8']) {
-        const classifier = await Classifier.load({ model: path.join(dir, `pooled-${name}.tflite`), labels: ['a', 'b'] });
+        const classifier = await Classifier.load({
+          model: path.join(dir, `pooled-${name}.tflite`),
+          labels: ['a', 'b'],
+        });
         fingerprints.push(classifier.info.fingerprint);
         await classifier.dispose();
       }
