@@ -8,9 +8,15 @@ describe('mqtt/state entity and teach command', () => {
       on: 'open',
       off: 'closed',
     });
-    assert.equal(resolveStateEntity({ classes: ['empty', 'Occupied'], deviceClass: 'occupancy' }).binary?.on, 'Occupied');
+    assert.equal(
+      resolveStateEntity({ classes: ['empty', 'Occupied'], deviceClass: 'occupancy' }).binary?.on,
+      'Occupied',
+    );
     assert.equal(resolveStateEntity({ classes: ['cat', 'dog'], deviceClass: 'presence' }).binary?.on, 'cat');
-    assert.equal(resolveStateEntity({ classes: ['closed', 'open'], deviceClass: 'door', on: 'closed' }).binary?.off, 'open');
+    assert.equal(
+      resolveStateEntity({ classes: ['closed', 'open'], deviceClass: 'door', on: 'closed' }).binary?.off,
+      'open',
+    );
   });
 
   it('shows a text sensor without a device class or with other than two classes', () => {
@@ -20,7 +26,12 @@ describe('mqtt/state entity and teach command', () => {
   });
 
   it('reads {"label"} and the source from the teach topic', () => {
-    const cmd = parseTeachCommand('home/mobilenet', 'home/mobilenet/porch/teach', Buffer.from('{"label":" door open "}'), false);
+    const cmd = parseTeachCommand(
+      'home/mobilenet',
+      'home/mobilenet/porch/teach',
+      Buffer.from('{"label":" door open "}'),
+      false,
+    );
     assert.deepEqual(cmd, { source: 'porch', label: 'door open' });
   });
 
