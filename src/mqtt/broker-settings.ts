@@ -47,7 +47,7 @@ export function validateBrokerUrl(url: string): URL {
     throw new MqttConfigError(`broker URL "${redactUrl(url)}" is not a URL; use mqtt://host:1883, mqtts://host:8883, ws://host/mqtt or wss://host/mqtt`);
   }
   if (!(SUPPORTED_PROTOCOLS as readonly string[]).includes(parsed.protocol)) {
-    throw new MqttConfigError(`broker URL scheme "${parsed.protocol}" is not supported; use one of ${SUPPORTED_PROTOCOLS.map((p) => p + '//').join(', ')}`);
+    throw new MqttConfigError(`broker URL scheme "${parsed.protocol}" is not supported; use one of ${SUPPORTED_PROTOCOLS.map((protocol) => protocol + '//').join(', ')}`);
   }
   return parsed;
 }

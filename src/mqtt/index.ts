@@ -7,4 +7,5 @@ export * from './offline-queue';
 export * from './origin';
 export * from './ha-discovery';
 export * from './broker-settings';
+export * from './publisher-options';
 export * from './label-publisher';
