@@ -8,6 +8,7 @@ import { GraphConversionError, ModelLoadError } from '../model/errors';
 import type { ModelFormat } from '../model/model-format';
 import type { Normalization } from '../model/normalization';
 import { compileGraph, type Executable } from './compile-graph';
+import { toError } from '../to-error';
 
 /** What the worker needs to load a model that is already on local disk. */
 export interface LocalModelSpec {
@@ -82,7 +83,7 @@ async function loadTflite(spec: LocalModelSpec): Promise<LoadedExecutable> {
   try {
     bytes = await fs.readFile(spec.path);
   } catch (error) {
-    throw new ModelLoadError(`Cannot read ${spec.path}: ${(error as Error).message}`);
+    throw new ModelLoadError(`Cannot read ${spec.path}: ${toError(error).message}`);
   }
   // Required lazily: the TFLite reader is only needed by users who run .tflite files.
   const { importTflite } = require('../model/tflite') as typeof import('../model/tflite');

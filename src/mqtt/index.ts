@@ -9,3 +9,7 @@ export * from './ha-discovery';
 export * from './broker-settings';
 export * from './publisher-options';
 export * from './label-publisher';
+export * from './state-entity';
+export * from './state-update';
+export * from './teach-command';
+export { stateComponents } from './state-discovery';

@@ -8,6 +8,9 @@ import { LabelHysteresis, type Presence } from './hysteresis';
 import { scoreOf, validatePredictions, type LabelFrame } from './label-frame';
 import { BoundedQueue } from './offline-queue';
 import { packageOrigin } from './origin';
+import { resolveStateEntity, type ResolvedStateEntity, type StateEntity } from './state-entity';
+import { toPublishedState, type PublishedState, type StateUpdate } from './state-update';
+import { parseTeachCommand, TeachCommandError, type TeachCommand } from './teach-command';
 import {
   resolvePublisherOptions,
   type LabelPublisherOptions,
@@ -39,7 +42,7 @@ export interface FrameOutcome {
 
 interface Outgoing {
   topic: string;
-  payload: string;
+  payload: string | Buffer;
   qos: QoS;
   retain: boolean;
 }
@@ -49,10 +52,16 @@ interface SourceState {
   topics: SourceTopics;
   top: string | null;
   watchers: LabelHysteresis[];
+  /** Set once the source's watched region was announced; `published` after its first state. */
+  region?: { entity: ResolvedStateEntity; published?: PublishedState };
 }
 
 export interface LabelPublisherEvents {
   status: [PublisherStatus];
+  /** A valid, non-retained `{"label"}` on `<prefix>/<source>/teach` (only with the `teach` option). */
+  teach: [TeachCommand];
+  /** A message on a teach topic that was not a valid command; nothing was taught. */
+  teachRefused: [TeachCommandError];
 }
 
 type ConnectFn = (url: string, options: IClientOptions) => MqttClient;
@@ -131,6 +140,43 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
     }
     this.stats.record(source.name, frame.timings?.totalMs, frame.timings?.inferenceMs, frame.queue, frame.model);
     return { source: source.name, top, topChanged, switched };
+  }
+
+  /**
+   * Declares that `source` has a watched region with these classes: Home Assistant's device for it
+   * gains the state (a binary_sensor with a device class for two classes), the last-change image
+   * and a teach button per class. Call again when the classes change (a class taught or forgotten).
+   * @throws MqttConfigError for classes that are not non-empty strings or an unknown device class.
+   */
+  announceState(sourceName: string, entity: StateEntity): void {
+    if (this.state === 'closed') throw new MqttConfigError('this label publisher is closed');
+    const resolved = resolveStateEntity(entity);
+    const isNew = !this.sources.has(slugify(sourceName));
+    const source = this.sourceState(sourceName, { entity: resolved });
+    const before = JSON.stringify(source.region?.entity);
+    source.region = { ...source.region, entity: resolved };
+    if (this.options.discovery && !isNew && before !== JSON.stringify(resolved)) {
+      this.send(this.discoveryMessage(source));
+    }
+  }
+
+  /**
+   * Publishes a watched region's new state, retained: the text on `<prefix>/<source>/state`, its
+   * `{state, previous, changedAt, score}` on `.../state/attributes`, and the frame that caused it as
+   * raw JPEG on `.../image`. Announces the region (with the states seen so far) if `announceState`
+   * was not called. While the broker is away only the latest state and frame are kept.
+   * @throws MqttConfigError for a malformed update.
+   */
+  publishState(sourceName: string, update: StateUpdate): void {
+    if (this.state === 'closed') throw new MqttConfigError('this label publisher is closed');
+    const published = toPublishedState(update);
+    const source = this.sourceState(sourceName);
+    if (!source.region) {
+      const classes = [update.previous, update.state].filter((name): name is string => typeof name === 'string');
+      this.announceState(sourceName, { classes: [...new Set(classes)], teachButtons: false });
+    }
+    if (source.region) source.region.published = published;
+    this.sendRegionState(source, published, (message) => this.send(message));
   }
 
   status(): PublisherStatus {
@@ -222,6 +268,7 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
     });
     this.client.on('message', (topic, payload, packet) => {
       if (topic === HA_STATUS_TOPIC && payload.toString() === 'online') this.onHomeAssistantBirth();
+      else if (this.options.teach && topic.endsWith('/teach')) this.onTeach(topic, payload, packet.retain);
       else if (packet.retain && topic.startsWith(`${this.prefix}/`) && topic.endsWith('/label')) {
         this.earlierSources.add(topic.slice(this.prefix.length + 1, -'/label'.length));
       }
@@ -234,12 +281,12 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
     return new Set([this.options.defaultSource, ...this.earlierSources, ...current].map((name) => slugify(name)));
   }
 
-  private sourceState(name: string): SourceState {
+  private sourceState(name: string, region?: SourceState['region']): SourceState {
     const key = slugify(name);
     let source = this.sources.get(key);
     if (!source) {
       const watchers = this.options.watched.map((watched) => new LabelHysteresis(watched));
-      source = { name, topics: this.topics.source(name), top: null, watchers };
+      source = { name, topics: this.topics.source(name), top: null, watchers, region };
       this.sources.set(key, source);
       if (this.options.discovery) this.send(this.discoveryMessage(source));
       // Subscribers (and HA) learn the starting state instead of "unknown".
@@ -258,9 +305,10 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
       this.client.subscribe(`${this.prefix}/+/label`, { qos: 0 }, () => undefined);
       for (const source of this.sources.values()) this.sendNow(this.discoveryMessage(source));
     }
+    if (this.options.teach) this.client.subscribe(`${this.prefix}/+/teach`, { qos: 1 }, () => undefined);
     // Oldest first, then current state so subscribers converge even if the bound dropped some.
     for (const message of this.queue.drain()) this.sendNow(message);
-    for (const message of this.stateMessages()) this.sendNow(message);
+    this.republishState((message) => this.sendNow(message));
     this.ready = true;
     this.setState('connected');
   }
@@ -274,19 +322,43 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       for (const source of this.sources.values()) this.send(this.discoveryMessage(source));
-      for (const message of this.stateMessages()) this.send(message);
+      this.republishState((message) => this.send(message));
     }, Math.random() * this.options.discoveryJitterMs);
     this.timers.add(timer);
   }
 
-  /** Each source's retained state (top label, ON/OFF per watched label), to republish after a (re)connect. */
-  private stateMessages(): Outgoing[] {
-    const messages: Outgoing[] = [];
+  /**
+   * Each source's retained state again (top label, ON/OFF per watched label, its region's state),
+   * after a (re)connect or Home Assistant's birth; `deliver` is `sendNow` in the connect handler.
+   */
+  private republishState(deliver: (message: Outgoing) => void): void {
     for (const source of this.sources.values()) {
-      if (source.top !== null) messages.push(this.labelMessage(source, source.top));
-      for (const watcher of source.watchers) messages.push(this.presenceMessage(source, watcher));
+      if (source.top !== null) deliver(this.labelMessage(source, source.top));
+      for (const watcher of source.watchers) deliver(this.presenceMessage(source, watcher));
+      if (source.region?.published) this.sendRegionState(source, source.region.published, deliver);
     }
-    return messages;
+  }
+
+  /** Frame, attributes, then state: a subscriber that sees the new state finds its picture already there. */
+  private sendRegionState(source: SourceState, published: PublishedState, deliver: (message: Outgoing) => void): void {
+    const qos = this.options.qos.state;
+    if (published.jpeg && this.client.connected) {
+      // Never queued while offline: one retained frame per source is republished on reconnect.
+      this.sendNow({ topic: source.topics.image, payload: published.jpeg, qos, retain: true });
+    }
+    deliver({ topic: source.topics.stateAttributes, payload: published.attributes, qos, retain: true });
+    deliver({ topic: source.topics.state, payload: published.state, qos, retain: true });
+  }
+
+  private onTeach(topic: string, payload: Buffer, retained: boolean): void {
+    try {
+      const command = parseTeachCommand(this.prefix, topic, payload, retained);
+      const known = this.sources.get(command.source);
+      this.emit('teach', known ? { ...command, source: known.name } : command);
+    } catch (error) {
+      if (error instanceof TeachCommandError) this.emit('teachRefused', error);
+      else throw error;
+    }
   }
 
   private labelMessage(source: SourceState, top: string): Outgoing {
@@ -307,6 +379,7 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
       origin: packageOrigin(),
       qos: this.options.qos.state,
       discoveryPrefix: this.options.discoveryPrefix,
+      state: source.region?.entity,
     });
     return { topic, payload: JSON.stringify(payload), qos: this.options.qos.discovery, retain: true };
   }

@@ -35,6 +35,11 @@ export interface LabelPublisherOptions {
   qos?: Partial<QosByGroup>;
   /** Messages (QoS >= 1) kept while the broker is unreachable; older ones are dropped and counted. */
   maxQueued?: number;
+  /**
+   * Listen on `<prefix>/+/teach` and emit `teach` for each valid command (default false). Anyone
+   * who may publish there changes what the classifier answers: limit it with the broker's ACL.
+   */
+  teach?: boolean;
 }
 
 /** Every publisher option checked and with its default filled in. */
@@ -52,6 +57,7 @@ export interface ResolvedPublisherOptions {
   qos: QosByGroup;
   /** Checked by the offline queue that it sizes. */
   maxQueued: number;
+  teach: boolean;
 }
 
 /** An empty or missing name means the default, as the editor leaves a cleared field empty. */
@@ -103,6 +109,7 @@ export function resolvePublisherOptions(options: LabelPublisherOptions = {}): Re
     discoveryPrefix: options.discoveryPrefix ?? HA_DISCOVERY_PREFIX,
     discoveryJitterMs: options.discoveryJitterMs ?? 1000,
     maxQueued: options.maxQueued ?? 1000,
+    teach: options.teach ?? false,
     statsIntervalMs: checkStatsInterval(options.statsIntervalMs),
   };
 }

@@ -22,6 +22,7 @@ describe('mqtt/publisher-options', () => {
       discoveryJitterMs: 1000,
       qos: DEFAULT_QOS,
       maxQueued: 1000,
+      teach: false,
     });
   });
 
