@@ -27,7 +27,9 @@ export function validateWatchedLabel(input: Partial<WatchedLabel> & { label: str
     }
   }
   if (watched.offThreshold > watched.onThreshold) {
-    throw new MqttConfigError(`${where}: offThreshold (${watched.offThreshold}) must not exceed onThreshold (${watched.onThreshold})`);
+    throw new MqttConfigError(
+      `${where}: offThreshold (${watched.offThreshold}) must not exceed onThreshold (${watched.onThreshold})`,
+    );
   }
   if (!Number.isInteger(watched.onFrames) || watched.onFrames < 1) {
     throw new MqttConfigError(`${where}: onFrames must be an integer >= 1, got ${String(watched.onFrames)}`);

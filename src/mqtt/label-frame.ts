@@ -35,8 +35,16 @@ export function validatePredictions(predictions: unknown): Prediction[] {
   }
   predictions.forEach((prediction: unknown, index) => {
     const candidate = prediction as Partial<Prediction> | null;
-    if (candidate === null || typeof candidate !== 'object' || typeof candidate.label !== 'string' || typeof candidate.score !== 'number' || !Number.isFinite(candidate.score)) {
-      throw new MqttConfigError(`predictions[${index}] must be {label: string, score: number, index: number}, got ${JSON.stringify(prediction)}`);
+    if (
+      candidate === null ||
+      typeof candidate !== 'object' ||
+      typeof candidate.label !== 'string' ||
+      typeof candidate.score !== 'number' ||
+      !Number.isFinite(candidate.score)
+    ) {
+      throw new MqttConfigError(
+        `predictions[${index}] must be {label: string, score: number, index: number}, got ${JSON.stringify(prediction)}`,
+      );
     }
   });
   return predictions as Prediction[];
