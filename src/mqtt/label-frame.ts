@@ -43,7 +43,8 @@ export function validatePredictions(predictions: unknown): Prediction[] {
       !Number.isFinite(candidate.score)
     ) {
       throw new MqttConfigError(
-        `predictions[${index}] must be {label: string, score: number, index: number}, got ${JSON.stringify(prediction)}`,
+        `predictions[${index}] must be {label: string, score: number, index: number}, ` +
+          `got ${JSON.stringify(prediction)}`,
       );
     }
   });
