@@ -15,7 +15,14 @@ import {
 import { LabelSetError } from './errors';
 import { checkLabel, LABELSET_LIMITS } from './limits';
 import { type MatchClass, type MatchOptions, type MatchResult, matchClasses, resolveMatchOptions } from './matcher';
-import { checkFolderName, checkModelOptions, checkSameModel, describeModel, type LabelSetModelOptions, sameModel } from './model-check';
+import {
+  checkFolderName,
+  checkModelOptions,
+  checkSameModel,
+  describeModel,
+  type LabelSetModelOptions,
+  sameModel,
+} from './model-check';
 import { type LabelSetExport, readExport } from './set-export';
 import { folderExists, mkdirOrFail, readBounded, readThumbnailFile, writeOrFail } from './set-files';
 import { checkThumbnail } from './thumbnail-check';
@@ -64,7 +71,6 @@ interface Example {
 
 type Classes = Map<string, Example[]>;
 
-
 /**
  * A named set of classes taught by example, kept in a folder as `labelset.json` + `examples/<id>.jpg`.
  * Every change is written atomically before the promise resolves, so a crash or kill never loses an example
@@ -104,16 +110,24 @@ export class LabelSet {
     const file = path.join(folder, LABELSET_FILE);
     const exists = await folderExists(folder);
     if (!exists && options.create !== true) {
-      throw new LabelSetError('missing', `Label set folder ${folder} does not exist (create: true starts a new set there)`, {
-        file: folder,
-      });
+      throw new LabelSetError(
+        'missing',
+        `Label set folder ${folder} does not exist (create: true starts a new set there)`,
+        {
+          file: folder,
+        },
+      );
     }
     let text = exists ? await readBounded(file) : undefined;
     if (text === undefined) {
       if (options.create !== true) {
-        throw new LabelSetError('missing', `Label set folder ${folder} holds no ${LABELSET_FILE} (create: true starts a new set)`, {
-          file,
-        });
+        throw new LabelSetError(
+          'missing',
+          `Label set folder ${folder} holds no ${LABELSET_FILE} (create: true starts a new set)`,
+          {
+            file,
+          },
+        );
       }
       const document: LabelSetDocument = {
         version: LABELSET_FORMAT_VERSION,
@@ -136,7 +150,11 @@ export class LabelSet {
    * Writes an exported set (`export()`'s object, or its JSON text) into `dir` and opens it. Refuses a folder
    * that already holds a set unless `replace`, and a set from another model unless `allowModelChange`.
    */
-  static async import(dir: string, exported: LabelSetExport | string | Buffer, options: ImportLabelSetOptions): Promise<LabelSet> {
+  static async import(
+    dir: string,
+    exported: LabelSetExport | string | Buffer,
+    options: ImportLabelSetOptions,
+  ): Promise<LabelSet> {
     const target = checkModelOptions(options);
     const folder = checkFolderName(dir);
     const what = 'The imported label set';
@@ -145,7 +163,11 @@ export class LabelSet {
     const file = path.join(folder, LABELSET_FILE);
     const previous = (await folderExists(folder)) ? await readBounded(file) : undefined;
     if (previous !== undefined && options.replace !== true) {
-      throw new LabelSetError('exists', `Label set folder ${folder} already holds a set (replace: true overwrites it)`, { file });
+      throw new LabelSetError(
+        'exists',
+        `Label set folder ${folder} already holds a set (replace: true overwrites it)`,
+        { file },
+      );
     }
     const examplesFolder = path.join(folder, EXAMPLES_FOLDER);
     await mkdirOrFail(examplesFolder);
@@ -156,7 +178,8 @@ export class LabelSet {
       const old = safeParse(previous, file);
       if (old !== undefined) {
         for (const example of Object.values(old.classes).flat()) {
-          if (!thumbnails.has(example.id)) await unlink(path.join(examplesFolder, `${example.id}.jpg`)).catch(() => undefined);
+          if (!thumbnails.has(example.id))
+            await unlink(path.join(examplesFolder, `${example.id}.jpg`)).catch(() => undefined);
         }
       }
     }
@@ -218,7 +241,9 @@ export class LabelSet {
       const jpeg = checkThumbnail(thumbnailJpeg, 'thumbnail');
       const existing = this.classMap.get(label);
       if (existing === undefined && this.classMap.size >= LABELSET_LIMITS.maxClasses) {
-        throw limit(`the label set ${this.folder} already has ${LABELSET_LIMITS.maxClasses} classes, the most one set can hold`);
+        throw limit(
+          `the label set ${this.folder} already has ${LABELSET_LIMITS.maxClasses} classes, the most one set can hold`,
+        );
       }
       if (existing !== undefined && existing.length >= LABELSET_LIMITS.maxExamplesPerClass) {
         throw limit(
@@ -227,7 +252,9 @@ export class LabelSet {
         );
       }
       if (this.exampleCount >= LABELSET_LIMITS.maxExamples) {
-        throw limit(`the label set ${this.folder} already has ${LABELSET_LIMITS.maxExamples} examples, the most one set can hold`);
+        throw limit(
+          `the label set ${this.folder} already has ${LABELSET_LIMITS.maxExamples} examples, the most one set can hold`,
+        );
       }
       const id = randomBytes(8).toString('hex');
       const example: Example = { id, vector, encoded: encodeEmbedding(vector), addedAt: new Date().toISOString() };
@@ -282,7 +309,9 @@ export class LabelSet {
       if (from === to) return 0;
       const joined = [...(this.classMap.get(to) ?? []), ...moving];
       if (joined.length > LABELSET_LIMITS.maxExamplesPerClass) {
-        throw limit(`relabelling "${from}" as "${to}" would give "${to}" ${joined.length} examples, more than ${LABELSET_LIMITS.maxExamplesPerClass}`);
+        throw limit(
+          `relabelling "${from}" as "${to}" would give "${to}" ${joined.length} examples, more than ${LABELSET_LIMITS.maxExamplesPerClass}`,
+        );
       }
       const next: Classes = new Map();
       // The renamed class keeps its place in the order of classes.
@@ -302,14 +331,19 @@ export class LabelSet {
    */
   reembed(embed: EmbedFunction): Promise<number> {
     return this.exclusive(async () => {
-      if (typeof embed !== 'function') throw new LabelSetError('bad-option', 'reembed needs a function (jpeg) => Promise<Float32Array>');
+      if (typeof embed !== 'function')
+        throw new LabelSetError('bad-option', 'reembed needs a function (jpeg) => Promise<Float32Array>');
       const next: Classes = new Map();
       let count = 0;
       for (const [label, examples] of this.classMap) {
         const redone: Example[] = [];
         for (const example of examples) {
           const jpeg = await readThumbnailFile(this.thumbnailFile(example.id));
-          const vector = toUnitVector(await embed(jpeg), this.targetModel.embeddingSize, `the new embedding of example ${example.id}`);
+          const vector = toUnitVector(
+            await embed(jpeg),
+            this.targetModel.embeddingSize,
+            `the new embedding of example ${example.id}`,
+          );
           redone.push({ ...example, vector, encoded: encodeEmbedding(vector) });
           count++;
         }
@@ -365,7 +399,12 @@ export class LabelSet {
   private document(classes: Classes, model: LabelSetModel): LabelSetDocument {
     const stored: Record<string, StoredExample[]> = {};
     for (const [label, examples] of classes) {
-      stored[label] = examples.map((e) => ({ id: e.id, embedding: e.encoded, thumbnail: thumbnailPathFor(e.id), addedAt: e.addedAt }));
+      stored[label] = examples.map((e) => ({
+        id: e.id,
+        embedding: e.encoded,
+        thumbnail: thumbnailPathFor(e.id),
+        addedAt: e.addedAt,
+      }));
     }
     return { version: LABELSET_FORMAT_VERSION, name: this.setName, model, classes: stored };
   }

@@ -18,7 +18,10 @@ export interface LabelSetModelOptions {
 
 export function checkModelOptions(options: LabelSetModelOptions): LabelSetModel {
   if (typeof options !== 'object' || options === null) {
-    throw new LabelSetError('bad-option', 'Label set options must be an object {fingerprint, embeddingSize, modelName?}');
+    throw new LabelSetError(
+      'bad-option',
+      'Label set options must be an object {fingerprint, embeddingSize, modelName?}',
+    );
   }
   const { fingerprint, embeddingSize, modelName } = options;
   if (typeof fingerprint !== 'string' || fingerprint.length === 0) {
@@ -48,7 +51,12 @@ export function describeModel(model: LabelSetModel): string {
   return `${model.name === undefined ? 'the model' : `model ${model.name}`} (fingerprint ${model.fingerprint}, ${model.embeddingSize} values)`;
 }
 
-export function checkSameModel(stored: LabelSetModel, target: LabelSetModel, where: string, allowChange: boolean): void {
+export function checkSameModel(
+  stored: LabelSetModel,
+  target: LabelSetModel,
+  where: string,
+  allowChange: boolean,
+): void {
   if (sameModel(stored, target) || allowChange) return;
   throw new LabelSetError(
     'model-mismatch',

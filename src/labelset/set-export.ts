@@ -10,11 +10,17 @@ export interface LabelSetExport extends LabelSetDocument {
 }
 
 /** Reads an export (object, JSON text or bytes) and checks it whole before any of it is written. */
-export function readExport(exported: unknown, what: string): { document: LabelSetDocument; thumbnails: Map<string, Buffer> } {
+export function readExport(
+  exported: unknown,
+  what: string,
+): { document: LabelSetDocument; thumbnails: Map<string, Buffer> } {
   let value = exported;
   if (typeof value === 'string' || Buffer.isBuffer(value)) {
     if (value.length > LABELSET_LIMITS.maxFileBytes * 2) {
-      throw new LabelSetError('limit', `${what} is ${value.length} bytes, more than ${LABELSET_LIMITS.maxFileBytes * 2}`);
+      throw new LabelSetError(
+        'limit',
+        `${what} is ${value.length} bytes, more than ${LABELSET_LIMITS.maxFileBytes * 2}`,
+      );
     }
     try {
       value = JSON.parse(value.toString());
@@ -28,7 +34,8 @@ export function readExport(exported: unknown, what: string): { document: LabelSe
   const thumbnails = new Map<string, Buffer>();
   for (const example of Object.values(document.classes).flat()) {
     const text = (raw as Record<string, unknown>)[example.id];
-    if (typeof text !== 'string') throw new LabelSetError('corrupt', `${what} has no thumbnail for example ${example.id}`);
+    if (typeof text !== 'string')
+      throw new LabelSetError('corrupt', `${what} has no thumbnail for example ${example.id}`);
     try {
       thumbnails.set(example.id, checkThumbnail(Buffer.from(text, 'base64'), `the thumbnail of example ${example.id}`));
     } catch (error) {

@@ -7,7 +7,8 @@ import { LABELSET_LIMITS } from './limits';
 export async function folderExists(folder: string): Promise<boolean> {
   try {
     const info = await stat(folder);
-    if (!info.isDirectory()) throw new LabelSetError('missing', `Label set folder ${folder} is not a folder`, { file: folder });
+    if (!info.isDirectory())
+      throw new LabelSetError('missing', `Label set folder ${folder} is not a folder`, { file: folder });
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
@@ -49,14 +50,21 @@ export async function readThumbnailFile(file: string): Promise<Buffer> {
     handle = await open(file, 'r');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'io';
-    throw new LabelSetError(code, `Cannot read the example crop ${file}: ${toError(error).message}`, { file, cause: error });
+    throw new LabelSetError(code, `Cannot read the example crop ${file}: ${toError(error).message}`, {
+      file,
+      cause: error,
+    });
   }
   try {
     const info = await handle.stat();
     if (info.size > LABELSET_LIMITS.maxThumbnailBytes) {
-      throw new LabelSetError('bad-thumbnail', `Example crop ${file} is ${info.size} bytes, more than ${LABELSET_LIMITS.maxThumbnailBytes}`, {
-        file,
-      });
+      throw new LabelSetError(
+        'bad-thumbnail',
+        `Example crop ${file} is ${info.size} bytes, more than ${LABELSET_LIMITS.maxThumbnailBytes}`,
+        {
+          file,
+        },
+      );
     }
     const buffer = Buffer.alloc(info.size);
     const { bytesRead } = await handle.read(buffer, 0, info.size, 0);
