@@ -6,13 +6,19 @@ import { brokerLogin, moveLoginOutOfUrl } from './url-credentials';
 export interface AppConfig {
   /** Catalog name, directory, .tflite file or URL. */
   model: string;
-  /** External broker, without a login (that is in mqttUsername/mqttPassword); when absent an embedded aedes broker is started. */
+  /**
+   * External broker, without a login (that is in mqttUsername/mqttPassword); when absent an embedded aedes broker is
+   * started.
+   */
   mqttUrl?: string;
   mqttUsername?: string;
   mqttPassword?: string;
   brokerPort: number;
   prefix: string;
-  camera: { kind: 'command'; command: string } | { kind: 'url'; url: string; user?: string; password?: string } | { kind: 'folder'; dir: string };
+  camera:
+    | { kind: 'command'; command: string }
+    | { kind: 'url'; url: string; user?: string; password?: string }
+    | { kind: 'folder'; dir: string };
   /** What happens to a classified image in the frames folder (FRAMES_RETENTION). */
   framesRetention: FramesRetention;
   port: number;
@@ -27,14 +33,16 @@ export interface AppConfig {
 function integer(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new Error(`${name} must be a whole number from 0 to 65535, got "${value}"`);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535)
+    throw new Error(`${name} must be a whole number from 0 to 65535, got "${value}"`);
   return parsed;
 }
 
 function framesPerSecond(value: string | undefined, fallback: number): number {
   if (value === undefined || value.trim() === '') return fallback;
   const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed < 0) throw new Error(`MAX_FPS must be a number >= 0 (frames per second; 0 means no cap), got "${value}"`);
+  if (!Number.isFinite(parsed) || parsed < 0)
+    throw new Error(`MAX_FPS must be a number >= 0 (frames per second; 0 means no cap), got "${value}"`);
   return parsed;
 }
 

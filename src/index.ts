@@ -9,6 +9,7 @@ export {
   type ClassifierOptions,
   type ClassifyOptions,
   type ClassifyResult,
+  type ClassifyResultWithEmbedding,
   type ClassifierStats,
   type ModelInfo,
   type Timings,
@@ -17,6 +18,7 @@ export { FrameDroppedError, QUEUE_POLICIES, type QueuePolicy } from './runner/bo
 export type { Prediction, PredictionFilter } from './runner/predictions';
 export { BACKEND_NAMES, type BackendName } from './engine/backend';
 export { ModelLoadError } from './model/errors';
+export { modelFingerprint, type FingerprintInput } from './model/fingerprint';
 export type { Normalization } from './model/normalization';
 export { resolveModel } from './resolve/resolve-model';
 export type { ModelOptions, ResolvedModel } from './resolve/resolved-model';

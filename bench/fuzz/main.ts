@@ -14,19 +14,25 @@ const MIN_KINDS = 40;
 
 function summary(report: FuzzReport): string {
   const lines = [
-    `fuzz: seed ${report.seed}, ${report.casesPerKind} per kind: ${report.kinds} kinds, ${report.cases} cases, ${report.runs} runs in ${report.durationS} s`,
+    `fuzz: seed ${report.seed}, ${report.casesPerKind} per kind: ${report.kinds} kinds, ${report.cases} cases, ` +
+      `${report.runs} runs in ${report.durationS} s`,
     '',
     'surface   runs  crashes  uncaught  hangs  wrong  mishandled  unclear  memory-kills  steady MB  peak MB',
   ];
   for (const [name, s] of Object.entries(report.surfaces)) {
     lines.push(
-      `${name.padEnd(8)} ${String(s.runs).padStart(5)} ${String(s.crashes).padStart(8)} ${String(s.uncaught).padStart(9)} ${String(s.hangs).padStart(6)} ${String(s.wrong).padStart(6)} ${String(s.mishandled).padStart(11)} ${String(s.unclear).padStart(8)} ${String(s.memoryKills).padStart(13)} ${String(s.steadyRssMb).padStart(10)} ${String(s.peakRssMb).padStart(8)}`,
+      `${name.padEnd(8)} ${String(s.runs).padStart(5)} ${String(s.crashes).padStart(8)} ` +
+        `${String(s.uncaught).padStart(9)} ${String(s.hangs).padStart(6)} ${String(s.wrong).padStart(6)} ` +
+        `${String(s.mishandled).padStart(11)} ${String(s.unclear).padStart(8)} ${String(s.memoryKills).padStart(13)} ` +
+        `${String(s.steadyRssMb).padStart(10)} ${String(s.peakRssMb).padStart(8)}`,
     );
   }
   lines.push(
     '',
-    `total: crashes ${report.crashes}, uncaught ${report.uncaught}, hangs ${report.hangs}, wrong ${report.wrong}, mishandled ${report.mishandled}, unclear errors ${report.unclear}, prototype pollution ${report.polluted}`,
-    `memory: peak ${report.peakRssMb} MB vs steady ${report.steadyRssMb} MB (${report.rssRatio}×, ${report.rssSurface ?? '-'}; target ≤ 2×)`,
+    `total: crashes ${report.crashes}, uncaught ${report.uncaught}, hangs ${report.hangs}, wrong ${report.wrong}, ` +
+      `mishandled ${report.mishandled}, unclear errors ${report.unclear}, prototype pollution ${report.polluted}`,
+    `memory: peak ${report.peakRssMb} MB vs steady ${report.steadyRssMb} MB (${report.rssRatio}×, ` +
+      `${report.rssSurface ?? '-'}; target ≤ 2×)`,
   );
   if (report.failures.length > 0) {
     lines.push('', 'failures by kind (surface: problems — message):');
@@ -34,16 +40,27 @@ function summary(report: FuzzReport): string {
     for (const f of report.failures) {
       const kind = f.id.split('#')[0];
       const list = byKind.get(kind) ?? [];
-      list.push(`  ${f.surface} ${f.id} (${f.what}): ${f.problems.join('; ')}${f.message ? ` — ${f.message.slice(0, 140)}` : ''}`);
+      list.push(
+        `  ${f.surface} ${f.id} (${f.what}): ` +
+          `${f.problems.join('; ')}${f.message ? ` — ${f.message.slice(0, 140)}` : ''}`,
+      );
       byKind.set(kind, list);
     }
-    for (const [kind, list] of byKind) lines.push(`${kind}:`, ...list.slice(0, 4), ...(list.length > 4 ? [`  … ${list.length - 4} more`] : []));
+    for (const [kind, list] of byKind)
+      lines.push(`${kind}:`, ...list.slice(0, 4), ...(list.length > 4 ? [`  … ${list.length - 4} more`] : []));
   }
   return lines.join('\n');
 }
 
 export function targetsMet(report: FuzzReport): boolean {
-  return report.crashes === 0 && report.uncaught === 0 && report.hangs === 0 && report.wrong === 0 && report.kinds >= MIN_KINDS && report.rssRatio <= 2;
+  return (
+    report.crashes === 0 &&
+    report.uncaught === 0 &&
+    report.hangs === 0 &&
+    report.wrong === 0 &&
+    report.kinds >= MIN_KINDS &&
+    report.rssRatio <= 2
+  );
 }
 
 async function main(): Promise<void> {
@@ -59,7 +76,8 @@ async function main(): Promise<void> {
     },
   });
   const surfaces = values.surfaces?.split(',').map((s) => s.trim()) as Surface[] | undefined;
-  for (const s of surfaces ?? []) if (!SURFACES.includes(s)) throw new Error(`--surfaces: "${s}" is not one of ${SURFACES.join(', ')}`);
+  for (const s of surfaces ?? [])
+    if (!SURFACES.includes(s)) throw new Error(`--surfaces: "${s}" is not one of ${SURFACES.join(', ')}`);
   const seed = Number(values.seed);
   const cases = Number(values.cases);
   if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got ${values.seed}`);

@@ -310,7 +310,8 @@ export class LabelSet {
       const joined = [...(this.classMap.get(to) ?? []), ...moving];
       if (joined.length > LABELSET_LIMITS.maxExamplesPerClass) {
         throw limit(
-          `relabelling "${from}" as "${to}" would give "${to}" ${joined.length} examples, more than ${LABELSET_LIMITS.maxExamplesPerClass}`,
+          `relabelling "${from}" as "${to}" would give "${to}" ${joined.length} examples, ` +
+            `more than ${LABELSET_LIMITS.maxExamplesPerClass}`,
         );
       }
       const next: Classes = new Map();
@@ -425,7 +426,8 @@ export class LabelSet {
       const known = this.labels();
       throw new LabelSetError(
         'not-found',
-        `The label set ${this.folder} has no class ${JSON.stringify(label)} (it has: ${known.length > 0 ? known.join(', ') : 'none'})`,
+        `The label set ${this.folder} has no class ${JSON.stringify(label)} ` +
+          `(it has: ${known.length > 0 ? known.join(', ') : 'none'})`,
       );
     }
     return examples;
@@ -443,7 +445,8 @@ export class LabelSet {
     if (this.needsReembed) {
       throw new LabelSetError(
         'model-mismatch',
-        `Cannot ${action} the label set ${this.file} before reembed(): it was taught with ${describeModel(this.storedModel)}, ` +
+        `Cannot ${action} the label set ${this.file} before reembed(): ` +
+          `it was taught with ${describeModel(this.storedModel)}, ` +
           `not ${describeModel(this.targetModel)}`,
         { file: this.file },
       );

@@ -30,7 +30,8 @@ export function checkModelOptions(options: LabelSetModelOptions): LabelSetModel 
   if (!Number.isInteger(embeddingSize) || embeddingSize < 1 || embeddingSize > LABELSET_LIMITS.maxEmbeddingSize) {
     throw new LabelSetError(
       'bad-option',
-      `Label set options need embeddingSize 1..${LABELSET_LIMITS.maxEmbeddingSize} (classifier.info.embeddingSize), got ${JSON.stringify(embeddingSize)}`,
+      `Label set options need embeddingSize 1..${LABELSET_LIMITS.maxEmbeddingSize} ` +
+        `(classifier.info.embeddingSize), got ${JSON.stringify(embeddingSize)}`,
     );
   }
   return { fingerprint, embeddingSize, ...(typeof modelName === 'string' ? { name: modelName } : {}) };
@@ -48,7 +49,8 @@ export function sameModel(a: LabelSetModel, b: LabelSetModel): boolean {
 }
 
 export function describeModel(model: LabelSetModel): string {
-  return `${model.name === undefined ? 'the model' : `model ${model.name}`} (fingerprint ${model.fingerprint}, ${model.embeddingSize} values)`;
+  const name = model.name === undefined ? 'the model' : `model ${model.name}`;
+  return `${name} (fingerprint ${model.fingerprint}, ${model.embeddingSize} values)`;
 }
 
 export function checkSameModel(
@@ -60,7 +62,8 @@ export function checkSameModel(
   if (sameModel(stored, target) || allowChange) return;
   throw new LabelSetError(
     'model-mismatch',
-    `${where} was taught with ${describeModel(stored)}, not ${describeModel(target)}: use the model it was taught with, ` +
+    `${where} was taught with ${describeModel(stored)}, not ${describeModel(target)}: ` +
+      'use the model it was taught with, ' +
       'or open it with allowModelChange and call reembed() to recompute it from its stored crops',
     { file: where },
   );

@@ -32,7 +32,8 @@ export async function readBounded(file: string): Promise<string | undefined> {
     if (info.size > LABELSET_LIMITS.maxFileBytes) {
       throw new LabelSetError(
         'corrupt',
-        `Label set file ${file} is ${info.size} bytes, more than a set within the limits can be (${LABELSET_LIMITS.maxFileBytes}); it was left as it is`,
+        `Label set file ${file} is ${info.size} bytes, more than a set within the limits can be ` +
+          `(${LABELSET_LIMITS.maxFileBytes}); it was left as it is`,
         { file },
       );
     }

@@ -13,7 +13,8 @@ export function checkThumbnail(value: unknown, what: string): Buffer {
   if (bytes.length > LABELSET_LIMITS.maxThumbnailBytes) {
     throw new LabelSetError(
       'bad-thumbnail',
-      `${what} is ${bytes.length} bytes, more than ${LABELSET_LIMITS.maxThumbnailBytes}: store a small crop (makeThumbnail)`,
+      `${what} is ${bytes.length} bytes, more than ${LABELSET_LIMITS.maxThumbnailBytes}: ` +
+        'store a small crop (makeThumbnail)',
     );
   }
   return bytes;

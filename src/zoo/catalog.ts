@@ -16,7 +16,10 @@ export interface CatalogEntry {
   url: string;
   /** For .tgz URLs: the .tflite file inside the archive. */
   archiveMember?: string;
-  /** pixel → input: real = pixel * scale + offset. [-1,1] is {scale: 1/127.5, offset: -1}; [0,1] is {scale: 1/255, offset: 0}. */
+  /**
+   * pixel → input: real = pixel * scale + offset. [-1,1] is {scale: 1/127.5, offset: -1}; [0,1] is {scale: 1/255,
+   * offset: 0}.
+   */
   normalization: Normalization;
   /**
    * What the input tensor holds: 'float32' = normalised reals; 'uint8' = the raw pixel bytes, which
@@ -70,8 +73,10 @@ const UINT8_MINUS_ONE_TO_ONE: Normalization = { scale: 1 / 128, offset: -1 };
 
 const TFJS_LAYERS_BASE = 'https://storage.googleapis.com/tfjs-models/tfjs';
 const TFJS_LAYERS_SOURCE =
-  'tensorflow/tfjs-examples mobilenet (loads tfjs-models/tfjs/mobilenet_v1_0.25_224/model.json, a conversion of the Keras ' +
-  'MobileNet ImageNet weights) and @tensorflow-models/mobilenet before 2.0 (tfjs-models/tfjs/mobilenet_v1_<alpha>_224 ' +
+  'tensorflow/tfjs-examples mobilenet (loads tfjs-models/tfjs/mobilenet_v1_0.25_224/model.json, a conversion of the ' +
+  'Keras ' +
+  'MobileNet ImageNet weights) and @tensorflow-models/mobilenet before 2.0 ' +
+  '(tfjs-models/tfjs/mobilenet_v1_<alpha>_224 ' +
   'with alpha 0.25, 0.50, 0.75, 1.0); input x/127.5-1 as Keras preprocess_input';
 
 function layersEntry(alphaText: string): CatalogEntry {
@@ -128,8 +133,8 @@ const SLIM_V1_QUANT_SOURCE =
   'tensorflow/models research/slim/nets/mobilenet_v1.md, "Pre-trained Models" (mobilenet_v1_2018_08_02 *_quant.tgz; ' +
   'each archive holds the converted TensorFlow Lite flatbuffer)';
 const HOSTED_V2_QUANT_SOURCE =
-  'tensorflow/tensorflow lite/g3doc/guide/hosted_models.md, "Quantized models" (tflite_11_05_08/mobilenet_v2_1.0_224_quant.tgz)';
-
+  'tensorflow/tensorflow lite/g3doc/guide/hosted_models.md, "Quantized models" ' +
+  '(tflite_11_05_08/mobilenet_v2_1.0_224_quant.tgz)';
 
 function tfliteEntry(arch: 'v1' | 'v2', alphaText: string, resolution: number): CatalogEntry {
   const name = `mobilenet_${arch}_${alphaText}_${resolution}_quant`;
@@ -149,14 +154,25 @@ function tfliteEntry(arch: 'v1' | 'v2', alphaText: string, resolution: number): 
   // Plain .tflite files whose bytes are known here: byte copies of them are the test fixtures.
   const pinned = CORAL_TFLITE_FILES[file];
   if (pinned) {
-    return { ...common, url: `${CORAL_BASE}/${file}`, ...pinsOf({ [file]: pinned }), source: `${CORAL_SOURCE}, ${file}` };
+    return {
+      ...common,
+      url: `${CORAL_BASE}/${file}`,
+      ...pinsOf({ [file]: pinned }),
+      source: `${CORAL_SOURCE}, ${file}`,
+    };
   }
   const url =
     arch === 'v1'
       ? `https://storage.googleapis.com/download.tensorflow.org/models/mobilenet_v1_2018_08_02/${name}.tgz`
       : `https://storage.googleapis.com/download.tensorflow.org/models/tflite_11_05_08/${name}.tgz`;
   const maxBytes = { [`${name}.tgz`]: ARCHIVE_MAX_BYTES, [file]: ARCHIVED_TFLITE_MAX_BYTES };
-  return { ...common, url, archiveMember: file, maxBytes, source: arch === 'v1' ? SLIM_V1_QUANT_SOURCE : HOSTED_V2_QUANT_SOURCE };
+  return {
+    ...common,
+    url,
+    archiveMember: file,
+    maxBytes,
+    source: arch === 'v1' ? SLIM_V1_QUANT_SOURCE : HOSTED_V2_QUANT_SOURCE,
+  };
 }
 
 function v1QuantEntries(): CatalogEntry[] {
@@ -193,7 +209,10 @@ export const CATALOG: readonly CatalogEntry[] = Object.freeze(
 
 /** Spelling-insensitive key: '0.50' and '0.5', '1.0' and '1' name the same width multiplier. */
 export function catalogKey(name: string): string {
-  return name.trim().toLowerCase().replace(/\d+\.\d+/g, (number) => String(Number(number)));
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/\d+\.\d+/g, (number) => String(Number(number)));
 }
 
 export function findCatalogEntry(name: string): CatalogEntry | undefined {

@@ -11,7 +11,8 @@ export type Fault =
   | { kind: 'truncate'; bytes: number } // a shorter body sent as if it were the whole file
   | { kind: 'stall' } // headers, then silence
   | { kind: 'status'; code: number }
-  | { kind: 'endless'; cap: number } // no Content-Length, zeros without end (stops at `cap`, a safety net for the test machine)
+  // no Content-Length, zeros without end (stops at `cap`, a safety net for the test machine)
+  | { kind: 'endless'; cap: number }
   | { kind: 'announce'; length: number } // a Content-Length far beyond the file, then the file
   | { kind: 'trickle'; intervalMs: number } // the file's Content-Length, then one byte per interval
   | { kind: 'drip-forever'; intervalMs: number; bytes: number } // no Content-Length, `bytes` per interval without end
@@ -37,7 +38,13 @@ export interface FixtureServerOptions {
 }
 
 /** Writes a fault's body slowly or without end; every timer stops when the client goes away. */
-function streamFault(fault: Fault, res: http.ServerResponse, body: Buffer, record: (bytes: number) => void, timers: Set<NodeJS.Timeout>): boolean {
+function streamFault(
+  fault: Fault,
+  res: http.ServerResponse,
+  body: Buffer,
+  record: (bytes: number) => void,
+  timers: Set<NodeJS.Timeout>,
+): boolean {
   if (fault.kind === 'endless') {
     res.writeHead(200, { 'content-type': 'application/octet-stream' });
     const chunk = Buffer.alloc(64 * 1024);
@@ -58,7 +65,10 @@ function streamFault(fault: Fault, res: http.ServerResponse, body: Buffer, recor
   }
   if (fault.kind === 'trickle' || fault.kind === 'drip-forever') {
     const each = fault.kind === 'trickle' ? 1 : fault.bytes;
-    res.writeHead(200, fault.kind === 'trickle' ? { 'content-length': body.length } : { 'content-type': 'application/octet-stream' });
+    res.writeHead(
+      200,
+      fault.kind === 'trickle' ? { 'content-length': body.length } : { 'content-type': 'application/octet-stream' },
+    );
     res.flushHeaders();
     let sent = 0;
     const timer = setInterval(() => {
@@ -150,7 +160,9 @@ export async function startFixtureServer(root: string, options: FixtureServerOpt
     }
     res.end(body);
   };
-  const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler) : http.createServer(handler);
+  const server = options.tls
+    ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler)
+    : http.createServer(handler);
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));

@@ -5,7 +5,8 @@ import { TfliteFormatError } from './errors';
 export function checkRange(bb: ByteBuffer, offset: number, size: number, what: string): void {
   if (!Number.isInteger(offset) || offset < 0 || size < 0 || offset + size > bb.capacity()) {
     throw new TfliteFormatError(
-      `TFLite file is truncated or corrupt: ${what} lies at bytes ${offset}..${offset + size}, past the end of the ${bb.capacity()}-byte file`,
+      `TFLite file is truncated or corrupt: ${what} lies at bytes ${offset}..${offset + size}, past the end of the ` +
+        `${bb.capacity()}-byte file`,
     );
   }
 }
@@ -101,7 +102,8 @@ export abstract class CheckedTable {
     checkRange(this.bb, this.bb.__indirect(at), 4, `${this.what} vector ${id}`);
     const start = this.bb.__vector(at);
     const length = this.bb.__vector_len(at);
-    if (length < 0) throw new TfliteFormatError(`TFLite file is corrupt: ${this.what} vector ${id} has negative length ${length}`);
+    if (length < 0)
+      throw new TfliteFormatError(`TFLite file is corrupt: ${this.what} vector ${id} has negative length ${length}`);
     checkRange(this.bb, start, length * elementSize, `${this.what} vector ${id} (${length} elements)`);
     return { start, length };
   }
