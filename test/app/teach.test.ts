@@ -30,6 +30,14 @@ async function teach(app: AppProcess, label: string, image: Buffer, headers: Rec
   });
 }
 
+/**
+ * The HTTP server answers before Node-RED has started the flow's nodes (a busy machine may take seconds): the
+ * model's "ready" line comes after them.
+ */
+async function flowsStarted(app: AppProcess): Promise<void> {
+  await app.waitForOutput(/model .* ready on \w+/, 120000);
+}
+
 describe('npm start: teaching over HTTP', function () {
   this.timeout(240000);
   let work: string;
@@ -58,6 +66,7 @@ describe('npm start: teaching over HTTP', function () {
       FRAMES_RETENTION: 'keep',
       BROKER_PORT: String(brokerPort),
     });
+    await flowsStarted(started);
     return { app: started, framesDir, brokerUrl: `mqtt://127.0.0.1:${brokerPort}` };
   }
 
@@ -177,6 +186,7 @@ describe('npm start: teaching over HTTP', function () {
   it('with TEACH_TOKEN, a relayed caller needs the token and gets in with it', async () => {
     const token = 'a-teach-token-of-some-length';
     app = await startApp({ NODE_RED_USER_DIR: path.join(work, 'node-red'), TEACH_TOKEN: token });
+    await flowsStarted(app);
     const relayed = { 'x-forwarded-for': '192.0.2.7' };
     const without = await rawRequest(app.port, { method: 'GET', path: '/labels', headers: relayed });
     assert.equal(without.status, 401, without.text);
