@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < 200; i++) {
     sentAt.set(i, process.hrtime.bigint());
     publisher.publish(referenceFrame(photos[i % 4], i, i));
-    await sub.waitFor((m) => m.length > i, `frame ${i}`);
+    await sub.waitFor((m) => m.length > i, { what: `frame ${i}` });
   }
   const sorted = [...latencies].sort((a, b) => a - b);
   console.log(`${kind}: one-at-a-time latency publish -> subscriber (QoS 1 labels JSON, 200 frames): p50 ${percentile(sorted, 0.5)!.toFixed(2)} ms, p95 ${percentile(sorted, 0.95)!.toFixed(2)} ms`);
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     sentAt.set(1000 + i, process.hrtime.bigint());
     publisher.publish(referenceFrame(photos[i % 4], 1000 + i, 1000 + i));
   }
-  await sub.waitFor((m) => m.length >= 200 + frames, `${frames} frames`, 60000);
+  await sub.waitFor((m) => m.length >= 200 + frames, { what: `${frames} frames`, timeoutMs: 60000 });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   console.log(`${kind}: burst of ${frames} frames delivered in ${seconds.toFixed(2)} s = ${(frames / seconds).toFixed(0)} frames/s`);
   await publisher.close();

@@ -5,7 +5,8 @@ import { aedesFactory, type TestBroker } from '../mqtt/helpers/test-broker';
 import { referenceFrame } from '../mqtt/helpers/reference-frames';
 import { RecordingSubscriber } from '../mqtt/helpers/subscriber';
 
-import { helper, type SpiedNode } from './helpers/node-red';
+import { nextEvent, waitForStatus } from '../helpers';
+import { helper } from '../helpers/node-red';
 
 const DIST_NODES = path.join(__dirname, '..', '..', 'nodes');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -21,26 +22,6 @@ function classifyMessage(photo: string, seq: number, source = 'porch'): object {
     classification: { top: frame.predictions[0], predictions: frame.predictions, model: frame.model, timings: frame.timings, queue: frame.queue },
     frame: { source, seq, ts: frame.ts },
   };
-}
-
-function nextEvent(node: SpiedNode, event: string, timeoutMs = 5000): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs);
-    node.on(event, (arg) => {
-      clearTimeout(timer);
-      resolve(arg);
-    });
-  });
-}
-
-async function waitForStatus(node: SpiedNode, test: (s: { fill?: string; text?: string }) => boolean, timeoutMs = 5000): Promise<{ fill?: string; text?: string }> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const last = node.status.args.at(-1)?.[0] as { fill?: string; text?: string } | undefined;
-    if (last && test(last)) return last;
-    if (Date.now() > deadline) throw new Error(`status never matched; statuses: ${JSON.stringify(node.status.args)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('mobilenet-mqtt-labels node', function () {
@@ -80,13 +61,13 @@ describe('mobilenet-mqtt-labels node', function () {
     const node = helper.getNode('n1')!;
     const out = helper.getNode('out')!;
     await waitForStatus(node, (s) => s.fill === 'green');
-    const received = nextEvent(out, 'input');
+    const received = nextEvent(out, 'input', { what: 'the msg passed on' });
     node.receive(classifyMessage('coffee.png', 1));
     const msg = (await received) as { mqtt: { source: string; top: string; topChanged: boolean; switched: unknown[]; state: string } };
     assert.equal(msg.mqtt.source, 'porch');
     assert.equal(msg.mqtt.top, 'espresso');
     assert.deepEqual(msg.mqtt.switched, [{ label: 'espresso', state: 'ON' }]);
-    await sub.waitFor((m) => m.filter((x) => x.topic === `${prefix}/porch/espresso`).length >= 2, 'espresso OFF then ON');
+    await sub.waitFor((m) => m.filter((x) => x.topic === `${prefix}/porch/espresso`).length >= 2, { what: 'espresso OFF then ON' });
     assert.deepEqual(sub.on(`${prefix}/porch/label`).map((m) => m.payload), ['espresso']);
     assert.deepEqual(sub.on(`${prefix}/porch/espresso`).map((m) => m.payload), ['OFF', 'ON']);
     assert.equal(sub.on(`${prefix}/porch/labels`).length, 1);
@@ -99,7 +80,7 @@ describe('mobilenet-mqtt-labels node', function () {
     await waitForStatus(node, (s) => s.fill === 'green');
     const { payload } = classifyMessage('parrot.jpg', 1) as { payload: unknown };
     node.receive({ payload });
-    await sub.waitFor((m) => m.length >= 1, 'label');
+    await sub.waitFor((m) => m.length >= 1, { what: 'label' });
     assert.deepEqual([sub.messages[0].topic, sub.messages[0].payload], [`${prefix}/garden_cam/label`, 'macaw']);
   });
 
@@ -107,7 +88,7 @@ describe('mobilenet-mqtt-labels node', function () {
     await helper.load([brokerNode, labelsNode], flow(), { b1: { user: 'camera', password: 'right-horse-battery' } });
     const node = helper.getNode('n1')!;
     await waitForStatus(node, (s) => s.fill === 'green');
-    const errored = nextEvent(node, 'call:error');
+    const errored = nextEvent(node, 'call:error', { what: 'an error call' });
     node.receive({ payload: 'not predictions' });
     const call = (await errored) as { args: unknown[] };
     assert.match(String(call.args[0]), /msg.payload must be the predictions array/);
@@ -125,7 +106,7 @@ describe('mobilenet-mqtt-labels node', function () {
     const everything = JSON.stringify([node.status.args, node.warn.args, node.error.args, helper.log().args.map((a) => String(JSON.stringify(a)))]);
     assert.ok(!everything.includes(wrong), 'password leaked into status or log');
     // Still working: frames wait in the bounded queue until the credentials are fixed.
-    const received = nextEvent(helper.getNode('out')!, 'input');
+    const received = nextEvent(helper.getNode('out')!, 'input', { what: 'the msg passed on' });
     node.receive(classifyMessage('coffee.png', 1));
     const msg = (await received) as { mqtt: { state: string; queued: number } };
     assert.equal(msg.mqtt.state, 'error');
@@ -140,7 +121,7 @@ describe('mobilenet-mqtt-labels node', function () {
     let node = helper.getNode('n1')!;
     await waitForStatus(node, (s) => s.fill === 'green');
     node.receive(classifyMessage('coffee.png', 1));
-    await sub.waitFor((m) => m.length >= 1, 'discovery');
+    await sub.waitFor((m) => m.length >= 1, { what: 'discovery' });
     const config = JSON.parse(sub.messages[0].payload) as { cmps: Record<string, { p: string }> };
     assert.deepEqual(Object.values(config.cmps).map((c) => c.p), ['sensor', 'sensor', 'binary_sensor']);
 
@@ -153,6 +134,6 @@ describe('mobilenet-mqtt-labels node', function () {
 
     // Delete the node: an empty retained config removes the device from Home Assistant.
     await helper.setFlows(flow().filter((x) => (x as { id: string }).id !== 'n1'), 'nodes', creds);
-    await sub.waitFor((m) => m.some((x) => x.payload === ''), 'empty discovery config');
+    await sub.waitFor((m) => m.some((x) => x.payload === ''), { what: 'empty discovery config' });
   });
 });

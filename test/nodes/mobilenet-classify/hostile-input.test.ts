@@ -5,7 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { V1_025_LAYERS_DIR, imagePath, readImage } from '../../fixtures';
 import { pngTextBomb } from '../../image/metadata-bombs';
-import { collect, distNode, helper, waitFor, waitForStatus } from '../helpers/node-red';
+import { waitFor, waitForStatus } from '../../helpers';
+import { collect, distNode, helper } from '../../helpers/node-red';
 
 const modelNode = distNode('mobilenet-model');
 const classifyNode = distNode('mobilenet-classify');
@@ -73,19 +74,19 @@ describe('mobilenet-classify node: hostile input', function () {
     for (let i = 0; i < 4; i++) c1.receive({ payload: `pipe${i}.jpg` });
     c1.receive({ payload: 'huge.jpg' });
     c1.receive({ payload: 'folder.jpg' });
-    await waitFor('six refusals', () => caught.length === 6, 10000);
+    await waitFor(() => caught.length === 6, { what: 'six refusals', timeoutMs: 10000 });
     const messages = caught.map((m) => `${String(m.payload)}: ${messageOf(m)}`).sort();
     assert.match(messages[0], /^folder\.jpg: "folder\.jpg" is a directory, not a regular file/);
     assert.match(messages[1], /^huge\.jpg: image file "huge\.jpg" is 1536\.0 MiB .* over the limit of 32\.0 MiB .*\(maxFileBytes\); it was not read/);
     for (let i = 0; i < 4; i++) assert.match(messages[2 + i], new RegExp(`^pipe${i}\\.jpg: "pipe${i}\\.jpg" is a named pipe \\(FIFO\\), not a regular file`));
 
     c1.receive({ payload: 'coffee.png' });
-    await waitFor('the next file classified', () => outputs.length === 1);
+    await waitFor(() => outputs.length === 1, { what: 'the next file classified' });
     assert.equal((outputs[0] as Msg).payload[0].label, 'espresso');
 
     // The node's "Largest file" setting is the bound.
     c2.receive({ payload: 'coffee.png' });
-    await waitFor('the size refusal', () => caught.length === 7);
+    await waitFor(() => caught.length === 7, { what: 'the size refusal' });
     assert.match((caught[6].error as { message: string }).message, /over the limit of 1000 bytes \(maxFileBytes\)/);
   });
 
@@ -117,12 +118,12 @@ describe('mobilenet-classify node: hostile input', function () {
     for (const [what, msg, pattern] of bad) {
       const before = caught.length;
       c1.receive({ ...msg, what });
-      await waitFor(`Catch for ${what}`, () => caught.length === before + 1);
+      await waitFor(() => caught.length === before + 1, { what: `Catch for ${what}` });
       assert.equal(caught[before].what, what);
       assert.match(messageOf(caught[before]), pattern, what);
       const good = outputs.length;
       c1.receive({ payload: coffee });
-      await waitFor(`good frame after ${what}`, () => outputs.length === good + 1);
+      await waitFor(() => outputs.length === good + 1, { what: `good frame after ${what}` });
       assert.equal((outputs.at(-1) as Msg).payload[0].label, 'espresso');
     }
   });
@@ -140,7 +141,7 @@ describe('mobilenet-classify node: hostile input', function () {
       await waitForStatus(c1, (s) => s.fill === 'red');
       const caught = collect(helper.getNode('caught')!);
       c1.receive({ payload: readImage('coffee.png') });
-      await waitFor('a refusal', () => caught.length === 1);
+      await waitFor(() => caught.length === 1, { what: 'a refusal' });
       assert.match(messageOf(caught[0]), message);
     });
   }
