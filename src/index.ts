@@ -8,12 +8,34 @@ export { FrameDroppedError, QUEUE_POLICIES, type QueuePolicy } from './runner/bo
 export type { Prediction, PredictionFilter } from './runner/predictions';
 export { BACKEND_NAMES, type BackendName } from './engine/backend';
 export { ModelLoadError } from './model/errors';
-export { resolveModel, type ModelOptions, type Normalization, type ResolvedModel } from './model/resolve';
+export type { Normalization } from './model/normalization';
+export { resolveModel } from './resolve/resolve-model';
+export type { ModelOptions, ResolvedModel } from './resolve/resolved-model';
 export { quantizeModelDirectory, QUANTIZE_DTYPES, type QuantizeDtype, type QuantizeReport } from './model/quantize';
 export { importTflite } from './model/tflite';
 export { CATALOG, catalogNames, findCatalogEntry, type CatalogEntry } from './zoo/catalog';
 export { describeArchitecture } from './zoo/cost';
 export { fetchModel } from './store/download';
+export { toError } from './to-error';
 export * as image from './image';
 export * as frames from './frames';
 export * as mqtt from './mqtt';
+/**
+ * Watching a region for states (a door open / closed, a bin out / in): `StateWatcher` crops the
+ * label set's region, skips frames where it held still (counted), classifies the rest with the
+ * function it is given, publishes a state after K agreeing results, and keeps doubtful or
+ * state-changing frames in a bounded review queue.
+ */
+export {
+  StateWatcher,
+  type ClassifyRegion,
+  type SkipReason,
+  type StateChange,
+  type StateWatcherOptions,
+  type StateWatcherStats,
+  type WatchOutcome,
+} from './labelset/state-watcher';
+export type { ConsensusOptions, StateResult, StateSnapshot } from './labelset/consensus';
+export type { ClassifyReason, MotionOptions } from './labelset/motion-gate';
+export { ReviewQueue, type ReviewEntry, type ReviewQueueOptions, type ReviewQueueStats, type ReviewReason } from './labelset/review-queue';
+export { checkStateRoi } from './labelset/state-roi';

@@ -3,6 +3,7 @@ import type { ImageInput } from '../../src/image/types';
 import { BoundedQueue } from '../../src/runner/bounded-queue';
 import { Classifier, type ClassifierOptions, type ClassifierStats, type ClassifyOptions, type ClassifyResult, type ModelInfo } from '../../src/runner/classifier';
 import type { DownloadProgress } from '../../src/store/download';
+import { toError } from '../../src';
 
 /**
  * Loaded models outlive the Node-RED config nodes that name them. Node-RED re-creates every
@@ -65,7 +66,7 @@ export class SharedModel extends EventEmitter {
     this.pending = new BoundedQueue<PendingJob>(options.queueSize ?? 4, options.queuePolicy ?? 'drop-oldest', () => undefined);
     load({ ...options, onProgress: (p) => this.onProgress(p) }).then(
       (classifier) => this.onLoaded(classifier),
-      (error: unknown) => this.onFailed(error instanceof Error ? error : new Error(String(error))),
+      (error: unknown) => this.onFailed(toError(error)),
     );
   }
 
