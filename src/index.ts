@@ -3,11 +3,12 @@
  * Machine), classify images off the main thread, read camera frames, publish labels over MQTT.
  * Nothing here imports Node-RED; the nodes in ../nodes adapt it.
  */
-export { Classifier, loadClassifier, type ClassifierOptions, type ClassifyOptions, type ClassifyResult, type ClassifierStats, type ModelInfo, type Timings } from './runner/classifier';
+export { Classifier, loadClassifier, type ClassifierOptions, type ClassifyOptions, type ClassifyResult, type ClassifyResultWithEmbedding, type ClassifierStats, type ModelInfo, type Timings } from './runner/classifier';
 export { FrameDroppedError, QUEUE_POLICIES, type QueuePolicy } from './runner/bounded-queue';
 export type { Prediction, PredictionFilter } from './runner/predictions';
 export { BACKEND_NAMES, type BackendName } from './engine/backend';
 export { ModelLoadError } from './model/errors';
+export { modelFingerprint, type FingerprintInput } from './model/fingerprint';
 export type { Normalization } from './model/normalization';
 export { resolveModel } from './resolve/resolve-model';
 export type { ModelOptions, ResolvedModel } from './resolve/resolved-model';
