@@ -3,7 +3,17 @@
  * Machine), classify images off the main thread, read camera frames, publish labels over MQTT.
  * Nothing here imports Node-RED; the nodes in ../nodes adapt it.
  */
-export { Classifier, loadClassifier, type ClassifierOptions, type ClassifyOptions, type ClassifyResult, type ClassifyResultWithEmbedding, type ClassifierStats, type ModelInfo, type Timings } from './runner/classifier';
+export {
+  Classifier,
+  loadClassifier,
+  type ClassifierOptions,
+  type ClassifyOptions,
+  type ClassifyResult,
+  type ClassifyResultWithEmbedding,
+  type ClassifierStats,
+  type ModelInfo,
+  type Timings,
+} from './runner/classifier';
 export { FrameDroppedError, QUEUE_POLICIES, type QueuePolicy } from './runner/bounded-queue';
 export type { Prediction, PredictionFilter } from './runner/predictions';
 export { BACKEND_NAMES, type BackendName } from './engine/backend';
@@ -76,5 +86,11 @@ export {
 } from './labelset/state-watcher';
 export type { ConsensusOptions, StateResult, StateSnapshot } from './labelset/consensus';
 export type { ClassifyReason, MotionOptions } from './labelset/motion-gate';
-export { ReviewQueue, type ReviewEntry, type ReviewQueueOptions, type ReviewQueueStats, type ReviewReason } from './labelset/review-queue';
+export {
+  ReviewQueue,
+  type ReviewEntry,
+  type ReviewQueueOptions,
+  type ReviewQueueStats,
+  type ReviewReason,
+} from './labelset/review-queue';
 export { checkStateRoi } from './labelset/state-roi';

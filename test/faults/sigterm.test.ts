@@ -41,8 +41,13 @@ async function startMainJob(env: Record<string, string>): Promise<MainJob> {
   });
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<{ code: number | null; at: number }>((resolve) => child.once('exit', (code) => resolve({ code, at: Date.now() })));
-  await waitFor(() => /POST http/.test(output) || child.exitCode !== null, { what: () => `the main job to come up:\n${output}`, timeoutMs: 60000 });
+  const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
+    child.once('exit', (code) => resolve({ code, at: Date.now() })),
+  );
+  await waitFor(() => /POST http/.test(output) || child.exitCode !== null, {
+    what: () => `the main job to come up:\n${output}`,
+    timeoutMs: 60000,
+  });
   if (child.exitCode !== null) throw new Error(`the main job exited early:\n${output}`);
   return {
     child,
@@ -94,7 +99,10 @@ describe('faults: SIGTERM to the main job with camera frames in flight', functio
   it('stops the camera child, publishes nothing after offline, and exits 0 within the limit with nothing left behind', async () => {
     job = await startMainJob({ CAMERA_CMD, MAX_FPS: '10', MQTT_URL: mosquitto!.url });
     const s = sub!;
-    await s.waitFor((m) => m.filter((x) => x.topic === 'sigterm/camera/labels').length >= 5, { what: 'labels of camera frames', timeoutMs: 60000 });
+    await s.waitFor((m) => m.filter((x) => x.topic === 'sigterm/camera/labels').length >= 5, {
+      what: 'labels of camera frames',
+      timeoutMs: 60000,
+    });
     const pgid = job.child.pid as number;
     const signalled = Date.now();
     process.kill(-pgid, 'SIGTERM');
@@ -103,18 +111,31 @@ describe('faults: SIGTERM to the main job with camera frames in flight', functio
     assert.ok(at - signalled < 5000, `exit took ${at - signalled} ms`);
     assert.match(job.output(), /stopped cleanly; exiting with code 0/);
     await waitFor(() => !groupAlive(pgid), { what: 'the process group (ffmpeg included) to be gone', timeoutMs: 3000 });
-    await s.waitFor((m) => m.some((x) => x.topic === 'sigterm/available' && x.payload === 'offline'), { what: 'offline', timeoutMs: 5000 });
+    await s.waitFor((m) => m.some((x) => x.topic === 'sigterm/available' && x.payload === 'offline'), {
+      what: 'offline',
+      timeoutMs: 5000,
+    });
     const topics = s.messages.map((x) => x.topic);
     const offlineAt = s.messages.findIndex((x) => x.topic === 'sigterm/available' && x.payload === 'offline');
     assert.ok(topics.lastIndexOf('sigterm/camera/labels') < offlineAt, 'no labels after offline');
     // Dropped frames are logged (drop-oldest at work while the model loads); nothing else may be.
-    const problems = job.output().split('\n').filter((l) => /error|uncaught|unhandled|cannot/i.test(l) && !/Frame dropped: evicted by a newer frame|^\[mobilenet\] source: /.test(l));
+    const problems = job
+      .output()
+      .split('\n')
+      .filter(
+        (l) =>
+          /error|uncaught|unhandled|cannot/i.test(l) &&
+          !/Frame dropped: evicted by a newer frame|^\[mobilenet\] source: /.test(l),
+      );
     assert.deepEqual(problems, [], job.output());
   });
 
   it('with the broker frozen (SIGSTOP), still exits within the shutdown limit and says why', async () => {
     job = await startMainJob({ CAMERA_CMD, MAX_FPS: '10', MQTT_URL: mosquitto!.url });
-    await sub!.waitFor((m) => m.some((x) => x.topic === 'sigterm/camera/labels'), { what: 'labels of camera frames', timeoutMs: 60000 });
+    await sub!.waitFor((m) => m.some((x) => x.topic === 'sigterm/camera/labels'), {
+      what: 'labels of camera frames',
+      timeoutMs: 60000,
+    });
     mosquitto!.signal('SIGSTOP');
     const pgid = job.child.pid as number;
     const signalled = Date.now();

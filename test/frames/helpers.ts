@@ -14,7 +14,11 @@ export function nextFrames(source: FrameSource, count: number, timeoutMs = 8000)
     };
     const timer = setTimeout(() => {
       cleanup();
-      reject(new Error(`got ${frames.length} of ${count} frames in ${timeoutMs} ms (state ${source.state}, ${JSON.stringify(source.stats)})`));
+      reject(
+        new Error(
+          `got ${frames.length} of ${count} frames in ${timeoutMs} ms (state ${source.state}, ${JSON.stringify(source.stats)})`,
+        ),
+      );
     }, timeoutMs);
     const cleanup = (): void => {
       clearTimeout(timer);
@@ -33,7 +37,11 @@ export function nextState(source: FrameSource, state: FrameSourceState, timeoutM
     };
     const timer = setTimeout(() => {
       cleanup();
-      reject(new Error(`state ${state} not reached in ${timeoutMs} ms (state ${source.state}, ${JSON.stringify(source.stats)})`));
+      reject(
+        new Error(
+          `state ${state} not reached in ${timeoutMs} ms (state ${source.state}, ${JSON.stringify(source.stats)})`,
+        ),
+      );
     }, timeoutMs);
     const cleanup = (): void => {
       clearTimeout(timer);

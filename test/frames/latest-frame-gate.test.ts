@@ -43,7 +43,10 @@ describe('frames/LatestFrameGate', () => {
   });
 
   it('rejects a negative rate', () => {
-    assert.throws(() => new LatestFrameGate(() => undefined, { maxFps: -1 }), /maxFps must be a number >= 0 \(0 = no cap\), got -1/);
+    assert.throws(
+      () => new LatestFrameGate(() => undefined, { maxFps: -1 }),
+      /maxFps must be a number >= 0 \(0 = no cap\), got -1/,
+    );
   });
 });
 
@@ -60,7 +63,22 @@ describe('frames/rate cap on a real source', function () {
     source = createFrameSource({
       kind: 'command',
       command: '/usr/bin/ffmpeg',
-      args: ['-loglevel', 'error', '-re', '-loop', '1', '-i', imagePath('owl.jpg'), '-vf', 'scale=160:-2', '-r', '25', '-f', 'mjpeg', '-'],
+      args: [
+        '-loglevel',
+        'error',
+        '-re',
+        '-loop',
+        '1',
+        '-i',
+        imagePath('owl.jpg'),
+        '-vf',
+        'scale=160:-2',
+        '-r',
+        '25',
+        '-f',
+        'mjpeg',
+        '-',
+      ],
       source: 'fast',
       maxFps: 5,
     });
@@ -82,7 +100,22 @@ describe('frames/rate cap on a real source', function () {
     source = createFrameSource({
       kind: 'command',
       command: '/usr/bin/ffmpeg',
-      args: ['-loglevel', 'error', '-re', '-loop', '1', '-i', imagePath('owl.jpg'), '-vf', 'scale=160:-2', '-r', '20', '-f', 'mjpeg', '-'],
+      args: [
+        '-loglevel',
+        'error',
+        '-re',
+        '-loop',
+        '1',
+        '-i',
+        imagePath('owl.jpg'),
+        '-vf',
+        'scale=160:-2',
+        '-r',
+        '20',
+        '-f',
+        'mjpeg',
+        '-',
+      ],
       source: 'pull',
       pull: true,
     });

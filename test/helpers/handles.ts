@@ -7,11 +7,13 @@ export type HandleCounts = Map<string, number>;
  * Kinds that a test can leave open: children, pipes, sockets, servers, timers, file requests and
  * watchers, worker threads (a worker shows as a MessagePort). The terminal's own TTYWrap is left out.
  */
-const LEAKABLE = /^(ProcessWrap|PipeWrap|TCPWrap|TCPSocketWrap|TCPServerWrap|UDPWrap|TLSWrap|Timeout|FSReqCallback|FSReqPromise|FileHandle|StatWatcher|FSEventWrap|MessagePort)$/;
+const LEAKABLE =
+  /^(ProcessWrap|PipeWrap|TCPWrap|TCPSocketWrap|TCPServerWrap|UDPWrap|TLSWrap|Timeout|FSReqCallback|FSReqPromise|FileHandle|StatWatcher|FSEventWrap|MessagePort)$/;
 
 function countHandles(): HandleCounts {
   const counts: HandleCounts = new Map();
-  for (const kind of process.getActiveResourcesInfo()) if (LEAKABLE.test(kind)) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  for (const kind of process.getActiveResourcesInfo())
+    if (LEAKABLE.test(kind)) counts.set(kind, (counts.get(kind) ?? 0) + 1);
   return counts;
 }
 
@@ -71,7 +73,8 @@ export function describeHandles(): string[] {
   return active.map((handle) => {
     const kind = handle.constructor?.name ?? 'handle';
     if (handle.spawnfile) return `${kind} ${handle.spawnfile} (pid ${handle.pid})`;
-    if (handle.remotePort !== undefined) return `${kind} :${handle.localPort} → ${handle.remoteAddress}:${handle.remotePort}`;
+    if (handle.remotePort !== undefined)
+      return `${kind} :${handle.localPort} → ${handle.remoteAddress}:${handle.remotePort}`;
     if (typeof handle.address === 'function') return `${kind} ${JSON.stringify(handle.address())}`;
     if (handle.threadId !== undefined) return `${kind} thread ${handle.threadId}`;
     return kind;

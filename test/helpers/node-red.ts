@@ -45,11 +45,16 @@ export function distNode(type: string): unknown {
   const file = path.join(DIST_NODES, type, 'locales', 'en-US', `${type}.json`);
   const messages = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
   const translate = (key: string, substitutions: Record<string, string | number> = {}): string => {
-    const found = key.split('.').reduce<unknown>((at, part) => (at as Record<string, unknown> | undefined)?.[part], messages);
+    const found = key
+      .split('.')
+      .reduce<unknown>((at, part) => (at as Record<string, unknown> | undefined)?.[part], messages);
     if (typeof found !== 'string') return key;
-    return found.replace(/__(\w+)__/g, (whole, name: string) => (name in substitutions ? String(substitutions[name]) : whole));
+    return found.replace(/__(\w+)__/g, (whole, name: string) =>
+      name in substitutions ? String(substitutions[name]) : whole,
+    );
   };
-  const wrapped = (red: object): unknown => module(Object.assign(Object.create(red) as object, { _: translate }) as { _: unknown });
+  const wrapped = (red: object): unknown =>
+    module(Object.assign(Object.create(red) as object, { _: translate }) as { _: unknown });
   return wrapped;
 }
 

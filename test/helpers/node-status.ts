@@ -35,11 +35,19 @@ export function said(node: SpiedNode, method: 'warn' | 'error'): string[] {
 }
 
 /** Waits until the node's own latest status passes `test`, and returns that status. */
-export function waitForStatus(node: SpiedNode, test: (status: StatusLike) => boolean, options: Partial<WaitOptions> = {}): Promise<StatusLike> {
+export function waitForStatus(
+  node: SpiedNode,
+  test: (status: StatusLike) => boolean,
+  options: Partial<WaitOptions> = {},
+): Promise<StatusLike> {
   const what = options.what ?? 'the status';
-  const seen = (): string => `${typeof what === 'function' ? what() : what} on ${node.id} (last: ${JSON.stringify(statusesOf(node).slice(-3))})`;
-  return waitFor(() => {
-    const last = lastStatusOf(node);
-    return last && test(last) ? last : undefined;
-  }, { what: seen, timeoutMs: options.timeoutMs });
+  const seen = (): string =>
+    `${typeof what === 'function' ? what() : what} on ${node.id} (last: ${JSON.stringify(statusesOf(node).slice(-3))})`;
+  return waitFor(
+    () => {
+      const last = lastStatusOf(node);
+      return last && test(last) ? last : undefined;
+    },
+    { what: seen, timeoutMs: options.timeoutMs },
+  );
 }

@@ -21,7 +21,9 @@ export async function runTeardowns(): Promise<void> {
     try {
       await next.run();
     } catch (error) {
-      failures.push(new Error(`teardown "${next.what}" failed: ${error instanceof Error ? error.message : String(error)}`));
+      failures.push(
+        new Error(`teardown "${next.what}" failed: ${error instanceof Error ? error.message : String(error)}`),
+      );
     }
   }
   if (failures.length === 1) throw failures[0];

@@ -22,7 +22,10 @@ function timeoutError(options: WaitOptions, timeoutMs: number): Error {
  * Polls `probe` until it returns something other than undefined, null or false, and resolves with
  * that value (so a wait can hand back what it waited for).
  */
-export async function waitFor<T>(probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, options: WaitOptions): Promise<T> {
+export async function waitFor<T>(
+  probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  options: WaitOptions,
+): Promise<T> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const deadline = Date.now() + timeoutMs;
   for (;;) {

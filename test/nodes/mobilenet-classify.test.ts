@@ -11,10 +11,30 @@ const modelNode = distNode('mobilenet-model');
 const classifyNode = distNode('mobilenet-classify');
 
 // 'fill' resizes the whole photo, as the independent pipeline behind images/SOURCES.md did.
-const MODEL = { id: 'm1', type: 'mobilenet-model', source: 'path', path: V1_025_LAYERS_DIR, backend: 'wasm', queueSize: 4, queuePolicy: 'drop-oldest', fit: 'fill' };
+const MODEL = {
+  id: 'm1',
+  type: 'mobilenet-model',
+  source: 'path',
+  path: V1_025_LAYERS_DIR,
+  backend: 'wasm',
+  queueSize: 4,
+  queuePolicy: 'drop-oldest',
+  fit: 'fill',
+};
 
 function classify(id: string, extra: object = {}): object {
-  return { id, z: 'tab', type: 'mobilenet-classify', model: 'm1', topK: 3, threshold: 0, keepImage: true, imageProperty: 'image', wires: [['out']], ...extra };
+  return {
+    id,
+    z: 'tab',
+    type: 'mobilenet-classify',
+    model: 'm1',
+    topK: 3,
+    threshold: 0,
+    keepImage: true,
+    imageProperty: 'image',
+    wires: [['out']],
+    ...extra,
+  };
 }
 
 function baseFlow(...nodes: object[]): object[] {
@@ -70,7 +90,14 @@ describe('mobilenet-classify node', function () {
 
   it('two classify nodes on one config node load the model once, and both classify', async () => {
     const model = { ...MODEL, id: 'm-shared' };
-    await helper.load([modelNode, classifyNode], flowWithModel(model, classify('c1', { model: 'm-shared' }), classify('c2', { model: 'm-shared', keepImage: false })));
+    await helper.load(
+      [modelNode, classifyNode],
+      flowWithModel(
+        model,
+        classify('c1', { model: 'm-shared' }),
+        classify('c2', { model: 'm-shared', keepImage: false }),
+      ),
+    );
     const [c1, c2] = [helper.getNode('c1')!, helper.getNode('c2')!];
     const outputs = collect<ClassifyMessage>(helper.getNode('out')!);
     await waitForStatus(c1, (s) => s.fill === 'green');
@@ -98,11 +125,18 @@ describe('mobilenet-classify node', function () {
     c1.receive({ payload: `data:image/png;base64,${png.toString('base64')}` });
     c1.receive({ payload: png.toString('base64') });
     await waitFor(() => outputs.length === 3, { what: 'three results' });
-    assert.deepEqual(outputs.map((m) => m.payload[0].label), ['espresso', 'espresso', 'espresso']);
+    assert.deepEqual(
+      outputs.map((m) => m.payload[0].label),
+      ['espresso', 'espresso', 'espresso'],
+    );
   });
 
   it('applies msg.topK, msg.threshold and msg.roi, and sends no-match frames to the second output', async () => {
-    const flow = baseFlow(classify('c1', { noMatchOutput: true, wires: [['out'], ['nomatch']] }), { id: 'nomatch', z: 'tab', type: 'helper' });
+    const flow = baseFlow(classify('c1', { noMatchOutput: true, wires: [['out'], ['nomatch']] }), {
+      id: 'nomatch',
+      z: 'tab',
+      type: 'helper',
+    });
     await helper.load([modelNode, classifyNode], flow);
     const c1 = helper.getNode('c1')!;
     const outputs = collect<ClassifyMessage>(helper.getNode('out')!);
@@ -144,7 +178,9 @@ describe('mobilenet-classify node', function () {
       assert.match(error.message, pattern, `${what}: ${error.message}`);
       assert.equal(error.source.id, 'c1');
       c1.receive({ payload: readImage('parrot.jpg') });
-      await waitFor(() => outputs.length === bad.indexOf(bad.find((b) => b[0] === what)!) + 1, { what: `good frame after ${what}` });
+      await waitFor(() => outputs.length === bad.indexOf(bad.find((b) => b[0] === what)!) + 1, {
+        what: `good frame after ${what}`,
+      });
       assert.equal(outputs.at(-1)!.payload[0].label, 'macaw');
     }
   });
@@ -159,7 +195,10 @@ describe('mobilenet-classify node', function () {
     try {
       // The symlinked parrot points outside the folder too, so it must be refused like the rest.
       fs.copyFileSync(imagePath('coffee.png'), path.join(allowed, 'coffee.png'));
-      await helper.load([modelNode, classifyNode], baseFlow(classify('c1', { topK: 1, readFiles: true, fileDir: allowed }), classify('c2', { topK: 1 })));
+      await helper.load(
+        [modelNode, classifyNode],
+        baseFlow(classify('c1', { topK: 1, readFiles: true, fileDir: allowed }), classify('c2', { topK: 1 })),
+      );
       const [c1, c2] = [helper.getNode('c1')!, helper.getNode('c2')!];
       const outputs = collect<ClassifyMessage>(helper.getNode('out')!);
       const caught = collect<CaughtMessage>(helper.getNode('caught')!);
@@ -167,15 +206,27 @@ describe('mobilenet-classify node', function () {
       c1.receive({ payload: 'coffee.png' });
       c1.receive({ payload: path.join(allowed, 'coffee.png') });
       await waitFor(() => outputs.length === 2, { what: 'two files read' });
-      assert.deepEqual(outputs.map((m) => m.payload[0].label), ['espresso', 'espresso']);
+      assert.deepEqual(
+        outputs.map((m) => m.payload[0].label),
+        ['espresso', 'espresso'],
+      );
       assert.ok(Buffer.isBuffer(outputs[0].image), 'the file bytes are kept as the image');
 
-      const refused = ['../outside.png', path.join(dir, 'outside.png'), 'parrot.jpg', 'escape/parrot.jpg', '/etc/hostname.txt', '../../../../etc/passwd.x'];
+      const refused = [
+        '../outside.png',
+        path.join(dir, 'outside.png'),
+        'parrot.jpg',
+        'escape/parrot.jpg',
+        '/etc/hostname.txt',
+        '../../../../etc/passwd.x',
+      ];
       for (const file of refused) c1.receive({ payload: file });
       await waitFor(() => caught.length === refused.length, { what: 'every refusal caught' });
       for (const msg of caught) assert.match(msg.error.message, /outside the allowed folder/, String(msg.payload));
       c2.receive({ payload: 'coffee.png' });
-      await waitFor(() => caught.length === refused.length + 1, { what: 'file path refused when reading files is off' });
+      await waitFor(() => caught.length === refused.length + 1, {
+        what: 'file path refused when reading files is off',
+      });
       assert.match(caught.at(-1)!.error.message, /looks like a file path, but reading files is off/);
       assert.equal(outputs.length, 2);
     } finally {
@@ -185,7 +236,10 @@ describe('mobilenet-classify node', function () {
 
   it('queues frames that arrive while the model loads, up to the bound, and errors the rest as dropped', async () => {
     // A config node of its own, so that no model kept from an earlier test is reused.
-    await helper.load([modelNode, classifyNode], flowWithModel({ ...MODEL, id: 'm-loading' }, classify('c1', { topK: 1, model: 'm-loading' })));
+    await helper.load(
+      [modelNode, classifyNode],
+      flowWithModel({ ...MODEL, id: 'm-loading' }, classify('c1', { topK: 1, model: 'm-loading' })),
+    );
     const c1 = helper.getNode('c1')!;
     const outputs = collect<ClassifyMessage>(helper.getNode('out')!);
     const caught = collect<CaughtMessage>(helper.getNode('caught')!);
@@ -194,14 +248,23 @@ describe('mobilenet-classify node', function () {
     for (let seq = 0; seq < 10; seq++) c1.receive({ payload: jpeg, seq });
     await waitFor(() => outputs.length + caught.length === 10, { what: 'all ten accounted for' });
     // drop-oldest keeps the four newest.
-    assert.deepEqual(outputs.map((m) => m.seq), [6, 7, 8, 9]);
-    assert.deepEqual(caught.map((m) => m.seq), [0, 1, 2, 3, 4, 5]);
+    assert.deepEqual(
+      outputs.map((m) => m.seq),
+      [6, 7, 8, 9],
+    );
+    assert.deepEqual(
+      caught.map((m) => m.seq),
+      [0, 1, 2, 3, 4, 5],
+    );
     for (const msg of caught) assert.match(msg.error.message, /dropped/i);
     assert.equal(outputs.at(-1)!.classification.queue.dropped, 6);
   });
 
   it('under a flood of 200 frames keeps the queue within its bound, processes no frame twice and accounts for every one', async () => {
-    await helper.load([modelNode, classifyNode], flowWithModel({ ...MODEL, id: 'm-flood' }, classify('c1', { topK: 1, model: 'm-flood' })));
+    await helper.load(
+      [modelNode, classifyNode],
+      flowWithModel({ ...MODEL, id: 'm-flood' }, classify('c1', { topK: 1, model: 'm-flood' })),
+    );
     const c1 = helper.getNode('c1')!;
     const outputs = collect<Numbered<ClassifyMessage>>(helper.getNode('out')!);
     const caught = collect<Numbered<CaughtMessage>>(helper.getNode('caught')!);
@@ -214,8 +277,15 @@ describe('mobilenet-classify node', function () {
     const dropped = caught.map((m) => m.seq);
     assert.equal(new Set(done).size, done.length, 'no frame is output twice');
     assert.equal(new Set(outputs.map((m) => m._msgid)).size, outputs.length);
-    assert.deepEqual([...done, ...dropped].sort((a, b) => a - b), Array.from({ length: 200 }, (_, i) => i), 'every frame is either output or errored');
-    assert.ok(dropped.length >= 200 - 5 - 1, `a queue of 4 (+1 in progress) under an instant flood drops nearly everything, dropped ${dropped.length}`);
+    assert.deepEqual(
+      [...done, ...dropped].sort((a, b) => a - b),
+      Array.from({ length: 200 }, (_, i) => i),
+      'every frame is either output or errored',
+    );
+    assert.ok(
+      dropped.length >= 200 - 5 - 1,
+      `a queue of 4 (+1 in progress) under an instant flood drops nearly everything, dropped ${dropped.length}`,
+    );
     for (const msg of caught) {
       assert.match(msg.error.message, /Frame dropped: .*queue full \(4\), policy drop-oldest/);
       assert.ok((msg.classification?.queue.dropped ?? 0) >= 1, 'a dropped frame carries the queue count');
@@ -228,7 +298,9 @@ describe('mobilenet-classify node', function () {
     // drop-oldest: the newest frames win.
     assert.ok(done.includes(199));
     assert.equal(outputs.at(-1)!.classification.queue.dropped, dropped.length);
-    const status = await waitForStatus(c1, (s) => (s.text ?? '').endsWith(`${dropped.length} dropped`), { timeoutMs: 5000 });
+    const status = await waitForStatus(c1, (s) => (s.text ?? '').endsWith(`${dropped.length} dropped`), {
+      timeoutMs: 5000,
+    });
     assert.match(status.text!, /^ready · [\d.]+ fps · \d+ ms · \d+ dropped$/);
   });
 });

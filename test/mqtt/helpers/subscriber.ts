@@ -23,7 +23,13 @@ export class RecordingSubscriber {
       }
     });
     client.on('message', (topic, payload, packet) => {
-      this.messages.push({ topic, payload: payload.toString(), retain: packet.retain, dup: packet.dup, qos: packet.qos });
+      this.messages.push({
+        topic,
+        payload: payload.toString(),
+        retain: packet.retain,
+        dup: packet.dup,
+        qos: packet.qos,
+      });
     });
   }
 
@@ -43,7 +49,10 @@ export class RecordingSubscriber {
    * of a (re)subscription, both legitimate under QoS 1 at-least-once but not part of the live order.
    */
   fresh(topic: string, from = 0): string[] {
-    return this.messages.slice(from).filter((m) => m.topic === topic && !m.dup && !m.retain).map((m) => m.payload);
+    return this.messages
+      .slice(from)
+      .filter((m) => m.topic === topic && !m.dup && !m.retain)
+      .map((m) => m.payload);
   }
 
   async waitForSubacks(count: number, timeoutMs = 5000): Promise<void> {
@@ -56,9 +65,15 @@ export class RecordingSubscriber {
   }
 
   private async until(event: string, holds: () => boolean, options: WaitOptions): Promise<void> {
-    const what = (): string => `${typeof options.what === 'function' ? options.what() : options.what}; got ${JSON.stringify(this.messages.slice(-10))}`;
+    const what = (): string =>
+      `${typeof options.what === 'function' ? options.what() : options.what}; got ${JSON.stringify(this.messages.slice(-10))}`;
     // The constructor's listeners run first, so the messages and SUBACKs are counted when this checks.
-    await nextEvent(this.client, event, { matching: holds, current: () => undefined, what, timeoutMs: options.timeoutMs ?? 5000 });
+    await nextEvent(this.client, event, {
+      matching: holds,
+      current: () => undefined,
+      what,
+      timeoutMs: options.timeoutMs ?? 5000,
+    });
   }
 
   async close(): Promise<void> {
