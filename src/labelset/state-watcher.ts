@@ -190,7 +190,8 @@ export class StateWatcher {
 function checkResult(result: StateResult): void {
   if (typeof result?.label !== 'string' || typeof result.score !== 'number' || Number.isNaN(result.score)) {
     throw new TypeError(
-      `the classify function must resolve to {label: string, score: number, known?: boolean}, got ${JSON.stringify(result)}`,
+      `the classify function must resolve to {label: string, score: number, known?: boolean}, got ` +
+        `${JSON.stringify(result)}`,
     );
   }
 }

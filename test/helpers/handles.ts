@@ -7,8 +7,10 @@ export type HandleCounts = Map<string, number>;
  * Kinds that a test can leave open: children, pipes, sockets, servers, timers, file requests and
  * watchers, worker threads (a worker shows as a MessagePort). The terminal's own TTYWrap is left out.
  */
-const LEAKABLE =
-  /^(ProcessWrap|PipeWrap|TCPWrap|TCPSocketWrap|TCPServerWrap|UDPWrap|TLSWrap|Timeout|FSReqCallback|FSReqPromise|FileHandle|StatWatcher|FSEventWrap|MessagePort)$/;
+const LEAKABLE = new RegExp(
+  '^(ProcessWrap|PipeWrap|TCPWrap|TCPSocketWrap|TCPServerWrap|UDPWrap|TLSWrap|Timeout|' +
+    'FSReqCallback|FSReqPromise|FileHandle|StatWatcher|FSEventWrap|MessagePort)$',
+);
 
 function countHandles(): HandleCounts {
   const counts: HandleCounts = new Map();

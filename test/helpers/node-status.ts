@@ -1,5 +1,5 @@
 import type { SpiedNode } from './node-red';
-import { type WaitOptions, waitFor } from './wait';
+import { type WaitOptions, waitFor, whatOf } from './wait';
 
 export interface StatusLike {
   fill?: string;
@@ -41,8 +41,7 @@ export function waitForStatus(
   options: Partial<WaitOptions> = {},
 ): Promise<StatusLike> {
   const what = options.what ?? 'the status';
-  const seen = (): string =>
-    `${typeof what === 'function' ? what() : what} on ${node.id} (last: ${JSON.stringify(statusesOf(node).slice(-3))})`;
+  const seen = (): string => `${whatOf(what)} on ${node.id} (last: ${JSON.stringify(statusesOf(node).slice(-3))})`;
   return waitFor(
     () => {
       const last = lastStatusOf(node);

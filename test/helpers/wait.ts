@@ -10,12 +10,13 @@ const POLL_MS = 20;
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-function describe(what: WaitOptions['what']): string {
+/** The text of a wait's `what`. */
+export function whatOf(what: WaitOptions['what']): string {
   return typeof what === 'function' ? what() : what;
 }
 
 function timeoutError(options: WaitOptions, timeoutMs: number): Error {
-  return new Error(`timed out after ${timeoutMs} ms waiting for ${describe(options.what)}`);
+  return new Error(`timed out after ${timeoutMs} ms waiting for ${whatOf(options.what)}`);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
-import { nextEvent, type WaitOptions } from '../../helpers';
+import { nextEvent, type WaitOptions, whatOf } from '../../helpers';
 
 export interface Received {
   topic: string;
@@ -65,8 +65,7 @@ export class RecordingSubscriber {
   }
 
   private async until(event: string, holds: () => boolean, options: WaitOptions): Promise<void> {
-    const what = (): string =>
-      `${typeof options.what === 'function' ? options.what() : options.what}; got ${JSON.stringify(this.messages.slice(-10))}`;
+    const what = (): string => `${whatOf(options.what)}; got ${JSON.stringify(this.messages.slice(-10))}`;
     // The constructor's listeners run first, so the messages and SUBACKs are counted when this checks.
     await nextEvent(this.client, event, {
       matching: holds,
