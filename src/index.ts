@@ -3,7 +3,16 @@
  * Machine), classify images off the main thread, read camera frames, publish labels over MQTT.
  * Nothing here imports Node-RED; the nodes in ../nodes adapt it.
  */
-export { Classifier, loadClassifier, type ClassifierOptions, type ClassifyOptions, type ClassifyResult, type ClassifierStats, type ModelInfo, type Timings } from './runner/classifier';
+export {
+  Classifier,
+  loadClassifier,
+  type ClassifierOptions,
+  type ClassifyOptions,
+  type ClassifyResult,
+  type ClassifierStats,
+  type ModelInfo,
+  type Timings,
+} from './runner/classifier';
 export { FrameDroppedError, QUEUE_POLICIES, type QueuePolicy } from './runner/bounded-queue';
 export type { Prediction, PredictionFilter } from './runner/predictions';
 export { BACKEND_NAMES, type BackendName } from './engine/backend';

@@ -6,7 +6,14 @@ import { failInput } from '../shared/fail-input';
 import { StatusThrottle, status } from '../shared/status';
 import { translator } from '../shared/translate';
 import { toError } from '../../src';
-import { applyResult, classifySettings, imageFromMessage, optionsFromMessage, type ClassifyNodeConfig, type ClassifySettings } from './classify-message';
+import {
+  applyResult,
+  classifySettings,
+  imageFromMessage,
+  optionsFromMessage,
+  type ClassifyNodeConfig,
+  type ClassifySettings,
+} from './classify-message';
 import { loadingStatus, readyStatus } from './classify-status';
 
 export = function (RED: RedApi): void {
@@ -24,7 +31,9 @@ export = function (RED: RedApi): void {
     const showReady = (): void => {
       if (!model) return;
       const stats = model.stats();
-      throttle.update(() => readyStatus(t, { fps: stats?.fps, latencyMs: stats?.latencyMs.p50, dropped: model?.queueStats().dropped ?? 0 }));
+      throttle.update(() =>
+        readyStatus(t, { fps: stats?.fps, latencyMs: stats?.latencyMs.p50, dropped: model?.queueStats().dropped ?? 0 }),
+      );
     };
 
     const user: ModelUser = {
@@ -34,10 +43,11 @@ export = function (RED: RedApi): void {
           throttle.now(status.failed(state.error.message));
           // Said once per load, not per frame: a headless Pi's log must tell why nothing classifies.
           node.warn(t('log.failed', { reason: state.error.message }));
-        }
-        else {
+        } else {
           throttle.now(readyStatus(t, { dropped: model?.queueStats().dropped ?? 0 }));
-          node.log(t('log.ready', { model: state.info.name, backend: state.info.backend, ms: Math.round(state.info.loadMs) }));
+          node.log(
+            t('log.ready', { model: state.info.name, backend: state.info.backend, ms: Math.round(state.info.loadMs) }),
+          );
         }
       },
     };

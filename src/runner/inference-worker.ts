@@ -25,7 +25,10 @@ export class InferenceWorker {
     this.worker.on('exit', (code) => this.failAll(new Error(`Inference worker exited (code ${code})`)));
   }
 
-  static async start(model: LocalModelSpec, backend: BackendName): Promise<{ worker: InferenceWorker; info: WorkerModelInfo }> {
+  static async start(
+    model: LocalModelSpec,
+    backend: BackendName,
+  ): Promise<{ worker: InferenceWorker; info: WorkerModelInfo }> {
     const worker = new InferenceWorker();
     try {
       const reply = await new Promise<FromWorker>((resolve, reject) => {
@@ -41,7 +44,10 @@ export class InferenceWorker {
     }
   }
 
-  async infer(input: Float32Array, shape: [number, number, number]): Promise<{ scores: Float32Array; inferenceMs: number }> {
+  async infer(
+    input: Float32Array,
+    shape: [number, number, number],
+  ): Promise<{ scores: Float32Array; inferenceMs: number }> {
     const reply = await this.request((id) => ({ type: 'infer', id, input, shape }), [input.buffer as ArrayBuffer]);
     if (reply.type === 'infer-error') throw new Error(reply.message);
     if (reply.type !== 'result') throw new Error(`Unexpected worker reply "${reply.type}"`);

@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict';
-import { buildDeviceDiscovery, deviceId, discoveryTopic, packageOrigin, publisherTopics, validateWatchedLabel } from '../../src/mqtt';
+import {
+  buildDeviceDiscovery,
+  deviceId,
+  discoveryTopic,
+  packageOrigin,
+  publisherTopics,
+  validateWatchedLabel,
+} from '../../src/mqtt';
 
 describe('mqtt/ha-discovery', () => {
   const build = (prefix: string, source: string) =>
@@ -24,7 +31,10 @@ describe('mqtt/ha-discovery', () => {
       assert.match(c.unique_id, /^[a-z0-9_-]+$/, 'unique_id usable as an object_id');
       assert.ok(c.state_topic.startsWith('mobilenet/front_porch/'));
     }
-    assert.equal(payload.cmps.mobilenet_front_porch_tabby__tabby_cat.state_topic, 'mobilenet/front_porch/tabby,_tabby_cat');
+    assert.equal(
+      payload.cmps.mobilenet_front_porch_tabby__tabby_cat.state_topic,
+      'mobilenet/front_porch/tabby,_tabby_cat',
+    );
     assert.equal(payload.availability_topic, 'mobilenet/available');
   });
 

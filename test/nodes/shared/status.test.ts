@@ -34,13 +34,21 @@ describe('node status kit', function () {
 
   it("says a connection in Node-RED's shared words, details after it", function () {
     assert.deepEqual(connectionStatus({ _: t }, 'connected'), { fill: 'green', shape: 'dot', text: 'connected' });
-    assert.deepEqual(connectionStatus({ _: t }, 'disconnected', ['12 queued']), { fill: 'yellow', shape: 'ring', text: 'disconnected · 12 queued' });
+    assert.deepEqual(connectionStatus({ _: t }, 'disconnected', ['12 queued']), {
+      fill: 'yellow',
+      shape: 'ring',
+      text: 'disconnected · 12 queued',
+    });
   });
 
   it('formats the classify node loading, download and ready states', function () {
     assert.deepEqual(loadingStatus(t), { fill: 'yellow', shape: 'ring', text: 'loading model' });
     assert.deepEqual(loadingStatus(t, { percent: 42 }), { fill: 'yellow', shape: 'ring', text: 'downloading 42%' });
-    assert.deepEqual(readyStatus(t, { fps: 12.34, latencyMs: 45.4, dropped: 0 }), { fill: 'green', shape: 'dot', text: 'ready · 12.3 fps · 45 ms · 0 dropped' });
+    assert.deepEqual(readyStatus(t, { fps: 12.34, latencyMs: 45.4, dropped: 0 }), {
+      fill: 'green',
+      shape: 'dot',
+      text: 'ready · 12.3 fps · 45 ms · 0 dropped',
+    });
     assert.deepEqual(readyStatus(t, { dropped: 3 }), { fill: 'yellow', shape: 'dot', text: 'ready · 3 dropped' });
   });
 
@@ -55,7 +63,10 @@ describe('node status kit', function () {
     const elapsed = Date.now() - start;
     await sleep(150);
     // A busy machine stretches the loop; the bound is one update per started 100 ms, plus the trailing one.
-    assert.ok(seen.length >= 2 && seen.length <= Math.ceil(elapsed / 100) + 1, `${seen.length} updates in ${elapsed} ms at one per 100 ms`);
+    assert.ok(
+      seen.length >= 2 && seen.length <= Math.ceil(elapsed / 100) + 1,
+      `${seen.length} updates in ${elapsed} ms at one per 100 ms`,
+    );
     for (let i = 1; i < seen.length; i++) assert.ok(seen[i].at - seen[i - 1].at >= 95, JSON.stringify(seen));
     assert.equal(seen.at(-1)!.text, 'frame 49');
     throttle.update(() => ({ text: 'late' }));
