@@ -8,3 +8,7 @@ export * from './origin';
 export * from './ha-discovery';
 export * from './broker-settings';
 export * from './label-publisher';
+export * from './state-entity';
+export * from './state-update';
+export * from './teach-command';
+export { stateComponents } from './state-discovery';

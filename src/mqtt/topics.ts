@@ -30,7 +30,8 @@ export function validatePrefix(prefix: string): string {
   }
   if (/[#+\u0000]/.test(prefix) || prefix.startsWith('/') || prefix.endsWith('/') || prefix.includes('//')) {
     throw new MqttConfigError(
-      `topic prefix "${prefix}" is invalid: use levels separated by single "/" without "#", "+" or a leading/trailing "/"`,
+      `topic prefix "${prefix}" is invalid: use levels separated by single "/" without "#", "+" or a ` +
+        `leading/trailing "/"`,
     );
   }
   return prefix;
@@ -40,6 +41,14 @@ export interface SourceTopics {
   label: string;
   labels: string;
   watched(label: string): string;
+  /** A watched region's state (plain text, retained, published on change). */
+  state: string;
+  /** JSON `{state, previous, changedAt, score}` beside it (retained), for HA's attributes. */
+  stateAttributes: string;
+  /** The frame that caused the last state change, raw JPEG bytes (retained). */
+  image: string;
+  /** Command topic: JSON `{"label": "..."}` teaches the source's current frame. */
+  teach: string;
 }
 
 export interface PublisherTopics {
@@ -59,6 +68,10 @@ export function publisherTopics(prefix: string): PublisherTopics {
         label: `${base}/label`,
         labels: `${base}/labels`,
         watched: (label: string) => `${base}/${slugify(label)}`,
+        state: `${base}/state`,
+        stateAttributes: `${base}/state/attributes`,
+        image: `${base}/image`,
+        teach: `${base}/teach`,
       };
     },
   };

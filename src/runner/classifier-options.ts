@@ -11,7 +11,7 @@ import { validateFilter } from './predictions';
  * "Cannot read properties of null" or "labels.map is not a function" from deep inside.
  */
 
-const CLASSIFY_KEYS = ['topK', 'threshold', 'allow', 'deny', 'roi', 'fit'];
+const CLASSIFY_KEYS = ['topK', 'threshold', 'allow', 'deny', 'roi', 'fit', 'embedding'];
 const CLASSIFIER_KEYS = [
   'model',
   'labels',
@@ -72,6 +72,7 @@ export function checkClassifyOptions(options: unknown): void {
   const o = checkObject('classify options', '{topK: 5, threshold: 0.2}', options, CLASSIFY_KEYS);
   validateFilter(o);
   oneOf('fit', o.fit, FIT_MODES);
+  boolean('embedding', o.embedding);
   // Its shape now, before the frame waits in the queue; its fit in the frame once the frame is decoded.
   if (o.roi !== undefined) checkRoiShape(o.roi);
 }
@@ -81,7 +82,8 @@ export function checkClassifierOptions(options: unknown): void {
   const o = checkObject('Classifier options', '{model: "mobilenet_v1_0.25_224"}', options, CLASSIFIER_KEYS);
   if (typeof o.model !== 'string' || o.model.trim() === '') {
     throw new TypeError(
-      `model must be a catalog name, a directory holding model.json, a .tflite file or an http(s) URL, got ${describeValue(o.model)}`,
+      `model must be a catalog name, a directory holding model.json, a .tflite file or an http(s) URL, got ` +
+        `${describeValue(o.model)}`,
     );
   }
   const labels = o.labels;
@@ -91,7 +93,8 @@ export function checkClassifierOptions(options: unknown): void {
     !(Array.isArray(labels) && labels.every((l) => typeof l === 'string'))
   ) {
     throw new TypeError(
-      `labels must be the path of a labels file (one per line) or an array of label names, got ${describeValue(labels)}`,
+      `labels must be the path of a labels file (one per line) or an array of label names, got ` +
+        `${describeValue(labels)}`,
     );
   }
   const normalization = o.normalization as { scale?: unknown; offset?: unknown } | undefined;
@@ -103,7 +106,8 @@ export function checkClassifierOptions(options: unknown): void {
       !Number.isFinite(normalization.offset))
   ) {
     throw new TypeError(
-      `normalization must be {scale, offset} with finite numbers (e.g. {scale: 1 / 127.5, offset: -1}), got ${describeValue(normalization)}`,
+      `normalization must be {scale, offset} with finite numbers (e.g. {scale: 1 / 127.5, offset: -1}), got ` +
+        `${describeValue(normalization)}`,
     );
   }
   if (o.cacheDir !== undefined && typeof o.cacheDir !== 'string')

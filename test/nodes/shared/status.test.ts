@@ -75,7 +75,7 @@ describe('node status kit', function () {
     assert.equal(seen.at(-1)!.text, 'error', 'a state change cancels the pending update');
   });
 
-  it('does not send a throttled update that shows what is already shown; clear() empties the status', async function () {
+  it('sends no throttled update that shows what is already shown; clear() empties the status', async function () {
     const seen: NodeStatus[] = [];
     const throttle = new StatusThrottle((s) => seen.push(s), 20);
     throttle.now(status.working('running'));
