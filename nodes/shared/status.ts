@@ -54,8 +54,8 @@ export class StatusThrottle {
     this.latest = make;
     if (this.timer) return;
     const wait = this.lastAt + this.intervalMs - Date.now();
-    if (wait <= 0) return this.flush();
-    this.timer = setTimeout(() => this.flush(), wait);
+    if (wait > 0) this.timer = setTimeout(() => this.flush(), wait);
+    else this.flush();
   }
 
   /** Shows a status now (state changes such as loading → error are never delayed). */
