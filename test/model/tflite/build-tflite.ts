@@ -281,3 +281,25 @@ export function buildMetadata(spec: {
   b.finish(b.endObject(), 'M001');
   return b.asUint8Array().slice();
 }
+
+/** Writes a Pool2DOptions table: padding (0 SAME, 1 VALID), strides, filter size, fused activation. */
+export function pool2dOptions(
+  padding: number,
+  stride: number,
+  filter: number,
+  activation: number,
+): { type: number; write: (b: Builder) => number } {
+  return {
+    type: 5,
+    write: (b) => {
+      b.startObject(6);
+      b.addFieldInt8(0, padding, 0);
+      b.addFieldInt32(1, stride, 0);
+      b.addFieldInt32(2, stride, 0);
+      b.addFieldInt32(3, filter, 0);
+      b.addFieldInt32(4, filter, 0);
+      b.addFieldInt8(5, activation, 0);
+      return b.endObject();
+    },
+  };
+}
