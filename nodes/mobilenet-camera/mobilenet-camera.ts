@@ -46,14 +46,13 @@ export = function (RED: RedApi): void {
 
   function MobilenetCameraNode(this: RedNode, config: CameraNodeConfig): void {
     RED.nodes.createNode(this, config);
-    const node = this;
-    const statuses = new StatusThrottle((shown) => node.status(shown), STATUS_INTERVAL_MS);
+    const statuses = new StatusThrottle((shown) => this.status(shown), STATUS_INTERVAL_MS);
     let source: FrameSource | undefined;
     try {
-      source = createFrameSource(toFrameSourceConfig(config, (node.credentials ?? {}) as CameraCredentials));
+      source = createFrameSource(toFrameSourceConfig(config, (this.credentials ?? {}) as CameraCredentials));
     } catch (err) {
       statuses.now(status.failed(t('status.config-error')));
-      node.error(t('errors.config', { message: redactUserinfo(toError(err).message) }));
+      this.error(t('errors.config', { message: redactUserinfo(toError(err).message) }));
     }
 
     let statusTimer: NodeJS.Timeout | undefined;
@@ -64,7 +63,7 @@ export = function (RED: RedApi): void {
       statusTimer = setInterval(showStatus, STATUS_INTERVAL_MS);
 
       let reported: string | undefined;
-      camera.on('frame', (frame) => node.send(frameMessage(frame)));
+      camera.on('frame', (frame) => this.send(frameMessage(frame)));
       camera.on('state', (state) => {
         // A healthy run clears the memory, so the next failure is logged again.
         if (state === 'running') reported = undefined;
@@ -76,13 +75,13 @@ export = function (RED: RedApi): void {
         if (message === reported) return;
         reported = message;
         // With a msg, a Catch node sees it (for alerts); the status keeps showing it too.
-        node.error(message, { payload: message, frame: { source: camera.config.source } });
+        this.error(message, { payload: message, frame: { source: camera.config.source } });
       });
       statuses.now(cameraStatus(camera.state, camera.stats, t));
       if (config.autostart !== false) camera.start();
     }
 
-    node.on('input', (msg, _send, done) => {
+    this.on('input', (msg, _send, done) => {
       try {
         if (!source) throw new Error(t('errors.not-configured'));
         if (controlWord(msg) === 'start') {
@@ -99,7 +98,7 @@ export = function (RED: RedApi): void {
       }
     });
 
-    node.on('close', (_removed: boolean, done: () => void) => {
+    this.on('close', (_removed: boolean, done: () => void) => {
       if (statusTimer) clearInterval(statusTimer);
       if (!source) return done();
       const camera = source;
@@ -109,7 +108,7 @@ export = function (RED: RedApi): void {
         if (camera.state !== 'stopped') await camera.stop();
       };
       stopped()
-        .catch((err: unknown) => node.warn(err))
+        .catch((err: unknown) => this.warn(err))
         .finally(() => {
           camera.removeAllListeners();
           statuses.clear();

@@ -54,8 +54,11 @@ export class StatusThrottle {
     this.latest = make;
     if (this.timer) return;
     const wait = this.lastAt + this.intervalMs - Date.now();
-    if (wait > 0) this.timer = setTimeout(() => this.flush(), wait);
-    else this.flush();
+    if (wait <= 0) {
+      this.flush();
+      return;
+    }
+    this.timer = setTimeout(() => this.flush(), wait);
   }
 
   /** Shows a status now (state changes such as loading → error are never delayed). */

@@ -8,7 +8,6 @@ import { RecordingSubscriber } from '../mqtt/helpers/subscriber';
 import { distNode, helper, type SpiedNode } from './helpers/node-red';
 
 const DIST_NODES = path.join(__dirname, '..', '..', 'nodes');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const brokerNode = require(path.join(DIST_NODES, 'mobilenet-mqtt-broker', 'mobilenet-mqtt-broker.js')) as unknown;
 const labelsNode = distNode('mobilenet-mqtt-labels');
 
