@@ -98,8 +98,9 @@ export class StateWatcher {
       throw new TypeError('StateWatcher needs a classify(image, roi) function');
     this.classify = options.classify;
     this.roi = optionalStateRoi(options.roi);
-    this.gate = new MotionGate(options.motion);
     this.consensus = new Consensus(options.consensus);
+    // Twice K: room for one broken streak and a full one before the gate waits for motion again.
+    this.gate = new MotionGate(options.motion, 2 * this.consensus.options.frames);
     this.review = new ReviewQueue(options.review);
     this.reviewBelow = options.review?.below ?? this.consensus.options.minScore;
     if (!(this.reviewBelow >= 0 && this.reviewBelow <= 1)) {
@@ -111,6 +112,15 @@ export class StateWatcher {
   /** The published state, the one before it and when it changed. */
   get state(): StateSnapshot {
     return this.consensus.state;
+  }
+
+  /**
+   * Classifies the next frame even if the region holds still, and the frames after it while a new
+   * state collects its votes: call it after the label set changed (an example taught or a class
+   * forgotten), so the state follows without waiting for motion or the heartbeat.
+   */
+  classifyNext(): void {
+    this.gate.reset();
   }
 
   /** The last frame handed to `process` (for "teach what the camera sees now"), or undefined before the first. */

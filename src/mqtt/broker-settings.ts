@@ -53,7 +53,7 @@ export function validateBrokerUrl(url: string): URL {
   if (!(SUPPORTED_PROTOCOLS as readonly string[]).includes(parsed.protocol)) {
     throw new MqttConfigError(
       `broker URL scheme "${parsed.protocol}" is not supported; use one of ` +
-        `${SUPPORTED_PROTOCOLS.map((p) => p + '//').join(', ')}`,
+        `${SUPPORTED_PROTOCOLS.map((protocol) => `${protocol}//`).join(', ')}`,
     );
   }
   return parsed;

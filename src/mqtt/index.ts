@@ -7,6 +7,7 @@ export * from './offline-queue';
 export * from './origin';
 export * from './ha-discovery';
 export * from './broker-settings';
+export * from './publisher-options';
 export * from './label-publisher';
 export * from './state-entity';
 export * from './state-update';

@@ -177,11 +177,20 @@ describe('mobilenet-classify node', function () {
       assert.equal(caught[before].what, what, 'the Catch node gets the msg that failed');
       assert.match(error.message, pattern, `${what}: ${error.message}`);
       assert.equal(error.source.id, 'c1');
+      // The reason shows under the node (throttled: at most one status a second) until a frame classifies again.
+      const first = before === 0;
+      if (first) {
+        const failed = await waitForStatus(c1, (s) => s.fill === 'red', { timeoutMs: 3000 });
+        assert.ok((failed.text ?? '').length <= 100, `${what}: ${failed.text}`);
+        assert.ok(error.message.includes((failed.text ?? '').replace(/…$/, '')), `${what}: ${failed.text}`);
+      }
       c1.receive({ payload: readImage('parrot.jpg') });
       await waitFor(() => outputs.length === bad.indexOf(bad.find((b) => b[0] === what)!) + 1, {
         what: `good frame after ${what}`,
       });
       assert.equal(outputs.at(-1)!.payload[0].label, 'macaw');
+      if (first)
+        await waitForStatus(c1, (s) => s.fill === 'green' && (s.text ?? '').startsWith('ready'), { timeoutMs: 3000 });
     }
   });
 
