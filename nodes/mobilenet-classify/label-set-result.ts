@@ -1,5 +1,6 @@
-import type { ClassifyResult, MatchResult, Prediction } from '../../src';
-import type { QueueStats } from '../mobilenet-model/shared-models';
+import type { ClassifyOptions, ClassifyResult, MatchResult, Prediction, image } from '../../src';
+import type { LabelSetService } from '../mobilenet-label-set/label-set-service';
+import type { QueueStats, SharedModel } from '../mobilenet-model/shared-models';
 import type { NodeMessage } from '../shared/red-api';
 
 /** The label a set answers when no taught class is close enough. */
@@ -35,4 +36,42 @@ export function applySetResult(
     queue,
     labelSet: { name: set.name, known: match.known, label: match.label, score: match.score },
   };
+}
+
+/** A frame as the classify node took it in: what to classify, and the msg's own value (kept for the editor). */
+export interface SetFrame {
+  image: image.ImageInput;
+  original: unknown;
+  /** Raw pixels (msg.width…): not an encoded image the editor or the review list could show. */
+  raw: boolean;
+}
+
+/**
+ * Classifies a frame against a label set: one inference for the embedding (inside the set's region unless
+ * the msg names one), matched against the set, written onto the msg in ImageNet's shape. Encoded frames are
+ * kept as the set's last frame (the editor draws the region on it), and the ones it is unsure of for review.
+ */
+export async function classifyAgainstSet(
+  model: SharedModel,
+  set: LabelSetService,
+  frame: SetFrame,
+  options: ClassifyOptions,
+  topK: number,
+  msg: NodeMessage,
+  otherModel: () => string,
+): Promise<void> {
+  const encoded = Buffer.isBuffer(frame.original) && !frame.raw ? frame.original : undefined;
+  if (encoded) set.noteFrame(encoded);
+  const result = await model.classify(frame.image, {
+    ...options,
+    roi: options.roi ?? set.settings.roi,
+    embedding: true,
+  });
+  // A set's embeddings mean nothing to another model: refuse rather than answer nonsense.
+  const fingerprint = model.state.phase === 'ready' ? model.state.info.fingerprint : undefined;
+  if (fingerprint !== set.modelFingerprint) throw new Error(otherModel());
+  const match = set.match(result);
+  if (!match.known && encoded) set.noteUnsure(encoded, match.label, match.score);
+  const labels = set.classes().map((c) => c.label);
+  applySetResult(msg, result, setPredictions(match, labels, topK), match, set.settings, model.queueStats());
 }

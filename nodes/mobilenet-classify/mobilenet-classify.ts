@@ -2,10 +2,13 @@ import { FrameDroppedError } from '../../src/runner/bounded-queue';
 import { isModelNode, type ModelUser } from '../mobilenet-model/model-node';
 import type { ModelState, SharedModel } from '../mobilenet-model/shared-models';
 import type { DoneFunction, NodeMessage, RedApi, RedNode, SendFunction } from '../shared/red-api';
-import { StatusThrottle, errorStatus, loadingStatus, readyStatus, type Translate } from '../shared/status';
+import { failInput } from '../shared/fail-input';
+import { StatusThrottle, status } from '../shared/status';
+import { translator } from '../shared/translate';
+import { toError } from '../../src';
 import { serviceOf } from '../mobilenet-label-set/label-set-node';
 import type { LabelSetService } from '../mobilenet-label-set/label-set-service';
-import { applySetResult, setPredictions } from './label-set-result';
+import { classifyAgainstSet } from './label-set-result';
 import {
   applyResult,
   classifySettings,
@@ -14,15 +17,15 @@ import {
   type ClassifyNodeConfig,
   type ClassifySettings,
 } from './classify-message';
-import { toError } from '../../src';
+import { loadingStatus, readyStatus } from './classify-status';
 
 export = function (RED: RedApi): void {
-  const t: Translate = (key, substitutions) => RED._(`mobilenet-classify.${key}`, substitutions);
+  const t = translator(RED, 'mobilenet-classify');
 
   function MobilenetClassifyNode(this: RedNode, config: ClassifyNodeConfig): void {
     RED.nodes.createNode(this, config);
     const node = this;
-    const throttle = new StatusThrottle((status) => node.status(status));
+    const throttle = new StatusThrottle((shown) => node.status(shown));
     const modelNode = RED.nodes.getNode(config.model);
     let settings: ClassifySettings | undefined;
     let model: SharedModel | undefined;
@@ -41,7 +44,7 @@ export = function (RED: RedApi): void {
       onModelState(state: ModelState): void {
         if (state.phase === 'loading') throttle.now(loadingStatus(t, state.progress));
         else if (state.phase === 'error') {
-          throttle.now(errorStatus(state.error.message));
+          throttle.now(status.failed(state.error.message));
           // Said once per load, not per frame: a headless Pi's log must tell why nothing classifies.
           node.warn(t('log.failed', { reason: state.error.message }));
         } else {
@@ -60,7 +63,7 @@ export = function (RED: RedApi): void {
       model = modelNode.register(user);
     } catch (err) {
       setupError = toError(err);
-      throttle.now(errorStatus(setupError.message));
+      throttle.now(status.failed(setupError.message));
       node.error(setupError);
     }
 
@@ -80,21 +83,10 @@ export = function (RED: RedApi): void {
         // Waits while the set's model loads; a refused set (corrupt, other model) fails the frame.
         if (set) await set.whenOpen();
         if (set && !(config.emptySet === 'imagenet' && set.classes().length === 0)) {
-          if (Buffer.isBuffer(original) && msg.width === undefined) set.noteFrame(original);
-          const result = await current.classify(image, {
-            ...options,
-            roi: options.roi ?? set.settings.roi,
-            embedding: true,
-          });
-          checkSameModel(current, set);
-          const match = set.match(result);
-          if (!match.known && Buffer.isBuffer(original)) set.noteUnsure(original, match.label, match.score);
-          const predictions = setPredictions(
-            match,
-            set.classes().map((c) => c.label),
-            settings.filter.topK,
+          const frame = { image, original, raw: msg.width !== undefined };
+          await classifyAgainstSet(current, set, frame, options, settings.filter.topK, msg, () =>
+            t('errors.other-model', { set: set.settings.name }),
           );
-          applySetResult(msg, result, predictions, match, set.settings, current.queueStats());
         } else {
           const result = await current.classify(image, options);
           applyResult(msg, result, current.queueStats());
@@ -107,11 +99,13 @@ export = function (RED: RedApi): void {
         showReady();
         done();
       } catch (err) {
-        const error = toError(err);
-        // A dropped frame is an error the user can filter in a Catch node; the count travels with it.
-        if (error instanceof FrameDroppedError && current) msg.classification = { queue: current.queueStats() };
-        showReady();
-        done(error);
+        // A dropped frame is no failure of the node: it is counted, the count shows in the ready status
+        // and travels with the error, which a Catch node can filter.
+        if (err instanceof FrameDroppedError && current) {
+          msg.classification = { queue: current.queueStats() };
+          showReady();
+          done(err);
+        } else failInput(throttle, done, err);
       } finally {
         inFlight--;
       }
@@ -122,20 +116,11 @@ export = function (RED: RedApi): void {
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
-      throttle.cancel();
       if (isModelNode(modelNode)) modelNode.deregister(user);
       model = undefined;
-      node.status({});
+      throttle.clear();
       done();
     });
-  }
-
-  /** A set's embeddings mean nothing to another model: refuse rather than answer nonsense. */
-  function checkSameModel(model: SharedModel, set: LabelSetService): void {
-    const fingerprint = model.state.phase === 'ready' ? model.state.info.fingerprint : undefined;
-    if (fingerprint !== set.modelFingerprint) {
-      throw new Error(t('errors.other-model', { set: set.settings.name }));
-    }
   }
 
   RED.nodes.registerType('mobilenet-classify', MobilenetClassifyNode);

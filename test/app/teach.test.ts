@@ -73,11 +73,10 @@ describe('npm start: teaching over HTTP', function () {
   async function labelOf(framesDir: string, label: keyof typeof HELD_OUT, as: string): Promise<string> {
     const from = subscriber!.messages.length;
     fs.writeFileSync(path.join(framesDir, `${as}.jpg`), photo(label, HELD_OUT[label]));
-    await subscriber!.waitFor(
-      (m) => m.slice(from).some((x) => x.topic === 'e2e/frames/labels'),
-      `a classification of ${as}`,
-      60000,
-    );
+    await subscriber!.waitFor((m) => m.slice(from).some((x) => x.topic === 'e2e/frames/labels'), {
+      what: `a classification of ${as}`,
+      timeoutMs: 60000,
+    });
     const last = subscriber!.messages
       .slice(from)
       .filter((x) => x.topic === 'e2e/frames/labels')
@@ -111,11 +110,10 @@ describe('npm start: teaching over HTTP', function () {
 
       assert.equal(await labelOf(started.framesDir, 'apple', 'a1'), 'apple');
       assert.equal(await labelOf(started.framesDir, 'banana', 'b1'), 'banana');
-      await subscriber.waitFor(
-        (m) => m.some((x) => x.topic === 'e2e/frames/label' && x.payload === 'banana'),
-        'label banana',
-        10000,
-      );
+      await subscriber.waitFor((m) => m.some((x) => x.topic === 'e2e/frames/label' && x.payload === 'banana'), {
+        what: 'label banana',
+        timeoutMs: 10000,
+      });
 
       await subscriber.client.endAsync(true);
       await app.stop();
@@ -139,11 +137,10 @@ describe('npm start: teaching over HTTP', function () {
       // A frame like nothing taught is unknown, and kept for review.
       const from = subscriber.messages.length;
       fs.copyFileSync(path.join(IMAGES, 'parrot.jpg'), path.join(started.framesDir, 'p1.jpg'));
-      await subscriber.waitFor(
-        (m) => m.slice(from).some((x) => x.topic === 'e2e/frames/labels'),
-        'parrot classified',
-        60000,
-      );
+      await subscriber.waitFor((m) => m.slice(from).some((x) => x.topic === 'e2e/frames/labels'), {
+        what: 'parrot classified',
+        timeoutMs: 60000,
+      });
       const review = await rawRequest(app.port, { method: 'GET', path: '/labels/review' });
       assert.equal(review.status, 200, review.text);
       const kept = JSON.parse(review.text) as { items: Array<{ label: string; image: string }>; dropped: number };

@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { IMAGES, V1_025_LAYERS_DIR, readImage } from '../fixtures';
-import { type SpiedNode, collect, distNode, helper, waitFor, waitForStatus } from './helpers/node-red';
+import { waitFor, waitForStatus } from '../helpers';
+import { type SpiedNode, collect, distNode, helper } from '../helpers/node-red';
 
 const modelNode = distNode('mobilenet-model');
 const labelSetNode = distNode('mobilenet-label-set');
@@ -85,7 +86,10 @@ describe('mobilenet-teach + mobilenet-label-set + classify with a label set', fu
     const answers = collect(helper.getNode(to) as SpiedNode);
     const errors = collect(helper.getNode('caught') as SpiedNode);
     (helper.getNode(nodeId) as SpiedNode).receive(msg);
-    await waitFor(`an answer from ${nodeId}`, () => answers.length > 0 || errors.length > 0, 60000);
+    await waitFor(() => answers.length > 0 || errors.length > 0, {
+      what: `an answer from ${nodeId}`,
+      timeoutMs: 60000,
+    });
     if (errors.length > 0) {
       const error = errors[0].error as { message: string };
       throw Object.assign(new Error(error.message), { caught: errors[0] });
@@ -103,10 +107,13 @@ describe('mobilenet-teach + mobilenet-label-set + classify with a label set', fu
     await helper.setFlows(flow(), 'full').catch((err: Error) => {
       if (!/timeout waiting event/.test(err.message)) throw err;
     });
-    await waitFor('the redeployed nodes', () => {
-      const node = helper.getNode('t1');
-      return node && node !== before && helper.getNode('c1') && helper.getNode('caught');
-    });
+    await waitFor(
+      () => {
+        const node = helper.getNode('t1');
+        return node && node !== before && helper.getNode('c1') && helper.getNode('caught');
+      },
+      { what: 'the redeployed nodes' },
+    );
   }
 
   beforeEach(async () => {
@@ -125,7 +132,9 @@ describe('mobilenet-teach + mobilenet-label-set + classify with a label set', fu
       'deleting a class takes effect on the next frame',
     async () => {
       await helper.load(NODES, flow());
-      await waitForStatus(helper.getNode('t1') as SpiedNode, (s) => s.fill === 'green', 60000);
+      await waitForStatus(helper.getNode('t1') as SpiedNode, (s: { fill?: string }) => s.fill === 'green', {
+        timeoutMs: 60000,
+      });
 
       let last: Msg = {};
       for (const [label, names] of Object.entries(TAUGHT)) {
@@ -151,7 +160,9 @@ describe('mobilenet-teach + mobilenet-label-set + classify with a label set', fu
       assert.deepEqual({ name: details.labelSet.name, known: details.labelSet.known }, { name: 'fruit', known: true });
 
       await redeploy();
-      await waitForStatus(helper.getNode('t1') as SpiedNode, (s) => s.fill === 'green', 60000);
+      await waitForStatus(helper.getNode('t1') as SpiedNode, (s: { fill?: string }) => s.fill === 'green', {
+        timeoutMs: 60000,
+      });
       const listed = await ask('t1', 'taught', { command: 'list' });
       assert.deepEqual(listed.payload, last.payload, 'the redeployed set holds what was taught');
       assert.equal((await classify(fruit('banana', HELD_OUT.banana[0])))[0].label, 'banana');
@@ -172,7 +183,9 @@ describe('mobilenet-teach + mobilenet-label-set + classify with a label set', fu
 
   it('a non-image or an empty label ends with done(err), the set unchanged, and the node keeps teaching', async () => {
     await helper.load(NODES, flow());
-    await waitForStatus(helper.getNode('t1') as SpiedNode, (s) => s.fill === 'green', 60000);
+    await waitForStatus(helper.getNode('t1') as SpiedNode, (s: { fill?: string }) => s.fill === 'green', {
+      timeoutMs: 60000,
+    });
 
     await assert.rejects(
       ask('t1', 'taught', { payload: Buffer.from('not an image at all'), label: 'apple' }),
@@ -206,7 +219,9 @@ describe('mobilenet-teach + mobilenet-label-set + classify with a label set', fu
 
   it('the editor lists classes with thumbnails and counts, and deletes an example with DELETE', async () => {
     await helper.load(NODES, flow());
-    await waitForStatus(helper.getNode('t1') as SpiedNode, (s) => s.fill === 'green', 60000);
+    await waitForStatus(helper.getNode('t1') as SpiedNode, (s: { fill?: string }) => s.fill === 'green', {
+      timeoutMs: 60000,
+    });
     for (const name of TAUGHT.apple.slice(0, 2))
       await ask('t1', 'taught', { payload: fruit('apple', name), label: 'apple' });
     await classify(fruit('apple', HELD_OUT.apple[0]));
