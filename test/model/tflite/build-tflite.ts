@@ -177,7 +177,9 @@ export function int8Bytes(values: number[]): Uint8Array {
 export function int32Bytes(values: number[]): Uint8Array {
   const bytes = new Uint8Array(values.length * 4);
   const view = new DataView(bytes.buffer);
-  values.forEach((v, i) => view.setInt32(4 * i, v, true));
+  values.forEach((v, i) => {
+    view.setInt32(4 * i, v, true);
+  });
   return bytes;
 }
 

@@ -25,7 +25,6 @@ export interface TestHelper {
   log(): { args: unknown[][] };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 export const helper = require('node-red-node-test-helper') as TestHelper;
 helper.init(require.resolve('node-red'));
 
@@ -39,14 +38,18 @@ type NodeModule = (red: { _: unknown }) => unknown;
  * the key itself, which would hide what a user reads in status texts and errors.
  */
 export function distNode(type: string): unknown {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const module = require(path.join(DIST_NODES, type, `${type}.js`)) as NodeModule;
   const file = path.join(DIST_NODES, type, 'locales', 'en-US', `${type}.json`);
   const messages = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  // `node-red:common.status.connected` and the like: Node-RED's own words, shared by every node.
+  const core = JSON.parse(
+    fs.readFileSync(require.resolve('@node-red/nodes/locales/en-US/messages.json'), 'utf8'),
+  ) as Record<string, unknown>;
   const translate = (key: string, substitutions: Record<string, string | number> = {}): string => {
-    const found = key
+    const [catalogue, path] = key.startsWith('node-red:') ? [core, key.slice('node-red:'.length)] : [messages, key];
+    const found = path
       .split('.')
-      .reduce<unknown>((at, part) => (at as Record<string, unknown> | undefined)?.[part], messages);
+      .reduce<unknown>((at, part) => (at as Record<string, unknown> | undefined)?.[part], catalogue);
     if (typeof found !== 'string') return key;
     return found.replace(/__(\w+)__/g, (whole, name: string) =>
       name in substitutions ? String(substitutions[name]) : whole,
