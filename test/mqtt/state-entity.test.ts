@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict';
-import { MqttConfigError, parseTeachCommand, resolveStateEntity, TeachCommandError } from '../../src/mqtt';
+import {
+  MqttConfigError,
+  parseTeachCommand,
+  resolveStateEntity,
+  TeachCommandError,
+  TeachRateLimit,
+} from '../../src/mqtt';
 
 describe('mqtt/state entity and teach command', () => {
   it('picks the ON state of a two-class binary_sensor by its name, else the first class', () => {
@@ -45,5 +51,14 @@ describe('mqtt/state entity and teach command', () => {
     refuse('mobilenet/porch/teach', '{"label":""}');
     refuse('mobilenet/porch/teach', '{"label":42}');
     refuse('mobilenet/porch/teach', `{"label":"x","pad":"${'p'.repeat(2000)}"}`);
+  });
+
+  it('accepts one teach command per source per second', () => {
+    const limit = new TeachRateLimit(1000);
+    const porch = { source: 'porch', label: 'open' };
+    limit.check(porch, 't', 10_000);
+    assert.throws(() => limit.check(porch, 't', 10_500), /less than 1000 ms after the previous one/);
+    limit.check({ source: 'garage', label: 'open' }, 't', 10_500);
+    limit.check(porch, 't', 11_000);
   });
 });
