@@ -54,6 +54,8 @@ export {
   MATCH_METHODS,
   /** The small square JPEG crop an example is stored with. */
   makeThumbnail,
+  /** A `match()` result as `[{label, score, index}]` like an ImageNet classification, `unknown` first when unsure. */
+  matchToPredictions,
   type ClassScore,
   type ClassSummary,
   type EmbedFunction,
