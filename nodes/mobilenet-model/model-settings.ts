@@ -3,6 +3,7 @@ import { BACKEND_NAMES, type BackendName } from '../../src/engine/backend';
 import type { FitMode } from '../../src/image/types';
 import { QUEUE_POLICIES, type QueuePolicy } from '../../src/runner/bounded-queue';
 import type { ClassifierOptions } from '../../src/runner/classifier';
+import { numberOrDefault } from '../shared/number-setting';
 
 /** What the editor stores for a model config node. */
 export interface ModelNodeConfig {
@@ -37,7 +38,7 @@ export function classifierOptions(config: ModelNodeConfig): ClassifierOptions {
       'No model path or URL given: enter a directory holding model.json, a .tflite file or an http(s) URL, or pick a ' +
         'catalog model',
     );
-  const queueSize = config.queueSize === undefined || config.queueSize === '' ? 4 : Number(config.queueSize);
+  const queueSize = numberOrDefault(config.queueSize, 4);
   if (!Number.isInteger(queueSize) || queueSize < 1)
     throw new Error(`Queue size must be a whole number ≥ 1, got ${String(config.queueSize)}`);
   const labels = config.labels?.trim();
