@@ -28,6 +28,8 @@ export interface AppConfig {
   userDir: string;
   /** The label set taught over POST /teach (LABEL_SET_DIR; default inside the Node-RED user dir). */
   labelSetDir: string;
+  /** TEACH_TOKEN (read and removed from the environment by app/teach-guard at start). */
+  teachToken?: string;
   cacheDir?: string;
   maxFps: number;
 }
