@@ -1,19 +1,39 @@
 /**
- * The framework-free core: load a MobileNet (catalog, directory, URL, .tflite, Teachable
- * Machine), classify images off the main thread, read camera frames, publish labels over MQTT.
- * Nothing here imports Node-RED; the nodes in ../nodes adapt it.
+ * The package's one door: the Node-RED nodes, the app and library users import only what is named
+ * here (a test holds the nodes and the app to it). Start with `Classifier.load(options)`, then
+ * `classifier.classify(image)`; frame sources and the MQTT label publisher are the other two doors.
+ * Nothing behind this file imports Node-RED.
  */
-export { Classifier, loadClassifier, type ClassifierOptions, type ClassifyOptions, type ClassifyResult, type ClassifierStats, type ModelInfo, type Timings } from './runner/classifier';
-export { FrameDroppedError, QUEUE_POLICIES, type QueuePolicy } from './runner/bounded-queue';
+
+// Load a model once, classify images in a worker thread behind a bounded queue.
+export { Classifier, type ClassifierOptions, type ClassifyOptions, type ClassifyResult } from './runner/classifier';
+export type { ClassifierStats, ModelInfo, Timings } from './runner/classifier';
+export { checkClassifyOptions } from './runner/classifier-options';
 export type { Prediction, PredictionFilter } from './runner/predictions';
+export { FrameDroppedError, FrameQueue, QUEUE_POLICIES, type QueuePolicy } from './runner/frame-queue';
 export { BACKEND_NAMES, type BackendName } from './engine/backend';
 export { ModelLoadError } from './model/errors';
-export { resolveModel, type ModelOptions, type Normalization, type ResolvedModel } from './model/resolve';
-export { quantizeModelDirectory, QUANTIZE_DTYPES, type QuantizeDtype, type QuantizeReport } from './model/quantize';
-export { importTflite } from './model/tflite';
-export { CATALOG, catalogNames, findCatalogEntry, type CatalogEntry } from './zoo/catalog';
+export { DownloadError } from './store/download-error';
+export type { Normalization } from './model/resolve';
+export type { DownloadProgress } from './store/download';
+
+// The images a classifier accepts.
+export { DEFAULT_MAX_FILE_BYTES, ImageError, readImageFile, toImageInput } from './image';
+export type { FitMode, ImageInput, Roi } from './image';
+
+// Which models exist and what they cost.
+export { CATALOG, findCatalogEntry, type CatalogEntry } from './zoo/catalog';
 export { describeArchitecture } from './zoo/cost';
-export { fetchModel } from './store/download';
-export * as image from './image';
-export * as frames from './frames';
-export * as mqtt from './mqtt';
+export { publishedAccuracy } from './zoo/published-accuracy';
+
+// Camera frames: a command, an MJPEG or snapshot URL, or a folder.
+export { createFrameSource, DEFAULT_MAX_FOLDER_FILE_BYTES, DEFAULT_RESTART } from './frames';
+export type { Frame, FrameSource, FrameSourceConfig, FrameSourceState, FrameSourceStats } from './frames';
+export type { FolderRetention, FolderSourceConfig } from './frames';
+
+// Labels over MQTT, with Home Assistant discovery.
+export { LabelPublisher, MqttConfigError, parseProtocolVersion, validateBrokerUrl } from './mqtt';
+export type { BrokerSettings, LabelFrame, LabelPublisherOptions, PublisherStatus, QoS } from './mqtt';
+
+// Logins kept out of logs, status and errors.
+export { redactUserinfo } from './redact-userinfo';

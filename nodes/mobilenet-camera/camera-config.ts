@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_FOLDER_FILE_BYTES, DEFAULT_RESTART, type FolderRetention, type FolderSourceConfig, type FrameSourceConfig } from '../../src/frames';
+import { DEFAULT_MAX_FOLDER_FILE_BYTES, DEFAULT_RESTART, type FolderRetention, type FolderSourceConfig, type FrameSourceConfig } from '../../src';
 import { splitArgs } from './split-args';
 
 /** The node's properties as the editor saves them (numbers may arrive as strings). */

@@ -1,5 +1,4 @@
-import type { FrameSourceState, FrameSourceStats } from '../../src/frames';
-import { redactUserinfo } from './redact-userinfo';
+import { redactUserinfo, type FrameSourceState, type FrameSourceStats } from '../../src';
 
 export interface StatusShape {
   fill: 'red' | 'green' | 'yellow' | 'grey';

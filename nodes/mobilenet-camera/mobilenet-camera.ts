@@ -1,8 +1,7 @@
-import { createFrameSource, type Frame, type FrameSource } from '../../src/frames';
+import { createFrameSource, redactUserinfo, type Frame, type FrameSource } from '../../src';
 import type { NodeMessage, RedApi, RedNode } from '../shared/red-api';
 import { toFrameSourceConfig, type CameraCredentials, type CameraNodeConfig } from './camera-config';
 import { cameraStatus } from './camera-status';
-import { redactUserinfo } from './redact-userinfo';
 
 const STATUS_INTERVAL_MS = 1000;
 const CONTROL_WORDS = ['start', 'stop'] as const;

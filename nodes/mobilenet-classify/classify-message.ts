@@ -1,9 +1,4 @@
-import { toImageInput } from '../../src/image/input';
-import { DEFAULT_MAX_FILE_BYTES } from '../../src/image/read-image-file';
-import type { ImageInput } from '../../src/image/types';
-import type { ClassifyOptions, ClassifyResult } from '../../src/runner/classifier';
-import { checkClassifyOptions } from '../../src/runner/classifier-options';
-import { validateFilter } from '../../src/runner/predictions';
+import { toImageInput, DEFAULT_MAX_FILE_BYTES, type ImageInput, type ClassifyOptions, type ClassifyResult, checkClassifyOptions } from '../../src';
 import type { NodeMessage } from '../shared/red-api';
 import type { QueueStats } from '../mobilenet-model/shared-models';
 import { FileInputError, looksLikeFilePath, readImageFile } from './file-input';
@@ -55,7 +50,7 @@ function numberOr(label: string, value: number | string | undefined, fallback: n
 /** Editor values to settings; throws naming the bad field and what is valid. */
 export function classifySettings(config: ClassifyNodeConfig): ClassifySettings {
   const filter = { topK: numberOr('Top K', config.topK, 5), threshold: numberOr('Threshold', config.threshold, 0), allow: labelList(config.allow), deny: labelList(config.deny) };
-  validateFilter(filter);
+  checkClassifyOptions(filter);
   const imageProperty = (config.imageProperty ?? 'image').trim() || 'image';
   const keepImage = config.keepImage ?? true;
   if (keepImage && RESERVED_PROPERTIES.includes(imageProperty)) {

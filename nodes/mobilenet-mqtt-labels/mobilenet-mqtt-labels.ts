@@ -1,4 +1,4 @@
-import { LabelPublisher, type LabelFrame, type LabelPublisherOptions, type PublisherStatus, type QoS } from '../../src/mqtt';
+import { LabelPublisher, type LabelFrame, type LabelPublisherOptions, type PublisherStatus, type QoS } from '../../src';
 import type { BrokerNode } from '../mobilenet-mqtt-broker/broker-node';
 import type { NodeMessage, NodeStatus, RedApi, RedNode } from '../shared/red-api';
 

@@ -6,10 +6,11 @@ import { FrameStats, type StatsSnapshot } from './frame-stats';
 import { buildDeviceDiscovery, discoveryTopic, HA_DISCOVERY_PREFIX, HA_STATUS_TOPIC } from './ha-discovery';
 import { LabelHysteresis, validateWatchedLabel, type Presence, type WatchedLabel } from './hysteresis';
 import { scoreOf, validatePredictions, type LabelFrame } from './label-frame';
-import { BoundedQueue } from './offline-queue';
+import { OfflineQueue } from './offline-queue';
 import { packageOrigin } from './origin';
 import { DEFAULT_PREFIX, DEFAULT_SOURCE, publisherTopics, slugify, type PublisherTopics, type SourceTopics } from './topics';
 
+/** MQTT quality of service: 0 at most once, 1 at least once, 2 exactly once. */
 export type QoS = 0 | 1 | 2;
 
 /** QoS per topic group: state = label, ON/OFF and availability; labels = the per-frame JSON. */
@@ -22,6 +23,7 @@ export interface QosByGroup {
 
 export const DEFAULT_QOS: QosByGroup = { state: 1, labels: 0, stats: 0, discovery: 1 };
 
+/** Where and what a LabelPublisher publishes: prefix, source, watched labels, discovery, QoS, queue bound. */
 export interface LabelPublisherOptions {
   /** Topic prefix (default "mobilenet"); several levels allowed. */
   prefix?: string;
@@ -44,6 +46,7 @@ export interface LabelPublisherOptions {
 
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'error' | 'closed';
 
+/** The publisher's connection state and counters, emitted as `status` for node status and logs. */
 export interface PublisherStatus {
   state: ConnectionState;
   /** Messages waiting for the broker. */
@@ -98,7 +101,7 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
   private readonly discovery: boolean;
   private readonly discoveryPrefix: string;
   private readonly discoveryJitterMs: number;
-  private readonly queue: BoundedQueue<Outgoing>;
+  private readonly queue: OfflineQueue<Outgoing>;
   private readonly sources = new Map<string, SourceState>();
   /** Sources announced by an earlier run (found through their retained label), for removal. */
   private readonly earlierSources = new Set<string>();
@@ -131,7 +134,7 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
     this.discovery = options.discovery ?? true;
     this.discoveryPrefix = options.discoveryPrefix ?? HA_DISCOVERY_PREFIX;
     this.discoveryJitterMs = options.discoveryJitterMs ?? 1000;
-    this.queue = new BoundedQueue<Outgoing>(options.maxQueued ?? 1000);
+    this.queue = new OfflineQueue<Outgoing>(options.maxQueued ?? 1000);
     const statsIntervalMs = options.statsIntervalMs ?? 60000;
     if (typeof statsIntervalMs !== 'number' || !(statsIntervalMs >= 0)) {
       throw new MqttConfigError(`statsIntervalMs must be a number >= 0 (0 = off), got ${String(options.statsIntervalMs)}`);

@@ -5,13 +5,14 @@ import type { FitMode, ImageInput, Roi } from '../image/types';
 import { alignLabels } from '../model/labels';
 import { imagenetLabels } from '../zoo/imagenet';
 import { MINUS_ONE_TO_ONE, resolveModel, type ModelOptions, type Normalization, type ResolvedModel } from '../model/resolve';
-import { BoundedQueue, type QueuePolicy } from './bounded-queue';
+import { FrameQueue, type QueuePolicy } from './frame-queue';
 import type { LocalModelSpec } from '../engine/load-executable';
 import { InferenceWorker } from './inference-worker';
 import { LatencyWindow, RateMeter } from './latency-stats';
 import { checkClassifierOptions, checkClassifyOptions } from './classifier-options';
 import { topPredictions, type Prediction, type PredictionFilter } from './predictions';
 
+/** What to load and how to run it: the model (see ModelOptions) plus backend, queue and image limits. */
 export interface ClassifierOptions extends ModelOptions {
   /** auto (tfjs-node if installed, else wasm), wasm, tfjs-node or cpu. */
   backend?: BackendName;
@@ -31,11 +32,13 @@ export interface ClassifierOptions extends ModelOptions {
   float?: boolean;
 }
 
+/** Per-frame options of `classify`: the prediction filter, a region of interest and the fit. */
 export interface ClassifyOptions extends PredictionFilter {
   roi?: Roi;
   fit?: FitMode;
 }
 
+/** Where one frame's time went, in milliseconds. */
 export interface Timings {
   /** Decode, orient, crop, resize and normalise. */
   preprocessMs: number;
@@ -47,6 +50,7 @@ export interface Timings {
   totalMs: number;
 }
 
+/** One classified frame: the predictions best first, the top one, the model name and the timings. */
 export interface ClassifyResult {
   predictions: Prediction[];
   top: Prediction | null;
@@ -54,6 +58,7 @@ export interface ClassifyResult {
   timings: Timings;
 }
 
+/** What was loaded and how it runs: format, backend, execution mode, input size, labels, normalisation. */
 export interface ModelInfo {
   name: string;
   format: ResolvedModel['format'];
@@ -68,6 +73,7 @@ export interface ModelInfo {
   loadMs: number;
 }
 
+/** Counters and latency percentiles since load: what the model config node shows and MQTT stats report. */
 export interface ClassifierStats {
   accepted: number;
   completed: number;
@@ -101,10 +107,11 @@ interface Job {
 
 /**
  * One loaded model behind a bounded queue, classifying in a worker thread. Any number of callers
- * may share it; frames are processed one at a time in arrival order.
+ * may share it; frames are processed one at a time in arrival order. Load with `Classifier.load`,
+ * end with `dispose`.
  */
 export class Classifier {
-  private readonly queue: BoundedQueue<Job>;
+  private readonly queue: FrameQueue<Job>;
   private readonly latency = new LatencyWindow();
   private readonly inference = new LatencyWindow();
   private readonly rate = new RateMeter();
@@ -119,14 +126,23 @@ export class Classifier {
     /** What the worker was started with, to start a new one if it dies. */
     private readonly workerSpec: { model: LocalModelSpec; backend: BackendName },
     private readonly labels: string[],
+    /** What was loaded and how it runs. */
     readonly info: ModelInfo,
     /** Where the model lives on disk (the cache entry for downloaded models). */
     readonly localPath: string,
     private readonly options: ClassifierOptions,
   ) {
-    this.queue = new BoundedQueue<Job>(options.queueSize ?? 4, options.queuePolicy ?? 'drop-oldest', () => this.pump());
+    this.queue = new FrameQueue<Job>(options.queueSize ?? 4, options.queuePolicy ?? 'drop-oldest', () => this.pump());
   }
 
+  /**
+   * Finds the model (catalog name, directory, `.tflite` file or URL; downloading and caching it
+   * once), loads it into a new worker thread and returns a classifier ready for frames.
+   *
+   * @throws {TypeError} options that are not what the library accepts (the message lists what is).
+   * @throws {ModelLoadError} a model that cannot be found, read or understood.
+   * @throws {DownloadError} a model URL or catalog download that fails or fails its checks.
+   */
   static async load(options: ClassifierOptions): Promise<Classifier> {
     checkClassifierOptions(options);
     const resolved = await resolveModel(options);
@@ -159,7 +175,15 @@ export class Classifier {
     }
   }
 
-  /** Classifies one image. Rejects with a clear error for bad input, or FrameDroppedError under load. */
+  /**
+   * Classifies one image: decoded, oriented, cropped and resized on the libuv pool, then run in
+   * the worker. Frames wait in a bounded queue whose policy decides what happens when it is full.
+   *
+   * @throws {TypeError} classify options that are not what the library accepts.
+   * @throws {ImageError} an image that is not one (undecodable, too large, bad raw size or ROI); see `code`.
+   * @throws {FrameDroppedError} a frame the full queue refused or evicted, or dropped by `dispose`.
+   * @throws {Error} the model failing on the frame, or its worker thread dying and not restarting.
+   */
   classify(image: ImageInput, options: ClassifyOptions = {}): Promise<ClassifyResult> {
     if (this.disposed) return Promise.reject(new Error('Classifier has been disposed'));
     try {
@@ -174,6 +198,7 @@ export class Classifier {
     });
   }
 
+  /** Counters and latency percentiles since load. */
   stats(): ClassifierStats {
     return {
       ...this.counters,
@@ -288,5 +313,3 @@ export class Classifier {
 }
 
 type Prepared = { started: number; input: Float32Array; preprocessMs: number } | { started: number; error: Error };
-
-export const loadClassifier = (options: ClassifierOptions): Promise<Classifier> => Classifier.load(options);

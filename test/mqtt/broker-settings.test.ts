@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { buildClientOptions, describeConnectionError, MqttConfigError, parseProtocolVersion, redactUrl } from '../../src/mqtt';
+import { buildClientOptions, describeConnectionError, parseProtocolVersion, redactUrl } from '../../src/mqtt/broker-settings';
+import { MqttConfigError } from '../../src/mqtt/errors';
 
 const will = { topic: 'mobilenet/available', payload: 'offline', qos: 1 as const, retain: true };
 
