@@ -9,6 +9,7 @@ import type * as http from 'node:http';
 import busboy from 'busboy';
 import type express from 'express';
 import type { RateLimitedLog } from './rate-limited-log';
+import { toError } from '../src';
 
 export interface ClassifyLimits {
   /** Largest image accepted, in bytes (raw body, multipart file, or JSON/text body). */
@@ -101,7 +102,7 @@ function readMultipartImage(req: http.IncomingMessage, limit: number): Promise<B
         limits: { fileSize: limit, files: 1, fields: 8, fieldSize: 8 * 1024, fieldNameSize: 100, parts: 10, headerPairs: 16 },
       });
     } catch (error) {
-      reject(new Refused(400, `malformed multipart/form-data (${(error as Error).message}). ${ACCEPTED}`));
+      reject(new Refused(400, `malformed multipart/form-data (${toError(error).message}). ${ACCEPTED}`));
       return;
     }
     let image: Buffer | undefined;
@@ -162,7 +163,7 @@ async function readBody(req: http.IncomingMessage, kind: BodyKind, limit: number
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new Refused(400, `the body is not valid JSON (${(error as Error).message}). ${ACCEPTED}`);
+    throw new Refused(400, `the body is not valid JSON (${toError(error).message}). ${ACCEPTED}`);
   }
 }
 
@@ -266,7 +267,7 @@ export function classifyBody(limits: ClassifyLimits, log: RateLimitedLog): expre
       (error: unknown) => {
         clearTimeout(timer);
         if (error instanceof Refused) refuse(error.status, error.message);
-        else if (!req.destroyed) refuse(400, `the body could not be read (${error instanceof Error ? error.message : String(error)}).`);
+        else if (!req.destroyed) refuse(400, `the body could not be read (${toError(error).message}).`);
       },
     );
   };

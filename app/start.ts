@@ -18,6 +18,7 @@ import { buildFlow, FLOW_IDS, FLOW_TAB_ID } from './flow';
 import { OWNER_ONLY_DIR, replaceOwnerOnly } from './owner-only-files';
 import { RateLimitedLog } from './rate-limited-log';
 import { RepeatedLineLimiter } from './repeated-line-limiter';
+import { toError } from '../src';
 
 // Node-RED ships no types; this is the slice of its embedding API used here.
 interface NodeRed {
@@ -230,7 +231,7 @@ async function main(): Promise<void> {
         process.exit(0);
       },
       (error: unknown) => {
-        console.error(`[mobilenet] error while stopping: ${error instanceof Error ? error.message : String(error)}`);
+        console.error(`[mobilenet] error while stopping: ${toError(error).message}`);
         process.exit(1);
       },
     );
@@ -240,6 +241,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`[mobilenet] cannot start: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`[mobilenet] cannot start: ${toError(error).message}`);
   process.exit(1);
 });

@@ -14,7 +14,7 @@ export { FrameDroppedError, FrameQueue, QUEUE_POLICIES, type QueuePolicy } from 
 export { BACKEND_NAMES, type BackendName } from './engine/backend';
 export { ModelLoadError } from './model/errors';
 export { DownloadError } from './store/download-error';
-export type { Normalization } from './model/resolve';
+export type { Normalization } from './model/normalization';
 export type { DownloadProgress } from './store/download';
 
 // The images a classifier accepts.
@@ -35,5 +35,15 @@ export type { FolderRetention, FolderSourceConfig } from './frames';
 export { LabelPublisher, MqttConfigError, parseProtocolVersion, validateBrokerUrl } from './mqtt';
 export type { BrokerSettings, LabelFrame, LabelPublisherOptions, PublisherStatus, QoS } from './mqtt';
 
-// Logins kept out of logs, status and errors.
+// Watching a region for states (a door open / closed): motion gate, K-frame consensus, review queue.
+export { checkStateRoi } from './labelset/state-roi';
+export { StateWatcher, type StateWatcherOptions, type StateWatcherStats } from './labelset/state-watcher';
+export type { ClassifyRegion, SkipReason, StateChange, WatchOutcome } from './labelset/state-watcher';
+export type { ConsensusOptions, StateResult, StateSnapshot } from './labelset/consensus';
+export type { ClassifyReason, MotionOptions } from './labelset/motion-gate';
+export { ReviewQueue, type ReviewEntry, type ReviewQueueOptions } from './labelset/review-queue';
+export type { ReviewQueueStats, ReviewReason } from './labelset/review-queue';
+
+// Errors and logins, said safely in logs, status and messages.
 export { redactUserinfo } from './redact-userinfo';
+export { toError } from './to-error';

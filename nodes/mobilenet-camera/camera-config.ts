@@ -1,5 +1,6 @@
 import { DEFAULT_MAX_FOLDER_FILE_BYTES, DEFAULT_RESTART, type FolderRetention, type FolderSourceConfig, type FrameSourceConfig } from '../../src';
 import { splitArgs } from './split-args';
+import { toError } from '../../src';
 
 /** The node's properties as the editor saves them (numbers may arrive as strings). */
 export interface CameraNodeConfig {
@@ -72,7 +73,7 @@ export function toFrameSourceConfig(config: CameraNodeConfig, credentials: Camer
       try {
         args = splitArgs(config.args ?? '');
       } catch (err) {
-        throw new SyntaxError(`Arguments: ${(err as Error).message}`);
+        throw new SyntaxError(`Arguments: ${toError(err).message}`);
       }
       return { ...common, kind, command, args };
     }

@@ -2,6 +2,7 @@ import { createFrameSource, redactUserinfo, type Frame, type FrameSource } from 
 import type { NodeMessage, RedApi, RedNode } from '../shared/red-api';
 import { toFrameSourceConfig, type CameraCredentials, type CameraNodeConfig } from './camera-config';
 import { cameraStatus } from './camera-status';
+import { toError } from '../../src';
 
 const STATUS_INTERVAL_MS = 1000;
 const CONTROL_WORDS = ['start', 'stop'] as const;
@@ -37,7 +38,7 @@ export = function (RED: RedApi): void {
       source = createFrameSource(toFrameSourceConfig(config, (node.credentials ?? {}) as CameraCredentials));
     } catch (err) {
       node.status({ fill: 'red', shape: 'ring', text: RED._('mobilenet-camera.status.config-error') });
-      node.error(RED._('mobilenet-camera.errors.config', { message: redactUserinfo((err as Error).message) }));
+      node.error(RED._('mobilenet-camera.errors.config', { message: redactUserinfo(toError(err).message) }));
     }
 
     let statusTimer: NodeJS.Timeout | undefined;
@@ -86,7 +87,7 @@ export = function (RED: RedApi): void {
           source.stop().then(() => done(), done);
         }
       } catch (err) {
-        done(err as Error);
+        done(toError(err));
       }
     });
 

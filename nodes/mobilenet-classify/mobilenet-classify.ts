@@ -4,6 +4,7 @@ import type { ModelState, SharedModel } from '../mobilenet-model/shared-models';
 import type { DoneFunction, NodeMessage, RedApi, RedNode, SendFunction } from '../shared/red-api';
 import { StatusThrottle, errorStatus, loadingStatus, readyStatus, type Translate } from '../shared/status';
 import { applyResult, classifySettings, imageFromMessage, optionsFromMessage, type ClassifyNodeConfig, type ClassifySettings } from './classify-message';
+import { toError } from '../../src';
 
 export = function (RED: RedApi): void {
   const t: Translate = (key, substitutions) => RED._(`mobilenet-classify.${key}`, substitutions);
@@ -43,7 +44,7 @@ export = function (RED: RedApi): void {
       if (!isModelNode(modelNode)) throw new Error(t('errors.missing-model'));
       model = modelNode.register(user);
     } catch (err) {
-      setupError = err as Error;
+      setupError = toError(err);
       throttle.now(errorStatus(setupError.message));
       node.error(setupError);
     }
@@ -67,7 +68,7 @@ export = function (RED: RedApi): void {
         showReady();
         done();
       } catch (err) {
-        const error = err instanceof Error ? err : new Error(String(err));
+        const error = toError(err);
         // A dropped frame is an error the user can filter in a Catch node; the count travels with it.
         if (error instanceof FrameDroppedError && current) msg.classification = { queue: current.queueStats() };
         showReady();

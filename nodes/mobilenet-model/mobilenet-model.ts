@@ -4,6 +4,7 @@ import { catalogRows } from './catalog-list';
 import type { ModelNode, ModelUser } from './model-node';
 import { classifierOptions, settingsHash, type ModelNodeConfig } from './model-settings';
 import { acquireModel, loadCount, releaseIdleModels, releaseModel, type ModelState, type SharedModel } from './shared-models';
+import { toError } from '../../src';
 
 export = function (RED: RedApi): void {
   // The picker in the editor: every catalog model with α, ρ, computed MACs and parameters, published top-1.
@@ -11,7 +12,7 @@ export = function (RED: RedApi): void {
     try {
       res.json(catalogRows());
     } catch (err) {
-      res.status(500).json({ error: (err as Error).message });
+      res.status(500).json({ error: toError(err).message });
     }
   });
 
@@ -23,7 +24,7 @@ export = function (RED: RedApi): void {
     try {
       options = classifierOptions(config);
     } catch (err) {
-      configError = err as Error;
+      configError = toError(err);
       node.error(RED._('mobilenet-model.errors.bad-config', { message: configError.message }));
     }
     const hash = options ? settingsHash(options) : '';

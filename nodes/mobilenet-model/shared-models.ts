@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { type ImageInput, FrameQueue, Classifier, type ClassifierOptions, type ClassifierStats, type ClassifyOptions, type ClassifyResult, type ModelInfo, type DownloadProgress } from '../../src';
+import { type ImageInput, FrameQueue, Classifier, type ClassifierOptions, type ClassifierStats, type ClassifyOptions, type ClassifyResult, type ModelInfo, type DownloadProgress, toError } from '../../src';
 
 /**
  * Loaded models outlive the Node-RED config nodes that name them. Node-RED re-creates every
@@ -62,7 +62,7 @@ export class SharedModel extends EventEmitter {
     this.pending = new FrameQueue<PendingJob>(options.queueSize ?? 4, options.queuePolicy ?? 'drop-oldest', () => undefined);
     load({ ...options, onProgress: (p) => this.onProgress(p) }).then(
       (classifier) => this.onLoaded(classifier),
-      (error: unknown) => this.onFailed(error instanceof Error ? error : new Error(String(error))),
+      (error: unknown) => this.onFailed(toError(error)),
     );
   }
 

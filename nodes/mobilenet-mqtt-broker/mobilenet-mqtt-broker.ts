@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { parseProtocolVersion, validateBrokerUrl, type BrokerSettings } from '../../src';
 import type { BrokerNode } from './broker-node';
 import type { RedApi } from '../shared/red-api';
+import { toError } from '../../src';
 
 /** What the editor stores for a broker (credentials are kept apart by Node-RED). */
 interface BrokerNodeConfig {
@@ -22,7 +23,7 @@ function readPem(path: string | undefined, what: string): Buffer | undefined {
   try {
     return fs.readFileSync(path.trim());
   } catch (err) {
-    throw new Error(`cannot read the ${what} file "${path}": ${(err as Error).message}`);
+    throw new Error(`cannot read the ${what} file "${path}": ${toError(err).message}`);
   }
 }
 

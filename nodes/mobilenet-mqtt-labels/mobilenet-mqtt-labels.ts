@@ -1,6 +1,7 @@
 import { LabelPublisher, type LabelFrame, type LabelPublisherOptions, type PublisherStatus, type QoS } from '../../src';
 import type { BrokerNode } from '../mobilenet-mqtt-broker/broker-node';
 import type { NodeMessage, NodeStatus, RedApi, RedNode } from '../shared/red-api';
+import { toError } from '../../src';
 
 interface WatchedRow {
   label: string;
@@ -117,7 +118,7 @@ export = function (RED: RedApi): void {
         send(msg);
         done();
       } catch (err) {
-        done(err as Error);
+        done(toError(err));
       }
     });
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { commands } from './commands';
+import { toError } from '../to-error';
 
 function usage(): string {
   const lines = Object.entries(commands).map(([name, command]) => `  ${name.padEnd(10)} ${command.summary}`);
@@ -25,7 +26,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    console.error(`mobilenet: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`mobilenet: ${toError(error).message}`);
     process.exitCode = 1;
   },
 );

@@ -5,9 +5,10 @@ import * as tfc from '@tensorflow/tfjs-converter';
 import { directoryHandler } from '../model/model-files';
 import { layersModelToGraph } from '../model/layers-to-graph';
 import { GraphConversionError, ModelLoadError } from '../model/errors';
+import type { ModelFormat } from '../model/model-format';
+import type { Normalization } from '../model/normalization';
 import { compileGraph, type Executable } from './compile-graph';
-
-export type ModelFormat = 'layers' | 'graph' | 'tflite';
+import { toError } from '../to-error';
 
 /** What the worker needs to load a model that is already on local disk. */
 export interface LocalModelSpec {
@@ -33,7 +34,7 @@ export interface LoadedExecutable {
   /** What the output holds, when the file says so (TFLite); otherwise the worker tells from a probe run. */
   scores?: 'probabilities' | 'logits';
   /** Pixel → input mapping the file itself dictates (TFLite quantised input). */
-  normalization?: { scale: number; offset: number };
+  normalization?: Normalization;
 }
 
 function shapeOf(shape: Array<number | null>, source: string): [number, number, number] {
@@ -82,7 +83,7 @@ async function loadTflite(spec: LocalModelSpec): Promise<LoadedExecutable> {
   try {
     bytes = await fs.readFile(spec.path);
   } catch (error) {
-    throw new ModelLoadError(`Cannot read ${spec.path}: ${(error as Error).message}`);
+    throw new ModelLoadError(`Cannot read ${spec.path}: ${toError(error).message}`);
   }
   // Required lazily: the TFLite reader is only needed by users who run .tflite files.
   const { importTflite } = require('../model/tflite') as typeof import('../model/tflite');

@@ -3,6 +3,7 @@ import { Backoff } from './backoff';
 import { DEFAULT_MAX_FRAME_BYTES, DEFAULT_RESTART, type Frame, type FrameSource, type FrameSourceConfig, type FrameSourceState, type FrameSourceStats } from './frame';
 import type { FrameSplitter } from './jpeg-splitter';
 import { LatestFrameGate } from './latest-frame-gate';
+import { toError } from '../to-error';
 
 /**
  * What every frame source shares: the state machine, restart with backoff, the latest-frame-wins
@@ -87,7 +88,7 @@ export abstract class BaseFrameSource extends EventEmitter implements FrameSourc
     this.gate.clear();
     this.stopping = this.closeTransport()
       .catch((err: unknown) => {
-        this.lastError = errorMessage(err);
+        this.lastError = toError(err).message;
       })
       .then(() => {
         this.stopping = undefined;
@@ -187,7 +188,7 @@ export abstract class BaseFrameSource extends EventEmitter implements FrameSourc
     const closed = this.run;
     void this.closeTransport()
       .catch((closeErr: unknown) => {
-        this.lastError = `${err.message}; closing failed: ${errorMessage(closeErr)}`;
+        this.lastError = `${err.message}; closing failed: ${toError(closeErr).message}`;
       })
       .then(() => {
         if (closed !== this.run || this.stopRequested) return;
@@ -214,9 +215,9 @@ export abstract class BaseFrameSource extends EventEmitter implements FrameSourc
     const run = ++this.run;
     try {
       const opened = this.open(run);
-      if (opened) opened.catch((err: unknown) => this.fail(run, asError(err)));
+      if (opened) opened.catch((err: unknown) => this.fail(run, toError(err)));
     } catch (err) {
-      this.fail(run, asError(err));
+      this.fail(run, toError(err));
     }
   }
 
@@ -225,12 +226,4 @@ export abstract class BaseFrameSource extends EventEmitter implements FrameSourc
     this.currentState = state;
     this.emit('state', state);
   }
-}
-
-export function asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

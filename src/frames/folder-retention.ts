@@ -1,6 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import type { FolderRetention } from './frame';
+import { toError } from '../to-error';
 
 /**
  * Applies a folder's retention policy to the images a watching source has sent. Its memory is
@@ -38,7 +39,7 @@ export class RetentionPolicy {
       try {
         await fsp.mkdir(this.moveDir, { recursive: true });
       } catch (err) {
-        throw new Error(`cannot create the folder ${this.moveDir} that sent images are moved to: ${(err as Error).message}`);
+        throw new Error(`cannot create the folder ${this.moveDir} that sent images are moved to: ${toError(err).message}`);
       }
     }
   }
@@ -78,7 +79,7 @@ export class RetentionPolicy {
         await removeFile(path.join(this.dir, oldest), `to keep only the newest ${this.policy.count} images`);
       } catch (err) {
         failed++;
-        first ??= err as Error;
+        first ??= toError(err);
       }
     }
     if (first) this.report(new Error(failed === 1 ? first.message : `${first.message} (and ${failed - 1} more images)`));
@@ -90,7 +91,7 @@ async function removeFile(file: string, why: string): Promise<void> {
     await fsp.unlink(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw new Error(`could not delete ${file} ${why}: ${(err as Error).message}`);
+    throw new Error(`could not delete ${file} ${why}: ${toError(err).message}`);
   }
 }
 
@@ -100,13 +101,13 @@ async function moveFile(from: string, to: string): Promise<void> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return;
-    if (code !== 'EXDEV') throw new Error(`could not move ${from} to ${path.dirname(to)} after sending it: ${(err as Error).message}`);
+    if (code !== 'EXDEV') throw new Error(`could not move ${from} to ${path.dirname(to)} after sending it: ${toError(err).message}`);
     // The move folder is on another file system: copy, then delete.
     try {
       await fsp.copyFile(from, to);
       await fsp.unlink(from);
     } catch (copyErr) {
-      throw new Error(`could not move ${from} to ${path.dirname(to)} after sending it: ${(copyErr as Error).message}`);
+      throw new Error(`could not move ${from} to ${path.dirname(to)} after sending it: ${toError(copyErr).message}`);
     }
   }
 }

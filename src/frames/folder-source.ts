@@ -1,11 +1,12 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { asError, BaseFrameSource } from './base-source';
+import { BaseFrameSource } from './base-source';
 import { DEFAULT_FOLDER_RESCAN_MS, DEFAULT_MAX_FOLDER_FILE_BYTES, type Frame, type FolderSourceConfig } from './frame';
 import { ACCEPTED_IMAGES, imageProblem, isCandidateImage, nameKind, unsupportedName } from './folder-image-file';
 import { RetentionPolicy } from './folder-retention';
 import { FolderWatcher } from './folder-watcher';
 import { readRegularFile, RefusedFile } from './read-regular-file';
+import { toError } from '../to-error';
 
 export { isCandidateImage } from './folder-image-file';
 
@@ -98,7 +99,7 @@ export class FolderFrameSource extends BaseFrameSource {
           }
         }
       } catch (err) {
-        this.fail(run, asError(err));
+        this.fail(run, toError(err));
       } finally {
         this.pumping = false;
       }
@@ -151,7 +152,7 @@ class LoopCursor {
       } catch (err) {
         // Deleted since the listing: take the next one.
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        const why = err instanceof RefusedFile ? err.message : `cannot read it: ${(err as Error).message}`;
+        const why = err instanceof RefusedFile ? err.message : `cannot read it: ${toError(err).message}`;
         return this.problem(name, `skipped ${file}: ${why}`);
       }
       const problem = imageProblem(name, bytes);
@@ -172,7 +173,7 @@ class LoopCursor {
     try {
       entries = await fsp.readdir(this.dir, { withFileTypes: true });
     } catch (err) {
-      throw new Error(`cannot read folder ${this.dir}: ${(err as Error).message}`);
+      throw new Error(`cannot read folder ${this.dir}: ${toError(err).message}`);
     }
     const stillThere = new Set<string>();
     const images: string[] = [];

@@ -2,6 +2,7 @@ import { watch, promises as fsp, type Dirent, type FSWatcher } from 'node:fs';
 import * as path from 'node:path';
 import { imageProblem, nameKind, unsupportedName, ACCEPTED_IMAGES } from './folder-image-file';
 import { describeNonRegular, readRegularFile, RefusedFile } from './read-regular-file';
+import { toError } from '../to-error';
 
 export interface FolderWatcherOptions {
   dir: string;
@@ -75,9 +76,9 @@ export class FolderWatcher {
       this.fsWatcher.on('error', (err: Error) => this.options.onFatal(new Error(`stopped watching folder ${dir}: ${err.message}`)));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EACCES') throw new Error(`cannot read folder ${dir}: ${(err as Error).message}`);
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EACCES') throw new Error(`cannot read folder ${dir}: ${toError(err).message}`);
       this.rescanMs = Math.min(this.rescanMs, FALLBACK_RESCAN_MS);
-      this.options.onProblem(new Error(`cannot watch folder ${dir} for changes (${(err as Error).message}); listing it every ${this.rescanMs / 1000} s instead`));
+      this.options.onProblem(new Error(`cannot watch folder ${dir} for changes (${toError(err).message}); listing it every ${this.rescanMs / 1000} s instead`));
     }
     const entries = await listFolder(dir);
     if (this.closed) return [];
@@ -130,7 +131,7 @@ export class FolderWatcher {
           continue;
         }
         if (err instanceof RefusedFile) return { file, problem: `skipped ${file}: ${err.message}` };
-        return { file, problem: `skipped ${file}: cannot read it: ${(err as Error).message}` };
+        return { file, problem: `skipped ${file}: cannot read it: ${toError(err).message}` };
       }
       const problem = imageProblem(name, bytes);
       if (problem === undefined) return { file, bytes };
@@ -258,7 +259,7 @@ export class FolderWatcher {
     try {
       entries = await listFolder(this.options.dir);
     } catch (err) {
-      if (!this.closed) this.options.onFatal(err as Error);
+      if (!this.closed) this.options.onFatal(toError(err));
       return;
     }
     if (this.closed) return;
@@ -277,7 +278,7 @@ export class FolderWatcher {
   /** Timers and events do their async work one at a time; close() waits for the last. */
   private queueWork(task: () => Promise<void>): void {
     this.work = this.work.then(() => (this.closed ? undefined : task())).catch((err: unknown) => {
-      if (!this.closed) this.options.onFatal(err instanceof Error ? err : new Error(String(err)));
+      if (!this.closed) this.options.onFatal(toError(err));
     });
   }
 }
@@ -286,6 +287,6 @@ async function listFolder(dir: string): Promise<Dirent[]> {
   try {
     return await fsp.readdir(dir, { withFileTypes: true });
   } catch (err) {
-    throw new Error(`cannot read folder ${dir}: ${(err as Error).message}`);
+    throw new Error(`cannot read folder ${dir}: ${toError(err).message}`);
   }
 }

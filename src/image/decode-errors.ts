@@ -1,12 +1,9 @@
 import { ImageError } from './errors';
+import { toError } from '../to-error';
 
 /** Formats we decode: what cameras and browsers send. SVG, PDF and the like are refused on purpose. */
 export const SUPPORTED_FORMATS = ['jpeg', 'png', 'webp', 'gif', 'tiff', 'avif'] as const;
 const SUPPORTED_TEXT = 'JPEG, PNG, WebP, GIF, TIFF, AVIF, or raw pixels with width, height and channels';
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** The first line of a libvips message; later lines repeat it. */
 function firstLine(text: string): string {
@@ -50,7 +47,7 @@ export function claimedFormat(bytes: Uint8Array): string | undefined {
 /** Turns a sharp/libvips failure into an ImageError that names the problem. */
 export function fromSharpError(error: unknown, format: string | undefined, maxPixels: number): ImageError {
   if (error instanceof ImageError) return error;
-  const text = messageOf(error);
+  const text = toError(error).message;
   const line = firstLine(text);
   if (/unsupported image format/i.test(text)) {
     return new ImageError('NOT_AN_IMAGE', `data is not an image sharp can decode (${line}). Accepted: ${SUPPORTED_TEXT}.`, { cause: error });

@@ -2,6 +2,7 @@ import { promisify } from 'node:util';
 import { inflate } from 'node:zlib';
 import type { ContainerReport } from './completeness';
 import { ImageError } from './errors';
+import { toError } from '../to-error';
 
 const inflateAsync = promisify(inflate);
 
@@ -53,7 +54,7 @@ export async function checkMetadataBudget(report: ContainerReport, format: strin
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooMuch(format, `inflates to more than ${megabytes(maxBytes)} (compressed text or ICC profile chunks)`, maxBytes);
       // A stream zlib cannot read cannot be measured; it could be large, so it is not handed on.
-      throw tooMuch(format, `holds a corrupt compressed chunk that could inflate to more than ${megabytes(maxBytes)} (${(error as Error).message})`, maxBytes);
+      throw tooMuch(format, `holds a corrupt compressed chunk that could inflate to more than ${megabytes(maxBytes)} (${toError(error).message})`, maxBytes);
     }
     remaining -= inflated.length;
   }

@@ -2,6 +2,7 @@ import { constants, type Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { describeValue } from './describe-value';
 import { ImageError } from './errors';
+import { toError } from '../to-error';
 
 /**
  * Largest image file read, in bytes. A 50-megapixel JPEG (the default maxPixels) is 10–25 MB;
@@ -54,7 +55,7 @@ function openFailure(name: string, error: unknown, kind: FileKind): ImageError {
     ENXIO: 'is a socket or a device with nothing behind it, not a regular file',
     ELOOP: 'is a symbolic link, which is not followed here',
   };
-  const text = (code && why[code]) ?? `cannot be opened (${(error as Error).message})`;
+  const text = (code && why[code]) ?? `cannot be opened (${toError(error).message})`;
   return new ImageError('INVALID_INPUT', `${kind.noun} "${name}" ${text}. ${kind.accepted}.`, { cause: error });
 }
 

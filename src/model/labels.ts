@@ -1,6 +1,7 @@
 import { ImageError } from '../image/errors';
 import { readRegularFile } from '../image/read-image-file';
 import { ModelLoadError } from './errors';
+import { toError } from '../to-error';
 
 /** A labels file is a few KiB (ImageNet's 1001 names: 21 KiB); a larger one is not a labels file. */
 const MAX_LABELS_FILE_BYTES = 8 * 1024 * 1024;
@@ -14,14 +15,14 @@ export async function readLabelsFile(file: string): Promise<string[]> {
     text = (await readRegularFile(file, { maxFileBytes: MAX_LABELS_FILE_BYTES }, LABELS_FILE)).toString('utf8');
   } catch (error) {
     if (error instanceof ImageError) throw new ModelLoadError(error.message);
-    throw new ModelLoadError(`Cannot read labels file ${file}: ${(error as Error).message}`);
+    throw new ModelLoadError(`Cannot read labels file ${file}: ${toError(error).message}`);
   }
   if (text.trimStart().startsWith('[')) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch (error) {
-      throw new ModelLoadError(`Labels file ${file} is not valid JSON (${(error as Error).message}); give a JSON array of strings or one label per line`);
+      throw new ModelLoadError(`Labels file ${file} is not valid JSON (${toError(error).message}); give a JSON array of strings or one label per line`);
     }
     if (!Array.isArray(parsed) || !parsed.every((l) => typeof l === 'string')) throw new ModelLoadError(`${file} is JSON but not an array of label strings`);
     return parsed;

@@ -2,6 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import { ModelLoadError } from './errors';
+import { toError } from '../to-error';
 
 type ModelJSON = tf.io.ModelJSON;
 type WeightsManifestEntry = tf.io.WeightsManifestEntry;
@@ -23,13 +24,13 @@ export async function readModelJson(dir: string): Promise<ModelJSON> {
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (error) {
-    throw new ModelLoadError(`Cannot read ${file}: ${(error as Error).message}`);
+    throw new ModelLoadError(`Cannot read ${file}: ${toError(error).message}`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new ModelLoadError(`${file} is not valid JSON (${(error as Error).message}); the model directory is corrupt`);
+    throw new ModelLoadError(`${file} is not valid JSON (${toError(error).message}); the model directory is corrupt`);
   }
   const model = json as Partial<ModelJSON>;
   if (!model || typeof model !== 'object' || !model.modelTopology || !Array.isArray(model.weightsManifest)) {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { ModelLoadError } from './errors';
+import { toError } from '../to-error';
 
 /** The parts of a Teachable Machine image export's metadata.json that classification needs. */
 export interface TeachableMetadata {
@@ -21,7 +22,7 @@ export async function readTeachableMetadata(dir: string): Promise<TeachableMetad
   try {
     json = JSON.parse(text) as { labels?: unknown; imageSize?: unknown };
   } catch (error) {
-    throw new ModelLoadError(`${file} is not valid JSON (${(error as Error).message}); the Teachable Machine export is corrupt`);
+    throw new ModelLoadError(`${file} is not valid JSON (${toError(error).message}); the Teachable Machine export is corrupt`);
   }
   if (json === null || typeof json !== 'object' || !Array.isArray(json.labels)) return undefined;
   return { labels: json.labels.map(String), imageSize: typeof json.imageSize === 'number' ? json.imageSize : 224 };

@@ -4,13 +4,16 @@ import { normalise } from '../image/normalise';
 import type { FitMode, ImageInput, Roi } from '../image/types';
 import { alignLabels } from '../model/labels';
 import { imagenetLabels } from '../zoo/imagenet';
-import { MINUS_ONE_TO_ONE, resolveModel, type ModelOptions, type Normalization, type ResolvedModel } from '../model/resolve';
+import { MINUS_ONE_TO_ONE, type Normalization } from '../model/normalization';
+import { resolveModel } from '../resolve/resolve-model';
+import type { ModelOptions, ResolvedModel } from '../resolve/resolved-model';
 import { FrameQueue, type QueuePolicy } from './frame-queue';
 import type { LocalModelSpec } from '../engine/load-executable';
 import { InferenceWorker } from './inference-worker';
 import { LatencyWindow, RateMeter } from './latency-stats';
 import { checkClassifierOptions, checkClassifyOptions } from './classifier-options';
 import { topPredictions, type Prediction, type PredictionFilter } from './predictions';
+import { toError } from '../to-error';
 
 /** What to load and how to run it: the model (see ModelOptions) plus backend, queue and image limits. */
 export interface ClassifierOptions extends ModelOptions {
@@ -264,7 +267,7 @@ export class Classifier {
       const { scale, offset } = this.info.normalization;
       return { started, input: normalise(image.rgb, scale, offset), preprocessMs: performance.now() - started };
     } catch (error) {
-      return { started, error: error instanceof Error ? error : new Error(String(error)) };
+      return { started, error: toError(error) };
     }
   }
 
@@ -280,7 +283,7 @@ export class Classifier {
       const { worker } = await InferenceWorker.start(this.workerSpec.model, this.workerSpec.backend);
       this.worker = worker;
     } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
+      const why = toError(error).message;
       throw new Error(`Inference worker had stopped (${dead.exitReason ?? 'unknown reason'}) and could not be restarted: ${why}`);
     }
     await dead.terminate();
@@ -305,7 +308,7 @@ export class Classifier {
       job.resolve({ predictions, top: predictions[0] ?? null, model: this.info.name, timings });
     } catch (error) {
       this.counters.failed++;
-      job.reject(error instanceof Error ? error : new Error(String(error)));
+      job.reject(toError(error));
     } finally {
       this.inFlight--;
     }

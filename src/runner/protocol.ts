@@ -1,5 +1,6 @@
 import type { BackendName } from '../engine/backend';
 import type { LocalModelSpec } from '../engine/load-executable';
+import type { Normalization } from '../model/normalization';
 
 /** Messages between a Classifier (main thread) and its inference worker. */
 
@@ -17,7 +18,7 @@ export interface WorkerModelInfo {
   /** True when the model outputs logits, so the worker applies softmax. */
   outputIsLogits: boolean;
   embeddedLabels?: string[];
-  normalization?: { scale: number; offset: number };
+  normalization?: Normalization;
   loadMs: number;
 }
 

@@ -10,6 +10,7 @@ import { ModelFetcher, type FetcherOptions } from './model-fetcher';
 import { extractTarMember } from './tar';
 import { checkRequestedUrl, displayUrl } from './url-policy';
 import { readWeightGroups } from './weights-manifest';
+import { toError } from '../to-error';
 
 export { DownloadError } from './download-error';
 export type { DownloadLimits } from './download-limits';
@@ -101,7 +102,7 @@ async function fetchModelJson(fetcher: ModelFetcher, modelUrl: URL, tempDir: str
   try {
     groups = readWeightGroups(text, shown);
   } catch (error) {
-    throw new DownloadError(error instanceof Error ? error.message : String(error), shown, undefined, { cause: error });
+    throw new DownloadError(toError(error).message, shown, undefined, { cause: error });
   }
   fetcher.filesTotal = 1 + groups.reduce((count, group) => count + group.paths.length, 0);
   const lastSlash = url.lastIndexOf('/');

@@ -5,6 +5,7 @@ import { DownloadError, describeCause } from './download-error';
 import { DOWNLOAD_TIMEOUT_ENV, type DownloadLimits } from './download-limits';
 import { ConnectionPool, getFollowingRedirects, TransferStop } from './http-request';
 import { TransferWatchdog } from './transfer-watchdog';
+import { toError } from '../to-error';
 import { displayUrl } from './url-policy';
 
 /** The most this file may hold, and where that bound comes from (named in the error). */
@@ -86,7 +87,7 @@ export async function downloadToFile(url: string, destination: string, options: 
     });
     // Errors reach us through the body iterator; this keeps a late one (a stop racing the end) from crashing the process.
     response.on('error', () => undefined);
-    const onStop = (): void => void response.destroy(stopper.signal.reason as Error);
+    const onStop = (): void => void response.destroy(toError(stopper.signal.reason));
     stopper.signal.addEventListener('abort', onStop, { once: true });
     try {
       if (response.statusCode !== 200) {

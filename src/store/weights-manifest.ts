@@ -1,3 +1,4 @@
+import { toError } from '../to-error';
 /** Bytes per stored value, as tfjs-core's DTYPE_VALUE_SIZE_MAP (a quantised weight is stored as its quantisation dtype). */
 const BYTES_PER_VALUE: Readonly<Record<string, number>> = {
   float32: 4,
@@ -61,7 +62,7 @@ export function readWeightGroups(modelJsonText: string, source: string): WeightG
   try {
     parsed = JSON.parse(modelJsonText);
   } catch (error) {
-    fail(source, `invalid JSON (${error instanceof Error ? error.message : String(error)})`);
+    fail(source, `invalid JSON (${toError(error).message})`);
   }
   if (parsed === null || typeof parsed !== 'object') fail(source, 'it is not a JSON object');
   const manifest = (parsed as { weightsManifest?: unknown }).weightsManifest;

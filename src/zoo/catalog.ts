@@ -1,6 +1,6 @@
+import type { ModelFormat } from '../model/model-format';
+import { MINUS_ONE_TO_ONE, type Normalization } from '../model/normalization';
 import { CORAL_TFLITE_FILES, MOBILENET_V1_025_224_LAYERS_FILES, type PinnedFile } from './catalog-hashes';
-
-export type ModelFormat = 'layers' | 'graph' | 'tflite';
 
 /** One official MobileNet the package can download by name: where from, its architecture and its input. */
 export interface CatalogEntry {
@@ -18,7 +18,7 @@ export interface CatalogEntry {
   /** For .tgz URLs: the .tflite file inside the archive. */
   archiveMember?: string;
   /** pixel → input: real = pixel * scale + offset. [-1,1] is {scale: 1/127.5, offset: -1}; [0,1] is {scale: 1/255, offset: 0}. */
-  normalization: { scale: number; offset: number };
+  normalization: Normalization;
   /**
    * What the input tensor holds: 'float32' = normalised reals; 'uint8' = the raw pixel bytes, which
    * the model's own input quantisation maps to the reals described by `normalization`.
@@ -65,10 +65,9 @@ function pinsOf(files: Readonly<Record<string, PinnedFile>>): Pick<CatalogEntry,
   };
 }
 
-const MINUS_ONE_TO_ONE = { scale: 1 / 127.5, offset: -1 };
-const ZERO_TO_ONE = { scale: 1 / 255, offset: 0 };
+const ZERO_TO_ONE: Normalization = { scale: 1 / 255, offset: 0 };
 // The quantised TFLite MobileNets declare input scale 1/128 and zero point 128: real = (q - 128) / 128.
-const UINT8_MINUS_ONE_TO_ONE = { scale: 1 / 128, offset: -1 };
+const UINT8_MINUS_ONE_TO_ONE: Normalization = { scale: 1 / 128, offset: -1 };
 
 const TFJS_LAYERS_BASE = 'https://storage.googleapis.com/tfjs-models/tfjs';
 const TFJS_LAYERS_SOURCE =

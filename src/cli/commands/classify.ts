@@ -5,6 +5,7 @@ import { Classifier } from '../../runner/classifier';
 import { DEFAULT_MAX_FILE_BYTES, readImageFile } from '../../image/read-image-file';
 import { parseClassifyFlags } from './classify-flags';
 import { defaultModel, progressReporter } from '../model-option';
+import { toError } from '../../to-error';
 
 const HELP = `Usage: mobilenet classify [--model M] [--top K] [--threshold T] [--json] [--backend B] [--fit F] IMAGE...
 
@@ -80,7 +81,7 @@ export const classifyCommand: CliCommand = {
           }
         } catch (error) {
           failures++;
-          const message = error instanceof Error ? error.message : String(error);
+          const message = toError(error).message;
           if (values.json) console.log(JSON.stringify({ file, error: message }));
           else console.error(`${path.basename(file)}: error: ${message}`);
         }

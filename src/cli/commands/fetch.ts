@@ -4,6 +4,7 @@ import { cacheDir } from '../../store/cache';
 import { cachedModelPath, fetchModel, type DownloadProgress, type FetchModelOptions } from '../../store/download';
 import { catalogFetchOptions } from '../../store/fetch-catalog-model';
 import { catalogNames, findCatalogEntry } from '../../zoo/catalog';
+import { toError } from '../../to-error';
 
 const HELP = `Usage: mobilenet fetch NAME|URL [--cache DIR] [--name NAME] [--quiet]
 
@@ -63,7 +64,7 @@ export const fetchCommand: CliCommand = {
         },
       });
     } catch (error) {
-      console.error(`mobilenet fetch: ${(error as Error).message}\n\n${HELP}`);
+      console.error(`mobilenet fetch: ${toError(error).message}\n\n${HELP}`);
       return 2;
     }
     const { values, positionals } = parsed;
@@ -111,7 +112,7 @@ export const fetchCommand: CliCommand = {
       return 0;
     } catch (error) {
       printer.finish();
-      console.error(`mobilenet fetch: ${error instanceof Error ? error.message : String(error)}`);
+      console.error(`mobilenet fetch: ${toError(error).message}`);
       return 1;
     }
   },

@@ -4,6 +4,7 @@ import { ARCHITECTURES, MAX_ALPHA, MIN_RESOLUTION } from '../../zoo/architecture
 import type { ArchitectureName } from '../../zoo/architectures';
 import { describeArchitecture } from '../../zoo/cost';
 import { formatCostTable } from '../../zoo/format-cost-table';
+import { toError } from '../../to-error';
 
 const HELP = `Usage: mobilenet inspect [--arch v1|v2] [--alpha A] [--resolution R] [--classes N] [--json]
 
@@ -41,7 +42,7 @@ export const inspectCommand: CliCommand = {
         },
       }));
     } catch (error) {
-      console.error(`mobilenet inspect: ${(error as Error).message}\n\n${HELP}`);
+      console.error(`mobilenet inspect: ${toError(error).message}\n\n${HELP}`);
       return 2;
     }
     if (values.help) {

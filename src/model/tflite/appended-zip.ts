@@ -1,5 +1,6 @@
 import { inflateRawSync } from 'node:zlib';
 import { TfliteFormatError } from './errors';
+import { toError } from '../../to-error';
 
 /**
  * Reads the zip archive that TFLite's metadata writer appends to a model (label files and other
@@ -94,6 +95,6 @@ function inflate(raw: Uint8Array, corrupt: (why: string) => Error): Uint8Array {
   try {
     return new Uint8Array(inflateRawSync(raw));
   } catch (error) {
-    throw corrupt(`deflate data does not decode (${(error as Error).message})`);
+    throw corrupt(`deflate data does not decode (${toError(error).message})`);
   }
 }

@@ -1,4 +1,5 @@
 import type { GraphOp, ModelGraph, QuantGrid } from '../graph';
+import type { Normalization } from '../normalization';
 import { TfliteFormatError, TfliteUnsupportedError } from './errors';
 import { Model } from './model-tables';
 import { readTfliteMetadata } from './read-metadata';
@@ -11,7 +12,7 @@ export interface ImportedTflite {
   /** From the metadata's associated label file (1001 entries with `background` kept at 0). */
   labels?: string[];
   /** How to turn 0..255 pixels into the graph's real-valued input: real = pixel * scale + offset. */
-  normalization: { scale: number; offset: number };
+  normalization: Normalization;
   inputDtype: 'uint8' | 'int8' | 'float32';
   description?: string;
   /**
