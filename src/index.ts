@@ -34,6 +34,14 @@ export type { FolderRetention, FolderSourceConfig } from './frames';
 // Labels over MQTT, with Home Assistant discovery.
 export { LabelPublisher, MqttConfigError, parseProtocolVersion, validateBrokerUrl } from './mqtt';
 export type { BrokerSettings, LabelFrame, LabelPublisherOptions, PublisherStatus, QoS } from './mqtt';
+export { TeachCommandError, type StateEntity, type StateUpdate, type TeachCommand } from './mqtt';
+
+// Label sets: classes taught by a few examples, matched by prototype or k-NN, with `unknown`.
+export { LabelSet, LabelSetError, isLabelSetError, LABELSET_LIMITS, UNKNOWN_LABEL, checkLabel } from './labelset';
+export { DEFAULT_MATCH_OPTIONS, MATCH_METHODS, makeThumbnail, type LabelSetErrorCode } from './labelset';
+export type { ClassScore, ClassSummary, EmbedFunction, ExampleSummary, ImportLabelSetOptions } from './labelset';
+export type { LabelSetExport, LabelSetModel, LabelSetModelOptions, MatchMethod, MatchOptions } from './labelset';
+export type { MatchResult, OpenLabelSetOptions, ThumbnailOptions } from './labelset';
 
 // Watching a region for states (a door open / closed): motion gate, K-frame consensus, review queue.
 export { checkStateRoi } from './labelset/state-roi';

@@ -89,7 +89,7 @@ describe('public API: one door into the core', function () {
     it('names every export (no export *) and fits on a screen', function () {
       const text = fs.readFileSync(INDEX, 'utf8');
       assert.doesNotMatch(text, /export\s*\*/);
-      assert.ok(text.split('\n').length <= 60, `${text.split('\n').length} lines`);
+      assert.ok(text.split('\n').length <= 70, `${text.split('\n').length} lines`);
       assert.ok(exports.length > 0);
     });
 

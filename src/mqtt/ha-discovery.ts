@@ -1,5 +1,7 @@
 import type { WatchedLabel } from './hysteresis';
 import type { DiscoveryOrigin } from './origin';
+import { stateComponents } from './state-discovery';
+import type { ResolvedStateEntity } from './state-entity';
 import { slugify, type PublisherTopics } from './topics';
 
 export const HA_DISCOVERY_PREFIX = 'homeassistant';
@@ -14,15 +16,24 @@ export interface DeviceDiscoveryInput {
   origin: DiscoveryOrigin;
   qos: number;
   discoveryPrefix?: string;
+  /** The source's watched region, when it has one: adds its state, last-change image and teach buttons. */
+  state?: ResolvedStateEntity;
 }
 
 export interface DiscoveryComponent {
-  p: 'sensor' | 'binary_sensor';
+  p: 'sensor' | 'binary_sensor' | 'image' | 'button';
   name: string;
   unique_id: string;
   object_id: string;
-  state_topic: string;
+  /** Every component but image and button has one. */
+  state_topic?: string;
   value_template?: string;
+  device_class?: string;
+  json_attributes_topic?: string;
+  image_topic?: string;
+  content_type?: string;
+  command_topic?: string;
+  payload_press?: string;
   payload_on?: string;
   payload_off?: string;
   icon?: string;
@@ -51,7 +62,10 @@ export function discoveryTopic(prefix: string, source: string, discoveryPrefix =
   return `${discoveryPrefix}/device/${deviceId(prefix, source)}/config`;
 }
 
-/** One HA device per source: top label, its score, and a binary_sensor per watched label. */
+/**
+ * One HA device per source: top label, its score, a binary_sensor per watched label, and for a
+ * watched region its state, the frame of its last change and a teach button per class.
+ */
 export function buildDeviceDiscovery(input: DeviceDiscoveryInput): { topic: string; payload: DeviceDiscoveryPayload } {
   const id = deviceId(input.prefix, input.source);
   const topics = input.topics.source(input.source);
@@ -87,6 +101,7 @@ export function buildDeviceDiscovery(input: DeviceDiscoveryInput): { topic: stri
       payload_off: 'OFF',
     };
   }
+  if (input.state) Object.assign(cmps, stateComponents(id, topics, input.state));
   return {
     topic: discoveryTopic(input.prefix, input.source, input.discoveryPrefix),
     payload: {

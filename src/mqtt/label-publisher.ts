@@ -8,6 +8,10 @@ import { LabelHysteresis, validateWatchedLabel, type Presence, type WatchedLabel
 import { scoreOf, validatePredictions, type LabelFrame } from './label-frame';
 import { OfflineQueue } from './offline-queue';
 import { packageOrigin } from './origin';
+import type { StateEntity } from './state-entity';
+import { resolveStateEntity, type ResolvedStateEntity } from './state-entity';
+import { toPublishedState, type PublishedState, type StateUpdate } from './state-update';
+import { parseTeachCommand, TeachCommandError, type TeachCommand } from './teach-command';
 import { DEFAULT_PREFIX, DEFAULT_SOURCE, publisherTopics, slugify, type PublisherTopics, type SourceTopics } from './topics';
 
 /** MQTT quality of service: 0 at most once, 1 at least once, 2 exactly once. */
@@ -42,6 +46,11 @@ export interface LabelPublisherOptions {
   qos?: Partial<QosByGroup>;
   /** Messages (QoS >= 1) kept while the broker is unreachable; older ones are dropped and counted. */
   maxQueued?: number;
+  /**
+   * Listen on `<prefix>/+/teach` and emit `teach` for each valid command (default false). Anyone
+   * who may publish there changes what the classifier answers: limit it with the broker's ACL.
+   */
+  teach?: boolean;
 }
 
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'error' | 'closed';
@@ -68,7 +77,7 @@ export interface FrameOutcome {
 
 interface Outgoing {
   topic: string;
-  payload: string;
+  payload: string | Buffer;
   qos: QoS;
   retain: boolean;
 }
@@ -78,10 +87,16 @@ interface SourceState {
   topics: SourceTopics;
   top: string | null;
   watchers: LabelHysteresis[];
+  /** Set once the source's watched region was announced; `published` after its first state. */
+  region?: { entity: ResolvedStateEntity; published?: PublishedState };
 }
 
 export interface LabelPublisherEvents {
   status: [PublisherStatus];
+  /** A valid, non-retained `{"label"}` on `<prefix>/<source>/teach` (only with the `teach` option). */
+  teach: [TeachCommand];
+  /** A message on a teach topic that was not a valid command; nothing was taught. */
+  teachRefused: [TeachCommandError];
 }
 
 type ConnectFn = (url: string, options: IClientOptions) => MqttClient;
@@ -101,6 +116,7 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
   private readonly discovery: boolean;
   private readonly discoveryPrefix: string;
   private readonly discoveryJitterMs: number;
+  private readonly teach: boolean;
   private readonly queue: OfflineQueue<Outgoing>;
   private readonly sources = new Map<string, SourceState>();
   /** Sources announced by an earlier run (found through their retained label), for removal. */
@@ -134,6 +150,7 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
     this.discovery = options.discovery ?? true;
     this.discoveryPrefix = options.discoveryPrefix ?? HA_DISCOVERY_PREFIX;
     this.discoveryJitterMs = options.discoveryJitterMs ?? 1000;
+    this.teach = options.teach ?? false;
     this.queue = new OfflineQueue<Outgoing>(options.maxQueued ?? 1000);
     const statsIntervalMs = options.statsIntervalMs ?? 60000;
     if (typeof statsIntervalMs !== 'number' || !(statsIntervalMs >= 0)) {
@@ -155,6 +172,7 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
     });
     this.client.on('message', (topic, payload, packet) => {
       if (topic === HA_STATUS_TOPIC && payload.toString() === 'online') this.onHomeAssistantBirth();
+      else if (this.teach && topic.endsWith('/teach')) this.onTeach(topic, payload, packet.retain);
       else if (packet.retain && topic.startsWith(`${this.prefix}/`) && topic.endsWith('/label')) {
         this.earlierSources.add(topic.slice(this.prefix.length + 1, -'/label'.length));
       }
@@ -191,6 +209,41 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
     }
     this.stats.record(source.name, frame.timings?.totalMs, frame.timings?.inferenceMs, frame.queue, frame.model);
     return { source: source.name, top, topChanged, switched };
+  }
+
+  /**
+   * Declares that `source` has a watched region with these classes: Home Assistant's device for it
+   * gains the state (a binary_sensor with a device class for two classes), the last-change image
+   * and a teach button per class. Call again when the classes change (a class taught or forgotten).
+   * @throws MqttConfigError for classes that are not non-empty strings or an unknown device class.
+   */
+  announceState(source: string, entity: StateEntity): void {
+    if (this.state === 'closed') throw new MqttConfigError('this label publisher is closed');
+    const resolved = resolveStateEntity(entity);
+    const isNew = !this.sources.has(slugify(source));
+    const s = this.sourceState(source, { entity: resolved });
+    const before = JSON.stringify(s.region?.entity);
+    s.region = { ...s.region, entity: resolved };
+    if (this.discovery && !isNew && before !== JSON.stringify(resolved)) this.sendDiscovery(s);
+  }
+
+  /**
+   * Publishes a watched region's new state, retained: the text on `<prefix>/<source>/state`, its
+   * `{state, previous, changedAt, score}` on `.../state/attributes`, and the frame that caused it as
+   * raw JPEG on `.../image`. Announces the region (with the states seen so far) if `announceState`
+   * was not called. While the broker is away only the latest state and frame are kept.
+   * @throws MqttConfigError for a malformed update.
+   */
+  publishState(source: string, update: StateUpdate): void {
+    if (this.state === 'closed') throw new MqttConfigError('this label publisher is closed');
+    const published = toPublishedState(update);
+    const s = this.sourceState(source);
+    if (!s.region) {
+      const classes = [update.previous, update.state].filter((c): c is string => typeof c === 'string');
+      this.announceState(source, { classes: [...new Set(classes)], teachButtons: false });
+    }
+    if (s.region) s.region.published = published;
+    this.sendRegionState(s, published);
   }
 
   status(): PublisherStatus {
@@ -262,11 +315,11 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
     if (!this.client.disconnected) this.client.stream?.destroy();
   }
 
-  private sourceState(name: string): SourceState {
+  private sourceState(name: string, region?: SourceState['region']): SourceState {
     const key = slugify(name);
     let state = this.sources.get(key);
     if (!state) {
-      state = { name, topics: this.topics.source(name), top: null, watchers: this.watched.map((w) => new LabelHysteresis(w)) };
+      state = { name, topics: this.topics.source(name), top: null, watchers: this.watched.map((w) => new LabelHysteresis(w)), region };
       this.sources.set(key, state);
       if (this.discovery) this.sendDiscovery(state);
       // Subscribers (and HA) learn the starting state instead of "unknown".
@@ -285,6 +338,7 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
       this.client.subscribe(`${this.prefix}/+/label`, { qos: 0 }, () => undefined);
       for (const s of this.sources.values()) this.sendDiscovery(s, true);
     }
+    if (this.teach) this.client.subscribe(`${this.prefix}/+/teach`, { qos: 1 }, () => undefined);
     // Oldest first, then current state so subscribers converge even if the bound dropped some.
     for (const m of this.queue.drain()) this.publishNow(m);
     this.republishState();
@@ -310,6 +364,29 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
     for (const s of this.sources.values()) {
       if (s.top !== null) this.sendOrNow({ topic: s.topics.label, payload: s.top, qos: this.qos.state, retain: true });
       for (const w of s.watchers) this.sendOrNow({ topic: s.topics.watched(w.config.label), payload: w.state, qos: this.qos.state, retain: true });
+      if (s.region?.published) this.sendRegionState(s, s.region.published, true);
+    }
+  }
+
+  /** State, attributes, then the frame: a subscriber that sees the new state finds its picture already there. */
+  private sendRegionState(s: SourceState, published: PublishedState, now = false): void {
+    const send = (m: Outgoing): void => (now ? this.sendOrNow(m) : this.send(m));
+    if (published.jpeg && this.client.connected) {
+      // Never queued while offline: one retained frame per source is republished on reconnect.
+      this.publishNow({ topic: s.topics.image, payload: published.jpeg, qos: this.qos.state, retain: true });
+    }
+    send({ topic: s.topics.stateAttributes, payload: published.attributes, qos: this.qos.state, retain: true });
+    send({ topic: s.topics.state, payload: published.state, qos: this.qos.state, retain: true });
+  }
+
+  private onTeach(topic: string, payload: Buffer, retained: boolean): void {
+    try {
+      const command = parseTeachCommand(this.prefix, topic, payload, retained);
+      const known = this.sources.get(command.source);
+      this.emit('teach', known ? { ...command, source: known.name } : command);
+    } catch (error) {
+      if (error instanceof TeachCommandError) this.emit('teachRefused', error);
+      else throw error;
     }
   }
 
@@ -322,6 +399,7 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
       origin: packageOrigin(),
       qos: this.qos.state,
       discoveryPrefix: this.discoveryPrefix,
+      state: s.region?.entity,
     });
     const m: Outgoing = { topic, payload: JSON.stringify(payload), qos: this.qos.discovery, retain: true };
     if (now) this.publishNow(m);

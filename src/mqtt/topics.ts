@@ -36,6 +36,14 @@ export interface SourceTopics {
   label: string;
   labels: string;
   watched(label: string): string;
+  /** A watched region's state (plain text, retained, published on change). */
+  state: string;
+  /** JSON `{state, previous, changedAt, score}` beside it (retained), for HA's attributes. */
+  stateAttributes: string;
+  /** The frame that caused the last state change, raw JPEG bytes (retained). */
+  image: string;
+  /** Command topic: JSON `{"label": "..."}` teaches the source's current frame. */
+  teach: string;
 }
 
 export interface PublisherTopics {
@@ -55,6 +63,10 @@ export function publisherTopics(prefix: string): PublisherTopics {
         label: `${base}/label`,
         labels: `${base}/labels`,
         watched: (label: string) => `${base}/${slugify(label)}`,
+        state: `${base}/state`,
+        stateAttributes: `${base}/state/attributes`,
+        image: `${base}/image`,
+        teach: `${base}/teach`,
       };
     },
   };

@@ -25,7 +25,7 @@ describe('mqtt/ha-discovery', () => {
       assert.ok(c.p === 'sensor' || c.p === 'binary_sensor', `${key}: platform`);
       assert.equal(c.unique_id, key);
       assert.match(c.unique_id, /^[a-z0-9_-]+$/, 'unique_id usable as an object_id');
-      assert.ok(c.state_topic.startsWith('mobilenet/front_porch/'));
+      assert.ok(c.state_topic?.startsWith('mobilenet/front_porch/'));
     }
     assert.equal(payload.cmps.mobilenet_front_porch_tabby__tabby_cat.state_topic, 'mobilenet/front_porch/tabby,_tabby_cat');
     assert.equal(payload.availability_topic, 'mobilenet/available');

@@ -1,0 +1,638 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, stat, unlink } from 'node:fs/promises';
+import * as path from 'node:path';
+import { removeStaleTempFiles, syncFolder, writeFileAtomic } from './atomic-file';
+import {
+  checkDocument,
+  EXAMPLES_FOLDER,
+  LABELSET_FILE,
+  LABELSET_FORMAT_VERSION,
+  type LabelSetDocument,
+  type LabelSetModel,
+  parseDocument,
+  type StoredExample,
+  thumbnailPathFor,
+} from './document';
+import { LabelSetError } from './errors';
+import { checkLabel, LABELSET_LIMITS } from './limits';
+import { type MatchClass, type MatchOptions, type MatchResult, matchClasses, resolveMatchOptions } from './matcher';
+import { decodeEmbedding, encodeEmbedding, normalisedMean, toUnitVector } from './vectors';
+
+/** Which model the set is (to be) used with: `classifier.info.fingerprint` and `.embeddingSize`. */
+export interface LabelSetModelOptions {
+  fingerprint: string;
+  embeddingSize: number;
+  /** Shown in error messages and stored in a new set. */
+  modelName?: string;
+  /**
+   * Open a set taught with another model anyway, to re-embed it from its stored crops with `reembed()`;
+   * until then `add` and `match` refuse. Without it such a set is refused with `model-mismatch`.
+   */
+  allowModelChange?: boolean;
+}
+
+/** How `LabelSet.open` opens a folder: the model it must match, and whether to create a new set. */
+export interface OpenLabelSetOptions extends LabelSetModelOptions {
+  /** Start a new, empty set when the folder (or its `labelset.json`) does not exist yet. */
+  create?: boolean;
+  /** Name of a new set; default the folder's name. */
+  name?: string;
+}
+
+/** How an exported set is imported: the model it must match, and whether to replace one in the folder. */
+export interface ImportLabelSetOptions extends LabelSetModelOptions {
+  /** Replace a set already in the folder (default: refuse with `exists`). */
+  replace?: boolean;
+}
+
+/** One example as `classes()` lists it. */
+export interface ExampleSummary {
+  id: string;
+  /** Absolute path of the example's JPEG crop. */
+  thumbnail: string;
+  addedAt: string;
+}
+
+/** One class as `classes()` lists it. */
+export interface ClassSummary {
+  label: string;
+  count: number;
+  examples: ExampleSummary[];
+}
+
+/** A whole set in one JSON-able object: `labelset.json`'s content plus every thumbnail as base64. */
+export interface LabelSetExport extends LabelSetDocument {
+  thumbnails: Record<string, string>;
+}
+
+/** Computes an embedding from an example's stored JPEG crop, e.g. `(jpeg) => classifier.embed(jpeg)`. */
+export type EmbedFunction = (jpeg: Buffer) => Promise<Float32Array>;
+
+interface Example {
+  id: string;
+  vector: Float32Array;
+  /** The stored base64 text, kept so a rewrite does not re-encode every embedding. */
+  encoded: string;
+  addedAt: string;
+}
+
+type Classes = Map<string, Example[]>;
+
+const JPEG_MAGIC = [0xff, 0xd8, 0xff];
+
+/**
+ * A named set of classes taught by example, kept in a folder as `labelset.json` + `examples/<id>.jpg`.
+ * Every change is written atomically before the promise resolves, so a crash or kill never loses an example
+ * whose `add` had resolved, and a change takes effect on the very next `match`. Changes are applied one at a
+ * time in call order. One process should own a folder at a time.
+ */
+export class LabelSet {
+  /** The set's folder (absolute). */
+  readonly folder: string;
+  /** The set's `labelset.json` (absolute). */
+  readonly file: string;
+
+  private classMap: Classes;
+  private storedModel: LabelSetModel;
+  private readonly targetModel: LabelSetModel;
+  private setName: string;
+  private prototypes = new Map<string, Float32Array>();
+  private pending: Promise<unknown> = Promise.resolve();
+
+  private constructor(folder: string, document: LabelSetDocument, target: LabelSetModel) {
+    this.folder = folder;
+    this.file = path.join(folder, LABELSET_FILE);
+    this.setName = document.name;
+    this.storedModel = document.model;
+    this.targetModel = target;
+    this.classMap = fromDocument(document);
+  }
+
+  /**
+   * Opens the set in `dir` for the model described by `options`. Refuses (with a `LabelSetError`) a folder
+   * or file that does not exist unless `create`, a `labelset.json` that cannot be read as a set (`corrupt`,
+   * naming the file; it is not touched), and a set taught with another model (`model-mismatch`).
+   */
+  static async open(dir: string, options: OpenLabelSetOptions): Promise<LabelSet> {
+    const target = checkModelOptions(options);
+    const folder = checkFolderName(dir);
+    const file = path.join(folder, LABELSET_FILE);
+    const exists = await folderExists(folder);
+    if (!exists && options.create !== true) {
+      throw new LabelSetError('missing', `Label set folder ${folder} does not exist (create: true starts a new set there)`, {
+        file: folder,
+      });
+    }
+    let text = exists ? await readBounded(file) : undefined;
+    if (text === undefined) {
+      if (options.create !== true) {
+        throw new LabelSetError('missing', `Label set folder ${folder} holds no ${LABELSET_FILE} (create: true starts a new set)`, {
+          file,
+        });
+      }
+      const document: LabelSetDocument = {
+        version: LABELSET_FORMAT_VERSION,
+        name: options.name ?? path.basename(folder),
+        model: target,
+        classes: {},
+      };
+      await mkdirOrFail(path.join(folder, EXAMPLES_FOLDER));
+      await writeOrFail(file, serialise(document));
+      text = serialise(document);
+    }
+    const document = parseDocument(text, file);
+    checkSameModel(document.model, target, file, options.allowModelChange === true);
+    await removeStaleTempFiles(folder);
+    await removeStaleTempFiles(path.join(folder, EXAMPLES_FOLDER));
+    return new LabelSet(folder, document, target);
+  }
+
+  /**
+   * Writes an exported set (`export()`'s object, or its JSON text) into `dir` and opens it. Refuses a folder
+   * that already holds a set unless `replace`, and a set from another model unless `allowModelChange`.
+   */
+  static async import(dir: string, exported: LabelSetExport | string | Buffer, options: ImportLabelSetOptions): Promise<LabelSet> {
+    const target = checkModelOptions(options);
+    const folder = checkFolderName(dir);
+    const what = 'The imported label set';
+    const { document, thumbnails } = readExport(exported, what);
+    checkSameModel(document.model, target, what, options.allowModelChange === true);
+    const file = path.join(folder, LABELSET_FILE);
+    const previous = (await folderExists(folder)) ? await readBounded(file) : undefined;
+    if (previous !== undefined && options.replace !== true) {
+      throw new LabelSetError('exists', `Label set folder ${folder} already holds a set (replace: true overwrites it)`, { file });
+    }
+    const examplesFolder = path.join(folder, EXAMPLES_FOLDER);
+    await mkdirOrFail(examplesFolder);
+    for (const [id, jpeg] of thumbnails) await writeOrFail(path.join(examplesFolder, `${id}.jpg`), jpeg);
+    await writeOrFail(file, serialise(document));
+    if (previous !== undefined) {
+      // Crops of the replaced set that the new one does not use; only after the new file is in place.
+      const old = safeParse(previous, file);
+      if (old !== undefined) {
+        for (const example of Object.values(old.classes).flat()) {
+          if (!thumbnails.has(example.id)) await unlink(path.join(examplesFolder, `${example.id}.jpg`)).catch(() => undefined);
+        }
+      }
+    }
+    return LabelSet.open(folder, options);
+  }
+
+  /** The set's name. */
+  get name(): string {
+    return this.setName;
+  }
+
+  /** The model the stored embeddings were computed with. */
+  get model(): Readonly<LabelSetModel> {
+    return { ...this.storedModel };
+  }
+
+  /** True when the set was opened with `allowModelChange` for another model and awaits `reembed()`. */
+  get needsReembed(): boolean {
+    return !sameModel(this.storedModel, this.targetModel);
+  }
+
+  /** Examples in the whole set. */
+  get exampleCount(): number {
+    let count = 0;
+    for (const examples of this.classMap.values()) count += examples.length;
+    return count;
+  }
+
+  /** Labels in the order they were first taught. */
+  labels(): string[] {
+    return [...this.classMap.keys()];
+  }
+
+  /** Every class with its count and examples (id, thumbnail path, time taught). */
+  classes(): ClassSummary[] {
+    return [...this.classMap].map(([label, examples]) => ({
+      label,
+      count: examples.length,
+      examples: examples.map((e) => ({ id: e.id, thumbnail: this.thumbnailFile(e.id), addedAt: e.addedAt })),
+    }));
+  }
+
+  /** The stored JPEG crop of an example. */
+  async thumbnail(id: string): Promise<Buffer> {
+    this.findExample(id);
+    return readThumbnailFile(this.thumbnailFile(id));
+  }
+
+  /**
+   * Teaches one example: `embedding` from `classifier.embed` (or `classify(…, {embedding: true})`) with this
+   * set's model, `thumbnailJpeg` the crop it was computed from (see `makeThumbnail`). Resolves to the new
+   * example's id once it is on disk.
+   */
+  add(label: string, embedding: Float32Array, thumbnailJpeg: Buffer | Uint8Array): Promise<string> {
+    return this.exclusive(async () => {
+      checkLabel(label);
+      this.refuseUntilReembedded('add examples to');
+      const vector = toUnitVector(embedding, this.storedModel.embeddingSize);
+      const jpeg = checkThumbnail(thumbnailJpeg, 'thumbnail');
+      const existing = this.classMap.get(label);
+      if (existing === undefined && this.classMap.size >= LABELSET_LIMITS.maxClasses) {
+        throw limit(`the label set ${this.folder} already has ${LABELSET_LIMITS.maxClasses} classes, the most one set can hold`);
+      }
+      if (existing !== undefined && existing.length >= LABELSET_LIMITS.maxExamplesPerClass) {
+        throw limit(
+          `class "${label}" already has ${LABELSET_LIMITS.maxExamplesPerClass} examples, the most one class can hold ` +
+            '(a few dozen varied examples are plenty: remove old ones with removeExample)',
+        );
+      }
+      if (this.exampleCount >= LABELSET_LIMITS.maxExamples) {
+        throw limit(`the label set ${this.folder} already has ${LABELSET_LIMITS.maxExamples} examples, the most one set can hold`);
+      }
+      const id = randomBytes(8).toString('hex');
+      const example: Example = { id, vector, encoded: encodeEmbedding(vector), addedAt: new Date().toISOString() };
+      await mkdirOrFail(path.join(this.folder, EXAMPLES_FOLDER));
+      await writeOrFail(this.thumbnailFile(id), jpeg);
+      const next = copyClasses(this.classMap);
+      next.set(label, [...(existing ?? []), example]);
+      try {
+        await this.commit(next);
+      } catch (error) {
+        await unlink(this.thumbnailFile(id)).catch(() => undefined);
+        throw error;
+      }
+      return id;
+    });
+  }
+
+  /** Forgets a class and all its examples; resolves to how many examples were removed. */
+  forget(label: string): Promise<number> {
+    return this.exclusive(async () => {
+      const examples = this.requireClass(label);
+      const next = copyClasses(this.classMap);
+      next.delete(label);
+      await this.commit(next);
+      await this.removeThumbnails(examples);
+      return examples.length;
+    });
+  }
+
+  /** Removes one example; resolves to the label it was taught as. The class goes when its last example does. */
+  removeExample(id: string): Promise<string> {
+    return this.exclusive(async () => {
+      const { label, example } = this.findExample(id);
+      const next = copyClasses(this.classMap);
+      const rest = (next.get(label) ?? []).filter((e) => e !== example);
+      if (rest.length === 0) next.delete(label);
+      else next.set(label, rest);
+      await this.commit(next);
+      await this.removeThumbnails([example]);
+      return label;
+    });
+  }
+
+  /**
+   * Renames class `from` to `to`; when `to` exists already the examples join it (within the per-class limit).
+   * Resolves to how many examples moved.
+   */
+  relabel(from: string, to: string): Promise<number> {
+    return this.exclusive(async () => {
+      const moving = this.requireClass(from);
+      checkLabel(to, 'new label');
+      if (from === to) return 0;
+      const joined = [...(this.classMap.get(to) ?? []), ...moving];
+      if (joined.length > LABELSET_LIMITS.maxExamplesPerClass) {
+        throw limit(`relabelling "${from}" as "${to}" would give "${to}" ${joined.length} examples, more than ${LABELSET_LIMITS.maxExamplesPerClass}`);
+      }
+      const next: Classes = new Map();
+      // The renamed class keeps its place in the order of classes.
+      for (const [label, examples] of this.classMap) {
+        if (label === from) next.set(to, joined);
+        else if (label !== to) next.set(label, examples);
+      }
+      await this.commit(next);
+      return moving.length;
+    });
+  }
+
+  /**
+   * Re-computes every example's embedding from its stored crop with `embed` (the new model), then stores the
+   * set as taught with the model this set was opened for. All or nothing: if one crop fails, nothing changes.
+   * Resolves to the number of examples re-embedded.
+   */
+  reembed(embed: EmbedFunction): Promise<number> {
+    return this.exclusive(async () => {
+      if (typeof embed !== 'function') throw new LabelSetError('bad-option', 'reembed needs a function (jpeg) => Promise<Float32Array>');
+      const next: Classes = new Map();
+      let count = 0;
+      for (const [label, examples] of this.classMap) {
+        const redone: Example[] = [];
+        for (const example of examples) {
+          const jpeg = await readThumbnailFile(this.thumbnailFile(example.id));
+          const vector = toUnitVector(await embed(jpeg), this.targetModel.embeddingSize, `the new embedding of example ${example.id}`);
+          redone.push({ ...example, vector, encoded: encodeEmbedding(vector) });
+          count++;
+        }
+        next.set(label, redone);
+      }
+      await this.commit(next, this.targetModel);
+      return count;
+    });
+  }
+
+  /**
+   * Classifies an embedding against the taught classes. Options default to `DEFAULT_MATCH_OPTIONS`, chosen
+   * from measurements; `unknown` (with `known: false`) when the best score is low or close to the second.
+   */
+  match(embedding: Float32Array, options: MatchOptions = {}): MatchResult {
+    const resolved = resolveMatchOptions(options);
+    this.refuseUntilReembedded('match with');
+    const query = toUnitVector(embedding, this.storedModel.embeddingSize);
+    const classes: MatchClass[] = [...this.classMap].map(([label, examples]) => ({
+      label,
+      examples: examples.map((e) => e.vector),
+      prototype: () => this.prototypeOf(label, examples),
+    }));
+    return matchClasses(query, classes, resolved);
+  }
+
+  /** The whole set as one JSON-able object (thumbnails as base64), for `LabelSet.import`. */
+  async export(): Promise<LabelSetExport> {
+    const thumbnails: Record<string, string> = {};
+    for (const examples of this.classMap.values()) {
+      for (const example of examples) thumbnails[example.id] = (await this.thumbnail(example.id)).toString('base64');
+    }
+    return { ...this.document(this.classMap, this.storedModel), thumbnails };
+  }
+
+  private prototypeOf(label: string, examples: readonly Example[]): Float32Array {
+    let prototype = this.prototypes.get(label);
+    if (prototype === undefined) {
+      prototype = normalisedMean(examples.map((e) => e.vector));
+      this.prototypes.set(label, prototype);
+    }
+    return prototype;
+  }
+
+  /** Writes the next state, then makes it the current one (so a failed write changes nothing in memory). */
+  private async commit(next: Classes, model: LabelSetModel = this.storedModel): Promise<void> {
+    await writeOrFail(this.file, serialise(this.document(next, model)));
+    this.classMap = next;
+    this.storedModel = model;
+    this.prototypes = new Map();
+  }
+
+  private document(classes: Classes, model: LabelSetModel): LabelSetDocument {
+    const stored: Record<string, StoredExample[]> = {};
+    for (const [label, examples] of classes) {
+      stored[label] = examples.map((e) => ({ id: e.id, embedding: e.encoded, thumbnail: thumbnailPathFor(e.id), addedAt: e.addedAt }));
+    }
+    return { version: LABELSET_FORMAT_VERSION, name: this.setName, model, classes: stored };
+  }
+
+  private async removeThumbnails(examples: readonly Example[]): Promise<void> {
+    // After the set file no longer names them: a crash here leaves unused crops, never a set naming lost ones.
+    for (const example of examples) await unlink(this.thumbnailFile(example.id)).catch(() => undefined);
+    await syncFolder(path.join(this.folder, EXAMPLES_FOLDER));
+  }
+
+  private thumbnailFile(id: string): string {
+    return path.join(this.folder, EXAMPLES_FOLDER, `${id}.jpg`);
+  }
+
+  private requireClass(label: string): Example[] {
+    const examples = typeof label === 'string' ? this.classMap.get(label) : undefined;
+    if (examples === undefined) {
+      const known = this.labels();
+      throw new LabelSetError(
+        'not-found',
+        `The label set ${this.folder} has no class ${JSON.stringify(label)} (it has: ${known.length > 0 ? known.join(', ') : 'none'})`,
+      );
+    }
+    return examples;
+  }
+
+  private findExample(id: string): { label: string; example: Example } {
+    for (const [label, examples] of this.classMap) {
+      const example = examples.find((e) => e.id === id);
+      if (example !== undefined) return { label, example };
+    }
+    throw new LabelSetError('not-found', `The label set ${this.folder} has no example ${JSON.stringify(id)}`);
+  }
+
+  private refuseUntilReembedded(action: string): void {
+    if (this.needsReembed) {
+      throw new LabelSetError(
+        'model-mismatch',
+        `Cannot ${action} the label set ${this.file} before reembed(): it was taught with ${describeModel(this.storedModel)}, ` +
+          `not ${describeModel(this.targetModel)}`,
+        { file: this.file },
+      );
+    }
+  }
+
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.pending.then(task, task);
+    this.pending = run.catch(() => undefined);
+    return run;
+  }
+}
+
+function fromDocument(document: LabelSetDocument): Classes {
+  const classes: Classes = new Map();
+  for (const [label, examples] of Object.entries(document.classes)) {
+    classes.set(
+      label,
+      examples.map((e) => ({
+        id: e.id,
+        // checkDocument has decoded each embedding once already; this cannot be undefined.
+        vector: decodeEmbedding(e.embedding, document.model.embeddingSize) as Float32Array,
+        encoded: e.embedding,
+        addedAt: e.addedAt,
+      })),
+    );
+  }
+  return classes;
+}
+
+function copyClasses(classes: Classes): Classes {
+  return new Map(classes);
+}
+
+function serialise(document: LabelSetDocument): string {
+  return `${JSON.stringify(document, null, 1)}\n`;
+}
+
+function checkModelOptions(options: LabelSetModelOptions): LabelSetModel {
+  if (typeof options !== 'object' || options === null) {
+    throw new LabelSetError('bad-option', 'Label set options must be an object {fingerprint, embeddingSize, modelName?}');
+  }
+  const { fingerprint, embeddingSize, modelName } = options;
+  if (typeof fingerprint !== 'string' || fingerprint.length === 0) {
+    throw new LabelSetError('bad-option', 'Label set options need the model fingerprint (classifier.info.fingerprint)');
+  }
+  if (!Number.isInteger(embeddingSize) || embeddingSize < 1 || embeddingSize > LABELSET_LIMITS.maxEmbeddingSize) {
+    throw new LabelSetError(
+      'bad-option',
+      `Label set options need embeddingSize 1..${LABELSET_LIMITS.maxEmbeddingSize} (classifier.info.embeddingSize), got ${JSON.stringify(embeddingSize)}`,
+    );
+  }
+  return { fingerprint, embeddingSize, ...(typeof modelName === 'string' ? { name: modelName } : {}) };
+}
+
+function checkFolderName(dir: unknown): string {
+  if (typeof dir !== 'string' || dir.trim().length === 0) {
+    throw new LabelSetError('bad-option', `A label set folder must be a non-empty path, got ${JSON.stringify(dir)}`);
+  }
+  return path.resolve(dir);
+}
+
+function sameModel(a: LabelSetModel, b: LabelSetModel): boolean {
+  return a.fingerprint === b.fingerprint && a.embeddingSize === b.embeddingSize;
+}
+
+function describeModel(model: LabelSetModel): string {
+  return `${model.name === undefined ? 'the model' : `model ${model.name}`} (fingerprint ${model.fingerprint}, ${model.embeddingSize} values)`;
+}
+
+function checkSameModel(stored: LabelSetModel, target: LabelSetModel, where: string, allowChange: boolean): void {
+  if (sameModel(stored, target) || allowChange) return;
+  throw new LabelSetError(
+    'model-mismatch',
+    `${where} was taught with ${describeModel(stored)}, not ${describeModel(target)}: use the model it was taught with, ` +
+      'or open it with allowModelChange and call reembed() to recompute it from its stored crops',
+    { file: where },
+  );
+}
+
+function checkThumbnail(value: unknown, what: string): Buffer {
+  if (!(value instanceof Uint8Array)) throw new LabelSetError('bad-thumbnail', `${what} must be JPEG bytes (a Buffer)`);
+  const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  if (bytes.length < 4 || JPEG_MAGIC.some((b, i) => bytes[i] !== b)) {
+    throw new LabelSetError('bad-thumbnail', `${what} is not a JPEG (make one with makeThumbnail)`);
+  }
+  if (bytes.length > LABELSET_LIMITS.maxThumbnailBytes) {
+    throw new LabelSetError(
+      'bad-thumbnail',
+      `${what} is ${bytes.length} bytes, more than ${LABELSET_LIMITS.maxThumbnailBytes}: store a small crop (makeThumbnail)`,
+    );
+  }
+  return bytes;
+}
+
+function readExport(exported: unknown, what: string): { document: LabelSetDocument; thumbnails: Map<string, Buffer> } {
+  let value = exported;
+  if (typeof value === 'string' || Buffer.isBuffer(value)) {
+    if (value.length > LABELSET_LIMITS.maxFileBytes * 2) {
+      throw new LabelSetError('limit', `${what} is ${value.length} bytes, more than ${LABELSET_LIMITS.maxFileBytes * 2}`);
+    }
+    try {
+      value = JSON.parse(value.toString());
+    } catch (error) {
+      throw new LabelSetError('corrupt', `${what} is not valid JSON (${(error as Error).message})`, { cause: error });
+    }
+  }
+  const document = checkDocument(value, what);
+  const raw = (value as { thumbnails?: unknown }).thumbnails;
+  if (typeof raw !== 'object' || raw === null) throw new LabelSetError('corrupt', `${what} has no "thumbnails" object`);
+  const thumbnails = new Map<string, Buffer>();
+  for (const example of Object.values(document.classes).flat()) {
+    const text = (raw as Record<string, unknown>)[example.id];
+    if (typeof text !== 'string') throw new LabelSetError('corrupt', `${what} has no thumbnail for example ${example.id}`);
+    try {
+      thumbnails.set(example.id, checkThumbnail(Buffer.from(text, 'base64'), `the thumbnail of example ${example.id}`));
+    } catch (error) {
+      throw new LabelSetError('corrupt', `${what}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  return { document, thumbnails };
+}
+
+async function folderExists(folder: string): Promise<boolean> {
+  try {
+    const info = await stat(folder);
+    if (!info.isDirectory()) throw new LabelSetError('missing', `Label set folder ${folder} is not a folder`, { file: folder });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    if (error instanceof LabelSetError) throw error;
+    throw ioError(`Cannot read the label set folder ${folder}`, folder, error);
+  }
+}
+
+/** The file's text, or undefined when it does not exist; refuses (as corrupt) a file beyond the size limit. */
+async function readBounded(file: string): Promise<string | undefined> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw ioError(`Cannot read the label set file ${file}`, file, error);
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new LabelSetError('corrupt', `Label set file ${file} is not a regular file`, { file });
+    if (info.size > LABELSET_LIMITS.maxFileBytes) {
+      throw new LabelSetError(
+        'corrupt',
+        `Label set file ${file} is ${info.size} bytes, more than a set within the limits can be (${LABELSET_LIMITS.maxFileBytes}); it was left as it is`,
+        { file },
+      );
+    }
+    const buffer = Buffer.alloc(info.size);
+    const { bytesRead } = await handle.read(buffer, 0, info.size, 0);
+    return buffer.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readThumbnailFile(file: string): Promise<Buffer> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(file, 'r');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'io';
+    throw new LabelSetError(code, `Cannot read the example crop ${file}: ${(error as Error).message}`, { file, cause: error });
+  }
+  try {
+    const info = await handle.stat();
+    if (info.size > LABELSET_LIMITS.maxThumbnailBytes) {
+      throw new LabelSetError('bad-thumbnail', `Example crop ${file} is ${info.size} bytes, more than ${LABELSET_LIMITS.maxThumbnailBytes}`, {
+        file,
+      });
+    }
+    const buffer = Buffer.alloc(info.size);
+    const { bytesRead } = await handle.read(buffer, 0, info.size, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+function safeParse(text: string, file: string): LabelSetDocument | undefined {
+  try {
+    return parseDocument(text, file);
+  } catch {
+    return undefined;
+  }
+}
+
+async function mkdirOrFail(folder: string): Promise<void> {
+  try {
+    await mkdir(folder, { recursive: true });
+  } catch (error) {
+    throw ioError(`Cannot create the label set folder ${folder}`, folder, error);
+  }
+}
+
+async function writeOrFail(file: string, data: string | Uint8Array): Promise<void> {
+  try {
+    await writeFileAtomic(file, data);
+  } catch (error) {
+    throw ioError(`Cannot write ${file}; the label set is unchanged`, file, error);
+  }
+}
+
+function ioError(message: string, file: string, cause: unknown): LabelSetError {
+  return new LabelSetError('io', `${message}: ${(cause as Error).message}`, { file, cause });
+}
+
+function limit(message: string): LabelSetError {
+  return new LabelSetError('limit', `Label set limit: ${message}`);
+}
