@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     ['image', () => benchImage()],
     ['pipeline', () => benchPipeline()],
     ['tflite', await optionalBench('tflite', 'benchTflite')],
+    ['state', await optionalBench('state-watch', 'benchStateWatch')],
     ['soak', () => benchSoak()],
   ];
   for (const [name, bench] of benches) {

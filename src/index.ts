@@ -7,13 +7,14 @@
 
 // Load a model once, classify images in a worker thread behind a bounded queue.
 export { Classifier, type ClassifierOptions, type ClassifyOptions, type ClassifyResult } from './runner/classifier';
-export type { ClassifierStats, ModelInfo, Timings } from './runner/classifier';
+export type { ClassifierStats, ClassifyResultWithEmbedding, ModelInfo, Timings } from './runner/classifier';
 export { checkClassifyOptions } from './runner/classifier-options';
 export type { Prediction, PredictionFilter } from './runner/predictions';
 export { FrameDroppedError, FrameQueue, QUEUE_POLICIES, type QueuePolicy } from './runner/frame-queue';
 export { BACKEND_NAMES, type BackendName } from './engine/backend';
 export { ModelLoadError } from './model/errors';
 export { DownloadError } from './store/download-error';
+export { modelFingerprint, type FingerprintInput } from './model/fingerprint';
 export type { Normalization } from './model/normalization';
 export type { DownloadProgress } from './store/download';
 

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { globalPoolOutput } from '../model/global-pool';
 import type { Activation, GraphOp, ModelGraph, QuantGrid, WeightTensor } from '../model/graph';
 import { type Step, quantizeToIntegers, quantizedStep, toIntegers, toReals } from './quantized-steps';
 
@@ -7,11 +8,32 @@ export interface CompileOptions {
   float?: boolean;
 }
 
+/** What one pass of a model gives: the class scores and, when the model has one, its pooled features. */
+export interface ExecutableOutputs {
+  /** [batch, classes] */
+  scores: tf.Tensor2D;
+  /** [batch, features]: the global average pooling's output (real values), not normalised. */
+  embedding?: tf.Tensor2D;
+}
+
 /** A model ready to run on the current TF.js backend. */
 export interface Executable {
   /** [batch, h, w, c] real-valued input → [batch, classes] scores. Caller disposes the result. */
   run(input: tf.Tensor4D): tf.Tensor2D;
+  /**
+   * The scores and the global average pooling's output from the same single pass (the pooled
+   * tensor is computed on the way to the scores anyway). Caller disposes both.
+   */
+  runWithEmbedding?(input: tf.Tensor4D): ExecutableOutputs;
   dispose(): void;
+}
+
+/** Flattens a [batch, 1, 1, c] (or already [batch, c]) pooled tensor; averages any spatial extent left. */
+export function poolToEmbedding(pooled: tf.Tensor): tf.Tensor2D {
+  return tf.tidy(() => {
+    const spatial = pooled.rank === 4 && (pooled.shape[1] !== 1 || pooled.shape[2] !== 1) ? tf.mean(pooled, [1, 2]) : pooled;
+    return tf.reshape(spatial, [spatial.shape[0], -1]) as tf.Tensor2D;
+  });
 }
 
 type FusedActivation = 'linear' | 'relu' | 'relu6';
@@ -76,35 +98,45 @@ export function compileGraph(graph: ModelGraph, options: CompileOptions = {}): E
     return { step: compileOp(op, upload), integer: movesOnly(op) && sameGrid(grids.get(op.inputs[0]), op.requantize) };
   });
 
+  const embeddingName = globalPoolOutput(graph);
+  /** Walks the ops once; returns the output and, if asked, the pooled tensor on the way. */
+  const forward = (input: tf.Tensor4D, wantEmbedding: boolean): ExecutableOutputs =>
+    tf.tidy(() => {
+      const values = new Map<string, Value>();
+      for (const [name, tensor] of constants) values.set(name, { tensor });
+      const inputGrid = quantise ? graph.input.quant : undefined;
+      values.set(graph.input.name, inputGrid ? { tensor: quantizeToIntegers(input, inputGrid), grid: inputGrid } : { tensor: input });
+      for (let i = 0; i < steps.length; i++) {
+        const op = graph.ops[i];
+        const { step, integer } = steps[i];
+        const args = op.inputs.map((name) => {
+          const value = values.get(name);
+          if (!value) throw new Error(`Graph "${graph.name}": op ${i} (${op.op}) reads "${name}", which nothing produced`);
+          if (!integer) return value.grid ? toReals(value.tensor, value.grid) : value.tensor;
+          const grid = grids.get(name);
+          // A constant operand on a grid arrives as real values; produced tensors are already integers.
+          return value.grid || !grid ? value.tensor : toIntegers(value.tensor, grid);
+        });
+        const result = step(args);
+        if (integer) values.set(op.output, { tensor: result, grid: op.requantize });
+        else if (quantise && op.requantize) values.set(op.output, { tensor: quantizeToIntegers(result, op.requantize), grid: op.requantize });
+        else values.set(op.output, { tensor: result });
+      }
+      const real = (name: string): tf.Tensor => {
+        const value = values.get(name);
+        if (!value) throw new Error(`Graph "${graph.name}": tensor "${name}" was never produced`);
+        // A quantised tensor is dequantised with its own scale and zero point: what the file stores.
+        return value.grid ? toReals(value.tensor, value.grid) : value.tensor;
+      };
+      const output = real(graph.output);
+      const scores = tf.reshape(output, [output.shape[0], -1]) as tf.Tensor2D;
+      if (!wantEmbedding || !embeddingName) return { scores };
+      return { scores, embedding: poolToEmbedding(real(embeddingName)) };
+    });
+
   return {
-    run(input: tf.Tensor4D): tf.Tensor2D {
-      return tf.tidy(() => {
-        const values = new Map<string, Value>();
-        for (const [name, tensor] of constants) values.set(name, { tensor });
-        const inputGrid = quantise ? graph.input.quant : undefined;
-        values.set(graph.input.name, inputGrid ? { tensor: quantizeToIntegers(input, inputGrid), grid: inputGrid } : { tensor: input });
-        for (let i = 0; i < steps.length; i++) {
-          const op = graph.ops[i];
-          const { step, integer } = steps[i];
-          const args = op.inputs.map((name) => {
-            const value = values.get(name);
-            if (!value) throw new Error(`Graph "${graph.name}": op ${i} (${op.op}) reads "${name}", which nothing produced`);
-            if (!integer) return value.grid ? toReals(value.tensor, value.grid) : value.tensor;
-            const grid = grids.get(name);
-            // A constant operand on a grid arrives as real values; produced tensors are already integers.
-            return value.grid || !grid ? value.tensor : toIntegers(value.tensor, grid);
-          });
-          const result = step(args);
-          if (integer) values.set(op.output, { tensor: result, grid: op.requantize });
-          else if (quantise && op.requantize) values.set(op.output, { tensor: quantizeToIntegers(result, op.requantize), grid: op.requantize });
-          else values.set(op.output, { tensor: result });
-        }
-        const output = values.get(graph.output);
-        if (!output) throw new Error(`Graph "${graph.name}": output "${graph.output}" was never produced`);
-        const real = output.grid ? toReals(output.tensor, output.grid) : output.tensor;
-        return tf.reshape(real, [real.shape[0], -1]) as tf.Tensor2D;
-      });
-    },
+    run: (input) => forward(input, false).scores,
+    ...(embeddingName ? { runWithEmbedding: (input: tf.Tensor4D) => forward(input, true) } : {}),
     dispose(): void {
       for (const tensor of owned) tensor.dispose();
       owned.length = 0;

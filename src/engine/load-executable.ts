@@ -2,12 +2,12 @@ import * as fs from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as tfc from '@tensorflow/tfjs-converter';
-import { directoryHandler } from '../model/model-files';
+import { directoryHandler, readModelJson } from '../model/model-files';
 import { layersModelToGraph } from '../model/layers-to-graph';
 import { GraphConversionError, ModelLoadError } from '../model/errors';
 import type { ModelFormat } from '../model/model-format';
 import type { Normalization } from '../model/normalization';
-import { compileGraph, type Executable } from './compile-graph';
+import { compileGraph, type Executable, poolToEmbedding } from './compile-graph';
 import { toError } from '../to-error';
 
 /** What the worker needs to load a model that is already on local disk. */
@@ -59,20 +59,64 @@ async function loadLayers(spec: LocalModelSpec): Promise<LoadedExecutable> {
       fallbackReason = error.message;
     }
   }
+  return { executable: layersExecutable(model), inputShape, mode: 'layers-model', fallbackReason };
+}
+
+/**
+ * Runs a layers model as-is. When its last global average pooling is a layer of its own (not
+ * inside a nested model), a second model over the same layers also outputs that layer's tensor,
+ * so the scores and the embedding come from one predict.
+ */
+function layersExecutable(model: tfl.LayersModel): Executable {
+  const pool = [...model.layers].reverse().find((layer) => layer.getClassName() === 'GlobalAveragePooling2D');
+  const run = (input: tf.Tensor4D): tf.Tensor2D => model.predict(input) as tf.Tensor2D;
+  if (!pool || model.outputs.length !== 1) return { run, dispose: () => model.dispose() };
+  const both = tfl.model({ inputs: model.inputs, outputs: [model.outputs[0], pool.output as tfl.SymbolicTensor] });
   return {
-    executable: { run: (input) => model.predict(input) as tf.Tensor2D, dispose: () => model.dispose() },
-    inputShape,
-    mode: 'layers-model',
-    fallbackReason,
+    run,
+    runWithEmbedding: (input) => {
+      const [scores, pooled] = both.predict(input) as tf.Tensor[];
+      const embedding = poolToEmbedding(pooled);
+      pooled.dispose();
+      return { scores: scores as tf.Tensor2D, embedding };
+    },
+    // The second model shares the first one's layers and weights: disposing the first frees them.
+    dispose: () => model.dispose(),
   };
+}
+
+/** The last average over space in a GraphDef (a MobileNet's global pooling), by node name. */
+async function graphPoolNode(dir: string): Promise<string | undefined> {
+  const topology = (await readModelJson(dir)).modelTopology as { node?: Array<{ name?: string; op?: string }> };
+  const nodes = topology.node ?? [];
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const { op, name } = nodes[i];
+    if ((op === 'Mean' || op === 'AvgPool') && name) return name;
+  }
+  return undefined;
 }
 
 async function loadGraph(spec: LocalModelSpec): Promise<LoadedExecutable> {
   const model = await tfc.loadGraphModel(directoryHandler(spec.path));
   const inputShape = shapeOf(model.inputs[0].shape ?? [], spec.path);
+  const flatten = (scores: tf.Tensor, batch: number) => tf.reshape(scores, [batch, -1]) as tf.Tensor2D;
+  const poolNode = await graphPoolNode(spec.path);
+  const outputNode = model.outputNodes[0];
   return {
     // Graph models from the TF.js converter are already fused (BN folded, _FusedConv2D).
-    executable: { run: (input) => tf.tidy(() => tf.reshape(model.predict(input) as tf.Tensor, [input.shape[0], -1]) as tf.Tensor2D), dispose: () => model.dispose() },
+    executable: {
+      run: (input) => tf.tidy(() => flatten(model.predict(input) as tf.Tensor, input.shape[0])),
+      ...(poolNode && model.outputNodes.length === 1
+        ? {
+            runWithEmbedding: (input: tf.Tensor4D) =>
+              tf.tidy(() => {
+                const [scores, pooled] = model.execute(input, [outputNode, poolNode]) as tf.Tensor[];
+                return { scores: flatten(scores, input.shape[0]), embedding: poolToEmbedding(pooled) };
+              }),
+          }
+        : {}),
+      dispose: () => model.dispose(),
+    },
     inputShape,
     mode: 'graph-model',
   };

@@ -11,7 +11,7 @@ import { validateFilter } from './predictions';
  * "Cannot read properties of null" or "labels.map is not a function" from deep inside.
  */
 
-const CLASSIFY_KEYS = ['topK', 'threshold', 'allow', 'deny', 'roi', 'fit'];
+const CLASSIFY_KEYS = ['topK', 'threshold', 'allow', 'deny', 'roi', 'fit', 'embedding'];
 const CLASSIFIER_KEYS = ['model', 'labels', 'normalization', 'cacheDir', 'onProgress', 'backend', 'queueSize', 'queuePolicy', 'fit', 'maxPixels', 'maxMetadataBytes', 'unfused', 'float'];
 
 function quoted(values: readonly string[]): string {
@@ -57,6 +57,7 @@ export function checkClassifyOptions(options: unknown): void {
   const o = checkObject('classify options', '{topK: 5, threshold: 0.2}', options, CLASSIFY_KEYS);
   validateFilter(o);
   oneOf('fit', o.fit, FIT_MODES);
+  boolean('embedding', o.embedding);
   // Its shape now, before the frame waits in the queue; its fit in the frame once the frame is decoded.
   if (o.roi !== undefined) checkRoiShape(o.roi);
 }

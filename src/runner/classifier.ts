@@ -2,6 +2,7 @@ import type { BackendName } from '../engine/backend';
 import { prepareImage } from '../image/preprocess';
 import { normalise } from '../image/normalise';
 import type { FitMode, ImageInput, Roi } from '../image/types';
+import { modelFingerprint } from '../model/fingerprint';
 import { alignLabels } from '../model/labels';
 import { imagenetLabels } from '../zoo/imagenet';
 import { MINUS_ONE_TO_ONE, type Normalization } from '../model/normalization';
@@ -39,6 +40,11 @@ export interface ClassifierOptions extends ModelOptions {
 export interface ClassifyOptions extends PredictionFilter {
   roi?: Roi;
   fit?: FitMode;
+  /**
+   * Also return the image's embedding: the L2-normalised output of the model's global average
+   * pooling, from the same single pass that gives the scores (no second inference).
+   */
+  embedding?: boolean;
 }
 
 /** Where one frame's time went, in milliseconds. */
@@ -59,7 +65,12 @@ export interface ClassifyResult {
   top: Prediction | null;
   model: string;
   timings: Timings;
+  /** Present when asked for with `{embedding: true}`: unit length, `info.embeddingSize` values. */
+  embedding?: Float32Array;
 }
+
+/** What classify() gives when asked for the embedding. */
+export type ClassifyResultWithEmbedding = ClassifyResult & { embedding: Float32Array };
 
 /** What was loaded and how it runs: format, backend, execution mode, input size, labels, normalisation. */
 export interface ModelInfo {
@@ -73,6 +84,13 @@ export interface ModelInfo {
   labelsSource: string;
   normalization: Normalization;
   teachableMachine: boolean;
+  /** Length of the embedding (V1: 1024·α, V2: 1280); 0 when the model has no global average pooling. */
+  embeddingSize: number;
+  /**
+   * Stable identity of what an embedding depends on (weight bytes, input size, normalisation):
+   * embeddings are comparable only between classifiers with the same fingerprint.
+   */
+  fingerprint: string;
   loadMs: number;
 }
 
@@ -157,6 +175,9 @@ export class Classifier {
     try {
       const { labels, labelsSource } = chooseLabels(resolved, info.embeddedLabels, info.classes);
       const [height, width] = info.inputShape;
+      // Options win, then the file itself (TFLite quantised input), then the catalog, then Keras' [-1, 1].
+      const normalization = options.normalization ?? info.normalization ?? resolved.normalization ?? MINUS_ONE_TO_ONE;
+      const fingerprint = await modelFingerprint({ format: resolved.format, path: resolved.localPath, inputShape: info.inputShape, normalization });
       const modelInfo: ModelInfo = {
         name: resolved.name,
         format: resolved.format,
@@ -166,9 +187,10 @@ export class Classifier {
         inputSize: { width, height },
         classes: info.classes,
         labelsSource,
-        // Options win, then the file itself (TFLite quantised input), then the catalog, then Keras' [-1, 1].
-        normalization: options.normalization ?? info.normalization ?? resolved.normalization ?? MINUS_ONE_TO_ONE,
+        normalization,
         teachableMachine: resolved.teachableMachine,
+        embeddingSize: info.embeddingSize,
+        fingerprint,
         loadMs: info.loadMs,
       };
       return new Classifier(worker, workerSpec, labels, modelInfo, resolved.localPath, options);
@@ -181,16 +203,22 @@ export class Classifier {
   /**
    * Classifies one image: decoded, oriented, cropped and resized on the libuv pool, then run in
    * the worker. Frames wait in a bounded queue whose policy decides what happens when it is full.
+   * With `{embedding: true}` the result also carries the image's embedding, from the same inference.
    *
    * @throws {TypeError} classify options that are not what the library accepts.
    * @throws {ImageError} an image that is not one (undecodable, too large, bad raw size or ROI); see `code`.
    * @throws {FrameDroppedError} a frame the full queue refused or evicted, or dropped by `dispose`.
    * @throws {Error} the model failing on the frame, or its worker thread dying and not restarting.
    */
+  classify(image: ImageInput, options: ClassifyOptions & { embedding: true }): Promise<ClassifyResultWithEmbedding>;
+  classify(image: ImageInput, options?: ClassifyOptions): Promise<ClassifyResult>;
   classify(image: ImageInput, options: ClassifyOptions = {}): Promise<ClassifyResult> {
     if (this.disposed) return Promise.reject(new Error('Classifier has been disposed'));
     try {
       checkClassifyOptions(options);
+      if (options.embedding && this.info.embeddingSize === 0) {
+        throw new Error(`Model "${this.info.name}" has no global average pooling to take an embedding from`);
+      }
     } catch (error) {
       return Promise.reject(error);
     }
@@ -199,6 +227,15 @@ export class Classifier {
       const job: Job = { image, options, enqueuedAt: performance.now(), resolve, reject };
       void this.queue.push(job, (error) => reject(error));
     });
+  }
+
+  /**
+   * The image's embedding: the L2-normalised output of the model's global average pooling
+   * (`info.embeddingSize` values), from one inference that goes through the same queue as classify().
+   */
+  async embed(image: ImageInput, options: Omit<ClassifyOptions, 'embedding'> = {}): Promise<Float32Array> {
+    const result = await this.classify(image, { ...options, embedding: true });
+    return result.embedding;
   }
 
   /** Counters and latency percentiles since load. */
@@ -214,8 +251,11 @@ export class Classifier {
     };
   }
 
-  /** TF.js memory inside the worker (tensor count should stay flat between frames). */
-  workerMemory(): Promise<{ numTensors: number; numBytes: number }> {
+  /**
+   * TF.js memory inside the worker (tensor count should stay flat between frames), and how many
+   * passes through the network it has made since load, the warm-up included.
+   */
+  workerMemory(): Promise<{ numTensors: number; numBytes: number; executions: number }> {
     return this.worker.memory();
   }
 
@@ -295,7 +335,7 @@ export class Classifier {
       const { width, height } = this.info.inputSize;
       const inferStarted = performance.now();
       if (!this.worker.alive) await this.replaceWorker();
-      const { scores, inferenceMs } = await this.worker.infer(prepared.input, [height, width, 3]);
+      const { scores, embedding, inferenceMs } = await this.worker.infer(prepared.input, [height, width, 3], job.options.embedding === true);
       const predictions = topPredictions(scores, this.labels, job.options);
       const done = performance.now();
       // Waiting for the worker while the previous frame finishes counts as queueing.
@@ -305,7 +345,7 @@ export class Classifier {
       this.latency.add(timings.totalMs);
       this.inference.add(inferenceMs);
       this.rate.tick();
-      job.resolve({ predictions, top: predictions[0] ?? null, model: this.info.name, timings });
+      job.resolve({ predictions, top: predictions[0] ?? null, model: this.info.name, timings, ...(embedding ? { embedding } : {}) });
     } catch (error) {
       this.counters.failed++;
       job.reject(toError(error));

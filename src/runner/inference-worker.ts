@@ -41,18 +41,19 @@ export class InferenceWorker {
     }
   }
 
-  async infer(input: Float32Array, shape: [number, number, number]): Promise<{ scores: Float32Array; inferenceMs: number }> {
-    const reply = await this.request((id) => ({ type: 'infer', id, input, shape }), [input.buffer as ArrayBuffer]);
+  /** One pass through the network; with `embedding`, the L2-normalised pooled features of that same pass too. */
+  async infer(input: Float32Array, shape: [number, number, number], embedding = false): Promise<{ scores: Float32Array; embedding?: Float32Array; inferenceMs: number }> {
+    const reply = await this.request((id) => ({ type: 'infer', id, input, shape, embedding }), [input.buffer as ArrayBuffer]);
     if (reply.type === 'infer-error') throw new Error(reply.message);
     if (reply.type !== 'result') throw new Error(`Unexpected worker reply "${reply.type}"`);
-    return { scores: reply.scores, inferenceMs: reply.inferenceMs };
+    return { scores: reply.scores, embedding: reply.embedding, inferenceMs: reply.inferenceMs };
   }
 
-  /** TF.js memory as the worker sees it: the leak check tests rely on. */
-  async memory(): Promise<{ numTensors: number; numBytes: number }> {
+  /** TF.js memory as the worker sees it (the leak check tests rely on) and its passes through the network. */
+  async memory(): Promise<{ numTensors: number; numBytes: number; executions: number }> {
     const reply = await this.request((id) => ({ type: 'memory', id }));
     if (reply.type !== 'memory') throw new Error(`Unexpected worker reply "${reply.type}"`);
-    return { numTensors: reply.numTensors, numBytes: reply.numBytes };
+    return { numTensors: reply.numTensors, numBytes: reply.numBytes, executions: reply.executions };
   }
 
   get threadId(): number {

@@ -6,7 +6,7 @@ import type { Normalization } from '../model/normalization';
 
 export type ToWorker =
   | { type: 'load'; model: LocalModelSpec; backend: BackendName }
-  | { type: 'infer'; id: number; input: Float32Array; shape: [number, number, number] }
+  | { type: 'infer'; id: number; input: Float32Array; shape: [number, number, number]; embedding?: boolean }
   | { type: 'memory'; id: number };
 
 export interface WorkerModelInfo {
@@ -19,12 +19,14 @@ export interface WorkerModelInfo {
   outputIsLogits: boolean;
   embeddedLabels?: string[];
   normalization?: Normalization;
+  /** Length of the global-average-pool embedding; 0 when this model cannot give one. */
+  embeddingSize: number;
   loadMs: number;
 }
 
 export type FromWorker =
   | { type: 'loaded'; info: WorkerModelInfo }
   | { type: 'load-error'; message: string; name: string }
-  | { type: 'result'; id: number; scores: Float32Array; inferenceMs: number }
+  | { type: 'result'; id: number; scores: Float32Array; embedding?: Float32Array; inferenceMs: number }
   | { type: 'infer-error'; id: number; message: string }
-  | { type: 'memory'; id: number; numTensors: number; numBytes: number };
+  | { type: 'memory'; id: number; numTensors: number; numBytes: number; executions: number };

@@ -6,7 +6,8 @@ import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../engine/backend';
 import { loadExecutable } from '../engine/load-executable';
-import type { Executable } from '../engine/compile-graph';
+import type { Executable, ExecutableOutputs } from '../engine/compile-graph';
+import { l2Normalize } from './l2-normalize';
 import type { FromWorker, ToWorker } from './protocol';
 
 if (!parentPort) throw new Error('runner/worker.js must be started as a worker thread');
@@ -14,6 +15,17 @@ const port = parentPort;
 
 let executable: Executable | undefined;
 let outputIsLogits = false;
+let embeddingSize = 0;
+/** Passes through the network since load (the probe included): the check that an embedding costs no second run. */
+let executions = 0;
+
+/** One pass through the network: the scores and, when asked and the model has one, the pooled features. */
+function execute(input: tf.Tensor4D, withEmbedding: boolean): ExecutableOutputs {
+  if (!executable) throw new Error('No model is loaded');
+  executions++;
+  if (withEmbedding && executable.runWithEmbedding) return executable.runWithEmbedding(input);
+  return { scores: executable.run(input) };
+}
 
 function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
@@ -36,9 +48,20 @@ async function load(message: Extract<ToWorker, { type: 'load' }>): Promise<void>
   executable = loaded.executable;
   // Warm-up run: compiles kernels once and tells probabilities from logits.
   const [h, w, c] = loaded.inputShape;
-  const probe = tf.tidy(() => executable?.run(tf.zeros([1, h, w, c])) as tf.Tensor2D);
-  const scores = (await probe.data()) as Float32Array;
-  probe.dispose();
+  const zeros = tf.zeros([1, h, w, c]) as tf.Tensor4D;
+  let probe: ExecutableOutputs;
+  try {
+    probe = execute(zeros, true);
+  } catch {
+    // A graph model whose pooling node the converter pruned cannot give it: scores only.
+    if (executable.runWithEmbedding) delete executable.runWithEmbedding;
+    probe = execute(zeros, false);
+  } finally {
+    zeros.dispose();
+  }
+  const scores = (await probe.scores.data()) as Float32Array;
+  embeddingSize = probe.embedding ? probe.embedding.shape[1] : 0;
+  tf.dispose([probe.scores, probe.embedding ?? []]);
   // uint8 softmax outputs sum to 0.85–1.0, so a file's own word beats the probe.
   outputIsLogits = loaded.scores ? loaded.scores === 'logits' : looksLikeLogits(scores);
   post({
@@ -52,23 +75,26 @@ async function load(message: Extract<ToWorker, { type: 'load' }>): Promise<void>
       outputIsLogits,
       embeddedLabels: loaded.embeddedLabels,
       normalization: loaded.normalization,
+      embeddingSize,
       loadMs: performance.now() - started,
     },
   });
 }
 
 async function infer(message: Extract<ToWorker, { type: 'infer' }>): Promise<void> {
-  if (!executable) throw new Error('No model is loaded');
+  if (message.embedding && embeddingSize === 0) throw new Error('This model has no global average pooling to take an embedding from');
   const started = performance.now();
   const output = tf.tidy(() => {
     const input = tf.tensor4d(message.input, [1, ...message.shape]);
-    const raw = executable?.run(input) as tf.Tensor2D;
-    return outputIsLogits ? tf.softmax(raw) : raw;
+    const { scores: raw, embedding } = execute(input, message.embedding === true);
+    return { scores: outputIsLogits ? tf.softmax(raw) : raw, embedding };
   });
-  const scores = (await output.data()) as Float32Array;
-  output.dispose();
-  const copy = Float32Array.from(scores);
-  post({ type: 'result', id: message.id, scores: copy, inferenceMs: performance.now() - started }, [copy.buffer]);
+  const [scores, pooled] = await Promise.all([output.scores.data(), output.embedding?.data()]);
+  tf.dispose([output.scores, output.embedding ?? []]);
+  const copy = Float32Array.from(scores as Float32Array);
+  const embedding = pooled ? l2Normalize(Float32Array.from(pooled as Float32Array)) : undefined;
+  const transfer = (embedding ? [copy.buffer, embedding.buffer] : [copy.buffer]) as ArrayBuffer[];
+  post({ type: 'result', id: message.id, scores: copy, embedding, inferenceMs: performance.now() - started }, transfer);
 }
 
 port.on('message', (message: ToWorker) => {
@@ -81,7 +107,7 @@ port.on('message', (message: ToWorker) => {
       break;
     case 'memory': {
       const memory = tf.memory();
-      post({ type: 'memory', id: message.id, numTensors: memory.numTensors, numBytes: memory.numBytes });
+      post({ type: 'memory', id: message.id, numTensors: memory.numTensors, numBytes: memory.numBytes, executions });
       break;
     }
   }

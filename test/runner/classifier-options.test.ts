@@ -68,7 +68,7 @@ describe('library options: each bad value named, with what is accepted', functio
       ['roi an array', { roi: [0, 0, 1, 1] }, /^ROI must be an object .*, got an array \[0,0,1,1\]$/],
       ['roi a missing field', { roi: { x: 0, y: 0, width: 1 } }, /^ROI height must be a finite number .*, got undefined$/],
       ['fit unknown', { fit: 'stretch' }, /^fit must be one of "cover", "fill", "contain", got the string "stretch"$/],
-      ['a misspelt option', { top: 3 }, /^classify options has unknown option "top"; accepted: topK, threshold, allow, deny, roi, fit$/],
+      ['a misspelt option', { top: 3 }, /^classify options has unknown option "top"; accepted: topK, threshold, allow, deny, roi, fit, embedding$/],
     ];
     for (const [what, options, message] of badClassifies) {
       it(`with ${what}`, async function () {
