@@ -86,7 +86,9 @@ export function refusalOf(req: http.IncomingMessage, options: AdminGuardOptions)
       message:
         `The editor does not answer to the name "${host.slice(0, 100)}" (a page on another site may have pointed that name at this machine). ` +
         `Open it as http://127.0.0.1:${options.port}/ or http://localhost:${options.port}/` +
-        (options.remote ? ', by this machine\'s name or address, or add the name to EDITOR_HOSTS.' : '; from other machines use an SSH tunnel or EDITOR_REMOTE=1.'),
+        (options.remote
+          ? ", by this machine's name or address, or add the name to EDITOR_HOSTS."
+          : '; from other machines use an SSH tunnel or EDITOR_REMOTE=1.'),
     };
   }
   const origin = req.headers.origin;
@@ -117,7 +119,9 @@ export function adminGuard(options: AdminGuardOptions): express.RequestHandler {
   return (req, res, next) => {
     const refusal = refusalOf(req, options);
     if (refusal) {
-      options.log.note(`[mobilenet] editor: refused a request ${refusal.reason}: ${req.method} ${req.path.slice(0, 80)}`);
+      options.log.note(
+        `[mobilenet] editor: refused a request ${refusal.reason}: ${req.method} ${req.path.slice(0, 80)}`,
+      );
       res.status(refusal.status).type('text/plain').set('cache-control', 'no-store').send(`${refusal.message}\n`);
       return;
     }
@@ -145,7 +149,9 @@ export function guardAdminUpgrades(server: http.Server, options: AdminGuardOptio
       const refusal = pathname === options.commsPath ? refusalOf(req, options) : undefined;
       if (refusal) {
         options.log.note(`[mobilenet] editor: refused a WebSocket ${refusal.reason}: ${pathname.slice(0, 80)}`);
-        socket.end(`HTTP/1.1 ${refusal.status} Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${refusal.message}\n`);
+        socket.end(
+          `HTTP/1.1 ${refusal.status} Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${refusal.message}\n`,
+        );
         return true;
       }
     }

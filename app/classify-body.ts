@@ -20,7 +20,11 @@ export interface ClassifyLimits {
   bodyTimeoutMs: number;
 }
 
-export const DEFAULT_CLASSIFY_LIMITS: ClassifyLimits = { maxBytes: 16 * 1024 * 1024, maxConcurrent: 4, bodyTimeoutMs: 60_000 };
+export const DEFAULT_CLASSIFY_LIMITS: ClassifyLimits = {
+  maxBytes: 16 * 1024 * 1024,
+  maxConcurrent: 4,
+  bodyTimeoutMs: 60_000,
+};
 
 /** Room for a multipart body's boundaries, part headers and small fields around the file. */
 const MULTIPART_OVERHEAD = 64 * 1024;
@@ -31,21 +35,38 @@ const ACCEPTED =
 function whole(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined || value.trim() === '') return fallback;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < min || parsed > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${value}"`);
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max)
+    throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${value}"`);
   return parsed;
 }
 
 /** CLASSIFY_MAX_BYTES (default 16 MiB) and CLASSIFY_MAX_CONCURRENT (default 4). */
 export function readClassifyLimits(env: NodeJS.ProcessEnv = process.env): ClassifyLimits {
   return {
-    maxBytes: whole('CLASSIFY_MAX_BYTES', env.CLASSIFY_MAX_BYTES, DEFAULT_CLASSIFY_LIMITS.maxBytes, 1024, 1024 * 1024 * 1024),
-    maxConcurrent: whole('CLASSIFY_MAX_CONCURRENT', env.CLASSIFY_MAX_CONCURRENT, DEFAULT_CLASSIFY_LIMITS.maxConcurrent, 1, 1000),
+    maxBytes: whole(
+      'CLASSIFY_MAX_BYTES',
+      env.CLASSIFY_MAX_BYTES,
+      DEFAULT_CLASSIFY_LIMITS.maxBytes,
+      1024,
+      1024 * 1024 * 1024,
+    ),
+    maxConcurrent: whole(
+      'CLASSIFY_MAX_CONCURRENT',
+      env.CLASSIFY_MAX_CONCURRENT,
+      DEFAULT_CLASSIFY_LIMITS.maxConcurrent,
+      1,
+      1000,
+    ),
     bodyTimeoutMs: DEFAULT_CLASSIFY_LIMITS.bodyTimeoutMs,
   };
 }
 
 function sizeText(bytes: number): string {
-  return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} bytes`;
+  return bytes % (1024 * 1024) === 0
+    ? `${bytes / (1024 * 1024)} MiB`
+    : bytes % 1024 === 0
+      ? `${bytes / 1024} KiB`
+      : `${bytes} bytes`;
 }
 
 type BodyKind = 'bytes' | 'multipart' | 'json' | 'text';
@@ -78,7 +99,12 @@ function readBounded(req: http.IncomingMessage, limit: number): Promise<Buffer> 
       if (size > limit) {
         req.off('data', onData);
         chunks.length = 0;
-        reject(new Refused(413, `the body is larger than ${sizeText(limit)} (CLASSIFY_MAX_BYTES). Send a smaller image: the model sees 224×224 pixels at most.`));
+        reject(
+          new Refused(
+            413,
+            `the body is larger than ${sizeText(limit)} (CLASSIFY_MAX_BYTES). Send a smaller image: the model sees 224×224 pixels at most.`,
+          ),
+        );
         return;
       }
       chunks.push(chunk);
@@ -99,7 +125,15 @@ function readMultipartImage(req: http.IncomingMessage, limit: number): Promise<B
     try {
       parser = busboy({
         headers: req.headers,
-        limits: { fileSize: limit, files: 1, fields: 8, fieldSize: 8 * 1024, fieldNameSize: 100, parts: 10, headerPairs: 16 },
+        limits: {
+          fileSize: limit,
+          files: 1,
+          fields: 8,
+          fieldSize: 8 * 1024,
+          fieldNameSize: 100,
+          parts: 10,
+          headerPairs: 16,
+        },
       });
     } catch (error) {
       reject(new Refused(400, `malformed multipart/form-data (${toError(error).message}). ${ACCEPTED}`));
@@ -117,7 +151,13 @@ function readMultipartImage(req: http.IncomingMessage, limit: number): Promise<B
     let received = 0;
     req.on('data', (chunk: Buffer) => {
       received += chunk.length;
-      if (received > limit + MULTIPART_OVERHEAD) fail(new Refused(413, `the multipart body is larger than ${sizeText(limit)} plus ${sizeText(MULTIPART_OVERHEAD)} for its headers (CLASSIFY_MAX_BYTES).`));
+      if (received > limit + MULTIPART_OVERHEAD)
+        fail(
+          new Refused(
+            413,
+            `the multipart body is larger than ${sizeText(limit)} plus ${sizeText(MULTIPART_OVERHEAD)} for its headers (CLASSIFY_MAX_BYTES).`,
+          ),
+        );
     });
     parser.on('file', (_name, stream) => {
       const chunks: Buffer[] = [];
@@ -128,23 +168,41 @@ function readMultipartImage(req: http.IncomingMessage, limit: number): Promise<B
       });
       stream.on('limit', () => {
         chunks.length = 0;
-        fail(new Refused(413, `the uploaded image is larger than ${sizeText(limit)} (CLASSIFY_MAX_BYTES). Send a smaller image: the model sees 224×224 pixels at most.`));
+        fail(
+          new Refused(
+            413,
+            `the uploaded image is larger than ${sizeText(limit)} (CLASSIFY_MAX_BYTES). Send a smaller image: the model sees 224×224 pixels at most.`,
+          ),
+        );
       });
       // A form cut short ends the file with an error event: unhandled, it would end the process.
-      stream.on('error', (error) => fail(new Refused(400, `malformed multipart/form-data (${error.message}). ${ACCEPTED}`)));
+      stream.on('error', (error) =>
+        fail(new Refused(400, `malformed multipart/form-data (${error.message}). ${ACCEPTED}`)),
+      );
       stream.on('end', () => {
         if (!stream.truncated) image = Buffer.concat(chunks, size);
       });
     });
-    parser.on('filesLimit', () => fail(new Refused(400, `the multipart body holds more than one file; send one image, as the file field "image".`)));
-    parser.on('partsLimit', () => fail(new Refused(413, 'the multipart body has more than 10 parts; send one image, as the file field "image".')));
-    parser.on('fieldsLimit', () => fail(new Refused(413, 'the multipart body has more than 8 fields; send one image, as the file field "image".')));
-    parser.on('error', (error) => fail(new Refused(400, `malformed multipart/form-data (${error.message}). ${ACCEPTED}`)));
+    parser.on('filesLimit', () =>
+      fail(new Refused(400, `the multipart body holds more than one file; send one image, as the file field "image".`)),
+    );
+    parser.on('partsLimit', () =>
+      fail(new Refused(413, 'the multipart body has more than 10 parts; send one image, as the file field "image".')),
+    );
+    parser.on('fieldsLimit', () =>
+      fail(new Refused(413, 'the multipart body has more than 8 fields; send one image, as the file field "image".')),
+    );
+    parser.on('error', (error) =>
+      fail(new Refused(400, `malformed multipart/form-data (${error.message}). ${ACCEPTED}`)),
+    );
     parser.on('close', () => {
       if (settled) return;
       settled = true;
       if (image) resolve(image);
-      else reject(new Refused(400, `the multipart body holds no file; send the image as the file field "image". ${ACCEPTED}`));
+      else
+        reject(
+          new Refused(400, `the multipart body holds no file; send the image as the file field "image". ${ACCEPTED}`),
+        );
     });
     req.once('error', (error) => fail(new Refused(400, `the body could not be read (${error.message}).`)));
     req.once('close', () => {
@@ -212,7 +270,9 @@ export function classifyBody(limits: ClassifyLimits, log: RateLimitedLog): expre
     const refuse = (status: number, message: string): void => {
       // Already answered (or the caller is gone): a later failure of the same body is not news.
       if (res.headersSent || res.destroyed) return;
-      log.note(`[mobilenet] POST /classify from ${req.socket.remoteAddress ?? 'unknown'}: ${status} ${message.split('. ')[0]}`);
+      log.note(
+        `[mobilenet] POST /classify from ${req.socket.remoteAddress ?? 'unknown'}: ${status} ${message.split('. ')[0]}`,
+      );
       lingerOnClose(req);
       res.set('connection', 'close').status(status).json({ error: message });
       req.unpipe();
@@ -222,7 +282,10 @@ export function classifyBody(limits: ClassifyLimits, log: RateLimitedLog): expre
 
     if (active >= limits.maxConcurrent) {
       res.set('retry-after', '1');
-      refuse(503, `busy: ${limits.maxConcurrent} requests are being classified (CLASSIFY_MAX_CONCURRENT); try again in a moment.`);
+      refuse(
+        503,
+        `busy: ${limits.maxConcurrent} requests are being classified (CLASSIFY_MAX_CONCURRENT); try again in a moment.`,
+      );
       return;
     }
     active++;
@@ -230,14 +293,23 @@ export function classifyBody(limits: ClassifyLimits, log: RateLimitedLog): expre
 
     const origin = req.headers.origin;
     const host = (req.headers.host ?? '').toLowerCase();
-    if ((origin !== undefined && origin !== `http://${host}` && origin !== `https://${host}`) || req.headers['sec-fetch-site'] === 'cross-site') {
+    if (
+      (origin !== undefined && origin !== `http://${host}` && origin !== `https://${host}`) ||
+      req.headers['sec-fetch-site'] === 'cross-site'
+    ) {
       // A page of another site cannot read the answer anyway; it must not feed labels to MQTT.
-      refuse(403, `requests from pages of other sites are refused (Origin ${String(origin ?? req.headers['sec-fetch-site']).slice(0, 100)}).`);
+      refuse(
+        403,
+        `requests from pages of other sites are refused (Origin ${String(origin ?? req.headers['sec-fetch-site']).slice(0, 100)}).`,
+      );
       return;
     }
     const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
     if (encoding !== 'identity') {
-      refuse(415, `content-encoding "${encoding.slice(0, 40)}" is not accepted (a compressed body could inflate beyond any limit); send the image as it is.`);
+      refuse(
+        415,
+        `content-encoding "${encoding.slice(0, 40)}" is not accepted (a compressed body could inflate beyond any limit); send the image as it is.`,
+      );
       return;
     }
     const kind = bodyKind(req.headers['content-type']);
@@ -248,7 +320,10 @@ export function classifyBody(limits: ClassifyLimits, log: RateLimitedLog): expre
     const allowed = kind === 'multipart' ? limits.maxBytes + MULTIPART_OVERHEAD : limits.maxBytes;
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > allowed) {
-      refuse(413, `the body is ${declared} bytes, more than ${sizeText(limits.maxBytes)} (CLASSIFY_MAX_BYTES). Send a smaller image: the model sees 224×224 pixels at most.`);
+      refuse(
+        413,
+        `the body is ${declared} bytes, more than ${sizeText(limits.maxBytes)} (CLASSIFY_MAX_BYTES). Send a smaller image: the model sees 224×224 pixels at most.`,
+      );
       return;
     }
 

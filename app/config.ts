@@ -12,7 +12,10 @@ export interface AppConfig {
   mqttPassword?: string;
   brokerPort: number;
   prefix: string;
-  camera: { kind: 'command'; command: string } | { kind: 'url'; url: string; user?: string; password?: string } | { kind: 'folder'; dir: string };
+  camera:
+    | { kind: 'command'; command: string }
+    | { kind: 'url'; url: string; user?: string; password?: string }
+    | { kind: 'folder'; dir: string };
   /** What happens to a classified image in the frames folder (FRAMES_RETENTION). */
   framesRetention: FramesRetention;
   port: number;
@@ -27,14 +30,16 @@ export interface AppConfig {
 function integer(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new Error(`${name} must be a whole number from 0 to 65535, got "${value}"`);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535)
+    throw new Error(`${name} must be a whole number from 0 to 65535, got "${value}"`);
   return parsed;
 }
 
 function framesPerSecond(value: string | undefined, fallback: number): number {
   if (value === undefined || value.trim() === '') return fallback;
   const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed < 0) throw new Error(`MAX_FPS must be a number >= 0 (frames per second; 0 means no cap), got "${value}"`);
+  if (!Number.isFinite(parsed) || parsed < 0)
+    throw new Error(`MAX_FPS must be a number >= 0 (frames per second; 0 means no cap), got "${value}"`);
   return parsed;
 }
 

@@ -17,7 +17,9 @@ export interface CredentialSecret {
 function readSecret(file: string): string {
   const secret = fs.readFileSync(file, 'utf8').trim();
   if (secret === '') {
-    throw new Error(`${file} is empty: delete it to have a new credential secret generated (the broker and camera logins come from the environment again at the next start)`);
+    throw new Error(
+      `${file} is empty: delete it to have a new credential secret generated (the broker and camera logins come from the environment again at the next start)`,
+    );
   }
   return secret;
 }
@@ -31,7 +33,8 @@ export function credentialSecret(userDir: string, env: NodeJS.ProcessEnv = proce
   const file = path.join(userDir, SECRET_FILE);
   const given = env.NODE_RED_CREDENTIAL_SECRET;
   if (given !== undefined && given !== '') return { secret: given, origin: 'NODE_RED_CREDENTIAL_SECRET', file };
-  if (createOwnerOnly(file, `${crypto.randomBytes(32).toString('hex')}\n`)) return { secret: readSecret(file), origin: 'generated', file };
+  if (createOwnerOnly(file, `${crypto.randomBytes(32).toString('hex')}\n`))
+    return { secret: readSecret(file), origin: 'generated', file };
   // Kept from an earlier start; a copy restored from a backup may have lost its mode.
   keepToOwner(file, OWNER_ONLY_FILE);
   return { secret: readSecret(file), origin: 'file', file };

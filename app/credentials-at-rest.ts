@@ -22,7 +22,10 @@ export function prepareCredentialsAtRest(config: AppConfig): CredentialsAtRest {
   keepToOwner(fs.realpathSync(config.userDir), OWNER_ONLY_DIR);
   const { secret, origin, file } = credentialSecret(config.userDir);
   writeFlowCredentials(config.userDir, secret, flowCredentials(config));
-  const where = origin === 'NODE_RED_CREDENTIAL_SECRET' ? 'NODE_RED_CREDENTIAL_SECRET' : `the secret ${origin === 'generated' ? 'generated into' : 'kept in'} ${file}`;
+  const where =
+    origin === 'NODE_RED_CREDENTIAL_SECRET'
+      ? 'NODE_RED_CREDENTIAL_SECRET'
+      : `the secret ${origin === 'generated' ? 'generated into' : 'kept in'} ${file}`;
   return {
     settings: { credentialSecret: secret, storageModule: ownerOnlyStorage(config.userDir, secret) },
     description: `credentials: encrypted in flows_cred.json with ${where}`,

@@ -41,8 +41,14 @@ function readStored(file: string): StoredLogin | undefined {
       return null;
     }
   })();
-  if (typeof stored?.username !== 'string' || typeof stored.passwordHash !== 'string' || !/^\$2[aby]\$\d\d\$/.test(stored.passwordHash)) {
-    throw new Error(`${file} is not an editor login this program wrote (expected {"username", "passwordHash": bcrypt}); delete it to generate a new password, or set EDITOR_PASSWORD`);
+  if (
+    typeof stored?.username !== 'string' ||
+    typeof stored.passwordHash !== 'string' ||
+    !/^\$2[aby]\$\d\d\$/.test(stored.passwordHash)
+  ) {
+    throw new Error(
+      `${file} is not an editor login this program wrote (expected {"username", "passwordHash": bcrypt}); delete it to generate a new password, or set EDITOR_PASSWORD`,
+    );
   }
   // The hash is all a guesser needs to try passwords offline: nobody else may read it.
   fs.chmodSync(file, 0o600);
@@ -59,7 +65,12 @@ function adminAuth(username: string, passwordHash: string): Record<string, unkno
  * login is used, or one is generated: its password is handed to `announce` this once and only its
  * bcrypt hash is kept, in `<userDir>/editor-login.json` (mode 0600).
  */
-export function editorLogin(options: { env: NodeJS.ProcessEnv; userDir: string; remote: boolean; announce: (line: string) => void }): EditorLogin | undefined {
+export function editorLogin(options: {
+  env: NodeJS.ProcessEnv;
+  userDir: string;
+  remote: boolean;
+  announce: (line: string) => void;
+}): EditorLogin | undefined {
   const login = chooseLogin(options);
   // Node-RED keeps the editor's session tokens in <userDir>/.sessions.json, written with the
   // default umask: with a login, the directory itself is closed to other users.
@@ -67,7 +78,12 @@ export function editorLogin(options: { env: NodeJS.ProcessEnv; userDir: string; 
   return login;
 }
 
-function chooseLogin(options: { env: NodeJS.ProcessEnv; userDir: string; remote: boolean; announce: (line: string) => void }): EditorLogin | undefined {
+function chooseLogin(options: {
+  env: NodeJS.ProcessEnv;
+  userDir: string;
+  remote: boolean;
+  announce: (line: string) => void;
+}): EditorLogin | undefined {
   const { env, userDir } = options;
   const password = env.EDITOR_PASSWORD;
   delete env.EDITOR_PASSWORD;
@@ -76,9 +92,14 @@ function chooseLogin(options: { env: NodeJS.ProcessEnv; userDir: string; remote:
     throw new Error('EDITOR_USERNAME must be 1 to 64 letters, digits or . _ @ -');
   }
   if (password !== undefined && password !== '') {
-    if (password.length < MIN_PASSWORD_LENGTH) throw new Error(`EDITOR_PASSWORD must be at least ${MIN_PASSWORD_LENGTH} characters long`);
+    if (password.length < MIN_PASSWORD_LENGTH)
+      throw new Error(`EDITOR_PASSWORD must be at least ${MIN_PASSWORD_LENGTH} characters long`);
     const username = wantedName || 'admin';
-    return { username, adminAuth: adminAuth(username, bcrypt.hashSync(password, BCRYPT_ROUNDS)), describe: `login as "${username}" with EDITOR_PASSWORD` };
+    return {
+      username,
+      adminAuth: adminAuth(username, bcrypt.hashSync(password, BCRYPT_ROUNDS)),
+      describe: `login as "${username}" with EDITOR_PASSWORD`,
+    };
   }
   if (!options.remote) return undefined;
 
@@ -86,7 +107,11 @@ function chooseLogin(options: { env: NodeJS.ProcessEnv; userDir: string; remote:
   const stored = readStored(file);
   if (stored) {
     const username = wantedName || stored.username;
-    return { username, adminAuth: adminAuth(username, stored.passwordHash), describe: `login as "${username}" with the password printed when ${file} was created (delete it for a new one)` };
+    return {
+      username,
+      adminAuth: adminAuth(username, stored.passwordHash),
+      describe: `login as "${username}" with the password printed when ${file} was created (delete it for a new one)`,
+    };
   }
   const username = wantedName || 'admin';
   const generated = randomBytes(18).toString('base64url');
@@ -97,5 +122,9 @@ function chooseLogin(options: { env: NodeJS.ProcessEnv; userDir: string; remote:
     `editor login generated: user "${username}", password ${generated} -- shown this once only; ` +
       `only its hash is kept (${file}; delete that file for a new password, or set EDITOR_PASSWORD)`,
   );
-  return { username, adminAuth: adminAuth(username, record.passwordHash), describe: `login as "${username}" with the password printed when ${file} was created (delete it for a new one)` };
+  return {
+    username,
+    adminAuth: adminAuth(username, record.passwordHash),
+    describe: `login as "${username}" with the password printed when ${file} was created (delete it for a new one)`,
+  };
 }

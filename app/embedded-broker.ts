@@ -8,7 +8,9 @@ export interface EmbeddedBroker {
 /** An in-process aedes broker on loopback, for a Pi (or a newcomer) with no broker of its own. */
 export async function startEmbeddedBroker(port: number, host = '127.0.0.1'): Promise<EmbeddedBroker> {
   // aedes is ESM-only; a dynamic import keeps this file CommonJS.
-  const { Aedes } = (await import('aedes')) as unknown as { Aedes: { createBroker(): Promise<{ handle: (socket: net.Socket) => void; close(cb: () => void): void }> } };
+  const { Aedes } = (await import('aedes')) as unknown as {
+    Aedes: { createBroker(): Promise<{ handle: (socket: net.Socket) => void; close(cb: () => void): void }> };
+  };
   const broker = await Aedes.createBroker();
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
@@ -18,7 +20,13 @@ export async function startEmbeddedBroker(port: number, host = '127.0.0.1'): Pro
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' ? new Error(`Port ${port} is in use: another MQTT broker runs here? Set MQTT_URL to use it, or BROKER_PORT to move the embedded one`) : error),
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(
+              `Port ${port} is in use: another MQTT broker runs here? Set MQTT_URL to use it, or BROKER_PORT to move the embedded one`,
+            )
+          : error,
+      ),
     );
     server.listen(port, host, () => resolve());
   });

@@ -23,17 +23,26 @@ const keyOf = (secret: string): Buffer => crypto.createHash('sha256').update(sec
 export function encryptCredentials(secret: string, credentials: FlowCredentials): EncryptedCredentials {
   const iv = crypto.randomBytes(16);
   const cipher = crypto.createCipheriv(ALGORITHM, keyOf(secret), iv);
-  return { $: iv.toString('hex') + cipher.update(JSON.stringify(credentials), 'utf8', 'base64') + cipher.final('base64') };
+  return {
+    $: iv.toString('hex') + cipher.update(JSON.stringify(credentials), 'utf8', 'base64') + cipher.final('base64'),
+  };
 }
 
 export function decryptCredentials(secret: string, encrypted: EncryptedCredentials): FlowCredentials {
   const iv = Buffer.from(encrypted.$.slice(0, 32), 'hex');
   const decipher = crypto.createDecipheriv(ALGORITHM, keyOf(secret), iv);
-  return JSON.parse(decipher.update(encrypted.$.slice(32), 'base64', 'utf8') + decipher.final('utf8')) as FlowCredentials;
+  return JSON.parse(
+    decipher.update(encrypted.$.slice(32), 'base64', 'utf8') + decipher.final('utf8'),
+  ) as FlowCredentials;
 }
 
 export function isEncrypted(credentials: unknown): credentials is EncryptedCredentials {
-  return typeof credentials === 'object' && credentials !== null && Object.keys(credentials).length === 1 && typeof (credentials as { $?: unknown }).$ === 'string';
+  return (
+    typeof credentials === 'object' &&
+    credentials !== null &&
+    Object.keys(credentials).length === 1 &&
+    typeof (credentials as { $?: unknown }).$ === 'string'
+  );
 }
 
 /** The logins of the generated flow, from the environment (never written to flows.json). */

@@ -1,5 +1,11 @@
 import * as path from 'node:path';
-import { CREDENTIALS_BACKUP, CREDENTIALS_FILE, encryptCredentials, isEncrypted, type FlowCredentials } from './flow-credentials';
+import {
+  CREDENTIALS_BACKUP,
+  CREDENTIALS_FILE,
+  encryptCredentials,
+  isEncrypted,
+  type FlowCredentials,
+} from './flow-credentials';
 import { keepToOwner, OWNER_ONLY_FILE } from './owner-only-files';
 
 type Save = (data: unknown, ...rest: unknown[]) => Promise<unknown>;
@@ -13,7 +19,9 @@ interface StorageModule {
 /** Node-RED's own file storage, found through node-red wherever npm placed @node-red/runtime. */
 function nodeRedFileStorage(): StorageModule {
   const nodeRedDir = path.dirname(require.resolve('node-red/package.json'));
-  return require(require.resolve('@node-red/runtime/lib/storage/localfilesystem', { paths: [nodeRedDir] })) as StorageModule;
+  return require(
+    require.resolve('@node-red/runtime/lib/storage/localfilesystem', { paths: [nodeRedDir] }),
+  ) as StorageModule;
 }
 
 /**
@@ -26,11 +34,14 @@ function nodeRedFileStorage(): StorageModule {
  */
 export function ownerOnlyStorage(userDir: string, secret: string): StorageModule {
   const files = nodeRedFileStorage();
-  const keep = (...names: string[]): void => names.forEach((name) => keepToOwner(path.join(userDir, name), OWNER_ONLY_FILE));
+  const keep = (...names: string[]): void =>
+    names.forEach((name) => keepToOwner(path.join(userDir, name), OWNER_ONLY_FILE));
   return {
     ...files,
     async saveCredentials(credentials: unknown, ...rest: unknown[]) {
-      const stored = isEncrypted(credentials) ? credentials : encryptCredentials(secret, (credentials ?? {}) as FlowCredentials);
+      const stored = isEncrypted(credentials)
+        ? credentials
+        : encryptCredentials(secret, (credentials ?? {}) as FlowCredentials);
       await files.saveCredentials(stored, ...rest);
       keep(CREDENTIALS_FILE, CREDENTIALS_BACKUP);
     },

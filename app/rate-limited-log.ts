@@ -38,7 +38,9 @@ export class RateLimitedLog {
     this.flushTimer = undefined;
     if (this.suppressed === 0) return;
     const seconds = Math.round(this.intervalMs / 1000);
-    this.write(`${this.suppressed} more ${this.what} in the last ${seconds} s not shown (one line per ${seconds} s at most)`);
+    this.write(
+      `${this.suppressed} more ${this.what} in the last ${seconds} s not shown (one line per ${seconds} s at most)`,
+    );
     this.suppressed = 0;
     this.lastWrittenAt = this.now();
   }

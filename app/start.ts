@@ -71,14 +71,18 @@ function logging(): Record<string, unknown> {
     mobilenet: {
       level: 'info',
       handler: () => (entry: { level: number; type?: string; msg: unknown; name?: string }) => {
-        const text = typeof entry.msg === 'string' ? entry.msg : entry.msg instanceof Error ? entry.msg.message : JSON.stringify(entry.msg);
+        const text =
+          typeof entry.msg === 'string'
+            ? entry.msg
+            : entry.msg instanceof Error
+              ? entry.msg.message
+              : JSON.stringify(entry.msg);
         if (HARMLESS_WARNINGS.some((pattern) => pattern.test(text))) return;
         if (entry.level === 30 && entry.type?.startsWith('mobilenet-')) stage(`${entry.type}: ${text}`);
         else if (entry.level <= 30 || /missing types/i.test(text)) {
           const source = entry.type ? `[${entry.type}${entry.name ? `:${entry.name}` : ''}] ` : '';
           nodeRedLines.note(source, `[node-red] ${source}${text}`);
-        }
-        else if (entry.level === 40 && entry.type?.startsWith('mobilenet-')) stage(`${entry.type}: ${text}`);
+        } else if (entry.level === 40 && entry.type?.startsWith('mobilenet-')) stage(`${entry.type}: ${text}`);
       },
     },
   };
@@ -112,7 +116,8 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 async function finishFramesInFlight(RED: NodeRed, openRequests: () => number, limitMs: number): Promise<void> {
   const node = (id: string): ReturnType<NodeRed['nodes']['getNode']> => RED.nodes.getNode(id);
   node(FLOW_IDS.camera)?.receive({ payload: 'stop' });
-  const busy = (): number => openRequests() + (node(FLOW_IDS.classify)?.inFlight ?? 0) + (node(FLOW_IDS.httpClassify)?.inFlight ?? 0);
+  const busy = (): number =>
+    openRequests() + (node(FLOW_IDS.classify)?.inFlight ?? 0) + (node(FLOW_IDS.httpClassify)?.inFlight ?? 0);
   const deadline = Date.now() + limitMs;
   while (busy() > 0 && Date.now() < deadline) await sleep(20);
   // Node-RED hands a msg to the next node in a later turn of the event loop: let the last ones land.
@@ -165,7 +170,14 @@ async function main(): Promise<void> {
   const credentials = prepareCredentialsAtRest(config);
   stage(credentials.description);
 
-  const login = config.headless ? undefined : editorLogin({ env: process.env, userDir: config.userDir, remote: config.editorRemote, announce: (line) => console.log(`[mobilenet] ${line}`) });
+  const login = config.headless
+    ? undefined
+    : editorLogin({
+        env: process.env,
+        userDir: config.userDir,
+        remote: config.editorRemote,
+        announce: (line) => console.log(`[mobilenet] ${line}`),
+      });
   const RED = require('node-red') as NodeRed;
   const app = express();
   const server = http.createServer(app);
@@ -203,11 +215,15 @@ async function main(): Promise<void> {
     guardAdminUpgrades(server, { ...guard, commsPath: '/comms' });
   }
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new Error(`Port ${config.port} is in use; set PORT to another one`) : error));
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new Error(`Port ${config.port} is in use; set PORT to another one`) : error),
+    );
     server.listen(config.port, () => resolve());
   });
   await RED.start();
-  stage(`node-red ${config.headless ? 'headless (no editor)' : `editor on http://127.0.0.1:${config.port}/${config.editorRemote ? ' and the network' : ''}${login ? ` (${login.describe})` : ''}`}; POST http://127.0.0.1:${config.port}/classify answers predictions as JSON`);
+  stage(
+    `node-red ${config.headless ? 'headless (no editor)' : `editor on http://127.0.0.1:${config.port}/${config.editorRemote ? ' and the network' : ''}${login ? ` (${login.describe})` : ''}`}; POST http://127.0.0.1:${config.port}/classify answers predictions as JSON`,
+  );
 
   let stopping = false;
   const shutdown = (signal: string): void => {

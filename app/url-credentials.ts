@@ -57,7 +57,9 @@ export function brokerLogin(env: NodeJS.ProcessEnv): UrlWithoutLogin {
   const moved = moveLoginOutOfUrl(given, 'MQTT_URL', true);
   if (moved.user === undefined && moved.password === undefined) return { url: moved.url, ...apart };
   if (apart.user !== undefined || apart.password !== undefined) {
-    throw new TypeError('MQTT_URL carries a login (user:password@) and MQTT_USERNAME or MQTT_PASSWORD is set too: give the login one way only');
+    throw new TypeError(
+      'MQTT_URL carries a login (user:password@) and MQTT_USERNAME or MQTT_PASSWORD is set too: give the login one way only',
+    );
   }
   return { url: moved.url, user: moved.user || undefined, password: moved.password || undefined };
 }

@@ -40,14 +40,26 @@ function upload(port: number, bytes: number, multipart: boolean): Promise<number
   const chunk = Buffer.alloc(MiB);
   const body = Readable.from(
     (function* () {
-      if (multipart) yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="huge.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`);
+      if (multipart)
+        yield Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="huge.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
+        );
       for (let sent = 0; sent < bytes; sent += MiB) yield chunk;
       if (multipart) yield Buffer.from(`\r\n--${boundary}--\r\n`);
     })(),
   );
   return new Promise((resolve) => {
     const req = http.request(
-      { host: '127.0.0.1', port, method: 'POST', path: '/classify', headers: { 'content-type': multipart ? `multipart/form-data; boundary=${boundary}` : 'image/jpeg', 'transfer-encoding': 'chunked' } },
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/classify',
+        headers: {
+          'content-type': multipart ? `multipart/form-data; boundary=${boundary}` : 'image/jpeg',
+          'transfer-encoding': 'chunked',
+        },
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
@@ -100,7 +112,18 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 5000));
     clearInterval(sampler);
     const after = rss(pid);
-    console.log(JSON.stringify({ uploads, mbEach: mb, multipart, statuses, seconds, rssBeforeMiB: Math.round(before / MiB), rssPeakMiB: Math.round(peak / MiB), rssAfter5sMiB: Math.round(after / MiB) }));
+    console.log(
+      JSON.stringify({
+        uploads,
+        mbEach: mb,
+        multipart,
+        statuses,
+        seconds,
+        rssBeforeMiB: Math.round(before / MiB),
+        rssPeakMiB: Math.round(peak / MiB),
+        rssAfter5sMiB: Math.round(after / MiB),
+      }),
+    );
   } finally {
     child.kill('SIGKILL');
     fs.rmSync(work, { recursive: true, force: true });

@@ -20,12 +20,23 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 /** A tiny but complete JPEG (SOI ... EOI): the watcher's cost does not depend on the bytes. */
 const TINY_JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x02, 0xff, 0xd9]);
 
-async function idleCpu(files: number, seconds: number): Promise<{ files: number; seconds: number; cpuPercent: number }> {
+async function idleCpu(
+  files: number,
+  seconds: number,
+): Promise<{ files: number; seconds: number; cpuPercent: number }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'folder-idle-cpu-'));
   try {
-    for (let i = 0; i < files; i++) fs.writeFileSync(path.join(dir, `frame-${String(i).padStart(6, '0')}.jpg`), TINY_JPEG);
+    for (let i = 0; i < files; i++)
+      fs.writeFileSync(path.join(dir, `frame-${String(i).padStart(6, '0')}.jpg`), TINY_JPEG);
     // Keep everything: the bench measures watching, not deleting.
-    const source = createFrameSource({ kind: 'folder', dir, mode: 'watch', intervalMs: 500, source: 'bench', retention: { policy: 'keep' } });
+    const source = createFrameSource({
+      kind: 'folder',
+      dir,
+      mode: 'watch',
+      intervalMs: 500,
+      source: 'bench',
+      retention: { policy: 'keep' },
+    });
     source.on('error', () => undefined);
     source.start();
     await sleep(2000); // start-up (the first listing) is not idle time
@@ -49,7 +60,8 @@ async function main(): Promise<void> {
   for (const files of counts) {
     const result = await idleCpu(files, seconds);
     results.push(result);
-    if (!process.argv.includes('--json')) console.log(`${files} files: ${result.cpuPercent}% of one core over ${seconds} s idle`);
+    if (!process.argv.includes('--json'))
+      console.log(`${files} files: ${result.cpuPercent}% of one core over ${seconds} s idle`);
   }
   if (process.argv.includes('--json')) console.log(JSON.stringify(results));
 }

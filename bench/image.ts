@@ -20,12 +20,19 @@ function timeSync(runs: number, task: () => unknown): number {
  * cat_720p.jpg fixture) decoded and fitted to 224×224 RGB, and normalising those bytes to float32.
  */
 export async function benchImage(runs = 50): Promise<Record<string, number>> {
-  const jpeg = await sharp(readImage('cat_720p.jpg')).resize(640, 480, { fit: 'fill' }).jpeg({ quality: 85 }).toBuffer();
+  const jpeg = await sharp(readImage('cat_720p.jpg'))
+    .resize(640, 480, { fit: 'fill' })
+    .jpeg({ quality: 85 })
+    .toBuffer();
   const prepared = await prepareImage(jpeg, { width: 224, height: 224 });
   const out = new Float32Array(prepared.rgb.length);
   return {
-    'image.jpeg_640x480_to_rgb_224_cover_ms': await medianMs(runs, () => prepareImage(jpeg, { width: 224, height: 224 })),
-    'image.jpeg_640x480_to_rgb_224_fill_ms': await medianMs(runs, () => prepareImage(jpeg, { width: 224, height: 224, fit: 'fill' })),
+    'image.jpeg_640x480_to_rgb_224_cover_ms': await medianMs(runs, () =>
+      prepareImage(jpeg, { width: 224, height: 224 }),
+    ),
+    'image.jpeg_640x480_to_rgb_224_fill_ms': await medianMs(runs, () =>
+      prepareImage(jpeg, { width: 224, height: 224, fit: 'fill' }),
+    ),
     'image.normalise_224_ms': timeSync(runs, () => normalise(prepared.rgb, 1 / 127.5, -1)),
     'image.normalise_224_reused_buffer_ms': timeSync(runs, () => normalise(prepared.rgb, 1 / 127.5, -1, out)),
     'image.float32array_from_fn_224_ms': timeSync(runs, () => Float32Array.from(prepared.rgb, (v) => v / 127.5 - 1)),

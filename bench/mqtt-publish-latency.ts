@@ -13,7 +13,10 @@ async function main(): Promise<void> {
   const broker = kind === 'aedes' ? await startAedes() : await startMosquitto();
   const stop = async (): Promise<void> => ('dispose' in broker ? broker.dispose() : broker.stop());
   const sub = await RecordingSubscriber.connect(broker.url, ['bench/+/labels']);
-  const publisher = new LabelPublisher({ url: broker.url }, { prefix: 'bench', discovery: false, statsIntervalMs: 0, labelsMode: 'every', qos: { labels: 1 } });
+  const publisher = new LabelPublisher(
+    { url: broker.url },
+    { prefix: 'bench', discovery: false, statsIntervalMs: 0, labelsMode: 'every', qos: { labels: 1 } },
+  );
   await publisher.waitUntilConnected();
   const photos = ['coffee.png', 'parrot.jpg', 'owl.jpg', 'hot_dog.jpg'];
   const sentAt = new Map<number, bigint>();
@@ -31,7 +34,9 @@ async function main(): Promise<void> {
     await sub.waitFor((m) => m.length > i, `frame ${i}`);
   }
   const sorted = [...latencies].sort((a, b) => a - b);
-  console.log(`${kind}: one-at-a-time latency publish -> subscriber (QoS 1 labels JSON, 200 frames): p50 ${percentile(sorted, 0.5)!.toFixed(2)} ms, p95 ${percentile(sorted, 0.95)!.toFixed(2)} ms`);
+  console.log(
+    `${kind}: one-at-a-time latency publish -> subscriber (QoS 1 labels JSON, 200 frames): p50 ${percentile(sorted, 0.5)!.toFixed(2)} ms, p95 ${percentile(sorted, 0.95)!.toFixed(2)} ms`,
+  );
 
   // Burst: how fast frames can go out and be delivered.
   latencies.length = 0;
@@ -42,7 +47,9 @@ async function main(): Promise<void> {
   }
   await sub.waitFor((m) => m.length >= 200 + frames, `${frames} frames`, 60000);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  console.log(`${kind}: burst of ${frames} frames delivered in ${seconds.toFixed(2)} s = ${(frames / seconds).toFixed(0)} frames/s`);
+  console.log(
+    `${kind}: burst of ${frames} frames delivered in ${seconds.toFixed(2)} s = ${(frames / seconds).toFixed(0)} frames/s`,
+  );
   await publisher.close();
   await sub.close();
   await stop();

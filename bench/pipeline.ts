@@ -16,7 +16,10 @@ async function cameraFrame(): Promise<Buffer> {
 export async function benchPipeline(runs = 40): Promise<Record<string, number | string>> {
   const jpeg = await cameraFrame();
   const results: Record<string, number | string> = {};
-  for (const [mode, unfused] of [['fused', false], ['layers', true]] as const) {
+  for (const [mode, unfused] of [
+    ['fused', false],
+    ['layers', true],
+  ] as const) {
     const classifier = await Classifier.load({ model: V1_025_LAYERS_DIR, unfused, queuePolicy: 'wait' });
     try {
       results.backend = classifier.info.backend;
@@ -48,6 +51,7 @@ export async function benchPipeline(runs = 40): Promise<Record<string, number | 
       await classifier.dispose();
     }
   }
-  results['v1_0.25_224.fused_speedup_inference'] = (results['v1_0.25_224.layers.inference_ms'] as number) / (results['v1_0.25_224.fused.inference_ms'] as number);
+  results['v1_0.25_224.fused_speedup_inference'] =
+    (results['v1_0.25_224.layers.inference_ms'] as number) / (results['v1_0.25_224.fused.inference_ms'] as number);
   return results;
 }

@@ -43,7 +43,9 @@ async function main(): Promise<void> {
   }
   const width = Math.max(...Object.keys(results).map((k) => k.length));
   for (const [key, value] of Object.entries(results)) {
-    console.log(`${key.padEnd(width)}  ${typeof value === 'number' ? (Number.isInteger(value) ? String(value) : value.toFixed(2)) : String(value)}`);
+    console.log(
+      `${key.padEnd(width)}  ${typeof value === 'number' ? (Number.isInteger(value) ? String(value) : value.toFixed(2)) : String(value)}`,
+    );
   }
 }
 

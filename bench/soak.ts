@@ -8,7 +8,10 @@ import { V1_025_LAYERS_DIR, readImage } from '../fixtures';
  * warm-up); flat numbers are what a Pi running for months needs.
  */
 export async function benchSoak(frames = 4000): Promise<Record<string, number>> {
-  const jpeg = await sharp(readImage('cat_720p.jpg')).resize(640, 480, { fit: 'fill' }).jpeg({ quality: 85 }).toBuffer();
+  const jpeg = await sharp(readImage('cat_720p.jpg'))
+    .resize(640, 480, { fit: 'fill' })
+    .jpeg({ quality: 85 })
+    .toBuffer();
   const classifier = await Classifier.load({ model: V1_025_LAYERS_DIR, queuePolicy: 'wait', queueSize: 4 });
   const mb = (bytes: number): number => Math.round((bytes / 2 ** 20) * 10) / 10;
   const samples: Array<{ rss: number; heap: number; tensors: number }> = [];
@@ -16,7 +19,11 @@ export async function benchSoak(frames = 4000): Promise<Record<string, number>> 
     for (let done = 0; done < frames; done += 250) {
       await Promise.all(Array.from({ length: 250 }, () => classifier.classify(jpeg, { topK: 5 })));
       const memory = process.memoryUsage();
-      samples.push({ rss: mb(memory.rss), heap: mb(memory.heapUsed), tensors: (await classifier.workerMemory()).numTensors });
+      samples.push({
+        rss: mb(memory.rss),
+        heap: mb(memory.heapUsed),
+        tensors: (await classifier.workerMemory()).numTensors,
+      });
     }
   } finally {
     await classifier.dispose();

@@ -16,7 +16,12 @@ async function inferenceMs(file: string, float: boolean, runs: number): Promise<
   const executable = compileGraph(imported.graph, { float });
   const [h, w, c] = imported.graph.input.shape;
   // Random whole-number pixels: timing does not depend on the picture.
-  const input = tf.tidy(() => tf.add(tf.mul(tf.floor(tf.randomUniform([1, h, w, c], 0, 256)), imported.normalization.scale), imported.normalization.offset)) as tf.Tensor4D;
+  const input = tf.tidy(() =>
+    tf.add(
+      tf.mul(tf.floor(tf.randomUniform([1, h, w, c], 0, 256)), imported.normalization.scale),
+      imported.normalization.offset,
+    ),
+  ) as tf.Tensor4D;
   try {
     const ms = await medianMs(runs, async () => {
       const output = executable.run(input);
@@ -39,9 +44,15 @@ export async function benchTflite(runs = 20): Promise<Record<string, unknown>> {
   await tf.setBackend('wasm');
   const results: Record<string, unknown> = { 'tflite.backend': tf.getBackend() };
   try {
-    for (const [name, file] of [['v2_1.0_224_quant', V2_QUANT_TFLITE], ['v1_0.25_128_quant', V1_025_128_QUANT_TFLITE]] as const) {
+    for (const [name, file] of [
+      ['v2_1.0_224_quant', V2_QUANT_TFLITE],
+      ['v1_0.25_128_quant', V1_025_128_QUANT_TFLITE],
+    ] as const) {
       results[`tflite.${name}.size_mb`] = (await modelSizeOnDisk(file)) / 1e6;
-      for (const [mode, float] of [['default', false], ['float', true]] as const) {
+      for (const [mode, float] of [
+        ['default', false],
+        ['float', true],
+      ] as const) {
         const { ms, importMs } = await inferenceMs(file, float, runs);
         results[`tflite.${name}.${mode}.inference_ms`] = ms;
         if (mode === 'default') results[`tflite.${name}.import_ms`] = importMs;

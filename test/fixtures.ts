@@ -22,5 +22,8 @@ export function referenceOutputs(modelFolder: string): Record<string, number[]> 
 /** ImageNet class names as listed beside the fixture models (1001 lines, line 0 = background). */
 export function fixtureImagenetLabels(): string[] {
   const file = path.join(V1_025_LAYERS_DIR, 'imagenet_labels.txt');
-  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0);
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.length > 0);
 }

@@ -53,10 +53,18 @@ describe('package: flow library scorecard facts', function () {
     assert.match(pkg['node-red']?.version ?? '', /^>=\s*\d+\.\d+\.\d+$/);
     assert.match(pkg.engines?.node ?? '', /^>=\s*\d+/);
     // The installed Node-RED, which the node tests run against, must satisfy it.
-    const installed = (JSON.parse(fs.readFileSync(require.resolve('node-red/package.json'), 'utf8')) as { version: string }).version;
-    const min = (pkg['node-red']?.version ?? '').replace(/^>=\s*/, '').split('.').map(Number);
+    const installed = (
+      JSON.parse(fs.readFileSync(require.resolve('node-red/package.json'), 'utf8')) as { version: string }
+    ).version;
+    const min = (pkg['node-red']?.version ?? '')
+      .replace(/^>=\s*/, '')
+      .split('.')
+      .map(Number);
     const have = installed.split('.').map(Number);
-    assert.ok(have[0] > min[0] || (have[0] === min[0] && (have[1] > min[1] || (have[1] === min[1] && have[2] >= min[2]))), `${installed} vs ${pkg['node-red']?.version}`);
+    assert.ok(
+      have[0] > min[0] || (have[0] === min[0] && (have[1] > min[1] || (have[1] === min[1] && have[2] >= min[2]))),
+      `${installed} vs ${pkg['node-red']?.version}`,
+    );
   });
 
   it('lists node types that each have a runtime, an editor template, help and messages', function () {
@@ -79,11 +87,16 @@ describe('package: flow library scorecard facts', function () {
         assert.ok(icon, `${type}: has an icon`);
         assert.ok(fs.existsSync(path.join(ROOT, 'icons', icon)), `${type}: icons/${icon}`);
         // Where Node-RED looks for it: an icons/ folder beside the node's runtime file.
-        assert.ok(fs.existsSync(path.join(ROOT, 'dist', 'nodes', type, 'icons', icon)), `${type}: dist/nodes/${type}/icons/${icon}`);
+        assert.ok(
+          fs.existsSync(path.join(ROOT, 'dist', 'nodes', type, 'icons', icon)),
+          `${type}: dist/nodes/${type}/icons/${icon}`,
+        );
       }
       // Editor labels and help use keys that exist in the messages file.
       for (const m of editor.matchAll(/data-i18n="(?:\[[a-z]+\])?([\w-]+\.[\w.-]+)"/g)) {
-        const value = m[1].split('.').reduce<unknown>((at, part) => (at as Record<string, unknown> | undefined)?.[part], messages);
+        const value = m[1]
+          .split('.')
+          .reduce<unknown>((at, part) => (at as Record<string, unknown> | undefined)?.[part], messages);
         assert.equal(typeof value, 'string', `${type}: message ${m[1]} exists`);
       }
     }
@@ -101,16 +114,26 @@ describe('package: flow library scorecard facts', function () {
     const files = fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.json'));
     assert.ok(files.length >= 3, `examples: ${files.join(', ')}`);
     for (const file of files) {
-      const flow = JSON.parse(read(`examples/${file}`)) as Array<{ id: string; type: string; wires?: string[][]; [key: string]: unknown }>;
+      const flow = JSON.parse(read(`examples/${file}`)) as Array<{
+        id: string;
+        type: string;
+        wires?: string[][];
+        [key: string]: unknown;
+      }>;
       assert.ok(Array.isArray(flow) && flow.length > 0, file);
       const ids = new Set(flow.map((n) => n.id));
       assert.equal(ids.size, flow.length, `${file}: unique ids`);
-      assert.ok(flow.some((n) => n.type === 'comment' && String(n.info ?? '').length > 50), `${file}: a comment node explaining it`);
+      assert.ok(
+        flow.some((n) => n.type === 'comment' && String(n.info ?? '').length > 50),
+        `${file}: a comment node explaining it`,
+      );
       for (const node of flow) {
         assert.ok(core.has(node.type) || nodeTypes.includes(node.type), `${file}: unknown node type "${node.type}"`);
-        for (const target of (node.wires ?? []).flat()) assert.ok(ids.has(target), `${file}: ${node.id} is wired to a missing node ${target}`);
+        for (const target of (node.wires ?? []).flat())
+          assert.ok(ids.has(target), `${file}: ${node.id} is wired to a missing node ${target}`);
         for (const key of ['model', 'broker']) {
-          if (typeof node[key] === 'string' && nodeTypes.includes(node.type)) assert.ok(ids.has(node[key] as string), `${file}: ${node.id}.${key} names a config node in the file`);
+          if (typeof node[key] === 'string' && nodeTypes.includes(node.type))
+            assert.ok(ids.has(node[key] as string), `${file}: ${node.id}.${key} names a config node in the file`);
         }
       }
     }

@@ -29,7 +29,8 @@ const NASTY_PASSWORDS = [
 const markers = (password: string): string[] => password.match(/QX[a-d]/g) ?? [];
 
 function assertHidden(output: string, password: string, context: string): void {
-  for (const marker of markers(password)) assert.ok(!output.includes(marker), `${JSON.stringify(password)} leaks "${marker}" in ${context}: ${output}`);
+  for (const marker of markers(password))
+    assert.ok(!output.includes(marker), `${JSON.stringify(password)} leaks "${marker}" in ${context}: ${output}`);
 }
 
 describe('redactUserinfo', function () {
@@ -57,12 +58,16 @@ describe('redactUserinfo', function () {
     }
   });
 
-  it('hides it in a program\'s error line, in JSON-quoted text, and in each of two URLs on one line', function () {
+  it("hides it in a program's error line, in JSON-quoted text, and in each of two URLs on one line", function () {
     for (const password of NASTY_PASSWORDS) {
-      const ffmpeg = redactUserinfo(`[rtsp @ 0x5581] rtsp://admin:${password}@192.0.2.7:554/stream1: Connection refused`);
+      const ffmpeg = redactUserinfo(
+        `[rtsp @ 0x5581] rtsp://admin:${password}@192.0.2.7:554/stream1: Connection refused`,
+      );
       assertHidden(ffmpeg, password, 'an ffmpeg error');
       assert.match(ffmpeg, /^\[rtsp @ 0x5581\] rtsp:\/\/\*\*\*@192\.0\.2\.7:554\/stream1: Connection refused$/);
-      const quoted = redactUserinfo(`URL must be an http:// or https:// URL, got ${JSON.stringify(`ftp://u:${password}@cam/x`)}`);
+      const quoted = redactUserinfo(
+        `URL must be an http:// or https:// URL, got ${JSON.stringify(`ftp://u:${password}@cam/x`)}`,
+      );
       assertHidden(quoted, password, 'a JSON-quoted URL');
       const two = redactUserinfo(`ffmpeg -i rtsp://a:${password}@cam1/s -i rtsp://b:${password}@cam2/s -f mjpeg -`);
       assertHidden(two, password, 'two URLs');
@@ -73,7 +78,10 @@ describe('redactUserinfo', function () {
   it('leaves text without a login alone, and takes a line break as the end of a URL', function () {
     assert.equal(redactUserinfo('rtsp://192.0.2.7/stream1: 404 Not Found'), 'rtsp://192.0.2.7/stream1: 404 Not Found');
     assert.equal(redactUserinfo('/dev/video0 busy; see //wiki'), '/dev/video0 busy; see //wiki');
-    assert.equal(redactUserinfo('rtsp://u:QXa@cam/s refused\nmail root@example.org'), 'rtsp://***@cam/s refused\nmail root@example.org');
+    assert.equal(
+      redactUserinfo('rtsp://u:QXa@cam/s refused\nmail root@example.org'),
+      'rtsp://***@cam/s refused\nmail root@example.org',
+    );
   });
 });
 

@@ -55,7 +55,7 @@ main().then(
   // Node-RED keeps a few timers of its own after stop(); the soak is over, so leave now.
   () => process.exit(0),
   (error: unknown) => {
-    console.error(`soak: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    console.error(`soak: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     process.exit(1);
   },
 );

@@ -35,7 +35,10 @@ export async function startPacedMjpegServer(options: PacedMjpegOptions): Promise
   let stream: http.ServerResponse | undefined;
   const server = http.createServer((_req, res) => {
     connections++;
-    res.writeHead(200, { 'Content-Type': `multipart/x-mixed-replace;boundary=${BOUNDARY}`, 'Cache-Control': 'no-cache' });
+    res.writeHead(200, {
+      'Content-Type': `multipart/x-mixed-replace;boundary=${BOUNDARY}`,
+      'Cache-Control': 'no-cache',
+    });
     stream = res;
     res.on('close', () => {
       if (stream === res) stream = undefined;

@@ -54,6 +54,10 @@ export class LoopDelay {
     this.histogram.disable();
     // The histogram records the whole interval between samples; the delay is what exceeds it.
     const ms = (ns: number): number => Math.max(0, Math.round((ns / 1e6 - LoopDelay.RESOLUTION_MS) * 10) / 10);
-    return { p50Ms: ms(this.histogram.percentile(50)), p99Ms: ms(this.histogram.percentile(99)), maxMs: ms(this.histogram.max) };
+    return {
+      p50Ms: ms(this.histogram.percentile(50)),
+      p99Ms: ms(this.histogram.percentile(99)),
+      maxMs: ms(this.histogram.max),
+    };
   }
 }

@@ -59,7 +59,9 @@ export interface SoakReport {
 /** The photos the camera sends, as a 640×480 camera would: real scenes, several sizes of JPEG. */
 async function cameraFrames(): Promise<Buffer[]> {
   const photos = ['cat_720p.jpg', 'parrot.jpg', 'hot_dog.jpg', 'owl.jpg', 'rocket.jpg', 'grace_hopper.png'];
-  return Promise.all(photos.map((p) => sharp(readImage(p)).resize(640, 480, { fit: 'cover' }).jpeg({ quality: 85 }).toBuffer()));
+  return Promise.all(
+    photos.map((p) => sharp(readImage(p)).resize(640, 480, { fit: 'cover' }).jpeg({ quality: 85 }).toBuffer()),
+  );
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -72,7 +74,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   const crashes = { count: 0, first: '' };
   const onCrash = (error: unknown): void => {
     crashes.count++;
-    if (!crashes.first) crashes.first = error instanceof Error ? error.stack ?? error.message : String(error);
+    if (!crashes.first) crashes.first = error instanceof Error ? (error.stack ?? error.message) : String(error);
   };
   process.on('uncaughtException', onCrash);
   process.on('unhandledRejection', onCrash);
@@ -96,7 +98,13 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   const pumpTimer = setInterval(() => camera.pump(), 10);
 
   const nodeRed = await startNodeRed({
-    flow: soakFlow({ modelPath: o.modelPath, backend: o.backend, brokerUrl: broker.url, cameraUrl: camera.url, queueSize: o.queueSize }),
+    flow: soakFlow({
+      modelPath: o.modelPath,
+      backend: o.backend,
+      brokerUrl: broker.url,
+      cameraUrl: camera.url,
+      queueSize: o.queueSize,
+    }),
     globals: { soak: flowCounts },
     onLog: (entry) => {
       // Node-RED's levels: 10 fatal, 20 error, 30 warn. Errors with a msg also reach the Catch node.
@@ -119,7 +127,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
       if (now - reported >= 1000) {
         reported = now - (now % 1000);
         const s = (Date.now() - started) / 1000;
-        o.progress(`soak: ${now}/${o.frames} frames settled, ${s.toFixed(0)} s, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
+        o.progress(
+          `soak: ${now}/${o.frames} frames settled, ${s.toFixed(0)} s, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`,
+        );
       }
       await sleep(50);
     }
@@ -189,7 +199,18 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     stalled,
     model: o.modelPath,
     backend: resolvedBackend(),
-    firstErrors: { ...flowCounts.firstErrors, ...(crashes.first ? { crash: crashes.first } : {}), ...Object.fromEntries(logged.slice(0, 3).map((e, i) => [`log${i}`, `[${e.type ?? 'runtime'}] ${String(e.msg instanceof Error ? e.msg.message : e.msg)}`])) },
+    firstErrors: {
+      ...flowCounts.firstErrors,
+      ...(crashes.first ? { crash: crashes.first } : {}),
+      ...Object.fromEntries(
+        logged
+          .slice(0, 3)
+          .map((e, i) => [
+            `log${i}`,
+            `[${e.type ?? 'runtime'}] ${String(e.msg instanceof Error ? e.msg.message : e.msg)}`,
+          ]),
+      ),
+    },
   };
   clearInterval(pumpTimer);
   await nodeRed.stop();

@@ -20,7 +20,9 @@ let classifier: Classifier;
 async function classifyOutcome(image: () => ImageInput, options: unknown, boundMs: number): Promise<Outcome> {
   const result = await within(() => classifier.classify(image(), options as ClassifyOptions), boundMs);
   if ('timeout' in result) return { result: 'hang', message: `classify gave no answer within ${boundMs} ms` };
-  return result.ok ? { result: 'ok', label: result.value.top?.label } : { result: 'error', message: result.error.message };
+  return result.ok
+    ? { result: 'ok', label: result.value.top?.label }
+    : { result: 'error', message: result.error.message };
 }
 
 async function brokenModel(path: string, good: GoodFrame, boundMs: number): Promise<Outcome> {
@@ -29,15 +31,26 @@ async function brokenModel(path: string, good: GoodFrame, boundMs: number): Prom
   if (!loaded.ok) return { result: 'error', message: loaded.error.message };
   try {
     const classified = await within(() => loaded.value.classify(Buffer.from(good.bytes)), boundMs);
-    if ('timeout' in classified) return { result: 'hang', message: `the loaded model gave no answer within ${boundMs} ms` };
-    return classified.ok ? { result: 'ok', label: classified.value.top?.label } : { result: 'error', message: classified.error.message };
+    if ('timeout' in classified)
+      return { result: 'hang', message: `the loaded model gave no answer within ${boundMs} ms` };
+    return classified.ok
+      ? { result: 'ok', label: classified.value.top?.label }
+      : { result: 'error', message: classified.error.message };
   } finally {
     await loaded.value.dispose();
   }
 }
 
 async function brokerSettings(input: Extract<FuzzCase['input'], { type: 'mqtt' }>, boundMs: number): Promise<Outcome> {
-  const settings: BrokerSettings = { url: input.url, username: input.username, password: input.password, keepalive: input.keepalive as number, protocolVersion: input.protocol as 4, reconnectPeriodMs: 1000, connectTimeoutMs: Math.min(5000, boundMs) };
+  const settings: BrokerSettings = {
+    url: input.url,
+    username: input.username,
+    password: input.password,
+    keepalive: input.keepalive as number,
+    protocolVersion: input.protocol as 4,
+    reconnectPeriodMs: 1000,
+    connectTimeoutMs: Math.min(5000, boundMs),
+  };
   let publisher: LabelPublisher;
   try {
     publisher = new LabelPublisher(settings, { prefix: 'fuzz', statsIntervalMs: 0, discovery: false });
@@ -53,9 +66,15 @@ async function brokerSettings(input: Extract<FuzzCase['input'], { type: 'mqtt' }
       }),
       boundMs,
     );
-    if ('timeout' in settled) return { result: 'hang', message: `no connected or error status within ${boundMs} ms (last: ${JSON.stringify(publisher.status())})` };
+    if ('timeout' in settled)
+      return {
+        result: 'hang',
+        message: `no connected or error status within ${boundMs} ms (last: ${JSON.stringify(publisher.status())})`,
+      };
     if (!settled.ok) return { result: 'error', message: settled.error.message };
-    return settled.value.state === 'connected' ? { result: 'ok', message: 'connected' } : { result: 'error', message: settled.value.error ?? 'error without a message' };
+    return settled.value.state === 'connected'
+      ? { result: 'ok', message: 'connected' }
+      : { result: 'error', message: settled.value.error ?? 'error without a message' };
   } finally {
     await within(() => publisher.close(), 5000);
   }
@@ -71,11 +90,28 @@ const surface: ChildSurface = {
       case 'image':
         return classifyOutcome(() => Buffer.from(input.bytes), {}, boundMs);
       case 'raw':
-        return classifyOutcome(() => ({ data: Buffer.from(input.bytes), width: input.width, height: input.height, channels: input.channels }) as RawImage, {}, boundMs);
+        return classifyOutcome(
+          () =>
+            ({
+              data: Buffer.from(input.bytes),
+              width: input.width,
+              height: input.height,
+              channels: input.channels,
+            }) as RawImage,
+          {},
+          boundMs,
+        );
       case 'message': {
         const msg = materializeMessage(input.json, good.bytes, input.bytes);
-        const options = input.libraryOptionsJson !== undefined ? JSON.parse(input.libraryOptionsJson) : { topK: msg.topK, threshold: msg.threshold, roi: msg.roi };
-        return classifyOutcome(() => toImageInput(msg.payload, { width: msg.width, height: msg.height, channels: msg.channels }), options, boundMs);
+        const options =
+          input.libraryOptionsJson !== undefined
+            ? JSON.parse(input.libraryOptionsJson)
+            : { topK: msg.topK, threshold: msg.threshold, roi: msg.roi };
+        return classifyOutcome(
+          () => toImageInput(msg.payload, { width: msg.width, height: msg.height, channels: msg.channels }),
+          options,
+          boundMs,
+        );
       }
       case 'model':
         return brokenModel(input.path, good, boundMs);

@@ -23,8 +23,28 @@ let sequence = 0;
 function flow(init: InitMessage): object[] {
   return [
     { id: 'tab', type: 'tab' },
-    { id: 'm1', type: 'mobilenet-model', source: 'path', path: init.model, backend: 'auto', queueSize: 4, queuePolicy: 'wait', fit: 'cover' },
-    { id: 'c1', z: 'tab', type: 'mobilenet-classify', model: 'm1', topK: 3, threshold: 0, keepImage: false, readFiles: true, fileDir: init.fileDir, wires: [['out']] },
+    {
+      id: 'm1',
+      type: 'mobilenet-model',
+      source: 'path',
+      path: init.model,
+      backend: 'auto',
+      queueSize: 4,
+      queuePolicy: 'wait',
+      fit: 'cover',
+    },
+    {
+      id: 'c1',
+      z: 'tab',
+      type: 'mobilenet-classify',
+      model: 'm1',
+      topK: 3,
+      threshold: 0,
+      keepImage: false,
+      readFiles: true,
+      fileDir: init.fileDir,
+      wires: [['out']],
+    },
     { id: 'out', z: 'tab', type: 'helper' },
     { id: 'catcher', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
     { id: 'caught', z: 'tab', type: 'helper' },
@@ -71,9 +91,13 @@ async function through(nodeId: string, msg: Msg, boundMs: number): Promise<Outco
   const id = `fuzz-${sequence++}`;
   msg.fuzzId = id;
   node(nodeId).receive(msg);
-  const seen = await waitUntil(() => outputs.find((m) => m.fuzzId === id) ?? caught.find((m) => m.fuzzId === id), boundMs);
+  const seen = await waitUntil(
+    () => outputs.find((m) => m.fuzzId === id) ?? caught.find((m) => m.fuzzId === id),
+    boundMs,
+  );
   if (!seen) return { result: 'hang', message: `no output and no error at the Catch node within ${boundMs} ms` };
-  if ('error' in seen && seen.error) return { result: 'error', message: String((seen.error as { message?: unknown }).message) };
+  if ('error' in seen && seen.error)
+    return { result: 'error', message: String((seen.error as { message?: unknown }).message) };
   const predictions = seen.payload as Array<{ label: string }> | undefined;
   return { result: 'ok', label: predictions?.[0]?.label };
 }
@@ -91,17 +115,39 @@ function statusOf(id: string): { fill?: string; text?: string } | undefined {
   const found = helper.getNode(id);
   if (!found) return undefined;
   const spy = found.status as unknown as { args: unknown[][]; thisValues: unknown[] };
-  for (let i = spy.args.length - 1; i >= 0; i--) if (spy.thisValues[i] === found) return spy.args[i][0] as { fill?: string; text?: string };
+  for (let i = spy.args.length - 1; i >= 0; i--)
+    if (spy.thisValues[i] === found) return spy.args[i][0] as { fill?: string; text?: string };
   return undefined;
 }
 
 async function brokenModel(path: string, good: GoodFrame, boundMs: number): Promise<Outcome> {
   await deploy([
-    { id: 'mb', type: 'mobilenet-model', source: 'path', path, backend: 'auto', queueSize: 4, queuePolicy: 'wait', fit: 'cover' },
-    { id: 'cb', z: 'tab', type: 'mobilenet-classify', model: 'mb', topK: 3, threshold: 0, keepImage: false, wires: [['out']] },
+    {
+      id: 'mb',
+      type: 'mobilenet-model',
+      source: 'path',
+      path,
+      backend: 'auto',
+      queueSize: 4,
+      queuePolicy: 'wait',
+      fit: 'cover',
+    },
+    {
+      id: 'cb',
+      z: 'tab',
+      type: 'mobilenet-classify',
+      model: 'mb',
+      topK: 3,
+      threshold: 0,
+      keepImage: false,
+      wires: [['out']],
+    },
   ]);
   try {
-    await waitUntil(() => (statusOf('cb')?.fill === 'red' || statusOf('cb')?.fill === 'green' ? true : undefined), boundMs);
+    await waitUntil(
+      () => (statusOf('cb')?.fill === 'red' || statusOf('cb')?.fill === 'green' ? true : undefined),
+      boundMs,
+    );
     return await through('cb', { payload: Buffer.from(good.bytes) }, boundMs);
   } finally {
     await deploy([]);
@@ -109,11 +155,31 @@ async function brokenModel(path: string, good: GoodFrame, boundMs: number): Prom
 }
 
 async function brokerSettings(input: Extract<FuzzCase['input'], { type: 'mqtt' }>, boundMs: number): Promise<Outcome> {
-  const credentials = input.username !== undefined ? { mqb: { user: input.username, password: input.password ?? '' } } : {};
+  const credentials =
+    input.username !== undefined ? { mqb: { user: input.username, password: input.password ?? '' } } : {};
   await deploy(
     [
-      { id: 'mqb', type: 'mobilenet-mqtt-broker', url: input.url, keepalive: input.keepalive ?? 30, protocol: input.protocol ?? '3.1.1', cleanSession: true },
-      { id: 'mql', z: 'tab', type: 'mobilenet-mqtt-labels', broker: 'mqb', prefix: 'fuzz', source: '', labelsMode: 'every', statsInterval: 0, discovery: false, watched: [], wires: [] },
+      {
+        id: 'mqb',
+        type: 'mobilenet-mqtt-broker',
+        url: input.url,
+        keepalive: input.keepalive ?? 30,
+        protocol: input.protocol ?? '3.1.1',
+        cleanSession: true,
+      },
+      {
+        id: 'mql',
+        z: 'tab',
+        type: 'mobilenet-mqtt-labels',
+        broker: 'mqb',
+        prefix: 'fuzz',
+        source: '',
+        labelsMode: 'every',
+        statsInterval: 0,
+        discovery: false,
+        watched: [],
+        wires: [],
+      },
     ],
     credentials,
   );
@@ -123,9 +189,18 @@ async function brokerSettings(input: Extract<FuzzCase['input'], { type: 'mqtt' }
       return s?.fill === 'red' || s?.fill === 'green' ? s : undefined;
     }, boundMs);
     // A frame reaching a publisher that cannot connect is queued or counted, never thrown.
-    helper.getNode('mql')?.receive({ payload: [{ label: 'macaw', score: 0.9, index: 88 }], frame: { source: 'fuzz', seq: 1, ts: Date.now() } });
+    helper
+      .getNode('mql')
+      ?.receive({
+        payload: [{ label: 'macaw', score: 0.9, index: 88 }],
+        frame: { source: 'fuzz', seq: 1, ts: Date.now() },
+      });
     await sleep(20);
-    if (!status) return { result: 'hang', message: `no connected or error status within ${boundMs} ms (last: ${JSON.stringify(statusOf('mql'))})` };
+    if (!status)
+      return {
+        result: 'hang',
+        message: `no connected or error status within ${boundMs} ms (last: ${JSON.stringify(statusOf('mql'))})`,
+      };
     return status.fill === 'green' ? { result: 'ok', message: status.text } : { result: 'error', message: status.text };
   } finally {
     await deploy([]);
@@ -148,7 +223,11 @@ const surface: ChildSurface = {
       case 'image':
         return through('c1', { payload: Buffer.from(input.bytes) }, boundMs);
       case 'raw':
-        return through('c1', { payload: Buffer.from(input.bytes), width: input.width, height: input.height, channels: input.channels }, boundMs);
+        return through(
+          'c1',
+          { payload: Buffer.from(input.bytes), width: input.width, height: input.height, channels: input.channels },
+          boundMs,
+        );
       case 'message':
         return through('c1', materializeMessage(input.json, good.bytes, input.bytes), boundMs);
       case 'file':

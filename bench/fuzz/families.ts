@@ -11,4 +11,15 @@ import { validFamily } from './gen-valid';
 import type { Family } from './types';
 
 /** Every generator family, in the order the run sends their cases. */
-export const FAMILIES: Family[] = [validFamily, corruptFamily, dimsFamily, metadataFamily, rawFamily, messagesFamily, httpFamily, filesFamily, modelsFamily, mqttFamily];
+export const FAMILIES: Family[] = [
+  validFamily,
+  corruptFamily,
+  dimsFamily,
+  metadataFamily,
+  rawFamily,
+  messagesFamily,
+  httpFamily,
+  filesFamily,
+  modelsFamily,
+  mqttFamily,
+];

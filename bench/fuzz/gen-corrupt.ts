@@ -60,11 +60,19 @@ export const corruptFamily: Family = {
           const cut = truncate(rng, bytes);
           // A JPEG or PNG cut short is refused by its missing end marker, a WebP by libwebp; a GIF
           // cut after its first frame's data is a complete picture to its decoder.
-          return { what: `${format} cut at byte ${cut.at} of ${bytes.length}`, expect: format === 'gif' ? 'either' : 'error', input: { type: 'image', bytes: cut.bytes, contentType: CONTENT_TYPES[format] } };
+          return {
+            what: `${format} cut at byte ${cut.at} of ${bytes.length}`,
+            expect: format === 'gif' ? 'either' : 'error',
+            input: { type: 'image', bytes: cut.bytes, contentType: CONTENT_TYPES[format] },
+          };
         })),
         ...(await casesOf(ctx, 'corrupt', `${format}-bitflip`, IMAGE_SURFACES, (rng) => {
           const flips = rng.int(1, 32);
-          return { what: `${format} with ${flips} bits flipped`, expect: 'either', input: { type: 'image', bytes: flipBits(rng, bytes, flips), contentType: CONTENT_TYPES[format] } };
+          return {
+            what: `${format} with ${flips} bits flipped`,
+            expect: 'either',
+            input: { type: 'image', bytes: flipBits(rng, bytes, flips), contentType: CONTENT_TYPES[format] },
+          };
         })),
       );
     }
@@ -72,30 +80,60 @@ export const corruptFamily: Family = {
       cases.push(
         ...(await casesOf(ctx, 'corrupt', `${format}-shuffle`, IMAGE_SURFACES, (rng) => {
           const shuffled = shuffleRanges(rng, base[format] as Buffer);
-          return { what: `${format}: ${shuffled.what}`, expect: 'either', input: { type: 'image', bytes: shuffled.bytes, contentType: CONTENT_TYPES[format] } };
+          return {
+            what: `${format}: ${shuffled.what}`,
+            expect: 'either',
+            input: { type: 'image', bytes: shuffled.bytes, contentType: CONTENT_TYPES[format] },
+          };
         })),
       );
     }
     cases.push(
       ...(await casesOf(ctx, 'corrupt', 'random-bytes', IMAGE_SURFACES, (rng) => {
         const length = rng.int(1, 65536);
-        return { what: `${length} random bytes`, expect: 'error', input: { type: 'image', bytes: rng.bytes(length), contentType: 'image/jpeg' } };
+        return {
+          what: `${length} random bytes`,
+          expect: 'error',
+          input: { type: 'image', bytes: rng.bytes(length), contentType: 'image/jpeg' },
+        };
       })),
       ...(await casesOf(ctx, 'corrupt', 'magic-then-noise', IMAGE_SURFACES, (rng) => {
         const format = rng.pick(Object.keys(MAGIC));
         const noise = rng.bytes(rng.int(0, 4096));
-        return { what: `${format} signature then ${noise.length} random bytes`, expect: 'error', input: { type: 'image', bytes: Buffer.concat([MAGIC[format], noise]), contentType: CONTENT_TYPES[format] ?? 'image/jpeg' } };
+        return {
+          what: `${format} signature then ${noise.length} random bytes`,
+          expect: 'error',
+          input: {
+            type: 'image',
+            bytes: Buffer.concat([MAGIC[format], noise]),
+            contentType: CONTENT_TYPES[format] ?? 'image/jpeg',
+          },
+        };
       })),
       ...(await casesOf(ctx, 'corrupt', 'unsupported-format', IMAGE_SURFACES, (rng) => {
         const choice = rng.pick(['bmp', 'svg', 'heic', 'pdf', 'ico'] as const);
         const bytes = {
           bmp: () => ctx.photos['dragonfly.bmp'],
-          svg: () => Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${rng.int(1, 99999)}" height="${rng.int(1, 99999)}"><rect width="10" height="10"/></svg>`),
-          heic: () => Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypheic'), Buffer.alloc(4), Buffer.from('mif1heic'), rng.bytes(512)]),
+          svg: () =>
+            Buffer.from(
+              `<svg xmlns="http://www.w3.org/2000/svg" width="${rng.int(1, 99999)}" height="${rng.int(1, 99999)}"><rect width="10" height="10"/></svg>`,
+            ),
+          heic: () =>
+            Buffer.concat([
+              Buffer.from([0, 0, 0, 0x18]),
+              Buffer.from('ftypheic'),
+              Buffer.alloc(4),
+              Buffer.from('mif1heic'),
+              rng.bytes(512),
+            ]),
           pdf: () => Buffer.concat([Buffer.from('%PDF-1.4\n'), rng.bytes(256)]),
           ico: () => Buffer.concat([Buffer.from([0, 0, 1, 0, 1, 0]), rng.bytes(256)]),
         }[choice]();
-        return { what: `a ${choice} file`, expect: 'error', input: { type: 'image', bytes, contentType: `image/${choice}` } };
+        return {
+          what: `a ${choice} file`,
+          expect: 'error',
+          input: { type: 'image', bytes, contentType: `image/${choice}` },
+        };
       })),
     );
     return cases;

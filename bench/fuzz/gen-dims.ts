@@ -61,28 +61,48 @@ function withVp8xCanvas(webp: Buffer, width: number, height: number): Buffer {
   return Buffer.concat([riff, body]);
 }
 
-const HUGE = (rng: Rng, max: number): [number, number] => rng.pick<[number, number]>([
-  [max, max],
-  [rng.int(20000, max), rng.int(20000, max)],
-  [1, max],
-  [max, 1],
-]);
+const HUGE = (rng: Rng, max: number): [number, number] =>
+  rng.pick<[number, number]>([
+    [max, max],
+    [rng.int(20000, max), rng.int(20000, max)],
+    [1, max],
+    [max, 1],
+  ]);
 
-const ZERO = (rng: Rng, small: number): [number, number] => rng.pick<[number, number]>([
-  [0, 0],
-  [0, small],
-  [small, 0],
-]);
+const ZERO = (rng: Rng, small: number): [number, number] =>
+  rng.pick<[number, number]>([
+    [0, 0],
+    [0, small],
+    [small, 0],
+  ]);
 
 export const dimsFamily: Family = {
   name: 'dims',
-  kinds: ['jpeg-sof-huge', 'jpeg-sof-zero', 'png-ihdr-huge', 'png-ihdr-zero', 'gif-huge', 'gif-zero', 'webp-huge', 'webp-zero'],
+  kinds: [
+    'jpeg-sof-huge',
+    'jpeg-sof-zero',
+    'png-ihdr-huge',
+    'png-ihdr-zero',
+    'gif-huge',
+    'gif-zero',
+    'webp-huge',
+    'webp-zero',
+  ],
   async generate(ctx: GeneratorContext): Promise<FuzzCase[]> {
     const base = await bases(ctx.photos);
-    const kind = (name: string, contentType: string, expectOf: (w: number, h: number) => 'error' | 'either', make: (rng: Rng) => { bytes: Buffer; w: number; h: number }): Promise<FuzzCase[]> =>
+    const kind = (
+      name: string,
+      contentType: string,
+      expectOf: (w: number, h: number) => 'error' | 'either',
+      make: (rng: Rng) => { bytes: Buffer; w: number; h: number },
+    ): Promise<FuzzCase[]> =>
       casesOf(ctx, 'dims', name, IMAGE_SURFACES, (rng) => {
         const { bytes, w, h } = make(rng);
-        return { what: `header claims ${w}×${h}`, expect: expectOf(w, h), input: { type: 'image', bytes, contentType } };
+        return {
+          what: `header claims ${w}×${h}`,
+          expect: expectOf(w, h),
+          input: { type: 'image', bytes, contentType },
+        };
       });
     // 1 × 65535 is 65,535 pixels: under the pixel bound, so a decoder may legitimately try it.
     const hugeExpect = (w: number, h: number): 'error' | 'either' => (w * h > 50e6 ? 'error' : 'either');
@@ -91,35 +111,62 @@ export const dimsFamily: Family = {
         const [w, h] = HUGE(rng, 65535);
         return { bytes: withJpegSize(base.jpeg, w, h), w, h };
       })),
-      ...(await kind('jpeg-sof-zero', 'image/jpeg', () => 'error', (rng) => {
-        const [w, h] = ZERO(rng, base.rgb.width);
-        return { bytes: withJpegSize(base.jpeg, w, h), w, h };
-      })),
+      ...(await kind(
+        'jpeg-sof-zero',
+        'image/jpeg',
+        () => 'error',
+        (rng) => {
+          const [w, h] = ZERO(rng, base.rgb.width);
+          return { bytes: withJpegSize(base.jpeg, w, h), w, h };
+        },
+      )),
       ...(await kind('png-ihdr-huge', 'image/png', hugeExpect, (rng) => {
-        const [w, h] = rng.pick<[number, number]>([[100000, 100000], [2 ** 31 - 1, 2 ** 31 - 1], ...[HUGE(rng, 1_000_000)]]);
+        const [w, h] = rng.pick<[number, number]>([
+          [100000, 100000],
+          [2 ** 31 - 1, 2 ** 31 - 1],
+          ...[HUGE(rng, 1_000_000)],
+        ]);
         return { bytes: withPngSize(base.png, w, h), w, h };
       })),
-      ...(await kind('png-ihdr-zero', 'image/png', () => 'error', (rng) => {
-        const [w, h] = ZERO(rng, base.rgb.width);
-        return { bytes: withPngSize(base.png, w, h), w, h };
-      })),
+      ...(await kind(
+        'png-ihdr-zero',
+        'image/png',
+        () => 'error',
+        (rng) => {
+          const [w, h] = ZERO(rng, base.rgb.width);
+          return { bytes: withPngSize(base.png, w, h), w, h };
+        },
+      )),
       ...(await kind('gif-huge', 'image/gif', hugeExpect, (rng) => {
         const [w, h] = HUGE(rng, 65535);
         return { bytes: withGifSize(base.gif, w, h), w, h };
       })),
-      ...(await kind('gif-zero', 'image/gif', () => 'error', (rng) => {
-        const [w, h] = ZERO(rng, base.rgb.width);
-        return { bytes: withGifSize(base.gif, w, h), w, h };
-      })),
+      ...(await kind(
+        'gif-zero',
+        'image/gif',
+        () => 'error',
+        (rng) => {
+          const [w, h] = ZERO(rng, base.rgb.width);
+          return { bytes: withGifSize(base.gif, w, h), w, h };
+        },
+      )),
       ...(await kind('webp-huge', 'image/webp', hugeExpect, (rng) => {
         if (rng.next() < 0.5) return { bytes: withVp8Size(base.webp, 16383, 16383), w: 16383, h: 16383 };
-        const [w, h] = rng.pick<[number, number]>([[100000, 100000], [2 ** 24, 2 ** 24]]);
+        const [w, h] = rng.pick<[number, number]>([
+          [100000, 100000],
+          [2 ** 24, 2 ** 24],
+        ]);
         return { bytes: withVp8xCanvas(base.webp, w, h), w, h };
       })),
-      ...(await kind('webp-zero', 'image/webp', () => 'error', (rng) => {
-        const [w, h] = ZERO(rng, base.rgb.width);
-        return { bytes: withVp8Size(base.webp, w, h), w, h };
-      })),
+      ...(await kind(
+        'webp-zero',
+        'image/webp',
+        () => 'error',
+        (rng) => {
+          const [w, h] = ZERO(rng, base.rgb.width);
+          return { bytes: withVp8Size(base.webp, w, h), w, h };
+        },
+      )),
     ];
   },
 };

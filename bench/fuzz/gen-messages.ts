@@ -15,23 +15,65 @@ function base64Garbage(rng: Rng): string {
 
 export const messagesFamily: Family = {
   name: 'message',
-  kinds: ['payload-wrong-type', 'payload-huge-string', 'payload-data-url-lies', 'payload-base64-garbage', 'payload-buffer-json', 'msg-topk-bad', 'msg-threshold-bad', 'msg-roi-bad', 'msg-proto-keys', 'msg-geometry-lies', 'library-options-bad'],
+  kinds: [
+    'payload-wrong-type',
+    'payload-huge-string',
+    'payload-data-url-lies',
+    'payload-base64-garbage',
+    'payload-buffer-json',
+    'msg-topk-bad',
+    'msg-threshold-bad',
+    'msg-roi-bad',
+    'msg-proto-keys',
+    'msg-geometry-lies',
+    'library-options-bad',
+  ],
   async generate(ctx: GeneratorContext): Promise<FuzzCase[]> {
     const { jpeg, png } = await bases(ctx.photos);
-    const message = (kind: string, make: (rng: Rng) => { what: string; json: string; expect: 'error' | 'ok' | 'either'; bytes?: Buffer; libraryOptionsJson?: string; surfaces?: Surface[]; label?: string }): Promise<FuzzCase[]> =>
+    const message = (
+      kind: string,
+      make: (rng: Rng) => {
+        what: string;
+        json: string;
+        expect: 'error' | 'ok' | 'either';
+        bytes?: Buffer;
+        libraryOptionsJson?: string;
+        surfaces?: Surface[];
+        label?: string;
+      },
+    ): Promise<FuzzCase[]> =>
       casesOf(ctx, 'message', kind, MESSAGE_SURFACES, (rng) => {
         const { what, json: text, expect, bytes, libraryOptionsJson, surfaces, label } = make(rng);
         return { what, expect, surfaces, label, input: { type: 'message', json: text, bytes, libraryOptionsJson } };
       });
     return [
       ...(await message('payload-wrong-type', (rng) => {
-        const payload = rng.pick<unknown>([42, -1, 0, true, false, null, {}, [], [1, 2, 3], { data: 'x' }, { width: 10 }, { data: [1, 2, 3] }, [jpeg.length], 1e308]);
+        const payload = rng.pick<unknown>([
+          42,
+          -1,
+          0,
+          true,
+          false,
+          null,
+          {},
+          [],
+          [1, 2, 3],
+          { data: 'x' },
+          { width: 10 },
+          { data: [1, 2, 3] },
+          [jpeg.length],
+          1e308,
+        ]);
         return { what: `msg.payload = ${json(payload)}`, json: json({ payload }), expect: 'error' };
       })),
       ...(await message('payload-huge-string', (rng) => {
         const size = rng.int(1, 12) * 2 ** 20;
         const fill = rng.pick(['A', 'é', '.jpg', ' ', '%']);
-        return { what: `msg.payload a ${size / 2 ** 20} MB string of "${fill}"`, json: json({ payload: fill.repeat(Math.ceil(size / fill.length)) }), expect: 'error' };
+        return {
+          what: `msg.payload a ${size / 2 ** 20} MB string of "${fill}"`,
+          json: json({ payload: fill.repeat(Math.ceil(size / fill.length)) }),
+          expect: 'error',
+        };
       })),
       ...(await message('payload-data-url-lies', (rng) => {
         const variant = rng.int(0, 5);
@@ -43,22 +85,42 @@ export const messagesFamily: Family = {
             ['a data URL without ;base64', `data:image/jpeg,${b64.slice(0, 5000)}`, 'error'],
             ['a data URL with invalid base64', `data:image/jpeg;base64,${b64.slice(0, 5000)}!!**`, 'error'],
             ['an empty data URL', 'data:image/jpeg;base64,', 'error'],
-            ['a data URL holding a truncated JPEG', `data:image/jpeg;base64,${jpeg.subarray(0, rng.int(1, jpeg.length - 1)).toString('base64')}`, 'error'],
+            [
+              'a data URL holding a truncated JPEG',
+              `data:image/jpeg;base64,${jpeg.subarray(0, rng.int(1, jpeg.length - 1)).toString('base64')}`,
+              'error',
+            ],
           ] as const
         )[variant];
         return { what, json: json({ payload }), expect };
       })),
       ...(await message('payload-base64-garbage', (rng) => {
-        if (rng.next() < 0.3) return { what: 'base64 of the PNG, wrapped at 76 columns', json: json({ payload: png.toString('base64').replace(/.{76}/g, '$&\n') }), expect: 'ok', label: 'macaw' };
+        if (rng.next() < 0.3)
+          return {
+            what: 'base64 of the PNG, wrapped at 76 columns',
+            json: json({ payload: png.toString('base64').replace(/.{76}/g, '$&\n') }),
+            expect: 'ok',
+            label: 'macaw',
+          };
         return { what: 'base64 of random bytes', json: json({ payload: base64Garbage(rng) }), expect: 'error' };
       })),
       ...(await message('payload-buffer-json', (rng) => {
         // A Buffer that went through JSON (link nodes, MQTT, context) arrives as {type: 'Buffer', data}.
-        if (rng.next() < 0.4) return { what: 'a JSON-serialised Buffer of the JPEG', json: json({ payload: { type: 'Buffer', data: Array.from(jpeg) } }), expect: 'ok', label: 'macaw' };
+        if (rng.next() < 0.4)
+          return {
+            what: 'a JSON-serialised Buffer of the JPEG',
+            json: json({ payload: { type: 'Buffer', data: Array.from(jpeg) } }),
+            expect: 'ok',
+            label: 'macaw',
+          };
         const bad = rng.pick<unknown>([300, -1, 'a', null, 1.5]);
         const data = Array.from(jpeg.subarray(0, 64)) as unknown[];
         data[rng.int(0, 63)] = bad;
-        return { what: `a JSON-serialised Buffer holding ${json(bad)}`, json: json({ payload: { type: 'Buffer', data } }), expect: 'error' };
+        return {
+          what: `a JSON-serialised Buffer holding ${json(bad)}`,
+          json: json({ payload: { type: 'Buffer', data } }),
+          expect: 'error',
+        };
       })),
       ...(await message('msg-topk-bad', (rng) => {
         const topK = rng.pick<unknown>(['3x', -1, 0, 1.5, [1], {}, 'NaN', null, true, '', ' ', '1e3', -Infinity]);
@@ -66,7 +128,11 @@ export const messagesFamily: Family = {
       })),
       ...(await message('msg-threshold-bad', (rng) => {
         const threshold = rng.pick<unknown>([2, -1, 'abc', [0.5], {}, null, '1.5', true, '-0.1', 1e308]);
-        return { what: `msg.threshold = ${json(threshold)}`, json: json({ payload: GOOD_PHOTO, threshold }), expect: 'error' };
+        return {
+          what: `msg.threshold = ${json(threshold)}`,
+          json: json({ payload: GOOD_PHOTO, threshold }),
+          expect: 'error',
+        };
       })),
       ...(await message('msg-roi-bad', (rng) => {
         const roi = rng.pick<unknown>([
@@ -94,15 +160,43 @@ export const messagesFamily: Family = {
           `{"payload":{"data":"${CASE_BYTES}","width":1,"height":1,"channels":3,"__proto__":{"polluted":"yes"}}}`,
         ];
         const text = rng.pick(variants);
-        return { what: `a message with prototype keys: ${text.slice(0, 90)}`, json: text, bytes: Buffer.from([1, 2, 3]), expect: 'either' };
+        return {
+          what: `a message with prototype keys: ${text.slice(0, 90)}`,
+          json: text,
+          bytes: Buffer.from([1, 2, 3]),
+          expect: 'either',
+        };
       })),
       ...(await message('msg-geometry-lies', (rng) => {
         const width = rng.pick<unknown>([240, 1, 0, '100', -5]);
-        return { what: `a JPEG payload with msg.width = ${json(width)}, msg.height = 10, msg.channels = 3`, json: json({ payload: CASE_BYTES, width, height: 10, channels: 3 }), bytes: jpeg, expect: 'error' };
+        return {
+          what: `a JPEG payload with msg.width = ${json(width)}, msg.height = 10, msg.channels = 3`,
+          json: json({ payload: CASE_BYTES, width, height: 10, channels: 3 }),
+          bytes: jpeg,
+          expect: 'error',
+        };
       })),
       ...(await message('library-options-bad', (rng) => {
-        const options = rng.pick<unknown>([null, 'fast', 42, [], { allow: 'macaw' }, { deny: 'macaw' }, { deny: 5 }, { allow: [1, 2] }, { fit: 'zoom' }, { roi: 'centre' }, { topK: [1] }]);
-        return { what: `library classify(image, ${json(options)})`, json: json({ payload: GOOD_PHOTO }), libraryOptionsJson: json(options), expect: 'either', surfaces: ['library'] };
+        const options = rng.pick<unknown>([
+          null,
+          'fast',
+          42,
+          [],
+          { allow: 'macaw' },
+          { deny: 'macaw' },
+          { deny: 5 },
+          { allow: [1, 2] },
+          { fit: 'zoom' },
+          { roi: 'centre' },
+          { topK: [1] },
+        ]);
+        return {
+          what: `library classify(image, ${json(options)})`,
+          json: json({ payload: GOOD_PHOTO }),
+          libraryOptionsJson: json(options),
+          expect: 'either',
+          surfaces: ['library'],
+        };
       })),
     ];
   },

@@ -54,7 +54,8 @@ function hostileExif(rng: Rng): Buffer {
   const tiff = Buffer.alloc(8 + 2 + entries * 12 + 4);
   tiff.write(little ? 'II' : 'MM', 0, 'latin1');
   const u16 = (v: number, at: number): number => (little ? tiff.writeUInt16LE(v, at) : tiff.writeUInt16BE(v, at));
-  const u32 = (v: number, at: number): number => (little ? tiff.writeUInt32LE(v >>> 0, at) : tiff.writeUInt32BE(v >>> 0, at));
+  const u32 = (v: number, at: number): number =>
+    little ? tiff.writeUInt32LE(v >>> 0, at) : tiff.writeUInt32BE(v >>> 0, at);
   u16(42, 2);
   u32(8, 4);
   u16(rng.next() < 0.2 ? 0xffff : entries, 8);
@@ -71,30 +72,65 @@ function hostileExif(rng: Rng): Buffer {
 
 export const metadataFamily: Family = {
   name: 'metadata',
-  kinds: ['png-ztxt-bomb', 'png-itxt-bomb', 'png-iccp-bomb', 'png-many-chunks', 'jpeg-many-app', 'jpeg-exif-garbage', 'jpeg-exif-orientation-bad', 'jpeg-icc-garbage', 'png-exif-garbage'],
+  kinds: [
+    'png-ztxt-bomb',
+    'png-itxt-bomb',
+    'png-iccp-bomb',
+    'png-many-chunks',
+    'jpeg-many-app',
+    'jpeg-exif-garbage',
+    'jpeg-exif-orientation-bad',
+    'jpeg-icc-garbage',
+    'png-exif-garbage',
+  ],
   async generate(ctx: GeneratorContext): Promise<FuzzCase[]> {
     const base = await bases(ctx.photos);
     const bomb = await deflatedZeros();
-    const png = (name: string, expect: 'error' | 'either', make: (rng: Rng) => { extra: Buffer[]; what: string }): Promise<FuzzCase[]> =>
+    const png = (
+      name: string,
+      expect: 'error' | 'either',
+      make: (rng: Rng) => { extra: Buffer[]; what: string },
+    ): Promise<FuzzCase[]> =>
       casesOf(ctx, 'metadata', name, IMAGE_SURFACES, (rng) => {
         const { extra, what } = make(rng);
-        return { what, expect, input: { type: 'image', bytes: insertAfterIhdr(base.png, extra), contentType: 'image/png' } };
+        return {
+          what,
+          expect,
+          input: { type: 'image', bytes: insertAfterIhdr(base.png, extra), contentType: 'image/png' },
+        };
       });
-    const jpeg = (name: string, expect: 'error' | 'either', make: (rng: Rng) => { extra: Buffer[]; what: string }): Promise<FuzzCase[]> =>
+    const jpeg = (
+      name: string,
+      expect: 'error' | 'either',
+      make: (rng: Rng) => { extra: Buffer[]; what: string },
+    ): Promise<FuzzCase[]> =>
       casesOf(ctx, 'metadata', name, IMAGE_SURFACES, (rng) => {
         const { extra, what } = make(rng);
-        return { what, expect, input: { type: 'image', bytes: insertAfterSoi(base.jpeg, extra), contentType: 'image/jpeg' } };
+        return {
+          what,
+          expect,
+          input: { type: 'image', bytes: insertAfterSoi(base.jpeg, extra), contentType: 'image/jpeg' },
+        };
       });
     return [
       ...(await png('png-ztxt-bomb', 'error', (rng) => {
         const count = rng.int(32, 160);
         const chunk = pngChunk('zTXt', Buffer.concat([latin1('Comment\0'), Buffer.from([0]), bomb]));
-        return { extra: Array.from({ length: count }, () => chunk), what: `${count} zTXt chunks inflating to ${count * BOMB_MB} MB` };
+        return {
+          extra: Array.from({ length: count }, () => chunk),
+          what: `${count} zTXt chunks inflating to ${count * BOMB_MB} MB`,
+        };
       })),
       ...(await png('png-itxt-bomb', 'error', (rng) => {
         const count = rng.int(32, 160);
-        const chunk = pngChunk('iTXt', Buffer.concat([latin1('Description\0'), Buffer.from([1, 0]), latin1('en\0Description\0'), bomb]));
-        return { extra: Array.from({ length: count }, () => chunk), what: `${count} compressed iTXt chunks inflating to ${count * BOMB_MB} MB` };
+        const chunk = pngChunk(
+          'iTXt',
+          Buffer.concat([latin1('Description\0'), Buffer.from([1, 0]), latin1('en\0Description\0'), bomb]),
+        );
+        return {
+          extra: Array.from({ length: count }, () => chunk),
+          what: `${count} compressed iTXt chunks inflating to ${count * BOMB_MB} MB`,
+        };
       })),
       // One iCCP chunk is allowed, and the profile is ignored (ignoreIcc): it must stay bounded.
       ...(await png('png-iccp-bomb', 'either', () => ({
@@ -109,9 +145,15 @@ export const metadataFamily: Family = {
       ...(await jpeg('jpeg-many-app', 'either', (rng) => {
         const count = rng.int(50, 130);
         const size = rng.int(1000, 65533);
-        return { extra: Array.from({ length: count }, () => jpegSegment(0xe0 + rng.int(2, 15), rng.bytes(size))), what: `${count} APPn segments of ${size} bytes` };
+        return {
+          extra: Array.from({ length: count }, () => jpegSegment(0xe0 + rng.int(2, 15), rng.bytes(size))),
+          what: `${count} APPn segments of ${size} bytes`,
+        };
       })),
-      ...(await jpeg('jpeg-exif-garbage', 'either', (rng) => ({ extra: [jpegSegment(0xe1, hostileExif(rng))], what: 'an APP1 Exif segment with hostile IFD counts and offsets' }))),
+      ...(await jpeg('jpeg-exif-garbage', 'either', (rng) => ({
+        extra: [jpegSegment(0xe1, hostileExif(rng))],
+        what: 'an APP1 Exif segment with hostile IFD counts and offsets',
+      }))),
       ...(await casesOf(ctx, 'metadata', 'jpeg-exif-orientation-bad', IMAGE_SURFACES, async (rng) => {
         const orientation = rng.pick([0, 9, 255, 65535]);
         const exif = Buffer.alloc(8 + 2 + 12 + 4);
@@ -123,14 +165,28 @@ export const metadataFamily: Family = {
         exif.writeUInt16LE(3, 12);
         exif.writeUInt32LE(1, 14);
         exif.writeUInt16LE(orientation, 18);
-        const bytes = insertAfterSoi(await sharp(base.jpeg).jpeg().toBuffer(), [jpegSegment(0xe1, Buffer.concat([latin1('Exif\0\0'), exif]))]);
-        return { what: `EXIF orientation ${orientation}`, expect: 'either', input: { type: 'image', bytes, contentType: 'image/jpeg' } };
+        const bytes = insertAfterSoi(await sharp(base.jpeg).jpeg().toBuffer(), [
+          jpegSegment(0xe1, Buffer.concat([latin1('Exif\0\0'), exif])),
+        ]);
+        return {
+          what: `EXIF orientation ${orientation}`,
+          expect: 'either',
+          input: { type: 'image', bytes, contentType: 'image/jpeg' },
+        };
       })),
       ...(await jpeg('jpeg-icc-garbage', 'either', (rng) => ({
-        extra: [jpegSegment(0xe2, Buffer.concat([latin1('ICC_PROFILE\0'), Buffer.from([1, 1]), rng.bytes(rng.int(0, 60000))]))],
+        extra: [
+          jpegSegment(
+            0xe2,
+            Buffer.concat([latin1('ICC_PROFILE\0'), Buffer.from([1, 1]), rng.bytes(rng.int(0, 60000))]),
+          ),
+        ],
         what: 'an APP2 ICC profile of random bytes',
       }))),
-      ...(await png('png-exif-garbage', 'either', (rng) => ({ extra: [pngChunk('eXIf', hostileExif(rng).subarray(6))], what: 'an eXIf chunk with hostile IFD counts and offsets' }))),
+      ...(await png('png-exif-garbage', 'either', (rng) => ({
+        extra: [pngChunk('eXIf', hostileExif(rng).subarray(6))],
+        what: 'an eXIf chunk with hostile IFD counts and offsets',
+      }))),
     ];
   },
 };

@@ -36,11 +36,24 @@ function copyLayersModel(into: string): string {
 
 export const modelsFamily: Family = {
   name: 'model',
-  kinds: ['tflite-truncated', 'tflite-bitflip', 'tflite-garbage', 'modeljson-bitflip', 'modeljson-truncated', 'shard-missing', 'shard-damaged', 'weights-shape-wrong'],
+  kinds: [
+    'tflite-truncated',
+    'tflite-bitflip',
+    'tflite-garbage',
+    'modeljson-bitflip',
+    'modeljson-truncated',
+    'shard-missing',
+    'shard-damaged',
+    'weights-shape-wrong',
+  ],
   async generate(ctx: GeneratorContext): Promise<FuzzCase[]> {
     const tflite = fs.readFileSync(V1_025_128_QUANT_TFLITE);
     const root = path.join(ctx.tmpDir, 'models');
-    const tfliteCase = (kind: string, expect: 'error' | 'either', make: (rng: Rng) => { bytes: Buffer; what: string }): Promise<FuzzCase[]> =>
+    const tfliteCase = (
+      kind: string,
+      expect: 'error' | 'either',
+      make: (rng: Rng) => { bytes: Buffer; what: string },
+    ): Promise<FuzzCase[]> =>
       casesOf(ctx, 'model', kind, MODEL_SURFACES, (rng, n) => {
         const { bytes, what } = make(rng);
         const file = path.join(root, `${kind}-${n}`, 'model.tflite');
@@ -48,7 +61,11 @@ export const modelsFamily: Family = {
         fs.writeFileSync(file, bytes);
         return { what, expect, input: { type: 'model', path: file } };
       });
-    const layersCase = (kind: string, expect: 'error' | 'either', breakIt: (rng: Rng, dir: string, manifest: Manifest) => string): Promise<FuzzCase[]> =>
+    const layersCase = (
+      kind: string,
+      expect: 'error' | 'either',
+      breakIt: (rng: Rng, dir: string, manifest: Manifest) => string,
+    ): Promise<FuzzCase[]> =>
       casesOf(ctx, 'model', kind, MODEL_SURFACES, (rng, n) => {
         const dir = copyLayersModel(path.join(root, `${kind}-${n}`));
         const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as Manifest;
@@ -65,7 +82,9 @@ export const modelsFamily: Family = {
         const flips = rng.int(1, 64);
         // Half the cases hit the flatbuffer tables at the front, where offsets and shapes live.
         const head = rng.next() < 0.5;
-        const bytes = head ? Buffer.concat([flip(rng, tflite.subarray(0, 4096), flips), tflite.subarray(4096)]) : flip(rng, tflite, flips);
+        const bytes = head
+          ? Buffer.concat([flip(rng, tflite.subarray(0, 4096), flips), tflite.subarray(4096)])
+          : flip(rng, tflite, flips);
         return { bytes, what: `.tflite with ${flips} bits flipped${head ? ' in its first 4 KB' : ''}` };
       })),
       ...(await tfliteCase('tflite-garbage', 'error', (rng) => {
@@ -112,7 +131,14 @@ export const modelsFamily: Family = {
         const group = rng.pick(manifest.weightsManifest);
         const weight = rng.pick(group.weights);
         const before = JSON.stringify(weight.shape);
-        weight.shape = rng.pick([[2 ** 31], [...weight.shape, 2], weight.shape.map((d) => d * 2), [0], [-1, 3], weight.shape.slice(1)]);
+        weight.shape = rng.pick([
+          [2 ** 31],
+          [...weight.shape, 2],
+          weight.shape.map((d) => d * 2),
+          [0],
+          [-1, 3],
+          weight.shape.slice(1),
+        ]);
         fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(manifest));
         return `weight ${weight.name} declared ${JSON.stringify(weight.shape)} instead of ${before}`;
       })),

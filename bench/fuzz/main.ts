@@ -34,16 +34,26 @@ function summary(report: FuzzReport): string {
     for (const f of report.failures) {
       const kind = f.id.split('#')[0];
       const list = byKind.get(kind) ?? [];
-      list.push(`  ${f.surface} ${f.id} (${f.what}): ${f.problems.join('; ')}${f.message ? ` — ${f.message.slice(0, 140)}` : ''}`);
+      list.push(
+        `  ${f.surface} ${f.id} (${f.what}): ${f.problems.join('; ')}${f.message ? ` — ${f.message.slice(0, 140)}` : ''}`,
+      );
       byKind.set(kind, list);
     }
-    for (const [kind, list] of byKind) lines.push(`${kind}:`, ...list.slice(0, 4), ...(list.length > 4 ? [`  … ${list.length - 4} more`] : []));
+    for (const [kind, list] of byKind)
+      lines.push(`${kind}:`, ...list.slice(0, 4), ...(list.length > 4 ? [`  … ${list.length - 4} more`] : []));
   }
   return lines.join('\n');
 }
 
 export function targetsMet(report: FuzzReport): boolean {
-  return report.crashes === 0 && report.uncaught === 0 && report.hangs === 0 && report.wrong === 0 && report.kinds >= MIN_KINDS && report.rssRatio <= 2;
+  return (
+    report.crashes === 0 &&
+    report.uncaught === 0 &&
+    report.hangs === 0 &&
+    report.wrong === 0 &&
+    report.kinds >= MIN_KINDS &&
+    report.rssRatio <= 2
+  );
 }
 
 async function main(): Promise<void> {
@@ -59,7 +69,8 @@ async function main(): Promise<void> {
     },
   });
   const surfaces = values.surfaces?.split(',').map((s) => s.trim()) as Surface[] | undefined;
-  for (const s of surfaces ?? []) if (!SURFACES.includes(s)) throw new Error(`--surfaces: "${s}" is not one of ${SURFACES.join(', ')}`);
+  for (const s of surfaces ?? [])
+    if (!SURFACES.includes(s)) throw new Error(`--surfaces: "${s}" is not one of ${SURFACES.join(', ')}`);
   const seed = Number(values.seed);
   const cases = Number(values.cases);
   if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got ${values.seed}`);

@@ -16,5 +16,8 @@ const CLEAN_PROTOTYPE = Object.getOwnPropertyNames(Object.prototype).sort().join
 
 /** True when a case managed to add properties to Object.prototype. */
 export function prototypePolluted(): boolean {
-  return Object.getOwnPropertyNames(Object.prototype).sort().join(',') !== CLEAN_PROTOTYPE || ({} as Record<string, unknown>).polluted !== undefined;
+  return (
+    Object.getOwnPropertyNames(Object.prototype).sort().join(',') !== CLEAN_PROTOTYPE ||
+    ({} as Record<string, unknown>).polluted !== undefined
+  );
 }

@@ -60,7 +60,8 @@ async function withBrokers<T>(work: (brokers: GeneratorContext['brokers']) => Pr
   try {
     auth = await startAedes({
       // Nobody's password is right: the wrong-credentials cases are all refused.
-      authenticate: (_client, _username, _password, done) => done(Object.assign(new Error('bad user name or password'), { returnCode: 4 }) as never, false),
+      authenticate: (_client, _username, _password, done) =>
+        done(Object.assign(new Error('bad user name or password'), { returnCode: 4 }) as never, false),
     });
     return await work({ plainUrl: plain.url, authUrl: auth.url, closedPort: await freePort() });
   } finally {
@@ -87,14 +88,18 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mobilenet-fuzz-'));
   const removeTmp = (): void => fs.rmSync(tmpDir, { recursive: true, force: true });
   process.once('exit', removeTmp);
-  const photos = Object.fromEntries(['parrot.jpg', 'coffee.png', 'dragonfly.bmp', 'owl.jpg', 'hot_dog.jpg', 'rocket.jpg'].map((f) => [f, readImage(f)]));
+  const photos = Object.fromEntries(
+    ['parrot.jpg', 'coffee.png', 'dragonfly.bmp', 'owl.jpg', 'hot_dog.jpg', 'rocket.jpg'].map((f) => [f, readImage(f)]),
+  );
   const goodFrames: GoodFrame[] = GOOD.map((g) => ({ bytes: photos[g.file], label: g.label }));
   const tally = new Tally();
   try {
     return await withBrokers(async (brokers) => {
       const ctx: GeneratorContext = { seed: options.seed, casesPerKind: options.casesPerKind, tmpDir, photos, brokers };
       const cases = (await generateCases(ctx, options.kinds)).filter((c) => c.surfaces.some((s) => wanted.includes(s)));
-      log(`fuzz: seed ${options.seed}, ${cases.length} cases of ${new Set(cases.map((c) => c.kind)).size} kinds generated in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      log(
+        `fuzz: seed ${options.seed}, ${cases.length} cases of ${new Set(cases.map((c) => c.kind)).size} kinds generated in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      );
       const fileDir = path.join(tmpDir, 'files');
       fs.mkdirSync(fileDir, { recursive: true });
       const runners: SurfaceRunner[] = [];
@@ -116,8 +121,14 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
               const good = goodFrames[n++ % goodFrames.length];
               const outcome = await runner.run(fuzzCase, good);
               const problems = tally.add(runner.name, fuzzCase, outcome, good.label);
-              if (process.env.FUZZ_TIMES) log(`fuzz: ${runner.name} ${fuzzCase.id} ${outcome.result} ${Math.round(outcome.ms)} ms ${(outcome.message ?? outcome.label ?? "").slice(0, 100)}`);
-              if (problems.length > 0) log(`fuzz: ${runner.name} ${fuzzCase.id} (${fuzzCase.what}): ${problems.join('; ')}${outcome.message ? ` — ${outcome.message.slice(0, 160)}` : ''}`);
+              if (process.env.FUZZ_TIMES)
+                log(
+                  `fuzz: ${runner.name} ${fuzzCase.id} ${outcome.result} ${Math.round(outcome.ms)} ms ${(outcome.message ?? outcome.label ?? '').slice(0, 100)}`,
+                );
+              if (problems.length > 0)
+                log(
+                  `fuzz: ${runner.name} ${fuzzCase.id} (${fuzzCase.what}): ${problems.join('; ')}${outcome.message ? ` — ${outcome.message.slice(0, 160)}` : ''}`,
+                );
             }
           }),
         );
@@ -131,7 +142,12 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         if (!counts) continue;
         const peak = Math.max(runner.peakMb(), runner.steadyMb);
         const restarts = (runner as { restarts?: number }).restarts;
-        surfaces[runner.name] = { ...counts, steadyRssMb: Math.round(runner.steadyMb), peakRssMb: Math.round(peak), ...(restarts !== undefined ? { restarts } : {}) };
+        surfaces[runner.name] = {
+          ...counts,
+          steadyRssMb: Math.round(runner.steadyMb),
+          peakRssMb: Math.round(peak),
+          ...(restarts !== undefined ? { restarts } : {}),
+        };
         const ratio = runner.steadyMb > 0 ? peak / runner.steadyMb : 0;
         if (!worst || ratio > worst.ratio) worst = { surface: runner.name, ratio, peak, steady: runner.steadyMb };
       }

@@ -50,7 +50,10 @@ export class Watched {
   private readonly poll: NodeJS.Timeout;
   private readonly exitWaiters: Array<() => void> = [];
 
-  constructor(child: ChildProcess, private readonly options: WatchOptions) {
+  constructor(
+    child: ChildProcess,
+    private readonly options: WatchOptions,
+  ) {
     this.child = child;
     running.add(child);
     const onData = (stream: NodeJS.ReadableStream | null): void => {
@@ -73,7 +76,9 @@ export class Watched {
     child.once('exit', (code, signal) => {
       running.delete(child);
       this.exited = true;
-      this.exitDescription = signal ? `killed by ${signal}${this.memoryKilled ? ` after passing ${options.maxRssMb} MB` : ''}` : `exited with code ${code}`;
+      this.exitDescription = signal
+        ? `killed by ${signal}${this.memoryKilled ? ` after passing ${options.maxRssMb} MB` : ''}`
+        : `exited with code ${code}`;
       clearInterval(this.poll);
       for (const wake of this.exitWaiters.splice(0)) wake();
     });
@@ -130,17 +135,34 @@ export function nodeArgs(maxOldSpaceMb: number): string[] {
 
 /** A child speaking the fuzz IPC protocol. */
 export function forkChild(script: string, maxOldSpaceMb: number, options: WatchOptions): Watched {
-  const child = fork(script, [], { execArgv: nodeArgs(maxOldSpaceMb), serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const child = fork(script, [], {
+    execArgv: nodeArgs(maxOldSpaceMb),
+    serialization: 'advanced',
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
   return new Watched(child, options);
 }
 
-export function spawnNode(args: string[], maxOldSpaceMb: number, env: NodeJS.ProcessEnv, options: WatchOptions): Watched {
-  const child = spawn(process.execPath, [...nodeArgs(maxOldSpaceMb), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnNode(
+  args: string[],
+  maxOldSpaceMb: number,
+  env: NodeJS.ProcessEnv,
+  options: WatchOptions,
+): Watched {
+  const child = spawn(process.execPath, [...nodeArgs(maxOldSpaceMb), ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return new Watched(child, options);
 }
 
 /** Sends one request and waits for the reply that `accept` recognises, the child's death, or the bound. */
-export function request<T>(watched: Watched, message: object, accept: (reply: unknown) => T | undefined, boundMs: number): Promise<T | 'died' | 'timeout'> {
+export function request<T>(
+  watched: Watched,
+  message: object,
+  accept: (reply: unknown) => T | undefined,
+  boundMs: number,
+): Promise<T | 'died' | 'timeout'> {
   if (watched.exited) return Promise.resolve('died');
   return new Promise((resolve) => {
     const finish = (value: T | 'died' | 'timeout'): void => {

@@ -42,34 +42,58 @@ export class CliSurface implements SurfaceRunner {
     return file;
   }
 
-  private async classify(files: string[]): Promise<{ lines: Line[]; peakMb: number; died?: string; timedOut: boolean; memoryKill: boolean; uncaught: string[] }> {
+  private async classify(
+    files: string[],
+  ): Promise<{
+    lines: Line[];
+    peakMb: number;
+    died?: string;
+    timedOut: boolean;
+    memoryKill: boolean;
+    uncaught: string[];
+  }> {
     const lines: Line[] = [];
-    const cli = spawnNode([CLI, 'classify', '--model', this.model, '--json', '--top', '1', ...files], this.bounds.maxOldSpaceMb, process.env, {
-      name: 'cli',
-      maxRssMb: this.bounds.maxRssMb,
-      onLine: (line) => {
-        if (!line.startsWith('{')) return;
-        try {
-          lines.push(JSON.parse(line) as Line);
-        } catch {
-          // not one of ours
-        }
+    const cli = spawnNode(
+      [CLI, 'classify', '--model', this.model, '--json', '--top', '1', ...files],
+      this.bounds.maxOldSpaceMb,
+      process.env,
+      {
+        name: 'cli',
+        maxRssMb: this.bounds.maxRssMb,
+        onLine: (line) => {
+          if (!line.startsWith('{')) return;
+          try {
+            lines.push(JSON.parse(line) as Line);
+          } catch {
+            // not one of ours
+          }
+        },
       },
-    });
+    );
     // Loading the model takes a few seconds; then each file gets the case bound.
     const bound = this.bounds.caseMs * (2 + files.length);
     const timedOut = await Promise.race([cli.whenExited().then(() => false), sleep(bound).then(() => true)]);
     if (timedOut) await cli.kill();
     await sleep(50);
     const signalled = cli.child.signalCode !== null && !timedOut;
-    return { lines, peakMb: cli.peakMb, died: signalled ? cli.exitDescription : undefined, timedOut, memoryKill: cli.memoryKilled, uncaught: cli.takeUncaught() };
+    return {
+      lines,
+      peakMb: cli.peakMb,
+      died: signalled ? cli.exitDescription : undefined,
+      timedOut,
+      memoryKill: cli.memoryKilled,
+      uncaught: cli.takeUncaught(),
+    };
   }
 
   async start(): Promise<void> {
     const good = this.goodFrames[0];
     const run = await this.classify([this.goodFile(good)]);
     const label = run.lines[0]?.predictions?.[0]?.label;
-    if (label !== good.label) throw new Error(`cli surface: the good photo alone gave ${label ?? JSON.stringify(run.lines[0] ?? run.died ?? 'nothing')}, expected ${good.label}`);
+    if (label !== good.label)
+      throw new Error(
+        `cli surface: the good photo alone gave ${label ?? JSON.stringify(run.lines[0] ?? run.died ?? 'nothing')}, expected ${good.label}`,
+      );
     this.steadyMb = run.peakMb;
   }
 
@@ -86,10 +110,25 @@ export class CliSurface implements SurfaceRunner {
     this.peak = Math.max(this.peak, run.peakMb);
     const [first, second] = run.lines;
     let outcome: CaseOutcome;
-    if (run.died || run.uncaught.length > 0) outcome = { result: 'crash', message: run.died ?? 'died of an uncaught error', memoryKill: run.memoryKill, ms: 0 };
-    else if (run.timedOut) outcome = { result: 'hang', message: `mobilenet classify did not finish within its bound (${run.lines.length} of 2 files printed)`, ms: 0 };
+    if (run.died || run.uncaught.length > 0)
+      outcome = {
+        result: 'crash',
+        message: run.died ?? 'died of an uncaught error',
+        memoryKill: run.memoryKill,
+        ms: 0,
+      };
+    else if (run.timedOut)
+      outcome = {
+        result: 'hang',
+        message: `mobilenet classify did not finish within its bound (${run.lines.length} of 2 files printed)`,
+        ms: 0,
+      };
     else if (!first) outcome = { result: 'error', message: 'nothing printed for the file', ms: 0 };
-    else outcome = first.error !== undefined ? { result: 'error', message: first.error, ms: 0 } : { result: 'ok', label: first.predictions?.[0]?.label, ms: 0 };
+    else
+      outcome =
+        first.error !== undefined
+          ? { result: 'error', message: first.error, ms: 0 }
+          : { result: 'ok', label: first.predictions?.[0]?.label, ms: 0 };
     if (second?.predictions) outcome.goodLabel = second.predictions[0]?.label;
     else outcome.goodError = second?.error ?? 'the good file after it was not classified';
     outcome.uncaught = run.uncaught;

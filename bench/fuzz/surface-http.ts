@@ -56,7 +56,11 @@ export class HttpSurface implements SurfaceRunner {
       HEADLESS: '1',
     };
     let up = false;
-    const app = spawnNode([START_JS], this.bounds.maxOldSpaceMb, env, { name: 'http', maxRssMb: this.bounds.maxRssMb, onLine: (line) => (up ||= /POST http/.test(line)) });
+    const app = spawnNode([START_JS], this.bounds.maxOldSpaceMb, env, {
+      name: 'http',
+      maxRssMb: this.bounds.maxRssMb,
+      onLine: (line) => (up ||= /POST http/.test(line)),
+    });
     const deadline = Date.now() + this.bounds.startMs;
     while (!up) {
       if (app.exited || Date.now() > deadline) {
@@ -71,7 +75,8 @@ export class HttpSurface implements SurfaceRunner {
     for (;;) {
       const answer = await this.post(this.goodFrames[0].bytes, typeOf(this.goodFrames[0].bytes), this.bounds.startMs);
       if ('status' in answer && answer.status === 200) break;
-      if (Date.now() > deadlineReady || app.exited) throw new Error(`npm start never classified a good frame: ${JSON.stringify(answer)}`);
+      if (Date.now() > deadlineReady || app.exited)
+        throw new Error(`npm start never classified a good frame: ${JSON.stringify(answer)}`);
       await sleep(250);
     }
     return app;
@@ -83,7 +88,10 @@ export class HttpSurface implements SurfaceRunner {
       const good = this.goodFrames[i % this.goodFrames.length];
       const answer = await this.post(good.bytes, typeOf(good.bytes), this.bounds.startMs);
       // Without a right answer before any bad input, nothing after it would mean anything.
-      if (!('status' in answer) || answer.json?.top?.label !== good.label) throw new Error(`http surface: a good frame before any case gave ${JSON.stringify(answer).slice(0, 300)}, expected ${good.label}`);
+      if (!('status' in answer) || answer.json?.top?.label !== good.label)
+        throw new Error(
+          `http surface: a good frame before any case gave ${JSON.stringify(answer).slice(0, 300)}, expected ${good.label}`,
+        );
     }
     this.steadyMb = app.rssMb();
     app.resetPeak();
@@ -93,11 +101,20 @@ export class HttpSurface implements SurfaceRunner {
     return Math.max(this.peakOfEarlierLives, this.app?.peakMb ?? 0);
   }
 
-  private async post(body: Uint8Array | FormData, contentType: string | undefined, boundMs: number): Promise<Answer | { failed: string } | { timeout: true }> {
+  private async post(
+    body: Uint8Array | FormData,
+    contentType: string | undefined,
+    boundMs: number,
+  ): Promise<Answer | { failed: string } | { timeout: true }> {
     const headers: Record<string, string> = {};
     if (contentType !== undefined && !(body instanceof FormData)) headers['content-type'] = contentType;
     const result = await within(async () => {
-      const response = await fetch(`http://127.0.0.1:${this.port}/classify`, { method: 'POST', headers, body, signal: AbortSignal.timeout(boundMs + 1000) });
+      const response = await fetch(`http://127.0.0.1:${this.port}/classify`, {
+        method: 'POST',
+        headers,
+        body,
+        signal: AbortSignal.timeout(boundMs + 1000),
+      });
       const text = await response.text();
       let json: Answer['json'];
       try {
@@ -127,7 +144,8 @@ export class HttpSurface implements SurfaceRunner {
       return { body: form, how: 'multipart' };
     }
     if (input.type !== 'http') throw new Error(`the http surface does not take ${input.type} cases`);
-    const bytes = input.body instanceof Uint8Array ? input.body : Buffer.alloc(input.body.repeat * input.body.size, 0xab);
+    const bytes =
+      input.body instanceof Uint8Array ? input.body : Buffer.alloc(input.body.repeat * input.body.size, 0xab);
     if (input.multipart) {
       const form = new FormData();
       form.append('image', new Blob([bytes], { type: 'image/jpeg' }), 'big.jpg');
@@ -169,16 +187,36 @@ export class HttpSurface implements SurfaceRunner {
     } else if ('timeout' in answer) {
       outcome = { result: 'hang', message: `no answer within ${boundMs} ms (${how})`, ms: 0 };
     } else if ('failed' in answer) {
-      outcome = { result: 'error', status: 0, message: `${how}: connection failed without an answer: ${answer.failed}`, ms: 0 };
+      outcome = {
+        result: 'error',
+        status: 0,
+        message: `${how}: connection failed without an answer: ${answer.failed}`,
+        ms: 0,
+      };
     } else {
       const label = answer.json?.top?.label;
-      outcome = answer.status === 200 ? { result: 'ok', status: 200, label, ms: 0 } : { result: 'error', status: answer.status, jsonError: typeof answer.json?.error === 'string', message: `${how}: ${answer.status} ${answer.text.slice(0, 300)}`, ms: 0 };
+      outcome =
+        answer.status === 200
+          ? { result: 'ok', status: 200, label, ms: 0 }
+          : {
+              result: 'error',
+              status: answer.status,
+              jsonError: typeof answer.json?.error === 'string',
+              message: `${how}: ${answer.status} ${answer.text.slice(0, 300)}`,
+              ms: 0,
+            };
     }
     outcome.logLines = app.lines - linesBefore;
     if (!app.exited) {
       const after = await this.post(good.bytes, typeOf(good.bytes), this.bounds.caseMs);
       if ('status' in after && after.status === 200) outcome.goodLabel = after.json?.top?.label;
-      else outcome.goodError = 'status' in after ? `${after.status} ${after.text.slice(0, 200)}` : 'timeout' in after ? 'no answer' : after.failed;
+      else
+        outcome.goodError =
+          'status' in after
+            ? `${after.status} ${after.text.slice(0, 200)}`
+            : 'timeout' in after
+              ? 'no answer'
+              : after.failed;
       // A dropped connection may be the process dying: its exit event can come a moment later.
       if ('failed' in after) await Promise.race([app.whenExited(), sleep(1000)]);
     } else {
@@ -187,7 +225,12 @@ export class HttpSurface implements SurfaceRunner {
     if (app.exited && outcome.result !== 'crash') {
       // It died while answering the case or the good frame after it (a memory bomb going off late).
       await sleep(100);
-      outcome = { ...outcome, result: 'crash', message: `${app.exitDescription} (${outcome.message ?? outcome.result})`, memoryKill: app.memoryKilled };
+      outcome = {
+        ...outcome,
+        result: 'crash',
+        message: `${app.exitDescription} (${outcome.message ?? outcome.result})`,
+        memoryKill: app.memoryKilled,
+      };
     }
     outcome.uncaught = app.takeUncaught();
     outcome.ms = performance.now() - started;

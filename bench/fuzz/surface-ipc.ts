@@ -21,14 +21,24 @@ export class IpcSurface implements SurfaceRunner {
   ) {}
 
   private async launch(): Promise<Watched> {
-    const child = forkChild(path.join(__dirname, this.script), this.bounds.maxOldSpaceMb, { name: this.name, maxRssMb: this.bounds.maxRssMb });
-    const reply = await request(child, { op: 'init', ...this.init, boundMs: this.bounds.startMs }, (m) => {
-      const message = m as FromChild;
-      return message.op === 'ready' || message.op === 'initFailed' ? message : undefined;
-    }, this.bounds.startMs + 5000);
+    const child = forkChild(path.join(__dirname, this.script), this.bounds.maxOldSpaceMb, {
+      name: this.name,
+      maxRssMb: this.bounds.maxRssMb,
+    });
+    const reply = await request(
+      child,
+      { op: 'init', ...this.init, boundMs: this.bounds.startMs },
+      (m) => {
+        const message = m as FromChild;
+        return message.op === 'ready' || message.op === 'initFailed' ? message : undefined;
+      },
+      this.bounds.startMs + 5000,
+    );
     if (reply === 'died' || reply === 'timeout' || reply.op === 'initFailed') {
       await child.kill();
-      throw new Error(`${this.name} surface did not start: ${typeof reply === 'string' ? reply : reply.op === 'initFailed' ? reply.error : ''} ${child.exitDescription}`);
+      throw new Error(
+        `${this.name} surface did not start: ${typeof reply === 'string' ? reply : reply.op === 'initFailed' ? reply.error : ''} ${child.exitDescription}`,
+      );
     }
     this.child = child;
     return child;
@@ -38,9 +48,17 @@ export class IpcSurface implements SurfaceRunner {
     const child = await this.launch();
     for (let i = 0; i < WARM_UP_FRAMES; i++) {
       const good = this.goodFrames[i % this.goodFrames.length];
-      const reply = await request(child, { op: 'good', good, boundMs: this.bounds.startMs }, (m) => ((m as FromChild).op === 'good' ? (m as Extract<FromChild, { op: 'good' }>) : undefined), this.bounds.startMs);
+      const reply = await request(
+        child,
+        { op: 'good', good, boundMs: this.bounds.startMs },
+        (m) => ((m as FromChild).op === 'good' ? (m as Extract<FromChild, { op: 'good' }>) : undefined),
+        this.bounds.startMs,
+      );
       // Without a right answer before any bad input, nothing after it would mean anything.
-      if (typeof reply === 'string' || reply.label !== good.label) throw new Error(`${this.name} surface: a good frame before any case gave ${typeof reply === 'string' ? reply : (reply.error ?? reply.label)}, expected ${good.label}`);
+      if (typeof reply === 'string' || reply.label !== good.label)
+        throw new Error(
+          `${this.name} surface: a good frame before any case gave ${typeof reply === 'string' ? reply : (reply.error ?? reply.label)}, expected ${good.label}`,
+        );
     }
     this.steadyMb = child.rssMb();
     child.resetPeak();
@@ -67,13 +85,22 @@ export class IpcSurface implements SurfaceRunner {
     try {
       child = this.child ?? (await this.launch());
     } catch (error) {
-      return { result: 'crash', message: `could not restart: ${(error as Error).message}`, ms: performance.now() - started };
+      return {
+        result: 'crash',
+        message: `could not restart: ${(error as Error).message}`,
+        ms: performance.now() - started,
+      };
     }
     const boundMs = caseBound(fuzzCase, this.bounds);
-    const reply = await request(child, { op: 'case', fuzzCase, good, boundMs }, (m) => {
-      const message = m as FromChild;
-      return message.op === 'outcome' && message.id === fuzzCase.id ? message.outcome : undefined;
-    }, 2 * boundMs + 10000);
+    const reply = await request(
+      child,
+      { op: 'case', fuzzCase, good, boundMs },
+      (m) => {
+        const message = m as FromChild;
+        return message.op === 'outcome' && message.id === fuzzCase.id ? message.outcome : undefined;
+      },
+      2 * boundMs + 10000,
+    );
     let outcome: CaseOutcome;
     if (reply === 'died') {
       await sleep(100); // let its last stderr lines (an uncaught error) arrive

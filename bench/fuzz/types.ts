@@ -29,7 +29,15 @@ export type CaseInput =
   /** A broken model: loading it must fail cleanly, and the good model must keep classifying. */
   | { type: 'model'; path: string }
   /** Broker settings for a label publisher; connecting must fail with a status, never a crash. */
-  | { type: 'mqtt'; url: string; username?: string; password?: string; keepalive?: unknown; protocol?: unknown; secret?: string }
+  | {
+      type: 'mqtt';
+      url: string;
+      username?: string;
+      password?: string;
+      keepalive?: unknown;
+      protocol?: unknown;
+      secret?: string;
+    }
   /** An HTTP request to POST /classify as a client could send it. */
   | { type: 'http'; contentType?: string; body: Uint8Array | { repeat: number; size: number }; multipart?: boolean };
 

@@ -1,4 +1,10 @@
-import { DEFAULT_MAX_FOLDER_FILE_BYTES, DEFAULT_RESTART, type FolderRetention, type FolderSourceConfig, type FrameSourceConfig } from '../../src';
+import {
+  DEFAULT_MAX_FOLDER_FILE_BYTES,
+  DEFAULT_RESTART,
+  type FolderRetention,
+  type FolderSourceConfig,
+  type FrameSourceConfig,
+} from '../../src';
 import { splitArgs } from './split-args';
 import { toError } from '../../src';
 
@@ -62,13 +68,18 @@ export function toFrameSourceConfig(config: CameraNodeConfig, credentials: Camer
     },
   };
   if (common.restart.maxMs < common.restart.initialMs) {
-    throw new RangeError(`Restart at most every (${common.restart.maxMs / 1000} s) must not be less than Restart after (${common.restart.initialMs / 1000} s)`);
+    throw new RangeError(
+      `Restart at most every (${common.restart.maxMs / 1000} s) must not be less than Restart after (${common.restart.initialMs / 1000} s)`,
+    );
   }
   const kind = config.kind ?? 'command';
   switch (kind) {
     case 'command': {
       const command = (config.command ?? '').trim();
-      if (command === '') throw new TypeError('Command is empty: set the program to run (for example rpicam-vid or ffmpeg), or pick a preset');
+      if (command === '')
+        throw new TypeError(
+          'Command is empty: set the program to run (for example rpicam-vid or ffmpeg), or pick a preset',
+        );
       let args: string[];
       try {
         args = splitArgs(config.args ?? '');
@@ -80,17 +91,34 @@ export function toFrameSourceConfig(config: CameraNodeConfig, credentials: Camer
     case 'mjpeg-url':
       return { ...common, kind, url: withCredentials(requiredText(config.url, 'URL'), credentials) };
     case 'snapshot-url':
-      return { ...common, kind, url: withCredentials(requiredText(config.url, 'URL'), credentials), intervalMs: intervalMs(config) };
+      return {
+        ...common,
+        kind,
+        url: withCredentials(requiredText(config.url, 'URL'), credentials),
+        intervalMs: intervalMs(config),
+      };
     case 'folder': {
       const mode = config.folderMode ?? 'loop';
-      if (mode !== 'loop' && mode !== 'watch') throw new RangeError(`Folder mode must be "loop" or "watch", got ${JSON.stringify(mode)}`);
-      const maxFrameBytes = Math.round(numberField(config.maxFileMiB, 'Max file size', DEFAULT_MAX_FOLDER_FILE_BYTES / 2 ** 20, 0.01, 'MiB') * 2 ** 20);
-      const folder: FolderSourceConfig = { ...common, kind, dir: requiredText(config.dir, 'Folder'), mode, intervalMs: intervalMs(config), maxFrameBytes };
+      if (mode !== 'loop' && mode !== 'watch')
+        throw new RangeError(`Folder mode must be "loop" or "watch", got ${JSON.stringify(mode)}`);
+      const maxFrameBytes = Math.round(
+        numberField(config.maxFileMiB, 'Max file size', DEFAULT_MAX_FOLDER_FILE_BYTES / 2 ** 20, 0.01, 'MiB') * 2 ** 20,
+      );
+      const folder: FolderSourceConfig = {
+        ...common,
+        kind,
+        dir: requiredText(config.dir, 'Folder'),
+        mode,
+        intervalMs: intervalMs(config),
+        maxFrameBytes,
+      };
       // Loop mode replays the folder and never removes anything: the editor hides the retention there.
       return mode === 'watch' ? { ...folder, retention: folderRetention(config) } : folder;
     }
     default:
-      throw new RangeError(`Source kind must be one of ${KINDS.map((k) => `"${k}"`).join(', ')}, got ${JSON.stringify(kind)}`);
+      throw new RangeError(
+        `Source kind must be one of ${KINDS.map((k) => `"${k}"`).join(', ')}, got ${JSON.stringify(kind)}`,
+      );
   }
 }
 
@@ -106,13 +134,18 @@ function folderRetention(config: CameraNodeConfig): FolderRetention {
       return { policy };
     case 'newest': {
       const count = numberField(config.keepNewest, 'Keep newest', DEFAULT_KEEP_NEWEST, 1, 'images');
-      if (!Number.isInteger(count)) throw new RangeError(`Keep newest must be a whole number of images >= 1, got ${JSON.stringify(config.keepNewest)}`);
+      if (!Number.isInteger(count))
+        throw new RangeError(
+          `Keep newest must be a whole number of images >= 1, got ${JSON.stringify(config.keepNewest)}`,
+        );
       return { policy, count };
     }
     case 'move':
       return { policy, dir: (config.moveTo ?? '').trim() || DEFAULT_MOVE_TO };
     default:
-      throw new RangeError(`After sending must be one of ${RETENTIONS.map((r) => `"${r}"`).join(', ')}, got ${JSON.stringify(policy)}`);
+      throw new RangeError(
+        `After sending must be one of ${RETENTIONS.map((r) => `"${r}"`).join(', ')}, got ${JSON.stringify(policy)}`,
+      );
   }
 }
 
@@ -122,10 +155,17 @@ function intervalMs(config: CameraNodeConfig): number {
   return Math.max(1, Math.round(seconds * 1000));
 }
 
-function numberField(value: number | string | undefined, field: string, fallback: number, min: number, hint: string): number {
+function numberField(
+  value: number | string | undefined,
+  field: string,
+  fallback: number,
+  min: number,
+  hint: string,
+): number {
   if (value === undefined || value === '') return fallback;
   const n = typeof value === 'number' ? value : Number(value.trim());
-  if (!Number.isFinite(n) || n < min) throw new RangeError(`${field} must be a number >= ${min} (${hint}), got ${JSON.stringify(value)}`);
+  if (!Number.isFinite(n) || n < min)
+    throw new RangeError(`${field} must be a number >= ${min} (${hint}), got ${JSON.stringify(value)}`);
   return n;
 }
 

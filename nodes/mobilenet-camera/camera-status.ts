@@ -17,12 +17,20 @@ export function cameraStatus(state: FrameSourceState, stats: FrameSourceStats, t
       return {
         fill: 'green',
         shape: 'dot',
-        text: t(stats.restarts > 0 ? 'running-restarted' : 'running', { fps: stats.fps.toFixed(1), frames: stats.emitted, restarts: stats.restarts }),
+        text: t(stats.restarts > 0 ? 'running-restarted' : 'running', {
+          fps: stats.fps.toFixed(1),
+          frames: stats.emitted,
+          restarts: stats.restarts,
+        }),
       };
     case 'starting':
       return { fill: 'yellow', shape: 'ring', text: t('starting') };
     case 'restarting':
-      return { fill: 'red', shape: 'ring', text: t('restarting', { error: shorten(redactUserinfo(stats.lastError ?? '')) }) };
+      return {
+        fill: 'red',
+        shape: 'ring',
+        text: t('restarting', { error: shorten(redactUserinfo(stats.lastError ?? '')) }),
+      };
     case 'stopped':
       return { fill: 'grey', shape: 'ring', text: t('stopped', { frames: stats.emitted }) };
   }

@@ -17,8 +17,17 @@ function controlWord(msg: NodeMessage): ControlWord {
   const word = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
   if (word === 'start' || word === 'stop') return word;
   const where = msg.command !== undefined ? 'msg.command' : 'msg.payload';
-  const got = typeof value === 'string' ? JSON.stringify(value) : Buffer.isBuffer(value) ? 'a Buffer' : value === null ? 'null' : typeof value;
-  throw new RangeError(`${where} must be "start" or "stop", got ${got}; the camera command, URL and folder can only be changed in the node's configuration`);
+  const got =
+    typeof value === 'string'
+      ? JSON.stringify(value)
+      : Buffer.isBuffer(value)
+        ? 'a Buffer'
+        : value === null
+          ? 'null'
+          : typeof value;
+  throw new RangeError(
+    `${where} must be "start" or "stop", got ${got}; the camera command, URL and folder can only be changed in the node's configuration`,
+  );
 }
 
 function frameMessage(frame: Frame): NodeMessage {
@@ -28,7 +37,8 @@ function frameMessage(frame: Frame): NodeMessage {
 }
 
 export = function (RED: RedApi): void {
-  const t = (key: string, substitutions?: Record<string, string | number>): string => RED._(`mobilenet-camera.status.${key}`, substitutions);
+  const t = (key: string, substitutions?: Record<string, string | number>): string =>
+    RED._(`mobilenet-camera.status.${key}`, substitutions);
 
   function MobilenetCameraNode(this: RedNode, config: CameraNodeConfig): void {
     RED.nodes.createNode(this, config);

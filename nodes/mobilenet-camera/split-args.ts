@@ -22,7 +22,8 @@ export function splitArgs(text: string): string[] {
       quote = c;
       inWord = true;
     } else if (c === '\\') {
-      if (i + 1 >= text.length) throw new SyntaxError('arguments end with a lone backslash: escape it as \\\\ or remove it');
+      if (i + 1 >= text.length)
+        throw new SyntaxError('arguments end with a lone backslash: escape it as \\\\ or remove it');
       current += text[++i];
       inWord = true;
     } else if (/\s/.test(c)) {
@@ -34,7 +35,10 @@ export function splitArgs(text: string): string[] {
       inWord = true;
     }
   }
-  if (quote) throw new SyntaxError(`arguments have an unterminated ${quote === '"' ? 'double' : 'single'} quote: close it with ${quote}`);
+  if (quote)
+    throw new SyntaxError(
+      `arguments have an unterminated ${quote === '"' ? 'double' : 'single'} quote: close it with ${quote}`,
+    );
   if (inWord) args.push(current);
   return args;
 }

@@ -1,4 +1,11 @@
-import { toImageInput, DEFAULT_MAX_FILE_BYTES, type ImageInput, type ClassifyOptions, type ClassifyResult, checkClassifyOptions } from '../../src';
+import {
+  toImageInput,
+  DEFAULT_MAX_FILE_BYTES,
+  type ImageInput,
+  type ClassifyOptions,
+  type ClassifyResult,
+  checkClassifyOptions,
+} from '../../src';
 import type { NodeMessage } from '../shared/red-api';
 import type { QueueStats } from '../mobilenet-model/shared-models';
 import { FileInputError, looksLikeFilePath, readImageFile } from './file-input';
@@ -35,7 +42,10 @@ export interface ClassifySettings {
 const RESERVED_PROPERTIES = ['payload', 'classification', 'topic', '_msgid'];
 
 function labelList(text: string | undefined): string[] | undefined {
-  const labels = (text ?? '').split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+  const labels = (text ?? '')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
   return labels.length > 0 ? labels : undefined;
 }
 
@@ -49,29 +59,53 @@ function numberOr(label: string, value: number | string | undefined, fallback: n
 
 /** Editor values to settings; throws naming the bad field and what is valid. */
 export function classifySettings(config: ClassifyNodeConfig): ClassifySettings {
-  const filter = { topK: numberOr('Top K', config.topK, 5), threshold: numberOr('Threshold', config.threshold, 0), allow: labelList(config.allow), deny: labelList(config.deny) };
+  const filter = {
+    topK: numberOr('Top K', config.topK, 5),
+    threshold: numberOr('Threshold', config.threshold, 0),
+    allow: labelList(config.allow),
+    deny: labelList(config.deny),
+  };
   checkClassifyOptions(filter);
   const imageProperty = (config.imageProperty ?? 'image').trim() || 'image';
   const keepImage = config.keepImage ?? true;
   if (keepImage && RESERVED_PROPERTIES.includes(imageProperty)) {
-    throw new Error(`The input image cannot be kept on msg.${imageProperty}: that property carries the result. Choose another name, e.g. "image"`);
+    throw new Error(
+      `The input image cannot be kept on msg.${imageProperty}: that property carries the result. Choose another name, e.g. "image"`,
+    );
   }
   const maxFileBytes = numberOr('Largest file', config.maxFileBytes, DEFAULT_MAX_FILE_BYTES);
-  if (!Number.isInteger(maxFileBytes) || maxFileBytes < 1) throw new Error(`Largest file must be a whole number of bytes ≥ 1, got ${JSON.stringify(config.maxFileBytes)}`);
-  return { filter, keepImage, imageProperty, noMatchOutput: config.noMatchOutput === true, readFiles: config.readFiles === true, fileDir: config.fileDir ?? '', maxFileBytes };
+  if (!Number.isInteger(maxFileBytes) || maxFileBytes < 1)
+    throw new Error(`Largest file must be a whole number of bytes ≥ 1, got ${JSON.stringify(config.maxFileBytes)}`);
+  return {
+    filter,
+    keepImage,
+    imageProperty,
+    noMatchOutput: config.noMatchOutput === true,
+    readFiles: config.readFiles === true,
+    fileDir: config.fileDir ?? '',
+    maxFileBytes,
+  };
 }
 
 /** The image a msg carries: bytes, raw pixels with msg.width/height/channels, data URL, base64 or (if allowed) a file path. */
-export async function imageFromMessage(msg: NodeMessage, settings: ClassifySettings): Promise<{ image: ImageInput; original: unknown }> {
+export async function imageFromMessage(
+  msg: NodeMessage,
+  settings: ClassifySettings,
+): Promise<{ image: ImageInput; original: unknown }> {
   const payload = msg.payload;
   if (looksLikeFilePath(payload)) {
     if (!settings.readFiles) {
-      throw new FileInputError(`msg.payload "${payload.slice(0, 80)}" looks like a file path, but reading files is off: enable "Read image files" and set the allowed folder, or send the image bytes`);
+      throw new FileInputError(
+        `msg.payload "${payload.slice(0, 80)}" looks like a file path, but reading files is off: enable "Read image files" and set the allowed folder, or send the image bytes`,
+      );
     }
     const bytes = await readImageFile(payload, settings.fileDir, settings.maxFileBytes);
     return { image: toImageInput(bytes), original: bytes };
   }
-  return { image: toImageInput(payload, { width: msg.width, height: msg.height, channels: msg.channels }), original: payload };
+  return {
+    image: toImageInput(payload, { width: msg.width, height: msg.height, channels: msg.channels }),
+    original: payload,
+  };
 }
 
 /** HTTP query parameters and form fields arrive as strings: "3" means 3, anything else stays as it is for the error. */
@@ -100,5 +134,11 @@ export function optionsFromMessage(msg: NodeMessage, settings: ClassifySettings)
 /** Writes the result onto the msg: payload = predictions, classification = details. */
 export function applyResult(msg: NodeMessage, result: ClassifyResult, queue: QueueStats): void {
   msg.payload = result.predictions;
-  msg.classification = { top: result.top, predictions: result.predictions, model: result.model, timings: result.timings, queue };
+  msg.classification = {
+    top: result.top,
+    predictions: result.predictions,
+    model: result.model,
+    timings: result.timings,
+    queue,
+  };
 }

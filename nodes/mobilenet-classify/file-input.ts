@@ -26,7 +26,10 @@ export class FileInputError extends Error {
  * at once, unread; see src/image/read-image-file).
  */
 export async function readImageFile(requested: string, allowedDir: string, maxFileBytes?: number): Promise<Buffer> {
-  if (!allowedDir.trim()) throw new FileInputError('Reading files is enabled but no allowed folder is set; set "Allowed folder" in the classify node');
+  if (!allowedDir.trim())
+    throw new FileInputError(
+      'Reading files is enabled but no allowed folder is set; set "Allowed folder" in the classify node',
+    );
   let root: string;
   try {
     root = await fs.realpath(path.resolve(allowedDir.trim()));

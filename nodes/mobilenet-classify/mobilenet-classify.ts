@@ -3,7 +3,14 @@ import { isModelNode, type ModelUser } from '../mobilenet-model/model-node';
 import type { ModelState, SharedModel } from '../mobilenet-model/shared-models';
 import type { DoneFunction, NodeMessage, RedApi, RedNode, SendFunction } from '../shared/red-api';
 import { StatusThrottle, errorStatus, loadingStatus, readyStatus, type Translate } from '../shared/status';
-import { applyResult, classifySettings, imageFromMessage, optionsFromMessage, type ClassifyNodeConfig, type ClassifySettings } from './classify-message';
+import {
+  applyResult,
+  classifySettings,
+  imageFromMessage,
+  optionsFromMessage,
+  type ClassifyNodeConfig,
+  type ClassifySettings,
+} from './classify-message';
 import { toError } from '../../src';
 
 export = function (RED: RedApi): void {
@@ -21,7 +28,9 @@ export = function (RED: RedApi): void {
     const showReady = (): void => {
       if (!model) return;
       const stats = model.stats();
-      throttle.update(() => readyStatus(t, { fps: stats?.fps, latencyMs: stats?.latencyMs.p50, dropped: model?.queueStats().dropped ?? 0 }));
+      throttle.update(() =>
+        readyStatus(t, { fps: stats?.fps, latencyMs: stats?.latencyMs.p50, dropped: model?.queueStats().dropped ?? 0 }),
+      );
     };
 
     const user: ModelUser = {
@@ -31,10 +40,11 @@ export = function (RED: RedApi): void {
           throttle.now(errorStatus(state.error.message));
           // Said once per load, not per frame: a headless Pi's log must tell why nothing classifies.
           node.warn(t('log.failed', { reason: state.error.message }));
-        }
-        else {
+        } else {
           throttle.now(readyStatus(t, { dropped: model?.queueStats().dropped ?? 0 }));
-          node.log(t('log.ready', { model: state.info.name, backend: state.info.backend, ms: Math.round(state.info.loadMs) }));
+          node.log(
+            t('log.ready', { model: state.info.name, backend: state.info.backend, ms: Math.round(state.info.loadMs) }),
+          );
         }
       },
     };

@@ -22,7 +22,12 @@ let rows: CatalogRow[] | undefined;
 /** The catalog with each model's cost, computed once (the architecture walk is not free on a Pi). */
 export function catalogRows(): CatalogRow[] {
   rows ??= CATALOG.map((entry) => {
-    const cost = describeArchitecture({ arch: entry.arch, alpha: entry.alpha, resolution: entry.resolution, classes: entry.classes });
+    const cost = describeArchitecture({
+      arch: entry.arch,
+      alpha: entry.alpha,
+      resolution: entry.resolution,
+      classes: entry.classes,
+    });
     const accuracy = publishedAccuracy(entry);
     return {
       name: entry.name,

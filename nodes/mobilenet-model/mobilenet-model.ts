@@ -3,7 +3,14 @@ import type { RedApi, RedNode } from '../shared/red-api';
 import { catalogRows } from './catalog-list';
 import type { ModelNode, ModelUser } from './model-node';
 import { classifierOptions, settingsHash, type ModelNodeConfig } from './model-settings';
-import { acquireModel, loadCount, releaseIdleModels, releaseModel, type ModelState, type SharedModel } from './shared-models';
+import {
+  acquireModel,
+  loadCount,
+  releaseIdleModels,
+  releaseModel,
+  type ModelState,
+  type SharedModel,
+} from './shared-models';
 import { toError } from '../../src';
 
 export = function (RED: RedApi): void {

@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { BACKEND_NAMES, type BackendName, type FitMode, QUEUE_POLICIES, type QueuePolicy, type ClassifierOptions } from '../../src';
+import {
+  BACKEND_NAMES,
+  type BackendName,
+  type FitMode,
+  QUEUE_POLICIES,
+  type QueuePolicy,
+  type ClassifierOptions,
+} from '../../src';
 
 /** What the editor stores for a model config node. */
 export interface ModelNodeConfig {
@@ -28,10 +35,14 @@ function oneOf<T extends string>(what: string, value: string | undefined, valid:
 /** Editor values (strings) to the core's Classifier options, refusing anything invalid by name. */
 export function classifierOptions(config: ModelNodeConfig): ClassifierOptions {
   const source = oneOf('model source', config.source, ['catalog', 'path'] as const, 'catalog');
-  const model = (source === 'catalog' ? config.catalogModel || DEFAULT_CATALOG_MODEL : config.path ?? '').trim();
-  if (!model) throw new Error('No model path or URL given: enter a directory holding model.json, a .tflite file or an http(s) URL, or pick a catalog model');
+  const model = (source === 'catalog' ? config.catalogModel || DEFAULT_CATALOG_MODEL : (config.path ?? '')).trim();
+  if (!model)
+    throw new Error(
+      'No model path or URL given: enter a directory holding model.json, a .tflite file or an http(s) URL, or pick a catalog model',
+    );
   const queueSize = config.queueSize === undefined || config.queueSize === '' ? 4 : Number(config.queueSize);
-  if (!Number.isInteger(queueSize) || queueSize < 1) throw new Error(`Queue size must be a whole number ≥ 1, got ${String(config.queueSize)}`);
+  if (!Number.isInteger(queueSize) || queueSize < 1)
+    throw new Error(`Queue size must be a whole number ≥ 1, got ${String(config.queueSize)}`);
   const labels = config.labels?.trim();
   return {
     model,
@@ -47,5 +58,8 @@ export function classifierOptions(config: ModelNodeConfig): ClassifierOptions {
 /** Same options, same hash: a redeploy that leaves the config node alone reuses its loaded model. */
 export function settingsHash(options: ClassifierOptions): string {
   const { model, labels, backend, queueSize, queuePolicy, fit, float } = options;
-  return createHash('sha256').update(JSON.stringify({ model, labels, backend, queueSize, queuePolicy, fit, float })).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify({ model, labels, backend, queueSize, queuePolicy, fit, float }))
+    .digest('hex')
+    .slice(0, 16);
 }

@@ -1,5 +1,16 @@
 import { EventEmitter } from 'node:events';
-import { type ImageInput, FrameQueue, Classifier, type ClassifierOptions, type ClassifierStats, type ClassifyOptions, type ClassifyResult, type ModelInfo, type DownloadProgress, toError } from '../../src';
+import {
+  type ImageInput,
+  FrameQueue,
+  Classifier,
+  type ClassifierOptions,
+  type ClassifierStats,
+  type ClassifyOptions,
+  type ClassifyResult,
+  type ModelInfo,
+  type DownloadProgress,
+  toError,
+} from '../../src';
 
 /**
  * Loaded models outlive the Node-RED config nodes that name them. Node-RED re-creates every
@@ -15,7 +26,10 @@ export interface LoadProgress {
   filesTotal: number;
 }
 
-export type ModelState = { phase: 'loading'; progress?: LoadProgress } | { phase: 'ready'; info: ModelInfo } | { phase: 'error'; error: Error };
+export type ModelState =
+  | { phase: 'loading'; progress?: LoadProgress }
+  | { phase: 'ready'; info: ModelInfo }
+  | { phase: 'error'; error: Error };
 
 export interface QueueStats {
   /** Frames dropped so far, while loading and after (the queue is shared by every user). */
@@ -38,7 +52,8 @@ const PROGRESS_EVERY_MS = 250;
 function percentOf(progress: DownloadProgress): number | undefined {
   const fileShare = progress.totalBytes ? Math.min(1, progress.bytes / progress.totalBytes) : 0;
   // The last event of a file may report it both done and fully read, so cap the sum.
-  if (progress.filesTotal > 1) return Math.min(100, Math.floor(((progress.filesDone + fileShare) / progress.filesTotal) * 100));
+  if (progress.filesTotal > 1)
+    return Math.min(100, Math.floor(((progress.filesDone + fileShare) / progress.filesTotal) * 100));
   return progress.totalBytes ? Math.floor(fileShare * 100) : undefined;
 }
 
@@ -59,7 +74,11 @@ export class SharedModel extends EventEmitter {
     load: Loader,
   ) {
     super();
-    this.pending = new FrameQueue<PendingJob>(options.queueSize ?? 4, options.queuePolicy ?? 'drop-oldest', () => undefined);
+    this.pending = new FrameQueue<PendingJob>(
+      options.queueSize ?? 4,
+      options.queuePolicy ?? 'drop-oldest',
+      () => undefined,
+    );
     load({ ...options, onProgress: (p) => this.onProgress(p) }).then(
       (classifier) => this.onLoaded(classifier),
       (error: unknown) => this.onFailed(toError(error)),
@@ -114,7 +133,10 @@ export class SharedModel extends EventEmitter {
     const now = Date.now();
     if (now - this.lastProgressAt < PROGRESS_EVERY_MS && progress.filesDone < progress.filesTotal) return;
     this.lastProgressAt = now;
-    this.setState({ phase: 'loading', progress: { percent: percentOf(progress), filesDone: progress.filesDone, filesTotal: progress.filesTotal } });
+    this.setState({
+      phase: 'loading',
+      progress: { percent: percentOf(progress), filesDone: progress.filesDone, filesTotal: progress.filesTotal },
+    });
   }
 
   private onLoaded(classifier: Classifier): void {
@@ -140,7 +162,10 @@ export class SharedModel extends EventEmitter {
   }
 
   private loadFailure(error: Error): Error {
-    return new Error(`The model "${this.options.model}" failed to load, so the frame was not classified: ${error.message}`, { cause: error });
+    return new Error(
+      `The model "${this.options.model}" failed to load, so the frame was not classified: ${error.message}`,
+      { cause: error },
+    );
   }
 
   private setState(state: ModelState): void {

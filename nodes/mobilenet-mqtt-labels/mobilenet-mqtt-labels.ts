@@ -26,7 +26,8 @@ interface LabelsNodeConfig {
   maxQueued?: number | string;
 }
 
-const num = (v: number | string | undefined, fallback: number): number => (v === undefined || v === '' ? fallback : Number(v));
+const num = (v: number | string | undefined, fallback: number): number =>
+  v === undefined || v === '' ? fallback : Number(v);
 
 /** Editor values (strings, seconds) to the core's options (numbers, milliseconds). */
 function publisherOptions(config: LabelsNodeConfig): LabelPublisherOptions {
@@ -43,18 +44,29 @@ function publisherOptions(config: LabelsNodeConfig): LabelPublisherOptions {
     labelsMode: config.labelsMode ?? 'every',
     statsIntervalMs: num(config.statsInterval, 60) * 1000,
     discovery: config.discovery ?? true,
-    qos: { state: num(config.qosState, 1) as QoS, labels: num(config.qosLabels, 0) as QoS, stats: num(config.qosStats, 0) as QoS },
+    qos: {
+      state: num(config.qosState, 1) as QoS,
+      labels: num(config.qosLabels, 0) as QoS,
+      stats: num(config.qosStats, 0) as QoS,
+    },
     maxQueued: num(config.maxQueued, 1000),
   };
 }
 
 /** The classify node's msg to a frame: predictions from msg.classification or msg.payload. */
 function frameFromMessage(msg: NodeMessage): LabelFrame {
-  const classification = (msg.classification ?? {}) as Partial<{ predictions: unknown; model: string; timings: LabelFrame['timings']; queue: LabelFrame['queue'] }>;
+  const classification = (msg.classification ?? {}) as Partial<{
+    predictions: unknown;
+    model: string;
+    timings: LabelFrame['timings'];
+    queue: LabelFrame['queue'];
+  }>;
   const frame = (msg.frame ?? {}) as Partial<{ source: string; seq: number; ts: number }>;
   const predictions = classification.predictions ?? msg.payload;
   if (!Array.isArray(predictions)) {
-    throw new Error('msg.payload must be the predictions array [{label, score, index}] from a classify node (or set msg.classification.predictions)');
+    throw new Error(
+      'msg.payload must be the predictions array [{label, score, index}] from a classify node (or set msg.classification.predictions)',
+    );
   }
   return {
     predictions,
@@ -75,7 +87,14 @@ export = function (RED: RedApi): void {
         return { fill: 'green', shape: 'dot', text: RED._('mobilenet-mqtt-labels.status.connected') + dropped };
       case 'connecting':
       case 'disconnected':
-        return { fill: 'yellow', shape: 'ring', text: RED._(`mobilenet-mqtt-labels.status.${s.state}`) + (s.queued > 0 ? ` · ${RED._('mobilenet-mqtt-labels.status.queued', { count: s.queued })}` : '') + dropped };
+        return {
+          fill: 'yellow',
+          shape: 'ring',
+          text:
+            RED._(`mobilenet-mqtt-labels.status.${s.state}`) +
+            (s.queued > 0 ? ` · ${RED._('mobilenet-mqtt-labels.status.queued', { count: s.queued })}` : '') +
+            dropped,
+        };
       case 'error':
         return { fill: 'red', shape: 'ring', text: (s.error ?? RED._('mobilenet-mqtt-labels.status.error')) + dropped };
       default:

@@ -44,7 +44,11 @@ export interface RedApi {
     createNode(node: RedNode, config: object): void;
     // Node-RED calls the constructor with `new`, binding `this` to the node being created.
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    registerType(type: string, constructor: (this: any, config: any) => void, options?: { credentials?: Record<string, { type: 'text' | 'password' }> }): void;
+    registerType(
+      type: string,
+      constructor: (this: any, config: any) => void,
+      options?: { credentials?: Record<string, { type: 'text' | 'password' }> },
+    ): void;
     getNode(id: string): RedNode | null;
   };
   httpAdmin: {

@@ -11,7 +11,8 @@ export interface LoadingDetail {
 
 /** Yellow ring while a model downloads or loads: "downloading 42%" or "loading model". */
 export function loadingStatus(t: Translate, detail?: LoadingDetail): NodeStatus {
-  if (detail?.percent !== undefined) return { fill: 'yellow', shape: 'ring', text: t('status.downloading', { percent: detail.percent }) };
+  if (detail?.percent !== undefined)
+    return { fill: 'yellow', shape: 'ring', text: t('status.downloading', { percent: detail.percent }) };
   return { fill: 'yellow', shape: 'ring', text: t('status.loading') };
 }
 

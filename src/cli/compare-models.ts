@@ -12,7 +12,11 @@ export interface ModelComparison {
 }
 
 /** Classifies each image with two models and measures how far their scores are apart. */
-export async function compareModels(referenceModel: string, candidateModel: string, images: string[]): Promise<ModelComparison[]> {
+export async function compareModels(
+  referenceModel: string,
+  candidateModel: string,
+  images: string[],
+): Promise<ModelComparison[]> {
   const loads = await Promise.allSettled([
     Classifier.load({ model: referenceModel, queuePolicy: 'wait' }),
     Classifier.load({ model: candidateModel, queuePolicy: 'wait' }),
@@ -31,7 +35,13 @@ export async function compareModels(referenceModel: string, candidateModel: stri
       const [a, b] = await Promise.all([reference.classify(image, all), candidate.classify(image, all)]);
       const scoreB = new Map(b.predictions.map((p) => [p.index, p.score]));
       const deltas = a.predictions.map((p) => Math.abs(p.score - (scoreB.get(p.index) ?? 0)));
-      results.push({ file, floatTop1: a.top?.label ?? '', quantizedTop1: b.top?.label ?? '', maxTop5Delta: Math.max(...deltas.slice(0, 5)), maxDelta: Math.max(...deltas) });
+      results.push({
+        file,
+        floatTop1: a.top?.label ?? '',
+        quantizedTop1: b.top?.label ?? '',
+        maxTop5Delta: Math.max(...deltas.slice(0, 5)),
+        maxDelta: Math.max(...deltas),
+      });
     }
     return results;
   } finally {

@@ -4,7 +4,14 @@ import { toError } from '../to-error';
 
 function usage(): string {
   const lines = Object.entries(commands).map(([name, command]) => `  ${name.padEnd(10)} ${command.summary}`);
-  return ['Usage: mobilenet <command> [options]', '', 'Commands:', ...lines, '', 'Run `mobilenet <command> --help` for its options.'].join('\n');
+  return [
+    'Usage: mobilenet <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Run `mobilenet <command> --help` for its options.',
+  ].join('\n');
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -31,7 +31,8 @@ export interface Executable {
 /** Flattens a [batch, 1, 1, c] (or already [batch, c]) pooled tensor; averages any spatial extent left. */
 export function poolToEmbedding(pooled: tf.Tensor): tf.Tensor2D {
   return tf.tidy(() => {
-    const spatial = pooled.rank === 4 && (pooled.shape[1] !== 1 || pooled.shape[2] !== 1) ? tf.mean(pooled, [1, 2]) : pooled;
+    const spatial =
+      pooled.rank === 4 && (pooled.shape[1] !== 1 || pooled.shape[2] !== 1) ? tf.mean(pooled, [1, 2]) : pooled;
     return tf.reshape(spatial, [spatial.shape[0], -1]) as tf.Tensor2D;
   });
 }
@@ -50,7 +51,12 @@ function applyActivation(x: tf.Tensor, activation: Activation): tf.Tensor {
 
 /** Ops that only move or select values: on integers q - zp they give the integers of the same grid. */
 function movesOnly(op: GraphOp): boolean {
-  return op.op === 'reshape' || op.op === 'squeeze' || op.op === 'identity' || (op.op === 'maxPool' && op.activation === 'none');
+  return (
+    op.op === 'reshape' ||
+    op.op === 'squeeze' ||
+    op.op === 'identity' ||
+    (op.op === 'maxPool' && op.activation === 'none')
+  );
 }
 
 function sameGrid(a: QuantGrid | undefined, b: QuantGrid | undefined): boolean {
@@ -105,13 +111,17 @@ export function compileGraph(graph: ModelGraph, options: CompileOptions = {}): E
       const values = new Map<string, Value>();
       for (const [name, tensor] of constants) values.set(name, { tensor });
       const inputGrid = quantise ? graph.input.quant : undefined;
-      values.set(graph.input.name, inputGrid ? { tensor: quantizeToIntegers(input, inputGrid), grid: inputGrid } : { tensor: input });
+      values.set(
+        graph.input.name,
+        inputGrid ? { tensor: quantizeToIntegers(input, inputGrid), grid: inputGrid } : { tensor: input },
+      );
       for (let i = 0; i < steps.length; i++) {
         const op = graph.ops[i];
         const { step, integer } = steps[i];
         const args = op.inputs.map((name) => {
           const value = values.get(name);
-          if (!value) throw new Error(`Graph "${graph.name}": op ${i} (${op.op}) reads "${name}", which nothing produced`);
+          if (!value)
+            throw new Error(`Graph "${graph.name}": op ${i} (${op.op}) reads "${name}", which nothing produced`);
           if (!integer) return value.grid ? toReals(value.tensor, value.grid) : value.tensor;
           const grid = grids.get(name);
           // A constant operand on a grid arrives as real values; produced tensors are already integers.
@@ -119,7 +129,8 @@ export function compileGraph(graph: ModelGraph, options: CompileOptions = {}): E
         });
         const result = step(args);
         if (integer) values.set(op.output, { tensor: result, grid: op.requantize });
-        else if (quantise && op.requantize) values.set(op.output, { tensor: quantizeToIntegers(result, op.requantize), grid: op.requantize });
+        else if (quantise && op.requantize)
+          values.set(op.output, { tensor: quantizeToIntegers(result, op.requantize), grid: op.requantize });
         else values.set(op.output, { tensor: result });
       }
       const real = (name: string): tf.Tensor => {
@@ -151,7 +162,14 @@ function compileOp(op: GraphOp, upload: (w: WeightTensor) => tf.Tensor): Step {
       const filter = upload(op.filter) as tf.Tensor4D;
       const bias = op.bias ? upload(op.bias) : undefined;
       const kernel = op.op === 'conv2d' ? tf.fused.conv2d : tf.fused.depthwiseConv2d;
-      const settings = { filter, strides: op.strides, pad: op.padding, dilations: op.dilations ?? [1, 1], bias, activation: fusedActivation(op.activation) };
+      const settings = {
+        filter,
+        strides: op.strides,
+        pad: op.padding,
+        dilations: op.dilations ?? [1, 1],
+        bias,
+        activation: fusedActivation(op.activation),
+      };
       return ([x]) => kernel({ x: x as tf.Tensor4D, ...settings });
     }
     case 'fullyConnected': {
@@ -171,16 +189,23 @@ function compileOp(op: GraphOp, upload: (w: WeightTensor) => tf.Tensor): Step {
     case 'mul':
       return ([a, b]) => applyActivation(tf.mul(a, b), op.activation);
     case 'avgPool':
-      return ([x]) => applyActivation(tf.avgPool(x as tf.Tensor4D, op.filterSize, op.strides, op.padding), op.activation);
+      return ([x]) =>
+        applyActivation(tf.avgPool(x as tf.Tensor4D, op.filterSize, op.strides, op.padding), op.activation);
     case 'maxPool':
-      return ([x]) => applyActivation(tf.maxPool(x as tf.Tensor4D, op.filterSize, op.strides, op.padding), op.activation);
+      return ([x]) =>
+        applyActivation(tf.maxPool(x as tf.Tensor4D, op.filterSize, op.strides, op.padding), op.activation);
     case 'mean':
       return ([x]) => tf.mean(x, op.axes, op.keepDims);
     case 'reshape':
-      return ([x]) => tf.reshape(x, op.shape.map((d, i) => (i === 0 && d !== -1 ? x.shape[0] : d)));
+      return ([x]) =>
+        tf.reshape(
+          x,
+          op.shape.map((d, i) => (i === 0 && d !== -1 ? x.shape[0] : d)),
+        );
     case 'squeeze':
       return ([x]) => {
-        const axes = op.axes.length > 0 ? op.axes : x.shape.map((d, i) => (i > 0 && d === 1 ? i : -1)).filter((i) => i > 0);
+        const axes =
+          op.axes.length > 0 ? op.axes : x.shape.map((d, i) => (i > 0 && d === 1 ? i : -1)).filter((i) => i > 0);
         return tf.squeeze(x, axes);
       };
     case 'softmax':

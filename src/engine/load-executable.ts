@@ -40,7 +40,9 @@ export interface LoadedExecutable {
 function shapeOf(shape: Array<number | null>, source: string): [number, number, number] {
   const [, height, width, channels] = shape;
   if (shape.length !== 4 || !height || !width || !channels) {
-    throw new ModelLoadError(`${source} takes input of shape [${shape.join(', ')}]; an image classifier takes [batch, height, width, channels] with a fixed size`);
+    throw new ModelLoadError(
+      `${source} takes input of shape [${shape.join(', ')}]; an image classifier takes [batch, height, width, channels] with a fixed size`,
+    );
   }
   return [height, width, channels];
 }
@@ -131,7 +133,9 @@ async function loadTflite(spec: LocalModelSpec): Promise<LoadedExecutable> {
   }
   // Required lazily: the TFLite reader is only needed by users who run .tflite files.
   const { importTflite } = require('../model/tflite') as typeof import('../model/tflite');
-  const imported = importTflite(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { float: spec.float });
+  const imported = importTflite(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+    float: spec.float,
+  });
   return {
     executable: compileGraph(imported.graph, { float: spec.float }),
     inputShape: imported.graph.input.shape,

@@ -62,7 +62,13 @@ function outputChannels(op: GraphOp & { op: 'conv2d' | 'depthwiseConv2d' | 'full
  * plus the int32 bias. Products below 2^16 and sums below 2^24 are exact in float32, so the
  * accumulator is the interpreter's; then the output stage (rescale) and the activation clamp.
  */
-function weightedStep(op: GraphOp & { op: 'conv2d' | 'depthwiseConv2d' | 'fullyConnected' }, weightScales: number[], input: QuantGrid, output: QuantGrid, upload: (w: WeightTensor) => tf.Tensor): Step | undefined {
+function weightedStep(
+  op: GraphOp & { op: 'conv2d' | 'depthwiseConv2d' | 'fullyConnected' },
+  weightScales: number[],
+  input: QuantGrid,
+  output: QuantGrid,
+  upload: (w: WeightTensor) => tf.Tensor,
+): Step | undefined {
   const real = op.op === 'fullyConnected' ? op.weights : op.filter;
   const channels = outputChannels(op);
   if (weightScales.length !== 1 && weightScales.length !== channels) return undefined;
@@ -74,7 +80,8 @@ function weightedStep(op: GraphOp & { op: 'conv2d' | 'depthwiseConv2d' | 'fullyC
   let bias: tf.Tensor | undefined;
   if (op.bias) {
     const values = new Float32Array(op.bias.values.length);
-    for (let c = 0; c < values.length; c++) values[c] = Math.round(op.bias.values[c] / (input.scale * scaleOf(c % channels)));
+    for (let c = 0; c < values.length; c++)
+      values[c] = Math.round(op.bias.values[c] / (input.scale * scaleOf(c % channels)));
     bias = upload({ shape: op.bias.shape, values });
   }
   // Float32 arithmetic, as the interpreter computes its requantisation scale.
@@ -100,14 +107,29 @@ function addStep(op: ElementwiseOp, a: QuantGrid, b: QuantGrid, output: QuantGri
 function accumulator(op: GraphOp & { op: 'conv2d' | 'depthwiseConv2d' | 'fullyConnected' }): Accumulate {
   if (op.op === 'conv2d') {
     return (x, filter, bias) =>
-      tf.fused.conv2d({ x: x as tf.Tensor4D, filter: filter as tf.Tensor4D, strides: op.strides, pad: op.padding, dilations: op.dilations ?? [1, 1], bias });
+      tf.fused.conv2d({
+        x: x as tf.Tensor4D,
+        filter: filter as tf.Tensor4D,
+        strides: op.strides,
+        pad: op.padding,
+        dilations: op.dilations ?? [1, 1],
+        bias,
+      });
   }
   if (op.op === 'depthwiseConv2d') {
     return (x, filter, bias) =>
-      tf.fused.depthwiseConv2d({ x: x as tf.Tensor4D, filter: filter as tf.Tensor4D, strides: op.strides, pad: op.padding, dilations: op.dilations ?? [1, 1], bias });
+      tf.fused.depthwiseConv2d({
+        x: x as tf.Tensor4D,
+        filter: filter as tf.Tensor4D,
+        strides: op.strides,
+        pad: op.padding,
+        dilations: op.dilations ?? [1, 1],
+        bias,
+      });
   }
   const inFeatures = op.weights.shape[0];
-  return (x, weights, bias) => tf.fused.matMul({ a: tf.reshape(x, [-1, inFeatures]) as tf.Tensor2D, b: weights as tf.Tensor2D, bias });
+  return (x, weights, bias) =>
+    tf.fused.matMul({ a: tf.reshape(x, [-1, inFeatures]) as tf.Tensor2D, b: weights as tf.Tensor2D, bias });
 }
 
 /**
@@ -118,9 +140,10 @@ function accumulator(op: GraphOp & { op: 'conv2d' | 'depthwiseConv2d' | 'fullyCo
 function averageStep(op: (PoolOp & { op: 'avgPool' }) | MeanOp, input: QuantGrid, output: QuantGrid): Step | undefined {
   if (input.scale !== output.scale || input.zeroPoint !== output.zeroPoint) return undefined;
   const [low, high] = activationRange(op.op === 'avgPool' ? op.activation : 'none', output);
-  const average = op.op === 'avgPool'
-    ? (x: tf.Tensor) => tf.avgPool(x as tf.Tensor4D, op.filterSize, op.strides, op.padding)
-    : (x: tf.Tensor) => tf.mean(x, op.axes, op.keepDims);
+  const average =
+    op.op === 'avgPool'
+      ? (x: tf.Tensor) => tf.avgPool(x as tf.Tensor4D, op.filterSize, op.strides, op.padding)
+      : (x: tf.Tensor) => tf.mean(x, op.axes, op.keepDims);
   return ([x]) => {
     // Shift to the stored integers q (not q - zp) so "half up" is the interpreter's direction.
     const q = tf.add(x, input.zeroPoint);
@@ -135,7 +158,11 @@ function averageStep(op: (PoolOp & { op: 'avgPool' }) | MeanOp, input: QuantGrid
  * output, all on the device. Undefined when there is none; the caller then runs the real-valued
  * step and re-quantises.
  */
-export function quantizedStep(op: GraphOp, gridOf: (name: string) => QuantGrid | undefined, upload: (w: WeightTensor) => tf.Tensor): Step | undefined {
+export function quantizedStep(
+  op: GraphOp,
+  gridOf: (name: string) => QuantGrid | undefined,
+  upload: (w: WeightTensor) => tf.Tensor,
+): Step | undefined {
   const output = op.requantize;
   const input = gridOf(op.inputs[0]);
   if (!input || !output) return undefined;

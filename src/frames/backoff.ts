@@ -6,8 +6,10 @@ export class Backoff {
 
   constructor(private readonly policy: RestartPolicy) {
     const { initialMs, maxMs } = policy;
-    if (!(Number.isFinite(initialMs) && initialMs >= 0)) throw new RangeError(`restart.initialMs must be a number >= 0, got ${String(initialMs)}`);
-    if (!(Number.isFinite(maxMs) && maxMs >= initialMs)) throw new RangeError(`restart.maxMs must be a number >= restart.initialMs (${initialMs}), got ${String(maxMs)}`);
+    if (!(Number.isFinite(initialMs) && initialMs >= 0))
+      throw new RangeError(`restart.initialMs must be a number >= 0, got ${String(initialMs)}`);
+    if (!(Number.isFinite(maxMs) && maxMs >= initialMs))
+      throw new RangeError(`restart.maxMs must be a number >= restart.initialMs (${initialMs}), got ${String(maxMs)}`);
   }
 
   next(): number {

@@ -1,6 +1,14 @@
 import { EventEmitter } from 'node:events';
 import { Backoff } from './backoff';
-import { DEFAULT_MAX_FRAME_BYTES, DEFAULT_RESTART, type Frame, type FrameSource, type FrameSourceConfig, type FrameSourceState, type FrameSourceStats } from './frame';
+import {
+  DEFAULT_MAX_FRAME_BYTES,
+  DEFAULT_RESTART,
+  type Frame,
+  type FrameSource,
+  type FrameSourceConfig,
+  type FrameSourceState,
+  type FrameSourceStats,
+} from './frame';
 import type { FrameSplitter } from './jpeg-splitter';
 import { LatestFrameGate } from './latest-frame-gate';
 import { toError } from '../to-error';

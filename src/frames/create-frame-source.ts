@@ -16,8 +16,10 @@ export function createFrameSource(config: FrameSourceConfig): FrameSource {
   validateCommon(config);
   switch (config.kind) {
     case 'command':
-      if (typeof config.command !== 'string' || config.command.trim() === '') throw new TypeError('command source: command must be a non-empty executable name or path');
-      if (!Array.isArray(config.args) || !config.args.every((a) => typeof a === 'string')) throw new TypeError('command source: args must be an array of strings (the command runs without a shell)');
+      if (typeof config.command !== 'string' || config.command.trim() === '')
+        throw new TypeError('command source: command must be a non-empty executable name or path');
+      if (!Array.isArray(config.args) || !config.args.every((a) => typeof a === 'string'))
+        throw new TypeError('command source: args must be an array of strings (the command runs without a shell)');
       optionalNumber(config.killGraceMs, 'killGraceMs', 0);
       return new CommandFrameSource(config);
     case 'mjpeg-url':
@@ -28,20 +30,25 @@ export function createFrameSource(config: FrameSourceConfig): FrameSource {
       optionalNumber(config.timeoutMs, 'timeoutMs', 1);
       return new SnapshotUrlFrameSource(config);
     case 'folder':
-      if (typeof config.dir !== 'string' || config.dir === '') throw new TypeError('folder source: dir must be a non-empty path');
-      if (config.mode !== 'loop' && config.mode !== 'watch') throw new RangeError(`folder source: mode must be "loop" or "watch", got ${JSON.stringify(config.mode)}`);
+      if (typeof config.dir !== 'string' || config.dir === '')
+        throw new TypeError('folder source: dir must be a non-empty path');
+      if (config.mode !== 'loop' && config.mode !== 'watch')
+        throw new RangeError(`folder source: mode must be "loop" or "watch", got ${JSON.stringify(config.mode)}`);
       requiredNumber(config.intervalMs, 'intervalMs', 1);
       optionalNumber(config.rescanMs, 'rescanMs', 100);
       validateRetention(config);
       return new FolderFrameSource(config);
     default:
-      throw new RangeError(`frame source kind must be one of ${KINDS.map((k) => `"${k}"`).join(', ')}, got ${JSON.stringify((config as { kind?: unknown }).kind)}`);
+      throw new RangeError(
+        `frame source kind must be one of ${KINDS.map((k) => `"${k}"`).join(', ')}, got ${JSON.stringify((config as { kind?: unknown }).kind)}`,
+      );
   }
 }
 
 function validateCommon(config: FrameSourceConfig): void {
   if (typeof config !== 'object' || config === null) throw new TypeError('frame source config must be an object');
-  if (typeof config.source !== 'string' || config.source.trim() === '') throw new TypeError('frame source: source must be a non-empty name (it labels every frame)');
+  if (typeof config.source !== 'string' || config.source.trim() === '')
+    throw new TypeError('frame source: source must be a non-empty name (it labels every frame)');
   optionalNumber(config.maxFps, 'maxFps', 0);
   optionalNumber(config.maxFrameBytes, 'maxFrameBytes', 4);
   // Backoff validates initialMs/maxMs with its own messages.
@@ -53,25 +60,45 @@ const RETENTION_POLICIES = ['keep', 'newest', 'delete', 'move'] as const;
 function validateRetention(config: FolderSourceConfig): void {
   const retention = config.retention as unknown;
   if (retention === undefined) return;
-  const policy = typeof retention === 'object' && retention !== null ? (retention as { policy?: unknown }).policy : undefined;
+  const policy =
+    typeof retention === 'object' && retention !== null ? (retention as { policy?: unknown }).policy : undefined;
   if (!RETENTION_POLICIES.includes(policy as never)) {
-    throw new RangeError(`folder source: retention.policy must be one of ${RETENTION_POLICIES.map((p) => `"${p}"`).join(', ')}, got ${JSON.stringify(policy ?? retention)}`);
+    throw new RangeError(
+      `folder source: retention.policy must be one of ${RETENTION_POLICIES.map((p) => `"${p}"`).join(', ')}, got ${JSON.stringify(policy ?? retention)}`,
+    );
   }
-  if (policy !== 'keep' && config.mode !== 'watch') throw new RangeError(`folder source: retention "${String(policy)}" applies to watch mode only (loop mode replays the folder and never removes anything)`);
+  if (policy !== 'keep' && config.mode !== 'watch')
+    throw new RangeError(
+      `folder source: retention "${String(policy)}" applies to watch mode only (loop mode replays the folder and never removes anything)`,
+    );
   if (config.retention?.policy === 'newest') {
     const count = config.retention.count;
-    if (!Number.isInteger(count) || count < 1) throw new RangeError(`folder source: retention "newest" needs count, a whole number >= 1 (how many images to keep), got ${JSON.stringify(count)}`);
+    if (!Number.isInteger(count) || count < 1)
+      throw new RangeError(
+        `folder source: retention "newest" needs count, a whole number >= 1 (how many images to keep), got ${JSON.stringify(count)}`,
+      );
   }
-  if (config.retention?.policy === 'move' && (typeof config.retention.dir !== 'string' || config.retention.dir.trim() === '')) {
-    throw new TypeError('folder source: retention "move" needs dir, the folder to move sent images to (relative to the watched folder, or absolute)');
+  if (
+    config.retention?.policy === 'move' &&
+    (typeof config.retention.dir !== 'string' || config.retention.dir.trim() === '')
+  ) {
+    throw new TypeError(
+      'folder source: retention "move" needs dir, the folder to move sent images to (relative to the watched folder, or absolute)',
+    );
   }
-  if (config.retention?.policy === 'move' && path.resolve(config.dir, config.retention.dir) === path.resolve(config.dir)) {
-    throw new RangeError(`folder source: retention "move" needs a folder other than the watched one, got ${JSON.stringify(config.retention.dir)}`);
+  if (
+    config.retention?.policy === 'move' &&
+    path.resolve(config.dir, config.retention.dir) === path.resolve(config.dir)
+  ) {
+    throw new RangeError(
+      `folder source: retention "move" needs a folder other than the watched one, got ${JSON.stringify(config.retention.dir)}`,
+    );
   }
 }
 
 function requiredNumber(value: unknown, name: string, min: number): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) throw new RangeError(`${name} must be a number >= ${min}, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min)
+    throw new RangeError(`${name} must be a number >= ${min}, got ${JSON.stringify(value)}`);
 }
 
 function optionalNumber(value: unknown, name: string, min: number): void {

@@ -77,8 +77,16 @@ export interface ImageProblem {
 export function imageProblem(name: string, bytes: Uint8Array): ImageProblem | undefined {
   if (bytes.length === 0) return { message: 'the file is empty', incomplete: true };
   const format = sniffImageFormat(bytes);
-  if (format === undefined) return { message: `not a ${formatOfName(name)} image: its first bytes match no image format (accepted: ${ACCEPTED_IMAGES})`, incomplete: false };
-  if (!SUPPORTED.has(format)) return { message: `it is a ${format} image, which is not supported (accepted: ${ACCEPTED_IMAGES})`, incomplete: false };
+  if (format === undefined)
+    return {
+      message: `not a ${formatOfName(name)} image: its first bytes match no image format (accepted: ${ACCEPTED_IMAGES})`,
+      incomplete: false,
+    };
+  if (!SUPPORTED.has(format))
+    return {
+      message: `it is a ${format} image, which is not supported (accepted: ${ACCEPTED_IMAGES})`,
+      incomplete: false,
+    };
   if (format === 'JPEG' && !looksLikeCompleteJpeg(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length))) {
     return { message: 'not a complete JPEG (it ends before its end-of-image marker)', incomplete: true };
   }

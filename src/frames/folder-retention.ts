@@ -13,7 +13,11 @@ export class RetentionPolicy {
   readonly moveDir: string | undefined;
 
   /** `report` hears about files that could not be removed; watching goes on. */
-  constructor(private readonly dir: string, readonly policy: FolderRetention, private readonly report: (err: Error) => void) {
+  constructor(
+    private readonly dir: string,
+    readonly policy: FolderRetention,
+    private readonly report: (err: Error) => void,
+  ) {
     this.moveDir = policy.policy === 'move' ? path.resolve(dir, policy.dir) : undefined;
   }
 
@@ -39,7 +43,9 @@ export class RetentionPolicy {
       try {
         await fsp.mkdir(this.moveDir, { recursive: true });
       } catch (err) {
-        throw new Error(`cannot create the folder ${this.moveDir} that sent images are moved to: ${toError(err).message}`);
+        throw new Error(
+          `cannot create the folder ${this.moveDir} that sent images are moved to: ${toError(err).message}`,
+        );
       }
     }
   }
@@ -82,7 +88,8 @@ export class RetentionPolicy {
         first ??= toError(err);
       }
     }
-    if (first) this.report(new Error(failed === 1 ? first.message : `${first.message} (and ${failed - 1} more images)`));
+    if (first)
+      this.report(new Error(failed === 1 ? first.message : `${first.message} (and ${failed - 1} more images)`));
   }
 }
 
@@ -101,7 +108,8 @@ async function moveFile(from: string, to: string): Promise<void> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return;
-    if (code !== 'EXDEV') throw new Error(`could not move ${from} to ${path.dirname(to)} after sending it: ${toError(err).message}`);
+    if (code !== 'EXDEV')
+      throw new Error(`could not move ${from} to ${path.dirname(to)} after sending it: ${toError(err).message}`);
     // The move folder is on another file system: copy, then delete.
     try {
       await fsp.copyFile(from, to);

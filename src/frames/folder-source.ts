@@ -39,7 +39,9 @@ export class FolderFrameSource extends BaseFrameSource {
       this.schedule(run, 0, new LoopCursor(this.config.dir, this.maxFileBytes));
       return;
     }
-    const retention = new RetentionPolicy(this.config.dir, this.config.retention ?? { policy: 'keep' }, (err) => this.warn(run, err));
+    const retention = new RetentionPolicy(this.config.dir, this.config.retention ?? { policy: 'keep' }, (err) =>
+      this.warn(run, err),
+    );
     const watcher = new FolderWatcher({
       dir: this.config.dir,
       checkMs: this.config.intervalMs,
@@ -135,14 +137,18 @@ class LoopCursor {
   /** Names reported in this listing's lifetime: a replayed folder reports a bad file once. */
   private reported = new Set<string>();
 
-  constructor(private readonly dir: string, private readonly maxBytes: number) {}
+  constructor(
+    private readonly dir: string,
+    private readonly maxBytes: number,
+  ) {}
 
   async next(report: (err: Error) => void): Promise<LoopImage> {
     for (let attempt = 0; attempt < 3; attempt++) {
       if (this.index >= this.names.length) {
         this.names = await this.list(report);
         this.index = 0;
-        if (this.names.length === 0) throw new Error(`folder ${this.dir} holds no images (.jpg, .png, .webp, .gif, .tiff, .avif)`);
+        if (this.names.length === 0)
+          throw new Error(`folder ${this.dir} holds no images (.jpg, .png, .webp, .gif, .tiff, .avif)`);
       }
       const name = this.names[this.index++]!;
       const file = path.join(this.dir, name);
@@ -190,10 +196,20 @@ class LoopCursor {
     }
     // Forget names that left, so the set stays as small as the folder.
     for (const name of this.reported) if (!stillThere.has(name)) this.reported.delete(name);
-    if (unsupported.length === 1) report(new Error(`skipped ${path.join(this.dir, unsupported[0]!)}: ${unsupported[0]!.endsWith('/') ? 'it is a directory (sub-folders are not read)' : unsupportedName(unsupported[0]!)}`));
+    if (unsupported.length === 1)
+      report(
+        new Error(
+          `skipped ${path.join(this.dir, unsupported[0]!)}: ${unsupported[0]!.endsWith('/') ? 'it is a directory (sub-folders are not read)' : unsupportedName(unsupported[0]!)}`,
+        ),
+      );
     else if (unsupported.length > 1) {
-      const shown = unsupported.slice(0, 5).join(', ') + (unsupported.length > 5 ? `, … (${unsupported.length} in all)` : '');
-      report(new Error(`folder ${this.dir}: skipping ${unsupported.length} entries that are not image files: ${shown}; a folder source classifies ${ACCEPTED_IMAGES} files`));
+      const shown =
+        unsupported.slice(0, 5).join(', ') + (unsupported.length > 5 ? `, … (${unsupported.length} in all)` : '');
+      report(
+        new Error(
+          `folder ${this.dir}: skipping ${unsupported.length} entries that are not image files: ${shown}; a folder source classifies ${ACCEPTED_IMAGES} files`,
+        ),
+      );
     }
     return images.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   }

@@ -73,12 +73,19 @@ export class FolderWatcher {
         if (name === null) this.rescanSoon();
         else this.notice(name);
       });
-      this.fsWatcher.on('error', (err: Error) => this.options.onFatal(new Error(`stopped watching folder ${dir}: ${err.message}`)));
+      this.fsWatcher.on('error', (err: Error) =>
+        this.options.onFatal(new Error(`stopped watching folder ${dir}: ${err.message}`)),
+      );
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EACCES') throw new Error(`cannot read folder ${dir}: ${toError(err).message}`);
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EACCES')
+        throw new Error(`cannot read folder ${dir}: ${toError(err).message}`);
       this.rescanMs = Math.min(this.rescanMs, FALLBACK_RESCAN_MS);
-      this.options.onProblem(new Error(`cannot watch folder ${dir} for changes (${toError(err).message}); listing it every ${this.rescanMs / 1000} s instead`));
+      this.options.onProblem(
+        new Error(
+          `cannot watch folder ${dir} for changes (${toError(err).message}); listing it every ${this.rescanMs / 1000} s instead`,
+        ),
+      );
     }
     const entries = await listFolder(dir);
     if (this.closed) return [];
@@ -101,8 +108,14 @@ export class FolderWatcher {
       else baseline.push(name);
     }
     if (skipped.length > 0) {
-      const shown = skipped.slice(0, SUMMARY_NAMES).join(', ') + (skipped.length > SUMMARY_NAMES ? `, … (${skipped.length} in all)` : '');
-      this.options.onProblem(new Error(`folder ${dir}: skipping ${skipped.length} ${skipped.length === 1 ? 'entry that is' : 'entries that are'} not image files: ${shown}; a folder source classifies ${ACCEPTED_IMAGES} files`));
+      const shown =
+        skipped.slice(0, SUMMARY_NAMES).join(', ') +
+        (skipped.length > SUMMARY_NAMES ? `, … (${skipped.length} in all)` : '');
+      this.options.onProblem(
+        new Error(
+          `folder ${dir}: skipping ${skipped.length} ${skipped.length === 1 ? 'entry that is' : 'entries that are'} not image files: ${shown}; a folder source classifies ${ACCEPTED_IMAGES} files`,
+        ),
+      );
     }
     this.armCheck();
     this.armRescan();
@@ -277,9 +290,11 @@ export class FolderWatcher {
 
   /** Timers and events do their async work one at a time; close() waits for the last. */
   private queueWork(task: () => Promise<void>): void {
-    this.work = this.work.then(() => (this.closed ? undefined : task())).catch((err: unknown) => {
-      if (!this.closed) this.options.onFatal(toError(err));
-    });
+    this.work = this.work
+      .then(() => (this.closed ? undefined : task()))
+      .catch((err: unknown) => {
+        if (!this.closed) this.options.onFatal(toError(err));
+      });
   }
 }
 

@@ -119,7 +119,11 @@ export interface SnapshotUrlSourceConfig extends CommonSourceConfig {
  * With delete and move the folder is an inbox: images already there at start are sent too.
  * An image is never removed before it has been sent.
  */
-export type FolderRetention = { policy: 'keep' } | { policy: 'newest'; count: number } | { policy: 'delete' } | { policy: 'move'; dir: string };
+export type FolderRetention =
+  | { policy: 'keep' }
+  | { policy: 'newest'; count: number }
+  | { policy: 'delete' }
+  | { policy: 'move'; dir: string };
 
 /** A folder of images as a camera: read in name order (loop) or as new files arrive (watch). */
 export interface FolderSourceConfig extends CommonSourceConfig {
@@ -139,7 +143,11 @@ export interface FolderSourceConfig extends CommonSourceConfig {
 }
 
 /** What `createFrameSource` builds: one of the four kinds, told apart by `kind`. */
-export type FrameSourceConfig = CommandSourceConfig | MjpegUrlSourceConfig | SnapshotUrlSourceConfig | FolderSourceConfig;
+export type FrameSourceConfig =
+  | CommandSourceConfig
+  | MjpegUrlSourceConfig
+  | SnapshotUrlSourceConfig
+  | FolderSourceConfig;
 
 export const DEFAULT_MAX_FRAME_BYTES = 8 * 1024 * 1024;
 /** Phone cameras write 48-200 MP JPEGs of 10-40 MB; a folder source admits them whole. */

@@ -13,7 +13,8 @@ export function parseHttpUrl(text: string, what: string): URL {
   } catch {
     throw new TypeError(`${what} must be an http:// or https:// URL, got ${JSON.stringify(text)}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`${what} must be an http:// or https:// URL, got ${JSON.stringify(text)}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new TypeError(`${what} must be an http:// or https:// URL, got ${JSON.stringify(text)}`);
   return url;
 }
 
@@ -22,7 +23,10 @@ export function parseHttpUrl(text: string, what: string): URL {
  * and stop() must leave no keep-alive socket behind. Credentials in the URL become Basic auth.
  */
 export function get(url: URL, accept: string, onResponse: (res: http.IncomingMessage) => void): http.ClientRequest {
-  const options: http.RequestOptions = { agent: false, headers: { Accept: accept, 'User-Agent': 'node-red-contrib-mobilenet-mqtt' } };
+  const options: http.RequestOptions = {
+    agent: false,
+    headers: { Accept: accept, 'User-Agent': 'node-red-contrib-mobilenet-mqtt' },
+  };
   return url.protocol === 'https:' ? https.get(url, options, onResponse) : http.get(url, options, onResponse);
 }
 

@@ -49,7 +49,8 @@ export class JpegSplitter implements FrameSplitter {
   private partBytes = 0;
 
   constructor(private readonly maxFrameBytes: number) {
-    if (!(maxFrameBytes >= 4)) throw new RangeError(`maxFrameBytes must be a number >= 4, got ${String(maxFrameBytes)}`);
+    if (!(maxFrameBytes >= 4))
+      throw new RangeError(`maxFrameBytes must be a number >= 4, got ${String(maxFrameBytes)}`);
   }
 
   push(chunk: Buffer): Buffer[] {

@@ -24,9 +24,13 @@ export class LatestFrameGate<T> {
   private readonly minIntervalMs: number;
   private readonly emitTimes: number[] = [];
 
-  constructor(private readonly deliver: (item: T) => void, private readonly options: GateOptions = {}) {
+  constructor(
+    private readonly deliver: (item: T) => void,
+    private readonly options: GateOptions = {},
+  ) {
     const fps = options.maxFps ?? 0;
-    if (!(Number.isFinite(fps) && fps >= 0)) throw new RangeError(`maxFps must be a number >= 0 (0 = no cap), got ${String(options.maxFps)}`);
+    if (!(Number.isFinite(fps) && fps >= 0))
+      throw new RangeError(`maxFps must be a number >= 0 (0 = no cap), got ${String(options.maxFps)}`);
     this.minIntervalMs = fps > 0 ? 1000 / fps : 0;
   }
 

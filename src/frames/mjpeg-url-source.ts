@@ -27,12 +27,17 @@ export class MjpegUrlFrameSource extends BaseFrameSource {
     const req = get(this.url, 'multipart/x-mixed-replace, image/jpeg', (res) => {
       if (res.statusCode !== 200) {
         res.resume();
-        this.fail(run, new Error(`MJPEG stream ${where} answered HTTP ${String(res.statusCode)} ${res.statusMessage ?? ''}`.trim()));
+        this.fail(
+          run,
+          new Error(`MJPEG stream ${where} answered HTTP ${String(res.statusCode)} ${res.statusMessage ?? ''}`.trim()),
+        );
         return;
       }
       const boundary = boundaryFromContentType(res.headers['content-type']);
       // Without a declared boundary the body is taken as bare concatenated JPEGs.
-      const splitter: FrameSplitter = boundary ? new MultipartJpegSplitter(boundary, this.maxFrameBytes) : new JpegSplitter(this.maxFrameBytes);
+      const splitter: FrameSplitter = boundary
+        ? new MultipartJpegSplitter(boundary, this.maxFrameBytes)
+        : new JpegSplitter(this.maxFrameBytes);
       res.on('data', (chunk: Buffer) => this.feed(run, splitter, chunk));
       res.once('end', () => this.fail(run, new Error(`MJPEG stream ${where} ended`)));
       res.once('error', (err) => this.fail(run, new Error(`MJPEG stream ${where} broke: ${err.message}`)));

@@ -38,9 +38,13 @@ export class MultipartJpegSplitter implements FrameSplitter {
   private markers?: JpegSplitter;
   private beforeMarkers: SplitterStats = { frames: 0, corrupt: 0, oversized: 0, garbageBytes: 0 };
 
-  constructor(boundary: string, private readonly maxFrameBytes: number) {
+  constructor(
+    boundary: string,
+    private readonly maxFrameBytes: number,
+  ) {
     if (boundary.length === 0) throw new RangeError('multipart boundary must be a non-empty string');
-    if (!(maxFrameBytes >= 4)) throw new RangeError(`maxFrameBytes must be a number >= 4, got ${String(maxFrameBytes)}`);
+    if (!(maxFrameBytes >= 4))
+      throw new RangeError(`maxFrameBytes must be a number >= 4, got ${String(maxFrameBytes)}`);
     this.delimiter = Buffer.from(boundary.startsWith('--') ? boundary : `--${boundary}`, 'latin1');
   }
 

@@ -16,12 +16,19 @@ function mebibytes(bytes: number): string {
 
 /** Refuses anything but a regular file of at most `maxBytes`, from its stat. */
 export function checkRegularFile(stat: Stats, maxBytes: number): void {
-  if (!stat.isFile()) throw new RefusedFile(`it is ${describeNonRegular(stat)}, not a regular file; only regular image files are read`);
-  if (stat.size > maxBytes) throw new RefusedFile(`it is ${mebibytes(stat.size)}, over the ${mebibytes(maxBytes)} limit for one image (maxFrameBytes)`);
+  if (!stat.isFile())
+    throw new RefusedFile(`it is ${describeNonRegular(stat)}, not a regular file; only regular image files are read`);
+  if (stat.size > maxBytes)
+    throw new RefusedFile(
+      `it is ${mebibytes(stat.size)}, over the ${mebibytes(maxBytes)} limit for one image (maxFrameBytes)`,
+    );
 }
 
 /** What a folder source reads, for the messages of the shared bounded reader. */
-const FRAME_FILE: FileKind = { noun: 'image file', accepted: 'Accepted: a regular file holding a JPEG, PNG, WebP, GIF, TIFF or AVIF image' };
+const FRAME_FILE: FileKind = {
+  noun: 'image file',
+  accepted: 'Accepted: a regular file holding a JPEG, PNG, WebP, GIF, TIFF or AVIF image',
+};
 
 /**
  * Reads a regular file of at most `maxBytes`, bounded before anything is buffered. The path is
@@ -38,9 +45,11 @@ export async function readRegularFile(file: string, maxBytes: number): Promise<B
     return await readBoundedRegularFile(file, { maxFileBytes: maxBytes }, FRAME_FILE);
   } catch (err) {
     // Deleted between the stat and the open: the caller's "gone" case, as from the stat itself.
-    if (err instanceof ImageError && (err.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') throw err.cause;
+    if (err instanceof ImageError && (err.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT')
+      throw err.cause;
     // Swapped for a pipe or grown past the bound between the stat and the open.
-    if (err instanceof ImageError && (err.code === 'INVALID_INPUT' || err.code === 'TOO_LARGE')) throw new RefusedFile(err.message);
+    if (err instanceof ImageError && (err.code === 'INVALID_INPUT' || err.code === 'TOO_LARGE'))
+      throw new RefusedFile(err.message);
     throw err;
   }
 }

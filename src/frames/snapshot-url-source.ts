@@ -54,7 +54,9 @@ export class SnapshotUrlFrameSource extends BaseFrameSource {
       const req = get(this.url, 'image/jpeg', (res) => {
         if (res.statusCode !== 200) {
           res.resume();
-          reject(new Error(`snapshot ${where} answered HTTP ${String(res.statusCode)} ${res.statusMessage ?? ''}`.trim()));
+          reject(
+            new Error(`snapshot ${where} answered HTTP ${String(res.statusCode)} ${res.statusMessage ?? ''}`.trim()),
+          );
           return;
         }
         const chunks: Buffer[] = [];
@@ -72,7 +74,11 @@ export class SnapshotUrlFrameSource extends BaseFrameSource {
           const body = Buffer.concat(chunks, size);
           if (!looksLikeCompleteJpeg(body)) {
             this.countInvalid();
-            reject(new Error(`snapshot ${where} is not a complete JPEG (content-type ${res.headers['content-type'] ?? 'unknown'}, ${size} bytes)`));
+            reject(
+              new Error(
+                `snapshot ${where} is not a complete JPEG (content-type ${res.headers['content-type'] ?? 'unknown'}, ${size} bytes)`,
+              ),
+            );
             return;
           }
           resolve(body);

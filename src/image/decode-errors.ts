@@ -18,7 +18,10 @@ export function bmpNotSupported(): ImageError {
 }
 
 export function formatNotSupported(format: string, detail = ''): ImageError {
-  return new ImageError('UNSUPPORTED_FORMAT', `${format.toUpperCase()} images are not supported${detail}. Accepted: ${SUPPORTED_TEXT}.`);
+  return new ImageError(
+    'UNSUPPORTED_FORMAT',
+    `${format.toUpperCase()} images are not supported${detail}. Accepted: ${SUPPORTED_TEXT}.`,
+  );
 }
 
 export function tooLarge(width: number, height: number, maxPixels: number): ImageError {
@@ -29,7 +32,10 @@ export function tooLarge(width: number, height: number, maxPixels: number): Imag
 }
 
 export function truncated(format: string, why: string): ImageError {
-  return new ImageError('TRUNCATED', `${format.toUpperCase()} image is truncated or corrupt: ${why}. Check that the whole file or frame was received.`);
+  return new ImageError(
+    'TRUNCATED',
+    `${format.toUpperCase()} image is truncated or corrupt: ${why}. Check that the whole file or frame was received.`,
+  );
 }
 
 /** The format an encoded image's first bytes claim, to name it in an error when libvips could not read its header. */
@@ -50,10 +56,18 @@ export function fromSharpError(error: unknown, format: string | undefined, maxPi
   const text = toError(error).message;
   const line = firstLine(text);
   if (/unsupported image format/i.test(text)) {
-    return new ImageError('NOT_AN_IMAGE', `data is not an image sharp can decode (${line}). Accepted: ${SUPPORTED_TEXT}.`, { cause: error });
+    return new ImageError(
+      'NOT_AN_IMAGE',
+      `data is not an image sharp can decode (${line}). Accepted: ${SUPPORTED_TEXT}.`,
+      { cause: error },
+    );
   }
   if (/exceeds pixel limit/i.test(text)) {
-    return new ImageError('TOO_LARGE', `image is over the limit of ${maxPixels} pixels (maxPixels); it was not decoded.`, { cause: error });
+    return new ImageError(
+      'TOO_LARGE',
+      `image is over the limit of ${maxPixels} pixels (maxPixels); it was not decoded.`,
+      { cause: error },
+    );
   }
   if (/Empty JPEG image/i.test(text)) {
     // libjpeg's words for a frame header with a width or height of 0 ("DNL" is a rarely used way to give the height later).
@@ -75,8 +89,16 @@ export function fromSharpError(error: unknown, format: string | undefined, maxPi
   }
   if (/compression format has not been built in|no decoder|not supported|unsupported jpeg/i.test(text)) {
     const variant = format ? `this ${format.toUpperCase()} variant` : 'this image variant';
-    return new ImageError('UNSUPPORTED_FORMAT', `${variant} cannot be decoded by sharp (${line}). Accepted: ${SUPPORTED_TEXT}.`, { cause: error });
+    return new ImageError(
+      'UNSUPPORTED_FORMAT',
+      `${variant} cannot be decoded by sharp (${line}). Accepted: ${SUPPORTED_TEXT}.`,
+      { cause: error },
+    );
   }
   // Everything else is a header that parsed followed by pixel data that did not.
-  return new ImageError('TRUNCATED', `${name} is truncated or corrupt (${line}). Check that the whole file or frame was received.`, { cause: error });
+  return new ImageError(
+    'TRUNCATED',
+    `${name} is truncated or corrupt (${line}). Check that the whole file or frame was received.`,
+    { cause: error },
+  );
 }

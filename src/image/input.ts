@@ -17,7 +17,8 @@ export interface RawGeometry {
 function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `a string that is neither a data URL nor base64 (starts "${value.slice(0, 24)}")`;
+  if (typeof value === 'string')
+    return `a string that is neither a data URL nor base64 (starts "${value.slice(0, 24)}")`;
   if (typeof value === 'object') return `an object with keys [${Object.keys(value).slice(0, 6).join(', ')}]`;
   return `a ${typeof value}`;
 }
@@ -26,7 +27,10 @@ function describeValue(value: unknown): string {
 function dimension(name: string, value: unknown): number {
   const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
-    throw new ImageError('INVALID_INPUT', `raw image ${name} must be a positive integer, got ${JSON.stringify(value) ?? String(value)}`);
+    throw new ImageError(
+      'INVALID_INPUT',
+      `raw image ${name} must be a positive integer, got ${JSON.stringify(value) ?? String(value)}`,
+    );
   }
   return n;
 }
@@ -38,7 +42,8 @@ function bytesOf(data: unknown): Uint8Array | undefined {
   // A Buffer that went through JSON (link nodes, MQTT, context storage) arrives as {type, data}.
   if (typeof data === 'object' && data !== null && (data as { type?: unknown }).type === 'Buffer') {
     const values = (data as { data?: unknown }).data;
-    if (Array.isArray(values) && values.every((v) => Number.isInteger(v) && v >= 0 && v <= 255)) return Buffer.from(values as number[]);
+    if (Array.isArray(values) && values.every((v) => Number.isInteger(v) && v >= 0 && v <= 255))
+      return Buffer.from(values as number[]);
   }
   return undefined;
 }
@@ -59,7 +64,10 @@ function decodeString(text: string): Uint8Array {
   if (dataUrl) {
     const mime = dataUrl[1].toLowerCase();
     if (!mime.startsWith('image/')) {
-      throw new ImageError('INVALID_INPUT', `data URL has media type "${mime || '(none)'}", expected image/*. ${ACCEPTED}`);
+      throw new ImageError(
+        'INVALID_INPUT',
+        `data URL has media type "${mime || '(none)'}", expected image/*. ${ACCEPTED}`,
+      );
     }
     if (!/;base64$/i.test(dataUrl[2])) {
       throw new ImageError('INVALID_INPUT', `data URL is not base64-encoded (";base64," missing). ${ACCEPTED}`);
@@ -67,7 +75,10 @@ function decodeString(text: string): Uint8Array {
     return decodeBase64(trimmed.slice(dataUrl[0].length), 'data URL');
   }
   if (BASE64.test(trimmed.replace(/\s+/g, ''))) return decodeBase64(trimmed, 'base64 string');
-  throw new ImageError('INVALID_INPUT', `image must not be ${describeValue(text)}; file paths are read by the classify node, not here. ${ACCEPTED}`);
+  throw new ImageError(
+    'INVALID_INPUT',
+    `image must not be ${describeValue(text)}; file paths are read by the classify node, not here. ${ACCEPTED}`,
+  );
 }
 
 function decodeBase64(text: string, what: string): Uint8Array {
@@ -83,7 +94,8 @@ function decodeBase64(text: string, what: string): Uint8Array {
  * Anything else is an ImageError (EMPTY or INVALID_INPUT) that lists what is accepted.
  */
 export function toImageInput(value: unknown, raw?: RawGeometry): ImageInput {
-  if (value === undefined || value === null) throw new ImageError('EMPTY', `no image: the value is ${String(value)}. ${ACCEPTED}`);
+  if (value === undefined || value === null)
+    throw new ImageError('EMPTY', `no image: the value is ${String(value)}. ${ACCEPTED}`);
   if (typeof value === 'string') {
     const bytes = decodeString(value);
     return hasGeometry(raw) ? rawImage(bytes, raw ?? {}) : bytes;
@@ -99,7 +111,10 @@ export function toImageInput(value: unknown, raw?: RawGeometry): ImageInput {
     const object = value as { data: unknown } & RawGeometry;
     const data = bytesOf(object.data);
     if (data === undefined) {
-      throw new ImageError('INVALID_INPUT', `raw image data must be a Buffer or Uint8Array, got ${describeValue(object.data)}. ${ACCEPTED}`);
+      throw new ImageError(
+        'INVALID_INPUT',
+        `raw image data must be a Buffer or Uint8Array, got ${describeValue(object.data)}. ${ACCEPTED}`,
+      );
     }
     if (data.length === 0) throw new ImageError('EMPTY', 'raw image data is empty (0 bytes)');
     return rawImage(data, object);

@@ -40,21 +40,36 @@ export async function checkMetadataBudget(report: ContainerReport, format: strin
   if (report.metadataCount > MAX_METADATA_SEGMENTS) {
     throw tooMuch(format, `is split into ${report.metadataCount} segments`, maxBytes);
   }
-  if (report.storedMetadataBytes > maxBytes) throw tooMuch(format, `holds ${megabytes(report.storedMetadataBytes)}`, maxBytes);
+  if (report.storedMetadataBytes > maxBytes)
+    throw tooMuch(format, `holds ${megabytes(report.storedMetadataBytes)}`, maxBytes);
 
   const compressedBytes = report.compressed.reduce((sum, stream) => sum + stream.length, 0);
   if (report.storedMetadataBytes + compressedBytes * DEFLATE_MAX_RATIO <= maxBytes) return;
 
   let remaining = maxBytes - report.storedMetadataBytes;
   for (const stream of report.compressed) {
-    if (remaining < 1) throw tooMuch(format, `inflates to more than ${megabytes(maxBytes)} (compressed text or ICC profile chunks)`, maxBytes);
+    if (remaining < 1)
+      throw tooMuch(
+        format,
+        `inflates to more than ${megabytes(maxBytes)} (compressed text or ICC profile chunks)`,
+        maxBytes,
+      );
     let inflated: Buffer;
     try {
       inflated = await inflateAsync(stream, { maxOutputLength: remaining });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooMuch(format, `inflates to more than ${megabytes(maxBytes)} (compressed text or ICC profile chunks)`, maxBytes);
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+        throw tooMuch(
+          format,
+          `inflates to more than ${megabytes(maxBytes)} (compressed text or ICC profile chunks)`,
+          maxBytes,
+        );
       // A stream zlib cannot read cannot be measured; it could be large, so it is not handed on.
-      throw tooMuch(format, `holds a corrupt compressed chunk that could inflate to more than ${megabytes(maxBytes)} (${toError(error).message})`, maxBytes);
+      throw tooMuch(
+        format,
+        `holds a corrupt compressed chunk that could inflate to more than ${megabytes(maxBytes)} (${toError(error).message})`,
+        maxBytes,
+      );
     }
     remaining -= inflated.length;
   }

@@ -7,11 +7,17 @@ import { ImageError } from './errors';
  */
 export function normalise(rgb: Uint8Array, scale: number, offset: number, out?: Float32Array): Float32Array {
   if (!Number.isFinite(scale) || !Number.isFinite(offset)) {
-    throw new ImageError('INVALID_INPUT', `normalise scale and offset must be finite numbers, got scale ${scale}, offset ${offset}`);
+    throw new ImageError(
+      'INVALID_INPUT',
+      `normalise scale and offset must be finite numbers, got scale ${scale}, offset ${offset}`,
+    );
   }
   const target = out ?? new Float32Array(rgb.length);
   if (target.length !== rgb.length) {
-    throw new ImageError('INVALID_INPUT', `normalise output holds ${target.length} values but the image has ${rgb.length}`);
+    throw new ImageError(
+      'INVALID_INPUT',
+      `normalise output holds ${target.length} values but the image has ${rgb.length}`,
+    );
   }
   const n = rgb.length;
   for (let i = 0; i < n; i++) {

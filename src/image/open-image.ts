@@ -1,6 +1,14 @@
 import type { Sharp } from 'sharp';
 import { findTruncation, inspectContainer, sniffContainer } from './completeness';
-import { bmpNotSupported, claimedFormat, formatNotSupported, fromSharpError, SUPPORTED_FORMATS, tooLarge, truncated } from './decode-errors';
+import {
+  bmpNotSupported,
+  claimedFormat,
+  formatNotSupported,
+  fromSharpError,
+  SUPPORTED_FORMATS,
+  tooLarge,
+  truncated,
+} from './decode-errors';
 import { ImageError } from './errors';
 import { checkMetadataBudget } from './metadata-budget';
 import type { ResolvedOptions } from './options';
@@ -30,7 +38,8 @@ function looksLikeBmp(bytes: Uint8Array): boolean {
  * high, and a 1×N sliver would be classified as if it were a picture.
  */
 function gifDeclaresNoArea(bytes: Uint8Array): boolean {
-  if (bytes.length < 10 || bytes[0] !== 0x47 || bytes[1] !== 0x49 || bytes[2] !== 0x46 || bytes[3] !== 0x38) return false;
+  if (bytes.length < 10 || bytes[0] !== 0x47 || bytes[1] !== 0x49 || bytes[2] !== 0x46 || bytes[3] !== 0x38)
+    return false;
   const width = bytes[6] | (bytes[7] << 8);
   const height = bytes[8] | (bytes[9] << 8);
   return width === 0 || height === 0;
@@ -50,7 +59,10 @@ export async function openEncoded(bytes: Uint8Array, options: ResolvedOptions): 
   if (bytes.length === 0) throw new ImageError('EMPTY', 'image data is empty (0 bytes)');
   if (looksLikeBmp(bytes)) throw bmpNotSupported();
   if (gifDeclaresNoArea(bytes)) {
-    throw new ImageError('TRUNCATED', 'GIF header declares a width or height of 0, so there is nothing to decode (the file is damaged). Accepted: images whose header gives their real width and height.');
+    throw new ImageError(
+      'TRUNCATED',
+      'GIF header declares a width or height of 0, so there is nothing to decode (the file is damaged). Accepted: images whose header gives their real width and height.',
+    );
   }
 
   // Before libvips sees the bytes: reading the header already inflates PNG text chunks.
@@ -82,7 +94,8 @@ export async function openEncoded(bytes: Uint8Array, options: ResolvedOptions): 
   }
 
   const format = metadata.format === 'heif' ? heifFormat(metadata.compression) : String(metadata.format);
-  if (format === 'heic') throw formatNotSupported(format, ": sharp's prebuilt libvips reads AVIF but has no HEVC decoder");
+  if (format === 'heic')
+    throw formatNotSupported(format, ": sharp's prebuilt libvips reads AVIF but has no HEVC decoder");
   if (!(SUPPORTED_FORMATS as readonly string[]).includes(format)) throw formatNotSupported(format);
 
   const width = metadata.width;

@@ -5,7 +5,16 @@ import type { AlphaBackground, FitMode, PreprocessOptions, ResizeKernel, Roi } f
 
 export const DEFAULT_MAX_PIXELS = 50e6;
 export const FIT_MODES: readonly FitMode[] = ['cover', 'fill', 'contain'];
-export const RESIZE_KERNELS: readonly ResizeKernel[] = ['nearest', 'linear', 'cubic', 'mitchell', 'lanczos2', 'lanczos3', 'mks2013', 'mks2021'];
+export const RESIZE_KERNELS: readonly ResizeKernel[] = [
+  'nearest',
+  'linear',
+  'cubic',
+  'mitchell',
+  'lanczos2',
+  'lanczos3',
+  'mks2013',
+  'mks2021',
+];
 export const ALPHA_BACKGROUNDS: readonly AlphaBackground[] = ['white', 'black'];
 
 /** Preprocess options with every default filled in and every value checked. */
@@ -47,12 +56,23 @@ function positiveLimit(name: string, unit: string, value: unknown, fallback: num
 
 export function resolveOptions(options: PreprocessOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new ImageError('INVALID_INPUT', `preprocess options must be an object with at least width and height, got ${describeValue(options)}`);
+    throw new ImageError(
+      'INVALID_INPUT',
+      `preprocess options must be an object with at least width and height, got ${describeValue(options)}`,
+    );
   }
   const maxPixels = positiveLimit('maxPixels', 'pixels', options.maxPixels, DEFAULT_MAX_PIXELS);
-  const maxMetadataBytes = positiveLimit('maxMetadataBytes', 'bytes', options.maxMetadataBytes, DEFAULT_MAX_METADATA_BYTES);
+  const maxMetadataBytes = positiveLimit(
+    'maxMetadataBytes',
+    'bytes',
+    options.maxMetadataBytes,
+    DEFAULT_MAX_METADATA_BYTES,
+  );
   if (options.applyIccProfile !== undefined && typeof options.applyIccProfile !== 'boolean') {
-    throw new ImageError('INVALID_INPUT', `applyIccProfile must be true or false, got ${describeValue(options.applyIccProfile)}`);
+    throw new ImageError(
+      'INVALID_INPUT',
+      `applyIccProfile must be true or false, got ${describeValue(options.applyIccProfile)}`,
+    );
   }
   return {
     width: positiveInteger('width', options.width),

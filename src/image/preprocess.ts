@@ -27,8 +27,14 @@ export async function prepareImage(input: ImageInput, options: PreprocessOptions
 async function open(input: ImageInput, options: ResolvedOptions): Promise<OpenedImage> {
   if (input instanceof Uint8Array) return openEncoded(input, options);
   if (isRawImage(input)) return openRaw(input, options);
-  const hint = typeof input === 'string' ? ' (read a file first with image.readImageFile(path); turn base64 or a data URL into bytes with image.toImageInput)' : '';
-  throw new ImageError('INVALID_INPUT', `image must be a Buffer/Uint8Array of encoded bytes or a raw image {data, width, height, channels}, got ${describeValue(input)}${hint}`);
+  const hint =
+    typeof input === 'string'
+      ? ' (read a file first with image.readImageFile(path); turn base64 or a data URL into bytes with image.toImageInput)'
+      : '';
+  throw new ImageError(
+    'INVALID_INPUT',
+    `image must be a Buffer/Uint8Array of encoded bytes or a raw image {data, width, height, channels}, got ${describeValue(input)}${hint}`,
+  );
 }
 
 async function render(opened: OpenedImage, options: ResolvedOptions): Promise<PreparedImage> {
@@ -62,7 +68,9 @@ async function render(opened: OpenedImage, options: ResolvedOptions): Promise<Pr
   }
   const { data, info } = result;
   if (info.channels !== 3 || info.width !== options.width || info.height !== options.height) {
-    throw new Error(`internal: sharp returned ${info.width}×${info.height}×${info.channels}, expected ${options.width}×${options.height}×3`);
+    throw new Error(
+      `internal: sharp returned ${info.width}×${info.height}×${info.channels}, expected ${options.width}×${options.height}×3`,
+    );
   }
   return {
     rgb: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),

@@ -20,13 +20,19 @@ export function checkRawImage(raw: RawImage, maxPixels: number): void {
   }
   const channels: unknown = raw.channels;
   if (typeof channels !== 'number' || !Number.isInteger(channels) || channels < 1 || channels > 4) {
-    throw new ImageError('INVALID_INPUT', `raw image channels must be 1 (grey), 2 (grey+alpha), 3 (RGB) or 4 (RGBA), got ${describeValue(channels)}`);
+    throw new ImageError(
+      'INVALID_INPUT',
+      `raw image channels must be 1 (grey), 2 (grey+alpha), 3 (RGB) or 4 (RGBA), got ${describeValue(channels)}`,
+    );
   }
   if (raw.data.length === 0) {
     throw new ImageError('EMPTY', 'raw image data is empty');
   }
   if (raw.width * raw.height > maxPixels) {
-    throw new ImageError('TOO_LARGE', `raw image is ${raw.width}×${raw.height} = ${raw.width * raw.height} pixels, over the limit of ${maxPixels} (maxPixels)`);
+    throw new ImageError(
+      'TOO_LARGE',
+      `raw image is ${raw.width}×${raw.height} = ${raw.width * raw.height} pixels, over the limit of ${maxPixels} (maxPixels)`,
+    );
   }
   const expected = raw.width * raw.height * raw.channels;
   if (raw.data.length !== expected) {

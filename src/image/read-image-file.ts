@@ -27,8 +27,10 @@ export interface FileKind {
   accepted: string;
 }
 
-const IMAGE_FILE: FileKind = { noun: 'image file', accepted: 'Accepted: a regular file holding a JPEG, PNG, WebP, GIF, TIFF or AVIF image' };
-
+const IMAGE_FILE: FileKind = {
+  noun: 'image file',
+  accepted: 'Accepted: a regular file holding a JPEG, PNG, WebP, GIF, TIFF or AVIF image',
+};
 
 function sizeText(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MiB (${bytes} bytes)` : `${bytes} bytes`;
@@ -72,10 +74,14 @@ export async function readImageFile(file: string, options: ReadImageFileOptions 
 
 /** readImageFile for any kind of file (a labels file...): the same bounds, the kind named in errors. */
 export async function readRegularFile(file: string, options: ReadImageFileOptions, kind: FileKind): Promise<Buffer> {
-  if (typeof file !== 'string' || file.trim() === '') throw new ImageError('INVALID_INPUT', `${kind.noun} path must be a non-empty string, got ${describeValue(file)}`);
+  if (typeof file !== 'string' || file.trim() === '')
+    throw new ImageError('INVALID_INPUT', `${kind.noun} path must be a non-empty string, got ${describeValue(file)}`);
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   if (typeof maxFileBytes !== 'number' || !Number.isFinite(maxFileBytes) || maxFileBytes < 1) {
-    throw new ImageError('INVALID_INPUT', `maxFileBytes must be a positive number of bytes, got ${describeValue(options.maxFileBytes)}`);
+    throw new ImageError(
+      'INVALID_INPUT',
+      `maxFileBytes must be a positive number of bytes, got ${describeValue(options.maxFileBytes)}`,
+    );
   }
   const name = options.displayName ?? file;
   // O_NONBLOCK and O_NOFOLLOW do not exist on Windows, where pipes are not files in a folder anyway.
@@ -89,7 +95,10 @@ export async function readRegularFile(file: string, options: ReadImageFileOption
   try {
     const stat = await handle.stat();
     if (!stat.isFile()) {
-      throw new ImageError('INVALID_INPUT', `"${name}" is ${describeFileType(stat)}, not a regular file; it was not read (a pipe or device may never end). ${kind.accepted}.`);
+      throw new ImageError(
+        'INVALID_INPUT',
+        `"${name}" is ${describeFileType(stat)}, not a regular file; it was not read (a pipe or device may never end). ${kind.accepted}.`,
+      );
     }
     if (stat.size > maxFileBytes) {
       throw new ImageError(

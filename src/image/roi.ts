@@ -19,13 +19,19 @@ function describe(roi: Roi): string {
 /** Checks that `roi` is {x, y, width, height} of finite numbers; the frame's size is checked later. */
 export function checkRoiShape(roi: unknown): asserts roi is Roi {
   if (typeof roi !== 'object' || roi === null || Array.isArray(roi)) {
-    throw new ImageError('INVALID_ROI', `ROI must be an object {x, y, width, height} (pixels, or fractions 0..1 of the frame), got ${describeValue(roi)}`);
+    throw new ImageError(
+      'INVALID_ROI',
+      `ROI must be an object {x, y, width, height} (pixels, or fractions 0..1 of the frame), got ${describeValue(roi)}`,
+    );
   }
   const r = roi as Record<string, unknown>;
   for (const key of ['x', 'y', 'width', 'height'] as const) {
     const value = r[key];
     if (typeof value !== 'number' || !Number.isFinite(value)) {
-      throw new ImageError('INVALID_ROI', `ROI ${key} must be a finite number (pixels, or a fraction 0..1 of the frame), got ${describeValue(value)}`);
+      throw new ImageError(
+        'INVALID_ROI',
+        `ROI ${key} must be a finite number (pixels, or a fraction 0..1 of the frame), got ${describeValue(value)}`,
+      );
     }
   }
 }
@@ -39,12 +45,16 @@ export function resolveRoi(roi: unknown, frameWidth: number, frameHeight: number
   const { x, y, width, height } = roi;
   const text = describe({ x, y, width, height });
   if (x < 0 || y < 0) throw new ImageError('INVALID_ROI', `ROI ${text} has a negative x or y`);
-  if (width <= 0 || height <= 0) throw new ImageError('INVALID_ROI', `ROI ${text} must have a positive width and height`);
+  if (width <= 0 || height <= 0)
+    throw new ImageError('INVALID_ROI', `ROI ${text} must have a positive width and height`);
 
   const inPixels = x > 1 || y > 1 || width > 1 || height > 1;
   if (!inPixels) {
     if (x + width > 1 + TOLERANCE || y + height > 1 + TOLERANCE) {
-      throw new ImageError('INVALID_ROI', `ROI ${text} (fractions of the frame) reaches past the frame: x + width and y + height must be <= 1`);
+      throw new ImageError(
+        'INVALID_ROI',
+        `ROI ${text} (fractions of the frame) reaches past the frame: x + width and y + height must be <= 1`,
+      );
     }
     const left = Math.round(x * frameWidth);
     const top = Math.round(y * frameHeight);

@@ -27,7 +27,15 @@ export interface Roi {
 export type FitMode = 'cover' | 'fill' | 'contain';
 
 /** sharp's resize kernels; `linear` is the default because it is closest to the PIL bilinear resize the reference inputs were made with. */
-export type ResizeKernel = 'nearest' | 'linear' | 'cubic' | 'mitchell' | 'lanczos2' | 'lanczos3' | 'mks2013' | 'mks2021';
+export type ResizeKernel =
+  | 'nearest'
+  | 'linear'
+  | 'cubic'
+  | 'mitchell'
+  | 'lanczos2'
+  | 'lanczos3'
+  | 'mks2013'
+  | 'mks2021';
 
 /** What transparent pixels are composited onto before the alpha channel is dropped. */
 export type AlphaBackground = 'white' | 'black';

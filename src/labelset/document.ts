@@ -117,10 +117,18 @@ function checkModel(value: unknown, file: string): LabelSetModel {
   }
   const size = value.embeddingSize;
   if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > LABELSET_LIMITS.maxEmbeddingSize) {
-    throw corrupt(file, `has a model embeddingSize of ${JSON.stringify(size)}, not 1..${LABELSET_LIMITS.maxEmbeddingSize}`);
+    throw corrupt(
+      file,
+      `has a model embeddingSize of ${JSON.stringify(size)}, not 1..${LABELSET_LIMITS.maxEmbeddingSize}`,
+    );
   }
-  if (value.name !== undefined && typeof value.name !== 'string') throw corrupt(file, 'has a model name that is not a string');
-  return { fingerprint: value.fingerprint, embeddingSize: size, ...(value.name === undefined ? {} : { name: value.name }) };
+  if (value.name !== undefined && typeof value.name !== 'string')
+    throw corrupt(file, 'has a model name that is not a string');
+  return {
+    fingerprint: value.fingerprint,
+    embeddingSize: size,
+    ...(value.name === undefined ? {} : { name: value.name }),
+  };
 }
 
 function checkExample(value: unknown, where: string, size: number, seenIds: Set<string>, file: string): StoredExample {
@@ -133,7 +141,10 @@ function checkExample(value: unknown, where: string, size: number, seenIds: Set<
   }
   // The thumbnail path is always derived from the id: a crafted file must not point outside the folder.
   if (value.thumbnail !== thumbnailPathFor(value.id)) {
-    throw corrupt(file, `${where} (${value.id}) has the thumbnail ${JSON.stringify(value.thumbnail)}, not ${thumbnailPathFor(value.id)}`);
+    throw corrupt(
+      file,
+      `${where} (${value.id}) has the thumbnail ${JSON.stringify(value.thumbnail)}, not ${thumbnailPathFor(value.id)}`,
+    );
   }
   if (typeof value.addedAt !== 'string' || Number.isNaN(Date.parse(value.addedAt))) {
     throw corrupt(file, `${where} (${value.id}) has no valid addedAt time`);

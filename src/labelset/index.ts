@@ -1,6 +1,13 @@
 export { LabelSetError, isLabelSetError, type LabelSetErrorCode } from './errors';
 export { LABELSET_LIMITS, UNKNOWN_LABEL, checkLabel } from './limits';
-export { LABELSET_FILE, EXAMPLES_FOLDER, LABELSET_FORMAT_VERSION, type LabelSetDocument, type LabelSetModel, type StoredExample } from './document';
+export {
+  LABELSET_FILE,
+  EXAMPLES_FOLDER,
+  LABELSET_FORMAT_VERSION,
+  type LabelSetDocument,
+  type LabelSetModel,
+  type StoredExample,
+} from './document';
 export {
   LabelSet,
   type ClassSummary,

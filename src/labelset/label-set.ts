@@ -119,16 +119,24 @@ export class LabelSet {
     const file = path.join(folder, LABELSET_FILE);
     const exists = await folderExists(folder);
     if (!exists && options.create !== true) {
-      throw new LabelSetError('missing', `Label set folder ${folder} does not exist (create: true starts a new set there)`, {
-        file: folder,
-      });
+      throw new LabelSetError(
+        'missing',
+        `Label set folder ${folder} does not exist (create: true starts a new set there)`,
+        {
+          file: folder,
+        },
+      );
     }
     let text = exists ? await readBounded(file) : undefined;
     if (text === undefined) {
       if (options.create !== true) {
-        throw new LabelSetError('missing', `Label set folder ${folder} holds no ${LABELSET_FILE} (create: true starts a new set)`, {
-          file,
-        });
+        throw new LabelSetError(
+          'missing',
+          `Label set folder ${folder} holds no ${LABELSET_FILE} (create: true starts a new set)`,
+          {
+            file,
+          },
+        );
       }
       const document: LabelSetDocument = {
         version: LABELSET_FORMAT_VERSION,
@@ -151,7 +159,11 @@ export class LabelSet {
    * Writes an exported set (`export()`'s object, or its JSON text) into `dir` and opens it. Refuses a folder
    * that already holds a set unless `replace`, and a set from another model unless `allowModelChange`.
    */
-  static async import(dir: string, exported: LabelSetExport | string | Buffer, options: ImportLabelSetOptions): Promise<LabelSet> {
+  static async import(
+    dir: string,
+    exported: LabelSetExport | string | Buffer,
+    options: ImportLabelSetOptions,
+  ): Promise<LabelSet> {
     const target = checkModelOptions(options);
     const folder = checkFolderName(dir);
     const what = 'The imported label set';
@@ -160,7 +172,11 @@ export class LabelSet {
     const file = path.join(folder, LABELSET_FILE);
     const previous = (await folderExists(folder)) ? await readBounded(file) : undefined;
     if (previous !== undefined && options.replace !== true) {
-      throw new LabelSetError('exists', `Label set folder ${folder} already holds a set (replace: true overwrites it)`, { file });
+      throw new LabelSetError(
+        'exists',
+        `Label set folder ${folder} already holds a set (replace: true overwrites it)`,
+        { file },
+      );
     }
     const examplesFolder = path.join(folder, EXAMPLES_FOLDER);
     await mkdirOrFail(examplesFolder);
@@ -171,7 +187,8 @@ export class LabelSet {
       const old = safeParse(previous, file);
       if (old !== undefined) {
         for (const example of Object.values(old.classes).flat()) {
-          if (!thumbnails.has(example.id)) await unlink(path.join(examplesFolder, `${example.id}.jpg`)).catch(() => undefined);
+          if (!thumbnails.has(example.id))
+            await unlink(path.join(examplesFolder, `${example.id}.jpg`)).catch(() => undefined);
         }
       }
     }
@@ -233,7 +250,9 @@ export class LabelSet {
       const jpeg = checkThumbnail(thumbnailJpeg, 'thumbnail');
       const existing = this.classMap.get(label);
       if (existing === undefined && this.classMap.size >= LABELSET_LIMITS.maxClasses) {
-        throw limit(`the label set ${this.folder} already has ${LABELSET_LIMITS.maxClasses} classes, the most one set can hold`);
+        throw limit(
+          `the label set ${this.folder} already has ${LABELSET_LIMITS.maxClasses} classes, the most one set can hold`,
+        );
       }
       if (existing !== undefined && existing.length >= LABELSET_LIMITS.maxExamplesPerClass) {
         throw limit(
@@ -242,7 +261,9 @@ export class LabelSet {
         );
       }
       if (this.exampleCount >= LABELSET_LIMITS.maxExamples) {
-        throw limit(`the label set ${this.folder} already has ${LABELSET_LIMITS.maxExamples} examples, the most one set can hold`);
+        throw limit(
+          `the label set ${this.folder} already has ${LABELSET_LIMITS.maxExamples} examples, the most one set can hold`,
+        );
       }
       const id = randomBytes(8).toString('hex');
       const example: Example = { id, vector, encoded: encodeEmbedding(vector), addedAt: new Date().toISOString() };
@@ -297,7 +318,9 @@ export class LabelSet {
       if (from === to) return 0;
       const joined = [...(this.classMap.get(to) ?? []), ...moving];
       if (joined.length > LABELSET_LIMITS.maxExamplesPerClass) {
-        throw limit(`relabelling "${from}" as "${to}" would give "${to}" ${joined.length} examples, more than ${LABELSET_LIMITS.maxExamplesPerClass}`);
+        throw limit(
+          `relabelling "${from}" as "${to}" would give "${to}" ${joined.length} examples, more than ${LABELSET_LIMITS.maxExamplesPerClass}`,
+        );
       }
       const next: Classes = new Map();
       // The renamed class keeps its place in the order of classes.
@@ -317,14 +340,19 @@ export class LabelSet {
    */
   reembed(embed: EmbedFunction): Promise<number> {
     return this.exclusive(async () => {
-      if (typeof embed !== 'function') throw new LabelSetError('bad-option', 'reembed needs a function (jpeg) => Promise<Float32Array>');
+      if (typeof embed !== 'function')
+        throw new LabelSetError('bad-option', 'reembed needs a function (jpeg) => Promise<Float32Array>');
       const next: Classes = new Map();
       let count = 0;
       for (const [label, examples] of this.classMap) {
         const redone: Example[] = [];
         for (const example of examples) {
           const jpeg = await readThumbnailFile(this.thumbnailFile(example.id));
-          const vector = toUnitVector(await embed(jpeg), this.targetModel.embeddingSize, `the new embedding of example ${example.id}`);
+          const vector = toUnitVector(
+            await embed(jpeg),
+            this.targetModel.embeddingSize,
+            `the new embedding of example ${example.id}`,
+          );
           redone.push({ ...example, vector, encoded: encodeEmbedding(vector) });
           count++;
         }
@@ -380,7 +408,12 @@ export class LabelSet {
   private document(classes: Classes, model: LabelSetModel): LabelSetDocument {
     const stored: Record<string, StoredExample[]> = {};
     for (const [label, examples] of classes) {
-      stored[label] = examples.map((e) => ({ id: e.id, embedding: e.encoded, thumbnail: thumbnailPathFor(e.id), addedAt: e.addedAt }));
+      stored[label] = examples.map((e) => ({
+        id: e.id,
+        embedding: e.encoded,
+        thumbnail: thumbnailPathFor(e.id),
+        addedAt: e.addedAt,
+      }));
     }
     return { version: LABELSET_FORMAT_VERSION, name: this.setName, model, classes: stored };
   }
@@ -460,7 +493,10 @@ function serialise(document: LabelSetDocument): string {
 
 function checkModelOptions(options: LabelSetModelOptions): LabelSetModel {
   if (typeof options !== 'object' || options === null) {
-    throw new LabelSetError('bad-option', 'Label set options must be an object {fingerprint, embeddingSize, modelName?}');
+    throw new LabelSetError(
+      'bad-option',
+      'Label set options must be an object {fingerprint, embeddingSize, modelName?}',
+    );
   }
   const { fingerprint, embeddingSize, modelName } = options;
   if (typeof fingerprint !== 'string' || fingerprint.length === 0) {
@@ -519,7 +555,10 @@ function readExport(exported: unknown, what: string): { document: LabelSetDocume
   let value = exported;
   if (typeof value === 'string' || Buffer.isBuffer(value)) {
     if (value.length > LABELSET_LIMITS.maxFileBytes * 2) {
-      throw new LabelSetError('limit', `${what} is ${value.length} bytes, more than ${LABELSET_LIMITS.maxFileBytes * 2}`);
+      throw new LabelSetError(
+        'limit',
+        `${what} is ${value.length} bytes, more than ${LABELSET_LIMITS.maxFileBytes * 2}`,
+      );
     }
     try {
       value = JSON.parse(value.toString());
@@ -533,7 +572,8 @@ function readExport(exported: unknown, what: string): { document: LabelSetDocume
   const thumbnails = new Map<string, Buffer>();
   for (const example of Object.values(document.classes).flat()) {
     const text = (raw as Record<string, unknown>)[example.id];
-    if (typeof text !== 'string') throw new LabelSetError('corrupt', `${what} has no thumbnail for example ${example.id}`);
+    if (typeof text !== 'string')
+      throw new LabelSetError('corrupt', `${what} has no thumbnail for example ${example.id}`);
     try {
       thumbnails.set(example.id, checkThumbnail(Buffer.from(text, 'base64'), `the thumbnail of example ${example.id}`));
     } catch (error) {
@@ -546,7 +586,8 @@ function readExport(exported: unknown, what: string): { document: LabelSetDocume
 async function folderExists(folder: string): Promise<boolean> {
   try {
     const info = await stat(folder);
-    if (!info.isDirectory()) throw new LabelSetError('missing', `Label set folder ${folder} is not a folder`, { file: folder });
+    if (!info.isDirectory())
+      throw new LabelSetError('missing', `Label set folder ${folder} is not a folder`, { file: folder });
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
@@ -588,14 +629,21 @@ async function readThumbnailFile(file: string): Promise<Buffer> {
     handle = await open(file, 'r');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'io';
-    throw new LabelSetError(code, `Cannot read the example crop ${file}: ${(error as Error).message}`, { file, cause: error });
+    throw new LabelSetError(code, `Cannot read the example crop ${file}: ${(error as Error).message}`, {
+      file,
+      cause: error,
+    });
   }
   try {
     const info = await handle.stat();
     if (info.size > LABELSET_LIMITS.maxThumbnailBytes) {
-      throw new LabelSetError('bad-thumbnail', `Example crop ${file} is ${info.size} bytes, more than ${LABELSET_LIMITS.maxThumbnailBytes}`, {
-        file,
-      });
+      throw new LabelSetError(
+        'bad-thumbnail',
+        `Example crop ${file} is ${info.size} bytes, more than ${LABELSET_LIMITS.maxThumbnailBytes}`,
+        {
+          file,
+        },
+      );
     }
     const buffer = Buffer.alloc(info.size);
     const { bytesRead } = await handle.read(buffer, 0, info.size, 0);

@@ -104,7 +104,11 @@ export interface MatchClass {
 }
 
 /** Compares a unit-length `query` with every class and decides between the best class and `unknown`. */
-export function matchClasses(query: Float32Array, classes: readonly MatchClass[], options: ResolvedOptions): MatchResult {
+export function matchClasses(
+  query: Float32Array,
+  classes: readonly MatchClass[],
+  options: ResolvedOptions,
+): MatchResult {
   if (classes.length === 0) return { label: UNKNOWN_LABEL, score: 0, known: false, scores: [] };
   const similarities = classes.map((c) =>
     options.method === 'prototype' ? dot(query, c.prototype()) : meanOfNearest(query, c.examples, options.k),
@@ -122,7 +126,11 @@ export function matchClasses(query: Float32Array, classes: readonly MatchClass[]
 }
 
 /** softmax(similarity / T), with an optional fixed "none of these" similarity in the denominator. */
-export function calibrate(similarities: readonly number[], temperature: number, unknownSimilarity: number | null): number[] {
+export function calibrate(
+  similarities: readonly number[],
+  temperature: number,
+  unknownSimilarity: number | null,
+): number[] {
   const logits = similarities.map((s) => s / temperature);
   const floor = unknownSimilarity === null ? -Infinity : unknownSimilarity / temperature;
   const max = Math.max(floor, ...logits);

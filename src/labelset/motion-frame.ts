@@ -17,7 +17,12 @@ export interface GreyFrame {
  * aspect does not matter for a difference, and the area-averaging downscale irons out sensor
  * noise and JPEG blocking that would otherwise count as change.
  */
-export async function greyFrame(image: ImageInput, roi: Roi | undefined, size: number, maxPixels?: number): Promise<GreyFrame> {
+export async function greyFrame(
+  image: ImageInput,
+  roi: Roi | undefined,
+  size: number,
+  maxPixels?: number,
+): Promise<GreyFrame> {
   const prepared = await prepareImage(image, { width: size, height: size, fit: 'fill', roi, maxPixels });
   const rgb = prepared.rgb;
   const luma = new Uint8Array(size * size);

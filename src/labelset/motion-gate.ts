@@ -38,7 +38,13 @@ export const DEFAULT_MOTION: ResolvedMotionOptions = {
 };
 
 function checkRange(name: string, value: number, min: number, max: number, integer = false): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value < min ||
+    value > max ||
+    (integer && !Number.isInteger(value))
+  ) {
     const kind = integer ? 'an integer' : 'a number';
     throw new RangeError(`motion ${name} must be ${kind} from ${min} to ${max}, got ${JSON.stringify(value)}`);
   }

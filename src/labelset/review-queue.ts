@@ -49,7 +49,9 @@ export class ReviewQueue {
     const maxEntries = options.maxEntries ?? DEFAULT_REVIEW.maxEntries;
     const maxBytes = options.maxBytes ?? DEFAULT_REVIEW.maxBytes;
     if (!Number.isInteger(maxEntries) || maxEntries < 0) {
-      throw new RangeError(`review maxEntries must be an integer >= 0 (0 keeps nothing), got ${JSON.stringify(maxEntries)}`);
+      throw new RangeError(
+        `review maxEntries must be an integer >= 0 (0 keeps nothing), got ${JSON.stringify(maxEntries)}`,
+      );
     }
     if (!Number.isInteger(maxBytes) || maxBytes < 0) {
       throw new RangeError(`review maxBytes must be an integer >= 0, got ${JSON.stringify(maxBytes)}`);

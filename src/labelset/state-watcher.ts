@@ -96,7 +96,8 @@ export class StateWatcher {
 
   /** @throws ImageError (`INVALID_ROI`) for a bad region, RangeError for an option out of range. */
   constructor(options: StateWatcherOptions) {
-    if (typeof options?.classify !== 'function') throw new TypeError('StateWatcher needs a classify(image, roi) function');
+    if (typeof options?.classify !== 'function')
+      throw new TypeError('StateWatcher needs a classify(image, roi) function');
     this.classify = options.classify;
     this.roi = optionalStateRoi(options.roi);
     this.gate = new MotionGate(options.motion);
@@ -168,12 +169,20 @@ export class StateWatcher {
     this.gate.classified(grey, ts, decision.reason);
     this.counts.classified += 1;
     const agreed = this.consensus.update(result, ts);
-    const classified = { label: result.label, score: result.score, known: result.known !== false, reason: decision.reason };
+    const classified = {
+      label: result.label,
+      score: result.score,
+      known: result.known !== false,
+      reason: decision.reason,
+    };
     const unsure = result.known === false || result.score < this.reviewBelow;
     if (!agreed && !unsure) return { classified, changedArea: decision.changedArea };
 
     const jpeg = await frameJpeg(image, this.maxPixels);
-    this.review.add({ reason: agreed ? 'state-change' : 'low-score', ts, label: result.label, score: result.score }, jpeg);
+    this.review.add(
+      { reason: agreed ? 'state-change' : 'low-score', ts, label: result.label, score: result.score },
+      jpeg,
+    );
     if (!agreed) return { classified, changedArea: decision.changedArea };
     this.counts.changes += 1;
     return { classified, change: { ...agreed, frameJpeg: jpeg }, changedArea: decision.changedArea };
@@ -182,6 +191,8 @@ export class StateWatcher {
 
 function checkResult(result: StateResult): void {
   if (typeof result?.label !== 'string' || typeof result.score !== 'number' || Number.isNaN(result.score)) {
-    throw new TypeError(`the classify function must resolve to {label: string, score: number, known?: boolean}, got ${JSON.stringify(result)}`);
+    throw new TypeError(
+      `the classify function must resolve to {label: string, score: number, known?: boolean}, got ${JSON.stringify(result)}`,
+    );
   }
 }

@@ -6,7 +6,10 @@ import { LabelSetError } from './errors';
  */
 export function toUnitVector(embedding: unknown, size: number, what = 'embedding'): Float32Array {
   if (!(embedding instanceof Float32Array) && !Array.isArray(embedding)) {
-    throw new LabelSetError('bad-embedding', `${what} must be a Float32Array (from classifier.embed), got ${describe(embedding)}`);
+    throw new LabelSetError(
+      'bad-embedding',
+      `${what} must be a Float32Array (from classifier.embed), got ${describe(embedding)}`,
+    );
   }
   if (embedding.length !== size) {
     throw new LabelSetError(
@@ -25,7 +28,8 @@ export function toUnitVector(embedding: unknown, size: number, what = 'embedding
     out[i] = value;
     sumOfSquares += value * value;
   }
-  if (sumOfSquares === 0) throw new LabelSetError('bad-embedding', `${what} is all zeros: it has no direction to compare`);
+  if (sumOfSquares === 0)
+    throw new LabelSetError('bad-embedding', `${what} is all zeros: it has no direction to compare`);
   const scale = 1 / Math.sqrt(sumOfSquares);
   for (let i = 0; i < size; i++) out[i] *= scale;
   return out;

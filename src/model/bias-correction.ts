@@ -26,7 +26,14 @@ export interface BiasCorrectionSite {
 }
 
 /** Layers that leave each channel's expected value as it is (padding's zeros are a border effect). */
-const MEAN_PRESERVING = new Set(['Dropout', 'Reshape', 'Flatten', 'GlobalAveragePooling2D', 'AveragePooling2D', 'ZeroPadding2D']);
+const MEAN_PRESERVING = new Set([
+  'Dropout',
+  'Reshape',
+  'Flatten',
+  'GlobalAveragePooling2D',
+  'AveragePooling2D',
+  'ZeroPadding2D',
+]);
 
 function soleInput(graph: KerasGraph, layer: KerasLayer): KerasLayer | undefined {
   const inputs = graph.inputsOf(layer);
@@ -36,9 +43,14 @@ function soleInput(graph: KerasGraph, layer: KerasLayer): KerasLayer | undefined
 /** The activation's ceiling when it is a plain ReLU or ReLU6, else undefined. */
 function reluCeiling(layer: KerasLayer): number | undefined {
   const config = layer.config;
-  if (layer.class_name === 'Activation') return config.activation === 'relu6' ? 6 : config.activation === 'relu' ? Infinity : undefined;
+  if (layer.class_name === 'Activation')
+    return config.activation === 'relu6' ? 6 : config.activation === 'relu' ? Infinity : undefined;
   if (layer.class_name !== 'ReLU') return undefined;
-  if ((typeof config.negative_slope === 'number' && config.negative_slope !== 0) || (typeof config.threshold === 'number' && config.threshold !== 0)) return undefined;
+  if (
+    (typeof config.negative_slope === 'number' && config.negative_slope !== 0) ||
+    (typeof config.threshold === 'number' && config.threshold !== 0)
+  )
+    return undefined;
   return typeof config.max_value === 'number' ? config.max_value : Infinity;
 }
 
@@ -50,7 +62,11 @@ function findSource(graph: KerasGraph, layer: KerasLayer): BiasCorrectionSite['s
   if (!current || ceiling === undefined) return undefined;
   const batchNorm = soleInput(graph, current);
   if (!batchNorm || batchNorm.class_name !== 'BatchNormalization') return undefined;
-  return { batchNorm: graph.nameOf(batchNorm), epsilon: typeof batchNorm.config.epsilon === 'number' ? batchNorm.config.epsilon : 1e-3, ceiling };
+  return {
+    batchNorm: graph.nameOf(batchNorm),
+    epsilon: typeof batchNorm.config.epsilon === 'number' ? batchNorm.config.epsilon : 1e-3,
+    ceiling,
+  };
 }
 
 /** The batch-norm that directly and solely reads this layer, if any. */
@@ -66,15 +82,25 @@ export function findBiasCorrectionSites(topology: unknown): BiasCorrectionSite[]
   const graph = readKerasGraph(topology);
   const sites: BiasCorrectionSite[] = [];
   for (const layer of graph.layers) {
-    if (layer.class_name !== 'Conv2D' && layer.class_name !== 'DepthwiseConv2D' && layer.class_name !== 'Dense') continue;
+    if (layer.class_name !== 'Conv2D' && layer.class_name !== 'DepthwiseConv2D' && layer.class_name !== 'Dense')
+      continue;
     const source = findSource(graph, layer);
     if (!source) continue;
     const name = graph.nameOf(layer);
     const batchNorm = followingBatchNorm(graph, layer);
-    const compensate = batchNorm ? { movingMean: `${batchNorm}/moving_mean` } : layer.config.use_bias === false ? undefined : { bias: `${name}/bias` };
+    const compensate = batchNorm
+      ? { movingMean: `${batchNorm}/moving_mean` }
+      : layer.config.use_bias === false
+        ? undefined
+        : { bias: `${name}/bias` };
     if (!compensate) continue;
     const depthwise = layer.class_name === 'DepthwiseConv2D';
-    sites.push({ kernel: `${name}/${depthwise ? 'depthwise_kernel' : 'kernel'}`, layout: depthwise ? 'depthwise' : 'conv', compensate, source });
+    sites.push({
+      kernel: `${name}/${depthwise ? 'depthwise_kernel' : 'kernel'}`,
+      layout: depthwise ? 'depthwise' : 'conv',
+      compensate,
+      source,
+    });
   }
   return sites;
 }
@@ -84,7 +110,10 @@ export function findBiasCorrectionSites(topology: unknown): BiasCorrectionSite[]
  * before equalisation rescales those statistics (the activations themselves do not change, but
  * σ²/(σ² + ε) does).
  */
-export function expectedSiteInput(get: (name: string) => Float32Array | undefined, site: BiasCorrectionSite): Float64Array | undefined {
+export function expectedSiteInput(
+  get: (name: string) => Float32Array | undefined,
+  site: BiasCorrectionSite,
+): Float64Array | undefined {
   const { batchNorm, epsilon, ceiling } = site.source;
   const variance = get(`${batchNorm}/moving_variance`);
   if (!variance) return undefined;
@@ -101,11 +130,19 @@ export function expectedSiteInput(get: (name: string) => Float32Array | undefine
  * Moves the expected output shift of rounding `kernel` to `rounded` into the site's float offset
  * (in place). Returns false when the shapes do not fit the site (nothing is changed then).
  */
-export function correctBias(site: BiasCorrectionSite, shape: number[], kernel: Float32Array, rounded: Float32Array, expectedInput: Float64Array, offset: Float32Array): boolean {
+export function correctBias(
+  site: BiasCorrectionSite,
+  shape: number[],
+  kernel: Float32Array,
+  rounded: Float32Array,
+  expectedInput: Float64Array,
+  offset: Float32Array,
+): boolean {
   const inChannels = shape[shape.length - 2];
   const lastAxis = shape[shape.length - 1];
   const outChannels = site.layout === 'depthwise' ? inChannels * lastAxis : lastAxis;
-  if (expectedInput.length !== inChannels || offset.length !== outChannels || kernel.length !== rounded.length) return false;
+  if (expectedInput.length !== inChannels || offset.length !== outChannels || kernel.length !== rounded.length)
+    return false;
   const shift = new Float64Array(outChannels);
   for (let i = 0; i < kernel.length; i++) {
     const out = i % outChannels;

@@ -39,7 +39,12 @@ export function findConvBatchNormPairs(topology: unknown): ConvBatchNormPair[] {
     if (source.class_name !== 'Conv2D' && source.class_name !== 'DepthwiseConv2D') continue;
     const depthwise = source.class_name === 'DepthwiseConv2D';
     const epsilon = typeof layer.config.epsilon === 'number' ? layer.config.epsilon : 1e-3;
-    pairs.push({ kernel: `${graph.nameOf(source)}/${depthwise ? 'depthwise_kernel' : 'kernel'}`, depthwise, batchNorm: graph.nameOf(layer), epsilon });
+    pairs.push({
+      kernel: `${graph.nameOf(source)}/${depthwise ? 'depthwise_kernel' : 'kernel'}`,
+      depthwise,
+      batchNorm: graph.nameOf(layer),
+      epsilon,
+    });
   }
   return pairs;
 }

@@ -21,7 +21,9 @@ function hashFile(hash: Hash, file: string): Promise<void> {
     createReadStream(file)
       .on('data', (chunk) => hash.update(chunk))
       .on('end', resolve)
-      .on('error', (error) => reject(new ModelLoadError(`Cannot read ${file} to fingerprint the model: ${error.message}`)));
+      .on('error', (error) =>
+        reject(new ModelLoadError(`Cannot read ${file} to fingerprint the model: ${error.message}`)),
+      );
   });
 }
 

@@ -15,7 +15,11 @@ export type RawOp = GraphOp | BatchNormOp;
 type Producer = Extract<GraphOp, { op: 'conv2d' | 'depthwiseConv2d' | 'fullyConnected' }>;
 
 function isLinearProducer(op: RawOp | undefined): op is Producer {
-  return !!op && (op.op === 'conv2d' || op.op === 'depthwiseConv2d' || op.op === 'fullyConnected') && op.activation === 'none';
+  return (
+    !!op &&
+    (op.op === 'conv2d' || op.op === 'depthwiseConv2d' || op.op === 'fullyConnected') &&
+    op.activation === 'none'
+  );
 }
 
 function outputChannels(op: Producer): number {
@@ -30,7 +34,8 @@ function foldBatchNorm(producer: Producer, bn: BatchNormOp): void {
   const values = Float32Array.from(weight.values);
   for (let i = 0; i < values.length; i++) values[i] *= bn.scale[i % channels];
   const bias = new Float32Array(channels);
-  for (let c = 0; c < channels; c++) bias[c] = (producer.bias ? producer.bias.values[c] : 0) * bn.scale[c] + bn.shift[c];
+  for (let c = 0; c < channels; c++)
+    bias[c] = (producer.bias ? producer.bias.values[c] : 0) * bn.scale[c] + bn.shift[c];
   const folded = { shape: weight.shape, values };
   if (producer.op === 'fullyConnected') producer.weights = folded;
   else producer.filter = folded;
@@ -60,7 +65,8 @@ export function fuseGraph(skeleton: Omit<ModelGraph, 'ops'>, rawOps: RawOp[]): M
   for (const original of ops) {
     const op = { ...original, inputs: original.inputs.map(resolve) } as RawOp;
     const source = producers.get(op.inputs[0]);
-    const soleReader = source !== undefined && (readers.get(source.output) ?? 0) <= 1 && source.output !== skeleton.output;
+    const soleReader =
+      source !== undefined && (readers.get(source.output) ?? 0) <= 1 && source.output !== skeleton.output;
 
     // Each merge makes the readers of the merged op's output read the surviving tensor instead.
     const merge = (from: string, into: string, readersLost: number): void => {
@@ -76,7 +82,14 @@ export function fuseGraph(skeleton: Omit<ModelGraph, 'ops'>, rawOps: RawOp[]): M
       merge(op.output, source.output, 1);
       continue;
     }
-    if ((op.op === 'relu' || op.op === 'relu6') && soleReader && source && 'activation' in source && source.activation === 'none' && source.op !== 'concat') {
+    if (
+      (op.op === 'relu' || op.op === 'relu6') &&
+      soleReader &&
+      source &&
+      'activation' in source &&
+      source.activation === 'none' &&
+      source.op !== 'concat'
+    ) {
       source.activation = op.op;
       merge(op.output, source.output, 1);
       continue;
@@ -87,7 +100,12 @@ export function fuseGraph(skeleton: Omit<ModelGraph, 'ops'>, rawOps: RawOp[]): M
       const shiftName = `${op.output}/bn_shift`;
       constants[scaleName] = { shape: [op.scale.length], values: op.scale };
       constants[shiftName] = { shape: [op.shift.length], values: op.shift };
-      const scaled: GraphOp = { op: 'mul', activation: 'none', inputs: [op.inputs[0], scaleName], output: `${op.output}/scaled` };
+      const scaled: GraphOp = {
+        op: 'mul',
+        activation: 'none',
+        inputs: [op.inputs[0], scaleName],
+        output: `${op.output}/scaled`,
+      };
       const shifted: GraphOp = { op: 'add', activation: 'none', inputs: [scaled.output, shiftName], output: op.output };
       result.push(scaled, shifted);
       producers.set(shifted.output, shifted);

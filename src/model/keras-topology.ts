@@ -21,7 +21,8 @@ function inboundNames(layer: KerasLayer): string[] {
   const names: string[] = [];
   for (const node of layer.inbound_nodes ?? []) {
     // Keras 2: [[["conv1", 0, 0, {}]]]; Keras 3: {args: [{config: {keras_history: ["conv1", 0, 0]}}]}
-    if (Array.isArray(node)) for (const entry of node) if (Array.isArray(entry) && typeof entry[0] === 'string') names.push(entry[0]);
+    if (Array.isArray(node))
+      for (const entry of node) if (Array.isArray(entry) && typeof entry[0] === 'string') names.push(entry[0]);
   }
   return names;
 }
@@ -41,6 +42,7 @@ export function readKerasGraph(topology: unknown): KerasGraph {
     return i > 0 ? [nameOf(layers[i - 1])] : [];
   };
   const readerCounts = new Map<string, number>();
-  for (const layer of layers) for (const input of inputsOf(layer)) readerCounts.set(input, (readerCounts.get(input) ?? 0) + 1);
+  for (const layer of layers)
+    for (const input of inputsOf(layer)) readerCounts.set(input, (readerCounts.get(input) ?? 0) + 1);
   return { layers, byName, nameOf, inputsOf, readers: (name) => readerCounts.get(name) ?? 0 };
 }

@@ -5,7 +5,10 @@ import { toError } from '../to-error';
 
 /** A labels file is a few KiB (ImageNet's 1001 names: 21 KiB); a larger one is not a labels file. */
 const MAX_LABELS_FILE_BYTES = 8 * 1024 * 1024;
-const LABELS_FILE = { noun: 'labels file', accepted: 'Accepted: a regular text file with one label per line, or a JSON array of strings' };
+const LABELS_FILE = {
+  noun: 'labels file',
+  accepted: 'Accepted: a regular text file with one label per line, or a JSON array of strings',
+};
 
 /** One class per line; CR stripped, trailing blank lines ignored. JSON arrays are accepted too. */
 export async function readLabelsFile(file: string): Promise<string[]> {
@@ -22,9 +25,12 @@ export async function readLabelsFile(file: string): Promise<string[]> {
     try {
       parsed = JSON.parse(text);
     } catch (error) {
-      throw new ModelLoadError(`Labels file ${file} is not valid JSON (${toError(error).message}); give a JSON array of strings or one label per line`);
+      throw new ModelLoadError(
+        `Labels file ${file} is not valid JSON (${toError(error).message}); give a JSON array of strings or one label per line`,
+      );
     }
-    if (!Array.isArray(parsed) || !parsed.every((l) => typeof l === 'string')) throw new ModelLoadError(`${file} is JSON but not an array of label strings`);
+    if (!Array.isArray(parsed) || !parsed.every((l) => typeof l === 'string'))
+      throw new ModelLoadError(`${file} is JSON but not an array of label strings`);
     return parsed;
   }
   const lines = text.split('\n').map((line) => line.replace(/\r$/, ''));

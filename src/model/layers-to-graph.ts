@@ -17,7 +17,10 @@ function namedWeights(layer: Layer): Map<string, WeightTensor> {
     const short = variable.originalName.split('/').pop() ?? variable.originalName;
     const shortName = short.replace(/:\d+$/, '');
     const tensor = variable.read();
-    result.set(shortName, { shape: tensor.shape.slice(), values: Float32Array.from(tensor.dataSync() as Float32Array) });
+    result.set(shortName, {
+      shape: tensor.shape.slice(),
+      values: Float32Array.from(tensor.dataSync() as Float32Array),
+    });
   }
   return result;
 }
@@ -36,7 +39,9 @@ function pair(value: unknown, fallback: number): [number, number] {
 
 function padding(value: unknown, layer: Layer): 'same' | 'valid' {
   if (value === 'same' || value === 'valid') return value;
-  throw new GraphConversionError(`Layer "${layer.name}" uses padding "${String(value)}"; only same and valid are supported`);
+  throw new GraphConversionError(
+    `Layer "${layer.name}" uses padding "${String(value)}"; only same and valid are supported`,
+  );
 }
 
 /** Keras activation names that fuse into a convolution; others become separate ops. */
@@ -55,7 +60,9 @@ function activationOps(name: unknown, input: string, output: string, layer: Laye
     case 'sigmoid':
       return [{ op: 'logistic', inputs: [input], output }];
     default:
-      throw new GraphConversionError(`Layer "${layer.name}" uses activation "${String(name)}", which the fused graph does not support`);
+      throw new GraphConversionError(
+        `Layer "${layer.name}" uses activation "${String(name)}", which the fused graph does not support`,
+      );
   }
 }
 
@@ -86,7 +93,14 @@ function convertLayer(layer: Layer, inputs: string[], output: string): RawOp[] {
     }
     case 'Dense': {
       const weights = namedWeights(layer);
-      const dense: GraphOp = { op: 'fullyConnected', inputs: [input], output: preActivation, weights: required(weights, 'kernel', layer), bias: weights.get('bias'), activation: none };
+      const dense: GraphOp = {
+        op: 'fullyConnected',
+        inputs: [input],
+        output: preActivation,
+        weights: required(weights, 'kernel', layer),
+        bias: weights.get('bias'),
+        activation: none,
+      };
       return [dense, ...activationOps(config.activation, preActivation, output, layer)];
     }
     case 'BatchNormalization': {
@@ -110,7 +124,9 @@ function convertLayer(layer: Layer, inputs: string[], output: string): RawOp[] {
       const maxValue = config.maxValue;
       if (maxValue === 6) return [{ op: 'relu6', inputs: [input], output }];
       if (maxValue === undefined || maxValue === null) return [{ op: 'relu', inputs: [input], output }];
-      throw new GraphConversionError(`Layer "${layer.name}" is a ReLU capped at ${String(maxValue)}; only 6 or no cap are supported`);
+      throw new GraphConversionError(
+        `Layer "${layer.name}" is a ReLU capped at ${String(maxValue)}; only 6 or no cap are supported`,
+      );
     }
     case 'Softmax':
       return [{ op: 'softmax', beta: 1, inputs: [input], output }];
@@ -138,14 +154,32 @@ function convertLayer(layer: Layer, inputs: string[], output: string): RawOp[] {
       return [{ op: 'reshape', shape: [-1, -1], inputs: [input], output }];
     case 'ZeroPadding2D': {
       const raw = config.padding;
-      const [[top, bottom], [left, right]] = Array.isArray(raw) && Array.isArray(raw[0]) ? (raw as [[number, number], [number, number]]) : [pair(raw, 1), pair(raw, 1)];
-      return [{ op: 'pad', paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], inputs: [input], output }];
+      const [[top, bottom], [left, right]] =
+        Array.isArray(raw) && Array.isArray(raw[0])
+          ? (raw as [[number, number], [number, number]])
+          : [pair(raw, 1), pair(raw, 1)];
+      return [
+        {
+          op: 'pad',
+          paddings: [
+            [0, 0],
+            [top, bottom],
+            [left, right],
+            [0, 0],
+          ],
+          inputs: [input],
+          output,
+        },
+      ];
     }
     case 'Add':
-      if (inputs.length !== 2) throw new GraphConversionError(`Layer "${layer.name}" adds ${inputs.length} tensors; only 2 are supported`);
+      if (inputs.length !== 2)
+        throw new GraphConversionError(`Layer "${layer.name}" adds ${inputs.length} tensors; only 2 are supported`);
       return [{ op: 'add', activation: none, inputs, output }];
     case 'Concatenate':
-      return [{ op: 'concat', axis: typeof config.axis === 'number' ? config.axis : -1, activation: none, inputs, output }];
+      return [
+        { op: 'concat', axis: typeof config.axis === 'number' ? config.axis : -1, activation: none, inputs, output },
+      ];
     default:
       throw new GraphConversionError(`Layer "${layer.name}" is a ${className}, which the fused graph does not support`);
   }
@@ -163,13 +197,18 @@ function appendModel(model: tfl.LayersModel, input: string, prefix: string, ops:
   for (const layer of model.layers) {
     const output = `${prefix}${layer.name}`;
     const inbound = layer.inboundNodes[0]?.inboundLayers ?? [];
-    const inputs = sequential ? [last] : inbound.length === 0 ? [input] : inbound.map((source) => names.get(source) ?? input);
+    const inputs = sequential
+      ? [last]
+      : inbound.length === 0
+        ? [input]
+        : inbound.map((source) => names.get(source) ?? input);
     if (layer.getClassName() === 'InputLayer') {
       names.set(layer, input);
       continue;
     }
     if (isNestedModel(layer)) {
-      if (inputs.length !== 1) throw new GraphConversionError(`Nested model "${layer.name}" has ${inputs.length} inputs; only 1 is supported`);
+      if (inputs.length !== 1)
+        throw new GraphConversionError(`Nested model "${layer.name}" has ${inputs.length} inputs; only 1 is supported`);
       last = appendModel(layer, inputs[0], `${output}/`, ops);
     } else {
       ops.push(...convertLayer(layer, inputs, output));
@@ -177,21 +216,28 @@ function appendModel(model: tfl.LayersModel, input: string, prefix: string, ops:
     }
     names.set(layer, last);
   }
-  if (model.outputs.length !== 1) throw new GraphConversionError(`Model "${model.name}" has ${model.outputs.length} outputs; a classifier has 1`);
+  if (model.outputs.length !== 1)
+    throw new GraphConversionError(`Model "${model.name}" has ${model.outputs.length} outputs; a classifier has 1`);
   const outputLayer = model.outputs[0].sourceLayer;
   return names.get(outputLayer as Layer) ?? last;
 }
 
 /** Reads a loaded Keras/TF.js layers model into the package's fused graph (BN folded, activations fused). */
 export function layersModelToGraph(model: tfl.LayersModel): ModelGraph {
-  if (model.inputs.length !== 1) throw new GraphConversionError(`Model "${model.name}" has ${model.inputs.length} inputs; a classifier has 1`);
+  if (model.inputs.length !== 1)
+    throw new GraphConversionError(`Model "${model.name}" has ${model.inputs.length} inputs; a classifier has 1`);
   const shape = model.inputs[0].shape;
   const [height, width, channels] = [shape[1], shape[2], shape[3]];
   if (shape.length !== 4 || !height || !width || !channels) {
-    throw new GraphConversionError(`Model "${model.name}" takes input of shape [${shape.join(', ')}]; an image classifier takes [batch, height, width, channels]`);
+    throw new GraphConversionError(
+      `Model "${model.name}" takes input of shape [${shape.join(', ')}]; an image classifier takes [batch, height, width, channels]`,
+    );
   }
   const inputName = 'input';
   const raw: RawOp[] = [];
   const output = appendModel(model, inputName, '', raw);
-  return fuseGraph({ name: model.name, input: { name: inputName, shape: [height, width, channels] }, output, constants: {} }, raw);
+  return fuseGraph(
+    { name: model.name, input: { name: inputName, shape: [height, width, channels] }, output, constants: {} },
+    raw,
+  );
 }

@@ -7,14 +7,24 @@ import { toError } from '../to-error';
 type ModelJSON = tf.io.ModelJSON;
 type WeightsManifestEntry = tf.io.WeightsManifestEntry;
 
-const BYTES_PER_DTYPE: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2, complex64: 8, string: 0 };
+const BYTES_PER_DTYPE: Record<string, number> = {
+  float32: 4,
+  int32: 4,
+  bool: 1,
+  uint8: 1,
+  uint16: 2,
+  float16: 2,
+  complex64: 8,
+  string: 0,
+};
 
 /** Bytes a manifest entry occupies in its shard, taking quantisation into account. */
 export function weightByteLength(entry: WeightsManifestEntry): number {
   const count = entry.shape.reduce((a, b) => a * b, 1);
   const dtype = entry.quantization?.dtype ?? entry.dtype;
   const size = BYTES_PER_DTYPE[dtype];
-  if (size === undefined || size === 0) throw new ModelLoadError(`Weight "${entry.name}" has unsupported dtype "${dtype}"`);
+  if (size === undefined || size === 0)
+    throw new ModelLoadError(`Weight "${entry.name}" has unsupported dtype "${dtype}"`);
   return count * size;
 }
 
@@ -46,7 +56,9 @@ export function detectModelJsonFormat(model: ModelJSON): 'layers' | 'graph' {
   const topology = model.modelTopology as Record<string, unknown>;
   if (Array.isArray(topology.node)) return 'graph';
   if (topology.class_name || topology.model_config || topology.config) return 'layers';
-  throw new ModelLoadError('model.json has neither a Keras topology nor a GraphDef; cannot tell layers from graph model');
+  throw new ModelLoadError(
+    'model.json has neither a Keras topology nor a GraphDef; cannot tell layers from graph model',
+  );
 }
 
 /**
@@ -71,7 +83,9 @@ export async function readModelArtifacts(dir: string): Promise<tf.io.ModelArtifa
     }
     const groupBytes = Buffer.concat(shards);
     if (groupBytes.length !== expected) {
-      throw new ModelLoadError(`Weight shards ${group.paths.join(', ')} hold ${groupBytes.length} bytes but the manifest needs ${expected}; the model files are truncated or mismatched`);
+      throw new ModelLoadError(
+        `Weight shards ${group.paths.join(', ')} hold ${groupBytes.length} bytes but the manifest needs ${expected}; the model files are truncated or mismatched`,
+      );
     }
     specs.push(...group.weights);
     buffers.push(groupBytes);

@@ -19,7 +19,12 @@ export interface KernelSize {
  * Names of the kernels to widen from 1 to 2 bytes per weight. `otherBytes` is everything written
  * besides these kernels (float32 biases and batch-norm statistics, tensors copied as they are).
  */
-export function kernelsToWiden(kernels: KernelSize[], bytesBefore: number, otherBytes: number, minShrink: number): Set<string> {
+export function kernelsToWiden(
+  kernels: KernelSize[],
+  bytesBefore: number,
+  otherBytes: number,
+  minShrink: number,
+): Set<string> {
   const limit = bytesBefore / minShrink;
   let bytes = otherBytes + kernels.reduce((sum, kernel) => sum + kernel.elements, 0);
   const widened = new Set<string>();

@@ -45,7 +45,12 @@ interface AffineQuantized {
  * widened to include 0 and nudged so that 0 is exactly representable (zero padding and ReLU
  * outputs stay exact).
  */
-function quantizeWithRange(values: Float32Array, lo: number, hi: number, qmax: number): { q: Uint16Array; scale: number; min: number; squaredError: number } {
+function quantizeWithRange(
+  values: Float32Array,
+  lo: number,
+  hi: number,
+  qmax: number,
+): { q: Uint16Array; scale: number; min: number; squaredError: number } {
   const scale = hi > lo ? (hi - lo) / qmax : 1;
   const zeroPoint = Math.round(-lo / scale);
   const min = -zeroPoint * scale;
@@ -106,15 +111,30 @@ function shardNames(count: number): string[] {
  * standard manifest form, so stock tf.loadLayersModel / loadGraphModel read it. Other files in the
  * directory (labels, metadata.json) are copied alongside.
  */
-export async function quantizeModelDirectory(inDir: string, outDir: string, dtype: QuantizeDtype): Promise<QuantizeReport> {
-  if (!QUANTIZE_DTYPES.includes(dtype)) throw new Error(`Unknown quantisation dtype "${String(dtype)}". Valid dtypes are: ${QUANTIZE_DTYPES.join(', ')}`);
-  if (path.resolve(inDir) === path.resolve(outDir)) throw new Error('The output directory must differ from the input directory');
+export async function quantizeModelDirectory(
+  inDir: string,
+  outDir: string,
+  dtype: QuantizeDtype,
+): Promise<QuantizeReport> {
+  if (!QUANTIZE_DTYPES.includes(dtype))
+    throw new Error(`Unknown quantisation dtype "${String(dtype)}". Valid dtypes are: ${QUANTIZE_DTYPES.join(', ')}`);
+  if (path.resolve(inDir) === path.resolve(outDir))
+    throw new Error('The output directory must differ from the input directory');
   const modelJson = await readModelJson(inDir);
   const artifacts = await readModelArtifacts(inDir);
   const specs = artifacts.weightSpecs ?? [];
   const data = new Uint8Array(artifacts.weightData as ArrayBuffer);
 
-  const report: QuantizeReport = { dtype, weightBytesBefore: data.byteLength, weightBytesAfter: 0, tensorsQuantized: 0, tensorsKept: 0, channelsEqualized: 0, biasesCorrected: 0, kernelsWidened: 0 };
+  const report: QuantizeReport = {
+    dtype,
+    weightBytesBefore: data.byteLength,
+    weightBytesAfter: 0,
+    tensorsQuantized: 0,
+    tensorsKept: 0,
+    channelsEqualized: 0,
+    biasesCorrected: 0,
+    kernelsWidened: 0,
+  };
   const raws: Uint8Array[] = [];
   const floats = new Map<string, Float32Array>();
   let offset = 0;
@@ -133,19 +153,30 @@ export async function quantizeModelDirectory(inDir: string, outDir: string, dtyp
       const expected = expectedSiteInput((name) => floats.get(name), site);
       return expected ? [{ site, expected }] : [];
     });
-    report.channelsEqualized = equalizeThroughBatchNorm({ get: (name) => floats.get(name), shape: (name) => shapes.get(name) }, findConvBatchNormPairs(modelJson.modelTopology));
-    const kernels = specs.filter((spec) => floats.has(spec.name) && spec.shape.length > 1).map((spec) => ({ name: spec.name, elements: spec.shape.reduce((a, b) => a * b, 1) }));
+    report.channelsEqualized = equalizeThroughBatchNorm(
+      { get: (name) => floats.get(name), shape: (name) => shapes.get(name) },
+      findConvBatchNormPairs(modelJson.modelTopology),
+    );
+    const kernels = specs
+      .filter((spec) => floats.has(spec.name) && spec.shape.length > 1)
+      .map((spec) => ({ name: spec.name, elements: spec.shape.reduce((a, b) => a * b, 1) }));
     const kernelNames = new Set(kernels.map((kernel) => kernel.name));
     const otherBytes = specs.reduce((sum, spec) => sum + (kernelNames.has(spec.name) ? 0 : weightByteLength(spec)), 0);
-    const widened = dtype === 'uint8' ? kernelsToWiden(kernels, data.byteLength, otherBytes, UINT8_MIN_SHRINK) : new Set<string>();
+    const widened =
+      dtype === 'uint8' ? kernelsToWiden(kernels, data.byteLength, otherBytes, UINT8_MIN_SHRINK) : new Set<string>();
     report.kernelsWidened = widened.size;
-    for (const kernel of kernels) affine.set(kernel.name, affineQuantize(floats.get(kernel.name) as Float32Array, widened.has(kernel.name) ? 'uint16' : dtype));
+    for (const kernel of kernels)
+      affine.set(
+        kernel.name,
+        affineQuantize(floats.get(kernel.name) as Float32Array, widened.has(kernel.name) ? 'uint16' : dtype),
+      );
     for (const { site, expected } of sites) {
       const kernel = floats.get(site.kernel);
       const rounded = affine.get(site.kernel)?.decoded;
       const offset = floats.get('movingMean' in site.compensate ? site.compensate.movingMean : site.compensate.bias);
       const shape = shapes.get(site.kernel);
-      if (kernel && rounded && offset && shape && correctBias(site, shape, kernel, rounded, expected, offset)) report.biasesCorrected++;
+      if (kernel && rounded && offset && shape && correctBias(site, shape, kernel, rounded, expected, offset))
+        report.biasesCorrected++;
     }
   }
 
@@ -172,14 +203,20 @@ export async function quantizeModelDirectory(inDir: string, outDir: string, dtyp
     const q = affine.get(spec.name);
     if (q) {
       parts.push(q.bytes);
-      entries.push({ name: spec.name, shape: spec.shape, dtype: 'float32', quantization: { dtype: q.dtype, scale: q.scale, min: q.min } });
+      entries.push({
+        name: spec.name,
+        shape: spec.shape,
+        dtype: 'float32',
+        quantization: { dtype: q.dtype, scale: q.scale, min: q.min },
+      });
     } else {
       parts.push(float16(values));
       entries.push({ name: spec.name, shape: spec.shape, dtype: 'float32', quantization: { dtype: 'float16' } });
     }
     report.tensorsQuantized++;
   });
-  if (offset !== data.byteLength) throw new ModelLoadError(`Weight manifest accounts for ${offset} bytes but the shards hold ${data.byteLength}`);
+  if (offset !== data.byteLength)
+    throw new ModelLoadError(`Weight manifest accounts for ${offset} bytes but the shards hold ${data.byteLength}`);
 
   const all = Buffer.concat(parts);
   report.weightBytesAfter = all.byteLength;
@@ -187,11 +224,13 @@ export async function quantizeModelDirectory(inDir: string, outDir: string, dtyp
   const inputShards = new Set(modelJson.weightsManifest.flatMap((group) => group.paths));
 
   await fs.mkdir(outDir, { recursive: true });
-  for (let i = 0; i < names.length; i++) await fs.writeFile(path.join(outDir, names[i]), all.subarray(i * SHARD_BYTES, (i + 1) * SHARD_BYTES));
+  for (let i = 0; i < names.length; i++)
+    await fs.writeFile(path.join(outDir, names[i]), all.subarray(i * SHARD_BYTES, (i + 1) * SHARD_BYTES));
   const outJson = { ...modelJson, weightsManifest: [{ paths: names, weights: entries }] };
   await fs.writeFile(path.join(outDir, 'model.json'), JSON.stringify(outJson));
   for (const entry of await fs.readdir(inDir, { withFileTypes: true })) {
-    if (entry.isFile() && entry.name !== 'model.json' && !inputShards.has(entry.name)) await fs.copyFile(path.join(inDir, entry.name), path.join(outDir, entry.name));
+    if (entry.isFile() && entry.name !== 'model.json' && !inputShards.has(entry.name))
+      await fs.copyFile(path.join(inDir, entry.name), path.join(outDir, entry.name));
   }
   return report;
 }

@@ -22,7 +22,9 @@ export async function readTeachableMetadata(dir: string): Promise<TeachableMetad
   try {
     json = JSON.parse(text) as { labels?: unknown; imageSize?: unknown };
   } catch (error) {
-    throw new ModelLoadError(`${file} is not valid JSON (${toError(error).message}); the Teachable Machine export is corrupt`);
+    throw new ModelLoadError(
+      `${file} is not valid JSON (${toError(error).message}); the Teachable Machine export is corrupt`,
+    );
   }
   if (json === null || typeof json !== 'object' || !Array.isArray(json.labels)) return undefined;
   return { labels: json.labels.map(String), imageSize: typeof json.imageSize === 'number' ? json.imageSize : 224 };

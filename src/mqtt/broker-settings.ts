@@ -34,7 +34,8 @@ export interface WillMessage {
 
 /** Accepts the spellings an editor or a flow may use for the protocol version. */
 export function parseProtocolVersion(value: unknown): 4 | 5 {
-  if (value === undefined || value === null || value === '' || value === 4 || value === '4' || value === '3.1.1') return 4;
+  if (value === undefined || value === null || value === '' || value === 4 || value === '4' || value === '3.1.1')
+    return 4;
   if (value === 5 || value === '5' || value === '5.0') return 5;
   throw new MqttConfigError(`MQTT protocol version must be "3.1.1" (4) or "5", got ${JSON.stringify(value)}`);
 }
@@ -45,10 +46,14 @@ export function validateBrokerUrl(url: string): URL {
   try {
     parsed = new URL(url);
   } catch {
-    throw new MqttConfigError(`broker URL "${redactUrl(url)}" is not a URL; use mqtt://host:1883, mqtts://host:8883, ws://host/mqtt or wss://host/mqtt`);
+    throw new MqttConfigError(
+      `broker URL "${redactUrl(url)}" is not a URL; use mqtt://host:1883, mqtts://host:8883, ws://host/mqtt or wss://host/mqtt`,
+    );
   }
   if (!(SUPPORTED_PROTOCOLS as readonly string[]).includes(parsed.protocol)) {
-    throw new MqttConfigError(`broker URL scheme "${parsed.protocol}" is not supported; use one of ${SUPPORTED_PROTOCOLS.map((p) => p + '//').join(', ')}`);
+    throw new MqttConfigError(
+      `broker URL scheme "${parsed.protocol}" is not supported; use one of ${SUPPORTED_PROTOCOLS.map((p) => p + '//').join(', ')}`,
+    );
   }
   return parsed;
 }
@@ -65,10 +70,15 @@ export function buildClientOptions(settings: BrokerSettings, will: WillMessage):
   validateBrokerUrl(settings.url);
   const keepalive = settings.keepalive ?? 60;
   if (!Number.isInteger(keepalive) || keepalive < 0 || keepalive > 65535) {
-    throw new MqttConfigError(`keepalive must be an integer number of seconds from 0 to 65535, got ${String(settings.keepalive)}`);
+    throw new MqttConfigError(
+      `keepalive must be an integer number of seconds from 0 to 65535, got ${String(settings.keepalive)}`,
+    );
   }
   const options: IClientOptions = {
-    clientId: settings.clientId && settings.clientId.length > 0 ? settings.clientId : `mobilenet_${Math.random().toString(16).slice(2, 10)}`,
+    clientId:
+      settings.clientId && settings.clientId.length > 0
+        ? settings.clientId
+        : `mobilenet_${Math.random().toString(16).slice(2, 10)}`,
     keepalive,
     clean: settings.clean ?? true,
     protocolVersion: parseProtocolVersion(settings.protocolVersion),
@@ -102,14 +112,24 @@ const AUTH_CODES = new Map<number, string>([
  * Turns whatever mqtt.js or the socket reported into one clear sentence naming the broker and what
  * to check. Only the redacted URL and the library's message are used, so no password can leak.
  */
-export function describeConnectionError(err: Error & { code?: unknown }, url: string, password?: string): MqttConnectionError {
+export function describeConnectionError(
+  err: Error & { code?: unknown },
+  url: string,
+  password?: string,
+): MqttConnectionError {
   const where = `MQTT broker ${redactUrl(url)}`;
   const code = err.code;
   let result: MqttConnectionError;
   if (typeof code === 'number' && AUTH_CODES.has(code)) {
-    result = new MqttConnectionError(`${where} refused the connection: ${AUTH_CODES.get(code)} (check the username and password of the broker config)`, 'auth');
+    result = new MqttConnectionError(
+      `${where} refused the connection: ${AUTH_CODES.get(code)} (check the username and password of the broker config)`,
+      'auth',
+    );
   } else if (typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO|ERR_TLS|ERR_SSL|HOSTNAME/.test(code)) {
-    result = new MqttConnectionError(`${where}: TLS certificate check failed (${err.message}); give the CA certificate that signed the broker's certificate, or turn verification off`, 'tls');
+    result = new MqttConnectionError(
+      `${where}: TLS certificate check failed (${err.message}); give the CA certificate that signed the broker's certificate, or turn verification off`,
+      'tls',
+    );
   } else if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
     result = new MqttConnectionError(`cannot reach ${where}: ${err.message}`, 'network');
   } else {

@@ -8,7 +8,10 @@ export class MqttConfigError extends Error {
 
 /** The broker refused or could not be reached; the message never contains credentials. */
 export class MqttConnectionError extends Error {
-  constructor(message: string, readonly reason: 'auth' | 'tls' | 'network' | 'protocol') {
+  constructor(
+    message: string,
+    readonly reason: 'auth' | 'tls' | 'network' | 'protocol',
+  ) {
     super(message);
     this.name = 'MqttConnectionError';
   }

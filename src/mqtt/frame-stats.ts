@@ -42,7 +42,13 @@ export class FrameStats {
    * model serves every source sent through it (the main job's folder and POST /classify share one),
    * so the queue is known by its model; by the source when the frame names no model.
    */
-  record(source: string, totalMs?: number, inferenceMs?: number, queue?: { dropped: number; depth: number }, model?: string): void {
+  record(
+    source: string,
+    totalMs?: number,
+    inferenceMs?: number,
+    queue?: { dropped: number; depth: number },
+    model?: string,
+  ): void {
     this.frames += 1;
     this.seen.add(source);
     if (typeof totalMs === 'number' && Number.isFinite(totalMs)) this.latencies.push(totalMs);

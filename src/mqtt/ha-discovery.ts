@@ -105,7 +105,13 @@ export function buildDeviceDiscovery(input: DeviceDiscoveryInput): { topic: stri
   return {
     topic: discoveryTopic(input.prefix, input.source, input.discoveryPrefix),
     payload: {
-      dev: { ids: [id], name: `MobileNet ${input.source}`, mf: input.origin.name, mdl: 'MobileNet classifier', sw: input.origin.sw },
+      dev: {
+        ids: [id],
+        name: `MobileNet ${input.source}`,
+        mf: input.origin.name,
+        mdl: 'MobileNet classifier',
+        sw: input.origin.sw,
+      },
       o: input.origin,
       cmps,
       availability_topic: input.topics.available,

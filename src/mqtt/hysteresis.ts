@@ -27,7 +27,9 @@ export function validateWatchedLabel(input: Partial<WatchedLabel> & { label: str
     }
   }
   if (w.offThreshold > w.onThreshold) {
-    throw new MqttConfigError(`${where}: offThreshold (${w.offThreshold}) must not exceed onThreshold (${w.onThreshold})`);
+    throw new MqttConfigError(
+      `${where}: offThreshold (${w.offThreshold}) must not exceed onThreshold (${w.onThreshold})`,
+    );
   }
   if (!Number.isInteger(w.onFrames) || w.onFrames < 1) {
     throw new MqttConfigError(`${where}: onFrames must be an integer >= 1, got ${String(w.onFrames)}`);

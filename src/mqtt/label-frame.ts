@@ -35,8 +35,16 @@ export function validatePredictions(predictions: unknown): Prediction[] {
   }
   predictions.forEach((p: unknown, i) => {
     const candidate = p as Partial<Prediction> | null;
-    if (candidate === null || typeof candidate !== 'object' || typeof candidate.label !== 'string' || typeof candidate.score !== 'number' || !Number.isFinite(candidate.score)) {
-      throw new MqttConfigError(`predictions[${i}] must be {label: string, score: number, index: number}, got ${JSON.stringify(p)}`);
+    if (
+      candidate === null ||
+      typeof candidate !== 'object' ||
+      typeof candidate.label !== 'string' ||
+      typeof candidate.score !== 'number' ||
+      !Number.isFinite(candidate.score)
+    ) {
+      throw new MqttConfigError(
+        `predictions[${i}] must be {label: string, score: number, index: number}, got ${JSON.stringify(p)}`,
+      );
     }
   });
   return predictions as Prediction[];

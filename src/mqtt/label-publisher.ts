@@ -12,7 +12,14 @@ import type { StateEntity } from './state-entity';
 import { resolveStateEntity, type ResolvedStateEntity } from './state-entity';
 import { toPublishedState, type PublishedState, type StateUpdate } from './state-update';
 import { parseTeachCommand, TeachCommandError, type TeachCommand } from './teach-command';
-import { DEFAULT_PREFIX, DEFAULT_SOURCE, publisherTopics, slugify, type PublisherTopics, type SourceTopics } from './topics';
+import {
+  DEFAULT_PREFIX,
+  DEFAULT_SOURCE,
+  publisherTopics,
+  slugify,
+  type PublisherTopics,
+  type SourceTopics,
+} from './topics';
 
 /** MQTT quality of service: 0 at most once, 1 at least once, 2 exactly once. */
 export type QoS = 0 | 1 | 2;
@@ -145,7 +152,8 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
     }
     this.qos = { ...DEFAULT_QOS, ...options.qos };
     for (const [group, q] of Object.entries(this.qos)) {
-      if (q !== 0 && q !== 1 && q !== 2) throw new MqttConfigError(`QoS for ${group} must be 0, 1 or 2, got ${JSON.stringify(q)}`);
+      if (q !== 0 && q !== 1 && q !== 2)
+        throw new MqttConfigError(`QoS for ${group} must be 0, 1 or 2, got ${JSON.stringify(q)}`);
     }
     this.discovery = options.discovery ?? true;
     this.discoveryPrefix = options.discoveryPrefix ?? HA_DISCOVERY_PREFIX;
@@ -154,12 +162,19 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
     this.queue = new OfflineQueue<Outgoing>(options.maxQueued ?? 1000);
     const statsIntervalMs = options.statsIntervalMs ?? 60000;
     if (typeof statsIntervalMs !== 'number' || !(statsIntervalMs >= 0)) {
-      throw new MqttConfigError(`statsIntervalMs must be a number >= 0 (0 = off), got ${String(options.statsIntervalMs)}`);
+      throw new MqttConfigError(
+        `statsIntervalMs must be a number >= 0 (0 = off), got ${String(options.statsIntervalMs)}`,
+      );
     }
     this.brokerUrl = redactUrl(broker.url);
     this.password = broker.password;
 
-    const clientOptions = buildClientOptions(broker, { topic: this.topics.available, payload: 'offline', qos: 1, retain: true });
+    const clientOptions = buildClientOptions(broker, {
+      topic: this.topics.available,
+      payload: 'offline',
+      qos: 1,
+      retain: true,
+    });
     this.client = connect(broker.url, clientOptions);
     this.client.on('connect', () => this.onConnect());
     this.client.on('close', () => this.onDisconnect());
@@ -204,7 +219,12 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
       const change = watcher.update(scoreOf(predictions, watcher.config.label), ts);
       if (change) {
         switched.push({ label: watcher.config.label, state: change });
-        this.send({ topic: source.topics.watched(watcher.config.label), payload: change, qos: this.qos.state, retain: true });
+        this.send({
+          topic: source.topics.watched(watcher.config.label),
+          payload: change,
+          qos: this.qos.state,
+          retain: true,
+        });
       }
     }
     this.stats.record(source.name, frame.timings?.totalMs, frame.timings?.inferenceMs, frame.queue, frame.model);
@@ -247,14 +267,23 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
   }
 
   status(): PublisherStatus {
-    const s: PublisherStatus = { state: this.state, queued: this.queue.length, dropped: this.queue.dropped, skippedQos0: this.skippedQos0 };
+    const s: PublisherStatus = {
+      state: this.state,
+      queued: this.queue.length,
+      dropped: this.queue.dropped,
+      skippedQos0: this.skippedQos0,
+    };
     if (this.lastError !== undefined && this.state === 'error') s.error = this.lastError;
     return s;
   }
 
   /** The stats payload as it would be published now (also resets the interval). */
   publishStats(): StatsSnapshot {
-    const snap = this.stats.snapshot({ queued: this.queue.length, dropped: this.queue.dropped, skippedQos0: this.skippedQos0 });
+    const snap = this.stats.snapshot({
+      queued: this.queue.length,
+      dropped: this.queue.dropped,
+      skippedQos0: this.skippedQos0,
+    });
     this.send({ topic: this.topics.stats, payload: JSON.stringify(snap), qos: this.qos.stats, retain: false });
     return snap;
   }
@@ -263,7 +292,10 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
   waitUntilConnected(timeoutMs = 10000): Promise<void> {
     if (this.ready) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => finish(new Error(`no connection to MQTT broker ${this.brokerUrl} within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => finish(new Error(`no connection to MQTT broker ${this.brokerUrl} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       const onStatus = (s: PublisherStatus): void => {
         if (s.state === 'connected') finish();
         else if (s.state === 'error' || s.state === 'closed') finish(new Error(s.error ?? `publisher ${s.state}`));
@@ -296,9 +328,18 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
     }
     const goodbye: Array<Promise<unknown>> = [];
     if (options.removeDiscovery && this.discovery) {
-      const names = new Set([this.defaultSource, ...this.earlierSources, ...[...this.sources.values()].map((s) => s.name)].map((n) => slugify(n)));
+      const names = new Set(
+        [this.defaultSource, ...this.earlierSources, ...[...this.sources.values()].map((s) => s.name)].map((n) =>
+          slugify(n),
+        ),
+      );
       for (const name of names) {
-        goodbye.push(this.client.publishAsync(discoveryTopic(this.prefix, name, this.discoveryPrefix), '', { qos: 1, retain: true }));
+        goodbye.push(
+          this.client.publishAsync(discoveryTopic(this.prefix, name, this.discoveryPrefix), '', {
+            qos: 1,
+            retain: true,
+          }),
+        );
       }
     }
     goodbye.push(this.client.publishAsync(this.topics.available, 'offline', { qos: 1, retain: true }));
@@ -319,11 +360,18 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
     const key = slugify(name);
     let state = this.sources.get(key);
     if (!state) {
-      state = { name, topics: this.topics.source(name), top: null, watchers: this.watched.map((w) => new LabelHysteresis(w)), region };
+      state = {
+        name,
+        topics: this.topics.source(name),
+        top: null,
+        watchers: this.watched.map((w) => new LabelHysteresis(w)),
+        region,
+      };
       this.sources.set(key, state);
       if (this.discovery) this.sendDiscovery(state);
       // Subscribers (and HA) learn the starting state instead of "unknown".
-      for (const w of state.watchers) this.send({ topic: state.topics.watched(w.config.label), payload: w.state, qos: this.qos.state, retain: true });
+      for (const w of state.watchers)
+        this.send({ topic: state.topics.watched(w.config.label), payload: w.state, qos: this.qos.state, retain: true });
     }
     return state;
   }
@@ -363,7 +411,13 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
   private republishState(): void {
     for (const s of this.sources.values()) {
       if (s.top !== null) this.sendOrNow({ topic: s.topics.label, payload: s.top, qos: this.qos.state, retain: true });
-      for (const w of s.watchers) this.sendOrNow({ topic: s.topics.watched(w.config.label), payload: w.state, qos: this.qos.state, retain: true });
+      for (const w of s.watchers)
+        this.sendOrNow({
+          topic: s.topics.watched(w.config.label),
+          payload: w.state,
+          qos: this.qos.state,
+          retain: true,
+        });
       if (s.region?.published) this.sendRegionState(s, s.region.published, true);
     }
   }

@@ -17,7 +17,12 @@ export function packageOrigin(): DiscoveryOrigin {
   for (;;) {
     const candidate = path.join(dir, 'package.json');
     if (fs.existsSync(candidate)) {
-      const pkg = JSON.parse(fs.readFileSync(candidate, 'utf8')) as { name?: string; version?: string; repository?: { url?: string } | string; homepage?: string };
+      const pkg = JSON.parse(fs.readFileSync(candidate, 'utf8')) as {
+        name?: string;
+        version?: string;
+        repository?: { url?: string } | string;
+        homepage?: string;
+      };
       const repo = typeof pkg.repository === 'string' ? pkg.repository : pkg.repository?.url;
       const url = (pkg.homepage ?? repo ?? 'https://nodered.org').replace(/^git\+/, '').replace(/\.git$/, '');
       cached = { name: pkg.name ?? 'mobilenet-mqtt', sw: pkg.version ?? '0.0.0', url };

@@ -12,7 +12,11 @@ function objectIdPart(label: string): string {
  * with a device class for a two-class set), the frame of its last change as an `image` entity,
  * and a "Teach: <class>" button per class that publishes `{"label": ...}` to the teach topic.
  */
-export function stateComponents(id: string, topics: SourceTopics, entity: ResolvedStateEntity): Record<string, DiscoveryComponent> {
+export function stateComponents(
+  id: string,
+  topics: SourceTopics,
+  entity: ResolvedStateEntity,
+): Record<string, DiscoveryComponent> {
   const cmps: Record<string, DiscoveryComponent> = {};
   const stateId = `${id}_state`;
   cmps[stateId] = entity.binary

@@ -5,9 +5,34 @@ import { MqttConfigError } from './errors';
  * vocabulary a two-state label set may choose from (`door`, `garage_door`, `occupancy`, ...).
  */
 export const BINARY_SENSOR_DEVICE_CLASSES = [
-  'battery', 'battery_charging', 'carbon_monoxide', 'cold', 'connectivity', 'door', 'garage_door', 'gas', 'heat',
-  'light', 'lock', 'moisture', 'motion', 'moving', 'occupancy', 'opening', 'plug', 'power', 'presence', 'problem',
-  'running', 'safety', 'smoke', 'sound', 'tamper', 'update', 'vibration', 'window',
+  'battery',
+  'battery_charging',
+  'carbon_monoxide',
+  'cold',
+  'connectivity',
+  'door',
+  'garage_door',
+  'gas',
+  'heat',
+  'light',
+  'lock',
+  'moisture',
+  'motion',
+  'moving',
+  'occupancy',
+  'opening',
+  'plug',
+  'power',
+  'presence',
+  'problem',
+  'running',
+  'safety',
+  'smoke',
+  'sound',
+  'tamper',
+  'update',
+  'vibration',
+  'window',
 ] as const;
 
 export type BinarySensorDeviceClass = (typeof BINARY_SENSOR_DEVICE_CLASSES)[number];
@@ -43,18 +68,24 @@ export interface ResolvedStateEntity {
 export function resolveStateEntity(entity: StateEntity): ResolvedStateEntity {
   const classes = entity?.classes;
   if (!Array.isArray(classes) || classes.some((c) => typeof c !== 'string' || c.trim().length === 0)) {
-    throw new MqttConfigError(`state classes must be an array of non-empty label names, got ${JSON.stringify(classes)}`);
+    throw new MqttConfigError(
+      `state classes must be an array of non-empty label names, got ${JSON.stringify(classes)}`,
+    );
   }
   const resolved: ResolvedStateEntity = { classes: [...classes], teachButtons: entity.teachButtons ?? true };
   if (entity.deviceClass === undefined) return resolved;
   if (!(BINARY_SENSOR_DEVICE_CLASSES as readonly string[]).includes(entity.deviceClass)) {
-    throw new MqttConfigError(`state deviceClass must be one of Home Assistant's binary_sensor classes (${BINARY_SENSOR_DEVICE_CLASSES.join(', ')}), got ${JSON.stringify(entity.deviceClass)}`);
+    throw new MqttConfigError(
+      `state deviceClass must be one of Home Assistant's binary_sensor classes (${BINARY_SENSOR_DEVICE_CLASSES.join(', ')}), got ${JSON.stringify(entity.deviceClass)}`,
+    );
   }
   // A third class taught later turns the binary_sensor back into a text sensor rather than hiding a state.
   if (classes.length !== 2) return resolved;
   const on = entity.on ?? classes.find((c) => ON_WORDS.test(c.trim())) ?? classes[0];
   if (!classes.includes(on)) {
-    throw new MqttConfigError(`state "on" must be one of the two classes ${JSON.stringify(classes)}, got ${JSON.stringify(on)}`);
+    throw new MqttConfigError(
+      `state "on" must be one of the two classes ${JSON.stringify(classes)}, got ${JSON.stringify(on)}`,
+    );
   }
   resolved.binary = { deviceClass: entity.deviceClass, on, off: classes[0] === on ? classes[1] : classes[0] };
   return resolved;

@@ -32,14 +32,18 @@ export function toPublishedState(update: StateUpdate): PublishedState {
     throw new MqttConfigError(`a state update needs "state", a non-empty string, got ${JSON.stringify(update?.state)}`);
   }
   if (update.previous !== null && typeof update.previous !== 'string') {
-    throw new MqttConfigError(`a state update's "previous" must be a string or null, got ${JSON.stringify(update.previous)}`);
+    throw new MqttConfigError(
+      `a state update's "previous" must be a string or null, got ${JSON.stringify(update.previous)}`,
+    );
   }
   if (!Number.isFinite(update.changedAt) || !Number.isFinite(update.score)) {
     throw new MqttConfigError('a state update needs "changedAt" (ms since the epoch) and "score" as finite numbers');
   }
   const jpeg = update.frameJpeg;
   if (jpeg !== undefined && (!Buffer.isBuffer(jpeg) || !isJpeg(jpeg) || jpeg.length > MAX_STATE_IMAGE_BYTES)) {
-    throw new MqttConfigError(`a state update's "frameJpeg" must be JPEG bytes of at most ${MAX_STATE_IMAGE_BYTES} bytes`);
+    throw new MqttConfigError(
+      `a state update's "frameJpeg" must be JPEG bytes of at most ${MAX_STATE_IMAGE_BYTES} bytes`,
+    );
   }
   const attributes = JSON.stringify({
     state: update.state,

@@ -33,10 +33,16 @@ export function parseTeachCommand(prefix: string, topic: string, payload: Buffer
     throw new TeachCommandError(`"${topic}" is not a teach topic (${prefix}/<source>/teach)`, topic);
   }
   if (retained) {
-    throw new TeachCommandError(`teach command on ${topic} ignored: it was retained (publish it with retain off)`, topic);
+    throw new TeachCommandError(
+      `teach command on ${topic} ignored: it was retained (publish it with retain off)`,
+      topic,
+    );
   }
   if (payload.length > MAX_TEACH_PAYLOAD_BYTES) {
-    throw new TeachCommandError(`teach command on ${topic} refused: ${payload.length} bytes, at most ${MAX_TEACH_PAYLOAD_BYTES}`, topic);
+    throw new TeachCommandError(
+      `teach command on ${topic} refused: ${payload.length} bytes, at most ${MAX_TEACH_PAYLOAD_BYTES}`,
+      topic,
+    );
   }
   let parsed: unknown;
   try {

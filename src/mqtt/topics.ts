@@ -16,7 +16,9 @@ export function slugify(name: string): string {
     .trim()
     .replace(/\s+/g, '_');
   if (slug.length === 0) {
-    throw new MqttConfigError(`"${name}" has no characters left for an MQTT topic level after removing "/", "#", "+" and spaces`);
+    throw new MqttConfigError(
+      `"${name}" has no characters left for an MQTT topic level after removing "/", "#", "+" and spaces`,
+    );
   }
   return slug;
 }
@@ -27,7 +29,9 @@ export function validatePrefix(prefix: string): string {
     throw new MqttConfigError(`topic prefix must be a non-empty string such as "${DEFAULT_PREFIX}"`);
   }
   if (/[#+\u0000]/.test(prefix) || prefix.startsWith('/') || prefix.endsWith('/') || prefix.includes('//')) {
-    throw new MqttConfigError(`topic prefix "${prefix}" is invalid: use levels separated by single "/" without "#", "+" or a leading/trailing "/"`);
+    throw new MqttConfigError(
+      `topic prefix "${prefix}" is invalid: use levels separated by single "/" without "#", "+" or a leading/trailing "/"`,
+    );
   }
   return prefix;
 }

@@ -58,4 +58,3 @@ export async function resolveLocal(localPath: string, name: string): Promise<Res
   const labelsSource = beside?.source ?? 'none';
   return { name, format, localPath, labels: beside?.labels, labelsSource, teachableMachine: false };
 }
-

@@ -12,7 +12,21 @@ import { validateFilter } from './predictions';
  */
 
 const CLASSIFY_KEYS = ['topK', 'threshold', 'allow', 'deny', 'roi', 'fit', 'embedding'];
-const CLASSIFIER_KEYS = ['model', 'labels', 'normalization', 'cacheDir', 'onProgress', 'backend', 'queueSize', 'queuePolicy', 'fit', 'maxPixels', 'maxMetadataBytes', 'unfused', 'float'];
+const CLASSIFIER_KEYS = [
+  'model',
+  'labels',
+  'normalization',
+  'cacheDir',
+  'onProgress',
+  'backend',
+  'queueSize',
+  'queuePolicy',
+  'fit',
+  'maxPixels',
+  'maxMetadataBytes',
+  'unfused',
+  'float',
+];
 
 function quoted(values: readonly string[]): string {
   return values.map((v) => `"${v}"`).join(', ');
@@ -49,7 +63,8 @@ function positiveNumber(name: string, unit: string, value: unknown): void {
 }
 
 function boolean(name: string, value: unknown): void {
-  if (value !== undefined && typeof value !== 'boolean') throw new TypeError(`${name} must be true or false, got ${describeValue(value)}`);
+  if (value !== undefined && typeof value !== 'boolean')
+    throw new TypeError(`${name} must be true or false, got ${describeValue(value)}`);
 }
 
 /** The options of one classify() call. */
@@ -66,21 +81,36 @@ export function checkClassifyOptions(options: unknown): void {
 export function checkClassifierOptions(options: unknown): void {
   const o = checkObject('Classifier options', '{model: "mobilenet_v1_0.25_224"}', options, CLASSIFIER_KEYS);
   if (typeof o.model !== 'string' || o.model.trim() === '') {
-    throw new TypeError(`model must be a catalog name, a directory holding model.json, a .tflite file or an http(s) URL, got ${describeValue(o.model)}`);
+    throw new TypeError(
+      `model must be a catalog name, a directory holding model.json, a .tflite file or an http(s) URL, got ${describeValue(o.model)}`,
+    );
   }
   const labels = o.labels;
-  if (labels !== undefined && typeof labels !== 'string' && !(Array.isArray(labels) && labels.every((l) => typeof l === 'string'))) {
-    throw new TypeError(`labels must be the path of a labels file (one per line) or an array of label names, got ${describeValue(labels)}`);
+  if (
+    labels !== undefined &&
+    typeof labels !== 'string' &&
+    !(Array.isArray(labels) && labels.every((l) => typeof l === 'string'))
+  ) {
+    throw new TypeError(
+      `labels must be the path of a labels file (one per line) or an array of label names, got ${describeValue(labels)}`,
+    );
   }
   const normalization = o.normalization as { scale?: unknown; offset?: unknown } | undefined;
   if (
     normalization !== undefined &&
-    (typeof normalization !== 'object' || normalization === null || !Number.isFinite(normalization.scale) || !Number.isFinite(normalization.offset))
+    (typeof normalization !== 'object' ||
+      normalization === null ||
+      !Number.isFinite(normalization.scale) ||
+      !Number.isFinite(normalization.offset))
   ) {
-    throw new TypeError(`normalization must be {scale, offset} with finite numbers (e.g. {scale: 1 / 127.5, offset: -1}), got ${describeValue(normalization)}`);
+    throw new TypeError(
+      `normalization must be {scale, offset} with finite numbers (e.g. {scale: 1 / 127.5, offset: -1}), got ${describeValue(normalization)}`,
+    );
   }
-  if (o.cacheDir !== undefined && typeof o.cacheDir !== 'string') throw new TypeError(`cacheDir must be a directory path (string), got ${describeValue(o.cacheDir)}`);
-  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw new TypeError(`onProgress must be a function, got ${describeValue(o.onProgress)}`);
+  if (o.cacheDir !== undefined && typeof o.cacheDir !== 'string')
+    throw new TypeError(`cacheDir must be a directory path (string), got ${describeValue(o.cacheDir)}`);
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function')
+    throw new TypeError(`onProgress must be a function, got ${describeValue(o.onProgress)}`);
   oneOf('backend', o.backend, BACKEND_NAMES);
   wholeNumber('queueSize', o.queueSize);
   oneOf('queuePolicy', o.queuePolicy, QUEUE_POLICIES);

@@ -111,10 +111,20 @@ export interface ClassifierStats {
  * The model's own labels when it has any; else, for a model with 1000 or 1001 outputs (ImageNet,
  * with or without background), the ImageNet class names; else `class N`.
  */
-function chooseLabels(resolved: ResolvedModel, embedded: string[] | undefined, classes: number): { labels: string[]; labelsSource: string } {
-  if (resolved.labels) return { labels: alignLabels(resolved.labels, classes, resolved.labelsSource), labelsSource: resolved.labelsSource };
-  if (embedded) return { labels: alignLabels(embedded, classes, 'the TFLite metadata'), labelsSource: 'tflite metadata' };
-  if (classes === 1000 || classes === 1001) return { labels: imagenetLabels(classes), labelsSource: `ImageNet (assumed from ${classes} outputs)` };
+function chooseLabels(
+  resolved: ResolvedModel,
+  embedded: string[] | undefined,
+  classes: number,
+): { labels: string[]; labelsSource: string } {
+  if (resolved.labels)
+    return {
+      labels: alignLabels(resolved.labels, classes, resolved.labelsSource),
+      labelsSource: resolved.labelsSource,
+    };
+  if (embedded)
+    return { labels: alignLabels(embedded, classes, 'the TFLite metadata'), labelsSource: 'tflite metadata' };
+  if (classes === 1000 || classes === 1001)
+    return { labels: imagenetLabels(classes), labelsSource: `ImageNet (assumed from ${classes} outputs)` };
   return { labels: Array.from({ length: classes }, (_, i) => `class ${i}`), labelsSource: 'none (class N)' };
 }
 
@@ -177,7 +187,12 @@ export class Classifier {
       const [height, width] = info.inputShape;
       // Options win, then the file itself (TFLite quantised input), then the catalog, then Keras' [-1, 1].
       const normalization = options.normalization ?? info.normalization ?? resolved.normalization ?? MINUS_ONE_TO_ONE;
-      const fingerprint = await modelFingerprint({ format: resolved.format, path: resolved.localPath, inputShape: info.inputShape, normalization });
+      const fingerprint = await modelFingerprint({
+        format: resolved.format,
+        path: resolved.localPath,
+        inputShape: info.inputShape,
+        normalization,
+      });
       const modelInfo: ModelInfo = {
         name: resolved.name,
         format: resolved.format,
@@ -246,7 +261,11 @@ export class Classifier {
       depth: this.queue.depth + this.queue.waiting,
       inFlight: this.inFlight,
       fps: this.rate.rate(),
-      latencyMs: { p50: this.latency.percentile(50), p95: this.latency.percentile(95), p99: this.latency.percentile(99) },
+      latencyMs: {
+        p50: this.latency.percentile(50),
+        p95: this.latency.percentile(95),
+        p99: this.latency.percentile(99),
+      },
       inferenceMs: { p50: this.inference.percentile(50), p95: this.inference.percentile(95) },
     };
   }
@@ -303,7 +322,14 @@ export class Classifier {
     this.inFlight++;
     try {
       const { width, height } = this.info.inputSize;
-      const image = await prepareImage(job.image, { width, height, fit: job.options.fit ?? this.options.fit ?? 'cover', roi: job.options.roi, maxPixels: this.options.maxPixels, maxMetadataBytes: this.options.maxMetadataBytes });
+      const image = await prepareImage(job.image, {
+        width,
+        height,
+        fit: job.options.fit ?? this.options.fit ?? 'cover',
+        roi: job.options.roi,
+        maxPixels: this.options.maxPixels,
+        maxMetadataBytes: this.options.maxMetadataBytes,
+      });
       const { scale, offset } = this.info.normalization;
       return { started, input: normalise(image.rgb, scale, offset), preprocessMs: performance.now() - started };
     } catch (error) {
@@ -324,7 +350,9 @@ export class Classifier {
       this.worker = worker;
     } catch (error) {
       const why = toError(error).message;
-      throw new Error(`Inference worker had stopped (${dead.exitReason ?? 'unknown reason'}) and could not be restarted: ${why}`);
+      throw new Error(
+        `Inference worker had stopped (${dead.exitReason ?? 'unknown reason'}) and could not be restarted: ${why}`,
+      );
     }
     await dead.terminate();
   }
@@ -335,17 +363,32 @@ export class Classifier {
       const { width, height } = this.info.inputSize;
       const inferStarted = performance.now();
       if (!this.worker.alive) await this.replaceWorker();
-      const { scores, embedding, inferenceMs } = await this.worker.infer(prepared.input, [height, width, 3], job.options.embedding === true);
+      const { scores, embedding, inferenceMs } = await this.worker.infer(
+        prepared.input,
+        [height, width, 3],
+        job.options.embedding === true,
+      );
       const predictions = topPredictions(scores, this.labels, job.options);
       const done = performance.now();
       // Waiting for the worker while the previous frame finishes counts as queueing.
       const queueMs = prepared.started - job.enqueuedAt + (inferStarted - prepared.started - prepared.preprocessMs);
-      const timings: Timings = { preprocessMs: prepared.preprocessMs, queueMs, inferenceMs, totalMs: done - job.enqueuedAt };
+      const timings: Timings = {
+        preprocessMs: prepared.preprocessMs,
+        queueMs,
+        inferenceMs,
+        totalMs: done - job.enqueuedAt,
+      };
       this.counters.completed++;
       this.latency.add(timings.totalMs);
       this.inference.add(inferenceMs);
       this.rate.tick();
-      job.resolve({ predictions, top: predictions[0] ?? null, model: this.info.name, timings, ...(embedding ? { embedding } : {}) });
+      job.resolve({
+        predictions,
+        top: predictions[0] ?? null,
+        model: this.info.name,
+        timings,
+        ...(embedding ? { embedding } : {}),
+      });
     } catch (error) {
       this.counters.failed++;
       job.reject(toError(error));

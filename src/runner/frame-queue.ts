@@ -35,8 +35,10 @@ export class FrameQueue<T> {
     readonly policy: QueuePolicy,
     onReady: () => void,
   ) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`Queue size must be a whole number ≥ 1, got ${capacity}`);
-    if (!QUEUE_POLICIES.includes(policy)) throw new Error(`Unknown queue policy "${String(policy)}". Valid policies are: ${QUEUE_POLICIES.join(', ')}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new Error(`Queue size must be a whole number ≥ 1, got ${capacity}`);
+    if (!QUEUE_POLICIES.includes(policy))
+      throw new Error(`Unknown queue policy "${String(policy)}". Valid policies are: ${QUEUE_POLICIES.join(', ')}`);
     this.onReady = onReady;
   }
 

@@ -25,7 +25,10 @@ export class InferenceWorker {
     this.worker.on('exit', (code) => this.failAll(new Error(`Inference worker exited (code ${code})`)));
   }
 
-  static async start(model: LocalModelSpec, backend: BackendName): Promise<{ worker: InferenceWorker; info: WorkerModelInfo }> {
+  static async start(
+    model: LocalModelSpec,
+    backend: BackendName,
+  ): Promise<{ worker: InferenceWorker; info: WorkerModelInfo }> {
     const worker = new InferenceWorker();
     try {
       const reply = await new Promise<FromWorker>((resolve, reject) => {
@@ -42,8 +45,15 @@ export class InferenceWorker {
   }
 
   /** One pass through the network; with `embedding`, the L2-normalised pooled features of that same pass too. */
-  async infer(input: Float32Array, shape: [number, number, number], embedding = false): Promise<{ scores: Float32Array; embedding?: Float32Array; inferenceMs: number }> {
-    const reply = await this.request((id) => ({ type: 'infer', id, input, shape, embedding }), [input.buffer as ArrayBuffer]);
+  async infer(
+    input: Float32Array,
+    shape: [number, number, number],
+    embedding = false,
+  ): Promise<{ scores: Float32Array; embedding?: Float32Array; inferenceMs: number }> {
+    const reply = await this.request(
+      (id) => ({ type: 'infer', id, input, shape, embedding }),
+      [input.buffer as ArrayBuffer],
+    );
     if (reply.type === 'infer-error') throw new Error(reply.message);
     if (reply.type !== 'result') throw new Error(`Unexpected worker reply "${reply.type}"`);
     return { scores: reply.scores, embedding: reply.embedding, inferenceMs: reply.inferenceMs };

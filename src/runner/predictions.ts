@@ -28,16 +28,23 @@ function checkLabelList(name: string, value: unknown): void {
   if (value === undefined) return;
   if (!Array.isArray(value)) {
     const hint = typeof value === 'string' ? ` (write [${JSON.stringify(value)}] for one label)` : '';
-    throw new TypeError(`${name} must be an array of label names, for example ["cat", "dog"], got ${describeValue(value)}${hint}`);
+    throw new TypeError(
+      `${name} must be an array of label names, for example ["cat", "dog"], got ${describeValue(value)}${hint}`,
+    );
   }
   const bad = value.findIndex((label) => typeof label !== 'string');
-  if (bad >= 0) throw new TypeError(`${name} must be an array of label names (strings), but ${name}[${bad}] is ${describeValue(value[bad])}`);
+  if (bad >= 0)
+    throw new TypeError(
+      `${name} must be an array of label names (strings), but ${name}[${bad}] is ${describeValue(value[bad])}`,
+    );
 }
 
 /** Throws a TypeError naming the bad field, what it got and what is accepted. */
 export function validateFilter(filter: PredictionFilter): void {
   if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) {
-    throw new TypeError(`prediction filter must be an object {topK, threshold, allow, deny}, got ${describeValue(filter)}`);
+    throw new TypeError(
+      `prediction filter must be an object {topK, threshold, allow, deny}, got ${describeValue(filter)}`,
+    );
   }
   const topK: unknown = filter.topK;
   if (topK !== undefined && (typeof topK !== 'number' || !Number.isInteger(topK) || topK < 1)) {

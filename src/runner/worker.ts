@@ -82,7 +82,8 @@ async function load(message: Extract<ToWorker, { type: 'load' }>): Promise<void>
 }
 
 async function infer(message: Extract<ToWorker, { type: 'infer' }>): Promise<void> {
-  if (message.embedding && embeddingSize === 0) throw new Error('This model has no global average pooling to take an embedding from');
+  if (message.embedding && embeddingSize === 0)
+    throw new Error('This model has no global average pooling to take an embedding from');
   const started = performance.now();
   const output = tf.tidy(() => {
     const input = tf.tensor4d(message.input, [1, ...message.shape]);

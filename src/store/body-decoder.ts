@@ -11,7 +11,9 @@ export function contentEncodingOf(response: IncomingMessage): ContentEncoding {
   if (header === '' || header === 'identity') return 'identity';
   if (header === 'gzip' || header === 'x-gzip') return 'gzip';
   if (header === 'deflate' || header === 'br') return header;
-  throw new TransferStop(`refused: Content-Encoding "${header}" is not supported (valid: gzip, deflate, br, identity; one at a time)`);
+  throw new TransferStop(
+    `refused: Content-Encoding "${header}" is not supported (valid: gzip, deflate, br, identity; one at a time)`,
+  );
 }
 
 /** Passes bytes through, failing once more than `limit` went by. */
@@ -33,8 +35,12 @@ function byteLimit(limit: number, describe: (bytes: number) => string): Transfor
  */
 export function decodedBody(response: IncomingMessage, encoding: ContentEncoding, maxEncodedBytes: number): Readable {
   if (encoding === 'identity') return response;
-  const decoder = encoding === 'gzip' ? createGunzip() : encoding === 'deflate' ? createInflate() : createBrotliDecompress();
-  const limit = byteLimit(maxEncodedBytes, (bytes) => `refused: more than ${maxEncodedBytes} ${encoding}-encoded bytes (${bytes} so far)`);
+  const decoder =
+    encoding === 'gzip' ? createGunzip() : encoding === 'deflate' ? createInflate() : createBrotliDecompress();
+  const limit = byteLimit(
+    maxEncodedBytes,
+    (bytes) => `refused: more than ${maxEncodedBytes} ${encoding}-encoded bytes (${bytes} so far)`,
+  );
   // Errors reach the reader through `decoder`; pipeline destroys the response with it.
   pipeline(response, limit, decoder, () => undefined);
   return decoder;

@@ -35,7 +35,11 @@ async function sha256Of(file: string): Promise<string> {
  * changed on disk since (an SD card's bit rot, a hand edit, tampering) is never loaded; the entry is
  * then downloaded again. A few MB hash in milliseconds; this runs once per model load.
  */
-export async function readComplete(dir: string, url: string, pinned: Record<string, string> | undefined): Promise<string | undefined> {
+export async function readComplete(
+  dir: string,
+  url: string,
+  pinned: Record<string, string> | undefined,
+): Promise<string | undefined> {
   let marker: CompleteMarker;
   try {
     marker = JSON.parse(await readFile(path.join(dir, MARKER), 'utf8')) as CompleteMarker;
@@ -51,7 +55,8 @@ export async function readComplete(dir: string, url: string, pinned: Record<stri
     const full = path.join(dir, file);
     // Recorded names come from a file in the cache; one that leads outside the entry is not ours.
     const relative = path.relative(dir, full);
-    if (relative === '' || relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) return undefined;
+    if (relative === '' || relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative))
+      return undefined;
     try {
       if ((await stat(full)).size !== info.bytes) return undefined;
       if ((await sha256Of(full)) !== info.sha256) return undefined;
@@ -74,7 +79,12 @@ export async function removeStaleTemps(root: string): Promise<void> {
 }
 
 /** Moves the finished temp folder to `finalDir`, replacing an outdated entry; a concurrent winner is reused. */
-export async function publish(tempDir: string, finalDir: string, url: string, pinned: Record<string, string> | undefined): Promise<string | undefined> {
+export async function publish(
+  tempDir: string,
+  finalDir: string,
+  url: string,
+  pinned: Record<string, string> | undefined,
+): Promise<string | undefined> {
   try {
     await rename(tempDir, finalDir);
     return undefined;

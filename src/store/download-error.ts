@@ -18,7 +18,9 @@ export function describeCause(error: unknown): string {
   let cause: unknown = error.cause;
   for (let depth = 0; cause instanceof Error && depth < 3; depth++) {
     const code = (cause as { code?: unknown }).code;
-    parts.push(typeof code === 'string' && !cause.message.includes(code) ? `${cause.message} (${code})` : cause.message);
+    parts.push(
+      typeof code === 'string' && !cause.message.includes(code) ? `${cause.message} (${code})` : cause.message,
+    );
     cause = cause.cause;
   }
   return parts.join(': ');

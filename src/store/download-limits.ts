@@ -60,7 +60,9 @@ function positiveIntegerFromEnv(name: string, minimum: number, what: string): nu
 function checkLimit(limits: DownloadLimits, key: keyof DownloadLimits): void {
   const value = limits[key];
   if (!Number.isSafeInteger(value) || value < (key === 'maxRedirects' ? 0 : 1)) {
-    throw new Error(`Download limit ${key} must be a whole number${key === 'maxRedirects' ? ' ≥ 0' : ' ≥ 1'} (got ${String(value)})`);
+    throw new Error(
+      `Download limit ${key} must be a whole number${key === 'maxRedirects' ? ' ≥ 0' : ' ≥ 1'} (got ${String(value)})`,
+    );
   }
 }
 
@@ -73,7 +75,9 @@ export function resolveDownloadLimits(overrides: Partial<DownloadLimits> = {}): 
   if (modelBytes !== undefined) fromEnv.maxModelBytes = modelBytes;
   const seconds = positiveIntegerFromEnv(DOWNLOAD_TIMEOUT_ENV, 1, 'seconds');
   if (seconds !== undefined) fromEnv.totalTimeoutMs = seconds * 1000;
-  const defined = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)) as Partial<DownloadLimits>;
+  const defined = Object.fromEntries(
+    Object.entries(overrides).filter(([, value]) => value !== undefined),
+  ) as Partial<DownloadLimits>;
   const limits: DownloadLimits = { ...DEFAULT_DOWNLOAD_LIMITS, ...fromEnv, ...defined };
   for (const key of Object.keys(DEFAULT_DOWNLOAD_LIMITS) as (keyof DownloadLimits)[]) checkLimit(limits, key);
   return limits;

@@ -2,7 +2,16 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { cacheDir as defaultCacheDir } from './cache';
-import { MARKER, publish, readComplete, removeStaleTemps, resultPath, TEMP_PREFIX, type CompleteMarker, type ModelKind } from './cache-entry';
+import {
+  MARKER,
+  publish,
+  readComplete,
+  removeStaleTemps,
+  resultPath,
+  TEMP_PREFIX,
+  type CompleteMarker,
+  type ModelKind,
+} from './cache-entry';
 import { cacheWriteError } from './cache-write-error';
 import { DownloadError, describeCause } from './download-error';
 import { resolveDownloadLimits, type DownloadLimits } from './download-limits';
@@ -48,7 +57,9 @@ function kindOf(parsed: URL): ModelKind {
 
 function checkEntryName(name: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
-    throw new Error(`Invalid cache name "${name}": use letters, digits, '.', '_' and '-', starting with a letter or digit`);
+    throw new Error(
+      `Invalid cache name "${name}": use letters, digits, '.', '_' and '-', starting with a letter or digit`,
+    );
   }
   return name;
 }
@@ -67,7 +78,10 @@ function lastPathSegment(parsed: URL): string {
   }
   const name = decoded.split(/[\\/]/).pop() ?? '';
   if (name === '' || name === '.' || name === '..') {
-    throw new DownloadError(`Cannot download "${displayUrl(parsed)}": its path does not end in a file name`, displayUrl(parsed));
+    throw new DownloadError(
+      `Cannot download "${displayUrl(parsed)}": its path does not end in a file name`,
+      displayUrl(parsed),
+    );
   }
   return name;
 }
@@ -117,7 +131,10 @@ async function fetchModelJson(fetcher: ModelFetcher, modelUrl: URL, tempDir: str
     const general = fetcher.boundFor(shard);
     const bound =
       group.expectedBytes !== undefined && group.expectedBytes < general.bytes
-        ? { bytes: group.expectedBytes, source: `what weight group ${index + 1} of model.json's weights manifest needs` }
+        ? {
+            bytes: group.expectedBytes,
+            source: `what weight group ${index + 1} of model.json's weights manifest needs`,
+          }
         : general;
     bytes.set(shard, (await fetcher.download(prefix + shard + suffix, shard, bound)).bytes);
   });
@@ -138,12 +155,20 @@ async function fetchModelJson(fetcher: ModelFetcher, modelUrl: URL, tempDir: str
 function memberFileName(member: string, shown: string): string {
   const file = path.basename(member);
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(file)) {
-    throw new DownloadError(`Cannot take "${member}" out of ${shown}: the member must end in a file name of letters, digits, '.', '_' and '-'`, shown);
+    throw new DownloadError(
+      `Cannot take "${member}" out of ${shown}: the member must end in a file name of letters, digits, '.', '_' and '-'`,
+      shown,
+    );
   }
   return file;
 }
 
-async function fetchArchiveMember(fetcher: ModelFetcher, archiveUrl: URL, tempDir: string, member: string): Promise<string> {
+async function fetchArchiveMember(
+  fetcher: ModelFetcher,
+  archiveUrl: URL,
+  tempDir: string,
+  member: string,
+): Promise<string> {
   const url = archiveUrl.href;
   const shown = displayUrl(archiveUrl);
   const archiveName = lastPathSegment(archiveUrl);
@@ -158,7 +183,9 @@ async function fetchArchiveMember(fetcher: ModelFetcher, archiveUrl: URL, tempDi
       maxEntries: fetcher.limits.maxArchiveEntries,
     });
   } catch (error) {
-    throw new DownloadError(`Cannot take ${member} out of ${shown}: ${describeCause(error)}`, shown, undefined, { cause: error });
+    throw new DownloadError(`Cannot take ${member} out of ${shown}: ${describeCause(error)}`, shown, undefined, {
+      cause: error,
+    });
   }
   fetcher.checkPinned(file, extracted.sha256, url);
   fetcher.files[file] = extracted;
@@ -205,7 +232,13 @@ export async function fetchModel(url: string, options: FetchModelOptions = {}): 
       main = await fetchArchiveMember(fetcher, requested, tempDir, member);
     }
     fetcher.checkAllPinsUsed(requested.href);
-    const marker: CompleteMarker = { url: requested.href, kind, main, files: fetcher.files, fetchedAt: new Date().toISOString() };
+    const marker: CompleteMarker = {
+      url: requested.href,
+      kind,
+      main,
+      files: fetcher.files,
+      fetchedAt: new Date().toISOString(),
+    };
     await writeFile(path.join(tempDir, MARKER), `${JSON.stringify(marker, null, 2)}\n`, { flush: true });
     const winner = await publish(tempDir, finalDir, requested.href, options.sha256);
     return winner ?? resultPath(finalDir, marker);

@@ -16,7 +16,10 @@ export interface SizeBound {
 
 export interface HttpDownloadOptions {
   signal?: AbortSignal;
-  limits: Pick<DownloadLimits, 'maxRedirects' | 'responseTimeoutMs' | 'idleTimeoutMs' | 'minBytesPerWindow' | 'rateWindowMs' | 'totalTimeoutMs'>;
+  limits: Pick<
+    DownloadLimits,
+    'maxRedirects' | 'responseTimeoutMs' | 'idleTimeoutMs' | 'minBytesPerWindow' | 'rateWindowMs' | 'totalTimeoutMs'
+  >;
   /** Date.now() by which the whole model must be in; default: totalTimeoutMs from now. */
   deadline?: number;
   maxBytes: SizeBound;
@@ -46,7 +49,11 @@ const ENCODING_SLACK_BYTES = 1024 * 1024;
  * response, idle, minimum-rate and total timeouts. Throws DownloadError naming the URL (without
  * credentials) and what was exceeded; the caller owns cleaning up `destination`.
  */
-export async function downloadToFile(url: string, destination: string, options: HttpDownloadOptions): Promise<HttpDownloadResult> {
+export async function downloadToFile(
+  url: string,
+  destination: string,
+  options: HttpDownloadOptions,
+): Promise<HttpDownloadResult> {
   const shown = displayUrl(url);
   const { limits, maxBytes, exactBytes } = options;
   const bound = exactBytes && exactBytes.bytes < maxBytes.bytes ? exactBytes : maxBytes;
@@ -59,7 +66,12 @@ export async function downloadToFile(url: string, destination: string, options: 
   else options.signal?.addEventListener('abort', onCallerAbort, { once: true });
   const deadline = options.deadline ?? Date.now() + limits.totalTimeoutMs;
   const deadlineTimer = setTimeout(
-    () => stop(new TransferStop(`timed out: the model was not downloaded within ${limits.totalTimeoutMs} ms (total time limit, ${DOWNLOAD_TIMEOUT_ENV})`)),
+    () =>
+      stop(
+        new TransferStop(
+          `timed out: the model was not downloaded within ${limits.totalTimeoutMs} ms (total time limit, ${DOWNLOAD_TIMEOUT_ENV})`,
+        ),
+      ),
     Math.max(0, deadline - Date.now()),
   );
   const pool = options.pool ?? new ConnectionPool();
@@ -70,11 +82,19 @@ export async function downloadToFile(url: string, destination: string, options: 
   const failure = (error: unknown): DownloadError => {
     if (error instanceof DownloadError) return error;
     const reason = stopper.signal.aborted ? stopper.signal.reason : error instanceof TransferStop ? error : undefined;
-    if (reason instanceof TransferStop) return new DownloadError(`Download of ${shown} ${reason.message}`, shown, undefined, { cause: error });
+    if (reason instanceof TransferStop)
+      return new DownloadError(`Download of ${shown} ${reason.message}`, shown, undefined, { cause: error });
     if (announced !== undefined && bytes < announced) {
-      return new DownloadError(`Download of ${shown} failed: connection ended after ${bytes} of ${announced} bytes (${describeCause(error)})`, shown, undefined, { cause: error });
+      return new DownloadError(
+        `Download of ${shown} failed: connection ended after ${bytes} of ${announced} bytes (${describeCause(error)})`,
+        shown,
+        undefined,
+        { cause: error },
+      );
     }
-    return new DownloadError(`Download of ${shown} failed: ${describeCause(error)}`, shown, undefined, { cause: error });
+    return new DownloadError(`Download of ${shown} failed: ${describeCause(error)}`, shown, undefined, {
+      cause: error,
+    });
   };
 
   const file = await open(destination, 'w');
@@ -93,7 +113,11 @@ export async function downloadToFile(url: string, destination: string, options: 
       if (response.statusCode !== 200) {
         response.destroy();
         const where = finalUrl.href !== new URL(url).href ? ` (redirected to ${displayUrl(finalUrl)})` : '';
-        throw new DownloadError(`Download of ${shown} failed: HTTP ${response.statusCode} ${response.statusMessage ?? ''}`.trimEnd() + where, shown, response.statusCode);
+        throw new DownloadError(
+          `Download of ${shown} failed: HTTP ${response.statusCode} ${response.statusMessage ?? ''}`.trimEnd() + where,
+          shown,
+          response.statusCode,
+        );
       }
       const encoding = contentEncodingOf(response);
       const lengthHeader = response.headers['content-length'];
@@ -102,14 +126,20 @@ export async function downloadToFile(url: string, destination: string, options: 
       // Content-Length counts the encoded bytes; only an identity body's length is the file's size.
       if (encoding === 'identity' && length !== undefined) {
         if (exactBytes && length !== exactBytes.bytes) {
-          throw new TransferStop(`refused: the server announces ${length} bytes, but the file has ${exactBytes.bytes} (${exactBytes.source})`);
+          throw new TransferStop(
+            `refused: the server announces ${length} bytes, but the file has ${exactBytes.bytes} (${exactBytes.source})`,
+          );
         }
         if (length > bound.bytes) {
-          throw new TransferStop(`refused: the server announces ${length} bytes, more than the ${bound.bytes} allowed (${bound.source})`);
+          throw new TransferStop(
+            `refused: the server announces ${length} bytes, more than the ${bound.bytes} allowed (${bound.source})`,
+          );
         }
         announced = length;
       } else if (length !== undefined && length > maxEncoded) {
-        throw new TransferStop(`refused: the server announces ${length} ${encoding}-encoded bytes, more than the ${maxEncoded} allowed (${bound.source}, plus slack for the encoding)`);
+        throw new TransferStop(
+          `refused: the server announces ${length} ${encoding}-encoded bytes, more than the ${maxEncoded} allowed (${bound.source}, plus slack for the encoding)`,
+        );
       }
       const body = decodedBody(response, encoding, maxEncoded);
       const totalBytes = announced ?? exactBytes?.bytes;
@@ -118,7 +148,10 @@ export async function downloadToFile(url: string, destination: string, options: 
       // Leaving the loop by a throw destroys the body (and with it the response): nothing more is read.
       for await (const chunk of body as AsyncIterable<Buffer>) {
         watchdog.received(chunk.length);
-        if (bytes + chunk.length > bound.bytes) throw new TransferStop(`refused: the body goes on past ${bound.bytes} bytes, the most allowed (${bound.source})`);
+        if (bytes + chunk.length > bound.bytes)
+          throw new TransferStop(
+            `refused: the body goes on past ${bound.bytes} bytes, the most allowed (${bound.source})`,
+          );
         options.beforeWrite?.(chunk.length);
         hash.update(chunk);
         await file.write(chunk);
@@ -127,10 +160,16 @@ export async function downloadToFile(url: string, destination: string, options: 
       }
       if (stopper.signal.aborted) throw stopper.signal.reason;
       if (announced !== undefined && bytes !== announced) {
-        throw new DownloadError(`Download of ${shown} failed: connection ended after ${bytes} of ${announced} bytes`, shown);
+        throw new DownloadError(
+          `Download of ${shown} failed: connection ended after ${bytes} of ${announced} bytes`,
+          shown,
+        );
       }
       if (exactBytes && bytes !== exactBytes.bytes) {
-        throw new DownloadError(`Download of ${shown} failed: got ${bytes} bytes, but the file has ${exactBytes.bytes} (${exactBytes.source})`, shown);
+        throw new DownloadError(
+          `Download of ${shown} failed: got ${bytes} bytes, but the file has ${exactBytes.bytes} (${exactBytes.source})`,
+          shown,
+        );
       }
       await file.sync();
       return { bytes, sha256: hash.digest('hex'), finalUrl: finalUrl.href };

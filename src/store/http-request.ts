@@ -28,7 +28,9 @@ export class ConnectionPool {
   /** `extraCa`: PEM certificates trusted besides Node's bundled roots (a private model server). */
   constructor(extraCa?: string | Buffer | Array<string | Buffer>) {
     const extra = extraCa === undefined ? [] : Array.isArray(extraCa) ? extraCa : [extraCa];
-    this.httpsAgent = new https.Agent(extra.length > 0 ? { keepAlive: true, ca: [...rootCertificates, ...extra] } : { keepAlive: true });
+    this.httpsAgent = new https.Agent(
+      extra.length > 0 ? { keepAlive: true, ca: [...rootCertificates, ...extra] } : { keepAlive: true },
+    );
   }
 
   agentFor(url: URL): http.Agent {
@@ -60,7 +62,9 @@ function requestOnce(url: URL, options: GetOptions): Promise<http.IncomingMessag
     const request = transport.get(url, { agent: options.pool.agentFor(url), headers: REQUEST_HEADERS });
     // A hard timer, not socket idleness: a server dripping header bytes must not hold the request open.
     const timer = setTimeout(() => {
-      request.destroy(new TransferStop(`timed out: no response from ${displayUrl(url)} within ${options.responseTimeoutMs} ms`));
+      request.destroy(
+        new TransferStop(`timed out: no response from ${displayUrl(url)} within ${options.responseTimeoutMs} ms`),
+      );
     }, options.responseTimeoutMs);
     const onAbort = (): void => {
       request.destroy(options.signal.reason instanceof Error ? options.signal.reason : new TransferStop('was stopped'));
@@ -85,7 +89,10 @@ function requestOnce(url: URL, options: GetOptions): Promise<http.IncomingMessag
  * GETs `url`, following at most `maxRedirects` redirects, each checked by checkRedirect (never from
  * https down to http). Resolves with the first non-redirect response, whatever its status.
  */
-export async function getFollowingRedirects(url: URL, options: GetOptions): Promise<{ response: http.IncomingMessage; finalUrl: URL }> {
+export async function getFollowingRedirects(
+  url: URL,
+  options: GetOptions,
+): Promise<{ response: http.IncomingMessage; finalUrl: URL }> {
   let current = url;
   for (let redirects = 0; ; redirects++) {
     const response = await requestOnce(current, options);
@@ -93,7 +100,10 @@ export async function getFollowingRedirects(url: URL, options: GetOptions): Prom
     // A redirect's body is never read: destroying it also stops a server that sends one forever.
     response.destroy();
     if (redirects >= options.maxRedirects) {
-      throw new DownloadError(`Download of ${displayUrl(url)} refused: more than ${options.maxRedirects} redirects (the last from ${displayUrl(current)})`, displayUrl(url));
+      throw new DownloadError(
+        `Download of ${displayUrl(url)} refused: more than ${options.maxRedirects} redirects (the last from ${displayUrl(current)})`,
+        displayUrl(url),
+      );
     }
     current = checkRedirect(current, response.headers.location, url);
   }

@@ -110,7 +110,9 @@ export class ModelFetcher {
   private countModelBytes(bytes: number): void {
     this.modelBytes += bytes;
     if (this.modelBytes > this.limits.maxModelBytes) {
-      throw new TransferStop(`refused: the model's files add up to more than ${this.limits.maxModelBytes} bytes (the per-model limit, ${MAX_MODEL_BYTES_ENV})`);
+      throw new TransferStop(
+        `refused: the model's files add up to more than ${this.limits.maxModelBytes} bytes (the per-model limit, ${MAX_MODEL_BYTES_ENV})`,
+      );
     }
   }
 
@@ -120,12 +122,19 @@ export class ModelFetcher {
     this.pinnedUsed.add(file);
     if (expected.toLowerCase() !== sha256) {
       const shown = displayUrl(url);
-      throw new DownloadError(`Integrity check failed for ${file} from ${shown}: sha256 is ${sha256}, expected ${expected.toLowerCase()}`, shown);
+      throw new DownloadError(
+        `Integrity check failed for ${file} from ${shown}: sha256 is ${sha256}, expected ${expected.toLowerCase()}`,
+        shown,
+      );
     }
   }
 
   /** Downloads `url` to `file` inside the temp folder within its bounds, checking a pinned sha256. */
-  async download(url: string, file: string, bound: SizeBound = this.boundFor(file)): Promise<{ bytes: number; sha256: string }> {
+  async download(
+    url: string,
+    file: string,
+    bound: SizeBound = this.boundFor(file),
+  ): Promise<{ bytes: number; sha256: string }> {
     const destination = path.join(this.tempDir, file);
     await mkdir(path.dirname(destination), { recursive: true });
     const result = await downloadToFile(url, destination, {
@@ -154,7 +163,10 @@ export class ModelFetcher {
     const unused = Object.keys(this.options.sha256 ?? {}).filter((file) => !this.pinnedUsed.has(file));
     if (unused.length > 0) {
       const shown = displayUrl(url);
-      throw new DownloadError(`${shown} has no file named ${unused.join(', ')}, for which a sha256 was pinned; files: ${Object.keys(this.files).join(', ')}`, shown);
+      throw new DownloadError(
+        `${shown} has no file named ${unused.join(', ')}, for which a sha256 was pinned; files: ${Object.keys(this.files).join(', ')}`,
+        shown,
+      );
     }
   }
 }

@@ -149,7 +149,9 @@ export async function extractTarMember(
       const header = await reader.readExactly(BLOCK);
       if (!header || header.every((b) => b === 0)) break;
       if (++entries > limits.maxEntries) {
-        throw new Error(`${archivePath} has more than ${limits.maxEntries} entries before "${member}", the limit for an archive`);
+        throw new Error(
+          `${archivePath} has more than ${limits.maxEntries} entries before "${member}", the limit for an archive`,
+        );
       }
       const size = octal(header, 124, 12, archivePath);
       const type = String.fromCharCode(header[156] || 0x30);
@@ -162,7 +164,9 @@ export async function extractTarMember(
       if (type === 'L' || type === 'x') {
         // GNU long name / pax extended header: the name applies to the next entry.
         if (size > MAX_NAME_RECORD_BYTES) {
-          throw new Error(`${archivePath} has a ${type === 'L' ? 'long-name' : 'pax'} record of ${size} bytes, more than the ${MAX_NAME_RECORD_BYTES} allowed`);
+          throw new Error(
+            `${archivePath} has a ${type === 'L' ? 'long-name' : 'pax'} record of ${size} bytes, more than the ${MAX_NAME_RECORD_BYTES} allowed`,
+          );
         }
         const body = await reader.readExactly(padded);
         if (!body) break;
@@ -171,7 +175,9 @@ export async function extractTarMember(
       }
       if ((type === '0' || type === '\0') && matches(name, member)) {
         if (size > limits.maxMemberBytes) {
-          throw new Error(`${archivePath}: ${normalise(name)} declares ${size} bytes, more than the ${limits.maxMemberBytes} allowed for the member`);
+          throw new Error(
+            `${archivePath}: ${normalise(name)} declares ${size} bytes, more than the ${limits.maxMemberBytes} allowed for the member`,
+          );
         }
         const out = await open(destination, 'w');
         const hash = createHash('sha256');

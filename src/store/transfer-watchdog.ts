@@ -39,7 +39,10 @@ export class TransferWatchdog {
 
   private armIdle(): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => this.stop(new TransferStop(`timed out: no data for ${this.limits.idleTimeoutMs} ms`)), this.limits.idleTimeoutMs);
+    this.idleTimer = setTimeout(
+      () => this.stop(new TransferStop(`timed out: no data for ${this.limits.idleTimeoutMs} ms`)),
+      this.limits.idleTimeoutMs,
+    );
   }
 
   private checkRate(): void {

@@ -23,14 +23,23 @@ export function checkRequestedUrl(url: string): URL {
   try {
     parsed = new URL(url);
   } catch {
-    throw new DownloadError(`Cannot download "${displayUrl(url)}": not a valid URL (expected an http:// or https:// URL)`, displayUrl(url));
+    throw new DownloadError(
+      `Cannot download "${displayUrl(url)}": not a valid URL (expected an http:// or https:// URL)`,
+      displayUrl(url),
+    );
   }
   const shown = displayUrl(parsed);
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new DownloadError(`Cannot download "${shown}": protocol ${parsed.protocol} is not supported (valid: http:, https:)`, shown);
+    throw new DownloadError(
+      `Cannot download "${shown}": protocol ${parsed.protocol} is not supported (valid: http:, https:)`,
+      shown,
+    );
   }
   if (parsed.username !== '' || parsed.password !== '') {
-    throw new DownloadError(`Cannot download "${shown}": URLs with a user name or password are not supported (the credentials would travel with every file and redirect)`, shown);
+    throw new DownloadError(
+      `Cannot download "${shown}": URLs with a user name or password are not supported (the credentials would travel with every file and redirect)`,
+      shown,
+    );
   }
   return parsed;
 }
@@ -42,17 +51,26 @@ export function checkRequestedUrl(url: string): URL {
 export function checkRedirect(from: URL, location: string | undefined, requested: URL): URL {
   const where = displayUrl(from);
   if (location === undefined || location.trim() === '') {
-    throw new DownloadError(`Download of ${displayUrl(requested)} failed: ${where} answered a redirect without a Location`, displayUrl(requested));
+    throw new DownloadError(
+      `Download of ${displayUrl(requested)} failed: ${where} answered a redirect without a Location`,
+      displayUrl(requested),
+    );
   }
   let next: URL;
   try {
     next = new URL(location, from);
   } catch {
-    throw new DownloadError(`Download of ${displayUrl(requested)} failed: ${where} redirected to an invalid URL`, displayUrl(requested));
+    throw new DownloadError(
+      `Download of ${displayUrl(requested)} failed: ${where} redirected to an invalid URL`,
+      displayUrl(requested),
+    );
   }
   const target = displayUrl(next);
   if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-    throw new DownloadError(`Download of ${displayUrl(requested)} refused: ${where} redirected to ${target}, protocol ${next.protocol} (valid: http:, https:)`, displayUrl(requested));
+    throw new DownloadError(
+      `Download of ${displayUrl(requested)} refused: ${where} redirected to ${target}, protocol ${next.protocol} (valid: http:, https:)`,
+      displayUrl(requested),
+    );
   }
   if (from.protocol === 'https:' && next.protocol === 'http:') {
     throw new DownloadError(
@@ -61,7 +79,10 @@ export function checkRedirect(from: URL, location: string | undefined, requested
     );
   }
   if (next.username !== '' || next.password !== '') {
-    throw new DownloadError(`Download of ${displayUrl(requested)} refused: ${where} redirected to a URL with a user name or password (${target})`, displayUrl(requested));
+    throw new DownloadError(
+      `Download of ${displayUrl(requested)} refused: ${where} redirected to a URL with a user name or password (${target})`,
+      displayUrl(requested),
+    );
   }
   return next;
 }

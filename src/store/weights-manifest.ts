@@ -38,16 +38,24 @@ function weightBytes(weight: ManifestWeight, source: string): number | undefined
   if (stored === 'string' && weight.quantization === undefined) return undefined;
   const bytesPerValue = typeof stored === 'string' ? BYTES_PER_VALUE[stored] : undefined;
   if (bytesPerValue === undefined) {
-    fail(source, `weight ${name} has dtype ${String(stored)}; valid dtypes are ${Object.keys(BYTES_PER_VALUE).join(', ')}, string`);
+    fail(
+      source,
+      `weight ${name} has dtype ${String(stored)}; valid dtypes are ${Object.keys(BYTES_PER_VALUE).join(', ')}, string`,
+    );
   }
   return size * bytesPerValue;
 }
 
 /** A shard path must stay inside the model folder: no absolute paths, no '..', no URLs. */
 function checkShardPath(shardPath: unknown, source: string): string {
-  if (typeof shardPath !== 'string' || shardPath === '') fail(source, 'a weightsManifest path is not a non-empty string');
+  if (typeof shardPath !== 'string' || shardPath === '')
+    fail(source, 'a weightsManifest path is not a non-empty string');
   const parts = shardPath.split(/[\\/]/);
-  if (shardPath.startsWith('/') || /^[a-z][a-z0-9+.-]*:/i.test(shardPath) || parts.some((p) => p === '..' || p === '')) {
+  if (
+    shardPath.startsWith('/') ||
+    /^[a-z][a-z0-9+.-]*:/i.test(shardPath) ||
+    parts.some((p) => p === '..' || p === '')
+  ) {
     fail(source, `weightsManifest path "${shardPath}" must be a relative file name inside the model folder`);
   }
   return shardPath;

@@ -30,7 +30,12 @@ function layerSeed(seed: number | undefined, name: string): number | undefined {
 
 function heInitializer(layer: NetworkLayer, seed?: number): ReturnType<typeof tfl.initializers.varianceScaling> {
   const scale = layer.kind === 'depthwise' ? 2 * layer.input[2] : 2;
-  return tfl.initializers.varianceScaling({ scale, mode: 'fanIn', distribution: 'uniform', seed: layerSeed(seed, layer.name) });
+  return tfl.initializers.varianceScaling({
+    scale,
+    mode: 'fanIn',
+    distribution: 'uniform',
+    seed: layerSeed(seed, layer.name),
+  });
 }
 
 /**
@@ -47,12 +52,28 @@ export function buildNetworkModel(network: Network, options: BuildOptions = {}):
     switch (layer.kind) {
       case 'conv':
         x = tfl.layers
-          .conv2d({ name: layer.name, filters: layer.output[2], kernelSize: layer.kernel, strides: layer.stride, padding: 'same', useBias: layer.useBias, kernelInitializer: heInitializer(layer, options.seed) })
+          .conv2d({
+            name: layer.name,
+            filters: layer.output[2],
+            kernelSize: layer.kernel,
+            strides: layer.stride,
+            padding: 'same',
+            useBias: layer.useBias,
+            kernelInitializer: heInitializer(layer, options.seed),
+          })
           .apply(x) as tfl.SymbolicTensor;
         break;
       case 'depthwise':
         x = tfl.layers
-          .depthwiseConv2d({ name: layer.name, kernelSize: layer.kernel, strides: layer.stride, padding: 'same', depthMultiplier: 1, useBias: layer.useBias, depthwiseInitializer: heInitializer(layer, options.seed) })
+          .depthwiseConv2d({
+            name: layer.name,
+            kernelSize: layer.kernel,
+            strides: layer.stride,
+            padding: 'same',
+            depthMultiplier: 1,
+            useBias: layer.useBias,
+            depthwiseInitializer: heInitializer(layer, options.seed),
+          })
           .apply(x) as tfl.SymbolicTensor;
         break;
       case 'avgpool':
@@ -70,12 +91,22 @@ export function buildNetworkModel(network: Network, options: BuildOptions = {}):
         break;
     }
     if (layer.batchNorm) {
-      x = tfl.layers.batchNormalization({ name: layer.batchNorm, axis: -1, epsilon: network.batchNorm.epsilon, momentum: network.batchNorm.momentum }).apply(x) as tfl.SymbolicTensor;
+      x = tfl.layers
+        .batchNormalization({
+          name: layer.batchNorm,
+          axis: -1,
+          epsilon: network.batchNorm.epsilon,
+          momentum: network.batchNorm.momentum,
+        })
+        .apply(x) as tfl.SymbolicTensor;
       outputs.set(layer.batchNorm, x);
     }
     if (layer.residual) {
       const shortcut = outputs.get(layer.residual.from);
-      if (!shortcut) throw new Error(`MobileNet definition error: shortcut source "${layer.residual.from}" of ${layer.name} comes later or does not exist`);
+      if (!shortcut)
+        throw new Error(
+          `MobileNet definition error: shortcut source "${layer.residual.from}" of ${layer.name} comes later or does not exist`,
+        );
       x = tfl.layers.add({ name: layer.residual.name }).apply([shortcut, x]) as tfl.SymbolicTensor;
       outputs.set(layer.residual.name, x);
     }
@@ -102,13 +133,22 @@ export function buildNetworkModel(network: Network, options: BuildOptions = {}):
 function classifier(network: Network, layer: NetworkLayer, x: tfl.SymbolicTensor, seed?: number): tfl.SymbolicTensor {
   const classes = layer.output[2];
   if (network.head === 'dense') {
-    return tfl.layers.dense({ name: layer.name, units: classes, activation: 'softmax', kernelInitializer: heInitializer(layer, seed) }).apply(x) as tfl.SymbolicTensor;
+    return tfl.layers
+      .dense({ name: layer.name, units: classes, activation: 'softmax', kernelInitializer: heInitializer(layer, seed) })
+      .apply(x) as tfl.SymbolicTensor;
   }
   // Keras V1: the pooled vector as a 1×1 image, a (no-op at inference) dropout, then a 1×1 conv.
   let y = tfl.layers.reshape({ name: 'reshape_1', targetShape: [1, 1, layer.input[2]] }).apply(x) as tfl.SymbolicTensor;
   y = tfl.layers.dropout({ name: 'dropout', rate: 1e-3 }).apply(y) as tfl.SymbolicTensor;
   return tfl.layers
-    .conv2d({ name: layer.name, filters: classes, kernelSize: 1, padding: 'same', useBias: true, kernelInitializer: heInitializer(layer, seed) })
+    .conv2d({
+      name: layer.name,
+      filters: classes,
+      kernelSize: 1,
+      padding: 'same',
+      useBias: true,
+      kernelInitializer: heInitializer(layer, seed),
+    })
     .apply(y) as tfl.SymbolicTensor;
 }
 
@@ -123,10 +163,17 @@ export function loadWeightsByName(model: tfl.LayersModel, weights: tf.NamedTenso
   const unknown = Object.keys(weights).filter((name) => !expected.has(name));
   const misshapen = Object.entries(weights)
     .filter(([name, value]) => expected.has(name) && String(expected.get(name)) !== String(value.shape))
-    .map(([name, value]) => `${name} is [${value.shape.join(', ')}] but the model needs [${String(expected.get(name)).split(',').join(', ')}]`);
+    .map(
+      ([name, value]) =>
+        `${name} is [${value.shape.join(', ')}] but the model needs [${String(expected.get(name)).split(',').join(', ')}]`,
+    );
   const problems = [
-    missing.length ? `missing ${missing.length} weight(s): ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}` : '',
-    unknown.length ? `${unknown.length} weight(s) the model does not have: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', ...' : ''}` : '',
+    missing.length
+      ? `missing ${missing.length} weight(s): ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`
+      : '',
+    unknown.length
+      ? `${unknown.length} weight(s) the model does not have: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', ...' : ''}`
+      : '',
     misshapen.length ? `shape mismatch: ${misshapen.slice(0, 3).join('; ')}${misshapen.length > 3 ? '; ...' : ''}` : '',
   ].filter(Boolean);
   if (problems.length) throw new Error(`Weights do not fit ${model.name}: ${problems.join('; ')}`);

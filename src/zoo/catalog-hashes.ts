@@ -75,6 +75,12 @@ export const MOBILENET_V1_025_224_LAYERS_FILES: Readonly<Record<string, PinnedFi
  * byte the same as the test fixtures.
  */
 export const CORAL_TFLITE_FILES: Readonly<Record<string, PinnedFile>> = {
-  'mobilenet_v1_0.25_128_quant.tflite': { bytes: 525598, sha256: 'cb273c23ee76374b05b9583177e28aa19744858a7679c56a250e83d0333da785' },
-  'mobilenet_v2_1.0_224_quant.tflite': { bytes: 3610798, sha256: '7aad0c74c5e3c06e5eb3c827e13304fdd68a83da6087d92ee169c24ff9fd4776' },
+  'mobilenet_v1_0.25_128_quant.tflite': {
+    bytes: 525598,
+    sha256: 'cb273c23ee76374b05b9583177e28aa19744858a7679c56a250e83d0333da785',
+  },
+  'mobilenet_v2_1.0_224_quant.tflite': {
+    bytes: 3610798,
+    sha256: '7aad0c74c5e3c06e5eb3c827e13304fdd68a83da6087d92ee169c24ff9fd4776',
+  },
 };

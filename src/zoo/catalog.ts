@@ -131,7 +131,6 @@ const SLIM_V1_QUANT_SOURCE =
 const HOSTED_V2_QUANT_SOURCE =
   'tensorflow/tensorflow lite/g3doc/guide/hosted_models.md, "Quantized models" (tflite_11_05_08/mobilenet_v2_1.0_224_quant.tgz)';
 
-
 function tfliteEntry(arch: 'v1' | 'v2', alphaText: string, resolution: number): CatalogEntry {
   const name = `mobilenet_${arch}_${alphaText}_${resolution}_quant`;
   const file = `${name}.tflite`;
@@ -150,14 +149,25 @@ function tfliteEntry(arch: 'v1' | 'v2', alphaText: string, resolution: number): 
   // Plain .tflite files whose bytes are known here: byte copies of them are the test fixtures.
   const pinned = CORAL_TFLITE_FILES[file];
   if (pinned) {
-    return { ...common, url: `${CORAL_BASE}/${file}`, ...pinsOf({ [file]: pinned }), source: `${CORAL_SOURCE}, ${file}` };
+    return {
+      ...common,
+      url: `${CORAL_BASE}/${file}`,
+      ...pinsOf({ [file]: pinned }),
+      source: `${CORAL_SOURCE}, ${file}`,
+    };
   }
   const url =
     arch === 'v1'
       ? `https://storage.googleapis.com/download.tensorflow.org/models/mobilenet_v1_2018_08_02/${name}.tgz`
       : `https://storage.googleapis.com/download.tensorflow.org/models/tflite_11_05_08/${name}.tgz`;
   const maxBytes = { [`${name}.tgz`]: ARCHIVE_MAX_BYTES, [file]: ARCHIVED_TFLITE_MAX_BYTES };
-  return { ...common, url, archiveMember: file, maxBytes, source: arch === 'v1' ? SLIM_V1_QUANT_SOURCE : HOSTED_V2_QUANT_SOURCE };
+  return {
+    ...common,
+    url,
+    archiveMember: file,
+    maxBytes,
+    source: arch === 'v1' ? SLIM_V1_QUANT_SOURCE : HOSTED_V2_QUANT_SOURCE,
+  };
 }
 
 function v1QuantEntries(): CatalogEntry[] {
@@ -194,7 +204,10 @@ export const CATALOG: readonly CatalogEntry[] = Object.freeze(
 
 /** Spelling-insensitive key: '0.50' and '0.5', '1.0' and '1' name the same width multiplier. */
 export function catalogKey(name: string): string {
-  return name.trim().toLowerCase().replace(/\d+\.\d+/g, (number) => String(Number(number)));
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/\d+\.\d+/g, (number) => String(Number(number)));
 }
 
 /** The catalog entry a name means (case and "0.50"/"0.5" spellings forgiven), or undefined. */

@@ -71,7 +71,11 @@ export function formatCostTable(description: ArchitectureDescription, classes: n
   const weights = description.layers.reduce((sum, l) => sum + l.weights, 0);
   const typeTable = table(
     ['Type', 'Mult-Adds', 'Parameters'],
-    COST_TYPES.map((t) => [TYPE_LABELS[t], `${description.byType[t].macsPct.toFixed(2)}%`, `${description.byType[t].paramsPct.toFixed(2)}%`]),
+    COST_TYPES.map((t) => [
+      TYPE_LABELS[t],
+      `${description.byType[t].macsPct.toFixed(2)}%`,
+      `${description.byType[t].paramsPct.toFixed(2)}%`,
+    ]),
     new Set([1, 2]),
   );
 
@@ -83,7 +87,7 @@ export function formatCostTable(description: ArchitectureDescription, classes: n
     `Total: ${formatMillions(description.macs)} multiply-adds, ${formatInteger(description.params)} parameters ` +
       `(${formatInteger(weights)} without batch-norm, which folds into the convolutions at inference)`,
     '',
-    'Share by layer type (parameters without batch-norm, as in the paper\'s Table 2):',
+    "Share by layer type (parameters without batch-norm, as in the paper's Table 2):",
     ...typeTable,
   ].join('\n');
 }

@@ -13,7 +13,9 @@ function standardClasses(): readonly string[] {
   for (let index = 0; index < IMAGENET_CLASS_COUNT; index++) {
     const name = table[index];
     if (typeof name !== 'string') {
-      throw new Error(`@tensorflow-models/mobilenet's IMAGENET_CLASSES has no name for class ${index}; expected ${IMAGENET_CLASS_COUNT} classes`);
+      throw new Error(
+        `@tensorflow-models/mobilenet's IMAGENET_CLASSES has no name for class ${index}; expected ${IMAGENET_CLASS_COUNT} classes`,
+      );
     }
     names.push(name);
   }

@@ -15,8 +15,12 @@ function generatedBody(total: number, multipart?: { boundary: string }): Readabl
   const chunk = Buffer.alloc(MiB);
   return Readable.from(
     (function* () {
-      if (multipart) yield Buffer.from(`--${multipart.boundary}\r\nContent-Disposition: form-data; name="image"; filename="huge.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`);
-      for (let sent = 0; sent < total; sent += chunk.length) yield chunk.subarray(0, Math.min(chunk.length, total - sent));
+      if (multipart)
+        yield Buffer.from(
+          `--${multipart.boundary}\r\nContent-Disposition: form-data; name="image"; filename="huge.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
+        );
+      for (let sent = 0; sent < total; sent += chunk.length)
+        yield chunk.subarray(0, Math.min(chunk.length, total - sent));
       if (multipart) yield Buffer.from(`\r\n--${multipart.boundary}--\r\n`);
     })(),
     { objectMode: false },
@@ -24,13 +28,21 @@ function generatedBody(total: number, multipart?: { boundary: string }): Readabl
 }
 
 function jsonError(response: RawResponse): string {
-  assert.match(String(response.headers['content-type']), /^application\/json/, `not JSON (${response.status}): ${response.text.slice(0, 200)}`);
+  assert.match(
+    String(response.headers['content-type']),
+    /^application\/json/,
+    `not JSON (${response.status}): ${response.text.slice(0, 200)}`,
+  );
   const body = JSON.parse(response.text) as { error?: unknown };
   assert.equal(typeof body.error, 'string', response.text);
   return body.error as string;
 }
 
-function post(app: AppProcess, headers: Record<string, string>, body?: Buffer | string | Readable): Promise<RawResponse> {
+function post(
+  app: AppProcess,
+  headers: Record<string, string>,
+  body?: Buffer | string | Readable,
+): Promise<RawResponse> {
   return rawRequest(app.port, { method: 'POST', path: '/classify', headers, body });
 }
 
@@ -54,8 +66,20 @@ describe('npm start: POST /classify bounds every body, caps concurrency, answers
   });
 
   it('answers each caller mistake with its status and a JSON error naming what was wrong and what is accepted', async function () {
-    const cases: Array<{ what: string; headers: Record<string, string>; body: string | Buffer; status: number; error: RegExp }> = [
-      { what: 'malformed JSON', headers: { 'content-type': 'application/json' }, body: '{"image": ', status: 400, error: /not valid JSON/ },
+    const cases: Array<{
+      what: string;
+      headers: Record<string, string>;
+      body: string | Buffer;
+      status: number;
+      error: RegExp;
+    }> = [
+      {
+        what: 'malformed JSON',
+        headers: { 'content-type': 'application/json' },
+        body: '{"image": ',
+        status: 400,
+        error: /not valid JSON/,
+      },
       {
         what: 'a multipart form cut short',
         headers: { 'content-type': 'multipart/form-data; boundary=xyz' },
@@ -63,7 +87,13 @@ describe('npm start: POST /classify bounds every body, caps concurrency, answers
         status: 400,
         error: /malformed multipart\/form-data/,
       },
-      { what: 'multipart without a boundary', headers: { 'content-type': 'multipart/form-data' }, body: 'abc', status: 400, error: /malformed multipart\/form-data .*Boundary/ },
+      {
+        what: 'multipart without a boundary',
+        headers: { 'content-type': 'multipart/form-data' },
+        body: 'abc',
+        status: 400,
+        error: /malformed multipart\/form-data .*Boundary/,
+      },
       {
         what: 'a form with no file',
         headers: { 'content-type': 'multipart/form-data; boundary=xyz' },
@@ -71,17 +101,42 @@ describe('npm start: POST /classify bounds every body, caps concurrency, answers
         status: 400,
         error: /no file.*"image"/,
       },
-      { what: 'a form-urlencoded body (curl --data-binary without -H)', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'abc', status: 415, error: /content-type "application\/x-www-form-urlencoded" is not accepted/ },
-      { what: 'XML', headers: { 'content-type': 'application/xml' }, body: '<image/>', status: 415, error: /content-type "application\/xml" is not accepted/ },
-      { what: 'a compressed body', headers: { 'content-type': 'image/jpeg', 'content-encoding': 'gzip' }, body: Buffer.alloc(100), status: 415, error: /content-encoding "gzip"/ },
-      { what: 'an over-size body declared up front', headers: { 'content-type': 'image/jpeg', 'content-length': String(17 * MiB) }, body: '', status: 413, error: /more than 16 MiB \(CLASSIFY_MAX_BYTES\)/ },
+      {
+        what: 'a form-urlencoded body (curl --data-binary without -H)',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'abc',
+        status: 415,
+        error: /content-type "application\/x-www-form-urlencoded" is not accepted/,
+      },
+      {
+        what: 'XML',
+        headers: { 'content-type': 'application/xml' },
+        body: '<image/>',
+        status: 415,
+        error: /content-type "application\/xml" is not accepted/,
+      },
+      {
+        what: 'a compressed body',
+        headers: { 'content-type': 'image/jpeg', 'content-encoding': 'gzip' },
+        body: Buffer.alloc(100),
+        status: 415,
+        error: /content-encoding "gzip"/,
+      },
+      {
+        what: 'an over-size body declared up front',
+        headers: { 'content-type': 'image/jpeg', 'content-length': String(17 * MiB) },
+        body: '',
+        status: 413,
+        error: /more than 16 MiB \(CLASSIFY_MAX_BYTES\)/,
+      },
     ];
     for (const c of cases) {
       const response = await post(app, c.headers, c.body);
       assert.equal(response.status, c.status, `${c.what}: ${response.status} ${response.text}`);
       const error = jsonError(response);
       assert.match(error, c.error, c.what);
-      if (c.status !== 413 && c.what !== 'a compressed body') assert.match(error, ACCEPTED, `${c.what}: the error lists what is accepted`);
+      if (c.status !== 413 && c.what !== 'a compressed body')
+        assert.match(error, ACCEPTED, `${c.what}: the error lists what is accepted`);
     }
     await classifiesCoffee(app);
   });
@@ -101,16 +156,25 @@ describe('npm start: POST /classify bounds every body, caps concurrency, answers
   });
 
   it('refuses a page of another site (it cannot read the answer, and must not feed labels to MQTT)', async function () {
-    const response = await post(app, { 'content-type': 'image/png', origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' }, readImage('coffee.png'));
+    const response = await post(
+      app,
+      { 'content-type': 'image/png', origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' },
+      readImage('coffee.png'),
+    );
     assert.equal(response.status, 403);
     assert.match(jsonError(response), /other sites/);
   });
 
   it('logs caller mistakes at most once per 10 s, then says how many it held back', async function () {
     const from = app.output().length;
-    for (let i = 0; i < 20; i++) assert.equal((await post(app, { 'content-type': 'application/json' }, '{bad')).status, 400);
+    for (let i = 0; i < 20; i++)
+      assert.equal((await post(app, { 'content-type': 'application/json' }, '{bad')).status, 400);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const burst = app.output().slice(from).split('\n').filter((line) => line.includes('/classify'));
+    const burst = app
+      .output()
+      .slice(from)
+      .split('\n')
+      .filter((line) => line.includes('/classify'));
     assert.ok(burst.length <= 1, `${burst.length} lines for 20 bad requests:\n${burst.join('\n')}`);
     assert.match(app.output(), /\[mobilenet\] POST \/classify from \S+: 4\d\d /, 'caller mistakes are logged at all');
     await app.waitForOutput(/\d+ more refused requests in the last 10 s not shown/, 12_000);
@@ -130,7 +194,9 @@ describe('npm start: POST /classify bounds every body, caps concurrency, answers
       socket.once('end', () => resolve(Buffer.concat(chunks).toString('latin1')));
       socket.once('error', (error) => resolve(`socket error: ${error.message}`));
     });
-    socket.write(`POST /classify HTTP/1.1\r\nHost: 127.0.0.1:${app.port}\r\nContent-Type: image/jpeg\r\nContent-Length: ${size}\r\n\r\n`);
+    socket.write(
+      `POST /classify HTTP/1.1\r\nHost: 127.0.0.1:${app.port}\r\nContent-Type: image/jpeg\r\nContent-Length: ${size}\r\n\r\n`,
+    );
     const chunk = Buffer.alloc(MiB, 0xff);
     for (let sent = 0; sent < size && !socket.destroyed; sent += MiB) {
       if (!socket.write(chunk)) {
@@ -166,7 +232,11 @@ describe('npm start: POST /classify bounds every body, caps concurrency, answers
     const from = app.output().length;
     for (let i = 0; i < 12; i++) fs.writeFileSync(path.join(frames, `broken-${i}.jpg`), broken);
     await app.waitForOutput(/\d+ more lines like "\[node-red\] \[mobilenet-classify/, 30_000);
-    const lines = app.output().slice(from).split('\n').filter((line) => line.startsWith('[node-red]') && line.includes('width or height of 0'));
+    const lines = app
+      .output()
+      .slice(from)
+      .split('\n')
+      .filter((line) => line.startsWith('[node-red]') && line.includes('width or height of 0'));
     assert.equal(lines.length, 1, `${lines.length} lines for 12 broken frames:\n${lines.join('\n')}`);
     await classifiesCoffee(app);
   });
@@ -174,7 +244,13 @@ describe('npm start: POST /classify bounds every body, caps concurrency, answers
   it('answers 503 + Retry-After (JSON) beyond CLASSIFY_MAX_CONCURRENT, and classifies again once a slot is free', async function () {
     // Three uploads that never finish hold the three slots.
     const stalled = [0, 1, 2].map(() => {
-      const req = http.request({ host: '127.0.0.1', port: app.port, method: 'POST', path: '/classify', headers: { 'content-type': 'image/jpeg', 'transfer-encoding': 'chunked' } });
+      const req = http.request({
+        host: '127.0.0.1',
+        port: app.port,
+        method: 'POST',
+        path: '/classify',
+        headers: { 'content-type': 'image/jpeg', 'transfer-encoding': 'chunked' },
+      });
       req.on('error', () => undefined);
       req.write(Buffer.alloc(1024));
       return req;
@@ -198,12 +274,20 @@ describe('npm start: POST /classify bounds every body, caps concurrency, answers
     const sampler = setInterval(() => (peak = Math.max(peak, residentBytes(app.pid))), 20);
     try {
       const boundary = 'mobilenet-huge-upload';
-      const raw = [0, 1, 2].map(() => post(app, { 'content-type': 'image/jpeg', 'transfer-encoding': 'chunked' }, generatedBody(200 * MiB)));
+      const raw = [0, 1, 2].map(() =>
+        post(app, { 'content-type': 'image/jpeg', 'transfer-encoding': 'chunked' }, generatedBody(200 * MiB)),
+      );
       for (const response of await Promise.all(raw)) {
         assert.equal(response.status, 413, response.text);
         assert.match(jsonError(response), /larger than 16 MiB \(CLASSIFY_MAX_BYTES\)/);
       }
-      const multipart = [0, 1, 2].map(() => post(app, { 'content-type': `multipart/form-data; boundary=${boundary}`, 'transfer-encoding': 'chunked' }, generatedBody(200 * MiB, { boundary })));
+      const multipart = [0, 1, 2].map(() =>
+        post(
+          app,
+          { 'content-type': `multipart/form-data; boundary=${boundary}`, 'transfer-encoding': 'chunked' },
+          generatedBody(200 * MiB, { boundary }),
+        ),
+      );
       for (const response of await Promise.all(multipart)) {
         assert.equal(response.status, 413, response.text);
         assert.match(jsonError(response), /larger than 16 MiB \(CLASSIFY_MAX_BYTES\)/);
@@ -213,8 +297,13 @@ describe('npm start: POST /classify bounds every body, caps concurrency, answers
     }
     const growth = peak - baseline;
     // Three uploads at once may hold up to 3 × 16 MiB; 600 MB each round arrive. Loose on purpose.
-    assert.ok(growth < 160 * MiB, `RSS grew ${Math.round(growth / MiB)} MiB (from ${Math.round(baseline / MiB)} MiB) during 2 × 3 uploads of 200 MB`);
-    console.log(`      RSS ${Math.round(baseline / MiB)} MiB before, peak +${Math.round(growth / MiB)} MiB during 2 × 3 concurrent 200 MB uploads`);
+    assert.ok(
+      growth < 160 * MiB,
+      `RSS grew ${Math.round(growth / MiB)} MiB (from ${Math.round(baseline / MiB)} MiB) during 2 × 3 uploads of 200 MB`,
+    );
+    console.log(
+      `      RSS ${Math.round(baseline / MiB)} MiB before, peak +${Math.round(growth / MiB)} MiB during 2 × 3 concurrent 200 MB uploads`,
+    );
     await classifiesCoffee(app);
   });
 });

@@ -13,11 +13,14 @@ describe('npm start configuration (environment variables)', () => {
   it('refuses a MAX_FPS that is not a number >= 0 at start, naming the variable and what is valid', () => {
     // Unchecked, "fast" became NaN, null in flows.json, and a camera node failing with a TypeError.
     for (const value of ['fast', '-1', '2fps', 'Infinity']) {
-      assert.throws(() => readConfig({ MAX_FPS: value }, '/srv'), (err: Error) => {
-        assert.match(err.message, /^MAX_FPS must be a number >= 0 \(frames per second; 0 means no cap\), got "/);
-        assert.ok(err.message.includes(`"${value}"`), err.message);
-        return true;
-      });
+      assert.throws(
+        () => readConfig({ MAX_FPS: value }, '/srv'),
+        (err: Error) => {
+          assert.match(err.message, /^MAX_FPS must be a number >= 0 \(frames per second; 0 means no cap\), got "/);
+          assert.ok(err.message.includes(`"${value}"`), err.message);
+          return true;
+        },
+      );
     }
   });
 

@@ -25,15 +25,27 @@ describe('npm start: the credential secret and the files holding secrets', funct
       const again = credentialSecret(dir, {});
       assert.deepEqual({ ...again, origin: 'file' }, { ...first, origin: 'file' });
       assert.equal(again.origin, 'file');
-      assert.notEqual(credentialSecret(fs.mkdtempSync(path.join(dir, 'other-')), {}).secret, first.secret, 'each installation its own');
-      assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left behind');
+      assert.notEqual(
+        credentialSecret(fs.mkdtempSync(path.join(dir, 'other-')), {}).secret,
+        first.secret,
+        'each installation its own',
+      );
+      assert.deepEqual(
+        fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')),
+        [],
+        'no temporary file left behind',
+      );
     } finally {
       process.umask(umask);
     }
   });
 
   it('takes NODE_RED_CREDENTIAL_SECRET when set, and then writes no file', function () {
-    assert.deepEqual(credentialSecret(dir, { NODE_RED_CREDENTIAL_SECRET: 's3cret' }), { secret: 's3cret', origin: 'NODE_RED_CREDENTIAL_SECRET', file: path.join(dir, SECRET_FILE) });
+    assert.deepEqual(credentialSecret(dir, { NODE_RED_CREDENTIAL_SECRET: 's3cret' }), {
+      secret: 's3cret',
+      origin: 'NODE_RED_CREDENTIAL_SECRET',
+      file: path.join(dir, SECRET_FILE),
+    });
     assert.equal(fs.existsSync(path.join(dir, SECRET_FILE)), false);
   });
 
@@ -43,10 +55,13 @@ describe('npm start: the credential secret and the files holding secrets', funct
     assert.equal(credentialSecret(dir, {}).secret, 'abc');
     assert.equal(mode(path.join(dir, SECRET_FILE)), 0o600);
     fs.writeFileSync(path.join(dir, SECRET_FILE), '  \n');
-    assert.throws(() => credentialSecret(dir, {}), /\.credential-secret is empty: delete it to have a new credential secret generated/);
+    assert.throws(
+      () => credentialSecret(dir, {}),
+      /\.credential-secret is empty: delete it to have a new credential secret generated/,
+    );
   });
 
-  it('never writes through a file or link planted under the secret file\'s name', function () {
+  it("never writes through a file or link planted under the secret file's name", function () {
     const target = path.join(dir, 'elsewhere');
     fs.writeFileSync(target, 'untouched');
     fs.chmodSync(target, 0o644);
@@ -57,7 +72,7 @@ describe('npm start: the credential secret and the files holding secrets', funct
     assert.equal(mode(target), 0o644, 'nor its mode changed through the link');
   });
 
-  it('Node-RED\'s file storage, wrapped: what an editor deploy saves is encrypted (even if handed over in plain text) and 0600, with its backup', async function () {
+  it("Node-RED's file storage, wrapped: what an editor deploy saves is encrypted (even if handed over in plain text) and 0600, with its backup", async function () {
     fs.chmodSync(dir, 0o700);
     const storage = ownerOnlyStorage(dir, 'the secret') as unknown as {
       init(settings: object, runtime: object): Promise<void>;
@@ -67,15 +82,27 @@ describe('npm start: the credential secret and the files holding secrets', funct
       getCredentials(): Promise<unknown>;
     };
     const util = require('@node-red/util') as { log: object; events: object };
-    await storage.init({ userDir: dir, flowFile: 'flows.json', editorTheme: {}, getUserSettings: () => ({}) }, { log: util.log, events: util.events });
+    await storage.init(
+      { userDir: dir, flowFile: 'flows.json', editorTheme: {}, getUserSettings: () => ({}) },
+      { log: util.log, events: util.events },
+    );
     // Before Node-RED has loaded its key it hands credentials over as they are.
     await storage.saveCredentials({ mobilenet_broker: { user: 'u', password: 'first' } });
-    await storage.saveCredentials(encryptCredentials('the secret', { mobilenet_broker: { user: 'u', password: 'second' } }));
+    await storage.saveCredentials(
+      encryptCredentials('the secret', { mobilenet_broker: { user: 'u', password: 'second' } }),
+    );
     await storage.saveFlows([{ id: 't', type: 'tab' }]);
     await storage.saveFlows([{ id: 't', type: 'tab' }]);
     // Editor login tokens, once the editor has a login.
     await storage.saveSessions({ token: { user: 'admin', expires: Date.now() + 60_000 } });
-    for (const file of ['flows_cred.json', '.flows_cred.json.backup', 'flows.json', '.flows.json.backup', '.sessions.json']) assert.equal(mode(path.join(dir, file)), 0o600, file);
+    for (const file of [
+      'flows_cred.json',
+      '.flows_cred.json.backup',
+      'flows.json',
+      '.flows.json.backup',
+      '.sessions.json',
+    ])
+      assert.equal(mode(path.join(dir, file)), 0o600, file);
     const stored = JSON.parse(fs.readFileSync(path.join(dir, 'flows_cred.json'), 'utf8')) as unknown;
     const backup = JSON.parse(fs.readFileSync(path.join(dir, '.flows_cred.json.backup'), 'utf8')) as unknown;
     assert.ok(isEncrypted(stored) && isEncrypted(backup), 'both encrypted');

@@ -26,7 +26,14 @@ async function startJob(env: Record<string, string>): Promise<Job> {
   const child = spawn(process.execPath, [path.join(REPO, 'dist', 'app', 'start.js')], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, MOBILENET_MODEL: V1_025_LAYERS_DIR, PORT: String(await freePort()), BROKER_PORT: String(await freePort()), MQTT_PREFIX: 'creds', ...env },
+    env: {
+      ...process.env,
+      MOBILENET_MODEL: V1_025_LAYERS_DIR,
+      PORT: String(await freePort()),
+      BROKER_PORT: String(await freePort()),
+      MQTT_PREFIX: 'creds',
+      ...env,
+    },
   });
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
@@ -81,32 +88,62 @@ describe('npm start: credentials at rest', function () {
         const user = `user-${start}`;
         const password = `${NASTY_PASSWORD}-${start}`;
         const url = start % 2 === 0 ? `mqtts://127.0.0.1:${closedPort}` : broker.url;
-        const job = await startJob({ NODE_RED_USER_DIR: userDir, FRAMES_DIR: path.join(work, 'frames'), MQTT_URL: url, MQTT_USERNAME: user, MQTT_PASSWORD: password });
+        const job = await startJob({
+          NODE_RED_USER_DIR: userDir,
+          FRAMES_DIR: path.join(work, 'frames'),
+          MQTT_URL: url,
+          MQTT_USERNAME: user,
+          MQTT_PASSWORD: password,
+        });
         try {
           const secretFile = path.join(userDir, SECRET_FILE);
           const current = fs.readFileSync(secretFile, 'utf8').trim();
           assert.match(current, /^[0-9a-f]{64}$/, 'a generated secret: 32 random bytes');
-          if (secret !== undefined) assert.equal(current, secret, 'generated once per installation, kept across starts');
+          if (secret !== undefined)
+            assert.equal(current, secret, 'generated once per installation, kept across starts');
           secret = current;
-          assert.deepEqual(storedCredentials(userDir, secret), { mobilenet_broker: { user, password } }, `start ${start}`);
+          assert.deepEqual(
+            storedCredentials(userDir, secret),
+            { mobilenet_broker: { user, password } },
+            `start ${start}`,
+          );
           seen.push(JSON.parse(fs.readFileSync(path.join(userDir, 'flows_cred.json'), 'utf8')).$);
           assert.equal(mode(secretFile), '600');
           assert.equal(mode(path.join(userDir, 'flows_cred.json')), '600');
           assert.equal(mode(path.join(userDir, 'flows.json')), '600');
           assert.equal(mode(userDir), '700');
-          assert.ok(!fs.existsSync(path.join(userDir, '.flows_cred.json.backup')) || mode(path.join(userDir, '.flows_cred.json.backup')) === '600');
+          assert.ok(
+            !fs.existsSync(path.join(userDir, '.flows_cred.json.backup')) ||
+              mode(path.join(userDir, '.flows_cred.json.backup')) === '600',
+          );
           const runtimeConfig = path.join(userDir, '.config.runtime.json');
-          if (fs.existsSync(runtimeConfig)) assert.ok(!/_credentialSecret/.test(fs.readFileSync(runtimeConfig, 'utf8')), 'Node-RED generated no secret of its own');
+          if (fs.existsSync(runtimeConfig))
+            assert.ok(
+              !/_credentialSecret/.test(fs.readFileSync(runtimeConfig, 'utf8')),
+              'Node-RED generated no secret of its own',
+            );
           for (const file of fs.readdirSync(userDir).filter((f) => f.endsWith('.json'))) {
-            assert.ok(!fs.readFileSync(path.join(userDir, file), 'utf8').includes('ss:w'), `${file} holds the password in plain text`);
+            assert.ok(
+              !fs.readFileSync(path.join(userDir, file), 'utf8').includes('ss:w'),
+              `${file} holds the password in plain text`,
+            );
           }
           assert.ok(!job.output().includes(current), 'the secret is never printed');
-          assert.match(job.output(), new RegExp(`credentials: encrypted in flows_cred.json with the secret (generated into|kept in) ${secretFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+          assert.match(
+            job.output(),
+            new RegExp(
+              `credentials: encrypted in flows_cred.json with the secret (generated into|kept in) ${secretFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`,
+            ),
+          );
         } finally {
           await job.stop();
         }
         // Node-RED itself may save on the way down: still encrypted, still right.
-        assert.deepEqual(storedCredentials(userDir, secret), { mobilenet_broker: { user, password } }, `after stop ${start}`);
+        assert.deepEqual(
+          storedCredentials(userDir, secret),
+          { mobilenet_broker: { user, password } },
+          `after stop ${start}`,
+        );
       }
       assert.equal(new Set(seen).size, seen.length, 'a fresh IV at every start');
     } finally {
@@ -122,10 +159,21 @@ describe('npm start: credentials at rest', function () {
       let output = '';
       for (let start = 0; start < 3; start++) {
         const password = `wonderland-${start}`;
-        const job = await startJob({ NODE_RED_USER_DIR: userDir, FRAMES_DIR: path.join(work, 'frames'), MQTT_URL: `mqtts://127.0.0.1:${await freePort()}`, MQTT_USERNAME: 'alice', MQTT_PASSWORD: password, NODE_RED_CREDENTIAL_SECRET: 'from the environment' });
+        const job = await startJob({
+          NODE_RED_USER_DIR: userDir,
+          FRAMES_DIR: path.join(work, 'frames'),
+          MQTT_URL: `mqtts://127.0.0.1:${await freePort()}`,
+          MQTT_USERNAME: 'alice',
+          MQTT_PASSWORD: password,
+          NODE_RED_CREDENTIAL_SECRET: 'from the environment',
+        });
         try {
           // Before the fix the second start wrote them in plain text (set before Node-RED's encryption was ready).
-          assert.deepEqual(storedCredentials(userDir, 'from the environment'), { mobilenet_broker: { user: 'alice', password } }, `start ${start}`);
+          assert.deepEqual(
+            storedCredentials(userDir, 'from the environment'),
+            { mobilenet_broker: { user: 'alice', password } },
+            `start ${start}`,
+          );
           assert.equal(fs.existsSync(path.join(userDir, SECRET_FILE)), false);
           output = job.output();
         } finally {
@@ -143,19 +191,37 @@ describe('npm start: credentials at rest', function () {
     const userDir = path.join(work, 'node-red');
     const port = await freePort();
     try {
-      const job = await startJob({ NODE_RED_USER_DIR: userDir, FRAMES_DIR: path.join(work, 'frames'), PORT: String(port), MQTT_URL: `mqtt://127.0.0.1:${await freePort()}`, MQTT_USERNAME: 'alice', MQTT_PASSWORD: 'before' });
+      const job = await startJob({
+        NODE_RED_USER_DIR: userDir,
+        FRAMES_DIR: path.join(work, 'frames'),
+        PORT: String(port),
+        MQTT_URL: `mqtt://127.0.0.1:${await freePort()}`,
+        MQTT_USERNAME: 'alice',
+        MQTT_PASSWORD: 'before',
+      });
       try {
         const flows = (await (await fetch(`http://127.0.0.1:${port}/flows`)).json()) as Array<Record<string, unknown>>;
-        const edited = flows.map((n) => (n.id === 'mobilenet_broker' ? { ...n, credentials: { user: 'bob', password: 'after the deploy' } } : n));
-        const deploy = await fetch(`http://127.0.0.1:${port}/flows`, { method: 'POST', headers: { 'content-type': 'application/json', 'node-red-deployment-type': 'full' }, body: JSON.stringify(edited) });
+        const edited = flows.map((n) =>
+          n.id === 'mobilenet_broker' ? { ...n, credentials: { user: 'bob', password: 'after the deploy' } } : n,
+        );
+        const deploy = await fetch(`http://127.0.0.1:${port}/flows`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'node-red-deployment-type': 'full' },
+          body: JSON.stringify(edited),
+        });
         assert.ok(deploy.ok, `deploy answered ${deploy.status}: ${await deploy.text()}`);
         const secret = fs.readFileSync(path.join(userDir, SECRET_FILE), 'utf8').trim();
         await new Promise((resolve) => setTimeout(resolve, 500));
-        assert.deepEqual(storedCredentials(userDir, secret), { mobilenet_broker: { user: 'bob', password: 'after the deploy' } });
-        for (const file of ['flows_cred.json', '.flows_cred.json.backup', 'flows.json', '.flows.json.backup']) assert.equal(mode(path.join(userDir, file)), '600', file);
+        assert.deepEqual(storedCredentials(userDir, secret), {
+          mobilenet_broker: { user: 'bob', password: 'after the deploy' },
+        });
+        for (const file of ['flows_cred.json', '.flows_cred.json.backup', 'flows.json', '.flows.json.backup'])
+          assert.equal(mode(path.join(userDir, file)), '600', file);
         const backup: unknown = JSON.parse(fs.readFileSync(path.join(userDir, '.flows_cred.json.backup'), 'utf8'));
         assert.ok(isEncrypted(backup));
-        assert.deepEqual(decryptCredentials(secret, backup), { mobilenet_broker: { user: 'alice', password: 'before' } });
+        assert.deepEqual(decryptCredentials(secret, backup), {
+          mobilenet_broker: { user: 'alice', password: 'before' },
+        });
       } finally {
         await job.stop();
       }
@@ -185,10 +251,14 @@ describe('npm start: credentials at rest', function () {
     const cameraPort = (camera.address() as net.AddressInfo).port;
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mobilenet-creds-url-'));
     const userDir = path.join(work, 'node-red');
-    const subscriber = await RecordingSubscriber.connect(mosquitto.url, ['creds/#'], { username: 'watcher', password: 'watcher-pw' });
+    const subscriber = await RecordingSubscriber.connect(mosquitto.url, ['creds/#'], {
+      username: 'watcher',
+      password: 'watcher-pw',
+    });
     let job: Job | undefined;
     try {
-      const login = (user: string, password: string): string => `${encodeURIComponent(user)}:${encodeURIComponent(password)}`;
+      const login = (user: string, password: string): string =>
+        `${encodeURIComponent(user)}:${encodeURIComponent(password)}`;
       job = await startJob({
         NODE_RED_USER_DIR: userDir,
         // The password's "@" left as typed: the login ends at the last "@".
@@ -196,9 +266,19 @@ describe('npm start: credentials at rest', function () {
         CAMERA_URL: `http://${login('camera admin', cameraPassword)}@127.0.0.1:${cameraPort}/snapshot.jpg`,
         MAX_FPS: '2',
       });
-      await subscriber.waitFor((m) => m.some((x) => x.topic === 'creds/available' && x.payload === 'online'), 'creds/available online from the job', 30_000);
-      await subscriber.waitFor((m) => m.some((x) => x.topic === 'creds/camera/labels'), 'labels from the camera', 60_000);
-      const labels = JSON.parse(subscriber.on('creds/camera/labels')[0].payload) as { predictions: Array<{ label: string }> };
+      await subscriber.waitFor(
+        (m) => m.some((x) => x.topic === 'creds/available' && x.payload === 'online'),
+        'creds/available online from the job',
+        30_000,
+      );
+      await subscriber.waitFor(
+        (m) => m.some((x) => x.topic === 'creds/camera/labels'),
+        'labels from the camera',
+        60_000,
+      );
+      const labels = JSON.parse(subscriber.on('creds/camera/labels')[0].payload) as {
+        predictions: Array<{ label: string }>;
+      };
       assert.equal(labels.predictions[0].label, 'macaw');
       assert.ok(authorizations.includes(`camera admin:${cameraPassword}`), JSON.stringify(authorizations));
 
@@ -206,13 +286,15 @@ describe('npm start: credentials at rest', function () {
       const nodes = JSON.parse(flows) as Array<{ id: string; url?: string }>;
       assert.equal(nodes.find((n) => n.id === 'mobilenet_broker')?.url, `mqtt://127.0.0.1:${mosquitto.port}`);
       assert.equal(nodes.find((n) => n.id === 'mobilenet_camera')?.url, `http://127.0.0.1:${cameraPort}/snapshot.jpg`);
-      for (const fragment of ['ss:w', 'rd#1', 'ü✓', 'p%40ss', 'p@ss', 'admin', 'job%20user', 'job user']) assert.ok(!flows.includes(fragment), `flows.json holds "${fragment}"`);
+      for (const fragment of ['ss:w', 'rd#1', 'ü✓', 'p%40ss', 'p@ss', 'admin', 'job%20user', 'job user'])
+        assert.ok(!flows.includes(fragment), `flows.json holds "${fragment}"`);
       const secret = fs.readFileSync(path.join(userDir, SECRET_FILE), 'utf8').trim();
       assert.deepEqual(storedCredentials(userDir, secret), {
         mobilenet_broker: { user: 'job user', password: mqttPassword },
         mobilenet_camera: { user: 'camera admin', password: cameraPassword },
       });
-      for (const fragment of ['ss:w', 'rd#1', 'ü✓', '%20ü']) assert.ok(!job.output().includes(fragment), `the log shows "${fragment}":\n${job.output()}`);
+      for (const fragment of ['ss:w', 'rd#1', 'ü✓', '%20ü'])
+        assert.ok(!job.output().includes(fragment), `the log shows "${fragment}":\n${job.output()}`);
     } finally {
       await job?.stop();
       await subscriber.client.endAsync(true).catch(() => undefined);

@@ -10,7 +10,9 @@ describe('editorLogin (EDITOR_USERNAME, EDITOR_PASSWORD, the generated login)', 
   beforeEach(() => (userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mobilenet-editor-login-'))));
   afterEach(() => fs.rmSync(userDir, { recursive: true, force: true }));
 
-  const users = (login: ReturnType<typeof editorLogin>): Array<{ username: string; password: string; permissions: string }> =>
+  const users = (
+    login: ReturnType<typeof editorLogin>,
+  ): Array<{ username: string; password: string; permissions: string }> =>
     (login?.adminAuth as { users: Array<{ username: string; password: string; permissions: string }> }).users;
 
   it('no login on loopback unless EDITOR_PASSWORD asks for one; nothing written', function () {
@@ -30,8 +32,20 @@ describe('editorLogin (EDITOR_USERNAME, EDITOR_PASSWORD, the generated login)', 
   });
 
   it('refuses a short EDITOR_PASSWORD and an odd EDITOR_USERNAME, naming the rule', function () {
-    assert.throws(() => editorLogin({ env: { EDITOR_PASSWORD: 'short' }, userDir, remote: true, announce: () => undefined }), /EDITOR_PASSWORD must be at least 10 characters/);
-    assert.throws(() => editorLogin({ env: { EDITOR_USERNAME: 'a b', EDITOR_PASSWORD: 'long enough secret' }, userDir, remote: true, announce: () => undefined }), /EDITOR_USERNAME must be/);
+    assert.throws(
+      () => editorLogin({ env: { EDITOR_PASSWORD: 'short' }, userDir, remote: true, announce: () => undefined }),
+      /EDITOR_PASSWORD must be at least 10 characters/,
+    );
+    assert.throws(
+      () =>
+        editorLogin({
+          env: { EDITOR_USERNAME: 'a b', EDITOR_PASSWORD: 'long enough secret' },
+          userDir,
+          remote: true,
+          announce: () => undefined,
+        }),
+      /EDITOR_USERNAME must be/,
+    );
   });
 
   it('remote without EDITOR_PASSWORD: generates once (announced once, hash in a 0600 file), then reuses it', function () {
@@ -50,6 +64,9 @@ describe('editorLogin (EDITOR_USERNAME, EDITOR_PASSWORD, the generated login)', 
 
   it('a damaged login file is an error saying how to recover, not a silent new password', function () {
     fs.writeFileSync(path.join(userDir, EDITOR_LOGIN_FILE), '{"username": "admin"');
-    assert.throws(() => editorLogin({ env: {}, userDir, remote: true, announce: () => undefined }), /delete it to generate a new password, or set EDITOR_PASSWORD/);
+    assert.throws(
+      () => editorLogin({ env: {}, userDir, remote: true, announce: () => undefined }),
+      /delete it to generate a new password, or set EDITOR_PASSWORD/,
+    );
   });
 });

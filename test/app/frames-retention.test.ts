@@ -16,7 +16,8 @@ describe('npm start: FRAMES_RETENTION', () => {
   });
 
   it('reads newest:<N>, delete, move:<folder> and keep', () => {
-    const retentionOf = (value: string): unknown => (folderSource({ FRAMES_RETENTION: value }) as { retention: unknown }).retention;
+    const retentionOf = (value: string): unknown =>
+      (folderSource({ FRAMES_RETENTION: value }) as { retention: unknown }).retention;
     assert.deepEqual(retentionOf('newest:50'), { policy: 'newest', count: 50 });
     assert.deepEqual(retentionOf('delete'), { policy: 'delete' });
     assert.deepEqual(retentionOf('move:classified'), { policy: 'move', dir: 'classified' });
@@ -25,10 +26,16 @@ describe('npm start: FRAMES_RETENTION', () => {
 
   it('refuses anything else at start, naming the variable and the accepted values', () => {
     for (const value of ['newest', 'newest:0', 'newest:-3', 'move:', 'shred', 'delete:now']) {
-      assert.throws(() => readConfig({ FRAMES_RETENTION: value }, '/srv'), (err: Error) => {
-        assert.equal(err.message, `FRAMES_RETENTION must be newest:<N> (keep the N newest images, N >= 1; default newest:1000), delete, move:<folder> (relative to FRAMES_DIR, or absolute) or keep, got "${value}"`);
-        return true;
-      });
+      assert.throws(
+        () => readConfig({ FRAMES_RETENTION: value }, '/srv'),
+        (err: Error) => {
+          assert.equal(
+            err.message,
+            `FRAMES_RETENTION must be newest:<N> (keep the N newest images, N >= 1; default newest:1000), delete, move:<folder> (relative to FRAMES_DIR, or absolute) or keep, got "${value}"`,
+          );
+          return true;
+        },
+      );
     }
   });
 });

@@ -80,15 +80,26 @@ async function runScenario(env: Record<string, string>, setup?: () => Promise<vo
   const app = await npmStart(env);
   const subscriber = await RecordingSubscriber.connect(app.brokerUrl, ['e2e/#']);
   try {
-    await subscriber.waitFor((m) => m.some((x) => x.topic === 'e2e/available' && x.payload === 'online'), 'e2e/available online', 30_000);
+    await subscriber.waitFor(
+      (m) => m.some((x) => x.topic === 'e2e/available' && x.payload === 'online'),
+      'e2e/available online',
+      30_000,
+    );
 
     fs.copyFileSync(imagePath('parrot.jpg'), path.join(app.framesDir, 'parrot.jpg'));
     await subscriber.waitFor((m) => m.some((x) => x.topic === 'e2e/frames/label'), 'e2e/frames/label', 60_000);
     assert.equal(subscriber.on('e2e/frames/label').at(-1)?.payload, 'macaw', app.output());
 
-    const answer = await fetch(`http://127.0.0.1:${app.port}/classify`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: readImage('coffee.png') });
+    const answer = await fetch(`http://127.0.0.1:${app.port}/classify`, {
+      method: 'POST',
+      headers: { 'content-type': 'image/png' },
+      body: readImage('coffee.png'),
+    });
     assert.equal(answer.status, 200);
-    const json = (await answer.json()) as { top: { label: string }; predictions: Array<{ label: string; score: number }> };
+    const json = (await answer.json()) as {
+      top: { label: string };
+      predictions: Array<{ label: string; score: number }>;
+    };
     assert.equal(json.top.label, 'espresso');
     assert.ok(json.predictions.length >= 1);
 
@@ -98,7 +109,11 @@ async function runScenario(env: Record<string, string>, setup?: () => Promise<vo
     assert.equal(((await multipart.json()) as { top: { label: string } }).top.label, 'macaw');
     await subscriber.waitFor((m) => m.some((x) => x.topic === 'e2e/http/label'), 'e2e/http/label', 10_000);
 
-    const bad = await fetch(`http://127.0.0.1:${app.port}/classify`, { method: 'POST', headers: { 'content-type': 'image/bmp' }, body: readImage('dragonfly.bmp') });
+    const bad = await fetch(`http://127.0.0.1:${app.port}/classify`, {
+      method: 'POST',
+      headers: { 'content-type': 'image/bmp' },
+      body: readImage('dragonfly.bmp'),
+    });
     assert.equal(bad.status, 400);
     assert.match(((await bad.json()) as { error: string }).error, /BMP/);
 
@@ -107,11 +122,19 @@ async function runScenario(env: Record<string, string>, setup?: () => Promise<vo
     const offlineFrom = subscriber.messages.length;
     const signalled = Date.now();
     process.kill(-pgid, 'SIGTERM');
-    await subscriber.waitFor((m) => m.slice(offlineFrom).some((x) => x.topic === 'e2e/available' && x.payload === 'offline'), 'e2e/available offline', 5000);
+    await subscriber.waitFor(
+      (m) => m.slice(offlineFrom).some((x) => x.topic === 'e2e/available' && x.payload === 'offline'),
+      'e2e/available offline',
+      5000,
+    );
     while (groupAlive(pgid) && Date.now() - signalled < 5000) await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(groupAlive(pgid), false, `processes of the group still alive 5 s after SIGTERM:\n${app.output()}`);
     assert.match(app.output(), /stopped cleanly; exiting with code 0/);
-    assert.match(app.output(), /model .* ready on \w+ \(loaded in \d+ ms\)/, 'a stage line reports the model load with backend and time');
+    assert.match(
+      app.output(),
+      /model .* ready on \w+ \(loaded in \d+ ms\)/,
+      'a stage line reports the model load with backend and time',
+    );
   } finally {
     await subscriber.client.endAsync(true).catch(() => undefined);
     app.cleanup();
@@ -128,7 +151,9 @@ describe('npm start (the main job), end to end', function () {
   it('never prints a camera password that CAMERA_CMD carries in a URL', async function () {
     // An RTSP camera as the README shows it, with its login in the URL; the program fails at once,
     // so the job also reports the camera's error: neither line may show the password.
-    const app = await npmStart({ CAMERA_CMD: '/bin/false -rtsp_transport tcp -i rtsp://admin:hunter2-cam@192.0.2.7:554/stream1 -f mjpeg -' });
+    const app = await npmStart({
+      CAMERA_CMD: '/bin/false -rtsp_transport tcp -i rtsp://admin:hunter2-cam@192.0.2.7:554/stream1 -f mjpeg -',
+    });
     try {
       await new Promise((resolve) => setTimeout(resolve, 1500));
       assert.match(app.output(), /source: camera command "\/bin\/false .*rtsp:\/\/\*\*\*@192\.0\.2\.7/, app.output());
@@ -142,13 +167,24 @@ describe('npm start (the main job), end to end', function () {
     const app = await npmStart({});
     const subscriber = await RecordingSubscriber.connect(app.brokerUrl, ['e2e/#']);
     try {
-      await subscriber.waitFor((m) => m.some((x) => x.topic === 'e2e/available' && x.payload === 'online'), 'e2e/available online', 30_000);
+      await subscriber.waitFor(
+        (m) => m.some((x) => x.topic === 'e2e/available' && x.payload === 'online'),
+        'e2e/available online',
+        30_000,
+      );
       const url = `http://127.0.0.1:${app.port}/classify`;
       const photo = readImage('cat_720p.jpg');
       const post = (): Promise<{ status: number; at: number; label?: string } | { error: string; at: number }> =>
         fetch(url, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: photo }).then(
-          async (r) => ({ status: r.status, at: Date.now(), label: r.status === 200 ? ((await r.json()) as { top: { label: string } }).top.label : undefined }),
-          (error: Error) => ({ error: String((error.cause as Error | undefined)?.message ?? error.message), at: Date.now() }),
+          async (r) => ({
+            status: r.status,
+            at: Date.now(),
+            label: r.status === 200 ? ((await r.json()) as { top: { label: string } }).top.label : undefined,
+          }),
+          (error: Error) => ({
+            error: String((error.cause as Error | undefined)?.message ?? error.message),
+            at: Date.now(),
+          }),
         );
       // The model is loaded and warm before the race starts.
       const warm = await post();
@@ -160,19 +196,35 @@ describe('npm start (the main job), end to end', function () {
       const signalled = Date.now();
       process.kill(-(app.child.pid as number), 'SIGTERM');
       const answers = await Promise.all(pending);
-      assert.ok(answers.some((a) => a.at > signalled), `no answer came after SIGTERM, nothing was in flight: ${JSON.stringify({ first, answers })}`);
-      for (const answer of answers) assert.ok('status' in answer && answer.status === 200, `a frame in flight at SIGTERM got no answer: ${JSON.stringify(answers)}\n${app.output()}`);
+      assert.ok(
+        answers.some((a) => a.at > signalled),
+        `no answer came after SIGTERM, nothing was in flight: ${JSON.stringify({ first, answers })}`,
+      );
+      for (const answer of answers)
+        assert.ok(
+          'status' in answer && answer.status === 200,
+          `a frame in flight at SIGTERM got no answer: ${JSON.stringify(answers)}\n${app.output()}`,
+        );
       const label = (answers[0] as { label: string }).label;
-      assert.equal(answers.filter((a) => 'label' in a && a.label === label).length, 4, 'the same photo, the same top label');
+      assert.equal(
+        answers.filter((a) => 'label' in a && a.label === label).length,
+        4,
+        'the same photo, the same top label',
+      );
 
-      await subscriber.waitFor((m) => m.some((x) => x.topic === 'e2e/available' && x.payload === 'offline'), 'e2e/available offline', 6000);
+      await subscriber.waitFor(
+        (m) => m.some((x) => x.topic === 'e2e/available' && x.payload === 'offline'),
+        'e2e/available offline',
+        6000,
+      );
       const labels = subscriber.on('e2e/http/labels');
       assert.equal(labels.length, 5, 'labels JSON for the warm-up frame and the four in flight, all before offline');
       const offlineAt = subscriber.messages.findIndex((x) => x.topic === 'e2e/available' && x.payload === 'offline');
       const lastLabelsAt = subscriber.messages.map((x) => x.topic).lastIndexOf('e2e/http/labels');
       assert.ok(lastLabelsAt < offlineAt, 'labels go out before offline');
       const deadline = Date.now() + 5000;
-      while (groupAlive(app.child.pid as number) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      while (groupAlive(app.child.pid as number) && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
       assert.match(app.output(), /stopped cleanly; exiting with code 0/);
     } finally {
       await subscriber.client.endAsync(true).catch(() => undefined);
@@ -198,7 +250,8 @@ describe('npm start (the main job), end to end', function () {
       app.cleanup();
     };
     const env = { MQTT_URL: broker.url, NODE_RED_USER_DIR: userDir };
-    const jobLogins = (since: number): Array<{ username?: string }> => logins.filter((l) => l.at >= since && l.id.startsWith('mobilenet_'));
+    const jobLogins = (since: number): Array<{ username?: string }> =>
+      logins.filter((l) => l.at >= since && l.id.startsWith('mobilenet_'));
     try {
       const first = await npmStart({ ...env, MQTT_USERNAME: 'alice', MQTT_PASSWORD: 'old-secret' });
       try {
@@ -211,7 +264,11 @@ describe('npm start (the main job), end to end', function () {
       try {
         await waitUntil(() => jobLogins(secondAt).length > 0, 'a connection from the second start', 20_000);
         await new Promise((resolve) => setTimeout(resolve, 1000));
-        assert.deepEqual(jobLogins(secondAt).map((l) => l.username ?? null), jobLogins(secondAt).map(() => null), `logins after the second start: ${JSON.stringify(jobLogins(secondAt))}`);
+        assert.deepEqual(
+          jobLogins(secondAt).map((l) => l.username ?? null),
+          jobLogins(secondAt).map(() => null),
+          `logins after the second start: ${JSON.stringify(jobLogins(secondAt))}`,
+        );
       } finally {
         await stop(second);
       }
@@ -224,14 +281,27 @@ describe('npm start (the main job), end to end', function () {
   it('refuses to overwrite the flows of an ordinary Node-RED directory given as NODE_RED_USER_DIR', async function () {
     const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mobilenet-e2e-own-flows-'));
     // A user's own flow as Node-RED saves it, with credentials beside it.
-    const own = JSON.stringify([{ id: 'f1', type: 'tab', label: 'My garden' }, { id: 'n1', type: 'inject', z: 'f1', name: 'every morning', wires: [] }], null, 4);
+    const own = JSON.stringify(
+      [
+        { id: 'f1', type: 'tab', label: 'My garden' },
+        { id: 'n1', type: 'inject', z: 'f1', name: 'every morning', wires: [] },
+      ],
+      null,
+      4,
+    );
     fs.writeFileSync(path.join(userDir, 'flows.json'), own);
     fs.writeFileSync(path.join(userDir, 'flows_cred.json'), '{"$":"0123abcd"}');
     try {
       const child = spawn(process.execPath, [path.join(REPO, 'dist', 'app', 'start.js')], {
         cwd: REPO,
         stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, NODE_RED_USER_DIR: userDir, BROKER_PORT: String(await freePort()), PORT: String(await freePort()), MOBILENET_MODEL: V1_025_LAYERS_DIR },
+        env: {
+          ...process.env,
+          NODE_RED_USER_DIR: userDir,
+          BROKER_PORT: String(await freePort()),
+          PORT: String(await freePort()),
+          MOBILENET_MODEL: V1_025_LAYERS_DIR,
+        },
       });
       let output = '';
       child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
@@ -241,8 +311,11 @@ describe('npm start (the main job), end to end', function () {
       const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
       clearTimeout(overdue);
       assert.equal(code, 1, output);
-      assert.match(output, /cannot start: .*flows\.json holds a flow that npm start did not generate.*NODE_RED_USER_DIR/);
-      assert.equal(fs.readFileSync(path.join(userDir, 'flows.json'), 'utf8'), own, 'the user\'s flow is untouched');
+      assert.match(
+        output,
+        /cannot start: .*flows\.json holds a flow that npm start did not generate.*NODE_RED_USER_DIR/,
+      );
+      assert.equal(fs.readFileSync(path.join(userDir, 'flows.json'), 'utf8'), own, "the user's flow is untouched");
       assert.equal(fs.readFileSync(path.join(userDir, 'flows_cred.json'), 'utf8'), '{"$":"0123abcd"}');
     } finally {
       fs.rmSync(userDir, { recursive: true, force: true });
@@ -250,7 +323,9 @@ describe('npm start (the main job), end to end', function () {
   });
 
   it('serves the editor, which has no login, to this machine only; POST /classify to everybody', async function () {
-    const lan = Object.values(os.networkInterfaces()).flat().find((i) => i !== undefined && !i.internal && i.family === 'IPv4')?.address;
+    const lan = Object.values(os.networkInterfaces())
+      .flat()
+      .find((i) => i !== undefined && !i.internal && i.family === 'IPv4')?.address;
     if (!lan) this.skip();
     const app = await npmStart({});
     try {
@@ -261,10 +336,18 @@ describe('npm start (the main job), end to end', function () {
       const remoteFlows = await fetch(`http://${lan}:${app.port}/flows`);
       assert.equal(remoteFlows.status, 403);
       assert.match(await remoteFlows.text(), /answers on this machine only/);
-      const deploy = await fetch(`http://${lan}:${app.port}/flows`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[]' });
+      const deploy = await fetch(`http://${lan}:${app.port}/flows`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '[]',
+      });
       assert.equal(deploy.status, 403, 'nobody on the network can deploy a flow');
       assert.equal((await fetch(`http://${lan}:${app.port}/`)).status, 403);
-      const answer = await fetch(`http://${lan}:${app.port}/classify`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: readImage('coffee.png') });
+      const answer = await fetch(`http://${lan}:${app.port}/classify`, {
+        method: 'POST',
+        headers: { 'content-type': 'image/png' },
+        body: readImage('coffee.png'),
+      });
       assert.equal(answer.status, 200);
       assert.equal(((await answer.json()) as { top: { label: string } }).top.label, 'espresso');
     } finally {

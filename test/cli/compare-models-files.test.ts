@@ -18,7 +18,13 @@ describe('compareModels (quantize --check): image files read bounded', function 
       const hang = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error('compareModels hangs on a fifo')), 60_000);
       });
-      const outcome = await Promise.race([compareModels(V1_025_LAYERS_DIR, V1_025_LAYERS_DIR, [fifo]).then(() => undefined, (e: unknown) => e), hang]);
+      const outcome = await Promise.race([
+        compareModels(V1_025_LAYERS_DIR, V1_025_LAYERS_DIR, [fifo]).then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+        hang,
+      ]);
       assert.ok(outcome instanceof Error);
       assert.match(outcome.message, /check\.jpg" is a named pipe \(FIFO\), not a regular file/);
     } finally {

@@ -11,7 +11,10 @@ describe('cli/compareModels', function () {
     const workers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'MessagePort').length;
     const before = workers();
     const missing = path.join(os.tmpdir(), 'no-such-quantized-model-dir');
-    await assert.rejects(compareModels(V1_025_LAYERS_DIR, missing, [imagePath('parrot.jpg')]), /no-such-quantized-model-dir/);
+    await assert.rejects(
+      compareModels(V1_025_LAYERS_DIR, missing, [imagePath('parrot.jpg')]),
+      /no-such-quantized-model-dir/,
+    );
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal(workers(), before, `active resources: ${process.getActiveResourcesInfo().join(', ')}`);
   });

@@ -39,7 +39,8 @@ function exampleForThisMachine(brokerUrl: string): FlowNode[] {
           args: `-hide_banner -loglevel error -re -loop 1 -i '${imagePath('parrot.jpg')}' -vf scale=320:-2 -r 5 -f mjpeg -`,
         };
       }
-      if (n.type === 'mobilenet-model') return { ...placed, source: 'path', path: V1_025_LAYERS_DIR, backend: 'wasm', fit: 'fill' };
+      if (n.type === 'mobilenet-model')
+        return { ...placed, source: 'path', path: V1_025_LAYERS_DIR, backend: 'wasm', fit: 'fill' };
       if (n.type === 'mqtt-broker') return { ...placed, broker: url.hostname, port: url.port };
       return placed;
     }),
@@ -64,23 +65,45 @@ describe('example: Camera - classify - MQTT', function () {
     await broker.dispose();
   });
 
-  it('uses only this package\'s node types and core ones, every wire and config reference resolves', function () {
+  it("uses only this package's node types and core ones, every wire and config reference resolves", function () {
     const nodes = JSON.parse(fs.readFileSync(EXAMPLE, 'utf8')) as FlowNode[];
     const ids = new Set(nodes.map((n) => n.id));
     const types = new Set(nodes.map((n) => n.type));
-    assert.deepEqual([...types].sort(), ['comment', 'inject', 'mobilenet-camera', 'mobilenet-classify', 'mobilenet-model', 'mqtt out', 'mqtt-broker']);
+    assert.deepEqual([...types].sort(), [
+      'comment',
+      'inject',
+      'mobilenet-camera',
+      'mobilenet-classify',
+      'mobilenet-model',
+      'mqtt out',
+      'mqtt-broker',
+    ]);
     for (const n of nodes) {
-      for (const wire of ((n.wires as string[][] | undefined) ?? []).flat()) assert.ok(ids.has(wire), `${n.id} wires to missing ${wire}`);
+      for (const wire of ((n.wires as string[][] | undefined) ?? []).flat())
+        assert.ok(ids.has(wire), `${n.id} wires to missing ${wire}`);
     }
     assert.ok(ids.has(nodes.find((n) => n.type === 'mobilenet-classify')!.model as string));
     assert.ok(ids.has(nodes.find((n) => n.type === 'mqtt out')!.broker as string));
-    assert.ok(nodes.some((n) => n.type === 'comment' && typeof n.info === 'string' && n.info.length > 200), 'a comment explains the flow');
+    assert.ok(
+      nodes.some((n) => n.type === 'comment' && typeof n.info === 'string' && n.info.length > 200),
+      'a comment explains the flow',
+    );
   });
 
   it('publishes macaw predictions over MQTT for ffmpeg frames of the parrot photo', async () => {
     const flow = exampleForThisMachine(broker.url);
     sub = await RecordingSubscriber.connect(broker.url, ['mobilenet/#']);
-    await helper.load([distNode('mobilenet-camera'), distNode('mobilenet-model'), distNode('mobilenet-classify'), coreMqtt, coreInject, coreComment], flow);
+    await helper.load(
+      [
+        distNode('mobilenet-camera'),
+        distNode('mobilenet-model'),
+        distNode('mobilenet-classify'),
+        coreMqtt,
+        coreInject,
+        coreComment,
+      ],
+      flow,
+    );
     await sub.waitFor((m) => m.length >= 2, 'two predictions messages', 40000);
     const [first] = sub.messages;
     assert.equal(first!.topic, 'mobilenet/pi-camera/predictions');
@@ -95,7 +118,8 @@ describe('example: Camera - classify - MQTT', function () {
     const cam = helper.getNode(camera.id)!;
     // The helper spies on Node.prototype: pick this node's own status calls.
     const spy = cam.status as unknown as { thisValues: unknown[]; args: Array<[{ fill?: string }]> };
-    const camStatus = (): { fill?: string } | undefined => spy.args.filter((_a, i) => spy.thisValues[i] === cam).at(-1)?.[0];
+    const camStatus = (): { fill?: string } | undefined =>
+      spy.args.filter((_a, i) => spy.thisValues[i] === cam).at(-1)?.[0];
     await waitFor('the camera to stop', () => camStatus()?.fill === 'grey', 10000);
     const count = sub.messages.length;
     await new Promise((r) => setTimeout(r, 1500));

@@ -17,12 +17,57 @@ const AVAILABLE = `${PREFIX}/available`;
 function flow(cameraUrl: string, brokerUrl: string): object[] {
   return [
     { id: 'tab', type: 'tab' },
-    { id: 'model', type: 'mobilenet-model', source: 'path', path: V1_025_LAYERS_DIR, backend: 'wasm', queueSize: 2, queuePolicy: 'drop-oldest', fit: 'fill' },
+    {
+      id: 'model',
+      type: 'mobilenet-model',
+      source: 'path',
+      path: V1_025_LAYERS_DIR,
+      backend: 'wasm',
+      queueSize: 2,
+      queuePolicy: 'drop-oldest',
+      fit: 'fill',
+    },
     // keepalive 2 s: a frozen broker is noticed in seconds, not the default minute.
-    { id: 'broker', type: 'mobilenet-mqtt-broker', url: brokerUrl, keepalive: 2, cleanSession: true, protocol: '3.1.1' },
-    { id: 'camera', z: 'tab', type: 'mobilenet-camera', name: 'door', kind: 'mjpeg-url', url: cameraUrl, maxFps: 0, autostart: true, restartMin: 0.2, restartMax: 1, wires: [['classify']] },
-    { id: 'classify', z: 'tab', type: 'mobilenet-classify', model: 'model', topK: 3, wires: [['labels', 'classified']] },
-    { id: 'labels', z: 'tab', type: 'mobilenet-mqtt-labels', broker: 'broker', prefix: PREFIX, labelsMode: 'every', discovery: false, qosLabels: 1, wires: [] },
+    {
+      id: 'broker',
+      type: 'mobilenet-mqtt-broker',
+      url: brokerUrl,
+      keepalive: 2,
+      cleanSession: true,
+      protocol: '3.1.1',
+    },
+    {
+      id: 'camera',
+      z: 'tab',
+      type: 'mobilenet-camera',
+      name: 'door',
+      kind: 'mjpeg-url',
+      url: cameraUrl,
+      maxFps: 0,
+      autostart: true,
+      restartMin: 0.2,
+      restartMax: 1,
+      wires: [['classify']],
+    },
+    {
+      id: 'classify',
+      z: 'tab',
+      type: 'mobilenet-classify',
+      model: 'model',
+      topK: 3,
+      wires: [['labels', 'classified']],
+    },
+    {
+      id: 'labels',
+      z: 'tab',
+      type: 'mobilenet-mqtt-labels',
+      broker: 'broker',
+      prefix: PREFIX,
+      labelsMode: 'every',
+      discovery: false,
+      qosLabels: 1,
+      wires: [],
+    },
     { id: 'classified', z: 'tab', type: 'helper' },
   ];
 }
@@ -48,7 +93,16 @@ describe('faults: the MQTT broker under a running camera → classify → labels
     camera = await startMjpegServer({ frames: [jpeg], intervalMs: 200, contentLength: true });
     sub = await RecordingSubscriber.connect(mosquitto.url, [`${PREFIX}/#`]);
     await helper.startServer();
-    await helper.load([distNode('mobilenet-camera'), distNode('mobilenet-model'), distNode('mobilenet-classify'), distNode('mobilenet-mqtt-broker'), distNode('mobilenet-mqtt-labels')], flow(camera.url, mosquitto.url));
+    await helper.load(
+      [
+        distNode('mobilenet-camera'),
+        distNode('mobilenet-model'),
+        distNode('mobilenet-classify'),
+        distNode('mobilenet-mqtt-broker'),
+        distNode('mobilenet-mqtt-labels'),
+      ],
+      flow(camera.url, mosquitto.url),
+    );
     classified = collect(helper.getNode('classified')!);
     labels = helper.getNode('labels')!;
     await sub.waitFor((m) => m.some((x) => x.topic === LABELS), 'the first labels', 30000);
@@ -64,23 +118,42 @@ describe('faults: the MQTT broker under a running camera → classify → labels
   });
 
   /** Labels published after `since`, read from the payload's own timestamp. */
-  const labelsSince = (since: number): number => sub.on(LABELS).filter((m) => (JSON.parse(m.payload) as { ts: number }).ts > since).length;
+  const labelsSince = (since: number): number =>
+    sub.on(LABELS).filter((m) => (JSON.parse(m.payload) as { ts: number }).ts > since).length;
 
   async function outageAndRecovery(fault: () => Promise<void>, recover: () => Promise<void>): Promise<void> {
     const statusesBefore = statusesOf(labels).length;
     const warnsBefore = said(labels, 'warn').length;
     await fault();
-    await waitFor('the labels node to show the broker gone', () => statusesOf(labels).slice(statusesBefore).some((s) => s.fill !== 'green'), 20000);
+    await waitFor(
+      'the labels node to show the broker gone',
+      () =>
+        statusesOf(labels)
+          .slice(statusesBefore)
+          .some((s) => s.fill !== 'green'),
+      20000,
+    );
     const classifiedDuringOutage = classified.length;
-    await waitFor('frames still classified while the broker is gone', () => classified.length >= classifiedDuringOutage + 3, 10000);
+    await waitFor(
+      'frames still classified while the broker is gone',
+      () => classified.length >= classifiedDuringOutage + 3,
+      10000,
+    );
     const recoveredAt = Date.now();
     await recover();
-    await waitFor(`a green status again (last: ${JSON.stringify(lastStatusOf(labels))})`, () => lastStatusOf(labels)?.fill === 'green', 30000);
+    await waitFor(
+      `a green status again (last: ${JSON.stringify(lastStatusOf(labels))})`,
+      () => lastStatusOf(labels)?.fill === 'green',
+      30000,
+    );
     await sub.waitFor(() => labelsSince(recoveredAt) >= 2, 'labels of frames taken after the broker came back', 20000);
     const latest = JSON.parse(sub.on(LABELS).at(-1)!.payload) as { predictions: Array<{ label: string }> };
     assert.equal(latest.predictions[0]!.label.split(',')[0], 'macaw');
     // The retained state a restarted Home Assistant reads is there too.
-    assert.ok(sub.on(AVAILABLE).some((m) => m.payload === 'online'), 'online published');
+    assert.ok(
+      sub.on(AVAILABLE).some((m) => m.payload === 'online'),
+      'online published',
+    );
     assert.ok(sub.on(LABEL).length > 0, 'top label published');
     // An outage is a status, not a flood of log lines: at most one warning per distinct problem.
     const warns = said(labels, 'warn').slice(warnsBefore);
@@ -89,7 +162,10 @@ describe('faults: the MQTT broker under a running camera → classify → labels
   }
 
   it('stopped (SIGTERM) and started again', async () => {
-    await outageAndRecovery(() => mosquitto.stop(), () => mosquitto.start());
+    await outageAndRecovery(
+      () => mosquitto.stop(),
+      () => mosquitto.start(),
+    );
   });
 
   it('killed (SIGKILL) and started again', async () => {
@@ -111,7 +187,10 @@ describe('faults: the MQTT broker under a running camera → classify → labels
 
   it('never failed a frame on the classify side (frames dropped by the queue policy aside)', () => {
     // A loaded machine can fall behind the 5 fps camera; drop-oldest then drops frames, on purpose.
-    assert.deepEqual(said(helper.getNode('classify')!, 'error').filter((e) => !/^Frame dropped: evicted by a newer frame/.test(e)), []);
+    assert.deepEqual(
+      said(helper.getNode('classify')!, 'error').filter((e) => !/^Frame dropped: evicted by a newer frame/.test(e)),
+      [],
+    );
     assert.ok(classified.length > 20, `${classified.length} frames classified`);
   });
 });

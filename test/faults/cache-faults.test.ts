@@ -18,14 +18,22 @@ interface Outcome {
 }
 
 /** fetchModel in a child (optionally another user, or under a file-size limit); a crash rejects. */
-function fetchInChild(url: string, cacheDir: string, how: { asNobody?: boolean; fileSizeLimitBlocks?: number } = {}): Promise<Outcome> {
+function fetchInChild(
+  url: string,
+  cacheDir: string,
+  how: { asNobody?: boolean; fileSizeLimitBlocks?: number } = {},
+): Promise<Outcome> {
   const [command, args] = how.fileSizeLimitBlocks
-    ? ['/bin/sh', ['-c', `ulimit -f ${how.fileSizeLimitBlocks} && exec "$0" "$@"`, process.execPath, CHILD, url, cacheDir]]
+    ? [
+        '/bin/sh',
+        ['-c', `ulimit -f ${how.fileSizeLimitBlocks} && exec "$0" "$@"`, process.execPath, CHILD, url, cacheDir],
+      ]
     : [process.execPath, [CHILD, url, cacheDir]];
   const ids = how.asNobody ? { uid: NOBODY, gid: NOBODY } : {};
   return new Promise((resolve, reject) => {
     execFile(command, args as string[], { timeout: 30000, ...ids }, (error, stdout, stderr) => {
-      if (error) return reject(new Error(`the download process did not end cleanly (${error.message}):\n${stdout}${stderr}`));
+      if (error)
+        return reject(new Error(`the download process did not end cleanly (${error.message}):\n${stdout}${stderr}`));
       resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as Outcome);
     });
   });

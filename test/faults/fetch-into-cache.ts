@@ -8,6 +8,8 @@ fetchModel(url!, { cacheDir: cacheDir!, name: 'model' }).then(
   (dir) => console.log(JSON.stringify({ ok: true, dir })),
   (error: unknown) => {
     const e = error instanceof Error ? error : new Error(String(error));
-    console.log(JSON.stringify({ ok: false, name: e.name, message: e.message, code: (e as NodeJS.ErrnoException).code }));
+    console.log(
+      JSON.stringify({ ok: false, name: e.name, message: e.message, code: (e as NodeJS.ErrnoException).code }),
+    );
   },
 );

@@ -25,5 +25,7 @@ export function lastStatusOf(node: SpiedNode): StatusLike | undefined {
 
 /** What a node's warn/error calls said, as text (an Error's message, else the value). */
 export function said(node: SpiedNode, method: 'warn' | 'error'): string[] {
-  return ownCalls(node, method).map(([value]) => (value instanceof Error ? value.message : typeof value === 'string' ? value : JSON.stringify(value)));
+  return ownCalls(node, method).map(([value]) =>
+    value instanceof Error ? value.message : typeof value === 'string' ? value : JSON.stringify(value),
+  );
 }

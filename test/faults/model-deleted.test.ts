@@ -21,7 +21,16 @@ async function deploy(nodes: object[]): Promise<void> {
 function flow(modelPath: string, queueSize: number): object[] {
   return [
     { id: 'tab', type: 'tab' },
-    { id: 'model', type: 'mobilenet-model', source: 'path', path: modelPath, backend: 'wasm', queueSize, queuePolicy: 'wait', fit: 'fill' },
+    {
+      id: 'model',
+      type: 'mobilenet-model',
+      source: 'path',
+      path: modelPath,
+      backend: 'wasm',
+      queueSize,
+      queuePolicy: 'wait',
+      fit: 'fill',
+    },
     { id: 'classify', z: 'tab', type: 'mobilenet-classify', model: 'model', topK: 1, wires: [['out']] },
     { id: 'out', z: 'tab', type: 'helper' },
     { id: 'catcher', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
@@ -65,7 +74,9 @@ describe('faults: model files deleted while the model is loaded', function () {
       install(into: string): string {
         const model = path.join(into, 'layers');
         fs.mkdirSync(model);
-        for (const f of fs.readdirSync(V1_025_LAYERS_DIR)) if (f === 'model.json' || f.startsWith('group')) fs.copyFileSync(path.join(V1_025_LAYERS_DIR, f), path.join(model, f));
+        for (const f of fs.readdirSync(V1_025_LAYERS_DIR))
+          if (f === 'model.json' || f.startsWith('group'))
+            fs.copyFileSync(path.join(V1_025_LAYERS_DIR, f), path.join(model, f));
         return model;
       },
     },
@@ -87,11 +98,16 @@ describe('faults: model files deleted while the model is loaded', function () {
       assert.equal(await classifyParrot(), 'macaw');
 
       fs.rmSync(modelPath, { recursive: true, force: true });
-      for (let i = 0; i < 3; i++) assert.equal(await classifyParrot(), 'macaw', 'the loaded model does not need its files');
+      for (let i = 0; i < 3; i++)
+        assert.equal(await classifyParrot(), 'macaw', 'the loaded model does not need its files');
 
       // New settings, so a real reload from disk.
       await deploy(flow(modelPath, 5));
-      await waitFor(`a red status (last: ${JSON.stringify(lastStatusOf(classifyNode()))})`, () => lastStatusOf(classifyNode())?.fill === 'red', 30000);
+      await waitFor(
+        `a red status (last: ${JSON.stringify(lastStatusOf(classifyNode()))})`,
+        () => lastStatusOf(classifyNode())?.fill === 'red',
+        30000,
+      );
       const status = lastStatusOf(classifyNode())!.text ?? '';
       // The status is short (shortened for the editor) but starts with what is wrong.
       assert.match(status, /^Model ".*(not found|…)/, `status: ${status}`);

@@ -41,8 +41,14 @@ async function startMainJob(env: Record<string, string>): Promise<MainJob> {
   });
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<{ code: number | null; at: number }>((resolve) => child.once('exit', (code) => resolve({ code, at: Date.now() })));
-  await waitFor(`the main job to come up:\n${output}`, () => /POST http/.test(output) || child.exitCode !== null, 60000);
+  const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
+    child.once('exit', (code) => resolve({ code, at: Date.now() })),
+  );
+  await waitFor(
+    `the main job to come up:\n${output}`,
+    () => /POST http/.test(output) || child.exitCode !== null,
+    60000,
+  );
   if (child.exitCode !== null) throw new Error(`the main job exited early:\n${output}`);
   return {
     child,
@@ -94,7 +100,11 @@ describe('faults: SIGTERM to the main job with camera frames in flight', functio
   it('stops the camera child, publishes nothing after offline, and exits 0 within the limit with nothing left behind', async () => {
     job = await startMainJob({ CAMERA_CMD, MAX_FPS: '10', MQTT_URL: mosquitto!.url });
     const s = sub!;
-    await s.waitFor((m) => m.filter((x) => x.topic === 'sigterm/camera/labels').length >= 5, 'labels of camera frames', 60000);
+    await s.waitFor(
+      (m) => m.filter((x) => x.topic === 'sigterm/camera/labels').length >= 5,
+      'labels of camera frames',
+      60000,
+    );
     const pgid = job.child.pid as number;
     const signalled = Date.now();
     process.kill(-pgid, 'SIGTERM');
@@ -108,7 +118,14 @@ describe('faults: SIGTERM to the main job with camera frames in flight', functio
     const offlineAt = s.messages.findIndex((x) => x.topic === 'sigterm/available' && x.payload === 'offline');
     assert.ok(topics.lastIndexOf('sigterm/camera/labels') < offlineAt, 'no labels after offline');
     // Dropped frames are logged (drop-oldest at work while the model loads); nothing else may be.
-    const problems = job.output().split('\n').filter((l) => /error|uncaught|unhandled|cannot/i.test(l) && !/Frame dropped: evicted by a newer frame|^\[mobilenet\] source: /.test(l));
+    const problems = job
+      .output()
+      .split('\n')
+      .filter(
+        (l) =>
+          /error|uncaught|unhandled|cannot/i.test(l) &&
+          !/Frame dropped: evicted by a newer frame|^\[mobilenet\] source: /.test(l),
+      );
     assert.deepEqual(problems, [], job.output());
   });
 

@@ -73,16 +73,40 @@ describe('faults: an MJPEG stream server dropping the connection mid-frame', fun
   it('never passes the half frame on, reconnects each time, says why once per drop, and classifies the frames after', async () => {
     const jpeg = await sharp(readImage('parrot.jpg')).resize(320, 240, { fit: 'fill' }).jpeg().toBuffer();
     camera = await startDroppingCamera(jpeg, 3);
-    await helper.load([distNode('mobilenet-camera'), distNode('mobilenet-model'), distNode('mobilenet-classify')], [
-      { id: 'tab', type: 'tab' },
-      { id: 'model', type: 'mobilenet-model', source: 'path', path: V1_025_LAYERS_DIR, backend: 'wasm', queueSize: 16, queuePolicy: 'wait', fit: 'fill' },
-      { id: 'camera', z: 'tab', type: 'mobilenet-camera', name: 'porch', kind: 'mjpeg-url', url: camera.url, maxFps: 0, autostart: true, restartMin: 0.2, restartMax: 0.5, wires: [['classify', 'frames']] },
-      { id: 'classify', z: 'tab', type: 'mobilenet-classify', model: 'model', topK: 1, wires: [['classified']] },
-      { id: 'frames', z: 'tab', type: 'helper' },
-      { id: 'classified', z: 'tab', type: 'helper' },
-      { id: 'catcher', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
-      { id: 'caught', z: 'tab', type: 'helper' },
-    ]);
+    await helper.load(
+      [distNode('mobilenet-camera'), distNode('mobilenet-model'), distNode('mobilenet-classify')],
+      [
+        { id: 'tab', type: 'tab' },
+        {
+          id: 'model',
+          type: 'mobilenet-model',
+          source: 'path',
+          path: V1_025_LAYERS_DIR,
+          backend: 'wasm',
+          queueSize: 16,
+          queuePolicy: 'wait',
+          fit: 'fill',
+        },
+        {
+          id: 'camera',
+          z: 'tab',
+          type: 'mobilenet-camera',
+          name: 'porch',
+          kind: 'mjpeg-url',
+          url: camera.url,
+          maxFps: 0,
+          autostart: true,
+          restartMin: 0.2,
+          restartMax: 0.5,
+          wires: [['classify', 'frames']],
+        },
+        { id: 'classify', z: 'tab', type: 'mobilenet-classify', model: 'model', topK: 1, wires: [['classified']] },
+        { id: 'frames', z: 'tab', type: 'helper' },
+        { id: 'classified', z: 'tab', type: 'helper' },
+        { id: 'catcher', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+        { id: 'caught', z: 'tab', type: 'helper' },
+      ],
+    );
     const frames = collect(helper.getNode('frames')!);
     const classified = collect(helper.getNode('classified')!);
     const caught = collect(helper.getNode('caught')!);

@@ -6,7 +6,22 @@ import { imagePath } from '../fixtures';
 import { handleBaseline, isAlive, liveGroupMembers, leakedHandles, nextFrames, nextState, sleep } from './helpers';
 
 const FFMPEG = '/usr/bin/ffmpeg';
-const ffmpegArgs = ['-loglevel', 'error', '-re', '-loop', '1', '-i', imagePath('parrot.jpg'), '-vf', 'scale=320:-2', '-r', '5', '-f', 'mjpeg', '-'];
+const ffmpegArgs = [
+  '-loglevel',
+  'error',
+  '-re',
+  '-loop',
+  '1',
+  '-i',
+  imagePath('parrot.jpg'),
+  '-vf',
+  'scale=320:-2',
+  '-r',
+  '5',
+  '-f',
+  'mjpeg',
+  '-',
+];
 
 describe('frames/command source (ffmpeg MJPEG on stdout)', function () {
   this.timeout(20000);
@@ -23,7 +38,10 @@ describe('frames/command source (ffmpeg MJPEG on stdout)', function () {
     source.on('state', (s) => states.push(s));
     source.start();
     const frames = await nextFrames(source, 3);
-    assert.deepEqual(frames.map((f) => f.seq), [0, 1, 2]);
+    assert.deepEqual(
+      frames.map((f) => f.seq),
+      [0, 1, 2],
+    );
     assert.ok(frames.every((f) => f.source === 'parrot-cam'));
     assert.ok(frames[2]!.ts >= frames[0]!.ts);
     const meta = await sharp(frames[1]!.jpeg).metadata();
@@ -35,7 +53,13 @@ describe('frames/command source (ffmpeg MJPEG on stdout)', function () {
   });
 
   it('restarts after the ffmpeg process is killed, and frames resume', async () => {
-    source = createFrameSource({ kind: 'command', command: FFMPEG, args: ffmpegArgs, source: 'cam', restart: { initialMs: 200, maxMs: 2000 } });
+    source = createFrameSource({
+      kind: 'command',
+      command: FFMPEG,
+      args: ffmpegArgs,
+      source: 'cam',
+      restart: { initialMs: 200, maxMs: 2000 },
+    });
     source.on('error', () => undefined);
     source.start();
     await nextFrames(source, 2);
@@ -68,7 +92,13 @@ describe('frames/command source (ffmpeg MJPEG on stdout)', function () {
   it('escalates to SIGKILL for the whole process group when SIGTERM is ignored', async () => {
     const before = await handleBaseline();
     // A shell that ignores SIGTERM and keeps a child of its own (the trap is inherited).
-    source = createFrameSource({ kind: 'command', command: '/bin/sh', args: ['-c', "trap '' TERM; sleep 30 & wait"], source: 'stubborn', killGraceMs: 300 });
+    source = createFrameSource({
+      kind: 'command',
+      command: '/bin/sh',
+      args: ['-c', "trap '' TERM; sleep 30 & wait"],
+      source: 'stubborn',
+      killGraceMs: 300,
+    });
     source.start();
     await sleep(300);
     const pid = (source as CommandFrameSource).pid!;
@@ -83,19 +113,35 @@ describe('frames/command source (ffmpeg MJPEG on stdout)', function () {
   });
 
   it('reports a missing executable clearly and keeps retrying with backoff', async () => {
-    source = createFrameSource({ kind: 'command', command: '/nonexistent/rpicam-vid', args: ['--codec', 'mjpeg', '-o', '-'], source: 'cam', restart: { initialMs: 50, maxMs: 100 } });
+    source = createFrameSource({
+      kind: 'command',
+      command: '/nonexistent/rpicam-vid',
+      args: ['--codec', 'mjpeg', '-o', '-'],
+      source: 'cam',
+      restart: { initialMs: 50, maxMs: 100 },
+    });
     const errors: Error[] = [];
     source.on('error', (e) => errors.push(e));
     source.start();
     await sleep(600);
     assert.ok(errors.length >= 2, `expected repeated attempts, got ${errors.length}`);
-    assert.match(errors[0]!.message, /cannot run camera command "\/nonexistent\/rpicam-vid": spawn \/nonexistent\/rpicam-vid ENOENT/);
+    assert.match(
+      errors[0]!.message,
+      /cannot run camera command "\/nonexistent\/rpicam-vid": spawn \/nonexistent\/rpicam-vid ENOENT/,
+    );
     assert.equal(source.state, 'restarting');
     assert.ok(source.stats.restarts >= 1);
   });
 
   it('rejects a command given as one shell string without args', () => {
-    assert.throws(() => createFrameSource({ kind: 'command', command: '', args: [], source: 'cam' }), /command must be a non-empty executable/);
-    assert.throws(() => createFrameSource({ kind: 'command', command: 'ffmpeg', args: 'nope' as unknown as string[], source: 'cam' }), /args must be an array of strings/);
+    assert.throws(
+      () => createFrameSource({ kind: 'command', command: '', args: [], source: 'cam' }),
+      /command must be a non-empty executable/,
+    );
+    assert.throws(
+      () =>
+        createFrameSource({ kind: 'command', command: 'ffmpeg', args: 'nope' as unknown as string[], source: 'cam' }),
+      /args must be an array of strings/,
+    );
   });
 });

@@ -29,8 +29,19 @@ describe('frames/folder source: retention', function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  function watch(retention: FolderSourceConfig['retention'], extra: Partial<FolderSourceConfig> = {}): { frames: Frame[]; errors: string[] } {
-    source = createFrameSource({ kind: 'folder', dir, mode: 'watch', intervalMs: 50, source: 'drop', retention, ...extra });
+  function watch(
+    retention: FolderSourceConfig['retention'],
+    extra: Partial<FolderSourceConfig> = {},
+  ): { frames: Frame[]; errors: string[] } {
+    source = createFrameSource({
+      kind: 'folder',
+      dir,
+      mode: 'watch',
+      intervalMs: 50,
+      source: 'drop',
+      retention,
+      ...extra,
+    });
     const frames: Frame[] = [];
     const errors: string[] = [];
     source.on('frame', (f) => frames.push(f));
@@ -70,7 +81,10 @@ describe('frames/folder source: retention', function () {
     await waitFor(() => fs.readdirSync(path.join(dir, 'done')).length === 2, 'both moved');
     assert.deepEqual(files(), ['done']);
     assert.ok(fs.readFileSync(path.join(dir, 'done', 'b.jpg')).equals(readImage('rocket.jpg')));
-    assert.deepEqual(frames.map((f) => path.basename(f.file!)), ['a.jpg', 'b.jpg']);
+    assert.deepEqual(
+      frames.map((f) => path.basename(f.file!)),
+      ['a.jpg', 'b.jpg'],
+    );
     await sleep(200);
     assert.deepEqual(errors, []);
   });
@@ -85,7 +99,11 @@ describe('frames/folder source: retention', function () {
     const { frames } = watch({ policy: 'newest', count: 2 });
     await nextState(source!, 'running');
     await sleep(300);
-    assert.deepEqual(files(), ['old-1.jpg', 'old-2.jpg', 'old-3.jpg', 'readme.txt'], 'images there at start are neither sent nor deleted');
+    assert.deepEqual(
+      files(),
+      ['old-1.jpg', 'old-2.jpg', 'old-3.jpg', 'readme.txt'],
+      'images there at start are neither sent nor deleted',
+    );
     assert.equal(frames.length, 0, 'images there at start are not sent');
 
     fs.writeFileSync(path.join(dir, 'half.jpg'), halfJpeg());
@@ -113,10 +131,25 @@ describe('frames/folder source: retention', function () {
 
   it('validates the policy, and names what is accepted', () => {
     const base = { kind: 'folder', dir, mode: 'watch', intervalMs: 50, source: 's' } as const;
-    assert.throws(() => createFrameSource({ ...base, retention: { policy: 'shred' } as never }), /retention\.policy must be one of "keep", "newest", "delete", "move", got "shred"/);
-    assert.throws(() => createFrameSource({ ...base, retention: { policy: 'newest', count: 0 } }), /retention "newest" needs count, a whole number >= 1 \(how many images to keep\), got 0/);
-    assert.throws(() => createFrameSource({ ...base, retention: { policy: 'move', dir: '' } }), /retention "move" needs dir/);
-    assert.throws(() => createFrameSource({ ...base, retention: { policy: 'move', dir: '.' } }), /needs a folder other than the watched one/);
-    assert.throws(() => createFrameSource({ ...base, mode: 'loop', retention: { policy: 'delete' } }), /retention "delete" applies to watch mode only/);
+    assert.throws(
+      () => createFrameSource({ ...base, retention: { policy: 'shred' } as never }),
+      /retention\.policy must be one of "keep", "newest", "delete", "move", got "shred"/,
+    );
+    assert.throws(
+      () => createFrameSource({ ...base, retention: { policy: 'newest', count: 0 } }),
+      /retention "newest" needs count, a whole number >= 1 \(how many images to keep\), got 0/,
+    );
+    assert.throws(
+      () => createFrameSource({ ...base, retention: { policy: 'move', dir: '' } }),
+      /retention "move" needs dir/,
+    );
+    assert.throws(
+      () => createFrameSource({ ...base, retention: { policy: 'move', dir: '.' } }),
+      /needs a folder other than the watched one/,
+    );
+    assert.throws(
+      () => createFrameSource({ ...base, mode: 'loop', retention: { policy: 'delete' } }),
+      /retention "delete" applies to watch mode only/,
+    );
   });
 });

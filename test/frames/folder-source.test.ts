@@ -33,7 +33,10 @@ describe('frames/folder source', function () {
     source = createFrameSource({ kind: 'folder', dir, mode: 'loop', intervalMs: 20, source: 'replay' });
     source.start();
     const got = await nextFrames(source, 5);
-    assert.deepEqual(got.map((f) => path.basename(f.file!)), ['1.JPG', '2.jpeg', '10.jpg', 'chelsea.png', '1.JPG']);
+    assert.deepEqual(
+      got.map((f) => path.basename(f.file!)),
+      ['1.JPG', '2.jpeg', '10.jpg', 'chelsea.png', '1.JPG'],
+    );
     assert.ok(got[0]!.jpeg.equals(readImage('parrot.jpg')));
     assert.ok(got[1]!.jpeg.equals(readImage('rocket.jpg')));
     assert.ok(got[2]!.jpeg.equals(readImage('owl.jpg')));
@@ -42,7 +45,14 @@ describe('frames/folder source', function () {
   });
 
   it('loop: an empty folder is an error that clears once images arrive', async () => {
-    source = createFrameSource({ kind: 'folder', dir, mode: 'loop', intervalMs: 20, source: 'replay', restart: { initialMs: 50, maxMs: 100 } });
+    source = createFrameSource({
+      kind: 'folder',
+      dir,
+      mode: 'loop',
+      intervalMs: 20,
+      source: 'replay',
+      restart: { initialMs: 50, maxMs: 100 },
+    });
     const errors: string[] = [];
     source.on('error', (e) => errors.push(e.message));
     source.start();
@@ -103,7 +113,10 @@ describe('frames/folder source', function () {
     fs.writeFileSync(path.join(dir, 'already-there.jpg'), readImage('hot_dog.jpg'));
     await nextFrames(source, 1);
     assert.ok(seen[2]!.jpeg.equals(readImage('hot_dog.jpg')));
-    assert.deepEqual(seen.map((f) => f.seq), [0, 1, 2]);
+    assert.deepEqual(
+      seen.map((f) => f.seq),
+      [0, 1, 2],
+    );
   });
 
   /** The size bound in these tests: the photos (up to 150 KiB) pass, the padded one does not. */
@@ -120,23 +133,45 @@ describe('frames/folder source', function () {
   it('loop: a named pipe, a directory, a device and an over-size file are skipped with an error each; the good images still play', async () => {
     hostileEntries();
     fs.copyFileSync(imagePath('owl.jpg'), path.join(dir, 'owl.jpg'));
-    source = createFrameSource({ kind: 'folder', dir, mode: 'loop', intervalMs: 10, source: 'replay', maxFrameBytes: LIMIT });
+    source = createFrameSource({
+      kind: 'folder',
+      dir,
+      mode: 'loop',
+      intervalMs: 10,
+      source: 'replay',
+      maxFrameBytes: LIMIT,
+    });
     const errors: string[] = [];
     source.on('error', (e) => errors.push(e.message));
     source.start();
     const frames = await nextFrames(source, 3);
     assert.ok(frames.every((f) => path.basename(f.file!) === 'owl.jpg'));
     const about = (name: string): string[] => errors.filter((e) => e.includes(path.join(dir, name)));
-    assert.deepEqual(about('pipe.jpg'), [`skipped ${path.join(dir, 'pipe.jpg')}: it is a named pipe (FIFO), not a regular file; only regular image files are read`]);
-    assert.deepEqual(about('folder.jpg'), [`skipped ${path.join(dir, 'folder.jpg')}: it is a directory (sub-folders are not read), not a regular file; only regular image files are read`]);
-    assert.deepEqual(about('zero.jpg'), [`skipped ${path.join(dir, 'zero.jpg')}: it is a character device, not a regular file; only regular image files are read`]);
+    assert.deepEqual(about('pipe.jpg'), [
+      `skipped ${path.join(dir, 'pipe.jpg')}: it is a named pipe (FIFO), not a regular file; only regular image files are read`,
+    ]);
+    assert.deepEqual(about('folder.jpg'), [
+      `skipped ${path.join(dir, 'folder.jpg')}: it is a directory (sub-folders are not read), not a regular file; only regular image files are read`,
+    ]);
+    assert.deepEqual(about('zero.jpg'), [
+      `skipped ${path.join(dir, 'zero.jpg')}: it is a character device, not a regular file; only regular image files are read`,
+    ]);
     const hugeMiB = (fs.statSync(path.join(dir, 'huge.jpg')).size / 2 ** 20).toFixed(2);
-    assert.deepEqual(about('huge.jpg'), [`skipped ${path.join(dir, 'huge.jpg')}: it is ${hugeMiB} MiB, over the 0.19 MiB limit for one image (maxFrameBytes)`]);
+    assert.deepEqual(about('huge.jpg'), [
+      `skipped ${path.join(dir, 'huge.jpg')}: it is ${hugeMiB} MiB, over the 0.19 MiB limit for one image (maxFrameBytes)`,
+    ]);
     assert.ok(source.stats.invalid >= 4);
   });
 
   it('watch: a named pipe, a directory, a device and an over-size file arriving are skipped with an error each; the next image is sent', async () => {
-    source = createFrameSource({ kind: 'folder', dir, mode: 'watch', intervalMs: 40, source: 'drop', maxFrameBytes: LIMIT });
+    source = createFrameSource({
+      kind: 'folder',
+      dir,
+      mode: 'watch',
+      intervalMs: 40,
+      source: 'drop',
+      maxFrameBytes: LIMIT,
+    });
     const errors: string[] = [];
     source.on('error', (e) => errors.push(e.message));
     source.start();
@@ -169,7 +204,11 @@ describe('frames/folder source', function () {
     source.on('error', (e) => loopErrors.push(e.message));
     source.start();
     await nextFrames(source, 3);
-    assert.deepEqual(loopErrors, [`skipped ${path.join(dir, 'cut.png')}: not a complete PNG (PNG ends before its IEND chunk)`], 'reported once, not at every pass');
+    assert.deepEqual(
+      loopErrors,
+      [`skipped ${path.join(dir, 'cut.png')}: not a complete PNG (PNG ends before its IEND chunk)`],
+      'reported once, not at every pass',
+    );
     await source.stop();
 
     const watched = fs.mkdtempSync(path.join(os.tmpdir(), 'frames-watch-wording-'));
@@ -189,15 +228,19 @@ describe('frames/folder source', function () {
       fs.copyFileSync(imagePath('owl.jpg'), path.join(watched, 'owl.jpg'));
       await nextFrames(source, 1);
       await sleep(300);
-      const accepted = 'a folder source classifies JPEG (.jpg, .jpeg), PNG, WebP, GIF, TIFF (.tif, .tiff) or AVIF files';
+      const accepted =
+        'a folder source classifies JPEG (.jpg, .jpeg), PNG, WebP, GIF, TIFF (.tif, .tiff) or AVIF files';
       assert.deepEqual(errors.filter((e) => !e.includes('renamed.jpg')).sort(), [
         `skipped ${path.join(watched, 'dragonfly.bmp')}: .bmp files are not a supported image format; ${accepted}`,
         `skipped ${path.join(watched, 'logo.svg')}: .svg files are not a supported image format; ${accepted}`,
         `skipped ${path.join(watched, 'phone.heic')}: .heic files are not a supported image format; ${accepted}`,
       ]);
-      assert.deepEqual(errors.filter((e) => e.includes('renamed.jpg')), [
-        `skipped ${path.join(watched, 'renamed.jpg')}: it is a HEIC image, which is not supported (accepted: JPEG (.jpg, .jpeg), PNG, WebP, GIF, TIFF (.tif, .tiff) or AVIF)`,
-      ]);
+      assert.deepEqual(
+        errors.filter((e) => e.includes('renamed.jpg')),
+        [
+          `skipped ${path.join(watched, 'renamed.jpg')}: it is a HEIC image, which is not supported (accepted: JPEG (.jpg, .jpeg), PNG, WebP, GIF, TIFF (.tif, .tiff) or AVIF)`,
+        ],
+      );
     } finally {
       await source.stop();
       fs.rmSync(watched, { recursive: true, force: true });
@@ -227,8 +270,17 @@ describe('frames/folder source', function () {
   });
 
   it('validates mode and interval', () => {
-    assert.throws(() => createFrameSource({ kind: 'folder', dir, mode: 'once' as 'loop', intervalMs: 10, source: 's' }), /mode must be "loop" or "watch", got "once"/);
-    assert.throws(() => createFrameSource({ kind: 'folder', dir, mode: 'loop', intervalMs: 0, source: 's' }), /intervalMs must be a number >= 1, got 0/);
-    assert.throws(() => createFrameSource({ kind: 'webcam', source: 's' } as never), /kind must be one of "command", "mjpeg-url", "snapshot-url", "folder", got "webcam"/);
+    assert.throws(
+      () => createFrameSource({ kind: 'folder', dir, mode: 'once' as 'loop', intervalMs: 10, source: 's' }),
+      /mode must be "loop" or "watch", got "once"/,
+    );
+    assert.throws(
+      () => createFrameSource({ kind: 'folder', dir, mode: 'loop', intervalMs: 0, source: 's' }),
+      /intervalMs must be a number >= 1, got 0/,
+    );
+    assert.throws(
+      () => createFrameSource({ kind: 'webcam', source: 's' } as never),
+      /kind must be one of "command", "mjpeg-url", "snapshot-url", "folder", got "webcam"/,
+    );
   });
 });

@@ -83,7 +83,11 @@ describe('frames/folder source: watching', function () {
     const stop = countFsCalls(dir);
     await sleep(2000);
     const idle = stop();
-    assert.deepEqual(idle, { stat: 0, lstat: 0, readdir: 0, open: 0, readFile: 0 }, 'an idle watched folder costs nothing per file');
+    assert.deepEqual(
+      idle,
+      { stat: 0, lstat: 0, readdir: 0, open: 0, readFile: 0 },
+      'an idle watched folder costs nothing per file',
+    );
 
     // A new file costs a few calls for that file only, not one per file in the folder.
     const stopAgain = countFsCalls(dir);
@@ -92,7 +96,10 @@ describe('frames/folder source: watching', function () {
     await sleep(200);
     const forOne = stopAgain();
     assert.equal(frame!.file, path.join(dir, 'new.jpg'));
-    assert.ok(forOne.stat + forOne.lstat <= 8 && forOne.readdir === 0 && forOne.open + forOne.readFile === 1, `calls for one new file: ${JSON.stringify(forOne)}`);
+    assert.ok(
+      forOne.stat + forOne.lstat <= 8 && forOne.readdir === 0 && forOne.open + forOne.readFile === 1,
+      `calls for one new file: ${JSON.stringify(forOne)}`,
+    );
   });
 
   it('picks up files created, copied, moved in from another folder and written slowly, each once when complete', async () => {
@@ -119,7 +126,10 @@ describe('frames/folder source: watching', function () {
     await nextFrames(source!, 1);
     await sleep(500);
 
-    assert.deepEqual(frames.map((f) => path.basename(f.file!)), ['created.jpg', 'copied.jpg', 'moved.png', 'slow.jpg']);
+    assert.deepEqual(
+      frames.map((f) => path.basename(f.file!)),
+      ['created.jpg', 'copied.jpg', 'moved.png', 'slow.jpg'],
+    );
     assert.ok(frames[1]!.jpeg.equals(readImage('parrot.jpg')));
     assert.ok(frames[2]!.jpeg.equals(readImage('chelsea.png')));
     assert.ok(frames[3]!.jpeg.equals(hotDog), 'the slowly written frame is read once, whole');
@@ -143,7 +153,9 @@ describe('frames/folder source: watching', function () {
 
   it('with inotify exhausted (fs.watch fails with ENOSPC) says so and lists the folder every 2 s instead: nothing is missed', async () => {
     const restore = replaceFsWatch(() => {
-      throw Object.assign(new Error('ENOSPC: System limit for number of file watchers reached, watch'), { code: 'ENOSPC' });
+      throw Object.assign(new Error('ENOSPC: System limit for number of file watchers reached, watch'), {
+        code: 'ENOSPC',
+      });
     });
     let seen: { frames: Frame[]; errors: string[] };
     try {
@@ -152,7 +164,9 @@ describe('frames/folder source: watching', function () {
     } finally {
       restore();
     }
-    assert.deepEqual(seen.errors, [`cannot watch folder ${dir} for changes (ENOSPC: System limit for number of file watchers reached, watch); listing it every 2 s instead`]);
+    assert.deepEqual(seen.errors, [
+      `cannot watch folder ${dir} for changes (ENOSPC: System limit for number of file watchers reached, watch); listing it every 2 s instead`,
+    ]);
     fs.writeFileSync(path.join(dir, 'late.jpg'), readImage('owl.jpg'));
     const [frame] = await nextFrames(source!, 1, 6000);
     assert.equal(frame!.file, path.join(dir, 'late.jpg'));
@@ -178,7 +192,8 @@ describe('frames/folder source: watching', function () {
     await nextState(source!, 'running');
     const owl = readImage('owl.jpg');
     for (let i = 0; i < 20; i++) fs.writeFileSync(path.join(elsewhere, `burst-${i}.jpg`), owl);
-    for (let i = 0; i < 20; i++) fs.renameSync(path.join(elsewhere, `burst-${i}.jpg`), path.join(dir, `burst-${i}.jpg`));
+    for (let i = 0; i < 20; i++)
+      fs.renameSync(path.join(elsewhere, `burst-${i}.jpg`), path.join(dir, `burst-${i}.jpg`));
     await nextFrames(source!, 20);
     await sleep(300);
     assert.equal(frames.length, 20);

@@ -14,7 +14,11 @@ export function nextFrames(source: FrameSource, count: number, timeoutMs = 8000)
     };
     const timer = setTimeout(() => {
       cleanup();
-      reject(new Error(`got ${frames.length} of ${count} frames in ${timeoutMs} ms (state ${source.state}, ${JSON.stringify(source.stats)})`));
+      reject(
+        new Error(
+          `got ${frames.length} of ${count} frames in ${timeoutMs} ms (state ${source.state}, ${JSON.stringify(source.stats)})`,
+        ),
+      );
     }, timeoutMs);
     const cleanup = (): void => {
       clearTimeout(timer);
@@ -33,7 +37,11 @@ export function nextState(source: FrameSource, state: FrameSourceState, timeoutM
     };
     const timer = setTimeout(() => {
       cleanup();
-      reject(new Error(`state ${state} not reached in ${timeoutMs} ms (state ${source.state}, ${JSON.stringify(source.stats)})`));
+      reject(
+        new Error(
+          `state ${state} not reached in ${timeoutMs} ms (state ${source.state}, ${JSON.stringify(source.stats)})`,
+        ),
+      );
     }, timeoutMs);
     const cleanup = (): void => {
       clearTimeout(timer);
@@ -46,7 +54,8 @@ export function nextState(source: FrameSource, state: FrameSourceState, timeoutM
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Handle kinds a frame source could leak: children, pipes, sockets, timers, file requests. */
-const WATCHED = /^(ProcessWrap|PipeWrap|TCPWrap|TCPSocketWrap|Timeout|FSReqCallback|FSReqPromise|FileHandle|StatWatcher|FSEventWrap|TLSWrap)$/;
+const WATCHED =
+  /^(ProcessWrap|PipeWrap|TCPWrap|TCPSocketWrap|Timeout|FSReqCallback|FSReqPromise|FileHandle|StatWatcher|FSEventWrap|TLSWrap)$/;
 
 /**
  * Counts handles after one loop turn: mocha arms its per-test timeout timer only once the test
@@ -59,7 +68,8 @@ export async function handleBaseline(): Promise<Map<string, number>> {
 
 function handleCounts(): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const kind of process.getActiveResourcesInfo()) if (WATCHED.test(kind)) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  for (const kind of process.getActiveResourcesInfo())
+    if (WATCHED.test(kind)) counts.set(kind, (counts.get(kind) ?? 0) + 1);
   return counts;
 }
 
@@ -72,7 +82,8 @@ export async function leakedHandles(before: Map<string, number>, settleMs = 0): 
     await new Promise((resolve) => setImmediate(resolve));
     const after = handleCounts();
     const leaks: string[] = [];
-    for (const [kind, n] of after) if (n > (before.get(kind) ?? 0)) leaks.push(`${kind} +${n - (before.get(kind) ?? 0)}`);
+    for (const [kind, n] of after)
+      if (n > (before.get(kind) ?? 0)) leaks.push(`${kind} +${n - (before.get(kind) ?? 0)}`);
     if (leaks.length === 0 || Date.now() >= deadline) return leaks;
     await sleep(20);
   }

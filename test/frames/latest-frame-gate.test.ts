@@ -42,7 +42,10 @@ describe('frames/LatestFrameGate', () => {
   });
 
   it('rejects a negative rate', () => {
-    assert.throws(() => new LatestFrameGate(() => undefined, { maxFps: -1 }), /maxFps must be a number >= 0 \(0 = no cap\), got -1/);
+    assert.throws(
+      () => new LatestFrameGate(() => undefined, { maxFps: -1 }),
+      /maxFps must be a number >= 0 \(0 = no cap\), got -1/,
+    );
   });
 });
 
@@ -59,7 +62,22 @@ describe('frames/rate cap on a real source', function () {
     source = createFrameSource({
       kind: 'command',
       command: '/usr/bin/ffmpeg',
-      args: ['-loglevel', 'error', '-re', '-loop', '1', '-i', imagePath('owl.jpg'), '-vf', 'scale=160:-2', '-r', '25', '-f', 'mjpeg', '-'],
+      args: [
+        '-loglevel',
+        'error',
+        '-re',
+        '-loop',
+        '1',
+        '-i',
+        imagePath('owl.jpg'),
+        '-vf',
+        'scale=160:-2',
+        '-r',
+        '25',
+        '-f',
+        'mjpeg',
+        '-',
+      ],
       source: 'fast',
       maxFps: 5,
     });
@@ -81,7 +99,22 @@ describe('frames/rate cap on a real source', function () {
     source = createFrameSource({
       kind: 'command',
       command: '/usr/bin/ffmpeg',
-      args: ['-loglevel', 'error', '-re', '-loop', '1', '-i', imagePath('owl.jpg'), '-vf', 'scale=160:-2', '-r', '20', '-f', 'mjpeg', '-'],
+      args: [
+        '-loglevel',
+        'error',
+        '-re',
+        '-loop',
+        '1',
+        '-i',
+        imagePath('owl.jpg'),
+        '-vf',
+        'scale=160:-2',
+        '-r',
+        '20',
+        '-f',
+        'mjpeg',
+        '-',
+      ],
       source: 'pull',
       pull: true,
     });

@@ -36,7 +36,12 @@ describe('frames/source lifecycle (start/stop by message)', function () {
   });
 
   it('start() during a stop() takes effect once the stop has finished', async () => {
-    source = createFrameSource({ kind: 'command', command: '/usr/bin/ffmpeg', args: ['-loglevel', 'error', '-re', '-loop', '1', '-i', imagePath('owl.jpg'), '-r', '5', '-f', 'mjpeg', '-'], source: 's' });
+    source = createFrameSource({
+      kind: 'command',
+      command: '/usr/bin/ffmpeg',
+      args: ['-loglevel', 'error', '-re', '-loop', '1', '-i', imagePath('owl.jpg'), '-r', '5', '-f', 'mjpeg', '-'],
+      source: 's',
+    });
     source.start();
     await nextFrames(source, 1);
     const stopping = source.stop();
@@ -48,7 +53,12 @@ describe('frames/source lifecycle (start/stop by message)', function () {
 
   it('stop, start, stop in quick succession ends stopped: the last command wins, no camera left running', async () => {
     const before = await handleBaseline();
-    source = createFrameSource({ kind: 'command', command: '/usr/bin/ffmpeg', args: ['-loglevel', 'error', '-re', '-loop', '1', '-i', imagePath('owl.jpg'), '-r', '5', '-f', 'mjpeg', '-'], source: 's' });
+    source = createFrameSource({
+      kind: 'command',
+      command: '/usr/bin/ffmpeg',
+      args: ['-loglevel', 'error', '-re', '-loop', '1', '-i', imagePath('owl.jpg'), '-r', '5', '-f', 'mjpeg', '-'],
+      source: 's',
+    });
     source.start();
     await nextFrames(source, 1);
     const stopping = source.stop();
@@ -64,7 +74,14 @@ describe('frames/source lifecycle (start/stop by message)', function () {
 
   it('stop() while waiting to restart cancels the restart', async () => {
     const before = await handleBaseline();
-    source = createFrameSource({ kind: 'folder', dir: path.join(dir, 'missing'), mode: 'watch', intervalMs: 10, source: 's', restart: { initialMs: 100, maxMs: 100 } });
+    source = createFrameSource({
+      kind: 'folder',
+      dir: path.join(dir, 'missing'),
+      mode: 'watch',
+      intervalMs: 10,
+      source: 's',
+      restart: { initialMs: 100, maxMs: 100 },
+    });
     source.on('error', () => undefined);
     source.start();
     await nextState(source, 'restarting');
@@ -78,7 +95,14 @@ describe('frames/source lifecycle (start/stop by message)', function () {
   });
 
   it('restart delays double up to the ceiling', async () => {
-    source = createFrameSource({ kind: 'folder', dir: path.join(dir, 'missing'), mode: 'loop', intervalMs: 10, source: 's', restart: { initialMs: 40, maxMs: 160 } });
+    source = createFrameSource({
+      kind: 'folder',
+      dir: path.join(dir, 'missing'),
+      mode: 'loop',
+      intervalMs: 10,
+      source: 's',
+      restart: { initialMs: 40, maxMs: 160 },
+    });
     const at: number[] = [];
     source.on('error', () => at.push(Date.now()));
     source.start();

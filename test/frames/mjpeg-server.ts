@@ -33,11 +33,16 @@ export async function startMjpegServer(options: MjpegServerOptions): Promise<Tes
       res.end('camera busy');
       return;
     }
-    res.writeHead(200, { 'Content-Type': `multipart/x-mixed-replace;boundary=${ESP32_BOUNDARY}`, 'Access-Control-Allow-Origin': '*' });
+    res.writeHead(200, {
+      'Content-Type': `multipart/x-mixed-replace;boundary=${ESP32_BOUNDARY}`,
+      'Access-Control-Allow-Origin': '*',
+    });
     let n = 0;
     const timer = setInterval(() => {
       const jpeg = options.frames[n % options.frames.length]!;
-      const headers = options.contentLength ? `Content-Type: image/jpeg\r\nContent-Length: ${jpeg.length}\r\n\r\n` : 'Content-Type: image/jpeg\r\n\r\n';
+      const headers = options.contentLength
+        ? `Content-Type: image/jpeg\r\nContent-Length: ${jpeg.length}\r\n\r\n`
+        : 'Content-Type: image/jpeg\r\n\r\n';
       res.write(`\r\n--${ESP32_BOUNDARY}\r\n`);
       res.write(headers);
       res.write(jpeg);
@@ -54,7 +59,10 @@ export async function startMjpegServer(options: MjpegServerOptions): Promise<Tes
 }
 
 /** A still-image endpoint: each GET returns the next frame. */
-export async function startSnapshotServer(frames: Buffer[], failFirst?: { count: number; status: number; body?: string; type?: string }): Promise<TestServer> {
+export async function startSnapshotServer(
+  frames: Buffer[],
+  failFirst?: { count: number; status: number; body?: string; type?: string },
+): Promise<TestServer> {
   const state = { requests: 0, sent: [] as Buffer[] };
   const server = http.createServer((_req, res) => {
     state.requests++;

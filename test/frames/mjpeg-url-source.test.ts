@@ -14,7 +14,11 @@ describe('frames/mjpeg-url source (HTTP multipart/x-mixed-replace)', function ()
   before(async () => {
     const parrot = readImage('parrot.jpg');
     // The untouched photo (with its EXIF thumbnail) and two re-encoded sizes: distinct frames.
-    frames = [parrot, await sharp(parrot).resize(160).jpeg().toBuffer(), await sharp(parrot).resize(96).jpeg().toBuffer()];
+    frames = [
+      parrot,
+      await sharp(parrot).resize(160).jpeg().toBuffer(),
+      await sharp(parrot).resize(96).jpeg().toBuffer(),
+    ];
   });
 
   afterEach(async () => {
@@ -31,7 +35,10 @@ describe('frames/mjpeg-url source (HTTP multipart/x-mixed-replace)', function ()
       source.start();
       const got = await nextFrames(source, 6);
       got.forEach((f, i) => assert.ok(f.jpeg.equals(server!.sent[i]!), `frame ${i} differs from what the server sent`));
-      assert.deepEqual(got.map((f) => f.seq), [0, 1, 2, 3, 4, 5]);
+      assert.deepEqual(
+        got.map((f) => f.seq),
+        [0, 1, 2, 3, 4, 5],
+      );
       assert.equal((await sharp(got[1]!.jpeg).metadata()).width, 160);
       assert.equal(source.stats.invalid, 0);
     });
@@ -39,7 +46,12 @@ describe('frames/mjpeg-url source (HTTP multipart/x-mixed-replace)', function ()
 
   it('reconnects when the camera ends the stream, and frames resume', async () => {
     server = await startMjpegServer({ frames, intervalMs: 30, contentLength: true, endAfter: 2 });
-    source = createFrameSource({ kind: 'mjpeg-url', url: server.url, source: 'esp32', restart: { initialMs: 100, maxMs: 1000 } });
+    source = createFrameSource({
+      kind: 'mjpeg-url',
+      url: server.url,
+      source: 'esp32',
+      restart: { initialMs: 100, maxMs: 1000 },
+    });
     const errors: string[] = [];
     source.on('error', (e) => errors.push(e.message));
     source.start();
@@ -50,8 +62,18 @@ describe('frames/mjpeg-url source (HTTP multipart/x-mixed-replace)', function ()
   });
 
   it('reports an HTTP error status and retries until the camera answers', async () => {
-    server = await startMjpegServer({ frames, intervalMs: 30, contentLength: true, failFirst: { count: 2, status: 503 } });
-    source = createFrameSource({ kind: 'mjpeg-url', url: server.url, source: 'esp32', restart: { initialMs: 50, maxMs: 200 } });
+    server = await startMjpegServer({
+      frames,
+      intervalMs: 30,
+      contentLength: true,
+      failFirst: { count: 2, status: 503 },
+    });
+    source = createFrameSource({
+      kind: 'mjpeg-url',
+      url: server.url,
+      source: 'esp32',
+      restart: { initialMs: 50, maxMs: 200 },
+    });
     const errors: string[] = [];
     source.on('error', (e) => errors.push(e.message));
     source.start();
@@ -62,7 +84,13 @@ describe('frames/mjpeg-url source (HTTP multipart/x-mixed-replace)', function ()
 
   it('restarts a stream that goes silent', async () => {
     server = await startMjpegServer({ frames, intervalMs: 60000, contentLength: true });
-    source = createFrameSource({ kind: 'mjpeg-url', url: server.url, source: 'esp32', stallTimeoutMs: 300, restart: { initialMs: 50, maxMs: 100 } });
+    source = createFrameSource({
+      kind: 'mjpeg-url',
+      url: server.url,
+      source: 'esp32',
+      stallTimeoutMs: 300,
+      restart: { initialMs: 50, maxMs: 100 },
+    });
     const errors: string[] = [];
     source.on('error', (e) => errors.push(e.message));
     source.start();
@@ -71,7 +99,12 @@ describe('frames/mjpeg-url source (HTTP multipart/x-mixed-replace)', function ()
   });
 
   it('keeps credentials out of error messages', async () => {
-    source = createFrameSource({ kind: 'mjpeg-url', url: 'http://admin:secret@127.0.0.1:1/video', source: 'cam', restart: { initialMs: 1000, maxMs: 1000 } });
+    source = createFrameSource({
+      kind: 'mjpeg-url',
+      url: 'http://admin:secret@127.0.0.1:1/video',
+      source: 'cam',
+      restart: { initialMs: 1000, maxMs: 1000 },
+    });
     const failed = new Promise<Error>((resolve) => source!.once('error', resolve));
     source.start();
     const err = await failed;
@@ -91,6 +124,9 @@ describe('frames/mjpeg-url source (HTTP multipart/x-mixed-replace)', function ()
   });
 
   it('rejects a URL that is not http(s)', () => {
-    assert.throws(() => createFrameSource({ kind: 'mjpeg-url', url: 'rtsp://cam/stream', source: 'cam' }), /url must be an http:\/\/ or https:\/\/ URL, got "rtsp:\/\/cam\/stream"/);
+    assert.throws(
+      () => createFrameSource({ kind: 'mjpeg-url', url: 'rtsp://cam/stream', source: 'cam' }),
+      /url must be an http:\/\/ or https:\/\/ URL, got "rtsp:\/\/cam\/stream"/,
+    );
   });
 });

@@ -5,7 +5,9 @@ import { readImage } from '../fixtures';
 import { ESP32_BOUNDARY } from './mjpeg-server';
 
 function part(jpeg: Buffer, boundary: string, contentLength: boolean): Buffer {
-  const headers = contentLength ? `Content-Type: image/jpeg\r\nContent-Length: ${jpeg.length}\r\n\r\n` : 'Content-Type: image/jpeg\r\n\r\n';
+  const headers = contentLength
+    ? `Content-Type: image/jpeg\r\nContent-Length: ${jpeg.length}\r\n\r\n`
+    : 'Content-Type: image/jpeg\r\n\r\n';
   return Buffer.concat([Buffer.from(`\r\n--${boundary}\r\n${headers}`, 'latin1'), jpeg]);
 }
 
@@ -28,7 +30,11 @@ describe('frames/MultipartJpegSplitter', () => {
 
   for (const contentLength of [true, false]) {
     it(`splits at every byte offset into the same frames (${contentLength ? 'Content-Length' : 'markers'})`, () => {
-      const stream = Buffer.concat([part(a, ESP32_BOUNDARY, contentLength), part(b, ESP32_BOUNDARY, contentLength), part(a, ESP32_BOUNDARY, contentLength)]);
+      const stream = Buffer.concat([
+        part(a, ESP32_BOUNDARY, contentLength),
+        part(b, ESP32_BOUNDARY, contentLength),
+        part(a, ESP32_BOUNDARY, contentLength),
+      ]);
       for (let cut = 0; cut <= stream.length; cut++) {
         const s = new MultipartJpegSplitter(ESP32_BOUNDARY, 1 << 20);
         const frames = [...s.push(stream.subarray(0, cut)), ...s.push(stream.subarray(cut))];
@@ -50,7 +56,12 @@ describe('frames/MultipartJpegSplitter', () => {
 
   it('accepts a boundary declared with its leading dashes', () => {
     // Some IP cameras declare boundary=--myboundary and then write --myboundary between parts.
-    const stream = Buffer.concat([Buffer.from('--myboundary\r\nContent-Type: image/jpeg\r\nContent-Length: ' + a.length + '\r\n\r\n', 'latin1'), a, Buffer.from('\r\n--myboundary\r\nContent-Length: ' + b.length + '\r\n\r\n', 'latin1'), b]);
+    const stream = Buffer.concat([
+      Buffer.from('--myboundary\r\nContent-Type: image/jpeg\r\nContent-Length: ' + a.length + '\r\n\r\n', 'latin1'),
+      a,
+      Buffer.from('\r\n--myboundary\r\nContent-Length: ' + b.length + '\r\n\r\n', 'latin1'),
+      b,
+    ]);
     const s = new MultipartJpegSplitter('--myboundary', 1 << 20);
     const frames = s.push(stream);
     assert.equal(frames.length, 2);
@@ -75,7 +86,11 @@ describe('frames/MultipartJpegSplitter', () => {
 
   it('tolerates a Content-Length that counts the trailing CRLF', () => {
     const padded = Buffer.concat([a, Buffer.from('\r\n')]);
-    const stream = Buffer.concat([Buffer.from(`--frame\r\nContent-Length: ${padded.length}\r\n\r\n`, 'latin1'), padded, part(b, 'frame', true)]);
+    const stream = Buffer.concat([
+      Buffer.from(`--frame\r\nContent-Length: ${padded.length}\r\n\r\n`, 'latin1'),
+      padded,
+      part(b, 'frame', true),
+    ]);
     const frames = new MultipartJpegSplitter('frame', 1 << 20).push(stream);
     assert.equal(frames.length, 2);
     assert.ok(frames[0]!.equals(a));

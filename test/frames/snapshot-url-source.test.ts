@@ -36,20 +36,40 @@ describe('frames/snapshot-url source (polled still images)', function () {
   });
 
   it('treats an HTML answer as an error, backs off, then recovers', async () => {
-    server = await startSnapshotServer(frames, { count: 1, status: 200, type: 'text/html', body: '<html>login</html>' });
-    source = createFrameSource({ kind: 'snapshot-url', url: server.url, intervalMs: 50, source: 'doorbell', restart: { initialMs: 50, maxMs: 100 } });
+    server = await startSnapshotServer(frames, {
+      count: 1,
+      status: 200,
+      type: 'text/html',
+      body: '<html>login</html>',
+    });
+    source = createFrameSource({
+      kind: 'snapshot-url',
+      url: server.url,
+      intervalMs: 50,
+      source: 'doorbell',
+      restart: { initialMs: 50, maxMs: 100 },
+    });
     const errors: string[] = [];
     source.on('error', (e) => errors.push(e.message));
     source.start();
     await nextState(source, 'running');
-    assert.match(errors[0]!, /snapshot http:\/\/127\.0\.0\.1:\d+\/stream is not a complete JPEG \(content-type text\/html, 18 bytes\)/);
+    assert.match(
+      errors[0]!,
+      /snapshot http:\/\/127\.0\.0\.1:\d+\/stream is not a complete JPEG \(content-type text\/html, 18 bytes\)/,
+    );
     assert.equal(source.stats.invalid, 1);
     assert.equal(source.stats.restarts, 1);
   });
 
   it('reports HTTP errors', async () => {
     server = await startSnapshotServer(frames, { count: 100, status: 401 });
-    source = createFrameSource({ kind: 'snapshot-url', url: server.url, intervalMs: 50, source: 'doorbell', restart: { initialMs: 1000, maxMs: 1000 } });
+    source = createFrameSource({
+      kind: 'snapshot-url',
+      url: server.url,
+      intervalMs: 50,
+      source: 'doorbell',
+      restart: { initialMs: 1000, maxMs: 1000 },
+    });
     const failed = new Promise<Error>((resolve) => source!.once('error', resolve));
     source.start();
     assert.match((await failed).message, /answered HTTP 401 Unauthorized/);

@@ -19,27 +19,46 @@ describe('fuzz: generated bad input through the library, Node-RED, POST /classif
 
   before(async function () {
     report = await runFuzz({ seed: 20261201, casesPerKind: 2, bounds: { caseMs: 8000 } });
-    console.log(`      ${report.kinds} kinds, ${report.cases} cases, ${report.runs} runs in ${report.durationS} s; peak RSS ${report.peakRssMb} MB vs steady ${report.steadyRssMb} MB (${report.rssSurface})`);
+    console.log(
+      `      ${report.kinds} kinds, ${report.cases} cases, ${report.runs} runs in ${report.durationS} s; peak RSS ${report.peakRssMb} MB vs steady ${report.steadyRssMb} MB (${report.rssSurface})`,
+    );
   });
 
   it('generates at least 40 kinds of input, and sends cases through every surface', () => {
     assert.ok(report.kinds >= 40, `only ${report.kinds} kinds`);
-    for (const surface of ['library', 'node', 'http', 'cli'] as const) assert.ok((report.surfaces[surface]?.runs ?? 0) > 0, `no case reached the ${surface} surface`);
+    for (const surface of ['library', 'node', 'http', 'cli'] as const)
+      assert.ok((report.surfaces[surface]?.runs ?? 0) > 0, `no case reached the ${surface} surface`);
   });
 
   it('no process dies (memory bound included)', () => {
-    assert.equal(report.crashes, 0, failures((p) => p.startsWith('crash')));
+    assert.equal(
+      report.crashes,
+      0,
+      failures((p) => p.startsWith('crash')),
+    );
   });
 
   it('no uncaught exception or unhandled rejection', () => {
-    assert.equal(report.uncaught, 0, failures((p) => p.startsWith('uncaught')));
+    assert.equal(
+      report.uncaught,
+      0,
+      failures((p) => p.startsWith('uncaught')),
+    );
   });
 
   it('every case is answered within its bound', () => {
-    assert.equal(report.hangs, 0, failures((p) => p === 'hang'));
+    assert.equal(
+      report.hangs,
+      0,
+      failures((p) => p === 'hang'),
+    );
   });
 
   it('after every case, the next good frame classifies right', () => {
-    assert.equal(report.wrong, 0, failures((p) => p.startsWith('good frame after it')));
+    assert.equal(
+      report.wrong,
+      0,
+      failures((p) => p.startsWith('good frame after it')),
+    );
   });
 });

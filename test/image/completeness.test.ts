@@ -11,7 +11,11 @@ describe('findTruncation', function () {
       const bytes = readImage(file);
       assert.equal(findTruncation(bytes, 'jpeg'), undefined);
       for (const cut of [4, 100, 1000, bytes.length >> 1, bytes.length - 100, bytes.length - 1]) {
-        assert.match(findTruncation(bytes.subarray(0, cut), 'jpeg') ?? 'complete', /end-of-image|stray/, `cut at ${cut}`);
+        assert.match(
+          findTruncation(bytes.subarray(0, cut), 'jpeg') ?? 'complete',
+          /end-of-image|stray/,
+          `cut at ${cut}`,
+        );
       }
     });
   }
@@ -28,11 +32,16 @@ describe('findTruncation', function () {
     const owl = readImage('owl.jpg');
     const afterApp0 = 4 + ((owl[4] << 8) | owl[5]); // SOI, then APP0's marker and length
     assert.equal(owl[afterApp0], 0xff, 'the next segment starts right after APP0');
-    const padded = Buffer.concat([owl.subarray(0, afterApp0), Buffer.from([0x00, 0x00, 0x0d, 0x0a]), owl.subarray(afterApp0)]);
+    const padded = Buffer.concat([
+      owl.subarray(0, afterApp0),
+      Buffer.from([0x00, 0x00, 0x0d, 0x0a]),
+      owl.subarray(afterApp0),
+    ]);
     assert.equal(findTruncation(padded, 'jpeg'), undefined);
     assert.match(findTruncation(padded.subarray(0, padded.length >> 1), 'jpeg') ?? 'complete', /end-of-image/);
     // libvips decodes it to the very pixels of the untouched file.
-    const pixels = (bytes: Buffer): Promise<Buffer> => sharp(bytes, { failOn: 'truncated' }).resize(64, 64).raw().toBuffer();
+    const pixels = (bytes: Buffer): Promise<Buffer> =>
+      sharp(bytes, { failOn: 'truncated' }).resize(64, 64).raw().toBuffer();
     assert.ok((await pixels(padded)).equals(await pixels(owl)));
   });
 

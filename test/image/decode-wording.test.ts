@@ -19,8 +19,18 @@ function jpegClaiming(width: number, height: number): Buffer {
 
 describe('prepareImage: libvips failures said in our words, naming the format', function () {
   const cases: Array<[string, () => Promise<Buffer>, ImageError['code'], RegExp]> = [
-    ['a JPEG claiming 0×0 (was "THIS variant cannot be decoded")', async () => jpegClaiming(0, 0), 'TRUNCATED', /^JPEG header declares a width or height of 0, so there is nothing to decode .*Accepted: images whose header gives their real width and height\.$/],
-    ['a JPEG claiming 640×0', async () => jpegClaiming(640, 0), 'TRUNCATED', /^JPEG header declares a width or height of 0/],
+    [
+      'a JPEG claiming 0×0 (was "THIS variant cannot be decoded")',
+      async () => jpegClaiming(0, 0),
+      'TRUNCATED',
+      /^JPEG header declares a width or height of 0, so there is nothing to decode .*Accepted: images whose header gives their real width and height\.$/,
+    ],
+    [
+      'a JPEG claiming 640×0',
+      async () => jpegClaiming(640, 0),
+      'TRUNCATED',
+      /^JPEG header declares a width or height of 0/,
+    ],
     [
       'a PNG whose IHDR claims width 0',
       async () => {

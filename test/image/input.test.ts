@@ -36,12 +36,22 @@ describe('toImageInput', function () {
 
   it('accepts {data, width, height, channels} as raw pixels', function () {
     const data = new Uint8Array(2 * 2 * 3);
-    assert.deepEqual(toImageInput({ data, width: 2, height: 2, channels: 3 }), { data, width: 2, height: 2, channels: 3 });
+    assert.deepEqual(toImageInput({ data, width: 2, height: 2, channels: 3 }), {
+      data,
+      width: 2,
+      height: 2,
+      channels: 3,
+    });
   });
 
   it('turns bytes plus msg geometry into raw pixels, accepting numeric strings', function () {
     const data = Buffer.alloc(4 * 3);
-    assert.deepEqual(toImageInput(data, { width: '2', height: 2, channels: 3 }), { data, width: 2, height: 2, channels: 3 });
+    assert.deepEqual(toImageInput(data, { width: '2', height: 2, channels: 3 }), {
+      data,
+      width: 2,
+      height: 2,
+      channels: 3,
+    });
   });
 
   it('revives a Buffer that went through JSON ({type: "Buffer", data: [...]})', function () {
@@ -63,20 +73,39 @@ describe('toImageInput', function () {
 
   it('says INVALID_INPUT, listing what is accepted, for numbers, plain objects, arrays and paths', function () {
     for (const value of [42, true, { temperature: 21 }, [1, 2, 3], '/home/pi/snapshot.jpg']) {
-      assert.throws(() => toImageInput(value), isError('INVALID_INPUT', /Accepted: a Buffer\/Uint8Array/), JSON.stringify(value));
+      assert.throws(
+        () => toImageInput(value),
+        isError('INVALID_INPUT', /Accepted: a Buffer\/Uint8Array/),
+        JSON.stringify(value),
+      );
     }
-    assert.throws(() => toImageInput('/home/pi/snapshot.jpg'), isError('INVALID_INPUT', /file paths are read by the classify node/));
+    assert.throws(
+      () => toImageInput('/home/pi/snapshot.jpg'),
+      isError('INVALID_INPUT', /file paths are read by the classify node/),
+    );
   });
 
   it('refuses a data URL that is not an image or not base64', function () {
-    assert.throws(() => toImageInput('data:text/plain;base64,aGVsbG8='), isError('INVALID_INPUT', /media type "text\/plain"/));
+    assert.throws(
+      () => toImageInput('data:text/plain;base64,aGVsbG8='),
+      isError('INVALID_INPUT', /media type "text\/plain"/),
+    );
     assert.throws(() => toImageInput('data:image/svg+xml,<svg/>'), isError('INVALID_INPUT', /not base64-encoded/));
     assert.throws(() => toImageInput('data:image/png;base64,***'), isError('INVALID_INPUT', /not valid base64/));
   });
 
   it('refuses incomplete or nonsense raw geometry, naming the field', function () {
-    assert.throws(() => toImageInput(Buffer.alloc(12), { width: 2, height: 2 }), isError('INVALID_INPUT', /channels must be a positive integer, got undefined/));
-    assert.throws(() => toImageInput({ data: Buffer.alloc(12), width: -2, height: 2, channels: 3 }), isError('INVALID_INPUT', /width must be a positive integer, got -2/));
-    assert.throws(() => toImageInput({ data: 'pixels', width: 2, height: 2, channels: 3 }), isError('INVALID_INPUT', /raw image data must be a Buffer/));
+    assert.throws(
+      () => toImageInput(Buffer.alloc(12), { width: 2, height: 2 }),
+      isError('INVALID_INPUT', /channels must be a positive integer, got undefined/),
+    );
+    assert.throws(
+      () => toImageInput({ data: Buffer.alloc(12), width: -2, height: 2, channels: 3 }),
+      isError('INVALID_INPUT', /width must be a positive integer, got -2/),
+    );
+    assert.throws(
+      () => toImageInput({ data: 'pixels', width: 2, height: 2, channels: 3 }),
+      isError('INVALID_INPUT', /raw image data must be a Buffer/),
+    );
   });
 });

@@ -30,7 +30,10 @@ export function iCCP(name: string, stream: Buffer): Buffer {
 }
 
 export function tEXt(keyword: string, text: string | Buffer): Buffer {
-  return pngChunk('tEXt', Buffer.concat([Buffer.from(`${keyword}\0`, 'latin1'), Buffer.isBuffer(text) ? text : Buffer.from(text, 'latin1')]));
+  return pngChunk(
+    'tEXt',
+    Buffer.concat([Buffer.from(`${keyword}\0`, 'latin1'), Buffer.isBuffer(text) ? text : Buffer.from(text, 'latin1')]),
+  );
 }
 
 /**
@@ -39,7 +42,10 @@ export function tEXt(keyword: string, text: string | Buffer): Buffer {
  */
 export function pngTextBomb(count = 8, mibEach = 8): Buffer {
   const chunk = zTXt('Comment', zeros(mibEach));
-  return withPngChunks(readImage('coffee.png'), Array.from({ length: count }, () => chunk));
+  return withPngChunks(
+    readImage('coffee.png'),
+    Array.from({ length: count }, () => chunk),
+  );
 }
 
 /** A JPEG with `segments` extra segments of `marker` (COM 0xFE, APP1 0xE1...) of `bytes` bytes each, after SOI. */

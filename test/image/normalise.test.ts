@@ -27,7 +27,9 @@ describe('normalise', function () {
     // Other test files register the wasm backend too; pin the one this test means.
     await tf.setBackend('cpu');
     const before = tf.memory().numTensors;
-    const theirs = tf.tidy(() => tf.sub(tf.div(tf.cast(tf.tensor1d(Int32Array.from(image.rgb), 'int32'), 'float32'), 127.5), 1));
+    const theirs = tf.tidy(() =>
+      tf.sub(tf.div(tf.cast(tf.tensor1d(Int32Array.from(image.rgb), 'int32'), 'float32'), 127.5), 1),
+    );
     const expected = theirs.dataSync();
     theirs.dispose();
     assert.equal(tf.memory().numTensors, before);
@@ -43,7 +45,10 @@ describe('normalise', function () {
   });
 
   it('refuses an output buffer of the wrong length and non-finite parameters', function () {
-    assert.throws(() => normalise(new Uint8Array(6), 1, 0, new Float32Array(5)), (e: unknown) => e instanceof ImageError && /holds 5 values but the image has 6/.test(e.message));
+    assert.throws(
+      () => normalise(new Uint8Array(6), 1, 0, new Float32Array(5)),
+      (e: unknown) => e instanceof ImageError && /holds 5 values but the image has 6/.test(e.message),
+    );
     assert.throws(() => normalise(new Uint8Array(1), Number.NaN, 0), ImageError);
     assert.throws(() => normalise(new Uint8Array(1), 1, Number.POSITIVE_INFINITY), ImageError);
   });

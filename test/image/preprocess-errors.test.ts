@@ -8,7 +8,12 @@ import { pngBomb } from './sample-images';
 
 const SIZE: PreprocessOptions = { width: 224, height: 224 };
 
-async function rejectsWith(input: ImageInput, code: ImageError['code'], message: RegExp, options: PreprocessOptions = SIZE): Promise<ImageError> {
+async function rejectsWith(
+  input: ImageInput,
+  code: ImageError['code'],
+  message: RegExp,
+  options: PreprocessOptions = SIZE,
+): Promise<ImageError> {
   let caught: unknown;
   try {
     await prepareImage(input, options);
@@ -36,7 +41,9 @@ describe('prepareImage: bad input is an ImageError, never a crash', function () 
   });
 
   it('SVG is refused as UNSUPPORTED_FORMAT although sharp could render it', async function () {
-    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>');
+    const svg = Buffer.from(
+      '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>',
+    );
     await rejectsWith(svg, 'UNSUPPORTED_FORMAT', /SVG images are not supported/);
   });
 
@@ -88,7 +95,10 @@ describe('prepareImage: bad input is an ImageError, never a crash', function () 
     });
 
     it('a bomb just over a configured maxPixels: TOO_LARGE naming the size', async function () {
-      await rejectsWith(pngBomb(8000, 8000), 'TOO_LARGE', /8000×8000 = 64000000 pixels, over the limit of 10000000/, { ...SIZE, maxPixels: 10e6 });
+      await rejectsWith(pngBomb(8000, 8000), 'TOO_LARGE', /8000×8000 = 64000000 pixels, over the limit of 10000000/, {
+        ...SIZE,
+        maxPixels: 10e6,
+      });
     });
 
     it('a real photo over a small maxPixels: TOO_LARGE', async function () {
@@ -96,19 +106,39 @@ describe('prepareImage: bad input is an ImageError, never a crash', function () 
     });
 
     it('raw pixels over maxPixels: TOO_LARGE before the length is even checked', async function () {
-      await rejectsWith({ data: new Uint8Array(12), width: 100000, height: 100000, channels: 3 }, 'TOO_LARGE', /over the limit/);
+      await rejectsWith(
+        { data: new Uint8Array(12), width: 100000, height: 100000, channels: 3 },
+        'TOO_LARGE',
+        /over the limit/,
+      );
     });
   });
 
   describe('raw buffers', function () {
     it('length ≠ width×height×channels: RAW_SIZE_MISMATCH with both numbers', async function () {
-      await rejectsWith({ data: new Uint8Array(640 * 480 * 3 - 1), width: 640, height: 480, channels: 3 }, 'RAW_SIZE_MISMATCH', /921599 bytes.*needs 921600/);
-      await rejectsWith({ data: new Uint8Array(640 * 480 * 3), width: 640, height: 480, channels: 4 }, 'RAW_SIZE_MISMATCH', /needs 1228800/);
+      await rejectsWith(
+        { data: new Uint8Array(640 * 480 * 3 - 1), width: 640, height: 480, channels: 3 },
+        'RAW_SIZE_MISMATCH',
+        /921599 bytes.*needs 921600/,
+      );
+      await rejectsWith(
+        { data: new Uint8Array(640 * 480 * 3), width: 640, height: 480, channels: 4 },
+        'RAW_SIZE_MISMATCH',
+        /needs 1228800/,
+      );
     });
 
     it('channels outside 1..4, or a bad width: INVALID_INPUT naming valid values', async function () {
-      await rejectsWith({ data: new Uint8Array(10 * 5), width: 10, height: 1, channels: 5 }, 'INVALID_INPUT', /1 \(grey\).*4 \(RGBA\)/);
-      await rejectsWith({ data: new Uint8Array(30), width: 2.5, height: 4, channels: 3 }, 'INVALID_INPUT', /width must be a positive integer/);
+      await rejectsWith(
+        { data: new Uint8Array(10 * 5), width: 10, height: 1, channels: 5 },
+        'INVALID_INPUT',
+        /1 \(grey\).*4 \(RGBA\)/,
+      );
+      await rejectsWith(
+        { data: new Uint8Array(30), width: 2.5, height: 4, channels: 3 },
+        'INVALID_INPUT',
+        /width must be a positive integer/,
+      );
     });
 
     it('empty raw data: EMPTY', async function () {
@@ -118,8 +148,14 @@ describe('prepareImage: bad input is an ImageError, never a crash', function () 
 
   describe('options', function () {
     it('a bad fit, kernel or size is INVALID_INPUT naming the valid values', async function () {
-      await rejectsWith(coffee, 'INVALID_INPUT', /fit must be one of cover, fill, contain/, { ...SIZE, fit: 'stretch' as never });
-      await rejectsWith(coffee, 'INVALID_INPUT', /kernel must be one of nearest, linear/, { ...SIZE, kernel: 'bicubic' as never });
+      await rejectsWith(coffee, 'INVALID_INPUT', /fit must be one of cover, fill, contain/, {
+        ...SIZE,
+        fit: 'stretch' as never,
+      });
+      await rejectsWith(coffee, 'INVALID_INPUT', /kernel must be one of nearest, linear/, {
+        ...SIZE,
+        kernel: 'bicubic' as never,
+      });
       await rejectsWith(coffee, 'INVALID_INPUT', /width must be a positive integer/, { width: 0, height: 224 });
     });
 
@@ -140,7 +176,13 @@ describe('prepareImage: bad input is an ImageError, never a crash', function () 
 
   it('after every kind of failure, the next good image still decodes correctly', async function () {
     const reference = await prepareImage(coffee, SIZE);
-    const bad: ImageInput[] = [Buffer.alloc(0), readImage('dragonfly.bmp'), pngBomb(100000, 100000), cat.subarray(0, 5000), Buffer.from('nope')];
+    const bad: ImageInput[] = [
+      Buffer.alloc(0),
+      readImage('dragonfly.bmp'),
+      pngBomb(100000, 100000),
+      cat.subarray(0, 5000),
+      Buffer.from('nope'),
+    ];
     for (const input of bad) {
       await assert.rejects(prepareImage(input, SIZE), ImageError);
       const again = await prepareImage(coffee, SIZE);

@@ -59,7 +59,9 @@ describe('prepareImage: formats, orientation, grey and alpha', function () {
   it('takes the first frame of an animated GIF', async function () {
     const dark = Buffer.alloc(photo.data.length, 0);
     const frames = Buffer.concat([photo.data, dark]);
-    const gif = await sharp(frames, { raw: { width: photo.width, height: photo.height * 2, channels: 3, pageHeight: photo.height } })
+    const gif = await sharp(frames, {
+      raw: { width: photo.width, height: photo.height * 2, channels: 3, pageHeight: photo.height },
+    })
       .gif({ loop: 0 })
       .toBuffer();
     assert.equal((await sharp(gif).metadata()).pages, 2);
@@ -83,7 +85,12 @@ describe('prepareImage: formats, orientation, grey and alpha', function () {
   it('applies a ROI in upright coordinates on an EXIF-rotated JPEG', async function () {
     const jpeg = await sharpOf(photo).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer();
     const upright = rotate90Clockwise(await decodeStored(jpeg));
-    const out = await prepareImage(jpeg, { width: 30, height: 50, fit: 'fill', roi: { x: 10, y: 40, width: 30, height: 50 } });
+    const out = await prepareImage(jpeg, {
+      width: 30,
+      height: 50,
+      fit: 'fill',
+      roi: { x: 10, y: 40, width: 30, height: 50 },
+    });
     assert.equal(meanAbsDiff(out.rgb, crop(upright, 10, 40, 30, 50)), 0);
   });
 
@@ -110,7 +117,9 @@ describe('prepareImage: formats, orientation, grey and alpha', function () {
         photo.data.copy(rgba, p * 4, p * 3, p * 3 + 3);
         rgba[p * 4 + 3] = p % photo.width < photo.width / 2 ? 0 : 255;
       }
-      rgbaPng = await sharp(rgba, { raw: { width: photo.width, height: photo.height, channels: 4 } }).png().toBuffer();
+      rgbaPng = await sharp(rgba, { raw: { width: photo.width, height: photo.height, channels: 4 } })
+        .png()
+        .toBuffer();
     });
 
     function expected(background: number): Buffer {
@@ -127,14 +136,22 @@ describe('prepareImage: formats, orientation, grey and alpha', function () {
     });
 
     it('flattens onto black when asked', async function () {
-      const out = await prepareImage(rgbaPng, { width: photo.width, height: photo.height, fit: 'fill', alphaBackground: 'black' });
+      const out = await prepareImage(rgbaPng, {
+        width: photo.width,
+        height: photo.height,
+        fit: 'fill',
+        alphaBackground: 'black',
+      });
       assert.equal(meanAbsDiff(out.rgb, expected(0)), 0);
     });
   });
 
   describe('raw pixels', function () {
     it('takes RGB pixels as they are', async function () {
-      const out = await prepareImage({ data: photo.data, width: photo.width, height: photo.height, channels: 3 }, { width: photo.width, height: photo.height });
+      const out = await prepareImage(
+        { data: photo.data, width: photo.width, height: photo.height, channels: 3 },
+        { width: photo.width, height: photo.height },
+      );
       assert.deepEqual(out.source, { width: photo.width, height: photo.height, format: 'raw' });
       assert.equal(meanAbsDiff(out.rgb, photo.data), 0);
     });
@@ -145,15 +162,22 @@ describe('prepareImage: formats, orientation, grey and alpha', function () {
         rgba.set(photo.data.subarray(p * 3, p * 3 + 3), p * 4);
         rgba[p * 4 + 3] = 255;
       }
-      const out = await prepareImage({ data: rgba, width: photo.width, height: photo.height, channels: 4 }, { width: photo.width, height: photo.height });
+      const out = await prepareImage(
+        { data: rgba, width: photo.width, height: photo.height, channels: 4 },
+        { width: photo.width, height: photo.height },
+      );
       assert.equal(meanAbsDiff(out.rgb, photo.data), 0);
     });
 
     it('spreads one grey channel over R, G and B', async function () {
       const grey = new Uint8Array(photo.width * photo.height);
       for (let p = 0; p < grey.length; p++) grey[p] = photo.data[p * 3 + 1];
-      const out = await prepareImage({ data: grey, width: photo.width, height: photo.height, channels: 1 }, { width: photo.width, height: photo.height });
-      for (let p = 0; p < grey.length; p++) assert.deepEqual([...out.rgb.subarray(p * 3, p * 3 + 3)], [grey[p], grey[p], grey[p]]);
+      const out = await prepareImage(
+        { data: grey, width: photo.width, height: photo.height, channels: 1 },
+        { width: photo.width, height: photo.height },
+      );
+      for (let p = 0; p < grey.length; p++)
+        assert.deepEqual([...out.rgb.subarray(p * 3, p * 3 + 3)], [grey[p], grey[p], grey[p]]);
     });
 
     it('flattens grey + alpha onto white', async function () {

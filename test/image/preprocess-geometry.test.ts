@@ -27,7 +27,13 @@ function pixelAt(rgb: Uint8Array, width: number, x: number, y: number): number[]
 }
 
 /** Asserts every pixel of the rows/columns given is `colour` (resampling may blend the 1-pixel seams left out). */
-function assertRegion(rgb: Uint8Array, width: number, xs: [number, number], ys: [number, number], colour: number[]): void {
+function assertRegion(
+  rgb: Uint8Array,
+  width: number,
+  xs: [number, number],
+  ys: [number, number],
+  colour: number[],
+): void {
   for (let y = ys[0]; y <= ys[1]; y++) {
     for (let x = xs[0]; x <= xs[1]; x++) assert.deepEqual(pixelAt(rgb, width, x, y), colour, `pixel (${x}, ${y})`);
   }
@@ -63,7 +69,9 @@ describe('prepareImage: fit modes and regions of interest', function () {
   });
 
   it('contain keeps the letterbox black while transparent pixels become white', async function () {
-    const transparent = await sharpOf({ data: Buffer.alloc(40 * 20 * 4), width: 40, height: 20, channels: 4 }).png().toBuffer();
+    const transparent = await sharpOf({ data: Buffer.alloc(40 * 20 * 4), width: 40, height: 20, channels: 4 })
+      .png()
+      .toBuffer();
     const out = await prepareImage(transparent, { width: 40, height: 40, fit: 'contain' });
     assertRegion(out.rgb, 40, [0, 39], [0, 9], BLACK);
     assertRegion(out.rgb, 40, [0, 39], [10, 29], [255, 255, 255]);
@@ -99,28 +107,47 @@ describe('prepareImage: fit modes and regions of interest', function () {
     });
 
     it('in pixels: exactly that rectangle of the photo', async function () {
-      const out = await prepareImage(coffee, { width: 224, height: 160, roi: { x: 100, y: 50, width: 224, height: 160 } });
+      const out = await prepareImage(coffee, {
+        width: 224,
+        height: 160,
+        roi: { x: 100, y: 50, width: 224, height: 160 },
+      });
       assert.equal(meanAbsDiff(out.rgb, crop(stored, 100, 50, 224, 160)), 0);
       assert.deepEqual(out.source, { width: 600, height: 400, format: 'png' });
     });
 
     it('in fractions: the middle half is pixels 150..449 × 100..299', async function () {
-      const out = await prepareImage(coffee, { width: 300, height: 200, roi: { x: 0.25, y: 0.25, width: 0.5, height: 0.5 } });
+      const out = await prepareImage(coffee, {
+        width: 300,
+        height: 200,
+        roi: { x: 0.25, y: 0.25, width: 0.5, height: 0.5 },
+      });
       assert.equal(meanAbsDiff(out.rgb, crop(stored, 150, 100, 300, 200)), 0);
     });
 
     it('the same region in fractions and in pixels gives the same model input', async function () {
-      const byFraction = await prepareImage(coffee, { width: 96, height: 96, roi: { x: 0.5, y: 0, width: 0.5, height: 1 } });
-      const byPixels = await prepareImage(coffee, { width: 96, height: 96, roi: { x: 300, y: 0, width: 300, height: 400 } });
+      const byFraction = await prepareImage(coffee, {
+        width: 96,
+        height: 96,
+        roi: { x: 0.5, y: 0, width: 0.5, height: 1 },
+      });
+      const byPixels = await prepareImage(coffee, {
+        width: 96,
+        height: 96,
+        roi: { x: 300, y: 0, width: 300, height: 400 },
+      });
       assert.deepEqual(byFraction.rgb, byPixels.rgb);
     });
 
     it('a ROI reaching past the frame is an INVALID_ROI that names the frame size', async function () {
-      await assert.rejects(prepareImage(coffee, { width: 224, height: 224, roi: { x: 500, y: 0, width: 200, height: 100 } }), {
-        name: 'ImageError',
-        code: 'INVALID_ROI',
-        message: /600×400/,
-      });
+      await assert.rejects(
+        prepareImage(coffee, { width: 224, height: 224, roi: { x: 500, y: 0, width: 200, height: 100 } }),
+        {
+          name: 'ImageError',
+          code: 'INVALID_ROI',
+          message: /600×400/,
+        },
+      );
     });
   });
 });

@@ -22,7 +22,14 @@ async function settlesWithin<T>(promise: Promise<T>, ms: number, what: string): 
 }
 
 async function refusal(promise: Promise<unknown>, what: string): Promise<ImageError> {
-  const error = await settlesWithin(promise.then(() => undefined, (e: unknown) => e), 5000, what);
+  const error = await settlesWithin(
+    promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    ),
+    5000,
+    what,
+  );
   assert.ok(error instanceof ImageError, `${what}: expected an ImageError, got ${String(error)}`);
   return error;
 }
@@ -47,12 +54,17 @@ describe('readImageFile: regular files only, bounded before reading', function (
   it('a named pipe with no writer: refused at once as a FIFO, not waited on', async function () {
     const error = await refusal(readImageFile(path.join(dir, 'pipe0.jpg')), 'reading a fifo');
     assert.equal(error.code, 'INVALID_INPUT');
-    assert.match(error.message, /pipe0\.jpg" is a named pipe \(FIFO\), not a regular file; it was not read .* Accepted: a regular file holding a JPEG, PNG/);
+    assert.match(
+      error.message,
+      /pipe0\.jpg" is a named pipe \(FIFO\), not a regular file; it was not read .* Accepted: a regular file holding a JPEG, PNG/,
+    );
   });
 
   it('four named pipes at once stall nothing: all refused, and other file reads on the libuv pool still finish', async function () {
     const pipes = [0, 1, 2, 3].map((i) => refusal(readImageFile(path.join(dir, `pipe${i}.jpg`)), `fifo ${i}`));
-    const others = [1, 2, 3, 4, 5].map(() => settlesWithin(fs.promises.readFile(path.join(dir, 'coffee.png')), 5000, 'a plain read'));
+    const others = [1, 2, 3, 4, 5].map(() =>
+      settlesWithin(fs.promises.readFile(path.join(dir, 'coffee.png')), 5000, 'a plain read'),
+    );
     for (const error of await Promise.all(pipes)) assert.match(error.message, /named pipe/);
     assert.equal((await Promise.all(others)).length, 5);
   });
@@ -70,7 +82,10 @@ describe('readImageFile: regular files only, bounded before reading', function (
     const server = net.createServer().listen(socketPath);
     await new Promise((resolve) => server.once('listening', resolve));
     try {
-      assert.match((await refusal(readImageFile(socketPath), 'a socket')).message, /camera\.sock" is a socket or a device with nothing behind it, not a regular file/);
+      assert.match(
+        (await refusal(readImageFile(socketPath), 'a socket')).message,
+        /camera\.sock" is a socket or a device with nothing behind it, not a regular file/,
+      );
     } finally {
       server.close();
     }
@@ -84,7 +99,10 @@ describe('readImageFile: regular files only, bounded before reading', function (
     const started = performance.now();
     const error = await refusal(readImageFile(big), 'a 1.5 GB file');
     assert.equal(error.code, 'TOO_LARGE');
-    assert.match(error.message, /huge\.jpg" is 1536\.0 MiB \(1610612736 bytes\), over the limit of 32\.0 MiB \(33554432 bytes\) \(maxFileBytes\); it was not read/);
+    assert.match(
+      error.message,
+      /huge\.jpg" is 1536\.0 MiB \(1610612736 bytes\), over the limit of 32\.0 MiB \(33554432 bytes\) \(maxFileBytes\); it was not read/,
+    );
     assert.ok(performance.now() - started < 2000, 'took long enough to have read it');
     assert.ok(process.memoryUsage().rss - rssBefore < 64 * 1024 * 1024, 'memory grew as if it was read');
     assert.equal(DEFAULT_MAX_FILE_BYTES, 32 * 1024 * 1024);
@@ -94,18 +112,33 @@ describe('readImageFile: regular files only, bounded before reading', function (
     const file = path.join(dir, 'coffee.png');
     const size = fs.statSync(file).size;
     assert.equal((await readImageFile(file, { maxFileBytes: size })).length, size);
-    assert.match((await refusal(readImageFile(file, { maxFileBytes: size - 1 }), 'over maxFileBytes')).message, /over the limit of \d+ bytes \(maxFileBytes\)/);
-    assert.match((await refusal(readImageFile(file, { maxFileBytes: -1 }), 'bad maxFileBytes')).message, /maxFileBytes must be a positive number of bytes, got -1/);
+    assert.match(
+      (await refusal(readImageFile(file, { maxFileBytes: size - 1 }), 'over maxFileBytes')).message,
+      /over the limit of \d+ bytes \(maxFileBytes\)/,
+    );
+    assert.match(
+      (await refusal(readImageFile(file, { maxFileBytes: -1 }), 'bad maxFileBytes')).message,
+      /maxFileBytes must be a positive number of bytes, got -1/,
+    );
   });
 
   it('missing, empty and non-string paths, and a symlink under noFollow, say what is wrong', async function () {
-    assert.match((await refusal(readImageFile(path.join(dir, 'none.jpg')), 'missing')).message, /none\.jpg" does not exist/);
+    assert.match(
+      (await refusal(readImageFile(path.join(dir, 'none.jpg')), 'missing')).message,
+      /none\.jpg" does not exist/,
+    );
     const empty = path.join(dir, 'empty.jpg');
     fs.writeFileSync(empty, '');
     assert.equal((await refusal(readImageFile(empty), 'empty')).code, 'EMPTY');
-    assert.match((await refusal(readImageFile(42 as never), 'a number')).message, /path must be a non-empty string, got 42/);
+    assert.match(
+      (await refusal(readImageFile(42 as never), 'a number')).message,
+      /path must be a non-empty string, got 42/,
+    );
     const link = path.join(dir, 'link.png');
     fs.symlinkSync(path.join(dir, 'coffee.png'), link);
-    assert.match((await refusal(readImageFile(link, { noFollow: true }), 'a link')).message, /link\.png" is a symbolic link, which is not followed here/);
+    assert.match(
+      (await refusal(readImageFile(link, { noFollow: true }), 'a link')).message,
+      /link\.png" is a symbolic link, which is not followed here/,
+    );
   });
 });

@@ -9,7 +9,18 @@ import { meanAbsDiff } from './sample-images';
 // The models' reference inputs were made by PIL's bilinear whole-image resize (models/SOURCES.md).
 // Our `fill` output should be as close to those bytes as sharp allows, so that the reference
 // outputs hold for what the runner really feeds the model.
-const PHOTOS = ['parrot.jpg', 'coffee.png', 'cat_720p.jpg', 'hot_dog.jpg', 'owl.jpg', 'rocket.jpg', 'chelsea.png', 'astronaut.png', 'dragonfly.png', 'grace_hopper.png'];
+const PHOTOS = [
+  'parrot.jpg',
+  'coffee.png',
+  'cat_720p.jpg',
+  'hot_dog.jpg',
+  'owl.jpg',
+  'rocket.jpg',
+  'chelsea.png',
+  'astronaut.png',
+  'dragonfly.png',
+  'grace_hopper.png',
+];
 // Allowed mean difference per value. At 128 the reductions reach 7× (parrot.jpg, 929 rows), where
 // libvips box-shrinks by an integer factor before its linear pass and drifts from PIL's single
 // wide triangle filter (measured: parrot 1.43, astronaut 0.88, the rest ≤ 0.8).
@@ -46,7 +57,9 @@ describe('prepareImage against the PIL bilinear reference inputs', function () {
       for (const photo of PHOTOS) sum += await diffToReference(photo, SIZES[0][0], 224, { kernel });
       means.set(kernel, sum / PHOTOS.length);
     }
-    const defaultMean = await Promise.all(PHOTOS.map((p) => diffToReference(p, SIZES[0][0], 224))).then((d) => d.reduce((a, b) => a + b) / d.length);
+    const defaultMean = await Promise.all(PHOTOS.map((p) => diffToReference(p, SIZES[0][0], 224))).then(
+      (d) => d.reduce((a, b) => a + b) / d.length,
+    );
     if (process.env.IMAGE_KERNEL_REPORT) {
       console.log([...means].map(([k, v]) => `${k} ${v.toFixed(3)}`).join(' · '));
     }

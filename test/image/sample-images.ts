@@ -27,7 +27,9 @@ export async function smallPhoto(file: string, width: number): Promise<Pixels> {
 }
 
 export function sharpOf(pixels: Pixels): sharp.Sharp {
-  return sharp(pixels.data, { raw: { width: pixels.width, height: pixels.height, channels: pixels.channels as 1 | 2 | 3 | 4 } });
+  return sharp(pixels.data, {
+    raw: { width: pixels.width, height: pixels.height, channels: pixels.channels as 1 | 2 | 3 | 4 },
+  });
 }
 
 /** Mean absolute difference per channel value (0..255). */
@@ -56,7 +58,8 @@ export function rotate90Clockwise(p: Pixels): Pixels {
     for (let x = 0; x < p.width; x++) {
       const nx = p.height - 1 - y;
       const ny = x;
-      for (let c = 0; c < p.channels; c++) out[(ny * w + nx) * p.channels + c] = p.data[(y * p.width + x) * p.channels + c];
+      for (let c = 0; c < p.channels; c++)
+        out[(ny * w + nx) * p.channels + c] = p.data[(y * p.width + x) * p.channels + c];
     }
   }
   return { data: out, width: w, height: p.width, channels: p.channels };

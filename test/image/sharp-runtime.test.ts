@@ -34,7 +34,11 @@ describe('sharp runtime settings for a long-running process', function () {
     this.timeout(120000);
     const base = await sharp(readImage('cat_720p.jpg')).resize(640, 480, { fit: 'fill' }).raw().toBuffer();
     // 40 frames of different bytes, as a camera sends, cycled.
-    const frame = async (i: number) => sharp(base, { raw: { width: 640, height: 480, channels: 3 } }).modulate({ brightness: 0.8 + (i % 40) / 100 }).jpeg().toBuffer();
+    const frame = async (i: number) =>
+      sharp(base, { raw: { width: 640, height: 480, channels: 3 } })
+        .modulate({ brightness: 0.8 + (i % 40) / 100 })
+        .jpeg()
+        .toBuffer();
     const frames = await Promise.all(Array.from({ length: 40 }, (_, i) => frame(i)));
     for (let i = 0; i < 40; i++) await prepareImage(frames[i], { width: 224, height: 224 });
     const rssAfterWarmUp = process.memoryUsage().rss;
@@ -61,7 +65,10 @@ describe('sharp runtime settings for a long-running process', function () {
 
   it('keeps going after a task fails inside its slot', async function () {
     setMaxConcurrentDecodes(1);
-    await assert.rejects(withDecodeSlot(async () => Promise.reject(new Error('boom'))), /boom/);
+    await assert.rejects(
+      withDecodeSlot(async () => Promise.reject(new Error('boom'))),
+      /boom/,
+    );
     assert.equal(await withDecodeSlot(async () => 42), 42);
   });
 
@@ -70,7 +77,9 @@ describe('sharp runtime settings for a long-running process', function () {
     const files = ['parrot.jpg', 'coffee.png', 'owl.jpg', 'hot_dog.jpg', 'chelsea.png', 'rocket.jpg'];
     const alone: PreparedImage[] = [];
     for (const file of files) alone.push(await prepareImage(readImage(file), { width: 96, height: 96 }));
-    const together = await Promise.all([...files, ...files].map((file) => prepareImage(readImage(file), { width: 96, height: 96 })));
+    const together = await Promise.all(
+      [...files, ...files].map((file) => prepareImage(readImage(file), { width: 96, height: 96 })),
+    );
     together.forEach((out, i) => assert.deepEqual(out.rgb, alone[i % files.length].rgb, files[i % files.length]));
   });
 

@@ -14,9 +14,15 @@ describe('consensus', () => {
     assert.equal(c.update(closed, 5), undefined);
     assert.equal(c.update(closed, 6), undefined);
     const change = c.update(closed, 7);
-    assert.deepEqual({ ...change, score: change?.score.toFixed(6) }, { state: 'closed', previous: 'open', changedAt: 7, score: '0.950000' });
+    assert.deepEqual(
+      { ...change, score: change?.score.toFixed(6) },
+      { state: 'closed', previous: 'open', changedAt: 7, score: '0.950000' },
+    );
     const state = c.state;
-    assert.deepEqual({ ...state, score: state.score?.toFixed(6) }, { current: 'closed', previous: 'open', changedAt: 7, score: '0.950000' });
+    assert.deepEqual(
+      { ...state, score: state.score?.toFixed(6) },
+      { current: 'closed', previous: 'open', changedAt: 7, score: '0.950000' },
+    );
   });
 
   it('starts counting again after a low score, an unknown or another label', () => {

@@ -11,9 +11,13 @@ const MODEL = { fingerprint: 'crash-test', embeddingSize: SIZE };
 /** Starts the teaching child; resolves the ids it reported as taught when it has been killed. */
 function teachUntilKilled(folder: string, killAfterIds: number, extraDelayMs: number): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, [path.join(__dirname, 'teach-child.js'), folder, String(SIZE)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child: ChildProcess = spawn(
+      process.execPath,
+      [path.join(__dirname, 'teach-child.js'), folder, String(SIZE)],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const ids: string[] = [];
     let buffered = '';
     let stderr = '';

@@ -73,8 +73,14 @@ describe('LabelSet storage', function () {
       [fs.readFileSync(file, 'utf8').slice(0, 100), /is not valid JSON/],
       ['', /is not valid JSON/],
       [JSON.stringify({ ...good, version: 7 }), /newer version/],
-      [JSON.stringify({ ...good, classes: { a: [{ ...good.classes.a[0], embedding: 'AAAA' }] } }), /not base64 of 4 float32/],
-      [JSON.stringify({ ...good, classes: { a: [{ ...good.classes.a[0], thumbnail: '../../etc/passwd' }] } }), /thumbnail/],
+      [
+        JSON.stringify({ ...good, classes: { a: [{ ...good.classes.a[0], embedding: 'AAAA' }] } }),
+        /not base64 of 4 float32/,
+      ],
+      [
+        JSON.stringify({ ...good, classes: { a: [{ ...good.classes.a[0], thumbnail: '../../etc/passwd' }] } }),
+        /thumbnail/,
+      ],
       [JSON.stringify({ ...good, classes: { '': good.classes.a } }), /label is refused/],
     ];
     for (const [text, message] of damaged) {
@@ -95,7 +101,10 @@ describe('LabelSet storage', function () {
     await set.add('a', vector(1, 0, 0, 0), jpeg);
     await set.add('b', vector(0, 1, 0, 0), jpeg);
     const other = { fingerprint: 'other-model', embeddingSize: 3, modelName: 'bigger' };
-    await assert.rejects(LabelSet.open(folder, other), refusal('model-mismatch', /model tiny .*not model bigger.*reembed/));
+    await assert.rejects(
+      LabelSet.open(folder, other),
+      refusal('model-mismatch', /model tiny .*not model bigger.*reembed/),
+    );
     await assert.rejects(
       LabelSet.open(folder, { ...TINY_MODEL, fingerprint: 'same-size-other-weights' }),
       refusal('model-mismatch', /labelset.json/),
@@ -151,7 +160,11 @@ describe('LabelSet storage', function () {
       [42, /must be a string/],
     ];
     for (const [label, message] of labels) {
-      await assert.rejects(set.add(label as string, vector(1, 0, 0, 0), jpeg), refusal('bad-label', message), String(label));
+      await assert.rejects(
+        set.add(label as string, vector(1, 0, 0, 0), jpeg),
+        refusal('bad-label', message),
+        String(label),
+      );
     }
     assert.equal(await set.add('Tür offen (links)', vector(1, 0, 0, 0), jpeg).then((id) => id.length), 16);
     assert.equal(set.exampleCount, 1);
@@ -163,7 +176,10 @@ describe('LabelSet storage', function () {
     const set = await LabelSet.open(tempFolder('inputs'), { ...TINY_MODEL, create: true });
     await assert.rejects(set.add('a', vector(1, 0, 0), jpeg), refusal('bad-embedding', /has 3 values but .* 4/));
     await assert.rejects(set.add('a', vector(0, 0, 0, 0), jpeg), refusal('bad-embedding', /all zeros/));
-    await assert.rejects(set.add('a', vector(1, 0, 0, 0), Buffer.from('not a jpeg')), refusal('bad-thumbnail', /not a JPEG/));
+    await assert.rejects(
+      set.add('a', vector(1, 0, 0, 0), Buffer.from('not a jpeg')),
+      refusal('bad-thumbnail', /not a JPEG/),
+    );
     const huge = Buffer.concat([jpeg, Buffer.alloc(LABELSET_LIMITS.maxThumbnailBytes)]);
     await assert.rejects(set.add('a', vector(1, 0, 0, 0), huge), refusal('bad-thumbnail', /more than 262144/));
     assert.equal(set.exampleCount, 0);
@@ -192,7 +208,10 @@ describe('LabelSet storage', function () {
 
     document.classes.full = many(10_000);
     fs.writeFileSync(file, JSON.stringify(document));
-    await assert.rejects(LabelSet.open(folder, TINY_MODEL), refusal('corrupt', /10000 examples, more than the limit of 500/));
+    await assert.rejects(
+      LabelSet.open(folder, TINY_MODEL),
+      refusal('corrupt', /10000 examples, more than the limit of 500/),
+    );
   });
 
   it('forget, removeExample and relabel persist and remove the crops they no longer need', async function () {
@@ -220,7 +239,9 @@ describe('LabelSet storage', function () {
   it('applies concurrent changes one at a time, losing none', async function () {
     const folder = tempFolder('concurrent');
     const set = await LabelSet.open(folder, { ...TINY_MODEL, create: true });
-    const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => set.add(i % 2 ? 'odd' : 'even', vector(1, i, 0, 0), jpeg)));
+    const ids = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => set.add(i % 2 ? 'odd' : 'even', vector(1, i, 0, 0), jpeg)),
+    );
     assert.equal(new Set(ids).size, 20);
     const reopened = await LabelSet.open(folder, TINY_MODEL);
     assert.deepEqual(
@@ -249,7 +270,10 @@ describe('LabelSet storage', function () {
       LabelSet.import(tempFolder('import2'), exported, { fingerprint: 'other', embeddingSize: 4 }),
       refusal('model-mismatch'),
     );
-    await assert.rejects(LabelSet.import(tempFolder('import3'), '{"version": 1', TINY_MODEL), refusal('corrupt', /not valid JSON/));
+    await assert.rejects(
+      LabelSet.import(tempFolder('import3'), '{"version": 1', TINY_MODEL),
+      refusal('corrupt', /not valid JSON/),
+    );
     const { [id]: _dropped, ...fewer } = exported.thumbnails;
     await assert.rejects(
       LabelSet.import(tempFolder('import4'), { ...exported, thumbnails: fewer }, TINY_MODEL),

@@ -75,7 +75,10 @@ describe('motion gate on real photos', () => {
   });
 
   it('refuses options out of range with the option named', () => {
-    assert.throws(() => resolveMotionOptions({ pixelThreshold: 300 }), /pixelThreshold must be a number from 0 to 255, got 300/);
+    assert.throws(
+      () => resolveMotionOptions({ pixelThreshold: 300 }),
+      /pixelThreshold must be a number from 0 to 255, got 300/,
+    );
     assert.throws(() => resolveMotionOptions({ minChangedArea: -0.1 }), /minChangedArea/);
     assert.throws(() => resolveMotionOptions({ size: 2.5 }), /size must be an integer/);
     assert.throws(() => resolveMotionOptions({ heartbeatMs: Number.NaN }), /heartbeatMs/);

@@ -13,7 +13,10 @@ describe('review queue', () => {
     const b = q.add(entry('b'), dog);
     const c = q.add(entry('c'), owl);
     assert.ok(a && b && c);
-    assert.deepEqual(q.list().map((e) => e.label), ['b', 'c']);
+    assert.deepEqual(
+      q.list().map((e) => e.label),
+      ['b', 'c'],
+    );
     assert.equal(q.jpeg(a), undefined);
     assert.equal(q.jpeg(b), dog);
     assert.deepEqual(q.stats(), { size: 2, bytes: dog.length + owl.length, dropped: 1 });

@@ -27,13 +27,17 @@ export interface SceneOptions {
  * photos pasted into REGION.
  */
 export async function sceneFrame(state: SceneState, options: SceneOptions = {}): Promise<Buffer> {
-  const region = await sharp(STATE_PHOTOS[state]).rotate().resize(REGION.width, REGION.height, { fit: 'cover' }).toBuffer();
+  const region = await sharp(STATE_PHOTOS[state])
+    .rotate()
+    .resize(REGION.width, REGION.height, { fit: 'cover' })
+    .toBuffer();
   const layers: sharp.OverlayOptions[] = [{ input: region, left: REGION.x, top: REGION.y }];
   if (options.outside) {
     const other = await sharp(options.outside).resize(400, 300, { fit: 'cover' }).toBuffer();
     layers.push({ input: other, left: 80, top: 400 });
   }
   const composed = await sharp(imagePath('cat_720p.jpg')).composite(layers).jpeg({ quality: 95 }).toBuffer();
-  const lit = options.brightness === undefined ? sharp(composed) : sharp(composed).modulate({ brightness: options.brightness });
+  const lit =
+    options.brightness === undefined ? sharp(composed) : sharp(composed).modulate({ brightness: options.brightness });
   return lit.jpeg({ quality: options.quality ?? 85 }).toBuffer();
 }

@@ -44,7 +44,9 @@ describe('state watcher with a real classifier on real frames', () => {
     const outcomes: WatchOutcome[] = [];
     for (const [i, frame] of sequence.entries()) outcomes.push(await watcher.process(frame, 1000 * i));
 
-    const summary = outcomes.map((o) => (o.classified ? `${o.classified.reason}${o.change ? `>${o.change.state}` : ''}` : o.skipped));
+    const summary = outcomes.map((o) =>
+      o.classified ? `${o.classified.reason}${o.change ? `>${o.change.state}` : ''}` : o.skipped,
+    );
     assert.deepEqual(summary, [
       'first',
       'confirm',
@@ -63,19 +65,30 @@ describe('state watcher with a real classifier on real frames', () => {
     assert.equal(change.previous, appleSays.label);
     assert.equal(change.changedAt, 8000);
     assert.equal(change.frameJpeg, banana, 'a camera JPEG is kept as it came');
-    assert.deepEqual(watcher.state, { current: bananaSays.label, previous: appleSays.label, changedAt: 8000, score: change.score });
-    const stats = watcher.stats();
-    assert.deepEqual({ ...stats, review: undefined }, {
-      frames: 11,
-      classified: 6,
-      skipped: { 'no-motion': 5, busy: 0 },
-      changes: 2,
-      review: undefined,
+    assert.deepEqual(watcher.state, {
+      current: bananaSays.label,
+      previous: appleSays.label,
+      changedAt: 8000,
+      score: change.score,
     });
-    assert.deepEqual(watcher.review.list().map((e) => [e.reason, e.label]), [
-      ['state-change', appleSays.label],
-      ['state-change', bananaSays.label],
-    ]);
+    const stats = watcher.stats();
+    assert.deepEqual(
+      { ...stats, review: undefined },
+      {
+        frames: 11,
+        classified: 6,
+        skipped: { 'no-motion': 5, busy: 0 },
+        changes: 2,
+        review: undefined,
+      },
+    );
+    assert.deepEqual(
+      watcher.review.list().map((e) => [e.reason, e.label]),
+      [
+        ['state-change', appleSays.label],
+        ['state-change', bananaSays.label],
+      ],
+    );
   });
 
   it('keeps doubtful frames for review and settles after motion without waiting for votes', async () => {
@@ -90,11 +103,14 @@ describe('state watcher with a real classifier on real frames', () => {
     });
     for (const [i, frame] of [apple, apple, apple, banana, banana].entries()) await watcher.process(frame, i);
     const kept = watcher.review.list();
-    assert.deepEqual(kept.map((e) => [e.reason, e.label]), [
-      ['state-change', appleSays.label],
-      ['low-score', bananaSays.label],
-      ['state-change', bananaSays.label],
-    ]);
+    assert.deepEqual(
+      kept.map((e) => [e.reason, e.label]),
+      [
+        ['state-change', appleSays.label],
+        ['low-score', bananaSays.label],
+        ['state-change', bananaSays.label],
+      ],
+    );
     assert.equal(watcher.stats().review.dropped, 0);
     assert.equal(watcher.stats().skipped['no-motion'], 1);
   });
@@ -113,9 +129,15 @@ describe('state watcher with a real classifier on real frames', () => {
 
   it('rejects a frame it cannot decode or that the region does not fit, and keeps working', async () => {
     const watcher = new StateWatcher({ classify: imagenetTop1(classifier), roi: REGION });
-    await assert.rejects(watcher.process(Buffer.from('not an image')), (e: unknown) => isImageError(e) && e.code === 'NOT_AN_IMAGE');
+    await assert.rejects(
+      watcher.process(Buffer.from('not an image')),
+      (e: unknown) => isImageError(e) && e.code === 'NOT_AN_IMAGE',
+    );
     const small = readImage('owl.jpg');
-    await assert.rejects(watcher.process(small), (e: unknown) => isImageError(e) && e.code === 'INVALID_ROI' && /512×384/.test(e.message));
+    await assert.rejects(
+      watcher.process(small),
+      (e: unknown) => isImageError(e) && e.code === 'INVALID_ROI' && /512×384/.test(e.message),
+    );
     assert.equal((await watcher.process(apple)).classified?.reason, 'first');
   });
 
@@ -128,7 +150,10 @@ describe('state watcher with a real classifier on real frames', () => {
 
   it('refuses a bad region or option before the first frame', () => {
     const classify = imagenetTop1(classifier);
-    assert.throws(() => new StateWatcher({ classify, roi: { x: 0.5, y: 0, width: 0.6, height: 1 } }), /reaches past the frame/);
+    assert.throws(
+      () => new StateWatcher({ classify, roi: { x: 0.5, y: 0, width: 0.6, height: 1 } }),
+      /reaches past the frame/,
+    );
     assert.throws(() => new StateWatcher({ classify, roi: { x: -1, y: 0, width: 10, height: 10 } }), /negative/);
     assert.throws(() => new StateWatcher({ classify, roi: { x: 0, y: 0, width: 0, height: 10 } }), /positive width/);
     assert.throws(() => new StateWatcher({ classify, consensus: { frames: 0 } }), /frames must be/);

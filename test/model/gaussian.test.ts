@@ -22,10 +22,20 @@ describe('gaussian (clipped normal expectations for bias correction)', function 
     assert.ok(Math.abs(normalCdf(-1) - 0.158655254) < 1e-7);
   });
 
-  for (const [mean, std, ceiling] of [[2.9, 5.6, 6], [-1.4, 0.3, 6], [3.5, 11.8, 6], [0.4, 2, Infinity], [-2, 1, Infinity], [7, 0.5, 6]]) {
+  for (const [mean, std, ceiling] of [
+    [2.9, 5.6, 6],
+    [-1.4, 0.3, 6],
+    [3.5, 11.8, 6],
+    [0.4, 2, Infinity],
+    [-2, 1, Infinity],
+    [7, 0.5, 6],
+  ]) {
     it(`E[clip(N(${mean}, ${std}²), 0, ${ceiling})] matches numerical integration`, function () {
       const expected = integrate(mean, std, ceiling);
-      assert.ok(Math.abs(expectedClippedGaussian(mean, std, ceiling) - expected) < 1e-5, `${expectedClippedGaussian(mean, std, ceiling)} vs ${expected}`);
+      assert.ok(
+        Math.abs(expectedClippedGaussian(mean, std, ceiling) - expected) < 1e-5,
+        `${expectedClippedGaussian(mean, std, ceiling)} vs ${expected}`,
+      );
     });
   }
 

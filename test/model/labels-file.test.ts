@@ -25,14 +25,22 @@ describe('readLabelsFile: regular files only, bounded', function () {
   });
 
   const cases: Array<[string, () => string, RegExp]> = [
-    ['a named pipe (it hung the model load)', () => path.join(dir, 'labels.txt'), /labels\.txt" is a named pipe \(FIFO\), not a regular file.*Accepted: a regular text file with one label per line/],
+    [
+      'a named pipe (it hung the model load)',
+      () => path.join(dir, 'labels.txt'),
+      /labels\.txt" is a named pipe \(FIFO\), not a regular file.*Accepted: a regular text file with one label per line/,
+    ],
     ['/dev/zero', () => '/dev/zero', /"\/dev\/zero" is a character device, not a regular file/],
-    ['a sparse 1 GB file', () => {
-      const big = path.join(dir, 'big.txt');
-      fs.closeSync(fs.openSync(big, 'w'));
-      fs.truncateSync(big, 1024 ** 3);
-      return big;
-    }, /labels file ".*big\.txt" is 1024\.0 MiB .* over the limit of 8\.0 MiB/],
+    [
+      'a sparse 1 GB file',
+      () => {
+        const big = path.join(dir, 'big.txt');
+        fs.closeSync(fs.openSync(big, 'w'));
+        fs.truncateSync(big, 1024 ** 3);
+        return big;
+      },
+      /labels file ".*big\.txt" is 1024\.0 MiB .* over the limit of 8\.0 MiB/,
+    ],
   ];
   for (const [what, file, message] of cases) {
     it(`${what}: a ModelLoadError at once`, async function () {
@@ -40,7 +48,13 @@ describe('readLabelsFile: regular files only, bounded', function () {
       const hang = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error('readLabelsFile hangs')), 5000);
       });
-      const error = await Promise.race([readLabelsFile(file()).then(() => undefined, (e: unknown) => e), hang]).finally(() => clearTimeout(timer));
+      const error = await Promise.race([
+        readLabelsFile(file()).then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+        hang,
+      ]).finally(() => clearTimeout(timer));
       assert.ok(error instanceof ModelLoadError, String(error));
       assert.match(error.message, message);
     });

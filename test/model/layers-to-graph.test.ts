@@ -9,7 +9,18 @@ import { layersModelToGraph } from '../../src/model/layers-to-graph';
 import { compileGraph } from '../../src/engine/compile-graph';
 import { V1_025_LAYERS_DIR } from '../fixtures';
 
-const PHOTOS = ['parrot.jpg', 'coffee.png', 'hot_dog.jpg', 'dragonfly.png', 'cat_720p.jpg', 'chelsea.png', 'grace_hopper.png', 'rocket.jpg', 'owl.jpg', 'astronaut.png'];
+const PHOTOS = [
+  'parrot.jpg',
+  'coffee.png',
+  'hot_dog.jpg',
+  'dragonfly.png',
+  'cat_720p.jpg',
+  'chelsea.png',
+  'grace_hopper.png',
+  'rocket.jpg',
+  'owl.jpg',
+  'astronaut.png',
+];
 
 function referenceInput(photo: string): tf.Tensor4D {
   const bytes = fs.readFileSync(path.join(V1_025_LAYERS_DIR, 'reference', `${photo}.224.rgb`));
@@ -37,13 +48,18 @@ describe('layers model → fused graph', function () {
     assert.equal(convs.length, 28);
     assert.equal(convs.filter((op) => 'activation' in op && op.activation === 'relu6').length, 27);
     assert.ok(graph.ops.every((op) => !('op' in op && (op as { op: string }).op === 'batchNorm')));
-    assert.ok(convs.slice(0, 27).every((op) => 'bias' in op && op.bias), 'folded batch-norm leaves a bias on every conv');
+    assert.ok(
+      convs.slice(0, 27).every((op) => 'bias' in op && op.bias),
+      'folded batch-norm leaves a bias on every conv',
+    );
     assert.equal(graph.ops.length, 32);
   });
 
   it('matches tf.loadLayersModel(...).predict within 1e-4 on all ten fixture photos, and the recorded reference', function () {
     const executable = compileGraph(layersModelToGraph(model));
-    const reference = JSON.parse(fs.readFileSync(path.join(V1_025_LAYERS_DIR, 'reference', 'outputs.json'), 'utf8')) as Record<string, number[]>;
+    const reference = JSON.parse(
+      fs.readFileSync(path.join(V1_025_LAYERS_DIR, 'reference', 'outputs.json'), 'utf8'),
+    ) as Record<string, number[]>;
     const tensorsBefore = tf.memory().numTensors;
     let worst = 0;
     for (const photo of PHOTOS) {

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { kernelsToWiden } from '../../src/model/precision-budget';
 
 describe('precision budget (uint16 kernels inside a uint8 size promise)', function () {
-  const kernels = [{ name: 'big', elements: 1000 }, { name: 'small', elements: 10 }, { name: 'mid', elements: 100 }, { name: 'tiny', elements: 5 }];
+  const kernels = [
+    { name: 'big', elements: 1000 },
+    { name: 'small', elements: 10 },
+    { name: 'mid', elements: 100 },
+    { name: 'tiny', elements: 5 },
+  ];
 
   it('widens the smallest kernels first while the shrink stays at or above the promise', function () {
     // float32 before: 1115 weights × 4 + 40 other bytes = 4500. uint8: 1115 + 40 = 1155 bytes.

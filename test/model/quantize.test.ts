@@ -10,14 +10,33 @@ import { toFloat16Bits } from '../../src/model/float16';
 import { equalizeThroughBatchNorm, findConvBatchNormPairs } from '../../src/model/equalize';
 import { V1_025_LAYERS_DIR } from '../fixtures';
 
-const PHOTOS = ['parrot.jpg', 'coffee.png', 'hot_dog.jpg', 'dragonfly.png', 'cat_720p.jpg', 'chelsea.png', 'grace_hopper.png', 'rocket.jpg', 'owl.jpg', 'astronaut.png'];
+const PHOTOS = [
+  'parrot.jpg',
+  'coffee.png',
+  'hot_dog.jpg',
+  'dragonfly.png',
+  'cat_720p.jpg',
+  'chelsea.png',
+  'grace_hopper.png',
+  'rocket.jpg',
+  'owl.jpg',
+  'astronaut.png',
+];
 
 /** Stock TF.js loading from the files on disk: tf.io.fromMemory + the library's own weight decoding. */
 async function loadStock(dir: string): Promise<tfl.LayersModel> {
   const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as tf.io.ModelJSON;
   const specs = json.weightsManifest.flatMap((g) => g.weights);
-  const data = Buffer.concat(json.weightsManifest.flatMap((g) => g.paths.map((p) => fs.readFileSync(path.join(dir, p)))));
-  return tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) }));
+  const data = Buffer.concat(
+    json.weightsManifest.flatMap((g) => g.paths.map((p) => fs.readFileSync(path.join(dir, p)))),
+  );
+  return tfl.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: specs,
+      weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength),
+    }),
+  );
 }
 
 function referenceInput(photo: string): tf.Tensor4D {
@@ -41,7 +60,11 @@ function agreement(a: tfl.LayersModel, b: tfl.LayersModel): Agreement[] {
     tf.dispose([x, ...outputs]);
     const order = ya.map((_, i) => i).sort((i, j) => ya[j] - ya[i]);
     const topB = yb.indexOf(Math.max(...yb));
-    return { photo, sameTop1: order[0] === topB, maxTop5Delta: Math.max(...order.slice(0, 5).map((i) => Math.abs(ya[i] - yb[i]))) };
+    return {
+      photo,
+      sameTop1: order[0] === topB,
+      maxTop5Delta: Math.max(...order.slice(0, 5).map((i) => Math.abs(ya[i] - yb[i]))),
+    };
   });
 }
 
@@ -83,9 +106,12 @@ describe('quantize (TF.js quantised weight manifests)', function () {
     const tensorsBefore = tf.memory().numTensors;
     const [before, after] = tf.tidy(() => {
       const original = floatModel.getWeights().map((w) => w.clone());
-      const predict = (): Float32Array => (floatModel.predict(referenceInput('parrot.jpg')) as tf.Tensor).dataSync() as Float32Array;
+      const predict = (): Float32Array =>
+        (floatModel.predict(referenceInput('parrot.jpg')) as tf.Tensor).dataSync() as Float32Array;
       const floatOut = predict();
-      floatModel.setWeights(floatModel.weights.map((v) => tf.tensor(values.get(v.originalName) as Float32Array, v.shape as number[])));
+      floatModel.setWeights(
+        floatModel.weights.map((v) => tf.tensor(values.get(v.originalName) as Float32Array, v.shape as number[])),
+      );
       const equalisedOut = predict();
       floatModel.setWeights(original);
       return [floatOut, equalisedOut];
@@ -122,21 +148,39 @@ describe('quantize (TF.js quantised weight manifests)', function () {
     const report = await quantizeModelDirectory(V1_025_LAYERS_DIR, out, 'uint8');
     const ratio = report.weightBytesBefore / report.weightBytesAfter;
     assert.ok(ratio >= 3.5, `only ${ratio.toFixed(2)}× smaller`);
-    assert.equal(report.biasesCorrected, 27, 'every depthwise and pointwise kernel and conv_preds (fed by batch-norm → ReLU6); conv1 reads the image');
+    assert.equal(
+      report.biasesCorrected,
+      27,
+      'every depthwise and pointwise kernel and conv_preds (fed by batch-norm → ReLU6); conv1 reads the image',
+    );
     const manifest = JSON.parse(fs.readFileSync(path.join(out, 'model.json'), 'utf8')) as tf.io.ModelJSON;
     const entries = manifest.weightsManifest.flatMap((g) => g.weights);
     const kernels = entries.filter((e) => e.shape.length > 1);
-    assert.ok(kernels.every((e) => (e.quantization?.dtype === 'uint8' || e.quantization?.dtype === 'uint16') && typeof e.quantization.scale === 'number' && typeof e.quantization.min === 'number'));
+    assert.ok(
+      kernels.every(
+        (e) =>
+          (e.quantization?.dtype === 'uint8' || e.quantization?.dtype === 'uint16') &&
+          typeof e.quantization.scale === 'number' &&
+          typeof e.quantization.min === 'number',
+      ),
+    );
     const elements = (e: tf.io.WeightsManifestEntry): number => e.shape.reduce((a, b) => a * b, 1);
     const wide = kernels.filter((e) => e.quantization?.dtype === 'uint16');
     assert.equal(wide.length, report.kernelsWidened);
-    assert.ok(Math.max(...wide.map(elements)) <= Math.min(...kernels.filter((e) => e.quantization?.dtype === 'uint8').map(elements)), 'only the smallest kernels are widened to uint16');
+    assert.ok(
+      Math.max(...wide.map(elements)) <=
+        Math.min(...kernels.filter((e) => e.quantization?.dtype === 'uint8').map(elements)),
+      'only the smallest kernels are widened to uint16',
+    );
     const tensorsBefore = tf.memory().numTensors;
     const quantized = await loadStock(out);
     const results = agreement(floatModel, quantized);
     quantized.dispose();
     assert.equal(tf.memory().numTensors, tensorsBefore, 'every tensor of the comparison disposed');
-    console.log(`      uint8 ${ratio.toFixed(2)}×: ` + results.map((r) => `${r.photo} ${r.sameTop1 ? 'same' : 'DIFF'} Δ${r.maxTop5Delta.toFixed(3)}`).join(', '));
+    console.log(
+      `      uint8 ${ratio.toFixed(2)}×: ` +
+        results.map((r) => `${r.photo} ${r.sameTop1 ? 'same' : 'DIFF'} Δ${r.maxTop5Delta.toFixed(3)}`).join(', '),
+    );
     for (const r of results) {
       assert.ok(r.sameTop1, `${r.photo}: top-1 changed`);
       assert.ok(r.maxTop5Delta <= 0.03, `${r.photo}: top-5 score moved ${r.maxTop5Delta}`);
@@ -144,7 +188,10 @@ describe('quantize (TF.js quantised weight manifests)', function () {
   });
 
   it('refuses an unknown dtype and writing over its input', async function () {
-    await assert.rejects(quantizeModelDirectory(V1_025_LAYERS_DIR, path.join(work, 'x'), 'int4' as QuantizeDtype), /Valid dtypes are: uint8, uint16, float16/);
+    await assert.rejects(
+      quantizeModelDirectory(V1_025_LAYERS_DIR, path.join(work, 'x'), 'int4' as QuantizeDtype),
+      /Valid dtypes are: uint8, uint16, float16/,
+    );
     await assert.rejects(quantizeModelDirectory(V1_025_LAYERS_DIR, V1_025_LAYERS_DIR, 'uint8'), /must differ/);
   });
 });

@@ -1,13 +1,22 @@
 import assert from 'node:assert/strict';
-import { buildClientOptions, describeConnectionError, parseProtocolVersion, redactUrl } from '../../src/mqtt/broker-settings';
+import {
+  buildClientOptions,
+  describeConnectionError,
+  parseProtocolVersion,
+  redactUrl,
+} from '../../src/mqtt/broker-settings';
 import { MqttConfigError } from '../../src/mqtt/errors';
 
 const will = { topic: 'mobilenet/available', payload: 'offline', qos: 1 as const, retain: true };
 
 describe('mqtt/broker-settings', () => {
   it('accepts the four URL schemes and names them when another is given', () => {
-    for (const url of ['mqtt://h:1883', 'mqtts://h:8883', 'ws://h/mqtt', 'wss://h/mqtt']) assert.ok(buildClientOptions({ url }, will));
-    assert.throws(() => buildClientOptions({ url: 'http://h' }, will), /use one of mqtt:\/\/, mqtts:\/\/, ws:\/\/, wss:\/\//);
+    for (const url of ['mqtt://h:1883', 'mqtts://h:8883', 'ws://h/mqtt', 'wss://h/mqtt'])
+      assert.ok(buildClientOptions({ url }, will));
+    assert.throws(
+      () => buildClientOptions({ url: 'http://h' }, will),
+      /use one of mqtt:\/\/, mqtts:\/\/, ws:\/\/, wss:\/\//,
+    );
     assert.throws(() => buildClientOptions({ url: 'not a url' }, will), MqttConfigError);
   });
 
@@ -28,9 +37,17 @@ describe('mqtt/broker-settings', () => {
 
   it('never lets the password into an error message or a URL shown to the user', () => {
     assert.equal(redactUrl('mqtt://me:hunter2@h:1883'), 'mqtt://h:1883');
-    const err = describeConnectionError(Object.assign(new Error('oops hunter2'), { code: 'ECONNRESET' }), 'mqtt://me:hunter2@h', 'hunter2');
+    const err = describeConnectionError(
+      Object.assign(new Error('oops hunter2'), { code: 'ECONNRESET' }),
+      'mqtt://me:hunter2@h',
+      'hunter2',
+    );
     assert.doesNotMatch(err.message, /hunter2/);
-    const auth = describeConnectionError(Object.assign(new Error('Connection refused: Bad username or password'), { code: 4 }), 'mqtt://h', 'x');
+    const auth = describeConnectionError(
+      Object.assign(new Error('Connection refused: Bad username or password'), { code: 4 }),
+      'mqtt://h',
+      'x',
+    );
     assert.equal(auth.reason, 'auth');
     assert.match(auth.message, /refused the connection: bad username or password \(check the username and password/);
   });

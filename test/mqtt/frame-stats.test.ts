@@ -30,7 +30,11 @@ describe('mqtt/frame-stats', () => {
   it('counts a classifier queue once when several sources share it (the main job: folder and POST /classify)', () => {
     // Two classify nodes on one model config node report the same cumulative queue counters.
     const s = new FrameStats(0);
-    const frames = [referenceFrame('parrot.jpg', 1, 100, 'frames'), referenceFrame('coffee.png', 1, 200, 'http'), referenceFrame('owl.jpg', 2, 300, 'frames')];
+    const frames = [
+      referenceFrame('parrot.jpg', 1, 100, 'frames'),
+      referenceFrame('coffee.png', 1, 200, 'http'),
+      referenceFrame('owl.jpg', 2, 300, 'frames'),
+    ];
     frames[0].queue = { dropped: 4, depth: 1 };
     frames[1].queue = { dropped: 6, depth: 2 };
     frames[2].queue = { dropped: 7, depth: 0 };

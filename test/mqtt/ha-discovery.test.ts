@@ -27,7 +27,10 @@ describe('mqtt/ha-discovery', () => {
       assert.match(c.unique_id, /^[a-z0-9_-]+$/, 'unique_id usable as an object_id');
       assert.ok(c.state_topic?.startsWith('mobilenet/front_porch/'));
     }
-    assert.equal(payload.cmps.mobilenet_front_porch_tabby__tabby_cat.state_topic, 'mobilenet/front_porch/tabby,_tabby_cat');
+    assert.equal(
+      payload.cmps.mobilenet_front_porch_tabby__tabby_cat.state_topic,
+      'mobilenet/front_porch/tabby,_tabby_cat',
+    );
     assert.equal(payload.availability_topic, 'mobilenet/available');
   });
 

@@ -16,13 +16,26 @@ describe('mqtt/hysteresis', () => {
   });
 
   it('switches ON after N consecutive strong frames, not on an isolated one', () => {
-    const h = new LabelHysteresis(validateWatchedLabel({ label: 'tabby, tabby cat', onThreshold: 0.3, offThreshold: 0.1, onFrames: 3, holdMs: 0 }));
+    const h = new LabelHysteresis(
+      validateWatchedLabel({ label: 'tabby, tabby cat', onThreshold: 0.3, offThreshold: 0.1, onFrames: 3, holdMs: 0 }),
+    );
     const seq = ['cat_720p.jpg', 'cat_720p.jpg', 'owl.jpg', 'cat_720p.jpg', 'cat_720p.jpg', 'cat_720p.jpg'];
-    assert.deepEqual(seq.map((p, i) => h.update(tabby(p), i * 100) ?? '-'), ['-', '-', '-', '-', '-', 'ON']);
+    assert.deepEqual(
+      seq.map((p, i) => h.update(tabby(p), i * 100) ?? '-'),
+      ['-', '-', '-', '-', '-', 'ON'],
+    );
   });
 
   it('stays ON between the thresholds and switches OFF only after the hold time below off', () => {
-    const h = new LabelHysteresis(validateWatchedLabel({ label: 'tabby, tabby cat', onThreshold: 0.3, offThreshold: 0.1, onFrames: 1, holdMs: 500 }));
+    const h = new LabelHysteresis(
+      validateWatchedLabel({
+        label: 'tabby, tabby cat',
+        onThreshold: 0.3,
+        offThreshold: 0.1,
+        onFrames: 1,
+        holdMs: 500,
+      }),
+    );
     assert.equal(h.update(tabby('cat_720p.jpg'), 0), 'ON');
     // chelsea (0.145) is under on but over off: still ON however long it lasts.
     assert.equal(h.update(tabby('chelsea.png'), 100), undefined);
@@ -36,8 +49,14 @@ describe('mqtt/hysteresis', () => {
   });
 
   it('rejects thresholds that cannot work, naming the valid range', () => {
-    assert.throws(() => validateWatchedLabel({ label: 'cat', onThreshold: 1.5 }), /onThreshold must be a number from 0 to 1/);
-    assert.throws(() => validateWatchedLabel({ label: 'cat', onThreshold: 0.3, offThreshold: 0.5 }), /must not exceed onThreshold/);
+    assert.throws(
+      () => validateWatchedLabel({ label: 'cat', onThreshold: 1.5 }),
+      /onThreshold must be a number from 0 to 1/,
+    );
+    assert.throws(
+      () => validateWatchedLabel({ label: 'cat', onThreshold: 0.3, offThreshold: 0.5 }),
+      /must not exceed onThreshold/,
+    );
     assert.throws(() => validateWatchedLabel({ label: 'cat', onFrames: 0 }), /onFrames must be an integer >= 1/);
     assert.throws(() => validateWatchedLabel({ label: '' }), MqttConfigError);
   });

@@ -27,7 +27,10 @@ describe('LabelPublisher close against a broker that stops answering', function 
         done(null);
       },
     });
-    const p = new LabelPublisher({ url: broker.url, keepalive: 0, reconnectPeriodMs: 100 }, { prefix: 'hung/mobilenet', discovery: false, statsIntervalMs: 0 });
+    const p = new LabelPublisher(
+      { url: broker.url, keepalive: 0, reconnectPeriodMs: 100 },
+      { prefix: 'hung/mobilenet', discovery: false, statsIntervalMs: 0 },
+    );
     await p.waitUntilConnected();
     p.publish(referenceFrame('parrot.jpg', 1, Date.now()));
     const started = Date.now();
@@ -37,6 +40,9 @@ describe('LabelPublisher close against a broker that stops answering', function 
     const socket = connections[0]!;
     const deadline = Date.now() + 1000;
     while (!socket.destroyed && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-    assert.ok(socket.destroyed, 'the broker still holds the closed publisher\'s connection (with keep-alive 0 it would stay forever)');
+    assert.ok(
+      socket.destroyed,
+      "the broker still holds the closed publisher's connection (with keep-alive 0 it would stay forever)",
+    );
   });
 });

@@ -29,8 +29,21 @@ function mqtt5Suite(): void {
     });
 
     it('publishes with protocol version 5 and a v5 subscriber receives it', async () => {
-      const sub = await RecordingSubscriber.connect(broker!.url, ['v5/#'], { protocolVersion: 5, username: 'camera', password: 'v5-secret-pass' });
-      const p = new LabelPublisher({ url: broker!.url, protocolVersion: 5, username: 'camera', password: 'v5-secret-pass', reconnectPeriodMs: 100 }, { prefix: 'v5', discovery: false, statsIntervalMs: 0 });
+      const sub = await RecordingSubscriber.connect(broker!.url, ['v5/#'], {
+        protocolVersion: 5,
+        username: 'camera',
+        password: 'v5-secret-pass',
+      });
+      const p = new LabelPublisher(
+        {
+          url: broker!.url,
+          protocolVersion: 5,
+          username: 'camera',
+          password: 'v5-secret-pass',
+          reconnectPeriodMs: 100,
+        },
+        { prefix: 'v5', discovery: false, statsIntervalMs: 0 },
+      );
       try {
         await p.waitUntilConnected();
         p.publish(referenceFrame('hot_dog.jpg', 1, 1));
@@ -43,9 +56,23 @@ function mqtt5Suite(): void {
     });
 
     it('explains a v5 refusal (reason code 134/135) without the password', async () => {
-      const p = new LabelPublisher({ url: broker!.url, protocolVersion: 5, username: 'camera', password: 'not-the-v5-pass', reconnectPeriodMs: 100 }, { prefix: 'v5', discovery: false, statsIntervalMs: 0 });
+      const p = new LabelPublisher(
+        {
+          url: broker!.url,
+          protocolVersion: 5,
+          username: 'camera',
+          password: 'not-the-v5-pass',
+          reconnectPeriodMs: 100,
+        },
+        { prefix: 'v5', discovery: false, statsIntervalMs: 0 },
+      );
       try {
-        await assert.rejects(p.waitUntilConnected(), (err: Error) => /refused the connection: (bad username or password|not authorised)/.test(err.message) && !err.message.includes('not-the-v5-pass'));
+        await assert.rejects(
+          p.waitUntilConnected(),
+          (err: Error) =>
+            /refused the connection: (bad username or password|not authorised)/.test(err.message) &&
+            !err.message.includes('not-the-v5-pass'),
+        );
       } finally {
         await p.close();
       }

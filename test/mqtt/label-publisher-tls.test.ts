@@ -25,7 +25,9 @@ if (missing !== undefined) {
     before(async () => {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mqtt-tls-'));
       certs = makeTestCertificates(dir);
-      broker = await startMosquitto({ listenerLines: [`cafile ${certs.caCert}`, `certfile ${certs.serverCert}`, `keyfile ${certs.serverKey}`] });
+      broker = await startMosquitto({
+        listenerLines: [`cafile ${certs.caCert}`, `certfile ${certs.serverCert}`, `keyfile ${certs.serverKey}`],
+      });
     });
 
     afterEach(async () => {
@@ -43,7 +45,10 @@ if (missing !== undefined) {
       const ca = fs.readFileSync(certs.caCert);
       const sub = await RecordingSubscriber.connect(url(), ['tls/#'], { ca });
       try {
-        const p = new LabelPublisher({ url: url(), ca, reconnectPeriodMs: 100 }, { prefix: 'tls', discovery: false, statsIntervalMs: 0 });
+        const p = new LabelPublisher(
+          { url: url(), ca, reconnectPeriodMs: 100 },
+          { prefix: 'tls', discovery: false, statsIntervalMs: 0 },
+        );
         publishers.push(p);
         await p.waitUntilConnected();
         p.publish(referenceFrame('parrot.jpg', 1, 1));
@@ -55,14 +60,23 @@ if (missing !== undefined) {
     });
 
     it('is refused without the CA, with an error that says what to do', async () => {
-      const p = new LabelPublisher({ url: url(), reconnectPeriodMs: 100 }, { prefix: 'tls', discovery: false, statsIntervalMs: 0 });
+      const p = new LabelPublisher(
+        { url: url(), reconnectPeriodMs: 100 },
+        { prefix: 'tls', discovery: false, statsIntervalMs: 0 },
+      );
       publishers.push(p);
-      await assert.rejects(p.waitUntilConnected(), /TLS certificate check failed \(self[- ]signed certificate in certificate chain\); give the CA certificate/);
+      await assert.rejects(
+        p.waitUntilConnected(),
+        /TLS certificate check failed \(self[- ]signed certificate in certificate chain\); give the CA certificate/,
+      );
       assert.equal(p.status().state, 'error');
     });
 
     it('connects without the CA only when verification is turned off', async () => {
-      const p = new LabelPublisher({ url: url(), rejectUnauthorized: false, reconnectPeriodMs: 100 }, { prefix: 'tls', discovery: false, statsIntervalMs: 0 });
+      const p = new LabelPublisher(
+        { url: url(), rejectUnauthorized: false, reconnectPeriodMs: 100 },
+        { prefix: 'tls', discovery: false, statsIntervalMs: 0 },
+      );
       publishers.push(p);
       await p.waitUntilConnected();
       assert.equal(p.status().state, 'connected');

@@ -6,10 +6,15 @@ import { readImage } from '../fixtures';
 import { startAedes } from './helpers/brokers';
 
 /** Collects raw payloads (JPEG bytes stay bytes) with their retain flag. */
-async function rawSubscriber(url: string, filter: string): Promise<{ client: MqttClient; got: Map<string, { payload: Buffer; retain: boolean }[]> }> {
+async function rawSubscriber(
+  url: string,
+  filter: string,
+): Promise<{ client: MqttClient; got: Map<string, { payload: Buffer; retain: boolean }[]> }> {
   const client = await connectAsync(url, { connectTimeout: 5000 });
   const got = new Map<string, { payload: Buffer; retain: boolean }[]>();
-  client.on('message', (topic, payload, packet) => got.set(topic, [...(got.get(topic) ?? []), { payload, retain: packet.retain }]));
+  client.on('message', (topic, payload, packet) =>
+    got.set(topic, [...(got.get(topic) ?? []), { payload, retain: packet.retain }]),
+  );
   await client.subscribeAsync(filter, { qos: 1 });
   return { client, got };
 }
@@ -39,7 +44,10 @@ describe('LabelPublisher: watched region state, image and teach topics (aedes)',
   });
 
   function publisher(teach = false): LabelPublisher {
-    const p = new LabelPublisher({ url: broker.url, reconnectPeriodMs: 100 }, { discoveryJitterMs: 0, statsIntervalMs: 0, teach });
+    const p = new LabelPublisher(
+      { url: broker.url, reconnectPeriodMs: 100 },
+      { discoveryJitterMs: 0, statsIntervalMs: 0, teach },
+    );
     closing.push(() => p.close({ timeoutMs: 1000 }));
     return p;
   }
@@ -48,7 +56,13 @@ describe('LabelPublisher: watched region state, image and teach topics (aedes)',
     const p = publisher();
     await p.waitUntilConnected();
     p.announceState('Garage', { classes: ['closed', 'open'], deviceClass: 'garage_door' });
-    p.publishState('Garage', { state: 'open', previous: 'closed', changedAt: Date.UTC(2026, 0, 2), score: 0.91234, frameJpeg: frame });
+    p.publishState('Garage', {
+      state: 'open',
+      previous: 'closed',
+      changedAt: Date.UTC(2026, 0, 2),
+      score: 0.91234,
+      frameJpeg: frame,
+    });
 
     // A subscriber arriving afterwards gets everything retained, as Home Assistant does after a restart.
     await new Promise((r) => setTimeout(r, 200));
@@ -74,7 +88,10 @@ describe('LabelPublisher: watched region state, image and teach topics (aedes)',
     assert.equal(img.image_topic, 'mobilenet/garage/image');
     assert.equal(img.content_type, 'image/jpeg');
     const sensor = Object.values(cmps).find((c) => c.state_topic === 'mobilenet/garage/state');
-    assert.deepEqual([sensor?.p, sensor?.device_class, sensor?.payload_on, sensor?.payload_off], ['binary_sensor', 'garage_door', 'open', 'closed']);
+    assert.deepEqual(
+      [sensor?.p, sensor?.device_class, sensor?.payload_on, sensor?.payload_off],
+      ['binary_sensor', 'garage_door', 'open', 'closed'],
+    );
     assert.equal(sensor?.json_attributes_topic, 'mobilenet/garage/state/attributes');
     const buttons = byPlatform('button').map((b) => [b.command_topic, b.payload_press]);
     assert.deepEqual(buttons, [
@@ -98,7 +115,8 @@ describe('LabelPublisher: watched region state, image and teach topics (aedes)',
     });
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(sub.got.get(topic)?.length, 2, 'the same classes are not announced twice');
-    const stateOf = (m: { payload: Buffer }) => (JSON.parse(m.payload.toString()) as DeviceDiscoveryPayload).cmps.mobilenet_bins_state;
+    const stateOf = (m: { payload: Buffer }) =>
+      (JSON.parse(m.payload.toString()) as DeviceDiscoveryPayload).cmps.mobilenet_bins_state;
     assert.deepEqual([stateOf(configs[0]).p, stateOf(configs[0]).payload_on], ['binary_sensor', 'out']);
     assert.equal(stateOf(configs[1]).p, 'sensor');
   });
@@ -143,9 +161,18 @@ describe('LabelPublisher: watched region state, image and teach topics (aedes)',
   it('refuses a malformed state or entity with a clear error and keeps publishing', async () => {
     const p = publisher();
     assert.throws(() => p.publishState('x', { state: '', previous: null, changedAt: 1, score: 1 }), /non-empty string/);
-    assert.throws(() => p.publishState('x', { state: 'a', previous: null, changedAt: 1, score: 1, frameJpeg: Buffer.from('png?') }), /JPEG bytes/);
-    assert.throws(() => p.announceState('x', { classes: ['a', 'b'], deviceClass: 'gate' as never }), /binary_sensor classes .* got "gate"/);
-    assert.throws(() => p.announceState('x', { classes: ['a', 'b'], deviceClass: 'door', on: 'c' }), /"on" must be one of/);
+    assert.throws(
+      () => p.publishState('x', { state: 'a', previous: null, changedAt: 1, score: 1, frameJpeg: Buffer.from('png?') }),
+      /JPEG bytes/,
+    );
+    assert.throws(
+      () => p.announceState('x', { classes: ['a', 'b'], deviceClass: 'gate' as never }),
+      /binary_sensor classes .* got "gate"/,
+    );
+    assert.throws(
+      () => p.announceState('x', { classes: ['a', 'b'], deviceClass: 'door', on: 'c' }),
+      /"on" must be one of/,
+    );
     assert.throws(() => p.announceState('x', { classes: ['a', ''] }), /non-empty label names/);
     await p.waitUntilConnected();
     const sub = await rawSubscriber(broker.url, 'mobilenet/x/state');

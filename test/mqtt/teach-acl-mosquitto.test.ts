@@ -33,7 +33,10 @@ if (missing !== undefined) {
       const closing: Array<() => Promise<unknown>> = [() => broker.dispose()];
       try {
         const url = broker.url;
-        const p = new LabelPublisher({ url, username: 'nodered', password: users.nodered }, { statsIntervalMs: 0, teach: true });
+        const p = new LabelPublisher(
+          { url, username: 'nodered', password: users.nodered },
+          { statsIntervalMs: 0, teach: true },
+        );
         closing.unshift(() => p.close({ timeoutMs: 1000 }));
         const taught: TeachCommand[] = [];
         p.on('teach', (c) => taught.push(c));

@@ -24,14 +24,18 @@ describe('mqtt/topics', () => {
     assert.equal(t.available, 'home/mobilenet/available');
     assert.equal(t.stats, 'home/mobilenet/stats');
     const porch = t.source('Front Porch');
-    assert.deepEqual([porch.label, porch.labels, porch.watched('tabby, tabby cat')], [
-      'home/mobilenet/front_porch/label',
-      'home/mobilenet/front_porch/labels',
-      'home/mobilenet/front_porch/tabby,_tabby_cat',
-    ]);
+    assert.deepEqual(
+      [porch.label, porch.labels, porch.watched('tabby, tabby cat')],
+      [
+        'home/mobilenet/front_porch/label',
+        'home/mobilenet/front_porch/labels',
+        'home/mobilenet/front_porch/tabby,_tabby_cat',
+      ],
+    );
   });
 
   it('rejects prefixes with wildcards or empty levels, naming the rule', () => {
-    for (const bad of ['', 'a/#', 'a/+/b', '/a', 'a/', 'a//b']) assert.throws(() => validatePrefix(bad), /topic prefix/);
+    for (const bad of ['', 'a/#', 'a/+/b', '/a', 'a/', 'a//b'])
+      assert.throws(() => validatePrefix(bad), /topic prefix/);
   });
 });

@@ -14,7 +14,10 @@ import { startMjpegServer, type TestServer } from '../frames/mjpeg-server';
 import { distNode, helper, type SpiedNode as HelperNode } from './helpers/node-red';
 
 /** The helper's node, with the event methods these tests use. */
-type SpiedNode = HelperNode & { off(event: string, handler: (arg: never) => void): void; on(event: string, handler: (arg: never) => void): void };
+type SpiedNode = HelperNode & {
+  off(event: string, handler: (arg: never) => void): void;
+  on(event: string, handler: (arg: never) => void): void;
+};
 
 const cameraNode = distNode('mobilenet-camera');
 const node = (id: string): SpiedNode => helper.getNode(id) as SpiedNode;
@@ -46,7 +49,11 @@ function uniqueTag(): string {
 /** Pids of live processes whose command line contains `tag`. */
 function pidsWith(tag: string): number[] {
   try {
-    return execFileSync('pgrep', ['-f', tag], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number).filter(isAlive);
+    return execFileSync('pgrep', ['-f', tag], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number)
+      .filter(isAlive);
   } catch {
     return []; // pgrep exits 1 when nothing matches
   }
@@ -96,7 +103,19 @@ function lastStatus(node: SpiedNode): Status | undefined {
 function flow(camera: object): object[] {
   return [
     { id: 'tab', type: 'tab' },
-    { id: 'cam', z: 'tab', type: 'mobilenet-camera', name: '', source: '', maxFps: 0, autostart: true, restartMin: 0.2, restartMax: 2, wires: [['out']], ...camera },
+    {
+      id: 'cam',
+      z: 'tab',
+      type: 'mobilenet-camera',
+      name: '',
+      source: '',
+      maxFps: 0,
+      autostart: true,
+      restartMin: 0.2,
+      restartMax: 2,
+      wires: [['out']],
+      ...camera,
+    },
     { id: 'out', z: 'tab', type: 'helper' },
     { id: 'catcher', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
     { id: 'caught', z: 'tab', type: 'helper' },
@@ -139,9 +158,15 @@ describe('mobilenet-camera node', function () {
 
   it('sends ffmpeg MJPEG frames of a looping photo: valid JPEGs, increasing seq, named source, classified as macaw', async function () {
     const tag = uniqueTag();
-    await helper.load([cameraNode], flow({ kind: 'command', command: FFMPEG, args: ffmpegLoop(tag), source: 'parrot-cam' }));
+    await helper.load(
+      [cameraNode],
+      flow({ kind: 'command', command: FFMPEG, args: ffmpegLoop(tag), source: 'parrot-cam' }),
+    );
     const msgs = await collect<FrameMsg>(node('out'), 4);
-    assert.deepEqual(msgs.map((m) => m.frame.seq), [0, 1, 2, 3]);
+    assert.deepEqual(
+      msgs.map((m) => m.frame.seq),
+      [0, 1, 2, 3],
+    );
     for (const msg of msgs) {
       assert.ok(Buffer.isBuffer(msg.payload));
       assert.equal(msg.frame.source, 'parrot-cam');
@@ -158,7 +183,10 @@ describe('mobilenet-camera node', function () {
 
   it('names frames after the node when Source name is empty, and caps the rate (latest frame wins)', async function () {
     const tag = uniqueTag();
-    await helper.load([cameraNode], flow({ kind: 'command', command: FFMPEG, args: ffmpegLoop(tag, 20), name: 'Front door', maxFps: 4 }));
+    await helper.load(
+      [cameraNode],
+      flow({ kind: 'command', command: FFMPEG, args: ffmpegLoop(tag, 20), name: 'Front door', maxFps: 4 }),
+    );
     const msgs = await collect<FrameMsg>(node('out'), 6);
     assert.ok(msgs.every((m) => m.frame.source === 'Front door'));
     const spanS = (msgs[5]!.frame.ts - msgs[1]!.frame.ts) / 1000;
@@ -166,7 +194,10 @@ describe('mobilenet-camera node', function () {
     assert.ok(rate <= 4.6, `sent ${rate.toFixed(2)} fps with a 4 fps cap`);
     // ffmpeg makes 20 fps: seq jumps over the frames the cap skipped.
     const gaps = msgs.slice(1).map((m, i) => m.frame.seq - msgs[i]!.frame.seq);
-    assert.ok(gaps.slice(1).every((g) => g >= 2), `seq gaps ${JSON.stringify(gaps)}`);
+    assert.ok(
+      gaps.slice(1).every((g) => g >= 2),
+      `seq gaps ${JSON.stringify(gaps)}`,
+    );
   });
 
   it('sends frames from an HTTP MJPEG stream (loopback server) that classify as macaw', async function () {
@@ -175,8 +206,14 @@ describe('mobilenet-camera node', function () {
     server = mjpeg;
     await helper.load([cameraNode], flow({ kind: 'mjpeg-url', url: mjpeg.url, source: 'esp32' }));
     const msgs = await collect<FrameMsg>(node('out'), 3);
-    assert.deepEqual(msgs.map((m) => m.frame.seq), [0, 1, 2]);
-    assert.ok(msgs.every((m) => m.frame.source === 'esp32' && m.payload.equals(photo)), 'each frame is the served JPEG byte for byte');
+    assert.deepEqual(
+      msgs.map((m) => m.frame.seq),
+      [0, 1, 2],
+    );
+    assert.ok(
+      msgs.every((m) => m.frame.source === 'esp32' && m.payload.equals(photo)),
+      'each frame is the served JPEG byte for byte',
+    );
     await assertMacaw(msgs[2]!.payload);
   });
 
@@ -194,7 +231,9 @@ describe('mobilenet-camera node', function () {
     server = snap;
     await new Promise<void>((resolve) => snap.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(snap.address() as AddressInfo).port}/capture`;
-    await helper.load([cameraNode], flow({ kind: 'snapshot-url', url, interval: 0.1 }), { cam: { user: 'cam', password: 's3cret pass' } });
+    await helper.load([cameraNode], flow({ kind: 'snapshot-url', url, interval: 0.1 }), {
+      cam: { user: 'cam', password: 's3cret pass' },
+    });
     const msgs = await collect<FrameMsg>(node('out'), 2);
     assert.ok(msgs.every((m) => m.payload.equals(photo)));
     assert.ok(seen.length >= 2 && seen.every((a) => a !== undefined));
@@ -205,7 +244,9 @@ describe('mobilenet-camera node', function () {
 
   it('refuses a URL that is not http(s) without putting the stored password into the error', async function () {
     // A common slip: an RTSP camera URL in the MJPEG field, with the camera login in the credentials.
-    await helper.load([cameraNode], flow({ kind: 'mjpeg-url', url: 'rtsp://192.0.2.7:554/stream1' }), { cam: { user: 'admin', password: 'hunter2-rtsp' } });
+    await helper.load([cameraNode], flow({ kind: 'mjpeg-url', url: 'rtsp://192.0.2.7:554/stream1' }), {
+      cam: { user: 'admin', password: 'hunter2-rtsp' },
+    });
     const cam = node('cam');
     assert.deepEqual(lastStatus(cam), { fill: 'red', shape: 'ring', text: 'configuration error' });
     assert.match(String(cam.error.args[0]?.[0]), /must be an http:\/\/ or https:\/\/ URL/);
@@ -224,7 +265,7 @@ describe('mobilenet-camera node', function () {
     await helper.load([cameraNode], flow({ kind: 'command', command: FFMPEG, args, restartMin: 5, restartMax: 5 }));
     const cam = node('cam');
     const caught = await collect<{ error: { message: string } }>(node('caught'), 1);
-    assert.match(caught[0]!.error.message, /Connection refused/, 'ffmpeg\'s own reason still reaches the Catch node');
+    assert.match(caught[0]!.error.message, /Connection refused/, "ffmpeg's own reason still reaches the Catch node");
     assert.match(caught[0]!.error.message, /rtsp:\/\/\*\*\*@127\.0\.0\.1/);
     const status = await waitFor(() => statuses(cam).find((s) => s.fill === 'red'), 'the restarting status');
     assert.match(status.text ?? '', /exited with code/);
@@ -233,24 +274,39 @@ describe('mobilenet-camera node', function () {
   });
 
   it('replays a folder with msg.frame.file set', async function () {
-    await helper.load([cameraNode], flow({ kind: 'folder', dir: IMAGES, folderMode: 'loop', interval: 0.05, source: 'replay' }));
+    await helper.load(
+      [cameraNode],
+      flow({ kind: 'folder', dir: IMAGES, folderMode: 'loop', interval: 0.05, source: 'replay' }),
+    );
     const msgs = await collect<FrameMsg>(node('out'), 3);
     // Every format the classifier decodes (not the BMP copies), in name order.
-    const images = fs.readdirSync(IMAGES).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort();
-    assert.deepEqual(msgs.map((m) => path.basename(m.frame.file!)), images.slice(0, 3));
+    const images = fs
+      .readdirSync(IMAGES)
+      .filter((f) => /\.(jpe?g|png)$/i.test(f))
+      .sort();
+    assert.deepEqual(
+      msgs.map((m) => path.basename(m.frame.file!)),
+      images.slice(0, 3),
+    );
     for (const msg of msgs) assert.ok(msg.payload.equals(fs.readFileSync(msg.frame.file!)));
   });
 
   it('watches a folder: each image dropped in is sent once then deleted; an unsupported file reaches Catch once, naming the accepted formats', async function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'camera-watch-'));
     try {
-      await helper.load([cameraNode], flow({ kind: 'folder', dir, folderMode: 'watch', interval: 0.05, retention: 'delete', source: 'drop' }));
+      await helper.load(
+        [cameraNode],
+        flow({ kind: 'folder', dir, folderMode: 'watch', interval: 0.05, retention: 'delete', source: 'drop' }),
+      );
       const cam = node('cam');
       await waitFor(() => statuses(cam).some((s) => s.fill === 'green'), 'the watching status');
       const caught = collect<{ error: { message: string }; frame: { source: string } }>(node('caught'), 1);
       fs.copyFileSync(imagePath('grace_hopper.bmp'), path.join(dir, 'grace_hopper.bmp'));
       const report = (await caught)[0]!;
-      assert.equal(report.error.message, `skipped ${path.join(dir, 'grace_hopper.bmp')}: .bmp files are not a supported image format; a folder source classifies JPEG (.jpg, .jpeg), PNG, WebP, GIF, TIFF (.tif, .tiff) or AVIF files`);
+      assert.equal(
+        report.error.message,
+        `skipped ${path.join(dir, 'grace_hopper.bmp')}: .bmp files are not a supported image format; a folder source classifies JPEG (.jpg, .jpeg), PNG, WebP, GIF, TIFF (.tif, .tiff) or AVIF files`,
+      );
       assert.equal(report.frame.source, 'drop');
 
       const sent = collect<FrameMsg>(node('out'), 2);
@@ -271,7 +327,10 @@ describe('mobilenet-camera node', function () {
   it('restarts ffmpeg after it is killed, shows it in the status, reports it once to Catch, and frames resume', async function () {
     const tag = uniqueTag();
     // A restart delay longer than the status period, so the red status is on screen for a while.
-    await helper.load([cameraNode], flow({ kind: 'command', command: FFMPEG, args: ffmpegLoop(tag), restartMin: 1.5, restartMax: 3 }));
+    await helper.load(
+      [cameraNode],
+      flow({ kind: 'command', command: FFMPEG, args: ffmpegLoop(tag), restartMin: 1.5, restartMax: 3 }),
+    );
     const out = node('out');
     const cam = node('cam');
     const before = await collect<FrameMsg>(out, 2);
@@ -283,7 +342,10 @@ describe('mobilenet-camera node', function () {
     const report = (await caught)[0]!;
     assert.match(report.error.message, /camera command "\/usr\/bin\/ffmpeg" was killed by SIGKILL/);
     assert.equal(report.frame.source, 'camera');
-    await waitFor(() => statuses(cam).some((st) => st.fill === 'red' && /^restarting: .*SIGKILL/.test(st.text ?? '')), 'a red "restarting" status');
+    await waitFor(
+      () => statuses(cam).some((st) => st.fill === 'red' && /^restarting: .*SIGKILL/.test(st.text ?? '')),
+      'a red "restarting" status',
+    );
     const after = await collect<FrameMsg>(out, 2);
     assert.ok(after[0]!.frame.seq > before[1]!.frame.seq, 'seq keeps counting across the restart');
     await assertMacaw(after[1]!.payload);
@@ -299,7 +361,10 @@ describe('mobilenet-camera node', function () {
 
   it('starts and stops on "start"/"stop" messages (payload or msg.command)', async function () {
     const tag = uniqueTag();
-    await helper.load([cameraNode], flow({ kind: 'command', command: FFMPEG, args: ffmpegLoop(tag), autostart: false }));
+    await helper.load(
+      [cameraNode],
+      flow({ kind: 'command', command: FFMPEG, args: ffmpegLoop(tag), autostart: false }),
+    );
     const cam = node('cam');
     const out = node('out');
     let frames = 0;
@@ -329,7 +394,10 @@ describe('mobilenet-camera node', function () {
   it('never lets a message change the command: other values are refused through Catch, extra fields ignored', async function () {
     const tag = uniqueTag();
     const marker = path.join(os.tmpdir(), `${tag}-injected`);
-    await helper.load([cameraNode], flow({ kind: 'command', command: FFMPEG, args: ffmpegLoop(tag), autostart: false }));
+    await helper.load(
+      [cameraNode],
+      flow({ kind: 'command', command: FFMPEG, args: ffmpegLoop(tag), autostart: false }),
+    );
     const cam = node('cam');
     const caughtNode = node('caught');
     const attempts = [
@@ -341,13 +409,27 @@ describe('mobilenet-camera node', function () {
     const caught = collect<{ error: { message: string } }>(caughtNode, attempts.length);
     for (const msg of attempts) cam.receive(msg);
     const errors = (await caught).map((m) => m.error.message);
-    assert.deepEqual(errors.map((e) => /must be "start" or "stop", got .*; the camera command, URL and folder can only be changed in the node's configuration/.test(e)), [true, true, true, true]);
+    assert.deepEqual(
+      errors.map((e) =>
+        /must be "start" or "stop", got .*; the camera command, URL and folder can only be changed in the node's configuration/.test(
+          e,
+        ),
+      ),
+      [true, true, true, true],
+    );
     assert.match(errors[0]!, /^RangeError: msg.command must be/);
     assert.match(errors[3]!, /^RangeError: msg.payload must be "start" or "stop", got number/);
     assert.deepEqual(pidsWith(tag), [], 'a refused message starts nothing');
 
     // A valid start carrying would-be overrides runs the configured ffmpeg and nothing else.
-    cam.receive({ payload: 'start', args: ['-c', `touch ${marker}`], url: 'http://evil', dir: '/etc', kind: 'folder', cmd: '/bin/sh' });
+    cam.receive({
+      payload: 'start',
+      args: ['-c', `touch ${marker}`],
+      url: 'http://evil',
+      dir: '/etc',
+      kind: 'folder',
+      cmd: '/bin/sh',
+    });
     const msgs = await collect<FrameMsg>(node('out'), 1);
     await sharp(msgs[0]!.payload).raw().toBuffer();
     const [pid] = pidsWith(tag);
@@ -368,7 +450,10 @@ describe('mobilenet-camera node', function () {
     await sleep(3000);
     const updates = statuses(cam).slice(from);
     assert.ok(frames >= 30, `only ${frames} frames in 3 s`);
-    assert.ok(updates.length >= 1 && updates.length <= 4, `${updates.length} status updates for ${frames} frames in 3 s`);
+    assert.ok(
+      updates.length >= 1 && updates.length <= 4,
+      `${updates.length} status updates for ${frames} frames in 3 s`,
+    );
     const text = updates.at(-1)!.text ?? '';
     const [, fps, count] = /^running · ([\d.]+) fps · (\d+) frames$/.exec(text) ?? [];
     assert.ok(fps && count, `status text ${JSON.stringify(text)}`);

@@ -9,10 +9,30 @@ const modelNode = distNode('mobilenet-model');
 const classifyNode = distNode('mobilenet-classify');
 
 // 'fill' resizes the whole photo, as the independent pipeline behind images/SOURCES.md did.
-const MODEL = { id: 'm1', type: 'mobilenet-model', source: 'path', path: V1_025_LAYERS_DIR, backend: 'wasm', queueSize: 4, queuePolicy: 'drop-oldest', fit: 'fill' };
+const MODEL = {
+  id: 'm1',
+  type: 'mobilenet-model',
+  source: 'path',
+  path: V1_025_LAYERS_DIR,
+  backend: 'wasm',
+  queueSize: 4,
+  queuePolicy: 'drop-oldest',
+  fit: 'fill',
+};
 
 function classify(id: string, extra: object = {}): object {
-  return { id, z: 'tab', type: 'mobilenet-classify', model: 'm1', topK: 3, threshold: 0, keepImage: true, imageProperty: 'image', wires: [['out']], ...extra };
+  return {
+    id,
+    z: 'tab',
+    type: 'mobilenet-classify',
+    model: 'm1',
+    topK: 3,
+    threshold: 0,
+    keepImage: true,
+    imageProperty: 'image',
+    wires: [['out']],
+    ...extra,
+  };
 }
 
 function baseFlow(...nodes: object[]): object[] {
@@ -56,7 +76,13 @@ describe('mobilenet-classify node', function () {
     assert.equal(msg.payload[0].label, 'macaw');
     assert.equal(msg.payload.length, 3);
     assert.ok(msg.payload[0].score > 0.5, `macaw scored ${msg.payload[0].score}`);
-    const details = msg.classification as { top: { label: string }; predictions: unknown[]; model: string; timings: { totalMs: number }; queue: { dropped: number; depth: number } };
+    const details = msg.classification as {
+      top: { label: string };
+      predictions: unknown[];
+      model: string;
+      timings: { totalMs: number };
+      queue: { dropped: number; depth: number };
+    };
     assert.equal(details.top.label, 'macaw');
     assert.deepEqual(details.predictions, msg.payload);
     assert.equal(details.model, V1_025_LAYERS_DIR);
@@ -67,7 +93,14 @@ describe('mobilenet-classify node', function () {
 
   it('two classify nodes on one config node load the model once, and both classify', async () => {
     const model = { ...MODEL, id: 'm-shared' };
-    await helper.load([modelNode, classifyNode], flowWithModel(model, classify('c1', { model: 'm-shared' }), classify('c2', { model: 'm-shared', keepImage: false })));
+    await helper.load(
+      [modelNode, classifyNode],
+      flowWithModel(
+        model,
+        classify('c1', { model: 'm-shared' }),
+        classify('c2', { model: 'm-shared', keepImage: false }),
+      ),
+    );
     const [c1, c2] = [helper.getNode('c1')!, helper.getNode('c2')!];
     const outputs = collect(helper.getNode('out')!);
     await waitForStatus(c1, (s) => s.fill === 'green');
@@ -91,17 +124,32 @@ describe('mobilenet-classify node', function () {
     const png = readImage('coffee.png');
     // Raw pixels decoded independently of the node (sharp straight from the file).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const sharp = require('sharp') as (input: Buffer) => { removeAlpha(): { raw(): { toBuffer(o: { resolveWithObject: true }): Promise<{ data: Buffer; info: { width: number; height: number; channels: number } }> } } };
+    const sharp = require('sharp') as (input: Buffer) => {
+      removeAlpha(): {
+        raw(): {
+          toBuffer(o: {
+            resolveWithObject: true;
+          }): Promise<{ data: Buffer; info: { width: number; height: number; channels: number } }>;
+        };
+      };
+    };
     const raw = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
     c1.receive({ payload: raw.data, width: raw.info.width, height: raw.info.height, channels: raw.info.channels });
     c1.receive({ payload: `data:image/png;base64,${png.toString('base64')}` });
     c1.receive({ payload: png.toString('base64') });
     await waitFor('three results', () => outputs.length === 3);
-    assert.deepEqual(outputs.map((m) => (m as Msg).payload[0].label), ['espresso', 'espresso', 'espresso']);
+    assert.deepEqual(
+      outputs.map((m) => (m as Msg).payload[0].label),
+      ['espresso', 'espresso', 'espresso'],
+    );
   });
 
   it('applies msg.topK, msg.threshold and msg.roi, and sends no-match frames to the second output', async () => {
-    const flow = baseFlow(classify('c1', { noMatchOutput: true, wires: [['out'], ['nomatch']] }), { id: 'nomatch', z: 'tab', type: 'helper' });
+    const flow = baseFlow(classify('c1', { noMatchOutput: true, wires: [['out'], ['nomatch']] }), {
+      id: 'nomatch',
+      z: 'tab',
+      type: 'helper',
+    });
     await helper.load([modelNode, classifyNode], flow);
     const c1 = helper.getNode('c1')!;
     const outputs = collect(helper.getNode('out')!);
@@ -143,7 +191,10 @@ describe('mobilenet-classify node', function () {
       assert.match(error.message, pattern, `${what}: ${error.message}`);
       assert.equal(error.source.id, 'c1');
       c1.receive({ payload: readImage('parrot.jpg') });
-      await waitFor(`good frame after ${what}`, () => outputs.length === bad.indexOf(bad.find((b) => b[0] === what)!) + 1);
+      await waitFor(
+        `good frame after ${what}`,
+        () => outputs.length === bad.indexOf(bad.find((b) => b[0] === what)!) + 1,
+      );
       assert.equal((outputs.at(-1) as Msg).payload[0].label, 'macaw');
     }
   });
@@ -158,7 +209,10 @@ describe('mobilenet-classify node', function () {
     try {
       // The symlinked parrot points outside the folder too, so it must be refused like the rest.
       fs.copyFileSync(imagePath('coffee.png'), path.join(allowed, 'coffee.png'));
-      await helper.load([modelNode, classifyNode], baseFlow(classify('c1', { topK: 1, readFiles: true, fileDir: allowed }), classify('c2', { topK: 1 })));
+      await helper.load(
+        [modelNode, classifyNode],
+        baseFlow(classify('c1', { topK: 1, readFiles: true, fileDir: allowed }), classify('c2', { topK: 1 })),
+      );
       const [c1, c2] = [helper.getNode('c1')!, helper.getNode('c2')!];
       const outputs = collect(helper.getNode('out')!);
       const caught = collect(helper.getNode('caught')!);
@@ -166,16 +220,30 @@ describe('mobilenet-classify node', function () {
       c1.receive({ payload: 'coffee.png' });
       c1.receive({ payload: path.join(allowed, 'coffee.png') });
       await waitFor('two files read', () => outputs.length === 2);
-      assert.deepEqual(outputs.map((m) => (m as Msg).payload[0].label), ['espresso', 'espresso']);
+      assert.deepEqual(
+        outputs.map((m) => (m as Msg).payload[0].label),
+        ['espresso', 'espresso'],
+      );
       assert.ok(Buffer.isBuffer(outputs[0].image), 'the file bytes are kept as the image');
 
-      const refused = ['../outside.png', path.join(dir, 'outside.png'), 'parrot.jpg', 'escape/parrot.jpg', '/etc/hostname.txt', '../../../../etc/passwd.x'];
+      const refused = [
+        '../outside.png',
+        path.join(dir, 'outside.png'),
+        'parrot.jpg',
+        'escape/parrot.jpg',
+        '/etc/hostname.txt',
+        '../../../../etc/passwd.x',
+      ];
       for (const file of refused) c1.receive({ payload: file });
       await waitFor('every refusal caught', () => caught.length === refused.length);
-      for (const msg of caught) assert.match((msg.error as { message: string }).message, /outside the allowed folder/, String(msg.payload));
+      for (const msg of caught)
+        assert.match((msg.error as { message: string }).message, /outside the allowed folder/, String(msg.payload));
       c2.receive({ payload: 'coffee.png' });
       await waitFor('file path refused when reading files is off', () => caught.length === refused.length + 1);
-      assert.match((caught.at(-1)!.error as { message: string }).message, /looks like a file path, but reading files is off/);
+      assert.match(
+        (caught.at(-1)!.error as { message: string }).message,
+        /looks like a file path, but reading files is off/,
+      );
       assert.equal(outputs.length, 2);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -184,7 +252,10 @@ describe('mobilenet-classify node', function () {
 
   it('queues frames that arrive while the model loads, up to the bound, and errors the rest as dropped', async () => {
     // A config node of its own, so that no model kept from an earlier test is reused.
-    await helper.load([modelNode, classifyNode], flowWithModel({ ...MODEL, id: 'm-loading' }, classify('c1', { topK: 1, model: 'm-loading' })));
+    await helper.load(
+      [modelNode, classifyNode],
+      flowWithModel({ ...MODEL, id: 'm-loading' }, classify('c1', { topK: 1, model: 'm-loading' })),
+    );
     const c1 = helper.getNode('c1')!;
     const outputs = collect(helper.getNode('out')!);
     const caught = collect(helper.getNode('caught')!);
@@ -193,14 +264,23 @@ describe('mobilenet-classify node', function () {
     for (let seq = 0; seq < 10; seq++) c1.receive({ payload: jpeg, seq });
     await waitFor('all ten accounted for', () => outputs.length + caught.length === 10);
     // drop-oldest keeps the four newest.
-    assert.deepEqual(outputs.map((m) => m.seq), [6, 7, 8, 9]);
-    assert.deepEqual(caught.map((m) => m.seq), [0, 1, 2, 3, 4, 5]);
+    assert.deepEqual(
+      outputs.map((m) => m.seq),
+      [6, 7, 8, 9],
+    );
+    assert.deepEqual(
+      caught.map((m) => m.seq),
+      [0, 1, 2, 3, 4, 5],
+    );
     for (const msg of caught) assert.match((msg.error as { message: string }).message, /dropped/i);
     assert.equal((outputs.at(-1)!.classification as { queue: { dropped: number } }).queue.dropped, 6);
   });
 
   it('under a flood of 200 frames keeps the queue within its bound, processes no frame twice and accounts for every one', async () => {
-    await helper.load([modelNode, classifyNode], flowWithModel({ ...MODEL, id: 'm-flood' }, classify('c1', { topK: 1, model: 'm-flood' })));
+    await helper.load(
+      [modelNode, classifyNode],
+      flowWithModel({ ...MODEL, id: 'm-flood' }, classify('c1', { topK: 1, model: 'm-flood' })),
+    );
     const c1 = helper.getNode('c1')!;
     const outputs = collect(helper.getNode('out')!);
     const caught = collect(helper.getNode('caught')!);
@@ -213,8 +293,15 @@ describe('mobilenet-classify node', function () {
     const dropped = caught.map((m) => m.seq as number);
     assert.equal(new Set(done).size, done.length, 'no frame is output twice');
     assert.equal(new Set(outputs.map((m) => m._msgid)).size, outputs.length);
-    assert.deepEqual([...done, ...dropped].sort((a, b) => a - b), Array.from({ length: 200 }, (_, i) => i), 'every frame is either output or errored');
-    assert.ok(dropped.length >= 200 - 5 - 1, `a queue of 4 (+1 in progress) under an instant flood drops nearly everything, dropped ${dropped.length}`);
+    assert.deepEqual(
+      [...done, ...dropped].sort((a, b) => a - b),
+      Array.from({ length: 200 }, (_, i) => i),
+      'every frame is either output or errored',
+    );
+    assert.ok(
+      dropped.length >= 200 - 5 - 1,
+      `a queue of 4 (+1 in progress) under an instant flood drops nearly everything, dropped ${dropped.length}`,
+    );
     for (const msg of caught) {
       assert.match((msg.error as { message: string }).message, /Frame dropped: .*queue full \(4\), policy drop-oldest/);
       assert.ok((msg.classification as { queue: { dropped: number } }).queue.dropped >= 1);

@@ -10,9 +10,19 @@ const modelNode = distNode('mobilenet-model');
 const classifyNode = distNode('mobilenet-classify');
 // The same module instance the config node uses (Node's module cache), to look inside the cache.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const shared = require('../../nodes/mobilenet-model/shared-models') as typeof import('../../nodes/mobilenet-model/shared-models');
+const shared =
+  require('../../nodes/mobilenet-model/shared-models') as typeof import('../../nodes/mobilenet-model/shared-models');
 
-const MODEL = { id: 'm-life', type: 'mobilenet-model', source: 'path', path: V1_025_LAYERS_DIR, backend: 'wasm', queueSize: 4, queuePolicy: 'drop-oldest', fit: 'fill' };
+const MODEL = {
+  id: 'm-life',
+  type: 'mobilenet-model',
+  source: 'path',
+  path: V1_025_LAYERS_DIR,
+  backend: 'wasm',
+  queueSize: 4,
+  queuePolicy: 'drop-oldest',
+  fit: 'fill',
+};
 
 function flow(topK: number, model: object = MODEL): object[] {
   return [
@@ -31,10 +41,12 @@ async function deploy(nodes: object[]): Promise<void> {
     if (!/timeout waiting event/.test(err.message)) throw err;
   });
   // New instances of every node, not the old ones still being stopped.
-  await waitFor('the redeployed nodes', () => ['c1', 'c2', 'out'].every((id, i) => {
-    const node = helper.getNode(id);
-    return node && node !== before[i];
-  }));
+  await waitFor('the redeployed nodes', () =>
+    ['c1', 'c2', 'out'].every((id, i) => {
+      const node = helper.getNode(id);
+      return node && node !== before[i];
+    }),
+  );
 }
 
 async function classifyOnce(topK: number): Promise<void> {
@@ -68,7 +80,15 @@ describe('mobilenet-model config node', function () {
   it('serves the catalog picker with α, ρ, computed cost and published top-1', async () => {
     await helper.load([modelNode], []);
     const { body } = await helper.request().get('/mobilenet/catalog').expect(200);
-    const rows = body as Array<{ name: string; alpha: number; rho: number; macs: number; params: number; top1?: number; quantized: boolean }>;
+    const rows = body as Array<{
+      name: string;
+      alpha: number;
+      rho: number;
+      macs: number;
+      params: number;
+      top1?: number;
+      quantized: boolean;
+    }>;
     const v1 = rows.find((r) => r.name === 'mobilenet_v1_0.25_224')!;
     // Published: slim table 41 M MACs, Keras 475,544 parameters, slim top-1 49.8 %.
     assert.equal(v1.alpha, 0.25);
@@ -89,12 +109,16 @@ describe('mobilenet-model config node', function () {
     // A disposed model's worker thread closes its port a little after the model counts as gone.
     let settled = 0;
     let last = -1;
-    await waitFor('worker ports of earlier tests closed', () => {
-      const now = messagePorts();
-      settled = now === last ? settled + 1 : 0;
-      last = now;
-      return settled >= 25;
-    }, 10000);
+    await waitFor(
+      'worker ports of earlier tests closed',
+      () => {
+        const now = messagePorts();
+        settled = now === last ? settled + 1 : 0;
+        last = now;
+        return settled >= 25;
+      },
+      10000,
+    );
     const portsBefore = messagePorts();
     const aliveBefore = shared.sharedModelCounts().alive;
     await helper.load([modelNode, classifyNode], flow(1));
@@ -120,10 +144,18 @@ describe('mobilenet-model config node', function () {
     await deploy(flow(1, { ...MODEL, queueSize: 8 }));
     await classifyOnce(1);
     assert.equal(helper.getNode('m-life')!.loads, 2);
-    await waitFor('the old model unloaded', () => shared.sharedModelCounts().alive === aliveBefore + 1 && messagePorts() === portsLoaded, 10000);
+    await waitFor(
+      'the old model unloaded',
+      () => shared.sharedModelCounts().alive === aliveBefore + 1 && messagePorts() === portsLoaded,
+      10000,
+    );
 
     await helper.unload();
-    await waitFor('every model unloaded after the last user left', () => shared.sharedModelCounts().alive === aliveBefore && messagePorts() === portsBefore, 10000);
+    await waitFor(
+      'every model unloaded after the last user left',
+      () => shared.sharedModelCounts().alive === aliveBefore && messagePorts() === portsBefore,
+      10000,
+    );
   });
 
   it('downloads a URL model into the cache, showing download progress, then classifies', async () => {
@@ -142,7 +174,10 @@ describe('mobilenet-model config node', function () {
       assert.ok(downloading.length >= 1, texts.join(' | '));
       assert.equal(downloading.at(-1), 'downloading 100%');
       assert.ok(texts.indexOf(downloading[0]) < texts.findIndex((t) => t.startsWith('ready')), 'download before ready');
-      assert.ok(server.requests.some((r) => r.endsWith('group55-shard1of1')), 'the shards came from the server');
+      assert.ok(
+        server.requests.some((r) => r.endsWith('group55-shard1of1')),
+        'the shards came from the server',
+      );
     } finally {
       if (previousCache === undefined) delete process.env.MOBILENET_CACHE;
       else process.env.MOBILENET_CACHE = previousCache;
@@ -153,7 +188,14 @@ describe('mobilenet-model config node', function () {
 
   it('shows a load failure on every classify node and errors frames with the reason', async () => {
     const broken = { ...MODEL, id: 'm-life', path: '/nonexistent/model-dir' };
-    await helper.load([modelNode, classifyNode], [...flow(1, broken), { id: 'catcher', z: 'tab', type: 'catch', scope: null, wires: [['caught']] }, { id: 'caught', z: 'tab', type: 'helper' }]);
+    await helper.load(
+      [modelNode, classifyNode],
+      [
+        ...flow(1, broken),
+        { id: 'catcher', z: 'tab', type: 'catch', scope: null, wires: [['caught']] },
+        { id: 'caught', z: 'tab', type: 'helper' },
+      ],
+    );
     const c1 = helper.getNode('c1')!;
     const caught = collect(helper.getNode('caught')!);
     const status = await waitForStatus(c1, (s) => s.fill === 'red');
@@ -171,6 +213,9 @@ describe('mobilenet-model config node', function () {
     assert.match(status.text!, /queue policy/);
     const m = helper.getNode('m-life')!;
     const errors = (m.error as { args: unknown[][] }).args.map((a) => String(a[0]));
-    assert.ok(errors.some((e) => /Unknown queue policy "fastest". Valid values are: drop-oldest, drop-newest, wait/.test(e)), errors.join('\n'));
+    assert.ok(
+      errors.some((e) => /Unknown queue policy "fastest". Valid values are: drop-oldest, drop-newest, wait/.test(e)),
+      errors.join('\n'),
+    );
   });
 });

@@ -17,7 +17,9 @@ helper.init(require.resolve('node-red'));
 
 const SOURCE_DIR = path.join(__dirname, '..', '..', '..', 'nodes', 'mobilenet-mqtt-broker');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const brokerNode = require(path.join(__dirname, '..', '..', 'nodes', 'mobilenet-mqtt-broker', 'mobilenet-mqtt-broker.js')) as unknown;
+const brokerNode = require(
+  path.join(__dirname, '..', '..', 'nodes', 'mobilenet-mqtt-broker', 'mobilenet-mqtt-broker.js'),
+) as unknown;
 
 describe('mobilenet-mqtt-broker node', () => {
   beforeEach(() => helper.startServer());
@@ -27,28 +29,70 @@ describe('mobilenet-mqtt-broker node', () => {
   });
 
   it('hands credentials and editor settings to the publisher', async () => {
-    await helper.load([brokerNode], [{ id: 'b1', type: 'mobilenet-mqtt-broker', url: 'mqtts://broker.lan:8883', clientId: 'pi', keepalive: '15', cleanSession: false, protocol: '5', verifyTls: false }], {
-      b1: { user: 'camera', password: 'pw-in-credentials' },
-    });
+    await helper.load(
+      [brokerNode],
+      [
+        {
+          id: 'b1',
+          type: 'mobilenet-mqtt-broker',
+          url: 'mqtts://broker.lan:8883',
+          clientId: 'pi',
+          keepalive: '15',
+          cleanSession: false,
+          protocol: '5',
+          verifyTls: false,
+        },
+      ],
+      {
+        b1: { user: 'camera', password: 'pw-in-credentials' },
+      },
+    );
     const s = helper.getNode('b1')!.brokerSettings();
     assert.deepEqual(
-      { url: s.url, clientId: s.clientId, keepalive: s.keepalive, clean: s.clean, protocolVersion: s.protocolVersion, username: s.username, password: s.password, rejectUnauthorized: s.rejectUnauthorized },
-      { url: 'mqtts://broker.lan:8883', clientId: 'pi', keepalive: 15, clean: false, protocolVersion: 5, username: 'camera', password: 'pw-in-credentials', rejectUnauthorized: false },
+      {
+        url: s.url,
+        clientId: s.clientId,
+        keepalive: s.keepalive,
+        clean: s.clean,
+        protocolVersion: s.protocolVersion,
+        username: s.username,
+        password: s.password,
+        rejectUnauthorized: s.rejectUnauthorized,
+      },
+      {
+        url: 'mqtts://broker.lan:8883',
+        clientId: 'pi',
+        keepalive: 15,
+        clean: false,
+        protocolVersion: 5,
+        username: 'camera',
+        password: 'pw-in-credentials',
+        rejectUnauthorized: false,
+      },
     );
   });
 
   it('names the TLS file it cannot read and the URL schemes it accepts', async () => {
-    await helper.load([brokerNode], [
-      { id: 'b1', type: 'mobilenet-mqtt-broker', url: 'mqtts://h:8883', caFile: '/nonexistent/ca.crt' },
-      { id: 'b2', type: 'mobilenet-mqtt-broker', url: 'tcp://h:1883' },
-    ]);
-    assert.throws(() => helper.getNode('b1')!.brokerSettings(), /cannot read the CA certificate file "\/nonexistent\/ca.crt"/);
+    await helper.load(
+      [brokerNode],
+      [
+        { id: 'b1', type: 'mobilenet-mqtt-broker', url: 'mqtts://h:8883', caFile: '/nonexistent/ca.crt' },
+        { id: 'b2', type: 'mobilenet-mqtt-broker', url: 'tcp://h:1883' },
+      ],
+    );
+    assert.throws(
+      () => helper.getNode('b1')!.brokerSettings(),
+      /cannot read the CA certificate file "\/nonexistent\/ca.crt"/,
+    );
     assert.throws(() => helper.getNode('b2')!.brokerSettings(), /use one of mqtt:\/\/, mqtts:\/\/, ws:\/\/, wss:\/\//);
   });
 
   it('declares username and password as credentials in the editor too', () => {
     const html = fs.readFileSync(path.join(SOURCE_DIR, 'mobilenet-mqtt-broker.html'), 'utf8');
-    assert.match(html, /credentials:\s*\{\s*user:\s*\{\s*type:\s*'text'\s*\},\s*password:\s*\{\s*type:\s*'password'\s*\}/);
+    assert.match(
+      html,
+      /credentials:\s*\{\s*user:\s*\{\s*type:\s*'text'\s*\},\s*password:\s*\{\s*type:\s*'password'\s*\}/,
+    );
     assert.doesNotMatch(html.split('credentials:')[0], /password/, 'password must not be a plain default');
   });
 });

@@ -18,7 +18,13 @@ function classifyMessage(photo: string, seq: number, source = 'porch'): object {
   const frame = referenceFrame(photo, seq, 1_700_000_000_000 + seq * 100, source);
   return {
     payload: frame.predictions,
-    classification: { top: frame.predictions[0], predictions: frame.predictions, model: frame.model, timings: frame.timings, queue: frame.queue },
+    classification: {
+      top: frame.predictions[0],
+      predictions: frame.predictions,
+      model: frame.model,
+      timings: frame.timings,
+      queue: frame.queue,
+    },
     frame: { source, seq, ts: frame.ts },
   };
 }
@@ -33,7 +39,11 @@ function nextEvent(node: SpiedNode, event: string, timeoutMs = 5000): Promise<un
   });
 }
 
-async function waitForStatus(node: SpiedNode, test: (s: { fill?: string; text?: string }) => boolean, timeoutMs = 5000): Promise<{ fill?: string; text?: string }> {
+async function waitForStatus(
+  node: SpiedNode,
+  test: (s: { fill?: string; text?: string }) => boolean,
+  timeoutMs = 5000,
+): Promise<{ fill?: string; text?: string }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const last = node.status.args.at(-1)?.[0] as { fill?: string; text?: string } | undefined;
@@ -52,10 +62,28 @@ describe('mobilenet-mqtt-labels node', function () {
 
   const flow = (extra: object = {}): object[] => [
     { id: 'tab', type: 'tab' },
-    { id: 'b1', z: 'tab', type: 'mobilenet-mqtt-broker', url: broker.url, protocol: '3.1.1', keepalive: 30, cleanSession: true },
     {
-      id: 'n1', z: 'tab', type: 'mobilenet-mqtt-labels', broker: 'b1', prefix, source: '', labelsMode: 'every', statsInterval: 0, discovery: true,
-      watched: [{ label: 'espresso', on: 0.6, off: 0.3, frames: 1, hold: 0 }], wires: [['out']], ...extra,
+      id: 'b1',
+      z: 'tab',
+      type: 'mobilenet-mqtt-broker',
+      url: broker.url,
+      protocol: '3.1.1',
+      keepalive: 30,
+      cleanSession: true,
+    },
+    {
+      id: 'n1',
+      z: 'tab',
+      type: 'mobilenet-mqtt-labels',
+      broker: 'b1',
+      prefix,
+      source: '',
+      labelsMode: 'every',
+      statsInterval: 0,
+      discovery: true,
+      watched: [{ label: 'espresso', on: 0.6, off: 0.3, frames: 1, hold: 0 }],
+      wires: [['out']],
+      ...extra,
     },
     { id: 'out', z: 'tab', type: 'helper' },
   ];
@@ -76,25 +104,44 @@ describe('mobilenet-mqtt-labels node', function () {
 
   it('publishes a classify msg (payload, classification, frame) and passes it on with msg.mqtt', async () => {
     await helper.load([brokerNode, labelsNode], flow(), { b1: { user: 'camera', password: 'right-horse-battery' } });
-    sub = await RecordingSubscriber.connect(broker.url, [`${prefix}/#`], { username: 'camera', password: 'right-horse-battery' });
+    sub = await RecordingSubscriber.connect(broker.url, [`${prefix}/#`], {
+      username: 'camera',
+      password: 'right-horse-battery',
+    });
     const node = helper.getNode('n1')!;
     const out = helper.getNode('out')!;
     await waitForStatus(node, (s) => s.fill === 'green');
     const received = nextEvent(out, 'input');
     node.receive(classifyMessage('coffee.png', 1));
-    const msg = (await received) as { mqtt: { source: string; top: string; topChanged: boolean; switched: unknown[]; state: string } };
+    const msg = (await received) as {
+      mqtt: { source: string; top: string; topChanged: boolean; switched: unknown[]; state: string };
+    };
     assert.equal(msg.mqtt.source, 'porch');
     assert.equal(msg.mqtt.top, 'espresso');
     assert.deepEqual(msg.mqtt.switched, [{ label: 'espresso', state: 'ON' }]);
-    await sub.waitFor((m) => m.filter((x) => x.topic === `${prefix}/porch/espresso`).length >= 2, 'espresso OFF then ON');
-    assert.deepEqual(sub.on(`${prefix}/porch/label`).map((m) => m.payload), ['espresso']);
-    assert.deepEqual(sub.on(`${prefix}/porch/espresso`).map((m) => m.payload), ['OFF', 'ON']);
+    await sub.waitFor(
+      (m) => m.filter((x) => x.topic === `${prefix}/porch/espresso`).length >= 2,
+      'espresso OFF then ON',
+    );
+    assert.deepEqual(
+      sub.on(`${prefix}/porch/label`).map((m) => m.payload),
+      ['espresso'],
+    );
+    assert.deepEqual(
+      sub.on(`${prefix}/porch/espresso`).map((m) => m.payload),
+      ['OFF', 'ON'],
+    );
     assert.equal(sub.on(`${prefix}/porch/labels`).length, 1);
   });
 
   it('uses the configured source when msg.frame is absent', async () => {
-    await helper.load([brokerNode, labelsNode], flow({ source: 'Garden Cam' }), { b1: { user: 'camera', password: 'right-horse-battery' } });
-    sub = await RecordingSubscriber.connect(broker.url, [`${prefix}/+/label`], { username: 'camera', password: 'right-horse-battery' });
+    await helper.load([brokerNode, labelsNode], flow({ source: 'Garden Cam' }), {
+      b1: { user: 'camera', password: 'right-horse-battery' },
+    });
+    sub = await RecordingSubscriber.connect(broker.url, [`${prefix}/+/label`], {
+      username: 'camera',
+      password: 'right-horse-battery',
+    });
     const node = helper.getNode('n1')!;
     await waitForStatus(node, (s) => s.fill === 'green');
     const { payload } = classifyMessage('parrot.jpg', 1) as { payload: unknown };
@@ -122,7 +169,12 @@ describe('mobilenet-mqtt-labels node', function () {
     assert.match(status.text ?? '', /refused the connection: bad username or password/);
     const warned = node.warn.args.map((a) => String(a[0]));
     assert.ok(warned.some((w) => /bad username or password/.test(w)));
-    const everything = JSON.stringify([node.status.args, node.warn.args, node.error.args, helper.log().args.map((a) => String(JSON.stringify(a)))]);
+    const everything = JSON.stringify([
+      node.status.args,
+      node.warn.args,
+      node.error.args,
+      helper.log().args.map((a) => String(JSON.stringify(a))),
+    ]);
     assert.ok(!everything.includes(wrong), 'password leaked into status or log');
     // Still working: frames wait in the bounded queue until the credentials are fixed.
     const received = nextEvent(helper.getNode('out')!, 'input');
@@ -136,23 +188,36 @@ describe('mobilenet-mqtt-labels node', function () {
     const creds = { b1: { user: 'camera', password: 'right-horse-battery' } };
     await helper.load([brokerNode, labelsNode], flow(), creds);
     const topic = discoveryTopic(prefix, 'porch');
-    sub = await RecordingSubscriber.connect(broker.url, [topic], { username: 'camera', password: 'right-horse-battery' });
+    sub = await RecordingSubscriber.connect(broker.url, [topic], {
+      username: 'camera',
+      password: 'right-horse-battery',
+    });
     let node = helper.getNode('n1')!;
     await waitForStatus(node, (s) => s.fill === 'green');
     node.receive(classifyMessage('coffee.png', 1));
     await sub.waitFor((m) => m.length >= 1, 'discovery');
     const config = JSON.parse(sub.messages[0].payload) as { cmps: Record<string, { p: string }> };
-    assert.deepEqual(Object.values(config.cmps).map((c) => c.p), ['sensor', 'sensor', 'binary_sensor']);
+    assert.deepEqual(
+      Object.values(config.cmps).map((c) => c.p),
+      ['sensor', 'sensor', 'binary_sensor'],
+    );
 
     // Redeploy with a changed property: the node restarts (removed = false), the device stays.
     await helper.setFlows(flow({ name: 'renamed' }), 'nodes', creds);
     node = helper.getNode('n1')!;
     await waitForStatus(node, (s) => s.fill === 'green');
     await new Promise((r) => setTimeout(r, 300));
-    assert.ok(sub.messages.every((m) => m.payload !== ''), 'a redeploy must not delete the device');
+    assert.ok(
+      sub.messages.every((m) => m.payload !== ''),
+      'a redeploy must not delete the device',
+    );
 
     // Delete the node: an empty retained config removes the device from Home Assistant.
-    await helper.setFlows(flow().filter((x) => (x as { id: string }).id !== 'n1'), 'nodes', creds);
+    await helper.setFlows(
+      flow().filter((x) => (x as { id: string }).id !== 'n1'),
+      'nodes',
+      creds,
+    );
     await sub.waitFor((m) => m.some((x) => x.payload === ''), 'empty discovery config');
   });
 });

@@ -61,9 +61,19 @@ for (const testCase of CASES) {
     it('tells the embedding size (1024·α for V1, 1280 for V2) and a content fingerprint', async function () {
       assert.equal(classifier.info.embeddingSize, testCase.embeddingSize);
       assert.match(classifier.info.fingerprint, /^[0-9a-f]{16}$/);
-      const again = await modelFingerprint({ format: testCase.format, path: testCase.model, inputShape: [classifier.info.inputSize.height, classifier.info.inputSize.width, 3], normalization: classifier.info.normalization });
+      const again = await modelFingerprint({
+        format: testCase.format,
+        path: testCase.model,
+        inputShape: [classifier.info.inputSize.height, classifier.info.inputSize.width, 3],
+        normalization: classifier.info.normalization,
+      });
       assert.equal(again, classifier.info.fingerprint);
-      const otherSize = await modelFingerprint({ format: testCase.format, path: testCase.model, inputShape: [96, 96, 3], normalization: classifier.info.normalization });
+      const otherSize = await modelFingerprint({
+        format: testCase.format,
+        path: testCase.model,
+        inputShape: [96, 96, 3],
+        normalization: classifier.info.normalization,
+      });
       assert.notEqual(otherSize, classifier.info.fingerprint, 'the input size is part of the identity');
     });
 
@@ -84,14 +94,18 @@ for (const testCase of CASES) {
       const report: string[] = [];
       for (const [folder, vectors] of embeddings) {
         const within: number[] = [];
-        for (let i = 0; i < vectors.length; i++) for (let j = i + 1; j < vectors.length; j++) within.push(dot(vectors[i], vectors[j]));
+        for (let i = 0; i < vectors.length; i++)
+          for (let j = i + 1; j < vectors.length; j++) within.push(dot(vectors[i], vectors[j]));
         // Only against classes of the same set: fruit against fruit, fork against scissors.
         const set = folder.split('/')[0];
         for (const [other, otherVectors] of embeddings) {
           if (other === folder || other.split('/')[0] !== set) continue;
           const across = vectors.flatMap((a) => otherVectors.map((b) => dot(a, b)));
           report.push(`${folder} ${mean(within).toFixed(3)} vs ${other} ${mean(across).toFixed(3)}`);
-          assert.ok(mean(within) > mean(across), `${folder}: same class ${mean(within)}, against ${other} ${mean(across)}`);
+          assert.ok(
+            mean(within) > mean(across),
+            `${folder}: same class ${mean(within)}, against ${other} ${mean(across)}`,
+          );
         }
       }
       console.log(`      mean cosine, same class vs other class: ${report.join('; ')}`);
@@ -115,7 +129,11 @@ for (const testCase of CASES) {
       const image = readFewshot(folder, files[0]);
       await classifier.classify(image, { embedding: true });
       const before = await classifier.workerMemory();
-      await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? classifier.embed(image) : classifier.classify(image, { embedding: true }))));
+      await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          i % 2 ? classifier.embed(image) : classifier.classify(image, { embedding: true }),
+        ),
+      );
       const after = await classifier.workerMemory();
       assert.equal(after.numTensors, before.numTensors);
       assert.equal(after.executions - before.executions, 6);
@@ -129,7 +147,10 @@ describe('Classifier embedding options', function () {
   it('refuses a non-boolean embedding option with a clear error', async function () {
     const classifier = await Classifier.load({ model: V1_025_128_QUANT_TFLITE });
     try {
-      await assert.rejects(classifier.classify(Buffer.alloc(1), { embedding: 'yes' as unknown as boolean }), /embedding must be true or false/);
+      await assert.rejects(
+        classifier.classify(Buffer.alloc(1), { embedding: 'yes' as unknown as boolean }),
+        /embedding must be true or false/,
+      );
     } finally {
       await classifier.dispose();
     }

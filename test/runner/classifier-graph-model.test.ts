@@ -21,20 +21,47 @@ function dims(shape: number[]): { dim: Array<{ size: string }> } {
 }
 
 function constNode(name: string, dtype: 'DT_FLOAT' | 'DT_INT32', shape: number[]): object {
-  return { name, op: 'Const', attr: { value: { tensor: { dtype, tensorShape: dims(shape) } }, dtype: { type: dtype } } };
+  return {
+    name,
+    op: 'Const',
+    attr: { value: { tensor: { dtype, tensorShape: dims(shape) } }, dtype: { type: dtype } },
+  };
 }
 
 function writeGraphModel(dir: string): void {
   const nodes = [
-    { name: 'image', op: 'Placeholder', attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: dims([-1, 32, 32, 3]) } } },
+    {
+      name: 'image',
+      op: 'Placeholder',
+      attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: dims([-1, 32, 32, 3]) } },
+    },
     constNode('axes', 'DT_INT32', [2]),
-    { name: 'pooled', op: 'Mean', input: ['image', 'axes'], attr: { keep_dims: { b: false }, T: { type: 'DT_FLOAT' }, Tidx: { type: 'DT_INT32' } } },
+    {
+      name: 'pooled',
+      op: 'Mean',
+      input: ['image', 'axes'],
+      attr: { keep_dims: { b: false }, T: { type: 'DT_FLOAT' }, Tidx: { type: 'DT_INT32' } },
+    },
     constNode('weights', 'DT_FLOAT', [3, 4]),
-    { name: 'matmul', op: 'MatMul', input: ['pooled', 'weights'], attr: { transpose_a: { b: false }, transpose_b: { b: false }, T: { type: 'DT_FLOAT' } } },
+    {
+      name: 'matmul',
+      op: 'MatMul',
+      input: ['pooled', 'weights'],
+      attr: { transpose_a: { b: false }, transpose_b: { b: false }, T: { type: 'DT_FLOAT' } },
+    },
     constNode('bias', 'DT_FLOAT', [4]),
-    { name: 'logits', op: 'BiasAdd', input: ['matmul', 'bias'], attr: { T: { type: 'DT_FLOAT' }, data_format: { s: Buffer.from('NHWC').toString('base64') } } },
+    {
+      name: 'logits',
+      op: 'BiasAdd',
+      input: ['matmul', 'bias'],
+      attr: { T: { type: 'DT_FLOAT' }, data_format: { s: Buffer.from('NHWC').toString('base64') } },
+    },
   ];
-  const data = Buffer.concat([Buffer.from(new Int32Array([1, 2]).buffer), Buffer.from(new Float32Array(W.flat()).buffer), Buffer.from(new Float32Array(B).buffer)]);
+  const data = Buffer.concat([
+    Buffer.from(new Int32Array([1, 2]).buffer),
+    Buffer.from(new Float32Array(W.flat()).buffer),
+    Buffer.from(new Float32Array(B).buffer),
+  ]);
   fs.writeFileSync(path.join(dir, 'group1-shard1of1.bin'), data);
   const modelJson = {
     format: 'graph-model',
@@ -63,7 +90,12 @@ function softmax(logits: number[]): number[] {
   return exps.map((e) => e / sum);
 }
 
-function solidImage(rgb: [number, number, number]): { data: Uint8Array; width: number; height: number; channels: number } {
+function solidImage(rgb: [number, number, number]): {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  channels: number;
+} {
   const data = new Uint8Array(32 * 32 * 3);
   for (let i = 0; i < data.length; i++) data[i] = rgb[i % 3];
   return { data, width: 32, height: 32, channels: 3 };
@@ -104,7 +136,8 @@ describe('Classifier with a TF.js graph model (converter format)', function () {
       const logits = B.map((b, j) => b + pooled.reduce((sum, x, i) => sum + x * W[i][j], 0));
       const expected = softmax(logits);
       assert.equal(result.top?.label, label);
-      for (const p of result.predictions) assert.ok(Math.abs(p.score - expected[p.index]) < 1e-5, `${p.label}: ${p.score} vs ${expected[p.index]}`);
+      for (const p of result.predictions)
+        assert.ok(Math.abs(p.score - expected[p.index]) < 1e-5, `${p.label}: ${p.score} vs ${expected[p.index]}`);
       assert.ok(Math.abs(result.predictions.reduce((s, p) => s + p.score, 0) - 1) < 1e-5);
     });
   }

@@ -19,21 +19,61 @@ describe('library options: each bad value named, with what is accepted', functio
 
   const badLoads: Array<[string, unknown, RegExp]> = [
     ['null', null, /^Classifier options must be an object such as \{model: "mobilenet_v1_0\.25_224"\}, got null$/],
-    ['a model name instead of options', 'mobilenet_v1_0.25_224', /^Classifier options must be an object .*, got the string "mobilenet_v1_0\.25_224"$/],
-    ['no model', {}, /^model must be a catalog name, a directory holding model\.json, a \.tflite file or an http\(s\) URL, got undefined$/],
+    [
+      'a model name instead of options',
+      'mobilenet_v1_0.25_224',
+      /^Classifier options must be an object .*, got the string "mobilenet_v1_0\.25_224"$/,
+    ],
+    [
+      'no model',
+      {},
+      /^model must be a catalog name, a directory holding model\.json, a \.tflite file or an http\(s\) URL, got undefined$/,
+    ],
     ['model a number', { model: 42 }, /^model must be .*, got 42$/],
-    ['labels a number', { model: MODEL, labels: 42 }, /^labels must be the path of a labels file \(one per line\) or an array of label names, got 42$/],
-    ['backend unknown', { model: MODEL, backend: 'gpu' }, /^backend must be one of "auto", "wasm", "tfjs-node", "cpu", got the string "gpu"$/],
-    ['queueSize a string', { model: MODEL, queueSize: '4' }, /^queueSize must be a whole number ≥ 1, got the string "4"$/],
+    [
+      'labels a number',
+      { model: MODEL, labels: 42 },
+      /^labels must be the path of a labels file \(one per line\) or an array of label names, got 42$/,
+    ],
+    [
+      'backend unknown',
+      { model: MODEL, backend: 'gpu' },
+      /^backend must be one of "auto", "wasm", "tfjs-node", "cpu", got the string "gpu"$/,
+    ],
+    [
+      'queueSize a string',
+      { model: MODEL, queueSize: '4' },
+      /^queueSize must be a whole number ≥ 1, got the string "4"$/,
+    ],
     ['queueSize 0', { model: MODEL, queueSize: 0 }, /^queueSize must be a whole number ≥ 1, got 0$/],
-    ['queuePolicy unknown', { model: MODEL, queuePolicy: 'drop' }, /^queuePolicy must be one of "drop-oldest", "drop-newest", "wait", got the string "drop"$/],
-    ['fit unknown', { model: MODEL, fit: 'stretch' }, /^fit must be one of "cover", "fill", "contain", got the string "stretch"$/],
+    [
+      'queuePolicy unknown',
+      { model: MODEL, queuePolicy: 'drop' },
+      /^queuePolicy must be one of "drop-oldest", "drop-newest", "wait", got the string "drop"$/,
+    ],
+    [
+      'fit unknown',
+      { model: MODEL, fit: 'stretch' },
+      /^fit must be one of "cover", "fill", "contain", got the string "stretch"$/,
+    ],
     ['maxPixels negative', { model: MODEL, maxPixels: -1 }, /^maxPixels must be a positive number of pixels, got -1$/],
-    ['maxMetadataBytes an array', { model: MODEL, maxMetadataBytes: [1] }, /^maxMetadataBytes must be a positive number of bytes, got an array \[1\]$/],
+    [
+      'maxMetadataBytes an array',
+      { model: MODEL, maxMetadataBytes: [1] },
+      /^maxMetadataBytes must be a positive number of bytes, got an array \[1\]$/,
+    ],
     ['float a string', { model: MODEL, float: 'yes' }, /^float must be true or false, got the string "yes"$/],
-    ['normalization incomplete', { model: MODEL, normalization: { scale: 2 } }, /^normalization must be \{scale, offset\} with finite numbers .*, got an object \{"scale":2\}$/],
+    [
+      'normalization incomplete',
+      { model: MODEL, normalization: { scale: 2 } },
+      /^normalization must be \{scale, offset\} with finite numbers .*, got an object \{"scale":2\}$/,
+    ],
     ['onProgress not a function', { model: MODEL, onProgress: true }, /^onProgress must be a function, got true$/],
-    ['a classify option given to load', { model: MODEL, topK: 3 }, /^Classifier options has unknown option "topK"; accepted: model, labels, .*maxMetadataBytes, unfused, float$/],
+    [
+      'a classify option given to load',
+      { model: MODEL, topK: 3 },
+      /^Classifier options has unknown option "topK"; accepted: model, labels, .*maxMetadataBytes, unfused, float$/,
+    ],
   ];
   for (const [what, options, message] of badLoads) {
     it(`Classifier.load with ${what}`, async function () {
@@ -61,14 +101,38 @@ describe('library options: each bad value named, with what is accepted', functio
       ['topK a fraction', { topK: 1.5 }, /^topK must be a whole number ≥ 1, got 1\.5$/],
       ['threshold a string', { threshold: '0.5' }, /^threshold must be a number from 0 to 1, got the string "0\.5"$/],
       ['threshold NaN', { threshold: Number.NaN }, /^threshold must be a number from 0 to 1, got NaN$/],
-      ['deny a string', { deny: 'person' }, /^deny must be an array of label names, for example \["cat", "dog"\], got the string "person" \(write \["person"\] for one label\)$/],
-      ['allow a string', { allow: 'cat' }, /^allow must be an array of label names, .*got the string "cat" \(write \["cat"\] for one label\)$/],
-      ['allow with a number in it', { allow: ['cat', 3] }, /^allow must be an array of label names \(strings\), but allow\[1\] is 3$/],
-      ['roi null', { roi: null }, /^ROI must be an object \{x, y, width, height\} \(pixels, or fractions 0\.\.1 of the frame\), got null$/],
+      [
+        'deny a string',
+        { deny: 'person' },
+        /^deny must be an array of label names, for example \["cat", "dog"\], got the string "person" \(write \["person"\] for one label\)$/,
+      ],
+      [
+        'allow a string',
+        { allow: 'cat' },
+        /^allow must be an array of label names, .*got the string "cat" \(write \["cat"\] for one label\)$/,
+      ],
+      [
+        'allow with a number in it',
+        { allow: ['cat', 3] },
+        /^allow must be an array of label names \(strings\), but allow\[1\] is 3$/,
+      ],
+      [
+        'roi null',
+        { roi: null },
+        /^ROI must be an object \{x, y, width, height\} \(pixels, or fractions 0\.\.1 of the frame\), got null$/,
+      ],
       ['roi an array', { roi: [0, 0, 1, 1] }, /^ROI must be an object .*, got an array \[0,0,1,1\]$/],
-      ['roi a missing field', { roi: { x: 0, y: 0, width: 1 } }, /^ROI height must be a finite number .*, got undefined$/],
+      [
+        'roi a missing field',
+        { roi: { x: 0, y: 0, width: 1 } },
+        /^ROI height must be a finite number .*, got undefined$/,
+      ],
       ['fit unknown', { fit: 'stretch' }, /^fit must be one of "cover", "fill", "contain", got the string "stretch"$/],
-      ['a misspelt option', { top: 3 }, /^classify options has unknown option "top"; accepted: topK, threshold, allow, deny, roi, fit, embedding$/],
+      [
+        'a misspelt option',
+        { top: 3 },
+        /^classify options has unknown option "top"; accepted: topK, threshold, allow, deny, roi, fit, embedding$/,
+      ],
     ];
     for (const [what, options, message] of badClassifies) {
       it(`with ${what}`, async function () {

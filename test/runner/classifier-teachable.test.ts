@@ -24,9 +24,21 @@ const CLASSES: Array<[string, number]> = [
  */
 export async function writeTeachableExport(dir: string): Promise<tfl.LayersModel> {
   const base = await tfl.loadLayersModel(directoryHandler(V1_025_LAYERS_DIR));
-  const features = tfl.model({ inputs: base.inputs, outputs: base.getLayer('conv_pw_13_relu').output as tfl.SymbolicTensor, name: 'model1' });
-  const truncated = tfl.sequential({ name: 'sequential_1', layers: [features, tfl.layers.globalAveragePooling2d({ name: 'global_pool' })] });
-  const dense = tfl.layers.dense({ inputShape: [256], units: CLASSES.length, activation: 'softmax', name: 'dense_head' });
+  const features = tfl.model({
+    inputs: base.inputs,
+    outputs: base.getLayer('conv_pw_13_relu').output as tfl.SymbolicTensor,
+    name: 'model1',
+  });
+  const truncated = tfl.sequential({
+    name: 'sequential_1',
+    layers: [features, tfl.layers.globalAveragePooling2d({ name: 'global_pool' })],
+  });
+  const dense = tfl.layers.dense({
+    inputShape: [256],
+    units: CLASSES.length,
+    activation: 'softmax',
+    name: 'dense_head',
+  });
   const head = tfl.sequential({ name: 'sequential_3', layers: [dense] });
   const model = tfl.sequential({ name: 'sequential_4', layers: [truncated, head] });
 
@@ -40,12 +52,28 @@ export async function writeTeachableExport(dir: string): Promise<tfl.LayersModel
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       fs.writeFileSync(path.join(dir, 'weights.bin'), Buffer.from(artifacts.weightData as ArrayBuffer));
-      const json = { modelTopology: artifacts.modelTopology, format: 'layers-model', weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }] };
+      const json = {
+        modelTopology: artifacts.modelTopology,
+        format: 'layers-model',
+        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+      };
       fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(json));
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
   );
-  fs.writeFileSync(path.join(dir, 'metadata.json'), JSON.stringify({ tfjsVersion: '1.3.1', tmVersion: '2.4.10', packageName: '@teachablemachine/image', timeStamp: new Date().toISOString(), userMetadata: {}, modelName: 'tm-my-image-model', labels: CLASSES.map(([name]) => name), imageSize: 224 }));
+  fs.writeFileSync(
+    path.join(dir, 'metadata.json'),
+    JSON.stringify({
+      tfjsVersion: '1.3.1',
+      tmVersion: '2.4.10',
+      packageName: '@teachablemachine/image',
+      timeStamp: new Date().toISOString(),
+      userMetadata: {},
+      modelName: 'tm-my-image-model',
+      labels: CLASSES.map(([name]) => name),
+      imageSize: 224,
+    }),
+  );
   // base shares its layers with the export: disposing the export frees them.
   return model;
 }
@@ -76,7 +104,11 @@ describe('Classifier with a Teachable Machine image export', function () {
     assert.equal(classifier.info.mode, 'fused-graph', classifier.info.fallbackReason);
   });
 
-  for (const [photo, label] of [['parrot.jpg', 'my parrot'], ['coffee.png', 'my coffee'], ['chelsea.png', 'my cat']]) {
+  for (const [photo, label] of [
+    ['parrot.jpg', 'my parrot'],
+    ['coffee.png', 'my coffee'],
+    ['chelsea.png', 'my cat'],
+  ]) {
     it(`${photo} → ${label}`, async function () {
       const result = await classifier.classify(readImage(photo), { fit: 'fill' });
       assert.equal(result.top?.label, label);
@@ -89,7 +121,11 @@ describe('Classifier with a Teachable Machine image export', function () {
     const pixels = new Float32Array(rgb.length);
     for (let i = 0; i < rgb.length; i++) pixels[i] = rgb[i] / 127.5 - 1;
     const expected = tf.tidy(() => (reference.predict(tf.tensor4d(pixels, [1, 224, 224, 3])) as tf.Tensor).dataSync());
-    const result = await classifier.classify({ data: new Uint8Array(rgb), width: 224, height: 224, channels: 3 }, { topK: 3 });
-    for (const p of result.predictions) assert.ok(Math.abs(p.score - expected[p.index]) < 1e-4, `${p.label}: ${p.score} vs ${expected[p.index]}`);
+    const result = await classifier.classify(
+      { data: new Uint8Array(rgb), width: 224, height: 224, channels: 3 },
+      { topK: 3 },
+    );
+    for (const p of result.predictions)
+      assert.ok(Math.abs(p.score - expected[p.index]) < 1e-4, `${p.label}: ${p.score} vs ${expected[p.index]}`);
   });
 });

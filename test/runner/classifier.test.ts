@@ -49,7 +49,8 @@ describe('Classifier on the real V1 0.25 layers model', function () {
       assert.ok(result.top, 'a top prediction');
       assert.ok(expected.map(firstName).includes(firstName(result.top.label)), `${photo}: got ${result.top.label}`);
       assert.equal(result.predictions.length, 5);
-      for (let i = 1; i < result.predictions.length; i++) assert.ok(result.predictions[i - 1].score >= result.predictions[i].score);
+      for (let i = 1; i < result.predictions.length; i++)
+        assert.ok(result.predictions[i - 1].score >= result.predictions[i].score);
       assert.ok(result.timings.inferenceMs > 0 && result.timings.preprocessMs > 0);
       assert.ok(result.timings.totalMs >= result.timings.inferenceMs);
     });
@@ -58,7 +59,10 @@ describe('Classifier on the real V1 0.25 layers model', function () {
   it('applies threshold, allow and deny lists', async function () {
     const image = readImage('parrot.jpg');
     const thresholded = await classifier.classify(image, { topK: 5, threshold: 0.5 });
-    assert.deepEqual(thresholded.predictions.map((p) => p.label), ['macaw']);
+    assert.deepEqual(
+      thresholded.predictions.map((p) => p.label),
+      ['macaw'],
+    );
     const denied = await classifier.classify(image, { topK: 1, deny: ['macaw'] });
     assert.notEqual(denied.top?.label, 'macaw');
     const allowed = await classifier.classify(image, { topK: 3, allow: ['hen', 'cock'] });
@@ -72,7 +76,11 @@ describe('Classifier on the real V1 0.25 layers model', function () {
     ['bytes that are not an image', () => Buffer.from('definitely not a picture'), /not an image|unsupported|format/i],
     ['a truncated JPEG', () => readImage('parrot.jpg').subarray(0, 20_000), /truncat|corrupt|premature/i],
     ['a BMP', () => readImage('dragonfly.bmp'), /BMP/],
-    ['a raw buffer of the wrong size', () => ({ data: new Uint8Array(100), width: 10, height: 10, channels: 3 }), /100|300|size|length/i],
+    [
+      'a raw buffer of the wrong size',
+      () => ({ data: new Uint8Array(100), width: 10, height: 10, channels: 3 }),
+      /100|300|size|length/i,
+    ],
   ];
   for (const [what, make, message] of BAD_INPUTS) {
     it(`rejects ${what} with a clear error, then classifies the next good image`, async function () {
@@ -109,7 +117,9 @@ describe('Classifier on the real V1 0.25 layers model', function () {
     histogram.disable();
     const p50 = histogram.percentile(50) / 1e6;
     const p99 = histogram.percentile(99) / 1e6;
-    console.log(`      event-loop delay over 100 classifications: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms; 10 ms timer fired ${ticks}× in ${elapsed.toFixed(0)} ms`);
+    console.log(
+      `      event-loop delay over 100 classifications: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms; 10 ms timer fired ${ticks}× in ${elapsed.toFixed(0)} ms`,
+    );
     // Inference happens in the worker; only decode/resize (libuv pool) and postMessage touch this loop.
     assert.ok(ticks >= (elapsed / 10) * 0.5, `timer fired only ${ticks} times in ${elapsed.toFixed(0)} ms`);
   });
@@ -174,7 +184,10 @@ describe('Classifier lifecycle and broken models', function () {
     await classifier.dispose();
     await new Promise((resolve) => setTimeout(resolve, 50));
     const after = counted();
-    assert.ok(after.length <= before && !after.includes('MessagePort'), `active resources ${before} → ${after.length}: ${after.join(', ')}`);
+    assert.ok(
+      after.length <= before && !after.includes('MessagePort'),
+      `active resources ${before} → ${after.length}: ${after.join(', ')}`,
+    );
     await assert.rejects(classifier.classify(readImage('parrot.jpg')), /disposed/);
   });
 
@@ -185,7 +198,8 @@ describe('Classifier lifecycle and broken models', function () {
       assert.equal((await classifier.classify(readImage('parrot.jpg'))).top?.label, 'macaw');
       const crashedThread = classifier.workerThreadId;
       // What a wasm abort or an out-of-memory kill of the thread looks like from the main thread.
-      const inner = (classifier as unknown as { worker: { worker: import('node:worker_threads').Worker } }).worker.worker;
+      const inner = (classifier as unknown as { worker: { worker: import('node:worker_threads').Worker } }).worker
+        .worker;
       const inFlight = classifier.classify(readImage('coffee.png'));
       await inner.terminate();
       // Depending on whether it reached the worker before the crash, it fails clearly or runs on the new worker.
@@ -232,6 +246,9 @@ describe('Classifier lifecycle and broken models', function () {
   });
 
   it('a name that is no model lists what is accepted', async function () {
-    await assert.rejects(Classifier.load({ model: 'no_such_model_anywhere' }), /not a catalog name.*directory with model\.json.*\.tflite/);
+    await assert.rejects(
+      Classifier.load({ model: 'no_such_model_anywhere' }),
+      /not a catalog name.*directory with model\.json.*\.tflite/,
+    );
   });
 });

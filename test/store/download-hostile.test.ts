@@ -22,7 +22,11 @@ function cacheListing(root: string): string[] {
 
 /** A model.json that is valid as far as the downloader checks (no shards), padded with `padding` spaces. */
 function paddedModelJson(padding: number): Buffer {
-  return Buffer.concat([Buffer.from('{"modelTopology":{},"weightsManifest":[],"pad":"'), Buffer.alloc(padding, 0x20), Buffer.from('"}')]);
+  return Buffer.concat([
+    Buffer.from('{"modelTopology":{},"weightsManifest":[],"pad":"'),
+    Buffer.alloc(padding, 0x20),
+    Buffer.from('"}'),
+  ]);
 }
 
 /** Runs `body` with environment variables set, restoring them after. */
@@ -63,7 +67,9 @@ describe('store/download against hostile and broken servers', function () {
     beforeEach(async function () {
       const certs = makeTestCertificates(scratch);
       ca = fs.readFileSync(certs.caCert, 'utf8');
-      secure = await startFixtureServer(MODELS, { tls: { key: fs.readFileSync(certs.serverKey), cert: fs.readFileSync(certs.serverCert) } });
+      secure = await startFixtureServer(MODELS, {
+        tls: { key: fs.readFileSync(certs.serverKey), cert: fs.readFileSync(certs.serverCert) },
+      });
     });
 
     afterEach(async function () {
@@ -81,7 +87,10 @@ describe('store/download against hostile and broken servers', function () {
       await assert.rejects(fetchModel(url, { cacheDir: cache, ca }), (error: unknown) => {
         assert.ok(error instanceof DownloadError);
         assert.equal(error.url, url);
-        assert.ok(error.message.includes(`Download of ${url} refused: ${url} redirected to ${server.base}${TFLITE_PATH}`), error.message);
+        assert.ok(
+          error.message.includes(`Download of ${url} refused: ${url} redirected to ${server.base}${TFLITE_PATH}`),
+          error.message,
+        );
         assert.match(error.message, /a redirect from https to plain http is never followed/);
         return true;
       });
@@ -97,13 +106,19 @@ describe('store/download against hostile and broken servers', function () {
     });
 
     it('refuses an https server whose certificate it cannot verify', async function () {
-      await assert.rejects(fetchModel(`${secure.base}${TFLITE_PATH}`, { cacheDir: cache }), /Download of https:\/\/127\.0\.0\.1:\d+\/.* failed: .*certificate/i);
+      await assert.rejects(
+        fetchModel(`${secure.base}${TFLITE_PATH}`, { cacheDir: cache }),
+        /Download of https:\/\/127\.0\.0\.1:\d+\/.* failed: .*certificate/i,
+      );
       assert.deepEqual(cacheListing(cache), []);
     });
   });
 
   it('follows at most maxRedirects redirects', async function () {
-    await fetchModel(`${server.base}/redirect/3/${TFLITE_FOLDER}/mobilenet_v1_0.25_128_quant.tflite`, { cacheDir: cache, limits: { maxRedirects: 3 } });
+    await fetchModel(`${server.base}/redirect/3/${TFLITE_FOLDER}/mobilenet_v1_0.25_128_quant.tflite`, {
+      cacheDir: cache,
+      limits: { maxRedirects: 3 },
+    });
     const tooMany = `${server.base}/redirect/4/${TFLITE_FOLDER}/mobilenet_v1_0.25_128_quant.tflite`;
     await assert.rejects(fetchModel(tooMany, { cacheDir: cache, limits: { maxRedirects: 3 } }), (error: unknown) => {
       assert.ok(error instanceof DownloadError);
@@ -116,14 +131,23 @@ describe('store/download against hostile and broken servers', function () {
 
   it('never puts a user name or password from a URL into an error, and refuses such URLs and redirects', async function () {
     const secret = 'hunter2-secret';
-    await assert.rejects(fetchModel(`${server.base.replace('//', `//alice:${secret}@`)}${TFLITE_PATH}`, { cacheDir: cache }), (error: unknown) => {
-      assert.ok(error instanceof DownloadError);
-      assert.ok(!error.message.includes(secret) && !error.url.includes(secret), error.message);
-      assert.ok(!error.message.includes('alice'), error.message);
-      assert.match(error.message, /Cannot download "http:\/\/127\.0\.0\.1:\d+\/files\/.*\.tflite": URLs with a user name or password are not supported/);
-      return true;
+    await assert.rejects(
+      fetchModel(`${server.base.replace('//', `//alice:${secret}@`)}${TFLITE_PATH}`, { cacheDir: cache }),
+      (error: unknown) => {
+        assert.ok(error instanceof DownloadError);
+        assert.ok(!error.message.includes(secret) && !error.url.includes(secret), error.message);
+        assert.ok(!error.message.includes('alice'), error.message);
+        assert.match(
+          error.message,
+          /Cannot download "http:\/\/127\.0\.0\.1:\d+\/files\/.*\.tflite": URLs with a user name or password are not supported/,
+        );
+        return true;
+      },
+    );
+    server.faults.set('/leak/model.tflite', {
+      kind: 'redirect-to',
+      location: `${server.base.replace('//', `//alice:${secret}@`)}${TFLITE_PATH}`,
     });
-    server.faults.set('/leak/model.tflite', { kind: 'redirect-to', location: `${server.base.replace('//', `//alice:${secret}@`)}${TFLITE_PATH}` });
     await assert.rejects(fetchModel(`${server.base}/leak/model.tflite`, { cacheDir: cache }), (error: unknown) => {
       assert.ok(error instanceof DownloadError);
       assert.ok(!error.message.includes(secret), error.message);
@@ -137,25 +161,37 @@ describe('store/download against hostile and broken servers', function () {
     it('refuses an endless .tflite body at the per-file bound, caches nothing, and stops reading early', async function () {
       server.faults.set(TFLITE_PATH, { kind: 'endless', cap: 64 * MIB });
       const url = `${server.base}${TFLITE_PATH}`;
-      await assert.rejects(fetchModel(url, { cacheDir: cache, limits: { maxFileBytes: 2 * MIB } }), (error: unknown) => {
-        assert.ok(error instanceof DownloadError);
-        assert.equal(
-          error.message,
-          `Download of ${url} refused: the body goes on past ${2 * MIB} bytes, the most allowed (the per-file limit, MOBILENET_MAX_DOWNLOAD_BYTES)`,
-        );
-        return true;
-      });
+      await assert.rejects(
+        fetchModel(url, { cacheDir: cache, limits: { maxFileBytes: 2 * MIB } }),
+        (error: unknown) => {
+          assert.ok(error instanceof DownloadError);
+          assert.equal(
+            error.message,
+            `Download of ${url} refused: the body goes on past ${2 * MIB} bytes, the most allowed (the per-file limit, MOBILENET_MAX_DOWNLOAD_BYTES)`,
+          );
+          return true;
+        },
+      );
       assert.deepEqual(cacheListing(cache), [], 'no entry, no temp folder');
-      assert.ok((server.sent.get(TFLITE_PATH) ?? 0) < 16 * MIB, `the server got to send ${server.sent.get(TFLITE_PATH)} bytes`);
+      assert.ok(
+        (server.sent.get(TFLITE_PATH) ?? 0) < 16 * MIB,
+        `the server got to send ${server.sent.get(TFLITE_PATH)} bytes`,
+      );
     });
 
     it('takes the per-file bound from MOBILENET_MAX_DOWNLOAD_BYTES, and names a bad value', async function () {
       server.faults.set(TFLITE_PATH, { kind: 'endless', cap: 64 * MIB });
       await withEnv({ MOBILENET_MAX_DOWNLOAD_BYTES: String(MIB) }, async () => {
-        await assert.rejects(fetchModel(`${server.base}${TFLITE_PATH}`, { cacheDir: cache }), /refused: the body goes on past 1048576 bytes/);
+        await assert.rejects(
+          fetchModel(`${server.base}${TFLITE_PATH}`, { cacheDir: cache }),
+          /refused: the body goes on past 1048576 bytes/,
+        );
       });
       await withEnv({ MOBILENET_MAX_DOWNLOAD_BYTES: '64M' }, async () => {
-        await assert.rejects(fetchModel(`${server.base}${TFLITE_PATH}`, { cacheDir: cache }), /MOBILENET_MAX_DOWNLOAD_BYTES must be a whole number of bytes, at least 1024 \(got "64M"\)/);
+        await assert.rejects(
+          fetchModel(`${server.base}${TFLITE_PATH}`, { cacheDir: cache }),
+          /MOBILENET_MAX_DOWNLOAD_BYTES must be a whole number of bytes, at least 1024 \(got "64M"\)/,
+        );
       });
       assert.deepEqual(cacheListing(cache), []);
     });
@@ -179,7 +215,10 @@ describe('store/download against hostile and broken servers', function () {
         fetchCatalogModel({ ...entry, url: `${server.base}${TFLITE_PATH}` }, { cacheDir: cache }),
         /refused: the server announces 10737418240 bytes, but the file has 525598 \(the catalog's size for mobilenet_v1_0\.25_128_quant\.tflite\)/,
       );
-      await assert.rejects(fetchModel(`${server.base}${TFLITE_PATH}`, { cacheDir: cache }), /refused: the server announces 10737418240 bytes, more than the 67108864 allowed \(the per-file limit, MOBILENET_MAX_DOWNLOAD_BYTES\)/);
+      await assert.rejects(
+        fetchModel(`${server.base}${TFLITE_PATH}`, { cacheDir: cache }),
+        /refused: the server announces 10737418240 bytes, more than the 67108864 allowed \(the per-file limit, MOBILENET_MAX_DOWNLOAD_BYTES\)/,
+      );
       assert.deepEqual(cacheListing(cache), []);
     });
 
@@ -195,7 +234,10 @@ describe('store/download against hostile and broken servers', function () {
 
     it("bounds a model's files together (per-model limit)", async function () {
       await assert.rejects(
-        fetchModel(`${server.base}/files/${LAYERS}/model.json`, { cacheDir: cache, limits: { maxModelBytes: 1_000_000 } }),
+        fetchModel(`${server.base}/files/${LAYERS}/model.json`, {
+          cacheDir: cache,
+          limits: { maxModelBytes: 1_000_000 },
+        }),
         /refused: the model's files add up to more than 1000000 bytes \(the per-model limit, MOBILENET_MAX_MODEL_BYTES\)/,
       );
       assert.deepEqual(cacheListing(cache), []);
@@ -220,7 +262,10 @@ describe('store/download against hostile and broken servers', function () {
         const url = `${server.base}${bombPath}`;
         await assert.rejects(fetchModel(url, { cacheDir: cache }), (error: unknown) => {
           assert.ok(error instanceof DownloadError);
-          assert.equal(error.message, `Download of ${url} refused: the body goes on past ${16 * MIB} bytes, the most allowed (the limit for a model.json)`);
+          assert.equal(
+            error.message,
+            `Download of ${url} refused: the body goes on past ${16 * MIB} bytes, the most allowed (the limit for a model.json)`,
+          );
           return true;
         });
         assert.deepEqual(cacheListing(cache), []);
@@ -236,7 +281,10 @@ describe('store/download against hostile and broken servers', function () {
 
     it('refuses an encoding it does not know, naming the valid ones', async function () {
       server.faults.set(bombPath, { kind: 'encoded', encoding: 'compress', body: Buffer.from('x') });
-      await assert.rejects(fetchModel(`${server.base}${bombPath}`, { cacheDir: cache }), /refused: Content-Encoding "compress" is not supported \(valid: gzip, deflate, br, identity; one at a time\)/);
+      await assert.rejects(
+        fetchModel(`${server.base}${bombPath}`, { cacheDir: cache }),
+        /refused: Content-Encoding "compress" is not supported \(valid: gzip, deflate, br, identity; one at a time\)/,
+      );
     });
   });
 
@@ -257,7 +305,9 @@ describe('store/download against hostile and broken servers', function () {
       const url = `${archives.base}/files/bomb.tgz`;
       await assert.rejects(
         fetchModel(url, { cacheDir: cache, limits: { maxFileBytes: 4 * MIB } }),
-        new RegExp(`Cannot take bomb\\.tflite out of ${url.replace(/[.]/g, '\\.')}: .*bomb\\.tgz: bomb\\.tflite declares 33554432 bytes, more than the 4194304 allowed for the member`),
+        new RegExp(
+          `Cannot take bomb\\.tflite out of ${url.replace(/[.]/g, '\\.')}: .*bomb\\.tgz: bomb\\.tflite declares 33554432 bytes, more than the 4194304 allowed for the member`,
+        ),
       );
       assert.deepEqual(cacheListing(cache), []);
     });
@@ -265,9 +315,14 @@ describe('store/download against hostile and broken servers', function () {
     it("bounds a catalog archive's .tflite by the catalog", async function () {
       const entry = findCatalogEntry('mobilenet_v1_1.0_224_quant');
       assert.ok(entry?.archiveMember && entry.maxBytes);
-      await writeTarGz(path.join(scratch, 'mobilenet_v1_1.0_224_quant.tgz'), [{ name: './mobilenet_v1_1.0_224_quant.tflite', size: 20 * MIB }]);
+      await writeTarGz(path.join(scratch, 'mobilenet_v1_1.0_224_quant.tgz'), [
+        { name: './mobilenet_v1_1.0_224_quant.tflite', size: 20 * MIB },
+      ]);
       await assert.rejects(
-        fetchCatalogModel({ ...entry, url: `${archives.base}/files/mobilenet_v1_1.0_224_quant.tgz` }, { cacheDir: cache }),
+        fetchCatalogModel(
+          { ...entry, url: `${archives.base}/files/mobilenet_v1_1.0_224_quant.tgz` },
+          { cacheDir: cache },
+        ),
         /mobilenet_v1_1\.0_224_quant\.tflite declares 20971520 bytes, more than the 16777216 allowed for the member/,
       );
       assert.deepEqual(cacheListing(cache), []);
@@ -275,8 +330,14 @@ describe('store/download against hostile and broken servers', function () {
 
     it('bounds what the whole archive inflates to, skipped entries included', async function () {
       const model = fs.readFileSync(V1_025_128_QUANT_TFLITE);
-      await writeTarGz(path.join(scratch, 'padded.tgz'), [{ name: './checkpoint.data', size: 40 * MIB }, { name: './padded.tflite', data: model }]);
-      await assert.rejects(fetchModel(`${archives.base}/files/padded.tgz`, { cacheDir: cache, limits: { maxModelBytes: 8 * MIB } }), /padded\.tgz inflates to more than 8388608 bytes, the limit for an archive/);
+      await writeTarGz(path.join(scratch, 'padded.tgz'), [
+        { name: './checkpoint.data', size: 40 * MIB },
+        { name: './padded.tflite', data: model },
+      ]);
+      await assert.rejects(
+        fetchModel(`${archives.base}/files/padded.tgz`, { cacheDir: cache, limits: { maxModelBytes: 8 * MIB } }),
+        /padded\.tgz inflates to more than 8388608 bytes, the limit for an archive/,
+      );
       assert.deepEqual(cacheListing(cache), []);
     });
   });
@@ -288,11 +349,22 @@ describe('store/download against hostile and broken servers', function () {
       server.faults.set(TFLITE_PATH, { kind: 'trickle', intervalMs: 100 });
       const url = `${server.base}${TFLITE_PATH}`;
       const started = Date.now();
-      await assert.rejects(fetchModel(url, { cacheDir: cache, limits: { idleTimeoutMs: 5000, minBytesPerWindow: 1024, rateWindowMs: 600 } }), (error: unknown) => {
-        assert.ok(error instanceof DownloadError);
-        assert.match(error.message, new RegExp(`^Download of ${url.replace(/[.]/g, '\\.')} is too slow: \\d bytes in the last 600 ms, at least 1024 needed \\(minimum rate 1024 bytes per 600 ms\\)$`));
-        return true;
-      });
+      await assert.rejects(
+        fetchModel(url, {
+          cacheDir: cache,
+          limits: { idleTimeoutMs: 5000, minBytesPerWindow: 1024, rateWindowMs: 600 },
+        }),
+        (error: unknown) => {
+          assert.ok(error instanceof DownloadError);
+          assert.match(
+            error.message,
+            new RegExp(
+              `^Download of ${url.replace(/[.]/g, '\\.')} is too slow: \\d bytes in the last 600 ms, at least 1024 needed \\(minimum rate 1024 bytes per 600 ms\\)$`,
+            ),
+          );
+          return true;
+        },
+      );
       assert.ok(Date.now() - started < 5000, 'failed by the rate check, not the idle timeout');
       assert.deepEqual(cacheListing(cache), []);
     });
@@ -300,7 +372,10 @@ describe('store/download against hostile and broken servers', function () {
     it('fails a body that arrives fast enough but never ends at the total time limit', async function () {
       server.faults.set(TFLITE_PATH, { kind: 'drip-forever', intervalMs: 20, bytes: 4096 });
       await assert.rejects(
-        fetchModel(`${server.base}${TFLITE_PATH}`, { cacheDir: cache, limits: { totalTimeoutMs: 1000, minBytesPerWindow: 1024, rateWindowMs: 500 } }),
+        fetchModel(`${server.base}${TFLITE_PATH}`, {
+          cacheDir: cache,
+          limits: { totalTimeoutMs: 1000, minBytesPerWindow: 1024, rateWindowMs: 500 },
+        }),
         /timed out: the model was not downloaded within 1000 ms \(total time limit, MOBILENET_DOWNLOAD_TIMEOUT_S\)/,
       );
       assert.deepEqual(cacheListing(cache), []);
@@ -339,7 +414,10 @@ describe('store/download against hostile and broken servers', function () {
       damaged[0] ^= 0x01;
       fs.writeFileSync(shard, damaged);
       await server.close();
-      await assert.rejects(fetchModel(url, { cacheDir: cache, name: 'm' }), /Download of http:.*model\.json failed: .*ECONNREFUSED/);
+      await assert.rejects(
+        fetchModel(url, { cacheDir: cache, name: 'm' }),
+        /Download of http:.*model\.json failed: .*ECONNREFUSED/,
+      );
     });
   });
 });

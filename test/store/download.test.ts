@@ -39,7 +39,8 @@ describe('store/download fetchModel', function () {
   it('downloads a layers model byte for byte, then serves it from the cache with the server gone', async function () {
     const dir = await fetchModel(layersUrl(), { cacheDir: cache, name: 'v1-025' });
     assert.equal(dir, path.join(cache, 'v1-025'));
-    for (const file of MODEL_FILES) assert.ok(sameBytes(path.join(dir, file), path.join(V1_025_LAYERS_DIR, file)), file);
+    for (const file of MODEL_FILES)
+      assert.ok(sameBytes(path.join(dir, file), path.join(V1_025_LAYERS_DIR, file)), file);
     assert.equal(server.requests.length, MODEL_FILES.length);
     assert.deepEqual(cacheListing(cache), ['v1-025']);
 
@@ -108,7 +109,10 @@ describe('store/download fetchModel', function () {
     assert.ok(entry?.sha256);
     server.faults.set(`/files/${LAYERS}/group37-shard1of1`, { kind: 'flip-byte', offset: 1000 });
     const local = { ...entry, url: layersUrl() };
-    await assert.rejects(fetchCatalogModel(local, { cacheDir: cache }), /Integrity check failed for group37-shard1of1 from http:\/\/127\.0\.0\.1:\d+\/files\/.*group37-shard1of1: sha256 is [0-9a-f]{64}, expected [0-9a-f]{64}/);
+    await assert.rejects(
+      fetchCatalogModel(local, { cacheDir: cache }),
+      /Integrity check failed for group37-shard1of1 from http:\/\/127\.0\.0\.1:\d+\/files\/.*group37-shard1of1: sha256 is [0-9a-f]{64}, expected [0-9a-f]{64}/,
+    );
     assert.deepEqual(cacheListing(cache), []);
 
     server.faults.clear();
@@ -136,21 +140,31 @@ describe('store/download fetchModel', function () {
       return true;
     });
     server.faults.set(`/files/${LAYERS}/group5-shard1of1`, { kind: 'status', code: 503 });
-    await assert.rejects(fetchModel(layersUrl(), { cacheDir: cache }), /Download of http:.*group5-shard1of1 failed: HTTP 503/);
+    await assert.rejects(
+      fetchModel(layersUrl(), { cacheDir: cache }),
+      /Download of http:.*group5-shard1of1 failed: HTTP 503/,
+    );
     assert.deepEqual(cacheListing(cache), []);
   });
 
   it('names the URL and the cause when nothing listens', async function () {
     const url = `${server.base}/files/${LAYERS}/model.json`;
     await server.close();
-    await assert.rejects(fetchModel(url, { cacheDir: cache }), /Download of http:\/\/127\.0\.0\.1:\d+\/files\/.*model\.json failed: connect ECONNREFUSED/);
+    await assert.rejects(
+      fetchModel(url, { cacheDir: cache }),
+      /Download of http:\/\/127\.0\.0\.1:\d+\/files\/.*model\.json failed: connect ECONNREFUSED/,
+    );
   });
 
   it('follows redirects for model.json and for every shard', async function () {
     const url = `${server.base}/redirect/3/${LAYERS}/model.json`;
     const dir = await fetchModel(url, { cacheDir: cache });
-    for (const file of MODEL_FILES) assert.ok(sameBytes(path.join(dir, file), path.join(V1_025_LAYERS_DIR, file)), file);
-    assert.ok(server.requests.includes(`/redirect/3/${LAYERS}/group55-shard1of1`), 'shards are resolved against the URL asked for');
+    for (const file of MODEL_FILES)
+      assert.ok(sameBytes(path.join(dir, file), path.join(V1_025_LAYERS_DIR, file)), file);
+    assert.ok(
+      server.requests.includes(`/redirect/3/${LAYERS}/group55-shard1of1`),
+      'shards are resolved against the URL asked for',
+    );
     assert.ok(server.requests.includes(`/files/${LAYERS}/group55-shard1of1`));
   });
 
@@ -167,7 +181,13 @@ describe('store/download fetchModel', function () {
     const file = await fetchCatalogModel({ ...entry, url }, { cacheDir: cache, onProgress: (p) => events.push(p) });
     assert.equal(file, path.join(cache, 'mobilenet_v2_1.0_224_quant', 'mobilenet_v2_1.0_224_quant.tflite'));
     assert.ok(sameBytes(file, V2_QUANT_TFLITE));
-    assert.deepEqual(events[events.length - 1], { file: 'mobilenet_v2_1.0_224_quant.tflite', bytes: 3610798, totalBytes: 3610798, filesDone: 1, filesTotal: 1 });
+    assert.deepEqual(events[events.length - 1], {
+      file: 'mobilenet_v2_1.0_224_quant.tflite',
+      bytes: 3610798,
+      totalBytes: 3610798,
+      filesDone: 1,
+      filesTotal: 1,
+    });
     await server.close();
     assert.equal(await fetchCatalogModel({ ...entry, url }, { cacheDir: cache }), file);
   });
@@ -178,13 +198,19 @@ describe('store/download fetchModel', function () {
     assert.ok(entry?.sha256);
     server.faults.set(`/files/${folder}/mobilenet_v1_0.25_128_quant.tflite`, { kind: 'flip-byte', offset: 12345 });
     const url = `${server.base}/files/${folder}/mobilenet_v1_0.25_128_quant.tflite`;
-    await assert.rejects(fetchCatalogModel({ ...entry, url }, { cacheDir: cache }), /Integrity check failed for mobilenet_v1_0\.25_128_quant\.tflite/);
+    await assert.rejects(
+      fetchCatalogModel({ ...entry, url }, { cacheDir: cache }),
+      /Integrity check failed for mobilenet_v1_0\.25_128_quant\.tflite/,
+    );
     assert.deepEqual(cacheListing(cache), []);
   });
 
   it('times out when the server stops sending', async function () {
     server.faults.set(`/files/${LAYERS}/group2-shard1of1`, { kind: 'stall' });
-    await assert.rejects(fetchModel(layersUrl(), { cacheDir: cache, timeoutMs: 300 }), /Download of http:.*group2-shard1of1 timed out: no data for 300 ms/);
+    await assert.rejects(
+      fetchModel(layersUrl(), { cacheDir: cache, timeoutMs: 300 }),
+      /Download of http:.*group2-shard1of1 timed out: no data for 300 ms/,
+    );
     assert.deepEqual(cacheListing(cache), []);
   });
 
@@ -192,17 +218,26 @@ describe('store/download fetchModel', function () {
     server.faults.set(`/files/${LAYERS}/group2-shard1of1`, { kind: 'stall' });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 200);
-    await assert.rejects(fetchModel(layersUrl(), { cacheDir: cache, signal: controller.signal }), /Download of http:.*group2-shard1of1 was cancelled/);
+    await assert.rejects(
+      fetchModel(layersUrl(), { cacheDir: cache, signal: controller.signal }),
+      /Download of http:.*group2-shard1of1 was cancelled/,
+    );
     assert.deepEqual(cacheListing(cache), []);
   });
 
   it('replaces a cache entry of the same name that came from another URL', async function () {
     const folder = path.basename(path.dirname(V1_025_128_QUANT_TFLITE));
-    const first = await fetchModel(`${server.base}/files/${folder}/mobilenet_v1_0.25_128_quant.tflite`, { cacheDir: cache, name: 'm' });
-    const second = await fetchModel(`${server.base}/files/${path.basename(path.dirname(V2_QUANT_TFLITE))}/mobilenet_v2_1.0_224_quant.tflite`, {
+    const first = await fetchModel(`${server.base}/files/${folder}/mobilenet_v1_0.25_128_quant.tflite`, {
       cacheDir: cache,
       name: 'm',
     });
+    const second = await fetchModel(
+      `${server.base}/files/${path.basename(path.dirname(V2_QUANT_TFLITE))}/mobilenet_v2_1.0_224_quant.tflite`,
+      {
+        cacheDir: cache,
+        name: 'm',
+      },
+    );
     assert.notEqual(first, second);
     assert.ok(sameBytes(second, V2_QUANT_TFLITE));
     assert.equal(fs.existsSync(first), false);
@@ -210,16 +245,25 @@ describe('store/download fetchModel', function () {
   });
 
   it('lets concurrent fetches of one model both succeed with one complete entry', async function () {
-    const [a, b] = await Promise.all([fetchModel(layersUrl(), { cacheDir: cache, name: 'x' }), fetchModel(layersUrl(), { cacheDir: cache, name: 'x' })]);
+    const [a, b] = await Promise.all([
+      fetchModel(layersUrl(), { cacheDir: cache, name: 'x' }),
+      fetchModel(layersUrl(), { cacheDir: cache, name: 'x' }),
+    ]);
     assert.equal(a, b);
     assert.deepEqual(cacheListing(cache), ['x']);
     for (const file of MODEL_FILES) assert.ok(sameBytes(path.join(a, file), path.join(V1_025_LAYERS_DIR, file)), file);
   });
 
   it('rejects URLs it cannot fetch and cache names that could escape the cache', async function () {
-    await assert.rejects(fetchModel('ftp://example.com/model.json', { cacheDir: cache }), /protocol ftp: is not supported \(valid: http:, https:\)/);
+    await assert.rejects(
+      fetchModel('ftp://example.com/model.json', { cacheDir: cache }),
+      /protocol ftp: is not supported \(valid: http:, https:\)/,
+    );
     await assert.rejects(fetchModel('not a url', { cacheDir: cache }), /"not a url": not a valid URL/);
-    await assert.rejects(fetchModel(layersUrl(), { cacheDir: cache, name: '../evil' }), /Invalid cache name "\.\.\/evil"/);
+    await assert.rejects(
+      fetchModel(layersUrl(), { cacheDir: cache, name: '../evil' }),
+      /Invalid cache name "\.\.\/evil"/,
+    );
     assert.equal(server.requests.length, 0);
   });
 
@@ -252,10 +296,22 @@ describe('store/download fetchModel', function () {
       archiveDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mobilenet-tgz-test-'));
       // Laid out as the official archives are: ./<name>.tflite beside other files.
       fs.copyFileSync(V1_025_128_QUANT_TFLITE, path.join(archiveDir, 'mobilenet_v1_0.25_128_quant.tflite'));
-      fs.writeFileSync(path.join(archiveDir, 'mobilenet_v1_0.25_128_quant_info.txt'), 'Model: mobilenet_v1_0.25_128_quant\n');
-      execFileSync('tar', ['czf', 'mobilenet_v1_0.25_128_quant.tgz', './mobilenet_v1_0.25_128_quant_info.txt', './mobilenet_v1_0.25_128_quant.tflite'], {
-        cwd: archiveDir,
-      });
+      fs.writeFileSync(
+        path.join(archiveDir, 'mobilenet_v1_0.25_128_quant_info.txt'),
+        'Model: mobilenet_v1_0.25_128_quant\n',
+      );
+      execFileSync(
+        'tar',
+        [
+          'czf',
+          'mobilenet_v1_0.25_128_quant.tgz',
+          './mobilenet_v1_0.25_128_quant_info.txt',
+          './mobilenet_v1_0.25_128_quant.tflite',
+        ],
+        {
+          cwd: archiveDir,
+        },
+      );
       archiveServer = await startFixtureServer(archiveDir);
     });
 
@@ -266,10 +322,17 @@ describe('store/download fetchModel', function () {
 
     it('takes the .tflite out of the archive and keeps only it', async function () {
       const url = `${archiveServer.base}/files/mobilenet_v1_0.25_128_quant.tgz`;
-      const file = await fetchModel(url, { cacheDir: cache, name: 'mobilenet_v1_0.25_128_quant', sha256: findCatalogEntry('mobilenet_v1_0.25_128_quant')?.sha256 });
+      const file = await fetchModel(url, {
+        cacheDir: cache,
+        name: 'mobilenet_v1_0.25_128_quant',
+        sha256: findCatalogEntry('mobilenet_v1_0.25_128_quant')?.sha256,
+      });
       assert.equal(file, path.join(cache, 'mobilenet_v1_0.25_128_quant', 'mobilenet_v1_0.25_128_quant.tflite'));
       assert.ok(sameBytes(file, V1_025_128_QUANT_TFLITE));
-      assert.deepEqual(fs.readdirSync(path.dirname(file)).sort(), ['.complete.json', 'mobilenet_v1_0.25_128_quant.tflite']);
+      assert.deepEqual(fs.readdirSync(path.dirname(file)).sort(), [
+        '.complete.json',
+        'mobilenet_v1_0.25_128_quant.tflite',
+      ]);
     });
 
     it('names the files it found when the archive lacks the member', async function () {

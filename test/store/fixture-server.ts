@@ -37,7 +37,13 @@ export interface FixtureServerOptions {
 }
 
 /** Writes a fault's body slowly or without end; every timer stops when the client goes away. */
-function streamFault(fault: Fault, res: http.ServerResponse, body: Buffer, record: (bytes: number) => void, timers: Set<NodeJS.Timeout>): boolean {
+function streamFault(
+  fault: Fault,
+  res: http.ServerResponse,
+  body: Buffer,
+  record: (bytes: number) => void,
+  timers: Set<NodeJS.Timeout>,
+): boolean {
   if (fault.kind === 'endless') {
     res.writeHead(200, { 'content-type': 'application/octet-stream' });
     const chunk = Buffer.alloc(64 * 1024);
@@ -58,7 +64,10 @@ function streamFault(fault: Fault, res: http.ServerResponse, body: Buffer, recor
   }
   if (fault.kind === 'trickle' || fault.kind === 'drip-forever') {
     const each = fault.kind === 'trickle' ? 1 : fault.bytes;
-    res.writeHead(200, fault.kind === 'trickle' ? { 'content-length': body.length } : { 'content-type': 'application/octet-stream' });
+    res.writeHead(
+      200,
+      fault.kind === 'trickle' ? { 'content-length': body.length } : { 'content-type': 'application/octet-stream' },
+    );
     res.flushHeaders();
     let sent = 0;
     const timer = setInterval(() => {
@@ -150,7 +159,9 @@ export async function startFixtureServer(root: string, options: FixtureServerOpt
     }
     res.end(body);
   };
-  const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler) : http.createServer(handler);
+  const server = options.tls
+    ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler)
+    : http.createServer(handler);
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));

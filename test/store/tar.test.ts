@@ -51,7 +51,10 @@ describe('store/tar extractTarMember (archives made by the system tar)', functio
   }
 
   it('says which files the archive holds when the member is missing', async function () {
-    await assert.rejects(extractTarMember(path.join(dir, 'a.tgz'), 'missing.tflite', path.join(dir, 'x')), /has no file "missing\.tflite"; it holds: odd-size\.txt, nested\/inner\.tflite, .*mobilenet\.tflite, model\.tflite/);
+    await assert.rejects(
+      extractTarMember(path.join(dir, 'a.tgz'), 'missing.tflite', path.join(dir, 'x')),
+      /has no file "missing\.tflite"; it holds: odd-size\.txt, nested\/inner\.tflite, .*mobilenet\.tflite, model\.tflite/,
+    );
   });
 
   describe('bounds (archives come from the network)', function () {
@@ -61,27 +64,45 @@ describe('store/tar extractTarMember (archives made by the system tar)', functio
       const archive = path.join(dir, 'big-member.tgz');
       await writeTarGz(archive, [{ name: './model.tflite', size: 2 * 1024 * 1024 }]);
       const out = path.join(dir, 'big-member.out');
-      await assert.rejects(extractTarMember(archive, 'model.tflite', out, limits), /model\.tflite declares 2097152 bytes, more than the 1048576 allowed for the member/);
+      await assert.rejects(
+        extractTarMember(archive, 'model.tflite', out, limits),
+        /model\.tflite declares 2097152 bytes, more than the 1048576 allowed for the member/,
+      );
       assert.equal(fs.existsSync(out), false);
     });
 
     it('refuses an archive that inflates beyond maxInflatedBytes, counting skipped entries', async function () {
       const archive = path.join(dir, 'inflating.tgz');
-      await writeTarGz(archive, [{ name: './filler.bin', size: 16 * 1024 * 1024 }, { name: './model.tflite', data: model }]);
-      await assert.rejects(extractTarMember(archive, 'model.tflite', path.join(dir, 'inflating.out'), limits), /inflates to more than 8388608 bytes, the limit for an archive/);
+      await writeTarGz(archive, [
+        { name: './filler.bin', size: 16 * 1024 * 1024 },
+        { name: './model.tflite', data: model },
+      ]);
+      await assert.rejects(
+        extractTarMember(archive, 'model.tflite', path.join(dir, 'inflating.out'), limits),
+        /inflates to more than 8388608 bytes, the limit for an archive/,
+      );
     });
 
     it('refuses more than maxEntries entries before the member', async function () {
       const archive = path.join(dir, 'many.tgz');
       const entries = Array.from({ length: 30 }, (_, i) => ({ name: `./f${i}.txt`, data: Buffer.from('x') }));
       await writeTarGz(archive, [...entries, { name: './model.tflite', data: model }]);
-      await assert.rejects(extractTarMember(archive, 'model.tflite', path.join(dir, 'many.out'), limits), /has more than 10 entries before "model\.tflite", the limit for an archive/);
+      await assert.rejects(
+        extractTarMember(archive, 'model.tflite', path.join(dir, 'many.out'), limits),
+        /has more than 10 entries before "model\.tflite", the limit for an archive/,
+      );
     });
 
     it('refuses a long-name record too big to be a name, instead of buffering it', async function () {
       const archive = path.join(dir, 'long-name.tgz');
-      await writeTarGz(archive, [{ name: '././@LongLink', type: 'L', size: 100 * 1024 * 1024 }, { name: './model.tflite', data: model }]);
-      await assert.rejects(extractTarMember(archive, 'model.tflite', path.join(dir, 'long-name.out'), limits), /has a long-name record of 104857600 bytes, more than the 65536 allowed/);
+      await writeTarGz(archive, [
+        { name: '././@LongLink', type: 'L', size: 100 * 1024 * 1024 },
+        { name: './model.tflite', data: model },
+      ]);
+      await assert.rejects(
+        extractTarMember(archive, 'model.tflite', path.join(dir, 'long-name.out'), limits),
+        /has a long-name record of 104857600 bytes, more than the 65536 allowed/,
+      );
     });
 
     it('never follows a link entry and never writes where an entry name points', async function () {

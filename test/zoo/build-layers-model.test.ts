@@ -39,7 +39,8 @@ function expectedLayerShapes(network: Network): Map<string, OutputShape> {
         }
         break;
       default:
-        for (const name of [layer.name, layer.batchNorm, layer.residual?.name, layer.relu6]) if (name) shapes.set(name, out);
+        for (const name of [layer.name, layer.batchNorm, layer.residual?.name, layer.relu6])
+          if (name) shapes.set(name, out);
     }
   }
   return shapes;
@@ -95,7 +96,8 @@ describe('zoo/build-layers-model', () => {
       { arch: 'v2', alpha: 1.4, resolution: 161, classes: 3 },
     ];
     for (const options of cases) {
-      it(`${options.arch} α=${options.alpha} ${options.resolution}px ${options.classes} classes`, () => assertEveryLayerShape(options));
+      it(`${options.arch} α=${options.alpha} ${options.resolution}px ${options.classes} classes`, () =>
+        assertEveryLayerShape(options));
     }
 
     it('V1 1.0-224 params equal Keras (4,253,864) as built', () => {
@@ -104,7 +106,7 @@ describe('zoo/build-layers-model', () => {
       model.dispose();
     });
 
-    it('V2 1.0-224 follows the paper\'s Table 2, sequence by sequence', () => {
+    it("V2 1.0-224 follows the paper's Table 2, sequence by sequence", () => {
       const model = buildMobileNet({ arch: 'v2' });
       // Output of each row of the V2 paper's Table 2 (the input of the next row).
       const paper: Array<[string, number[]]> = [
@@ -127,11 +129,17 @@ describe('zoo/build-layers-model', () => {
   });
 
   describe('He initialisation without weights', () => {
-    for (const [arch, last] of [['v1', 'conv_pw_13_relu'], ['v2', 'out_relu']] as const) {
+    for (const [arch, last] of [
+      ['v1', 'conv_pw_13_relu'],
+      ['v2', 'out_relu'],
+    ] as const) {
       it(`${arch}: the last feature map neither vanishes nor explodes`, () => {
         // Seeded: a random network is otherwise a different network every run.
         const model = buildMobileNet({ arch, alpha: 0.5, resolution: 128 }, { seed: 11 });
-        const features = tfl.model({ inputs: model.inputs, outputs: model.getLayer(last).output as tfl.SymbolicTensor });
+        const features = tfl.model({
+          inputs: model.inputs,
+          outputs: model.getLayer(last).output as tfl.SymbolicTensor,
+        });
         const meanAbs = tf.tidy(() => {
           const x = tf.randomUniform([1, 128, 128, 3], -1, 1, 'float32', 7);
           return tf.mean(tf.abs(features.predict(x) as tf.Tensor)).dataSync()[0];
@@ -161,7 +169,8 @@ describe('zoo/build-layers-model', () => {
     });
 
     it('has the same layer names as the Keras model in the fixture', () => {
-      const names = (m: tfl.LayersModel) => m.layers.map((l) => l.name).filter((n) => !/^global_average_pooling2d/.test(n));
+      const names = (m: tfl.LayersModel) =>
+        m.layers.map((l) => l.name).filter((n) => !/^global_average_pooling2d/.test(n));
       assert.deepEqual(names(built), names(reference));
     });
 
@@ -174,7 +183,10 @@ describe('zoo/build-layers-model', () => {
           return [(built.predict(x) as tf.Tensor).dataSync(), (reference.predict(x) as tf.Tensor).dataSync()];
         });
         assert.ok(maxAbsDiff(ours, theirs) < 1e-4, `${photo}: ${maxAbsDiff(ours, theirs)}`);
-        assert.ok(maxAbsDiff(ours, recorded[photo]) < 1e-4, `${photo} vs outputs.json: ${maxAbsDiff(ours, recorded[photo])}`);
+        assert.ok(
+          maxAbsDiff(ours, recorded[photo]) < 1e-4,
+          `${photo} vs outputs.json: ${maxAbsDiff(ours, recorded[photo])}`,
+        );
       }
     });
 
@@ -186,9 +198,15 @@ describe('zoo/build-layers-model', () => {
     it('refuses weights of another width with an error naming the mismatch', () => {
       const weights = readLayersModelWeights(V1_025_LAYERS_DIR);
       try {
-        assert.throws(() => buildMobileNet({ arch: 'v1', alpha: 0.5 }, { weights }), /shape mismatch: conv1\/kernel is \[3, 3, 3, 8\] but the model needs \[3, 3, 3, 16\]/);
+        assert.throws(
+          () => buildMobileNet({ arch: 'v1', alpha: 0.5 }, { weights }),
+          /shape mismatch: conv1\/kernel is \[3, 3, 3, 8\] but the model needs \[3, 3, 3, 16\]/,
+        );
         const { 'conv_preds/bias': bias, ...withoutBias } = weights;
-        assert.throws(() => buildMobileNet({ arch: 'v1', alpha: 0.25 }, { weights: withoutBias }), /missing 1 weight\(s\): conv_preds\/bias/);
+        assert.throws(
+          () => buildMobileNet({ arch: 'v1', alpha: 0.25 }, { weights: withoutBias }),
+          /missing 1 weight\(s\): conv_preds\/bias/,
+        );
         assert.ok(bias);
       } finally {
         tf.dispose(weights);

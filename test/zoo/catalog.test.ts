@@ -37,7 +37,10 @@ describe('zoo/catalog', function () {
     assert.equal(count('layers'), 4);
     assert.equal(count('graph'), 7);
     assert.equal(count('tflite'), 17);
-    assert.deepEqual(catalogNames(), CATALOG.map((e) => e.name));
+    assert.deepEqual(
+      catalogNames(),
+      CATALOG.map((e) => e.name),
+    );
   });
 
   it('has unique names, also when 0.5/0.50 and 1/1.0 spellings are folded together', function () {
@@ -105,7 +108,8 @@ describe('zoo/catalog', function () {
     assert.equal(files.length, 56);
     assert.deepEqual(Object.keys(entry.sha256).sort(), files.sort());
     for (const file of files) assert.equal(entry.sha256[file], sha256(path.join(V1_025_LAYERS_DIR, file)), file);
-    for (const file of files) assert.equal(entry.bytes?.[file], fs.statSync(path.join(V1_025_LAYERS_DIR, file)).size, file);
+    for (const file of files)
+      assert.equal(entry.bytes?.[file], fs.statSync(path.join(V1_025_LAYERS_DIR, file)).size, file);
   });
 
   it('pins the plain .tflite files that the fixtures are byte copies of', function () {
@@ -113,14 +117,19 @@ describe('zoo/catalog', function () {
       const file = path.basename(fixture);
       const entry = findCatalogEntry(file.replace(/\.tflite$/, ''));
       assert.ok(entry, file);
-      assert.equal(entry.url, `https://raw.githubusercontent.com/google-coral/test_data/104342d2d3480b3e66203073dac24f4e2dbb4c41/${file}`);
+      assert.equal(
+        entry.url,
+        `https://raw.githubusercontent.com/google-coral/test_data/104342d2d3480b3e66203073dac24f4e2dbb4c41/${file}`,
+      );
       assert.deepEqual(entry.sha256, { [file]: sha256(fixture) });
       assert.deepEqual(entry.bytes, { [file]: fs.statSync(fixture).size });
     }
   });
 
   it("lists exactly the TF Hub URLs that @tensorflow-models/mobilenet's load() requests", async function () {
-    const mobilenet = require('@tensorflow-models/mobilenet') as { load(config: { version: 1 | 2; alpha: number }): Promise<unknown> };
+    const mobilenet = require('@tensorflow-models/mobilenet') as {
+      load(config: { version: 1 | 2; alpha: number }): Promise<unknown>;
+    };
     const configs: Array<{ version: 1 | 2; alpha: number }> = [
       { version: 1, alpha: 0.25 },
       { version: 1, alpha: 0.5 },
@@ -132,11 +141,17 @@ describe('zoo/catalog', function () {
     ];
     const requested: string[] = [];
     for (const config of configs) requested.push(...(await recordFetches(() => mobilenet.load(config))));
-    assert.deepEqual(requested, CATALOG.filter((e) => e.format === 'graph').map((e) => e.url));
+    assert.deepEqual(
+      requested,
+      CATALOG.filter((e) => e.format === 'graph').map((e) => e.url),
+    );
   });
 
   it('fetchModel turns a bare TF Hub handle into the same model.json URL', function () {
-    assert.equal(resolvedModelUrl('https://tfhub.dev/google/imagenet/mobilenet_v2_100_224/classification/2'), findCatalogEntry('tfhub_mobilenet_v2_100_224')?.url);
+    assert.equal(
+      resolvedModelUrl('https://tfhub.dev/google/imagenet/mobilenet_v2_100_224/classification/2'),
+      findCatalogEntry('tfhub_mobilenet_v2_100_224')?.url,
+    );
   });
 
   it('finds entries by name, forgiving 0.5/0.50 and case, and returns undefined for unknown names', function () {

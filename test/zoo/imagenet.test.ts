@@ -53,6 +53,9 @@ describe('zoo/imagenet imagenetLabels', function () {
   });
 
   it('rejects other class counts with the valid values', function () {
-    assert.throws(() => imagenetLabels(999 as 1000), /classes must be 1000 or 1001 \(1001 = background first\), got 999/);
+    assert.throws(
+      () => imagenetLabels(999 as 1000),
+      /classes must be 1000 or 1001 \(1001 = background first\), got 999/,
+    );
   });
 });

@@ -14,7 +14,13 @@ export interface ClassifyFlags {
  * The classify command's flags, checked before the model is loaded (seconds) so that a typo is
  * said at once, by its flag name and with what is accepted. Returns the message when one is bad.
  */
-export function parseClassifyFlags(values: { top?: string; threshold?: string; backend?: string; fit?: string; 'max-file-bytes'?: string }): ClassifyFlags | string {
+export function parseClassifyFlags(values: {
+  top?: string;
+  threshold?: string;
+  backend?: string;
+  fit?: string;
+  'max-file-bytes'?: string;
+}): ClassifyFlags | string {
   const topK = values.top === undefined ? 5 : Number(values.top);
   if (!Number.isInteger(topK) || topK < 1) return `--top must be a whole number ≥ 1, got "${values.top}"`;
   const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
@@ -22,8 +28,10 @@ export function parseClassifyFlags(values: { top?: string; threshold?: string; b
     return `--threshold must be a number from 0 to 1, got "${values.threshold}"`;
   }
   const backend = values.backend ?? 'auto';
-  if (!(BACKEND_NAMES as readonly string[]).includes(backend)) return `--backend must be one of ${BACKEND_NAMES.join(', ')}, got "${backend}"`;
-  if (values.fit !== undefined && !(FIT_MODES as readonly string[]).includes(values.fit)) return `--fit must be one of ${FIT_MODES.join(', ')}, got "${values.fit}"`;
+  if (!(BACKEND_NAMES as readonly string[]).includes(backend))
+    return `--backend must be one of ${BACKEND_NAMES.join(', ')}, got "${backend}"`;
+  if (values.fit !== undefined && !(FIT_MODES as readonly string[]).includes(values.fit))
+    return `--fit must be one of ${FIT_MODES.join(', ')}, got "${values.fit}"`;
   const maxFileBytes = values['max-file-bytes'] === undefined ? undefined : Number(values['max-file-bytes']);
   if (maxFileBytes !== undefined && (!Number.isInteger(maxFileBytes) || maxFileBytes < 1)) {
     return `--max-file-bytes must be a whole number of bytes ≥ 1, got "${values['max-file-bytes']}"`;

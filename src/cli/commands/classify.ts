@@ -77,7 +77,9 @@ export const classifyCommand: CliCommand = {
             console.log(JSON.stringify({ file, predictions: result.predictions, timings: result.timings }));
           } else {
             const labels = result.predictions.map((p) => `${p.label} ${(p.score * 100).toFixed(1)}%`).join(', ');
-            console.log(`${path.basename(file)}: ${labels || '(nothing above threshold)'}  [${result.timings.totalMs.toFixed(1)} ms]`);
+            console.log(
+              `${path.basename(file)}: ${labels || '(nothing above threshold)'}  [${result.timings.totalMs.toFixed(1)} ms]`,
+            );
           }
         } catch (error) {
           failures++;

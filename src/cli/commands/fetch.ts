@@ -83,7 +83,9 @@ export const fetchCommand: CliCommand = {
     const target = positionals[0];
     const entry = findCatalogEntry(target);
     if (!entry && !/^https?:\/\//i.test(target)) {
-      console.error(`mobilenet fetch: "${target}" is neither a catalog name nor an http(s) URL. Catalog names: ${catalogNames().join(', ')}`);
+      console.error(
+        `mobilenet fetch: "${target}" is neither a catalog name nor an http(s) URL. Catalog names: ${catalogNames().join(', ')}`,
+      );
       return 2;
     }
     if (entry && values.name !== undefined) {

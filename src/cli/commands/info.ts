@@ -27,18 +27,29 @@ async function weightQuantisation(localPath: string, format: string): Promise<st
 }
 
 /** arch/α/resolution from the catalog, else from a conventional name such as mobilenet_v1_0.25_224. */
-function architectureOf(name: string, inputSize: number): { arch: 'v1' | 'v2'; alpha: number; resolution: number } | undefined {
+function architectureOf(
+  name: string,
+  inputSize: number,
+): { arch: 'v1' | 'v2'; alpha: number; resolution: number } | undefined {
   const entry = findCatalogEntry(name);
   if (entry) return { arch: entry.arch, alpha: entry.alpha, resolution: entry.resolution };
   const match = /mobilenet_(v[12])_([0-9.]+)_(\d+)/i.exec(path.basename(name));
   if (!match) return undefined;
-  return { arch: match[1].toLowerCase() as 'v1' | 'v2', alpha: Number(match[2]), resolution: Number(match[3]) || inputSize };
+  return {
+    arch: match[1].toLowerCase() as 'v1' | 'v2',
+    alpha: Number(match[2]),
+    resolution: Number(match[3]) || inputSize,
+  };
 }
 
 export const infoCommand: CliCommand = {
   summary: 'describe a model: format, input, labels, size, quantisation, cost',
   async run(args) {
-    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } });
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+    });
     if (values.help) {
       console.log(HELP);
       return 0;
@@ -80,7 +91,9 @@ export const infoCommand: CliCommand = {
       ];
       if (report.architecture) {
         const a = report.architecture;
-        lines.push(`architecture   MobileNet ${a.arch.toUpperCase()} α=${a.alpha} ρ→${a.resolution}px: ${formatMillions(a.macs)} multiply-adds, ${formatMillions(a.params)} parameters`);
+        lines.push(
+          `architecture   MobileNet ${a.arch.toUpperCase()} α=${a.alpha} ρ→${a.resolution}px: ${formatMillions(a.macs)} multiply-adds, ${formatMillions(a.params)} parameters`,
+        );
       }
       console.log(lines.join('\n'));
       return 0;

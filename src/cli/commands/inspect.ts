@@ -21,7 +21,8 @@ each depthwise separable convolution against a standard one, totals and the shar
 function parseNumber(option: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value)) throw new RangeError(`--${option} must be a number, got "${text}"`);
+  if (text.trim() === '' || !Number.isFinite(value))
+    throw new RangeError(`--${option} must be a number, got "${text}"`);
   return value;
 }
 

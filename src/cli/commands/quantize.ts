@@ -51,7 +51,9 @@ export const quantizeCommand: CliCommand = {
     if (values.json) {
       console.log(JSON.stringify({ ...report, ratio, checks }));
     } else {
-      console.log(`${dtype}: weights ${megabytes(report.weightBytesBefore)} → ${megabytes(report.weightBytesAfter)} (${ratio.toFixed(2)}× smaller), ${report.tensorsQuantized} tensors quantised (${report.channelsEqualized} kernels equalised through their batch-norm first, ${report.biasesCorrected} rounding shifts corrected in float32${report.kernelsWidened > 0 ? `, ${report.kernelsWidened} smallest kernels kept at uint16` : ''}), ${report.tensorsKept} 1-D tensors kept as float32`);
+      console.log(
+        `${dtype}: weights ${megabytes(report.weightBytesBefore)} → ${megabytes(report.weightBytesAfter)} (${ratio.toFixed(2)}× smaller), ${report.tensorsQuantized} tensors quantised (${report.channelsEqualized} kernels equalised through their batch-norm first, ${report.biasesCorrected} rounding shifts corrected in float32${report.kernelsWidened > 0 ? `, ${report.kernelsWidened} smallest kernels kept at uint16` : ''}), ${report.tensorsKept} 1-D tensors kept as float32`,
+      );
       console.log(`written to ${path.resolve(outDir)} (${(await fs.readdir(outDir)).length} files)`);
       for (const check of checks) {
         console.log(

@@ -44,14 +44,18 @@ export function readAppendedZip(bytes: Uint8Array): ZipEntry[] {
   const directoryStart = eocd - directorySize;
   const archiveStart = directoryStart - directoryOffset;
   if (directoryStart < 0 || archiveStart < 0) {
-    throw new TfliteFormatError('The zip appended to the TFLite model is corrupt: its central directory lies before the file start');
+    throw new TfliteFormatError(
+      'The zip appended to the TFLite model is corrupt: its central directory lies before the file start',
+    );
   }
   const decoder = new TextDecoder();
   const entries: ZipEntry[] = [];
   let at = directoryStart;
   for (let i = 0; i < count; i++) {
     if (at + 46 > eocd || data.getUint32(at, true) !== CENTRAL_DIRECTORY_ENTRY) {
-      throw new TfliteFormatError(`The zip appended to the TFLite model is corrupt: central directory entry ${i} is missing`);
+      throw new TfliteFormatError(
+        `The zip appended to the TFLite model is corrupt: central directory entry ${i} is missing`,
+      );
     }
     const method = data.getUint16(at + 10, true);
     const compressedSize = data.getUint32(at + 20, true);
@@ -76,11 +80,16 @@ interface EntryLocation {
 }
 
 function readEntry(bytes: Uint8Array, data: DataView, entry: EntryLocation): Uint8Array {
-  const corrupt = (why: string) => new TfliteFormatError(`Zip entry "${entry.name}" appended to the TFLite model is corrupt: ${why}`);
+  const corrupt = (why: string) =>
+    new TfliteFormatError(`Zip entry "${entry.name}" appended to the TFLite model is corrupt: ${why}`);
   if (entry.localHeader + 30 > bytes.length || data.getUint32(entry.localHeader, true) !== LOCAL_FILE_HEADER) {
     throw corrupt('no local file header where the directory points');
   }
-  const start = entry.localHeader + 30 + data.getUint16(entry.localHeader + 26, true) + data.getUint16(entry.localHeader + 28, true);
+  const start =
+    entry.localHeader +
+    30 +
+    data.getUint16(entry.localHeader + 26, true) +
+    data.getUint16(entry.localHeader + 28, true);
   if (start + entry.compressedSize > bytes.length) throw corrupt('its data runs past the end of the file');
   const raw = bytes.subarray(start, start + entry.compressedSize);
   let content: Uint8Array;

@@ -101,7 +101,8 @@ export abstract class CheckedTable {
     checkRange(this.bb, this.bb.__indirect(at), 4, `${this.what} vector ${id}`);
     const start = this.bb.__vector(at);
     const length = this.bb.__vector_len(at);
-    if (length < 0) throw new TfliteFormatError(`TFLite file is corrupt: ${this.what} vector ${id} has negative length ${length}`);
+    if (length < 0)
+      throw new TfliteFormatError(`TFLite file is corrupt: ${this.what} vector ${id} has negative length ${length}`);
     checkRange(this.bb, start, length * elementSize, `${this.what} vector ${id} (${length} elements)`);
     return { start, length };
   }

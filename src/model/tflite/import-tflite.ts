@@ -39,7 +39,11 @@ const INPUT_DTYPES: Record<number, ImportedTflite['inputDtype']> = {
  * convention for int8 image models). A float input uses the metadata's normalisation, else the
  * MobileNet convention [-1, 1].
  */
-function pixelNormalization(dtype: ImportedTflite['inputDtype'], grid: QuantGrid | undefined, metadata?: { mean: number; std: number }): ImportedTflite['normalization'] {
+function pixelNormalization(
+  dtype: ImportedTflite['inputDtype'],
+  grid: QuantGrid | undefined,
+  metadata?: { mean: number; std: number },
+): ImportedTflite['normalization'] {
   if (dtype !== 'float32' && grid) {
     const shift = dtype === 'int8' ? 128 : 0;
     return { scale: grid.scale, offset: 0 - (grid.zeroPoint + shift) * grid.scale };
@@ -72,17 +76,23 @@ export function importTflite(bytes: Uint8Array, options: ImportTfliteOptions = {
 
   const inputs = subgraph.inputs();
   const outputs = subgraph.outputs();
-  if (inputs.length !== 1) throw new TfliteUnsupportedError(`TFLite model has ${inputs.length} inputs; a classifier takes exactly one image`);
+  if (inputs.length !== 1)
+    throw new TfliteUnsupportedError(`TFLite model has ${inputs.length} inputs; a classifier takes exactly one image`);
   if (outputs.length < 1) throw new TfliteFormatError('TFLite model declares no output tensor');
   const inputIndex = inputs[0];
   tensors.tensor(inputIndex, 'The subgraph input');
   const inputShape = tensors.shape(inputIndex);
   if (inputShape.length !== 4 || inputShape.slice(1).some((d) => d < 1)) {
-    throw new TfliteUnsupportedError(`TFLite input ${tensors.describe(inputIndex)} has shape [${inputShape.join(', ')}]; an image classifier takes [batch, height, width, channels]`);
+    throw new TfliteUnsupportedError(
+      `TFLite input ${tensors.describe(inputIndex)} has shape [${inputShape.join(', ')}]; an image classifier takes [batch, height, width, channels]`,
+    );
   }
   const inputType = tensors.type(inputIndex);
   const inputDtype = INPUT_DTYPES[inputType];
-  if (!inputDtype) throw new TfliteUnsupportedError(`TFLite input type ${tensorTypeName(inputType)} is not supported (valid: UINT8, INT8, FLOAT32)`);
+  if (!inputDtype)
+    throw new TfliteUnsupportedError(
+      `TFLite input type ${tensorTypeName(inputType)} is not supported (valid: UINT8, INT8, FLOAT32)`,
+    );
   const inputGrid = tensors.grid(inputIndex);
 
   const constants: ModelGraph['constants'] = {};
@@ -104,11 +114,15 @@ export function importTflite(bytes: Uint8Array, options: ImportTfliteOptions = {
   const ops: GraphOp[] = [];
   for (const operator of subgraph.operators()) {
     const code = codes[operator.opcodeIndex()];
-    if (!code) throw new TfliteFormatError(`Operator ${operator.index} names operator code ${operator.opcodeIndex()}, but the model has ${codes.length}`);
+    if (!code)
+      throw new TfliteFormatError(
+        `Operator ${operator.index} names operator code ${operator.opcodeIndex()}, but the model has ${codes.length}`,
+      );
     const op = translateOperator(operator, code.builtinCode(), code.customCode(), context);
     if (!op) continue;
     for (const name of op.inputs) {
-      if (!produced.has(name)) throw new TfliteFormatError(`Operator ${operator.index} reads ${name}, which no earlier operator produces`);
+      if (!produced.has(name))
+        throw new TfliteFormatError(`Operator ${operator.index} reads ${name}, which no earlier operator produces`);
     }
     const grid = options.float ? undefined : tensors.grid(operator.outputs()[0]);
     if (grid) op.requantize = grid;
@@ -117,7 +131,8 @@ export function importTflite(bytes: Uint8Array, options: ImportTfliteOptions = {
   }
 
   const outputName = tensors.graphName(outputs[0]);
-  if (!produced.has(outputName)) throw new TfliteFormatError(`TFLite output ${tensors.describe(outputs[0])} is produced by no operator`);
+  if (!produced.has(outputName))
+    throw new TfliteFormatError(`TFLite output ${tensors.describe(outputs[0])} is produced by no operator`);
 
   const metadata = readTfliteMetadata(model, bytes);
   const graph: ModelGraph = {

@@ -18,7 +18,11 @@ export function convFilterToTfjs(values: Float32Array, shape: number[]): { value
  * DEPTHWISE_CONV_2D filter [1, kh, kw, in * multiplier] → tf.depthwiseConv2d [kh, kw, in, multiplier].
  * TFLite's channel c * multiplier + m is TF.js's [c][m], so the bytes stay where they are.
  */
-export function depthwiseFilterToTfjs(values: Float32Array, shape: number[], multiplier: number): { values: Float32Array; shape: number[] } {
+export function depthwiseFilterToTfjs(
+  values: Float32Array,
+  shape: number[],
+  multiplier: number,
+): { values: Float32Array; shape: number[] } {
   const [, kh, kw, channels] = shape;
   return { values, shape: [kh, kw, channels / multiplier, multiplier] };
 }

@@ -23,19 +23,33 @@ export const AssociatedFileType = {
 const PROCESS_UNIT_NORMALIZATION = 1;
 
 export class AssociatedFile extends CheckedTable {
-  name(): string | undefined { return this.string(0); }
-  description(): string | undefined { return this.string(1); }
-  type(): number { return this.int8(2, 0); }
-  locale(): string | undefined { return this.string(3); }
+  name(): string | undefined {
+    return this.string(0);
+  }
+  description(): string | undefined {
+    return this.string(1);
+  }
+  type(): number {
+    return this.int8(2, 0);
+  }
+  locale(): string | undefined {
+    return this.string(3);
+  }
 }
 
 export class NormalizationOptions extends CheckedTable {
-  mean(): number[] { return this.float32s(0); }
-  std(): number[] { return this.float32s(1); }
+  mean(): number[] {
+    return this.float32s(0);
+  }
+  std(): number[] {
+    return this.float32s(1);
+  }
 }
 
 export class ProcessUnit extends CheckedTable {
-  optionsType(): number { return this.uint8(0, 0); }
+  optionsType(): number {
+    return this.uint8(0, 0);
+  }
   normalization(): NormalizationOptions | undefined {
     if (this.optionsType() !== PROCESS_UNIT_NORMALIZATION) return undefined;
     return this.table(1, (bb, at) => new NormalizationOptions(bb, at, `${this.what} normalization`));
@@ -43,32 +57,65 @@ export class ProcessUnit extends CheckedTable {
 }
 
 export class TensorMetadata extends CheckedTable {
-  name(): string | undefined { return this.string(0); }
-  description(): string | undefined { return this.string(1); }
+  name(): string | undefined {
+    return this.string(0);
+  }
+  description(): string | undefined {
+    return this.string(1);
+  }
   // ids 2 (dimension_names) and 3 (content) are not needed.
-  processUnits(): ProcessUnit[] { return this.tables(4, (bb, at, i) => new ProcessUnit(bb, at, `${this.what} process unit ${i}`)); }
-  associatedFiles(): AssociatedFile[] { return this.tables(6, (bb, at, i) => new AssociatedFile(bb, at, `${this.what} file ${i}`)); }
+  processUnits(): ProcessUnit[] {
+    return this.tables(4, (bb, at, i) => new ProcessUnit(bb, at, `${this.what} process unit ${i}`));
+  }
+  associatedFiles(): AssociatedFile[] {
+    return this.tables(6, (bb, at, i) => new AssociatedFile(bb, at, `${this.what} file ${i}`));
+  }
 }
 
 export class SubGraphMetadata extends CheckedTable {
-  name(): string | undefined { return this.string(0); }
-  description(): string | undefined { return this.string(1); }
-  inputTensorMetadata(): TensorMetadata[] { return this.tables(2, (bb, at, i) => new TensorMetadata(bb, at, `input metadata ${i}`)); }
-  outputTensorMetadata(): TensorMetadata[] { return this.tables(3, (bb, at, i) => new TensorMetadata(bb, at, `output metadata ${i}`)); }
-  associatedFiles(): AssociatedFile[] { return this.tables(4, (bb, at, i) => new AssociatedFile(bb, at, `subgraph file ${i}`)); }
+  name(): string | undefined {
+    return this.string(0);
+  }
+  description(): string | undefined {
+    return this.string(1);
+  }
+  inputTensorMetadata(): TensorMetadata[] {
+    return this.tables(2, (bb, at, i) => new TensorMetadata(bb, at, `input metadata ${i}`));
+  }
+  outputTensorMetadata(): TensorMetadata[] {
+    return this.tables(3, (bb, at, i) => new TensorMetadata(bb, at, `output metadata ${i}`));
+  }
+  associatedFiles(): AssociatedFile[] {
+    return this.tables(4, (bb, at, i) => new AssociatedFile(bb, at, `subgraph file ${i}`));
+  }
 }
 
 export class ModelMetadata extends CheckedTable {
-  name(): string | undefined { return this.string(0); }
-  description(): string | undefined { return this.string(1); }
-  version(): string | undefined { return this.string(2); }
-  subgraphMetadata(): SubGraphMetadata[] { return this.tables(3, (bb, at, i) => new SubGraphMetadata(bb, at, `subgraph metadata ${i}`)); }
-  author(): string | undefined { return this.string(4); }
-  license(): string | undefined { return this.string(5); }
-  associatedFiles(): AssociatedFile[] { return this.tables(6, (bb, at, i) => new AssociatedFile(bb, at, `model file ${i}`)); }
+  name(): string | undefined {
+    return this.string(0);
+  }
+  description(): string | undefined {
+    return this.string(1);
+  }
+  version(): string | undefined {
+    return this.string(2);
+  }
+  subgraphMetadata(): SubGraphMetadata[] {
+    return this.tables(3, (bb, at, i) => new SubGraphMetadata(bb, at, `subgraph metadata ${i}`));
+  }
+  author(): string | undefined {
+    return this.string(4);
+  }
+  license(): string | undefined {
+    return this.string(5);
+  }
+  associatedFiles(): AssociatedFile[] {
+    return this.tables(6, (bb, at, i) => new AssociatedFile(bb, at, `model file ${i}`));
+  }
 
   static fromBytes(bytes: Uint8Array): ModelMetadata {
-    if (bytes.length < 8) throw new TfliteFormatError(`TFLite metadata buffer is ${bytes.length} bytes, too short to be a flatbuffer`);
+    if (bytes.length < 8)
+      throw new TfliteFormatError(`TFLite metadata buffer is ${bytes.length} bytes, too short to be a flatbuffer`);
     const bb = new ByteBuffer(bytes);
     if (!bb.__has_identifier(METADATA_FILE_IDENTIFIER)) {
       throw new TfliteFormatError(`TFLite metadata buffer lacks the "${METADATA_FILE_IDENTIFIER}" identifier`);

@@ -13,7 +13,10 @@ export interface TfliteMetadataSummary {
 }
 
 function parseLabels(content: Uint8Array): string[] {
-  const lines = new TextDecoder().decode(content).split('\n').map((line) => line.replace(/\r$/, ''));
+  const lines = new TextDecoder()
+    .decode(content)
+    .split('\n')
+    .map((line) => line.replace(/\r$/, ''));
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   return lines;
 }
@@ -21,7 +24,9 @@ function parseLabels(content: Uint8Array): string[] {
 function singleValue(values: number[], what: string): number | undefined {
   if (values.length === 0) return undefined;
   if (values.some((v) => v !== values[0])) {
-    throw new TfliteUnsupportedError(`The model's input normalisation has a different ${what} per channel ([${values.map((v) => Number(v.toPrecision(7))).join(', ')}]); only one value for all channels is supported`);
+    throw new TfliteUnsupportedError(
+      `The model's input normalisation has a different ${what} per channel ([${values.map((v) => Number(v.toPrecision(7))).join(', ')}]); only one value for all channels is supported`,
+    );
   }
   return values[0];
 }
@@ -70,10 +75,13 @@ export function readTfliteMetadata(model: Model, bytes: Uint8Array): TfliteMetad
   const zip = readAppendedZip(bytes);
   const wanted = labelFileNames(metadata);
   const labelEntry =
-    zip.find((file) => wanted.includes(file.name)) ?? (wanted.length === 0 && zip.length === 1 && zip[0].name.endsWith('.txt') ? zip[0] : undefined);
+    zip.find((file) => wanted.includes(file.name)) ??
+    (wanted.length === 0 && zip.length === 1 && zip[0].name.endsWith('.txt') ? zip[0] : undefined);
   if (!labelEntry && wanted.length > 0) {
     // The metadata promises a label file: its absence means the appended zip was cut off.
-    throw new TfliteFormatError(`TFLite file is truncated or corrupt: its metadata names the label file "${wanted[0]}", but the zip appended to the model ${zip.length === 0 ? 'is missing' : 'does not hold it'}`);
+    throw new TfliteFormatError(
+      `TFLite file is truncated or corrupt: its metadata names the label file "${wanted[0]}", but the zip appended to the model ${zip.length === 0 ? 'is missing' : 'does not hold it'}`,
+    );
   }
   if (labelEntry) summary.labels = parseLabels(labelEntry.read());
   return summary;

@@ -18,7 +18,10 @@ export const TensorType = {
   FLOAT64: 10,
 } as const;
 
-const TENSOR_TYPE_NAMES = Object.fromEntries(Object.entries(TensorType).map(([name, code]) => [code, name])) as Record<number, string>;
+const TENSOR_TYPE_NAMES = Object.fromEntries(Object.entries(TensorType).map(([name, code]) => [code, name])) as Record<
+  number,
+  string
+>;
 
 export function tensorTypeName(code: number): string {
   return TENSOR_TYPE_NAMES[code] ?? `tensor type ${code}`;

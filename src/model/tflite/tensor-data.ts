@@ -34,23 +34,41 @@ function float16ToFloat32(h: number): number {
 export function rawValues(data: Uint8Array, type: number, shape: number[], what: string): Float64Array {
   const size = BYTES_PER_ELEMENT[type];
   if (size === undefined) {
-    throw new TfliteUnsupportedError(`${what}: constant data of type ${tensorTypeName(type)} is not supported (valid: FLOAT32, FLOAT16, INT32, INT64, INT16, UINT8, INT8)`);
+    throw new TfliteUnsupportedError(
+      `${what}: constant data of type ${tensorTypeName(type)} is not supported (valid: FLOAT32, FLOAT16, INT32, INT64, INT16, UINT8, INT8)`,
+    );
   }
   const count = elementCount(shape);
   if (data.length !== count * size) {
-    throw new TfliteFormatError(`${what}: shape [${shape.join(', ')}] needs ${count * size} bytes of ${tensorTypeName(type)}, the buffer holds ${data.length}`);
+    throw new TfliteFormatError(
+      `${what}: shape [${shape.join(', ')}] needs ${count * size} bytes of ${tensorTypeName(type)}, the buffer holds ${data.length}`,
+    );
   }
   const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const out = new Float64Array(count);
   for (let i = 0; i < count; i++) {
     switch (type) {
-      case TensorType.FLOAT32: out[i] = dv.getFloat32(4 * i, true); break;
-      case TensorType.FLOAT16: out[i] = float16ToFloat32(dv.getUint16(2 * i, true)); break;
-      case TensorType.INT32: out[i] = dv.getInt32(4 * i, true); break;
-      case TensorType.UINT8: out[i] = dv.getUint8(i); break;
-      case TensorType.INT64: out[i] = Number(dv.getBigInt64(8 * i, true)); break;
-      case TensorType.INT16: out[i] = dv.getInt16(2 * i, true); break;
-      case TensorType.INT8: out[i] = dv.getInt8(i); break;
+      case TensorType.FLOAT32:
+        out[i] = dv.getFloat32(4 * i, true);
+        break;
+      case TensorType.FLOAT16:
+        out[i] = float16ToFloat32(dv.getUint16(2 * i, true));
+        break;
+      case TensorType.INT32:
+        out[i] = dv.getInt32(4 * i, true);
+        break;
+      case TensorType.UINT8:
+        out[i] = dv.getUint8(i);
+        break;
+      case TensorType.INT64:
+        out[i] = Number(dv.getBigInt64(8 * i, true));
+        break;
+      case TensorType.INT16:
+        out[i] = dv.getInt16(2 * i, true);
+        break;
+      case TensorType.INT8:
+        out[i] = dv.getInt8(i);
+        break;
     }
   }
   return out;
@@ -74,7 +92,9 @@ export function dequantize(values: Float64Array, shape: number[], affine: Affine
   }
   const channels = shape[dimension];
   if (channels !== scales.length) {
-    throw new TfliteFormatError(`${what}: ${scales.length} per-channel scales for dimension ${dimension} of shape [${shape.join(', ')}]`);
+    throw new TfliteFormatError(
+      `${what}: ${scales.length} per-channel scales for dimension ${dimension} of shape [${shape.join(', ')}]`,
+    );
   }
   const inner = elementCount(shape.slice(dimension + 1));
   for (let i = 0; i < values.length; i++) {

@@ -32,7 +32,8 @@ export class TensorTable {
 
   tensor(index: number, what: string): Tensor {
     const tensor = this.tensors[index];
-    if (!tensor) throw new TfliteFormatError(`${what} names tensor ${index}, but the subgraph has ${this.tensors.length} tensors`);
+    if (!tensor)
+      throw new TfliteFormatError(`${what} names tensor ${index}, but the subgraph has ${this.tensors.length} tensors`);
     return tensor;
   }
 
@@ -61,10 +62,16 @@ export class TensorTable {
     const scales = q.scale();
     if (scales.length === 0) return undefined;
     if (q.detailsType() !== 0) {
-      throw new TfliteUnsupportedError(`${this.describe(index)} uses custom quantisation details, which are not supported (valid: scale/zero_point)`);
+      throw new TfliteUnsupportedError(
+        `${this.describe(index)} uses custom quantisation details, which are not supported (valid: scale/zero_point)`,
+      );
     }
     const zeroPoints = q.zeroPoint();
-    return { scales, zeroPoints: zeroPoints.length > 0 ? zeroPoints : scales.map(() => 0), dimension: q.quantizedDimension() };
+    return {
+      scales,
+      zeroPoints: zeroPoints.length > 0 ? zeroPoints : scales.map(() => 0),
+      dimension: q.quantizedDimension(),
+    };
   }
 
   /** The integer grid of a quantised activation tensor (uint8, int8, int16), else undefined. */
@@ -73,7 +80,9 @@ export class TensorTable {
     const affine = this.affine(index);
     if (!range || !affine) return undefined;
     if (affine.scales.length !== 1) {
-      throw new TfliteUnsupportedError(`${this.describe(index)} is an activation quantised per channel, which TFLite does not define`);
+      throw new TfliteUnsupportedError(
+        `${this.describe(index)} is an activation quantised per channel, which TFLite does not define`,
+      );
     }
     return { scale: affine.scales[0], zeroPoint: affine.zeroPoints[0], qmin: range[0], qmax: range[1] };
   }
@@ -82,7 +91,10 @@ export class TensorTable {
     const bufferIndex = this.tensor(index, 'A tensor lookup').buffer();
     if (bufferIndex === 0) return undefined;
     const buffer = this.buffers[bufferIndex];
-    if (!buffer) throw new TfliteFormatError(`${this.describe(index)} names buffer ${bufferIndex}, but the model has ${this.buffers.length} buffers`);
+    if (!buffer)
+      throw new TfliteFormatError(
+        `${this.describe(index)} names buffer ${bufferIndex}, but the model has ${this.buffers.length} buffers`,
+      );
     return buffer.data();
   }
 
@@ -93,7 +105,9 @@ export class TensorTable {
   /** True for a stored constant of integer type (quantised weights), false for floats and folded values. */
   isInteger(index: number): boolean {
     const type = this.type(index);
-    return !this.folded.has(index) && (type === TensorType.UINT8 || type === TensorType.INT8 || type === TensorType.INT16);
+    return (
+      !this.folded.has(index) && (type === TensorType.UINT8 || type === TensorType.INT8 || type === TensorType.INT16)
+    );
   }
 
   fold(index: number, values: Float32Array): void {
@@ -103,7 +117,8 @@ export class TensorTable {
   /** A constant's stored numbers without any scaling: shape, axis and padding operands. */
   integers(index: number): number[] {
     const data = this.data(index);
-    if (!data) throw new TfliteUnsupportedError(`${this.describe(index)} must be a constant, but it is computed at run time`);
+    if (!data)
+      throw new TfliteUnsupportedError(`${this.describe(index)} must be a constant, but it is computed at run time`);
     return Array.from(rawValues(data, this.type(index), this.shape(index), this.describe(index)));
   }
 
@@ -115,18 +130,26 @@ export class TensorTable {
     const folded = this.folded.get(index);
     if (folded) return folded;
     const data = this.data(index);
-    if (!data) throw new TfliteUnsupportedError(`${this.describe(index)} must be a constant, but it is computed at run time`);
+    if (!data)
+      throw new TfliteUnsupportedError(`${this.describe(index)} must be a constant, but it is computed at run time`);
     const type = this.type(index);
     const shape = this.shape(index);
     const raw = rawValues(data, type, shape, this.describe(index));
     if (type === TensorType.FLOAT32 || type === TensorType.FLOAT16) return Float32Array.from(raw);
     if (overrideScales) {
       const dimension = overrideScales.length > 1 ? shape.length - 1 : 0;
-      return dequantize(raw, shape, { scales: overrideScales, zeroPoints: overrideScales.map(() => 0), dimension }, this.describe(index));
+      return dequantize(
+        raw,
+        shape,
+        { scales: overrideScales, zeroPoints: overrideScales.map(() => 0), dimension },
+        this.describe(index),
+      );
     }
     const affine = this.affine(index);
     if (!affine) {
-      throw new TfliteUnsupportedError(`${this.describe(index)} holds ${tensorTypeName(type)} weights without a scale, so their real values are unknown`);
+      throw new TfliteUnsupportedError(
+        `${this.describe(index)} holds ${tensorTypeName(type)} weights without a scale, so their real values are unknown`,
+      );
     }
     return dequantize(raw, shape, affine, this.describe(index));
   }

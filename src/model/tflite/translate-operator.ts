@@ -14,7 +14,13 @@ import {
   SoftmaxOptions,
   SqueezeOptions,
 } from './options-tables';
-import { ACTIVATION_NAMES, ActivationFunctionType, BuiltinOperator, Padding as TflitePadding, builtinOperatorName } from './schema-enums';
+import {
+  ACTIVATION_NAMES,
+  ActivationFunctionType,
+  BuiltinOperator,
+  Padding as TflitePadding,
+  builtinOperatorName,
+} from './schema-enums';
 import type { TensorTable } from './tensor-table';
 
 /** What a translator needs besides the operator itself. */
@@ -31,7 +37,9 @@ function activation(code: number, where: string): Activation {
   if (code === ActivationFunctionType.NONE) return 'none';
   if (code === ActivationFunctionType.RELU) return 'relu';
   if (code === ActivationFunctionType.RELU6) return 'relu6';
-  throw new TfliteUnsupportedError(`${where}: fused activation ${ACTIVATION_NAMES[code] ?? code} is not supported (valid: NONE, RELU, RELU6)`);
+  throw new TfliteUnsupportedError(
+    `${where}: fused activation ${ACTIVATION_NAMES[code] ?? code} is not supported (valid: NONE, RELU, RELU6)`,
+  );
 }
 
 function padding(code: number, where: string): Padding {
@@ -54,7 +62,8 @@ function input(op: Operator, position: number, where: string): number {
 
 function output(op: Operator, context: TranslateContext, where: string): string {
   const outputs = op.outputs();
-  if (outputs.length !== 1) throw new TfliteUnsupportedError(`${where}: ${outputs.length} outputs, only single-output operators are supported`);
+  if (outputs.length !== 1)
+    throw new TfliteUnsupportedError(`${where}: ${outputs.length} outputs, only single-output operators are supported`);
   context.tensors.tensor(outputs[0], where);
   return context.tensors.graphName(outputs[0]);
 }
@@ -108,7 +117,9 @@ function depthwiseConv2d(op: Operator, context: TranslateContext, where: string)
   // Newer converters may leave depth_multiplier at 0; the shapes decide.
   const multiplier = inChannels > 0 ? filterShape[3] / inChannels : o.depthMultiplier();
   if (!Number.isInteger(multiplier) || multiplier < 1) {
-    throw new TfliteFormatError(`${where}: filter shape [${filterShape.join(', ')}] does not fit ${inChannels} input channels`);
+    throw new TfliteFormatError(
+      `${where}: filter shape [${filterShape.join(', ')}] does not fit ${inChannels} input channels`,
+    );
   }
   return {
     op: 'depthwiseConv2d',
@@ -126,7 +137,10 @@ function depthwiseConv2d(op: Operator, context: TranslateContext, where: string)
 
 function fullyConnected(op: Operator, context: TranslateContext, where: string): GraphOp {
   const o = new FullyConnectedOptions(options(op, where), `${where} FullyConnectedOptions`);
-  if (o.weightsFormat() !== 0) throw new TfliteUnsupportedError(`${where}: shuffled FULLY_CONNECTED weights are not supported (valid weights_format: DEFAULT)`);
+  if (o.weightsFormat() !== 0)
+    throw new TfliteUnsupportedError(
+      `${where}: shuffled FULLY_CONNECTED weights are not supported (valid weights_format: DEFAULT)`,
+    );
   const weightsIndex = input(op, 1, where);
   return {
     op: 'fullyConnected',
@@ -142,7 +156,9 @@ function fullyConnected(op: Operator, context: TranslateContext, where: string):
 function elementwise(kind: 'add' | 'mul'): Translator {
   return (op, context, where) => {
     const ref = op.builtinOptions();
-    const fused = ref ? new ElementwiseOptions(ref, `${where} options`).fusedActivationFunction() : ActivationFunctionType.NONE;
+    const fused = ref
+      ? new ElementwiseOptions(ref, `${where} options`).fusedActivationFunction()
+      : ActivationFunctionType.NONE;
     return {
       op: kind,
       inputs: [context.operand(input(op, 0, where)), context.operand(input(op, 1, where))],
@@ -189,7 +205,10 @@ function reshape(op: Operator, context: TranslateContext, where: string): GraphO
     const ref = op.builtinOptions();
     const fromOptions = ref ? new ReshapeOptions(ref, `${where} ReshapeOptions`).newShape() : [];
     const shapeIndex = op.inputs()[1];
-    shape = fromOptions.length > 0 || shapeIndex === undefined || shapeIndex < 0 ? fromOptions : context.tensors.integers(shapeIndex);
+    shape =
+      fromOptions.length > 0 || shapeIndex === undefined || shapeIndex < 0
+        ? fromOptions
+        : context.tensors.integers(shapeIndex);
   }
   return { op: 'reshape', inputs: [context.operand(input(op, 0, where))], output: output(op, context, where), shape };
 }
@@ -199,17 +218,31 @@ function squeeze(op: Operator, context: TranslateContext, where: string): GraphO
   const rank = context.tensors.shape(inputIndex).length;
   const ref = op.builtinOptions();
   const dims = ref ? new SqueezeOptions(ref, `${where} SqueezeOptions`).squeezeDims() : [];
-  return { op: 'squeeze', inputs: [context.operand(inputIndex)], output: output(op, context, where), axes: dims.map((d) => positiveAxis(d, rank)) };
+  return {
+    op: 'squeeze',
+    inputs: [context.operand(inputIndex)],
+    output: output(op, context, where),
+    axes: dims.map((d) => positiveAxis(d, rank)),
+  };
 }
 
 function softmax(op: Operator, context: TranslateContext, where: string): GraphOp {
   const ref = op.builtinOptions();
   const beta = ref ? new SoftmaxOptions(ref, `${where} SoftmaxOptions`).beta() : 1;
-  return { op: 'softmax', inputs: [context.operand(input(op, 0, where))], output: output(op, context, where), beta: beta === 0 ? 1 : beta };
+  return {
+    op: 'softmax',
+    inputs: [context.operand(input(op, 0, where))],
+    output: output(op, context, where),
+    beta: beta === 0 ? 1 : beta,
+  };
 }
 
 function unary(kind: 'logistic' | 'hardSwish' | 'identity'): Translator {
-  return (op, context, where) => ({ op: kind, inputs: [context.operand(input(op, 0, where))], output: output(op, context, where) });
+  return (op, context, where) => ({
+    op: kind,
+    inputs: [context.operand(input(op, 0, where))],
+    output: output(op, context, where),
+  });
 }
 
 function pad(op: Operator, context: TranslateContext, where: string): GraphOp {
@@ -268,12 +301,19 @@ const TRANSLATORS: Record<number, Translator> = {
 export const SUPPORTED_OPERATORS = Object.keys(TRANSLATORS).map((code) => builtinOperatorName(Number(code)));
 
 /** Translates operator `index` whose builtin code is `code`; unknown ops are named in the error. */
-export function translateOperator(op: Operator, code: number, customCode: string | undefined, context: TranslateContext): GraphOp | undefined {
+export function translateOperator(
+  op: Operator,
+  code: number,
+  customCode: string | undefined,
+  context: TranslateContext,
+): GraphOp | undefined {
   const name = code === BuiltinOperator.CUSTOM ? `CUSTOM "${customCode ?? ''}"` : builtinOperatorName(code);
   const where = `Operator ${op.index} (${name})`;
   const translator = TRANSLATORS[code];
   if (!translator) {
-    throw new TfliteUnsupportedError(`Unsupported TFLite operator ${name} at operator index ${op.index}; supported: ${SUPPORTED_OPERATORS.join(', ')}`);
+    throw new TfliteUnsupportedError(
+      `Unsupported TFLite operator ${name} at operator index ${op.index}; supported: ${SUPPORTED_OPERATORS.join(', ')}`,
+    );
   }
   return translator(op, context, where);
 }

@@ -14,20 +14,29 @@ export const MIN_RESOLUTION = 32;
 
 /** Defaults for anything not given: the ImageNet MobileNet V1 1.0 at 224. */
 export function withDefaults(options: Partial<ArchitectureOptions>): ArchitectureOptions {
-  return { arch: options.arch ?? 'v1', alpha: options.alpha ?? 1, resolution: options.resolution ?? 224, classes: options.classes ?? 1000 };
+  return {
+    arch: options.arch ?? 'v1',
+    alpha: options.alpha ?? 1,
+    resolution: options.resolution ?? 224,
+    classes: options.classes ?? 1000,
+  };
 }
 
 /** Throws a RangeError naming the bad value and the valid ones. */
 export function validateArchitectureOptions(options: ArchitectureOptions): void {
   const { arch, alpha, resolution, classes } = options;
   if (!ARCHITECTURES.includes(arch)) {
-    throw new RangeError(`Unknown MobileNet architecture "${String(arch)}": valid values are ${ARCHITECTURES.join(', ')}`);
+    throw new RangeError(
+      `Unknown MobileNet architecture "${String(arch)}": valid values are ${ARCHITECTURES.join(', ')}`,
+    );
   }
   if (typeof alpha !== 'number' || !Number.isFinite(alpha) || alpha <= 0 || alpha > MAX_ALPHA) {
     throw new RangeError(`Width multiplier alpha must be a number in (0, ${MAX_ALPHA}], got ${String(alpha)}`);
   }
   if (!Number.isInteger(resolution) || resolution < MIN_RESOLUTION) {
-    throw new RangeError(`Input resolution must be an integer of at least ${MIN_RESOLUTION} pixels (e.g. 224, 192, 160, 128), got ${String(resolution)}`);
+    throw new RangeError(
+      `Input resolution must be an integer of at least ${MIN_RESOLUTION} pixels (e.g. 224, 192, 160, 128), got ${String(resolution)}`,
+    );
   }
   if (!Number.isInteger(classes) || classes < 1) {
     throw new RangeError(`Number of classes must be a positive integer, got ${String(classes)}`);

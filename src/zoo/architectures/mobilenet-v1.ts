@@ -91,8 +91,24 @@ export function mobilenetV1(options: ArchitectureOptions): Network {
 export function classifierHead(shape: Shape3, classes: number, fcName: string, softmaxName: string): NetworkLayer[] {
   const pooled: Shape3 = [1, 1, shape[2]];
   return [
-    { name: 'global_average_pooling2d', kind: 'avgpool', kernel: shape[0], stride: 1, input: shape, output: pooled, useBias: false },
+    {
+      name: 'global_average_pooling2d',
+      kind: 'avgpool',
+      kernel: shape[0],
+      stride: 1,
+      input: shape,
+      output: pooled,
+      useBias: false,
+    },
     { name: fcName, kind: 'fc', kernel: 1, stride: 1, input: pooled, output: [1, 1, classes], useBias: true },
-    { name: softmaxName, kind: 'softmax', kernel: 1, stride: 1, input: [1, 1, classes], output: [1, 1, classes], useBias: false },
+    {
+      name: softmaxName,
+      kind: 'softmax',
+      kernel: 1,
+      stride: 1,
+      input: [1, 1, classes],
+      output: [1, 1, classes],
+      useBias: false,
+    },
   ];
 }

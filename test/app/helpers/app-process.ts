@@ -52,7 +52,8 @@ export async function startApp(env: Record<string, string> = {}): Promise<AppPro
   const waitForOutput = async (pattern: RegExp, timeoutMs: number): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
     while (!pattern.test(output)) {
-      if (child.exitCode !== null) throw new Error(`the app exited (${child.exitCode}) before printing ${pattern}:\n${output}`);
+      if (child.exitCode !== null)
+        throw new Error(`the app exited (${child.exitCode}) before printing ${pattern}:\n${output}`);
       if (Date.now() > deadline) throw new Error(`the app did not print ${pattern} within ${timeoutMs} ms:\n${output}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -98,12 +99,23 @@ export function rawRequest(
   options: { method: string; path: string; headers?: Record<string, string>; body?: Buffer | string | Readable },
 ): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: options.method, path: options.path, headers: { host: `127.0.0.1:${port}`, ...options.headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: options.method,
+        path: options.path,
+        headers: { host: `127.0.0.1:${port}`, ...options.headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     const body = options.body;
     if (body === undefined) req.end();

@@ -9,7 +9,10 @@ import { pngTextBomb } from '../../image/metadata-bombs';
 const MAIN = path.join(__dirname, '..', '..', '..', 'src', 'cli', 'main.js');
 
 /** Runs the CLI, killing it after `timeoutMs`: a hang is reported as `hung`, not waited on. */
-function cli(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string; hung: boolean }> {
+function cli(
+  args: string[],
+  timeoutMs = 60_000,
+): Promise<{ code: number | null; stdout: string; stderr: string; hung: boolean }> {
   return new Promise((resolve) => {
     execFile(process.execPath, [MAIN, ...args], { timeout: timeoutMs, maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
       const e = error as (Error & { code?: number; killed?: boolean }) | null;
@@ -49,15 +52,30 @@ describe('cli mobilenet classify: hostile files and bad flags', function () {
   });
 
   it('a fifo, /dev/zero, a 1.5 GB file, a directory, a metadata bomb and a 0×0 JPEG: an error line each, no hang; the photo after them is classified', async function () {
-    const files = ['pipe.jpg', '/dev/zero', 'huge.jpg', 'folder.jpg', 'bomb.png', 'zero.jpg'].map((f) => (f.startsWith('/') ? f : path.join(dir, f)));
-    const { code, stdout, stderr, hung } = await cli(['classify', '--model', V1_025_LAYERS_DIR, '--json', ...files, imagePath('coffee.png')]);
+    const files = ['pipe.jpg', '/dev/zero', 'huge.jpg', 'folder.jpg', 'bomb.png', 'zero.jpg'].map((f) =>
+      f.startsWith('/') ? f : path.join(dir, f),
+    );
+    const { code, stdout, stderr, hung } = await cli([
+      'classify',
+      '--model',
+      V1_025_LAYERS_DIR,
+      '--json',
+      ...files,
+      imagePath('coffee.png'),
+    ]);
     assert.equal(hung, false, 'the CLI hung');
     assert.equal(code, 1, stderr);
-    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as { file: string; error?: string; predictions?: Array<{ label: string }> });
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { file: string; error?: string; predictions?: Array<{ label: string }> });
     const errors = lines.slice(0, 6).map((l) => l.error ?? '(classified)');
     assert.match(errors[0], /pipe\.jpg" is a named pipe \(FIFO\), not a regular file/);
     assert.match(errors[1], /"\/dev\/zero" is a character device, not a regular file/);
-    assert.match(errors[2], /huge\.jpg" is 1536\.0 MiB .* over the limit of 32\.0 MiB .*\(maxFileBytes\); it was not read/);
+    assert.match(
+      errors[2],
+      /huge\.jpg" is 1536\.0 MiB .* over the limit of 32\.0 MiB .*\(maxFileBytes\); it was not read/,
+    );
     assert.match(errors[3], /folder\.jpg" is a directory, not a regular file/);
     assert.match(errors[4], /PNG image refused before decoding: its metadata .* inflates to more than 16\.0 MiB/);
     assert.match(errors[5], /JPEG header declares a width or height of 0/);
@@ -66,7 +84,15 @@ describe('cli mobilenet classify: hostile files and bad flags', function () {
   });
 
   it('--max-file-bytes lowers the bound', async function () {
-    const { code, stdout } = await cli(['classify', '--model', V1_025_LAYERS_DIR, '--json', '--max-file-bytes', '1000', imagePath('coffee.png')]);
+    const { code, stdout } = await cli([
+      'classify',
+      '--model',
+      V1_025_LAYERS_DIR,
+      '--json',
+      '--max-file-bytes',
+      '1000',
+      imagePath('coffee.png'),
+    ]);
     assert.equal(code, 1);
     assert.match(stdout, /over the limit of 1000 bytes \(maxFileBytes\)/);
   });
@@ -82,7 +108,10 @@ describe('cli mobilenet classify: hostile files and bad flags', function () {
   ];
   for (const [flags, message] of badFlags) {
     it(`${flags.join(' ') || '(empty)'}: exit 2 naming the flag and what is accepted, before loading a model`, async function () {
-      const { code, stderr } = await cli(['classify', '--model', 'no_such_model', ...flags, imagePath('coffee.png')], 20_000);
+      const { code, stderr } = await cli(
+        ['classify', '--model', 'no_such_model', ...flags, imagePath('coffee.png')],
+        20_000,
+      );
       assert.equal(code, 2, stderr);
       assert.match(stderr, message);
     });

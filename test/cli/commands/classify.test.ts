@@ -38,8 +38,14 @@ const EXPECTED: Record<string, string[]> = {
 };
 
 function checkLines(stdout: string, files: string[]): Line[] {
-  const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as Line);
-  assert.deepEqual(lines.map((l) => path.basename(l.file)), files);
+  const lines = stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Line);
+  assert.deepEqual(
+    lines.map((l) => path.basename(l.file)),
+    files,
+  );
   for (const line of lines) {
     const expected = EXPECTED[path.basename(line.file)];
     if (!expected) continue;
@@ -59,7 +65,17 @@ describe('cli mobilenet classify', function () {
 
   it('--json: one object per image with the SOURCES.md labels; a bad image gets an error line and exit 1, the rest are still classified', async () => {
     const files = [...photos.slice(0, 3), 'dragonfly.bmp', ...photos.slice(3)];
-    const { code, stdout } = await cli('classify', '--model', V1_025_LAYERS_DIR, '--top', '3', '--fit', 'fill', '--json', ...files.map(imagePath));
+    const { code, stdout } = await cli(
+      'classify',
+      '--model',
+      V1_025_LAYERS_DIR,
+      '--top',
+      '3',
+      '--fit',
+      'fill',
+      '--json',
+      ...files.map(imagePath),
+    );
     assert.equal(code, 1);
     const lines = checkLines(stdout, files);
     const bmp = lines.find((l) => l.file.endsWith('dragonfly.bmp'));
@@ -72,13 +88,32 @@ describe('cli mobilenet classify', function () {
     assert.equal(quantized.code, 0, quantized.stderr);
     const report = JSON.parse(quantized.stdout) as { ratio: number };
     assert.ok(report.ratio >= 3.5, `only ${report.ratio}× smaller`);
-    const { code, stdout } = await cli('classify', '--model', out, '--top', '3', '--fit', 'fill', '--json', ...photos.map(imagePath));
+    const { code, stdout } = await cli(
+      'classify',
+      '--model',
+      out,
+      '--top',
+      '3',
+      '--fit',
+      'fill',
+      '--json',
+      ...photos.map(imagePath),
+    );
     assert.equal(code, 0);
     checkLines(stdout, photos);
   });
 
   it('a .tflite model works where a model is named, with readable text output', async () => {
-    const { code, stdout } = await cli('classify', '--model', V2_QUANT_TFLITE, '--top', '2', '--fit', 'fill', imagePath('parrot.jpg'));
+    const { code, stdout } = await cli(
+      'classify',
+      '--model',
+      V2_QUANT_TFLITE,
+      '--top',
+      '2',
+      '--fit',
+      'fill',
+      imagePath('parrot.jpg'),
+    );
     assert.equal(code, 0);
     assert.match(stdout, /^parrot\.jpg: macaw \d+\.\d%, .+ \[\d+\.\d ms\]$/m);
   });

@@ -20,7 +20,9 @@ interface Outcome {
 /** Runs the real CLI in its own process (asynchronously, so the test's HTTP server keeps answering). */
 async function mobilenet(...args: string[]): Promise<Outcome> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env: { ...process.env, MOBILENET_CACHE: '/nonexistent-should-not-be-used' } });
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
+      env: { ...process.env, MOBILENET_CACHE: '/nonexistent-should-not-be-used' },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -51,7 +53,11 @@ describe('cli mobilenet fetch', function () {
     assert.match(first.stderr, /\[1\/1\] model\.json 52\.9 kB\n\[2\/56\] group\d+-shard1of1 /);
     assert.match(first.stderr, /\[56\/56\] group\d+-shard1of1 /);
     assert.equal(first.stderr.match(/^\[\d+\/56\] group\d+-shard1of1 /gm)?.length, 55, 'one line per shard');
-    assert.ok(fs.readFileSync(path.join(cache, 'tiny', 'group29-shard1of1')).equals(fs.readFileSync(path.join(V1_025_LAYERS_DIR, 'group29-shard1of1'))));
+    assert.ok(
+      fs
+        .readFileSync(path.join(cache, 'tiny', 'group29-shard1of1'))
+        .equals(fs.readFileSync(path.join(V1_025_LAYERS_DIR, 'group29-shard1of1'))),
+    );
 
     await server.close();
     const second = await mobilenet('fetch', url, '--cache', cache, '--name', 'tiny');
@@ -72,7 +78,10 @@ describe('cli mobilenet fetch', function () {
   it('exits 2 on an unknown name, listing the catalog', async function () {
     const outcome = await mobilenet('fetch', 'mobilenet_v9_1.0_224', '--cache', cache);
     assert.equal(outcome.code, 2);
-    assert.match(outcome.stderr, /"mobilenet_v9_1\.0_224" is neither a catalog name nor an http\(s\) URL\. Catalog names: mobilenet_v1_1\.0_224, /);
+    assert.match(
+      outcome.stderr,
+      /"mobilenet_v9_1\.0_224" is neither a catalog name nor an http\(s\) URL\. Catalog names: mobilenet_v1_1\.0_224, /,
+    );
     assert.equal(server.requests.length, 0);
   });
 

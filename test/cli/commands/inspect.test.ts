@@ -18,11 +18,24 @@ async function inspect(...args: string[]): Promise<{ code: number; stdout: strin
 }
 
 describe('cli/commands/inspect', () => {
-  it('--json prints exactly describeArchitecture\'s object, on one line', async () => {
-    const { code, stdout } = await inspect('--arch', 'v2', '--alpha', '0.35', '--resolution', '160', '--classes', '10', '--json');
+  it("--json prints exactly describeArchitecture's object, on one line", async () => {
+    const { code, stdout } = await inspect(
+      '--arch',
+      'v2',
+      '--alpha',
+      '0.35',
+      '--resolution',
+      '160',
+      '--classes',
+      '10',
+      '--json',
+    );
     assert.equal(code, 0);
     assert.equal(stdout.trim().split('\n').length, 1);
-    assert.deepEqual(JSON.parse(stdout), describeArchitecture({ arch: 'v2', alpha: 0.35, resolution: 160, classes: 10 }));
+    assert.deepEqual(
+      JSON.parse(stdout),
+      describeArchitecture({ arch: 'v2', alpha: 0.35, resolution: 160, classes: 10 }),
+    );
   });
 
   it('defaults to V1 1.0 at 224: a per-layer table with totals and the Table 2 breakdown', async () => {
@@ -30,8 +43,14 @@ describe('cli/commands/inspect', () => {
     assert.equal(code, 0);
     const lines = stdout.split('\n');
     assert.ok(lines[0].startsWith('MobileNet V1  α=1  224×224'));
-    assert.ok(lines.some((l) => /^conv1 +Conv \/ s2 +3×3×3×32 +224×224×3 +10\.84 M +992$/.test(l)), 'first conv row');
-    assert.ok(lines.some((l) => /^conv_dw_2 +Conv dw \/ s2 +3×3×64 dw +112×112×64/.test(l)), 'strided depthwise row');
+    assert.ok(
+      lines.some((l) => /^conv1 +Conv \/ s2 +3×3×3×32 +224×224×3 +10\.84 M +992$/.test(l)),
+      'first conv row',
+    );
+    assert.ok(
+      lines.some((l) => /^conv_dw_2 +Conv dw \/ s2 +3×3×64 dw +112×112×64/.test(l)),
+      'strided depthwise row',
+    );
     assert.ok(stdout.includes('Total: 568.74 M multiply-adds, 4,253,864 parameters'));
     assert.ok(lines.some((l) => /^Conv 1×1 +94\.86% +74\.57%$/.test(l)));
   });

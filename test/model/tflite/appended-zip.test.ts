@@ -17,11 +17,18 @@ describe('readAppendedZip', () => {
   }
 
   it('reads stored and deflated entries from an archive that starts after the model', () => {
-    const entries = readAppendedZip(withModel(zip([
-      { name: 'labels.txt', content: labels, deflate: true },
-      { name: 'README', content: readme, deflate: false },
-    ])));
-    assert.deepEqual(entries.map((e) => e.name), ['labels.txt', 'README']);
+    const entries = readAppendedZip(
+      withModel(
+        zip([
+          { name: 'labels.txt', content: labels, deflate: true },
+          { name: 'README', content: readme, deflate: false },
+        ]),
+      ),
+    );
+    assert.deepEqual(
+      entries.map((e) => e.name),
+      ['labels.txt', 'README'],
+    );
     assert.deepEqual(entries[0].read(), labels);
     assert.deepEqual(entries[1].read(), readme);
   });
@@ -34,6 +41,9 @@ describe('readAppendedZip', () => {
     const archive = zip([{ name: 'labels.txt', content: labels, deflate: true }]);
     archive.fill(0xff, 40, 60); // inside the deflate stream
     const [entry] = readAppendedZip(withModel(archive));
-    assert.throws(() => entry.read(), (error: unknown) => error instanceof TfliteFormatError && error.message.includes('labels.txt'));
+    assert.throws(
+      () => entry.read(),
+      (error: unknown) => error instanceof TfliteFormatError && error.message.includes('labels.txt'),
+    );
   });
 });

@@ -182,7 +182,11 @@ export function int32Bytes(values: number[]): Uint8Array {
 }
 
 /** Writes a Conv2DOptions table: padding (0 SAME, 1 VALID), strides, fused activation. */
-export function conv2dOptions(padding: number, stride: number, activation: number): { type: number; write: (b: Builder) => number } {
+export function conv2dOptions(
+  padding: number,
+  stride: number,
+  activation: number,
+): { type: number; write: (b: Builder) => number } {
   return {
     type: 1,
     write: (b) => {
@@ -210,7 +214,12 @@ export function reshapeOptions(shape: number[]): { type: number; write: (b: Buil
 }
 
 /** Writes a DepthwiseConv2DOptions table: padding, strides, depth multiplier, fused activation. */
-export function depthwiseOptions(padding: number, stride: number, multiplier: number, activation: number): { type: number; write: (b: Builder) => number } {
+export function depthwiseOptions(
+  padding: number,
+  stride: number,
+  multiplier: number,
+  activation: number,
+): { type: number; write: (b: Builder) => number } {
   return {
     type: 2,
     write: (b) => {
@@ -229,7 +238,12 @@ export function depthwiseOptions(padding: number, stride: number, multiplier: nu
  * A TFLite metadata flatbuffer (tensorflow_lite_support metadata_schema.fbs): the model
  * description, the input's NormalizationOptions and the output's label file.
  */
-export function buildMetadata(spec: { description: string; mean: number[]; std: number[]; labelFile: string }): Uint8Array {
+export function buildMetadata(spec: {
+  description: string;
+  mean: number[];
+  std: number[];
+  labelFile: string;
+}): Uint8Array {
   const b = new Builder(256);
   const mean = floatVector(b, spec.mean);
   const std = floatVector(b, spec.std);

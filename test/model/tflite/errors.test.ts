@@ -24,10 +24,16 @@ describe('importTflite: bad input gives clear errors', () => {
   });
 
   it('rejects bytes that are not TFLite, naming the identifier it found', () => {
-    assert.throws(() => importTflite(new Uint8Array(readImage('parrot.jpg'))), (error: unknown) => {
-      return error instanceof TfliteFormatError && error.message.includes('expected file identifier "TFL3"');
-    });
-    assert.throws(() => importTflite(new TextEncoder().encode('{"format": "layers-model", "modelTopology": {}}')), TfliteFormatError);
+    assert.throws(
+      () => importTflite(new Uint8Array(readImage('parrot.jpg'))),
+      (error: unknown) => {
+        return error instanceof TfliteFormatError && error.message.includes('expected file identifier "TFL3"');
+      },
+    );
+    assert.throws(
+      () => importTflite(new TextEncoder().encode('{"format": "layers-model", "modelTopology": {}}')),
+      TfliteFormatError,
+    );
   });
 
   it('names an unsupported operator and its index', () => {
@@ -44,8 +50,15 @@ describe('importTflite: bad input gives clear errors', () => {
       inputs: [0],
       outputs: [2],
     });
-    assert.throws(() => importTflite(bytes), (error: unknown) => {
-      return error instanceof TfliteUnsupportedError && /operator TANH at operator index 1/.test(error.message) && /supported: .*CONV_2D/.test(error.message);
-    });
+    assert.throws(
+      () => importTflite(bytes),
+      (error: unknown) => {
+        return (
+          error instanceof TfliteUnsupportedError &&
+          /operator TANH at operator index 1/.test(error.message) &&
+          /supported: .*CONV_2D/.test(error.message)
+        );
+      },
+    );
   });
 });

@@ -48,19 +48,31 @@ describe('importTflite: float input with TFLite metadata', () => {
     const imported = importTflite(floatModel([127.5], [127.5]));
     assert.equal(imported.description, 'Three made-up classes');
     assert.deepEqual(imported.labels, ['background', 'sun', 'moon']);
-    assert.ok(imported.graph.ops.every((op) => !op.requantize), 'a float model has no grids');
+    assert.ok(
+      imported.graph.ops.every((op) => !op.requantize),
+      'a float model has no grids',
+    );
     assert.equal(imported.scores, 'probabilities');
   });
 
   it('refuses per-channel normalisation it cannot express, naming the values', () => {
-    assert.throws(() => importTflite(floatModel([123.7, 116.3, 103.5], [58.4, 57.1, 57.4])), (error: unknown) => {
-      return error instanceof TfliteUnsupportedError && error.message.includes('different mean per channel ([123.7, 116.3, 103.5])');
-    });
+    assert.throws(
+      () => importTflite(floatModel([123.7, 116.3, 103.5], [58.4, 57.1, 57.4])),
+      (error: unknown) => {
+        return (
+          error instanceof TfliteUnsupportedError &&
+          error.message.includes('different mean per channel ([123.7, 116.3, 103.5])')
+        );
+      },
+    );
   });
 
   it('calls a missing label zip a truncated file when the metadata names one', () => {
-    assert.throws(() => importTflite(floatModel([127.5], [127.5], false)), (error: unknown) => {
-      return error instanceof TfliteFormatError && error.message.includes('"labels.txt"');
-    });
+    assert.throws(
+      () => importTflite(floatModel([127.5], [127.5], false)),
+      (error: unknown) => {
+        return error instanceof TfliteFormatError && error.message.includes('"labels.txt"');
+      },
+    );
   });
 });

@@ -5,7 +5,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { compileGraph } from '../../../src/engine/compile-graph';
 import { type ImportedTflite, importTflite } from '../../../src/model/tflite/import-tflite';
-import { MODELS, V1_025_128_QUANT_TFLITE, V2_QUANT_TFLITE, fixtureImagenetLabels, referenceOutputs } from '../../fixtures';
+import {
+  MODELS,
+  V1_025_128_QUANT_TFLITE,
+  V2_QUANT_TFLITE,
+  fixtureImagenetLabels,
+  referenceOutputs,
+} from '../../fixtures';
 
 /** The acceptance bound of issue 4: every uint8 output within 5 of the interpreter's. */
 const TOLERANCE = 5;
@@ -51,7 +57,11 @@ function compare(fixture: Fixture, float: boolean): Array<{ photo: string; maxDi
     const scores = output.dataSync();
     input.dispose();
     output.dispose();
-    assert.equal(scores.length, expected.length, `${photo}: ${scores.length} scores, the interpreter gave ${expected.length}`);
+    assert.equal(
+      scores.length,
+      expected.length,
+      `${photo}: ${scores.length} scores, the interpreter gave ${expected.length}`,
+    );
     let maxDiff = 0;
     for (let i = 0; i < expected.length; i++) maxDiff = Math.max(maxDiff, Math.abs(scores[i] * 256 - expected[i]));
     // The interpreter can tie on its top score (uint8 outputs); ours must be one of the tied.
@@ -77,11 +87,16 @@ describe('importTflite on the fixture models', function () {
       const results = compare(fixture, false);
       assert.equal(results.length, 10);
       const worst = Math.max(...results.map((r) => r.maxDiff));
-      console.log(`      ${name} default: largest difference ${worst.toFixed(2)}/256, per input ${results.map((r) => `${r.photo} ${r.maxDiff.toFixed(0)}`).join(', ')}`);
+      console.log(
+        `      ${name} default: largest difference ${worst.toFixed(2)}/256, per input ${results.map((r) => `${r.photo} ${r.maxDiff.toFixed(0)}`).join(', ')}`,
+      );
       for (const { photo, maxDiff, top1 } of results) {
         assert.ok(top1, `${photo}: top-1 differs from the interpreter's`);
         const bound = fixture.exceptions[photo] ?? TOLERANCE;
-        assert.ok(maxDiff <= bound, `${photo}: an output differs by ${maxDiff.toFixed(2)}/256 from the interpreter's (bound ${bound})`);
+        assert.ok(
+          maxDiff <= bound,
+          `${photo}: an output differs by ${maxDiff.toFixed(2)}/256 from the interpreter's (bound ${bound})`,
+        );
       }
       assert.equal(tf.memory().numTensors, start, 'tensors leaked');
     });
@@ -118,7 +133,14 @@ describe('importTflite on the fixture models', function () {
     assert.equal(imported.scores, 'probabilities');
     const kinds = new Set(imported.graph.ops.map((op) => op.op));
     assert.deepEqual([...kinds].sort(), ['add', 'avgPool', 'conv2d', 'depthwiseConv2d', 'reshape', 'softmax']);
-    assert.ok(imported.graph.ops.every((op) => op.requantize), 'every op of a uint8 model carries its output grid');
-    assert.ok(importTflite(new Uint8Array(fs.readFileSync(V2_QUANT_TFLITE)), { float: true }).graph.ops.every((op) => !op.requantize));
+    assert.ok(
+      imported.graph.ops.every((op) => op.requantize),
+      'every op of a uint8 model carries its output grid',
+    );
+    assert.ok(
+      importTflite(new Uint8Array(fs.readFileSync(V2_QUANT_TFLITE)), { float: true }).graph.ops.every(
+        (op) => !op.requantize,
+      ),
+    );
   });
 });

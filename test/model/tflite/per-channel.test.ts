@@ -27,8 +27,20 @@ function perChannelModel(): Uint8Array {
   return buildTflite({
     tensors: [
       { shape: [1, 1, 1, 2], type: INT8, quant: { scale: [0.5], zeroPoint: [0] }, name: 'input' },
-      { shape: [2, 1, 1, 2], type: INT8, data: int8Bytes([10, -20, 4, 8]), quant: { scale: [0.1, 0.25], zeroPoint: [0, 0], dimension: 0 }, name: 'filter' },
-      { shape: [2], type: INT32, data: int32Bytes([20, -8]), quant: { scale: [0.05, 0.125], zeroPoint: [0, 0] }, name: 'bias' },
+      {
+        shape: [2, 1, 1, 2],
+        type: INT8,
+        data: int8Bytes([10, -20, 4, 8]),
+        quant: { scale: [0.1, 0.25], zeroPoint: [0, 0], dimension: 0 },
+        name: 'filter',
+      },
+      {
+        shape: [2],
+        type: INT32,
+        data: int32Bytes([20, -8]),
+        quant: { scale: [0.05, 0.125], zeroPoint: [0, 0] },
+        name: 'bias',
+      },
       { shape: [1, 1, 1, 2], type: INT8, quant: { scale: [0.3], zeroPoint: [0] }, name: 'conv' },
       { shape: [1, 2], type: INT8, quant: { scale: [0.3], zeroPoint: [0] }, name: 'output' },
     ],
@@ -55,7 +67,12 @@ function depthwiseModel(): Uint8Array {
   return buildTflite({
     tensors: [
       { shape: [1, 1, 1, 2], type: INT8, quant: { scale: [0.5], zeroPoint: [0] } },
-      { shape: [1, 1, 1, 4], type: INT8, data: int8Bytes([10, 5, 4, -2]), quant: { scale: [0.1, 0.2, 0.25, 0.5], zeroPoint: [0, 0, 0, 0], dimension: 3 } },
+      {
+        shape: [1, 1, 1, 4],
+        type: INT8,
+        data: int8Bytes([10, 5, 4, -2]),
+        quant: { scale: [0.1, 0.2, 0.25, 0.5], zeroPoint: [0, 0, 0, 0], dimension: 3 },
+      },
       { shape: [1, 1, 1, 4], type: INT8, quant: { scale: [0.3], zeroPoint: [0] } },
       { shape: [1, 4], type: INT8, quant: { scale: [0.3], zeroPoint: [0] } },
     ],
@@ -88,7 +105,10 @@ describe('importTflite: per-channel int8', () => {
     // [in0→out0, in0→out1, in1→out0, in1→out1]
     assertClose(conv.filter.values, [1, 1, -2, 2]);
     assertClose(conv.bias?.values ?? [], [1, -1]);
-    assert.deepEqual(conv.weightScales?.map((s) => Math.fround(s)), [Math.fround(0.1), Math.fround(0.25)]);
+    assert.deepEqual(
+      conv.weightScales?.map((s) => Math.fround(s)),
+      [Math.fround(0.1), Math.fround(0.25)],
+    );
     assert.equal(conv.padding, 'valid');
     assert.deepEqual(conv.requantize, { scale: Math.fround(0.3), zeroPoint: 0, qmin: -128, qmax: 127 });
   });
@@ -104,7 +124,10 @@ describe('importTflite: per-channel int8', () => {
   it('computes the hand-worked outputs, re-quantised by default and exact in float mode', () => {
     const start = tf.memory().numTensors;
     const input = tf.tensor4d([2, -1], [1, 1, 1, 2]);
-    for (const [float, expected] of [[false, [5.1, -0.9]], [true, [5, -1]]] as const) {
+    for (const [float, expected] of [
+      [false, [5.1, -0.9]],
+      [true, [5, -1]],
+    ] as const) {
       const executable = compileGraph(importTflite(perChannelModel(), { float }).graph, { float });
       const output = executable.run(input);
       assertClose(output.dataSync(), [...expected]);
@@ -124,7 +147,10 @@ describe('importTflite: per-channel int8', () => {
     assert.equal(depthwise.bias, undefined);
     const start = tf.memory().numTensors;
     const input = tf.tensor4d([2, -1], [1, 1, 1, 2]);
-    for (const [float, expected] of [[false, [2.1, 2.1, -0.9, 0.9]], [true, [2, 2, -1, 1]]] as const) {
+    for (const [float, expected] of [
+      [false, [2.1, 2.1, -0.9, 0.9]],
+      [true, [2, 2, -1, 1]],
+    ] as const) {
       const executable = compileGraph(importTflite(depthwiseModel(), { float }).graph, { float });
       const output = executable.run(input);
       assertClose(output.dataSync(), [...expected]);

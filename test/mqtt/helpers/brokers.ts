@@ -5,8 +5,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AedesOptions } from 'aedes' with { 'resolution-mode': 'import' };
 
-export const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/local/sbin/mosquitto'].find((p) => fs.existsSync(p));
-export const MOSQUITTO_PASSWD = ['/usr/bin/mosquitto_passwd', '/usr/local/bin/mosquitto_passwd'].find((p) => fs.existsSync(p));
+export const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/local/sbin/mosquitto'].find((p) =>
+  fs.existsSync(p),
+);
+export const MOSQUITTO_PASSWD = ['/usr/bin/mosquitto_passwd', '/usr/local/bin/mosquitto_passwd'].find((p) =>
+  fs.existsSync(p),
+);
 
 /** A port that was free a moment ago on 127.0.0.1. */
 export async function freePort(): Promise<number> {
@@ -99,7 +103,8 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     if (!MOSQUITTO_PASSWD) throw new Error('mosquitto_passwd binary not found');
     const passwordFile = path.join(dir, 'passwd');
     fs.writeFileSync(passwordFile, '', { mode: 0o600 });
-    for (const [user, password] of Object.entries(options.users)) execFileSync(MOSQUITTO_PASSWD, ['-b', passwordFile, user, password]);
+    for (const [user, password] of Object.entries(options.users))
+      execFileSync(MOSQUITTO_PASSWD, ['-b', passwordFile, user, password]);
     lines.push(`password_file ${passwordFile}`, 'allow_anonymous false');
   } else {
     lines.push('allow_anonymous true');
@@ -135,7 +140,8 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     stop,
     start,
     signal(signal) {
-      if (!child || child.exitCode !== null || child.signalCode !== null) throw new Error(`mosquitto is not running; cannot send ${signal}`);
+      if (!child || child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`mosquitto is not running; cannot send ${signal}`);
       child.kill(signal);
     },
     async dispose() {

@@ -4,7 +4,10 @@ import { LabelPublisher } from '../../../src/mqtt';
 import { referenceFrame } from './reference-frames';
 
 const [url, prefix] = process.argv.slice(2);
-const publisher = new LabelPublisher({ url, reconnectPeriodMs: 100, keepalive: 60 }, { prefix, discovery: false, statsIntervalMs: 0 });
+const publisher = new LabelPublisher(
+  { url, reconnectPeriodMs: 100, keepalive: 60 },
+  { prefix, discovery: false, statsIntervalMs: 0 },
+);
 publisher
   .waitUntilConnected(10000)
   .then(() => {

@@ -10,7 +10,12 @@ import type { BrokerFactory, TestBroker } from './test-broker';
 
 const ESPRESSO_ON = { label: 'espresso', onThreshold: 0.6, offThreshold: 0.3, onFrames: 1, holdMs: 0 };
 
-async function waitForStatus(p: LabelPublisher, test: (s: PublisherStatus) => boolean, what: string, timeoutMs = 5000): Promise<PublisherStatus> {
+async function waitForStatus(
+  p: LabelPublisher,
+  test: (s: PublisherStatus) => boolean,
+  what: string,
+  timeoutMs = 5000,
+): Promise<PublisherStatus> {
   if (test(p.status())) return p.status();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -38,7 +43,10 @@ export function publisherSuite(kind: string, factory: BrokerFactory): void {
     const prefix = (): string => `t${process.pid}_${Date.now() % 100000}_${prefixCounter++}/mobilenet`;
 
     function publisher(settings: Partial<BrokerSettings>, options: LabelPublisherOptions): LabelPublisher {
-      const p = new LabelPublisher({ url: broker!.url, reconnectPeriodMs: 100, ...settings }, { discoveryJitterMs: 0, statsIntervalMs: 0, ...options });
+      const p = new LabelPublisher(
+        { url: broker!.url, reconnectPeriodMs: 100, ...settings },
+        { discoveryJitterMs: 0, statsIntervalMs: 0, ...options },
+      );
       cleanups.push(() => p.close({ timeoutMs: 1000 }));
       return p;
     }
@@ -58,20 +66,46 @@ export function publisherSuite(kind: string, factory: BrokerFactory): void {
       broker = await factory();
       const pre = prefix();
       const sub = await subscriber([`${pre}/#`]);
-      const p = publisher({}, { prefix: pre, watch: [{ label: 'espresso', onThreshold: 0.6, offThreshold: 0.3, onFrames: 2, holdMs: 1000 }] });
+      const p = publisher(
+        {},
+        { prefix: pre, watch: [{ label: 'espresso', onThreshold: 0.6, offThreshold: 0.3, onFrames: 2, holdMs: 1000 }] },
+      );
       await p.waitUntilConnected();
       const photos = ['coffee.png', 'coffee.png', 'coffee.png', 'parrot.jpg', 'parrot.jpg', 'parrot.jpg'];
       const ts = [0, 100, 200, 300, 900, 1400].map((t) => 1_700_000_000_000 + t);
       const outcomes = photos.map((photo, i) => p.publish(referenceFrame(photo, i, ts[i])));
       // ON after the 2nd strong frame; OFF once weak for >= 1000 ms (first weak at 300, 1400 - 300 >= 1000).
-      assert.deepEqual(outcomes.map((o) => o.switched.map((s) => s.state).join()), ['', 'ON', '', '', '', 'OFF']);
+      assert.deepEqual(
+        outcomes.map((o) => o.switched.map((s) => s.state).join()),
+        ['', 'ON', '', '', '', 'OFF'],
+      );
       await sub.waitFor((m) => m.filter((x) => x.topic === `${pre}/porch/espresso`).length >= 3, 'espresso OFF');
       await sub.waitFor((m) => m.filter((x) => x.topic === `${pre}/porch/labels`).length >= 6, 'six labels messages');
 
-      assert.deepEqual(sub.on(`${pre}/available`).map((m) => m.payload), ['online']);
-      assert.deepEqual(sub.on(`${pre}/porch/label`).map((m) => m.payload), ['espresso', 'macaw']);
-      assert.deepEqual(sub.on(`${pre}/porch/espresso`).map((m) => m.payload), ['OFF', 'ON', 'OFF']);
-      const labels = sub.on(`${pre}/porch/labels`).map((m) => JSON.parse(m.payload) as { ts: number; source: string; model: string; predictions: unknown[]; timings: object });
+      assert.deepEqual(
+        sub.on(`${pre}/available`).map((m) => m.payload),
+        ['online'],
+      );
+      assert.deepEqual(
+        sub.on(`${pre}/porch/label`).map((m) => m.payload),
+        ['espresso', 'macaw'],
+      );
+      assert.deepEqual(
+        sub.on(`${pre}/porch/espresso`).map((m) => m.payload),
+        ['OFF', 'ON', 'OFF'],
+      );
+      const labels = sub
+        .on(`${pre}/porch/labels`)
+        .map(
+          (m) =>
+            JSON.parse(m.payload) as {
+              ts: number;
+              source: string;
+              model: string;
+              predictions: unknown[];
+              timings: object;
+            },
+        );
       assert.equal(labels.length, 6);
       assert.deepEqual(labels[0].predictions, referencePredictions().get('coffee.png'));
       assert.deepEqual(Object.keys(labels[0]).sort(), ['model', 'predictions', 'source', 'timings', 'ts']);
@@ -95,11 +129,14 @@ export function publisherSuite(kind: string, factory: BrokerFactory): void {
       const sub = await subscriber([`${pre}/#`]);
       const p = publisher({}, { prefix: pre, labelsMode: 'change', discovery: false, qos: { stats: 1 } });
       await p.waitUntilConnected();
-      for (const [i, photo] of ['parrot.jpg', 'parrot.jpg', 'owl.jpg', 'owl.jpg', 'parrot.jpg'].entries()) p.publish(referenceFrame(photo, i, 1000 + i));
+      for (const [i, photo] of ['parrot.jpg', 'parrot.jpg', 'owl.jpg', 'owl.jpg', 'parrot.jpg'].entries())
+        p.publish(referenceFrame(photo, i, 1000 + i));
       const snap = p.publishStats();
       await sub.waitFor((m) => m.some((x) => x.topic === `${pre}/stats`), 'stats');
       assert.deepEqual(
-        sub.on(`${pre}/porch/labels`).map((m) => (JSON.parse(m.payload) as { predictions: Array<{ label: string }> }).predictions[0].label),
+        sub
+          .on(`${pre}/porch/labels`)
+          .map((m) => (JSON.parse(m.payload) as { predictions: Array<{ label: string }> }).predictions[0].label),
         ['macaw', 'ruffed grouse, partridge, Bonasa umbellus', 'macaw'],
       );
       const stats = JSON.parse(sub.on(`${pre}/stats`)[0].payload) as typeof snap;
@@ -118,7 +155,9 @@ export function publisherSuite(kind: string, factory: BrokerFactory): void {
       await p.waitUntilConnected();
       for (let i = 0; i < 4; i++) p.publish(referenceFrame('owl.jpg', i, i));
       await sub.waitFor((m) => m.length >= 2, 'two stats messages');
-      const [first, second] = sub.messages.map((m) => JSON.parse(m.payload) as { frames: number; intervalMs: number; fps: number });
+      const [first, second] = sub.messages.map(
+        (m) => JSON.parse(m.payload) as { frames: number; intervalMs: number; fps: number },
+      );
       assert.equal(first.frames + second.frames, 4);
       assert.ok(first.intervalMs >= 150 && first.intervalMs < 1000, `interval ${first.intervalMs} ms`);
       assert.ok(first.fps > 0);
@@ -146,8 +185,14 @@ export function publisherSuite(kind: string, factory: BrokerFactory): void {
       assert.match(config.o.url, /^https:\/\//);
       assert.equal(config.availability_topic, `${pre}/available`);
       const cmps = Object.values(config.cmps);
-      assert.deepEqual(cmps.map((c) => c.p), ['sensor', 'sensor', 'binary_sensor', 'binary_sensor']);
-      assert.deepEqual(cmps.map((c) => c.state_topic), [`${pre}/porch/label`, `${pre}/porch/labels`, `${pre}/porch/espresso`, `${pre}/porch/macaw`]);
+      assert.deepEqual(
+        cmps.map((c) => c.p),
+        ['sensor', 'sensor', 'binary_sensor', 'binary_sensor'],
+      );
+      assert.deepEqual(
+        cmps.map((c) => c.state_topic),
+        [`${pre}/porch/label`, `${pre}/porch/labels`, `${pre}/porch/espresso`, `${pre}/porch/macaw`],
+      );
       for (const [key, c] of Object.entries(config.cmps)) assert.equal(key, c.unique_id);
 
       // Home Assistant restarts: its birth message must bring the config back.
@@ -162,7 +207,10 @@ export function publisherSuite(kind: string, factory: BrokerFactory): void {
       await again.waitUntilConnected();
       again.publish(referenceFrame('parrot.jpg', 1, 2000));
       await ha.waitFor((m) => m.length >= 3, 'discovery after restart');
-      assert.deepEqual(Object.keys((JSON.parse(ha.messages[2].payload) as typeof config).cmps), Object.keys(config.cmps));
+      assert.deepEqual(
+        Object.keys((JSON.parse(ha.messages[2].payload) as typeof config).cmps),
+        Object.keys(config.cmps),
+      );
 
       // Deleting the node removes the device: an empty retained config.
       await again.close({ removeDiscovery: true });
@@ -205,8 +253,16 @@ export function publisherSuite(kind: string, factory: BrokerFactory): void {
       await restoreBroker(sub);
       await waitForStatus(p, (s) => s.state === 'connected', 'reconnect');
       // The queued messages in order, then the current state re-published so subscribers converge.
-      await sub.waitFor(() => sub.fresh(espressoTopic, before).length >= 5, 'queued state plus re-published state', 10000);
-      await sub.waitFor(() => sub.fresh(labelTopic, before).length >= 5, 'queued labels plus re-published label', 10000);
+      await sub.waitFor(
+        () => sub.fresh(espressoTopic, before).length >= 5,
+        'queued state plus re-published state',
+        10000,
+      );
+      await sub.waitFor(
+        () => sub.fresh(labelTopic, before).length >= 5,
+        'queued labels plus re-published label',
+        10000,
+      );
       const expectedLabels = outage.map((photo) => referencePredictions().get(photo)![0].label);
       assert.deepEqual(sub.fresh(labelTopic, before), [...expectedLabels, expectedLabels[3]]);
       assert.deepEqual(sub.fresh(espressoTopic, before), ['ON', 'OFF', 'ON', 'OFF', 'OFF']);
@@ -234,7 +290,11 @@ export function publisherSuite(kind: string, factory: BrokerFactory): void {
       await waitForStatus(p, (s) => s.state === 'connected', 'reconnect');
       await sub.waitFor(() => sub.fresh(labelTopic, before).length >= 3, 'kept messages and current state', 10000);
       // The newest four survive: label espresso, ON, label hot dog, OFF; then the state again.
-      assert.deepEqual(sub.fresh(labelTopic, before), ['espresso', 'hotdog, hot dog, red hot', 'hotdog, hot dog, red hot']);
+      assert.deepEqual(sub.fresh(labelTopic, before), [
+        'espresso',
+        'hotdog, hot dog, red hot',
+        'hotdog, hot dog, red hot',
+      ]);
       await sub.waitFor(() => sub.fresh(`${pre}/porch/espresso`, before).length >= 3, 'espresso state', 10000);
       assert.deepEqual(sub.fresh(`${pre}/porch/espresso`, before), ['ON', 'OFF', 'OFF']);
       assert.equal(p.status().dropped, 8);
@@ -249,7 +309,10 @@ export function publisherSuite(kind: string, factory: BrokerFactory): void {
       try {
         const p = publisher({ username: 'camera', password: `${secret}-wrong` }, { prefix: prefix() });
         p.on('status', (s) => logged.push(JSON.stringify(s)));
-        await assert.rejects(p.waitUntilConnected(), /refused the connection: (bad username or password|not authorised)/);
+        await assert.rejects(
+          p.waitUntilConnected(),
+          /refused the connection: (bad username or password|not authorised)/,
+        );
         status = p.status();
         p.publish(referenceFrame('parrot.jpg', 1, 1));
         await p.close();
@@ -277,7 +340,10 @@ export function publisherSuite(kind: string, factory: BrokerFactory): void {
       await sub.waitFor((m) => m.some((x) => x.payload === 'online'), 'online');
       child.kill('SIGKILL');
       await sub.waitFor((m) => m.some((x) => x.payload === 'offline'), 'offline from the last will');
-      assert.deepEqual(sub.messages.map((m) => m.payload), ['online', 'offline']);
+      assert.deepEqual(
+        sub.messages.map((m) => m.payload),
+        ['online', 'offline'],
+      );
       const late = await subscriber([`${pre}/available`]);
       await late.waitFor((m) => m.length >= 1, 'retained availability');
       assert.deepEqual([late.messages[0].payload, late.messages[0].retain], ['offline', true]);

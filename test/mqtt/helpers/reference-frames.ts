@@ -16,7 +16,9 @@ export function referencePredictions(topK = 5): Map<string, Prediction[]> {
   const labels = fixtureImagenetLabels().slice(1);
   const byPhoto = new Map<string, Prediction[]>();
   for (const [photo, scores] of Object.entries(outputs)) {
-    const ranked = scores.map((score, index) => ({ label: labels[index], score, index })).sort((a, b) => b.score - a.score);
+    const ranked = scores
+      .map((score, index) => ({ label: labels[index], score, index }))
+      .sort((a, b) => b.score - a.score);
     byPhoto.set(photo, ranked.slice(0, topK));
   }
   cached = { topK, byPhoto };

@@ -24,7 +24,13 @@ export class RecordingSubscriber {
       }
     });
     client.on('message', (topic, payload, packet) => {
-      this.messages.push({ topic, payload: payload.toString(), retain: packet.retain, dup: packet.dup, qos: packet.qos });
+      this.messages.push({
+        topic,
+        payload: payload.toString(),
+        retain: packet.retain,
+        dup: packet.dup,
+        qos: packet.qos,
+      });
       for (const w of this.waiters) w();
     });
   }
@@ -45,7 +51,10 @@ export class RecordingSubscriber {
    * of a (re)subscription, both legitimate under QoS 1 at-least-once but not part of the live order.
    */
   fresh(topic: string, from = 0): string[] {
-    return this.messages.slice(from).filter((m) => m.topic === topic && !m.dup && !m.retain).map((m) => m.payload);
+    return this.messages
+      .slice(from)
+      .filter((m) => m.topic === topic && !m.dup && !m.retain)
+      .map((m) => m.payload);
   }
 
   async waitForSubacks(count: number, timeoutMs = 5000): Promise<void> {
@@ -58,7 +67,11 @@ export class RecordingSubscriber {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== check);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; got ${JSON.stringify(this.messages.slice(-10))}`));
+        reject(
+          new Error(
+            `timed out after ${timeoutMs} ms waiting for ${what}; got ${JSON.stringify(this.messages.slice(-10))}`,
+          ),
+        );
       }, timeoutMs);
       const check = (): void => {
         if (predicate(this.messages)) {

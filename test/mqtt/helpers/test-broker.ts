@@ -31,7 +31,8 @@ export const aedesFactory: BrokerFactory = async (options = {}) => {
     authenticate: (client, username, password, done) => {
       // aedes redelivers already-acknowledged messages to persistent sessions after a reconnect, so
       // the fault tests use clean subscribers and hold other clients until they are subscribed.
-      if (holding && !client.id.startsWith('sub_')) return done(Object.assign(new Error('held back by the test'), { returnCode: 3 as const }), false);
+      if (holding && !client.id.startsWith('sub_'))
+        return done(Object.assign(new Error('held back by the test'), { returnCode: 3 as const }), false);
       if (!users) return done(null, true);
       const ok = username !== undefined && users[username] !== undefined && password?.toString() === users[username];
       if (ok) return done(null, true);
@@ -69,4 +70,7 @@ export const mosquittoFactory: BrokerFactory = async (options = {}) => {
   };
 };
 
-export const MOSQUITTO_MISSING = MOSQUITTO === undefined ? 'mosquitto is not installed (apt-get install mosquitto); Mosquitto tests skipped' : undefined;
+export const MOSQUITTO_MISSING =
+  MOSQUITTO === undefined
+    ? 'mosquitto is not installed (apt-get install mosquitto); Mosquitto tests skipped'
+    : undefined;

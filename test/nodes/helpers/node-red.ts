@@ -44,11 +44,16 @@ export function distNode(type: string): unknown {
   const file = path.join(DIST_NODES, type, 'locales', 'en-US', `${type}.json`);
   const messages = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
   const translate = (key: string, substitutions: Record<string, string | number> = {}): string => {
-    const found = key.split('.').reduce<unknown>((at, part) => (at as Record<string, unknown> | undefined)?.[part], messages);
+    const found = key
+      .split('.')
+      .reduce<unknown>((at, part) => (at as Record<string, unknown> | undefined)?.[part], messages);
     if (typeof found !== 'string') return key;
-    return found.replace(/__(\w+)__/g, (whole, name: string) => (name in substitutions ? String(substitutions[name]) : whole));
+    return found.replace(/__(\w+)__/g, (whole, name: string) =>
+      name in substitutions ? String(substitutions[name]) : whole,
+    );
   };
-  const wrapped = (red: object): unknown => module(Object.assign(Object.create(red) as object, { _: translate }) as { _: unknown });
+  const wrapped = (red: object): unknown =>
+    module(Object.assign(Object.create(red) as object, { _: translate }) as { _: unknown });
   return wrapped;
 }
 
@@ -72,11 +77,19 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
   }
 }
 
-export async function waitForStatus(node: SpiedNode, test: (s: StatusLike) => boolean, timeoutMs = 20000): Promise<StatusLike> {
-  return waitFor(`a status on ${node.id} (seen: ${JSON.stringify(node.status.args.slice(-3))})`, () => {
-    const last = lastStatus(node);
-    return last && test(last) ? last : undefined;
-  }, timeoutMs);
+export async function waitForStatus(
+  node: SpiedNode,
+  test: (s: StatusLike) => boolean,
+  timeoutMs = 20000,
+): Promise<StatusLike> {
+  return waitFor(
+    `a status on ${node.id} (seen: ${JSON.stringify(node.status.args.slice(-3))})`,
+    () => {
+      const last = lastStatus(node);
+      return last && test(last) ? last : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 /** Collects every msg a helper node receives. */

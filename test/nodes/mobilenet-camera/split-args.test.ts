@@ -23,7 +23,19 @@ describe('mobilenet-camera/splitArgs', function () {
   }
 
   it('keeps shell syntax literal: nothing is expanded or run', function () {
-    assert.deepEqual(splitArgs('$HOME ~ *.jpg ; rm -rf / | cat `id` $(id)'), ['$HOME', '~', '*.jpg', ';', 'rm', '-rf', '/', '|', 'cat', '`id`', '$(id)']);
+    assert.deepEqual(splitArgs('$HOME ~ *.jpg ; rm -rf / | cat `id` $(id)'), [
+      '$HOME',
+      '~',
+      '*.jpg',
+      ';',
+      'rm',
+      '-rf',
+      '/',
+      '|',
+      'cat',
+      '`id`',
+      '$(id)',
+    ]);
   });
 
   it('returns no arguments for an empty line', function () {

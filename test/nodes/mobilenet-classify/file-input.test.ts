@@ -56,7 +56,10 @@ describe('classify node file input', function () {
   }
 
   it('says which file is missing inside the folder, and which folder is missing', async function () {
-    await assert.rejects(readImageFile('sub/none.jpg', allowed), /Image file "sub\/none.jpg" not found in the allowed folder/);
+    await assert.rejects(
+      readImageFile('sub/none.jpg', allowed),
+      /Image file "sub\/none.jpg" not found in the allowed folder/,
+    );
     await assert.rejects(readImageFile('a.jpg', path.join(dir, 'nope')), /allowed folder ".*nope" does not exist/);
     await assert.rejects(readImageFile('a.jpg', ' '), /no allowed folder is set/);
   });

@@ -9,13 +9,31 @@ import { collect, distNode, helper, waitFor, waitForStatus } from '../helpers/no
 
 const modelNode = distNode('mobilenet-model');
 const classifyNode = distNode('mobilenet-classify');
-const MODEL = { id: 'm1', type: 'mobilenet-model', source: 'path', path: V1_025_LAYERS_DIR, backend: 'wasm', queueSize: 8, queuePolicy: 'wait', fit: 'fill' };
+const MODEL = {
+  id: 'm1',
+  type: 'mobilenet-model',
+  source: 'path',
+  path: V1_025_LAYERS_DIR,
+  backend: 'wasm',
+  queueSize: 8,
+  queuePolicy: 'wait',
+  fit: 'fill',
+};
 
 function flow(...classifyNodes: object[]): object[] {
   return [
     { id: 'tab', type: 'tab' },
     MODEL,
-    ...classifyNodes.map((extra) => ({ z: 'tab', type: 'mobilenet-classify', model: 'm1', topK: 1, threshold: 0, keepImage: false, wires: [['out']], ...extra })),
+    ...classifyNodes.map((extra) => ({
+      z: 'tab',
+      type: 'mobilenet-classify',
+      model: 'm1',
+      topK: 1,
+      threshold: 0,
+      keepImage: false,
+      wires: [['out']],
+      ...extra,
+    })),
     { id: 'out', z: 'tab', type: 'helper' },
     { id: 'catcher', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
     { id: 'caught', z: 'tab', type: 'helper' },
@@ -64,7 +82,13 @@ describe('mobilenet-classify node: hostile input', function () {
   });
 
   it('four named pipes, a 1.5 GB file and a directory in the allowed folder: each caught at once, and the next file classifies', async () => {
-    await helper.load([modelNode, classifyNode], flow({ id: 'c1', readFiles: true, fileDir: dir }, { id: 'c2', readFiles: true, fileDir: dir, maxFileBytes: '1000' }));
+    await helper.load(
+      [modelNode, classifyNode],
+      flow(
+        { id: 'c1', readFiles: true, fileDir: dir },
+        { id: 'c2', readFiles: true, fileDir: dir, maxFileBytes: '1000' },
+      ),
+    );
     const [c1, c2] = [helper.getNode('c1')!, helper.getNode('c2')!];
     const outputs = collect(helper.getNode('out')!);
     const caught = collect(helper.getNode('caught')!);
@@ -76,8 +100,15 @@ describe('mobilenet-classify node: hostile input', function () {
     await waitFor('six refusals', () => caught.length === 6, 10000);
     const messages = caught.map((m) => `${String(m.payload)}: ${messageOf(m)}`).sort();
     assert.match(messages[0], /^folder\.jpg: "folder\.jpg" is a directory, not a regular file/);
-    assert.match(messages[1], /^huge\.jpg: image file "huge\.jpg" is 1536\.0 MiB .* over the limit of 32\.0 MiB .*\(maxFileBytes\); it was not read/);
-    for (let i = 0; i < 4; i++) assert.match(messages[2 + i], new RegExp(`^pipe${i}\\.jpg: "pipe${i}\\.jpg" is a named pipe \\(FIFO\\), not a regular file`));
+    assert.match(
+      messages[1],
+      /^huge\.jpg: image file "huge\.jpg" is 1536\.0 MiB .* over the limit of 32\.0 MiB .*\(maxFileBytes\); it was not read/,
+    );
+    for (let i = 0; i < 4; i++)
+      assert.match(
+        messages[2 + i],
+        new RegExp(`^pipe${i}\\.jpg: "pipe${i}\\.jpg" is a named pipe \\(FIFO\\), not a regular file`),
+      );
 
     c1.receive({ payload: 'coffee.png' });
     await waitFor('the next file classified', () => outputs.length === 1);
@@ -104,15 +135,51 @@ describe('mobilenet-classify node: hostile input', function () {
     }
     const coffee = readImage('coffee.png');
     const bad: Array<[string, object, RegExp]> = [
-      ['PNG text bomb', { payload: pngTextBomb(8, 8) }, /^PNG image refused before decoding: its metadata \(text, EXIF, XMP, ICC profile\) inflates to more than 16\.0 MiB/],
-      ['0×0 JPEG', { payload: zeroSize }, /^JPEG header declares a width or height of 0, so there is nothing to decode/],
-      ['topK array', { payload: coffee, topK: [1] }, /^msg\.topK: topK must be a whole number ≥ 1, got an array \[1\]$/],
-      ['topK word', { payload: coffee, topK: 'three' }, /^msg\.topK: topK must be a whole number ≥ 1, got the string "three"$/],
-      ['threshold too high', { payload: coffee, threshold: 2 }, /^msg\.threshold: threshold must be a number from 0 to 1, got 2$/],
-      ['threshold object', { payload: coffee, threshold: { min: 0.5 } }, /^msg\.threshold: threshold must be a number from 0 to 1, got an object \{"min":0\.5\}$/],
-      ['roi null', { payload: coffee, roi: null }, /^msg\.roi: ROI must be an object \{x, y, width, height\} .*, got null$/],
-      ['roi string', { payload: coffee, roi: '0,0,1,1' }, /^msg\.roi: ROI must be an object .*, got the string "0,0,1,1"$/],
-      ['roi field', { payload: coffee, roi: { x: '0', y: 0, width: 1, height: 1 } }, /^msg\.roi: ROI x must be a finite number .*, got the string "0"$/],
+      [
+        'PNG text bomb',
+        { payload: pngTextBomb(8, 8) },
+        /^PNG image refused before decoding: its metadata \(text, EXIF, XMP, ICC profile\) inflates to more than 16\.0 MiB/,
+      ],
+      [
+        '0×0 JPEG',
+        { payload: zeroSize },
+        /^JPEG header declares a width or height of 0, so there is nothing to decode/,
+      ],
+      [
+        'topK array',
+        { payload: coffee, topK: [1] },
+        /^msg\.topK: topK must be a whole number ≥ 1, got an array \[1\]$/,
+      ],
+      [
+        'topK word',
+        { payload: coffee, topK: 'three' },
+        /^msg\.topK: topK must be a whole number ≥ 1, got the string "three"$/,
+      ],
+      [
+        'threshold too high',
+        { payload: coffee, threshold: 2 },
+        /^msg\.threshold: threshold must be a number from 0 to 1, got 2$/,
+      ],
+      [
+        'threshold object',
+        { payload: coffee, threshold: { min: 0.5 } },
+        /^msg\.threshold: threshold must be a number from 0 to 1, got an object \{"min":0\.5\}$/,
+      ],
+      [
+        'roi null',
+        { payload: coffee, roi: null },
+        /^msg\.roi: ROI must be an object \{x, y, width, height\} .*, got null$/,
+      ],
+      [
+        'roi string',
+        { payload: coffee, roi: '0,0,1,1' },
+        /^msg\.roi: ROI must be an object .*, got the string "0,0,1,1"$/,
+      ],
+      [
+        'roi field',
+        { payload: coffee, roi: { x: '0', y: 0, width: 1, height: 1 } },
+        /^msg\.roi: ROI x must be a finite number .*, got the string "0"$/,
+      ],
     ];
     for (const [what, msg, pattern] of bad) {
       const before = caught.length;

@@ -22,7 +22,9 @@ describe('zoo/architectures/channel-rounding', () => {
   });
 
   it('V2 keeps the last conv at 1280 for α ≤ 1 and widens it above (Keras and the paper)', () => {
-    const last = (alpha: number) => expandArchitecture({ arch: 'v2', alpha, resolution: 224, classes: 1000 }).layers.find((l) => l.name === 'Conv_1')!.output[2];
+    const last = (alpha: number) =>
+      expandArchitecture({ arch: 'v2', alpha, resolution: 224, classes: 1000 }).layers.find((l) => l.name === 'Conv_1')!
+        .output[2];
     assert.equal(last(0.35), 1280);
     assert.equal(last(1), 1280);
     assert.equal(last(1.4), 1792);
