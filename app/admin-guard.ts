@@ -84,7 +84,8 @@ export function refusalOf(req: http.IncomingMessage, options: AdminGuardOptions)
       status: 403,
       reason: `for Host "${host.slice(0, 100)}"`,
       message:
-        `The editor does not answer to the name "${host.slice(0, 100)}" (a page on another site may have pointed that name at this machine). ` +
+        `The editor does not answer to the name "${host.slice(0, 100)}" (a page on another site may have pointed ` +
+        `that name at this machine). ` +
         `Open it as http://127.0.0.1:${options.port}/ or http://localhost:${options.port}/` +
         (options.remote
           ? ", by this machine's name or address, or add the name to EDITOR_HOSTS."
@@ -96,7 +97,9 @@ export function refusalOf(req: http.IncomingMessage, options: AdminGuardOptions)
     return {
       status: 403,
       reason: `from the page origin ${origin.slice(0, 100)}`,
-      message: `The editor's API answers its own pages only (http://${host}); this request came from a page at ${origin.slice(0, 100)}.`,
+      message:
+        `The editor's API answers its own pages only (http://${host}); this request came from a page at ` +
+        `${origin.slice(0, 100)}.`,
     };
   }
   const site = req.headers['sec-fetch-site'];
@@ -104,7 +107,9 @@ export function refusalOf(req: http.IncomingMessage, options: AdminGuardOptions)
     return {
       status: 403,
       reason: `made by a page of another site (Sec-Fetch-Site: ${site.slice(0, 20)})`,
-      message: `The editor answers its own pages only; this request came from another site. Open http://${host}/ by typing the address.`,
+      message:
+        `The editor answers its own pages only; this request came from another site. Open http://${host}/ by ` +
+        `typing the address.`,
     };
   }
   return undefined;
@@ -150,7 +155,8 @@ export function guardAdminUpgrades(server: http.Server, options: AdminGuardOptio
       if (refusal) {
         options.log.note(`[mobilenet] editor: refused a WebSocket ${refusal.reason}: ${pathname.slice(0, 80)}`);
         socket.end(
-          `HTTP/1.1 ${refusal.status} Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${refusal.message}\n`,
+          `HTTP/1.1 ${refusal.status} Forbidden\r\nContent-Type: text/plain\r\nConnection: ` +
+            `close\r\n\r\n${refusal.message}\n`,
         );
         return true;
       }

@@ -29,8 +29,10 @@ export const DEFAULT_CLASSIFY_LIMITS: ClassifyLimits = {
 /** Room for a multipart body's boundaries, part headers and small fields around the file. */
 const MULTIPART_OVERHEAD = 64 * 1024;
 const ACCEPTED =
-  'Accepted: the image as the body (content-type image/jpeg, image/png, image/webp, image/gif, image/tiff, image/avif or application/octet-stream), ' +
-  'multipart/form-data with the image as the file field "image", application/json holding a data URL or base64 string, or text/plain holding one.';
+  'Accepted: the image as the body (content-type image/jpeg, image/png, image/webp, image/gif, image/tiff, ' +
+  'image/avif or application/octet-stream), ' +
+  'multipart/form-data with the image as the file field "image", application/json holding a data URL or base64 ' +
+  'string, or text/plain holding one.';
 
 function whole(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined || value.trim() === '') return fallback;
@@ -102,7 +104,8 @@ function readBounded(req: http.IncomingMessage, limit: number): Promise<Buffer> 
         reject(
           new Refused(
             413,
-            `the body is larger than ${sizeText(limit)} (CLASSIFY_MAX_BYTES). Send a smaller image: the model sees 224×224 pixels at most.`,
+            `the body is larger than ${sizeText(limit)} (CLASSIFY_MAX_BYTES). Send a smaller image: the model sees ` +
+              `224×224 pixels at most.`,
           ),
         );
         return;
@@ -155,7 +158,8 @@ function readMultipartImage(req: http.IncomingMessage, limit: number): Promise<B
         fail(
           new Refused(
             413,
-            `the multipart body is larger than ${sizeText(limit)} plus ${sizeText(MULTIPART_OVERHEAD)} for its headers (CLASSIFY_MAX_BYTES).`,
+            `the multipart body is larger than ${sizeText(limit)} plus ${sizeText(MULTIPART_OVERHEAD)} for its ` +
+              `headers (CLASSIFY_MAX_BYTES).`,
           ),
         );
     });
@@ -171,7 +175,8 @@ function readMultipartImage(req: http.IncomingMessage, limit: number): Promise<B
         fail(
           new Refused(
             413,
-            `the uploaded image is larger than ${sizeText(limit)} (CLASSIFY_MAX_BYTES). Send a smaller image: the model sees 224×224 pixels at most.`,
+            `the uploaded image is larger than ${sizeText(limit)} (CLASSIFY_MAX_BYTES). Send a smaller image: the ` +
+              `model sees 224×224 pixels at most.`,
           ),
         );
       });
@@ -300,7 +305,8 @@ export function classifyBody(limits: ClassifyLimits, log: RateLimitedLog): expre
       // A page of another site cannot read the answer anyway; it must not feed labels to MQTT.
       refuse(
         403,
-        `requests from pages of other sites are refused (Origin ${String(origin ?? req.headers['sec-fetch-site']).slice(0, 100)}).`,
+        `requests from pages of other sites are refused (Origin ` +
+          `${String(origin ?? req.headers['sec-fetch-site']).slice(0, 100)}).`,
       );
       return;
     }
@@ -308,7 +314,8 @@ export function classifyBody(limits: ClassifyLimits, log: RateLimitedLog): expre
     if (encoding !== 'identity') {
       refuse(
         415,
-        `content-encoding "${encoding.slice(0, 40)}" is not accepted (a compressed body could inflate beyond any limit); send the image as it is.`,
+        `content-encoding "${encoding.slice(0, 40)}" is not accepted (a compressed body could inflate beyond any ` +
+          `limit); send the image as it is.`,
       );
       return;
     }
@@ -322,7 +329,8 @@ export function classifyBody(limits: ClassifyLimits, log: RateLimitedLog): expre
     if (Number.isFinite(declared) && declared > allowed) {
       refuse(
         413,
-        `the body is ${declared} bytes, more than ${sizeText(limits.maxBytes)} (CLASSIFY_MAX_BYTES). Send a smaller image: the model sees 224×224 pixels at most.`,
+        `the body is ${declared} bytes, more than ${sizeText(limits.maxBytes)} (CLASSIFY_MAX_BYTES). Send a smaller ` +
+          `image: the model sees 224×224 pixels at most.`,
       );
       return;
     }

@@ -6,7 +6,10 @@ import { brokerLogin, moveLoginOutOfUrl } from './url-credentials';
 export interface AppConfig {
   /** Catalog name, directory, .tflite file or URL. */
   model: string;
-  /** External broker, without a login (that is in mqttUsername/mqttPassword); when absent an embedded aedes broker is started. */
+  /**
+   * External broker, without a login (that is in mqttUsername/mqttPassword); when absent an embedded aedes broker is
+   * started.
+   */
   mqttUrl?: string;
   mqttUsername?: string;
   mqttPassword?: string;

@@ -18,7 +18,8 @@ function readSecret(file: string): string {
   const secret = fs.readFileSync(file, 'utf8').trim();
   if (secret === '') {
     throw new Error(
-      `${file} is empty: delete it to have a new credential secret generated (the broker and camera logins come from the environment again at the next start)`,
+      `${file} is empty: delete it to have a new credential secret generated (the broker and camera logins come from ` +
+        `the environment again at the next start)`,
     );
   }
   return secret;

@@ -47,7 +47,8 @@ function readStored(file: string): StoredLogin | undefined {
     !/^\$2[aby]\$\d\d\$/.test(stored.passwordHash)
   ) {
     throw new Error(
-      `${file} is not an editor login this program wrote (expected {"username", "passwordHash": bcrypt}); delete it to generate a new password, or set EDITOR_PASSWORD`,
+      `${file} is not an editor login this program wrote (expected {"username", "passwordHash": bcrypt}); delete it ` +
+        `to generate a new password, or set EDITOR_PASSWORD`,
     );
   }
   // The hash is all a guesser needs to try passwords offline: nobody else may read it.

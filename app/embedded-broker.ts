@@ -23,7 +23,8 @@ export async function startEmbeddedBroker(port: number, host = '127.0.0.1'): Pro
       reject(
         error.code === 'EADDRINUSE'
           ? new Error(
-              `Port ${port} is in use: another MQTT broker runs here? Set MQTT_URL to use it, or BROKER_PORT to move the embedded one`,
+              `Port ${port} is in use: another MQTT broker runs here? Set MQTT_URL to use it, or BROKER_PORT to move ` +
+                `the embedded one`,
             )
           : error,
       ),

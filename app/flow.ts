@@ -105,7 +105,9 @@ export function buildFlow(config: AppConfig, brokerUrl: string): FlowNode[] {
       type: 'comment',
       z: TAB,
       name: 'Frames → classify → MQTT labels; POST /classify answers JSON',
-      info: 'Generated at every `npm start` from MOBILENET_MODEL, MQTT_URL, MQTT_PREFIX, CAMERA_CMD, CAMERA_URL, FRAMES_DIR and FRAMES_RETENTION. Edit the environment, not this flow: it is rewritten on the next start.',
+      info:
+        'Generated at every `npm start` from MOBILENET_MODEL, MQTT_URL, MQTT_PREFIX, CAMERA_CMD, CAMERA_URL, ' +
+        'FRAMES_DIR and FRAMES_RETENTION. Edit the environment, not this flow: it is rewritten on the next start.',
       x: 250,
       y: 60,
       wires: [],

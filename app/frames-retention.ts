@@ -20,6 +20,7 @@ export function parseFramesRetention(value: string | undefined): FramesRetention
   if (text.startsWith('move:') && text.slice(5).trim() !== '')
     return { retention: 'move', moveTo: text.slice(5).trim() };
   throw new Error(
-    `FRAMES_RETENTION must be newest:<N> (keep the N newest images, N >= 1; default ${DEFAULT_FRAMES_RETENTION}), delete, move:<folder> (relative to FRAMES_DIR, or absolute) or keep, got "${value}"`,
+    `FRAMES_RETENTION must be newest:<N> (keep the N newest images, N >= 1; default ${DEFAULT_FRAMES_RETENTION}), ` +
+      `delete, move:<folder> (relative to FRAMES_DIR, or absolute) or keep, got "${value}"`,
   );
 }

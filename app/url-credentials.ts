@@ -26,7 +26,8 @@ export function moveLoginOutOfUrl(text: string, what: string, atOnlyInLogin = fa
   if (!hasAt) return { url: text };
   const invalid = (): TypeError =>
     new TypeError(
-      `${what} is not a valid URL: ${redactUserinfo(text)}. In a login inside a URL, write / ? # and spaces percent-encoded (%2F %3F %23 %20), ` +
+      `${what} is not a valid URL: ${redactUserinfo(text)}. In a login inside a URL, write / ? # and spaces ` +
+        `percent-encoded (%2F %3F %23 %20), ` +
         'or give the login apart (MQTT_USERNAME and MQTT_PASSWORD for the broker)',
     );
   let parsed: URL;
@@ -58,7 +59,8 @@ export function brokerLogin(env: NodeJS.ProcessEnv): UrlWithoutLogin {
   if (moved.user === undefined && moved.password === undefined) return { url: moved.url, ...apart };
   if (apart.user !== undefined || apart.password !== undefined) {
     throw new TypeError(
-      'MQTT_URL carries a login (user:password@) and MQTT_USERNAME or MQTT_PASSWORD is set too: give the login one way only',
+      'MQTT_URL carries a login (user:password@) and MQTT_USERNAME or MQTT_PASSWORD is set too: give the login one ' +
+        'way only',
     );
   }
   return { url: moved.url, user: moved.user || undefined, password: moved.password || undefined };

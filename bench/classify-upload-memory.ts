@@ -42,7 +42,8 @@ function upload(port: number, bytes: number, multipart: boolean): Promise<number
     (function* () {
       if (multipart)
         yield Buffer.from(
-          `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="huge.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
+          `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="huge.jpg"\r\nContent-Type: ` +
+            `image/jpeg\r\n\r\n`,
         );
       for (let sent = 0; sent < bytes; sent += MiB) yield chunk;
       if (multipart) yield Buffer.from(`\r\n--${boundary}--\r\n`);

@@ -35,7 +35,8 @@ async function main(): Promise<void> {
   }
   const sorted = [...latencies].sort((a, b) => a - b);
   console.log(
-    `${kind}: one-at-a-time latency publish -> subscriber (QoS 1 labels JSON, 200 frames): p50 ${percentile(sorted, 0.5)!.toFixed(2)} ms, p95 ${percentile(sorted, 0.95)!.toFixed(2)} ms`,
+    `${kind}: one-at-a-time latency publish -> subscriber (QoS 1 labels JSON, 200 frames): p50 ` +
+      `${percentile(sorted, 0.5)!.toFixed(2)} ms, p95 ${percentile(sorted, 0.95)!.toFixed(2)} ms`,
   );
 
   // Burst: how fast frames can go out and be delivered.
@@ -48,7 +49,8 @@ async function main(): Promise<void> {
   await sub.waitFor((m) => m.length >= 200 + frames, `${frames} frames`, 60000);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   console.log(
-    `${kind}: burst of ${frames} frames delivered in ${seconds.toFixed(2)} s = ${(frames / seconds).toFixed(0)} frames/s`,
+    `${kind}: burst of ${frames} frames delivered in ${seconds.toFixed(2)} s = ${(frames / seconds).toFixed(0)} ` +
+      `frames/s`,
   );
   await publisher.close();
   await sub.close();

@@ -21,7 +21,9 @@ async function optionalBench(file: string, exportName: string): Promise<Bench | 
 async function main(): Promise<void> {
   const json = process.argv.includes('--json');
   const results: Record<string, unknown> = {
-    machine: `${os.cpus().length}× ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+    machine:
+      `${os.cpus().length}× ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ` +
+      `Node ${process.version}`,
     loadavg_at_start: os.loadavg()[0].toFixed(2),
   };
   const benches: Array<[string, Bench | undefined]> = [
@@ -44,7 +46,8 @@ async function main(): Promise<void> {
   const width = Math.max(...Object.keys(results).map((k) => k.length));
   for (const [key, value] of Object.entries(results)) {
     console.log(
-      `${key.padEnd(width)}  ${typeof value === 'number' ? (Number.isInteger(value) ? String(value) : value.toFixed(2)) : String(value)}`,
+      `${key.padEnd(width)}  ` +
+        `${typeof value === 'number' ? (Number.isInteger(value) ? String(value) : value.toFixed(2)) : String(value)}`,
     );
   }
 }

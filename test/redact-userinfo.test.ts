@@ -43,20 +43,24 @@ describe('redactUserinfo', function () {
     }
   });
 
-  it('hides it in a camera command line (CAMERA_CMD with an rtsp URL), quoted or not, and keeps the rest of the line', function () {
-    for (const password of NASTY_PASSWORDS) {
-      for (const line of [
-        `ffmpeg -rtsp_transport tcp -i rtsp://admin:${password}@192.0.2.7:554/stream1 -f mjpeg -q:v 5 -`,
-        `ffmpeg -i "rtsp://admin:${password}@192.0.2.7/s" -f mjpeg -`,
-        `camera command "ffmpeg -i 'rtsp://admin:${password}@192.0.2.7/s' -f mjpeg -"`,
-      ]) {
-        const out = redactUserinfo(line);
-        assertHidden(out, password, line);
-        assert.match(out, /rtsp:\/\/\*\*\*@192\.0\.2\.7.* -f mjpeg/, `${JSON.stringify(password)}: ${out}`);
-        assert.ok(out.startsWith(line.slice(0, line.indexOf('rtsp://'))), out);
+  it(
+    'hides it in a camera command line (CAMERA_CMD with an rtsp URL), quoted or not, and keeps the rest of the ' +
+      'line',
+    function () {
+      for (const password of NASTY_PASSWORDS) {
+        for (const line of [
+          `ffmpeg -rtsp_transport tcp -i rtsp://admin:${password}@192.0.2.7:554/stream1 -f mjpeg -q:v 5 -`,
+          `ffmpeg -i "rtsp://admin:${password}@192.0.2.7/s" -f mjpeg -`,
+          `camera command "ffmpeg -i 'rtsp://admin:${password}@192.0.2.7/s' -f mjpeg -"`,
+        ]) {
+          const out = redactUserinfo(line);
+          assertHidden(out, password, line);
+          assert.match(out, /rtsp:\/\/\*\*\*@192\.0\.2\.7.* -f mjpeg/, `${JSON.stringify(password)}: ${out}`);
+          assert.ok(out.startsWith(line.slice(0, line.indexOf('rtsp://'))), out);
+        }
       }
-    }
-  });
+    },
+  );
 
   it("hides it in a program's error line, in JSON-quoted text, and in each of two URLs on one line", function () {
     for (const password of NASTY_PASSWORDS) {

@@ -24,12 +24,16 @@ function count(name: string, fallback: number, min: number): number {
 
 function summary(r: SoakReport): string {
   return [
-    `frames       ${r.framesIn} in, ${r.framesOut} published, ${r.droppedByPolicy} dropped by policy, ${r.errors} errors, ${r.lost} lost, ${r.crashes} crashes${r.stalled ? ' (STALLED)' : ''}`,
-    `speed        ${r.fps} frames/s over ${r.seconds} s after ${r.warmupFrames} warm-up frames (${r.model}, ${r.backend})`,
+    `frames       ${r.framesIn} in, ${r.framesOut} published, ${r.droppedByPolicy} dropped by policy, ${r.errors} ` +
+      `errors, ${r.lost} lost, ${r.crashes} crashes${r.stalled ? ' (STALLED)' : ''}`,
+    `speed        ${r.fps} frames/s over ${r.seconds} s after ${r.warmupFrames} warm-up frames (${r.model}, ` +
+      `${r.backend})`,
     `tensors      ${r.tensorsStart} after warm-up, ${r.tensorsEnd} at the end (delta ${r.tensorsDelta})`,
-    `rss          ${r.rssWarmMb} MB after warm-up, ${r.rssEndMb} MB at the end (${r.rssGrowthPct}%), max ${r.rssMaxMb} MB; heap ${r.heapWarmMb} -> ${r.heapEndMb} MB`,
+    `rss          ${r.rssWarmMb} MB after warm-up, ${r.rssEndMb} MB at the end (${r.rssGrowthPct}%), max ` +
+      `${r.rssMaxMb} MB; heap ${r.heapWarmMb} -> ${r.heapEndMb} MB`,
     `event loop   delay p50 ${r.loopDelayP50Ms} ms, p99 ${r.loopDelayP99Ms} ms, max ${r.loopDelayMaxMs} ms`,
-    `threads/fds  ${r.threadsStart} -> ${r.threadsEnd} threads, ${r.fdsStart} -> ${r.fdsEnd} file descriptors; camera connections ${r.cameraConnections}`,
+    `threads/fds  ${r.threadsStart} -> ${r.threadsEnd} threads, ${r.fdsStart} -> ${r.fdsEnd} file descriptors; ` +
+      `camera connections ${r.cameraConnections}`,
     ...Object.entries(r.firstErrors).map(([k, v]) => `first error  ${k}: ${v}`),
   ].join('\n');
 }

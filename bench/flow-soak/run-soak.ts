@@ -128,7 +128,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
         reported = now - (now % 1000);
         const s = (Date.now() - started) / 1000;
         o.progress(
-          `soak: ${now}/${o.frames} frames settled, ${s.toFixed(0)} s, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`,
+          `soak: ${now}/${o.frames} frames settled, ${s.toFixed(0)} s, rss ` +
+            `${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`,
         );
       }
       await sleep(50);

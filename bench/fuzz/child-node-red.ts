@@ -189,12 +189,10 @@ async function brokerSettings(input: Extract<FuzzCase['input'], { type: 'mqtt' }
       return s?.fill === 'red' || s?.fill === 'green' ? s : undefined;
     }, boundMs);
     // A frame reaching a publisher that cannot connect is queued or counted, never thrown.
-    helper
-      .getNode('mql')
-      ?.receive({
-        payload: [{ label: 'macaw', score: 0.9, index: 88 }],
-        frame: { source: 'fuzz', seq: 1, ts: Date.now() },
-      });
+    helper.getNode('mql')?.receive({
+      payload: [{ label: 'macaw', score: 0.9, index: 88 }],
+      frame: { source: 'fuzz', seq: 1, ts: Date.now() },
+    });
     await sleep(20);
     if (!status)
       return {

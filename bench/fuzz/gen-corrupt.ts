@@ -116,7 +116,8 @@ export const corruptFamily: Family = {
           bmp: () => ctx.photos['dragonfly.bmp'],
           svg: () =>
             Buffer.from(
-              `<svg xmlns="http://www.w3.org/2000/svg" width="${rng.int(1, 99999)}" height="${rng.int(1, 99999)}"><rect width="10" height="10"/></svg>`,
+              `<svg xmlns="http://www.w3.org/2000/svg" width="${rng.int(1, 99999)}" ` +
+                `height="${rng.int(1, 99999)}"><rect width="10" height="10"/></svg>`,
             ),
           heic: () =>
             Buffer.concat([

@@ -15,7 +15,8 @@ function multipartBody(
     const disposition = `form-data; name="${part.name}"${part.filename ? `; filename="${part.filename}"` : ''}`;
     chunks.push(
       Buffer.from(
-        `--${boundary}\r\nContent-Disposition: ${disposition}\r\n${part.type ? `Content-Type: ${part.type}\r\n` : ''}\r\n`,
+        `--${boundary}\r\nContent-Disposition: ` +
+          `${disposition}\r\n${part.type ? `Content-Type: ${part.type}\r\n` : ''}\r\n`,
       ),
       part.data,
       Buffer.from('\r\n'),

@@ -61,7 +61,8 @@ function hostileExif(rng: Rng): Buffer {
   u16(rng.next() < 0.2 ? 0xffff : entries, 8);
   for (let e = 0; e < entries; e++) {
     const at = 10 + e * 12;
-    u16(rng.pick([0x0112, 0x8769, 0x8825, 0xa005, 0x927c, 0x010f, rng.int(0, 0xffff)]), at); // orientation, sub-IFDs, maker note…
+    // orientation, sub-IFDs, maker note…
+    u16(rng.pick([0x0112, 0x8769, 0x8825, 0xa005, 0x927c, 0x010f, rng.int(0, 0xffff)]), at);
     u16(rng.int(0, 13), at + 2); // type, including invalid ones
     u32(rng.pick([0, 1, 0xffffffff, 0x7fffffff, rng.int(0, 1 << 20)]), at + 4); // count
     u32(rng.pick([8, 0, 0xfffffff0, rng.int(0, 4096)]), at + 8); // value or offset (8: a loop back to the first IFD)

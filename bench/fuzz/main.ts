@@ -14,19 +14,25 @@ const MIN_KINDS = 40;
 
 function summary(report: FuzzReport): string {
   const lines = [
-    `fuzz: seed ${report.seed}, ${report.casesPerKind} per kind: ${report.kinds} kinds, ${report.cases} cases, ${report.runs} runs in ${report.durationS} s`,
+    `fuzz: seed ${report.seed}, ${report.casesPerKind} per kind: ${report.kinds} kinds, ${report.cases} cases, ` +
+      `${report.runs} runs in ${report.durationS} s`,
     '',
     'surface   runs  crashes  uncaught  hangs  wrong  mishandled  unclear  memory-kills  steady MB  peak MB',
   ];
   for (const [name, s] of Object.entries(report.surfaces)) {
     lines.push(
-      `${name.padEnd(8)} ${String(s.runs).padStart(5)} ${String(s.crashes).padStart(8)} ${String(s.uncaught).padStart(9)} ${String(s.hangs).padStart(6)} ${String(s.wrong).padStart(6)} ${String(s.mishandled).padStart(11)} ${String(s.unclear).padStart(8)} ${String(s.memoryKills).padStart(13)} ${String(s.steadyRssMb).padStart(10)} ${String(s.peakRssMb).padStart(8)}`,
+      `${name.padEnd(8)} ${String(s.runs).padStart(5)} ${String(s.crashes).padStart(8)} ` +
+        `${String(s.uncaught).padStart(9)} ${String(s.hangs).padStart(6)} ${String(s.wrong).padStart(6)} ` +
+        `${String(s.mishandled).padStart(11)} ${String(s.unclear).padStart(8)} ${String(s.memoryKills).padStart(13)} ` +
+        `${String(s.steadyRssMb).padStart(10)} ${String(s.peakRssMb).padStart(8)}`,
     );
   }
   lines.push(
     '',
-    `total: crashes ${report.crashes}, uncaught ${report.uncaught}, hangs ${report.hangs}, wrong ${report.wrong}, mishandled ${report.mishandled}, unclear errors ${report.unclear}, prototype pollution ${report.polluted}`,
-    `memory: peak ${report.peakRssMb} MB vs steady ${report.steadyRssMb} MB (${report.rssRatio}×, ${report.rssSurface ?? '-'}; target ≤ 2×)`,
+    `total: crashes ${report.crashes}, uncaught ${report.uncaught}, hangs ${report.hangs}, wrong ${report.wrong}, ` +
+      `mishandled ${report.mishandled}, unclear errors ${report.unclear}, prototype pollution ${report.polluted}`,
+    `memory: peak ${report.peakRssMb} MB vs steady ${report.steadyRssMb} MB (${report.rssRatio}×, ` +
+      `${report.rssSurface ?? '-'}; target ≤ 2×)`,
   );
   if (report.failures.length > 0) {
     lines.push('', 'failures by kind (surface: problems — message):');
@@ -35,7 +41,8 @@ function summary(report: FuzzReport): string {
       const kind = f.id.split('#')[0];
       const list = byKind.get(kind) ?? [];
       list.push(
-        `  ${f.surface} ${f.id} (${f.what}): ${f.problems.join('; ')}${f.message ? ` — ${f.message.slice(0, 140)}` : ''}`,
+        `  ${f.surface} ${f.id} (${f.what}): ` +
+          `${f.problems.join('; ')}${f.message ? ` — ${f.message.slice(0, 140)}` : ''}`,
       );
       byKind.set(kind, list);
     }

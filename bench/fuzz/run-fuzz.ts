@@ -98,7 +98,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       const ctx: GeneratorContext = { seed: options.seed, casesPerKind: options.casesPerKind, tmpDir, photos, brokers };
       const cases = (await generateCases(ctx, options.kinds)).filter((c) => c.surfaces.some((s) => wanted.includes(s)));
       log(
-        `fuzz: seed ${options.seed}, ${cases.length} cases of ${new Set(cases.map((c) => c.kind)).size} kinds generated in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+        `fuzz: seed ${options.seed}, ${cases.length} cases of ${new Set(cases.map((c) => c.kind)).size} kinds ` +
+          `generated in ${((performance.now() - started) / 1000).toFixed(1)} s`,
       );
       const fileDir = path.join(tmpDir, 'files');
       fs.mkdirSync(fileDir, { recursive: true });
@@ -123,11 +124,13 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
               const problems = tally.add(runner.name, fuzzCase, outcome, good.label);
               if (process.env.FUZZ_TIMES)
                 log(
-                  `fuzz: ${runner.name} ${fuzzCase.id} ${outcome.result} ${Math.round(outcome.ms)} ms ${(outcome.message ?? outcome.label ?? '').slice(0, 100)}`,
+                  `fuzz: ${runner.name} ${fuzzCase.id} ${outcome.result} ${Math.round(outcome.ms)} ms ` +
+                    `${(outcome.message ?? outcome.label ?? '').slice(0, 100)}`,
                 );
               if (problems.length > 0)
                 log(
-                  `fuzz: ${runner.name} ${fuzzCase.id} (${fuzzCase.what}): ${problems.join('; ')}${outcome.message ? ` — ${outcome.message.slice(0, 160)}` : ''}`,
+                  `fuzz: ${runner.name} ${fuzzCase.id} (${fuzzCase.what}): ` +
+                    `${problems.join('; ')}${outcome.message ? ` — ${outcome.message.slice(0, 160)}` : ''}`,
                 );
             }
           }),

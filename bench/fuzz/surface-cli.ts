@@ -42,9 +42,7 @@ export class CliSurface implements SurfaceRunner {
     return file;
   }
 
-  private async classify(
-    files: string[],
-  ): Promise<{
+  private async classify(files: string[]): Promise<{
     lines: Line[];
     peakMb: number;
     died?: string;
@@ -92,7 +90,8 @@ export class CliSurface implements SurfaceRunner {
     const label = run.lines[0]?.predictions?.[0]?.label;
     if (label !== good.label)
       throw new Error(
-        `cli surface: the good photo alone gave ${label ?? JSON.stringify(run.lines[0] ?? run.died ?? 'nothing')}, expected ${good.label}`,
+        `cli surface: the good photo alone gave ${label ?? JSON.stringify(run.lines[0] ?? run.died ?? 'nothing')}, ` +
+          `expected ${good.label}`,
       );
     this.steadyMb = run.peakMb;
   }

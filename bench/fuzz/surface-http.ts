@@ -90,7 +90,8 @@ export class HttpSurface implements SurfaceRunner {
       // Without a right answer before any bad input, nothing after it would mean anything.
       if (!('status' in answer) || answer.json?.top?.label !== good.label)
         throw new Error(
-          `http surface: a good frame before any case gave ${JSON.stringify(answer).slice(0, 300)}, expected ${good.label}`,
+          `http surface: a good frame before any case gave ${JSON.stringify(answer).slice(0, 300)}, expected ` +
+            `${good.label}`,
         );
     }
     this.steadyMb = app.rssMb();

@@ -37,7 +37,9 @@ export class IpcSurface implements SurfaceRunner {
     if (reply === 'died' || reply === 'timeout' || reply.op === 'initFailed') {
       await child.kill();
       throw new Error(
-        `${this.name} surface did not start: ${typeof reply === 'string' ? reply : reply.op === 'initFailed' ? reply.error : ''} ${child.exitDescription}`,
+        `${this.name} surface did not start: ` +
+          `${typeof reply === 'string' ? reply : reply.op === 'initFailed' ? reply.error : ''} ` +
+          `${child.exitDescription}`,
       );
     }
     this.child = child;
@@ -57,7 +59,8 @@ export class IpcSurface implements SurfaceRunner {
       // Without a right answer before any bad input, nothing after it would mean anything.
       if (typeof reply === 'string' || reply.label !== good.label)
         throw new Error(
-          `${this.name} surface: a good frame before any case gave ${typeof reply === 'string' ? reply : (reply.error ?? reply.label)}, expected ${good.label}`,
+          `${this.name} surface: a good frame before any case gave ` +
+            `${typeof reply === 'string' ? reply : (reply.error ?? reply.label)}, expected ${good.label}`,
         );
     }
     this.steadyMb = child.rssMb();

@@ -69,7 +69,8 @@ export function toFrameSourceConfig(config: CameraNodeConfig, credentials: Camer
   };
   if (common.restart.maxMs < common.restart.initialMs) {
     throw new RangeError(
-      `Restart at most every (${common.restart.maxMs / 1000} s) must not be less than Restart after (${common.restart.initialMs / 1000} s)`,
+      `Restart at most every (${common.restart.maxMs / 1000} s) must not be less than Restart after ` +
+        `(${common.restart.initialMs / 1000} s)`,
     );
   }
   const kind = config.kind ?? 'command';

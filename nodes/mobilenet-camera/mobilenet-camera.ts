@@ -26,7 +26,8 @@ function controlWord(msg: NodeMessage): ControlWord {
           ? 'null'
           : typeof value;
   throw new RangeError(
-    `${where} must be "start" or "stop", got ${got}; the camera command, URL and folder can only be changed in the node's configuration`,
+    `${where} must be "start" or "stop", got ${got}; the camera command, URL and folder can only be changed in the ` +
+      `node's configuration`,
   );
 }
 

@@ -70,7 +70,8 @@ export function classifySettings(config: ClassifyNodeConfig): ClassifySettings {
   const keepImage = config.keepImage ?? true;
   if (keepImage && RESERVED_PROPERTIES.includes(imageProperty)) {
     throw new Error(
-      `The input image cannot be kept on msg.${imageProperty}: that property carries the result. Choose another name, e.g. "image"`,
+      `The input image cannot be kept on msg.${imageProperty}: that property carries the result. Choose another ` +
+        `name, e.g. "image"`,
     );
   }
   const maxFileBytes = numberOr('Largest file', config.maxFileBytes, DEFAULT_MAX_FILE_BYTES);
@@ -87,7 +88,10 @@ export function classifySettings(config: ClassifyNodeConfig): ClassifySettings {
   };
 }
 
-/** The image a msg carries: bytes, raw pixels with msg.width/height/channels, data URL, base64 or (if allowed) a file path. */
+/**
+ * The image a msg carries: bytes, raw pixels with msg.width/height/channels, data URL, base64 or (if allowed) a file
+ * path.
+ */
 export async function imageFromMessage(
   msg: NodeMessage,
   settings: ClassifySettings,
@@ -96,7 +100,8 @@ export async function imageFromMessage(
   if (looksLikeFilePath(payload)) {
     if (!settings.readFiles) {
       throw new FileInputError(
-        `msg.payload "${payload.slice(0, 80)}" looks like a file path, but reading files is off: enable "Read image files" and set the allowed folder, or send the image bytes`,
+        `msg.payload "${payload.slice(0, 80)}" looks like a file path, but reading files is off: enable "Read image ` +
+          `files" and set the allowed folder, or send the image bytes`,
       );
     }
     const bytes = await readImageFile(payload, settings.fileDir, settings.maxFileBytes);
@@ -113,7 +118,10 @@ function numeric(value: unknown): unknown {
   return typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
 }
 
-/** The node's filter with msg.topK, msg.threshold and msg.roi laid over it, each checked and named as msg.<field> when bad. */
+/**
+ * The node's filter with msg.topK, msg.threshold and msg.roi laid over it, each checked and named as msg.<field> when
+ * bad.
+ */
 export function optionsFromMessage(msg: NodeMessage, settings: ClassifySettings): ClassifyOptions {
   const fromMessage: Record<string, unknown> = {};
   if (msg.topK !== undefined) fromMessage.topK = numeric(msg.topK);

@@ -38,7 +38,8 @@ export function classifierOptions(config: ModelNodeConfig): ClassifierOptions {
   const model = (source === 'catalog' ? config.catalogModel || DEFAULT_CATALOG_MODEL : (config.path ?? '')).trim();
   if (!model)
     throw new Error(
-      'No model path or URL given: enter a directory holding model.json, a .tflite file or an http(s) URL, or pick a catalog model',
+      'No model path or URL given: enter a directory holding model.json, a .tflite file or an http(s) URL, or pick a ' +
+        'catalog model',
     );
   const queueSize = config.queueSize === undefined || config.queueSize === '' ? 4 : Number(config.queueSize);
   if (!Number.isInteger(queueSize) || queueSize < 1)

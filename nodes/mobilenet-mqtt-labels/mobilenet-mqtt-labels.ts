@@ -65,7 +65,8 @@ function frameFromMessage(msg: NodeMessage): LabelFrame {
   const predictions = classification.predictions ?? msg.payload;
   if (!Array.isArray(predictions)) {
     throw new Error(
-      'msg.payload must be the predictions array [{label, score, index}] from a classify node (or set msg.classification.predictions)',
+      'msg.payload must be the predictions array [{label, score, index}] from a classify node (or set ' +
+        'msg.classification.predictions)',
     );
   }
   return {

@@ -35,7 +35,8 @@ export async function selectBackend(requested: BackendName = 'auto'): Promise<st
     if (tryLoadTfjsNode() && (await activate('tensorflow'))) return 'tensorflow';
     if (requested === 'tfjs-node')
       throw new Error(
-        'Backend "tfjs-node" was requested but @tensorflow/tfjs-node is not installed or failed to load; use "wasm" (works everywhere) or install it',
+        'Backend "tfjs-node" was requested but @tensorflow/tfjs-node is not installed or failed to load; use "wasm" ' +
+          '(works everywhere) or install it',
       );
   }
   if (requested === 'wasm' || requested === 'auto') {

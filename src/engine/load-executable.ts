@@ -41,7 +41,8 @@ function shapeOf(shape: Array<number | null>, source: string): [number, number, 
   const [, height, width, channels] = shape;
   if (shape.length !== 4 || !height || !width || !channels) {
     throw new ModelLoadError(
-      `${source} takes input of shape [${shape.join(', ')}]; an image classifier takes [batch, height, width, channels] with a fixed size`,
+      `${source} takes input of shape [${shape.join(', ')}]; an image classifier takes [batch, height, width, ` +
+        `channels] with a fixed size`,
     );
   }
   return [height, width, channels];

@@ -40,7 +40,8 @@ export function createFrameSource(config: FrameSourceConfig): FrameSource {
       return new FolderFrameSource(config);
     default:
       throw new RangeError(
-        `frame source kind must be one of ${KINDS.map((k) => `"${k}"`).join(', ')}, got ${JSON.stringify((config as { kind?: unknown }).kind)}`,
+        `frame source kind must be one of ${KINDS.map((k) => `"${k}"`).join(', ')}, got ` +
+          `${JSON.stringify((config as { kind?: unknown }).kind)}`,
       );
   }
 }
@@ -64,18 +65,21 @@ function validateRetention(config: FolderSourceConfig): void {
     typeof retention === 'object' && retention !== null ? (retention as { policy?: unknown }).policy : undefined;
   if (!RETENTION_POLICIES.includes(policy as never)) {
     throw new RangeError(
-      `folder source: retention.policy must be one of ${RETENTION_POLICIES.map((p) => `"${p}"`).join(', ')}, got ${JSON.stringify(policy ?? retention)}`,
+      `folder source: retention.policy must be one of ${RETENTION_POLICIES.map((p) => `"${p}"`).join(', ')}, got ` +
+        `${JSON.stringify(policy ?? retention)}`,
     );
   }
   if (policy !== 'keep' && config.mode !== 'watch')
     throw new RangeError(
-      `folder source: retention "${String(policy)}" applies to watch mode only (loop mode replays the folder and never removes anything)`,
+      `folder source: retention "${String(policy)}" applies to watch mode only (loop mode replays the folder and ` +
+        `never removes anything)`,
     );
   if (config.retention?.policy === 'newest') {
     const count = config.retention.count;
     if (!Number.isInteger(count) || count < 1)
       throw new RangeError(
-        `folder source: retention "newest" needs count, a whole number >= 1 (how many images to keep), got ${JSON.stringify(count)}`,
+        `folder source: retention "newest" needs count, a whole number >= 1 (how many images to keep), got ` +
+          `${JSON.stringify(count)}`,
       );
   }
   if (
@@ -83,7 +87,8 @@ function validateRetention(config: FolderSourceConfig): void {
     (typeof config.retention.dir !== 'string' || config.retention.dir.trim() === '')
   ) {
     throw new TypeError(
-      'folder source: retention "move" needs dir, the folder to move sent images to (relative to the watched folder, or absolute)',
+      'folder source: retention "move" needs dir, the folder to move sent images to (relative to the watched folder, ' +
+        'or absolute)',
     );
   }
   if (
@@ -91,7 +96,8 @@ function validateRetention(config: FolderSourceConfig): void {
     path.resolve(config.dir, config.retention.dir) === path.resolve(config.dir)
   ) {
     throw new RangeError(
-      `folder source: retention "move" needs a folder other than the watched one, got ${JSON.stringify(config.retention.dir)}`,
+      `folder source: retention "move" needs a folder other than the watched one, got ` +
+        `${JSON.stringify(config.retention.dir)}`,
     );
   }
 }

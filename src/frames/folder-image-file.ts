@@ -79,7 +79,8 @@ export function imageProblem(name: string, bytes: Uint8Array): ImageProblem | un
   const format = sniffImageFormat(bytes);
   if (format === undefined)
     return {
-      message: `not a ${formatOfName(name)} image: its first bytes match no image format (accepted: ${ACCEPTED_IMAGES})`,
+      message:
+        `not a ${formatOfName(name)} image: its first bytes match no image format (accepted: ` + `${ACCEPTED_IMAGES})`,
       incomplete: false,
     };
   if (!SUPPORTED.has(format))

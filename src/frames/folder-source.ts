@@ -199,7 +199,8 @@ class LoopCursor {
     if (unsupported.length === 1)
       report(
         new Error(
-          `skipped ${path.join(this.dir, unsupported[0]!)}: ${unsupported[0]!.endsWith('/') ? 'it is a directory (sub-folders are not read)' : unsupportedName(unsupported[0]!)}`,
+          `skipped ${path.join(this.dir, unsupported[0]!)}: ` +
+            `${unsupported[0]!.endsWith('/') ? 'it is a directory (sub-folders are not read)' : unsupportedName(unsupported[0]!)}`,
         ),
       );
     else if (unsupported.length > 1) {
@@ -207,7 +208,8 @@ class LoopCursor {
         unsupported.slice(0, 5).join(', ') + (unsupported.length > 5 ? `, … (${unsupported.length} in all)` : '');
       report(
         new Error(
-          `folder ${this.dir}: skipping ${unsupported.length} entries that are not image files: ${shown}; a folder source classifies ${ACCEPTED_IMAGES} files`,
+          `folder ${this.dir}: skipping ${unsupported.length} entries that are not image files: ${shown}; a folder ` +
+            `source classifies ${ACCEPTED_IMAGES} files`,
         ),
       );
     }

@@ -83,7 +83,8 @@ export class FolderWatcher {
       this.rescanMs = Math.min(this.rescanMs, FALLBACK_RESCAN_MS);
       this.options.onProblem(
         new Error(
-          `cannot watch folder ${dir} for changes (${toError(err).message}); listing it every ${this.rescanMs / 1000} s instead`,
+          `cannot watch folder ${dir} for changes (${toError(err).message}); listing it every ` +
+            `${this.rescanMs / 1000} s instead`,
         ),
       );
     }
@@ -113,7 +114,8 @@ export class FolderWatcher {
         (skipped.length > SUMMARY_NAMES ? `, … (${skipped.length} in all)` : '');
       this.options.onProblem(
         new Error(
-          `folder ${dir}: skipping ${skipped.length} ${skipped.length === 1 ? 'entry that is' : 'entries that are'} not image files: ${shown}; a folder source classifies ${ACCEPTED_IMAGES} files`,
+          `folder ${dir}: skipping ${skipped.length} ${skipped.length === 1 ? 'entry that is' : 'entries that are'} ` +
+            `not image files: ${shown}; a folder source classifies ${ACCEPTED_IMAGES} files`,
         ),
       );
     }

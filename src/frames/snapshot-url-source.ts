@@ -76,7 +76,8 @@ export class SnapshotUrlFrameSource extends BaseFrameSource {
             this.countInvalid();
             reject(
               new Error(
-                `snapshot ${where} is not a complete JPEG (content-type ${res.headers['content-type'] ?? 'unknown'}, ${size} bytes)`,
+                `snapshot ${where} is not a complete JPEG (content-type ${res.headers['content-type'] ?? 'unknown'}, ` +
+                  `${size} bytes)`,
               ),
             );
             return;

@@ -13,7 +13,8 @@ function firstLine(text: string): string {
 export function bmpNotSupported(): ImageError {
   return new ImageError(
     'UNSUPPORTED_FORMAT',
-    `BMP images are not supported: sharp (libvips) has no BMP decoder. Convert it to PNG or JPEG first (for example \`ffmpeg -i in.bmp out.png\`). Accepted: ${SUPPORTED_TEXT}.`,
+    `BMP images are not supported: sharp (libvips) has no BMP decoder. Convert it to PNG or JPEG first (for example ` +
+      `\`ffmpeg -i in.bmp out.png\`). Accepted: ${SUPPORTED_TEXT}.`,
   );
 }
 
@@ -27,7 +28,8 @@ export function formatNotSupported(format: string, detail = ''): ImageError {
 export function tooLarge(width: number, height: number, maxPixels: number): ImageError {
   return new ImageError(
     'TOO_LARGE',
-    `image is ${width}×${height} = ${width * height} pixels, over the limit of ${maxPixels} (maxPixels); it was not decoded. Raise maxPixels if such frames are expected.`,
+    `image is ${width}×${height} = ${width * height} pixels, over the limit of ${maxPixels} (maxPixels); it was not ` +
+      `decoded. Raise maxPixels if such frames are expected.`,
   );
 }
 
@@ -70,10 +72,13 @@ export function fromSharpError(error: unknown, format: string | undefined, maxPi
     );
   }
   if (/Empty JPEG image/i.test(text)) {
-    // libjpeg's words for a frame header with a width or height of 0 ("DNL" is a rarely used way to give the height later).
+    // libjpeg's words for a frame header with a width or height of 0 ("DNL" is a rarely used way to give the height
+    // later).
     return new ImageError(
       'TRUNCATED',
-      'JPEG header declares a width or height of 0, so there is nothing to decode (the file is damaged, or gives its height in a DNL marker, which libjpeg does not support). Accepted: images whose header gives their real width and height.',
+      'JPEG header declares a width or height of 0, so there is nothing to decode (the file is damaged, or gives its ' +
+        'height in a DNL marker, which libjpeg does not support). Accepted: images whose header gives their real ' +
+        'width and height.',
       { cause: error },
     );
   }
@@ -83,7 +88,8 @@ export function fromSharpError(error: unknown, format: string | undefined, maxPi
     const detail = corruptHeader[1] ? ` (${corruptHeader[1]})` : '';
     return new ImageError(
       'TRUNCATED',
-      `${name} header is truncated or corrupt${detail}: the file is damaged, cut short, or not what its first bytes claim. Check that the whole file or frame was received. Accepted: ${SUPPORTED_TEXT}.`,
+      `${name} header is truncated or corrupt${detail}: the file is damaged, cut short, or not what its first bytes ` +
+        `claim. Check that the whole file or frame was received. Accepted: ${SUPPORTED_TEXT}.`,
       { cause: error },
     );
   }

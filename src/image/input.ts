@@ -2,8 +2,10 @@ import { ImageError } from './errors';
 import type { ImageInput, RawImage } from './types';
 
 const ACCEPTED =
-  'Accepted: a Buffer/Uint8Array of JPEG, PNG, WebP, GIF, TIFF or AVIF bytes; a data URL "data:image/...;base64,..."; ' +
-  'a base64 string of such bytes; or raw pixels as {data, width, height, channels} (or a Buffer with msg.width, msg.height and msg.channels).';
+  'Accepted: a Buffer/Uint8Array of JPEG, PNG, WebP, GIF, TIFF or AVIF bytes; a data URL ' +
+  '"data:image/...;base64,..."; ' +
+  'a base64 string of such bytes; or raw pixels as {data, width, height, channels} (or a Buffer with msg.width, ' +
+  'msg.height and msg.channels).';
 
 const DATA_URL = /^data:([^;,]*)((?:;[^;,]*)*),/i;
 const BASE64 = /^[A-Za-z0-9+/\-_]+={0,2}$/;

@@ -25,8 +25,10 @@ function tooMuch(format: string, what: string, maxBytes: number): ImageError {
   return new ImageError(
     'TOO_LARGE',
     `${format.toUpperCase()} image refused before decoding: its metadata (text, EXIF, XMP, ICC profile) ${what}. ` +
-      `Accepted: at most ${MAX_METADATA_SEGMENTS} metadata segments and ${megabytes(maxBytes)} of metadata in all (maxMetadataBytes). ` +
-      'This is a decompression bomb or a broken file: re-save the image without its metadata, or raise maxMetadataBytes if such files are expected.',
+      `Accepted: at most ${MAX_METADATA_SEGMENTS} metadata segments and ${megabytes(maxBytes)} of metadata in all ` +
+      `(maxMetadataBytes). ` +
+      'This is a decompression bomb or a broken file: re-save the image without its metadata, or raise ' +
+      'maxMetadataBytes if such files are expected.',
   );
 }
 
@@ -67,7 +69,8 @@ export async function checkMetadataBudget(report: ContainerReport, format: strin
       // A stream zlib cannot read cannot be measured; it could be large, so it is not handed on.
       throw tooMuch(
         format,
-        `holds a corrupt compressed chunk that could inflate to more than ${megabytes(maxBytes)} (${toError(error).message})`,
+        `holds a corrupt compressed chunk that could inflate to more than ${megabytes(maxBytes)} ` +
+          `(${toError(error).message})`,
         maxBytes,
       );
     }

@@ -61,7 +61,8 @@ export async function openEncoded(bytes: Uint8Array, options: ResolvedOptions): 
   if (gifDeclaresNoArea(bytes)) {
     throw new ImageError(
       'TRUNCATED',
-      'GIF header declares a width or height of 0, so there is nothing to decode (the file is damaged). Accepted: images whose header gives their real width and height.',
+      'GIF header declares a width or height of 0, so there is nothing to decode (the file is damaged). Accepted: ' +
+        'images whose header gives their real width and height.',
     );
   }
 

@@ -29,11 +29,13 @@ async function open(input: ImageInput, options: ResolvedOptions): Promise<Opened
   if (isRawImage(input)) return openRaw(input, options);
   const hint =
     typeof input === 'string'
-      ? ' (read a file first with image.readImageFile(path); turn base64 or a data URL into bytes with image.toImageInput)'
+      ? ' (read a file first with image.readImageFile(path); turn base64 or a data URL into bytes with ' +
+        'image.toImageInput)'
       : '';
   throw new ImageError(
     'INVALID_INPUT',
-    `image must be a Buffer/Uint8Array of encoded bytes or a raw image {data, width, height, channels}, got ${describeValue(input)}${hint}`,
+    `image must be a Buffer/Uint8Array of encoded bytes or a raw image {data, width, height, channels}, got ` +
+      `${describeValue(input)}${hint}`,
   );
 }
 
@@ -69,7 +71,8 @@ async function render(opened: OpenedImage, options: ResolvedOptions): Promise<Pr
   const { data, info } = result;
   if (info.channels !== 3 || info.width !== options.width || info.height !== options.height) {
     throw new Error(
-      `internal: sharp returned ${info.width}×${info.height}×${info.channels}, expected ${options.width}×${options.height}×3`,
+      `internal: sharp returned ${info.width}×${info.height}×${info.channels}, expected ` +
+        `${options.width}×${options.height}×3`,
     );
   }
   return {

@@ -31,14 +31,16 @@ export function checkRawImage(raw: RawImage, maxPixels: number): void {
   if (raw.width * raw.height > maxPixels) {
     throw new ImageError(
       'TOO_LARGE',
-      `raw image is ${raw.width}×${raw.height} = ${raw.width * raw.height} pixels, over the limit of ${maxPixels} (maxPixels)`,
+      `raw image is ${raw.width}×${raw.height} = ${raw.width * raw.height} pixels, over the limit of ${maxPixels} ` +
+        `(maxPixels)`,
     );
   }
   const expected = raw.width * raw.height * raw.channels;
   if (raw.data.length !== expected) {
     throw new ImageError(
       'RAW_SIZE_MISMATCH',
-      `raw image data is ${raw.data.length} bytes but ${raw.width}×${raw.height}×${raw.channels} needs ${expected}; check width, height and channels`,
+      `raw image data is ${raw.data.length} bytes but ${raw.width}×${raw.height}×${raw.channels} needs ${expected}; ` +
+        `check width, height and channels`,
     );
   }
 }

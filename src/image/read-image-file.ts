@@ -97,13 +97,15 @@ export async function readRegularFile(file: string, options: ReadImageFileOption
     if (!stat.isFile()) {
       throw new ImageError(
         'INVALID_INPUT',
-        `"${name}" is ${describeFileType(stat)}, not a regular file; it was not read (a pipe or device may never end). ${kind.accepted}.`,
+        `"${name}" is ${describeFileType(stat)}, not a regular file; it was not read (a pipe or device may never ` +
+          `end). ${kind.accepted}.`,
       );
     }
     if (stat.size > maxFileBytes) {
       throw new ImageError(
         'TOO_LARGE',
-        `${kind.noun} "${name}" is ${sizeText(stat.size)}, over the limit of ${sizeText(maxFileBytes)} (maxFileBytes); it was not read. Raise maxFileBytes if such files are expected.`,
+        `${kind.noun} "${name}" is ${sizeText(stat.size)}, over the limit of ${sizeText(maxFileBytes)} ` +
+          `(maxFileBytes); it was not read. Raise maxFileBytes if such files are expected.`,
       );
     }
     if (stat.size === 0) throw new ImageError('EMPTY', `${kind.noun} "${name}" is empty (0 bytes). ${kind.accepted}.`);

@@ -76,7 +76,8 @@ export function resolveRoi(roi: unknown, frameWidth: number, frameHeight: number
   if (rect.left + rect.width > frameWidth || rect.top + rect.height > frameHeight) {
     throw new ImageError(
       'INVALID_ROI',
-      `ROI ${text} (pixels) reaches past the ${frameWidth}×${frameHeight} frame: x + width must be <= ${frameWidth} and y + height <= ${frameHeight}`,
+      `ROI ${text} (pixels) reaches past the ${frameWidth}×${frameHeight} frame: x + width must be <= ${frameWidth} ` +
+        `and y + height <= ${frameHeight}`,
     );
   }
   return rect;

@@ -26,7 +26,10 @@ export interface Roi {
  */
 export type FitMode = 'cover' | 'fill' | 'contain';
 
-/** sharp's resize kernels; `linear` is the default because it is closest to the PIL bilinear resize the reference inputs were made with. */
+/**
+ * sharp's resize kernels; `linear` is the default because it is closest to the PIL bilinear resize the reference inputs
+ * were made with.
+ */
 export type ResizeKernel =
   | 'nearest'
   | 'linear'

@@ -68,7 +68,8 @@ export function checkDocument(value: unknown, file: string): LabelSetDocument {
   if (value.version !== LABELSET_FORMAT_VERSION) {
     const why =
       typeof value.version === 'number' && value.version > LABELSET_FORMAT_VERSION
-        ? `was written by a newer version of this package (format ${value.version}; this one reads ${LABELSET_FORMAT_VERSION})`
+        ? `was written by a newer version of this package (format ${value.version}; this one reads ` +
+          `${LABELSET_FORMAT_VERSION})`
         : `has no known format version (version: ${JSON.stringify(value.version)})`;
     throw corrupt(file, why);
   }
@@ -96,7 +97,8 @@ export function checkDocument(value: unknown, file: string): LabelSetDocument {
     if (examples.length > LABELSET_LIMITS.maxExamplesPerClass) {
       throw corrupt(
         file,
-        `class "${label}" holds ${examples.length} examples, more than the limit of ${LABELSET_LIMITS.maxExamplesPerClass}`,
+        `class "${label}" holds ${examples.length} examples, more than the limit of ` +
+          `${LABELSET_LIMITS.maxExamplesPerClass}`,
       );
     }
     total += examples.length;

@@ -319,7 +319,8 @@ export class LabelSet {
       const joined = [...(this.classMap.get(to) ?? []), ...moving];
       if (joined.length > LABELSET_LIMITS.maxExamplesPerClass) {
         throw limit(
-          `relabelling "${from}" as "${to}" would give "${to}" ${joined.length} examples, more than ${LABELSET_LIMITS.maxExamplesPerClass}`,
+          `relabelling "${from}" as "${to}" would give "${to}" ${joined.length} examples, more than ` +
+            `${LABELSET_LIMITS.maxExamplesPerClass}`,
         );
       }
       const next: Classes = new Map();
@@ -434,7 +435,8 @@ export class LabelSet {
       const known = this.labels();
       throw new LabelSetError(
         'not-found',
-        `The label set ${this.folder} has no class ${JSON.stringify(label)} (it has: ${known.length > 0 ? known.join(', ') : 'none'})`,
+        `The label set ${this.folder} has no class ${JSON.stringify(label)} (it has: ` +
+          `${known.length > 0 ? known.join(', ') : 'none'})`,
       );
     }
     return examples;
@@ -452,7 +454,8 @@ export class LabelSet {
     if (this.needsReembed) {
       throw new LabelSetError(
         'model-mismatch',
-        `Cannot ${action} the label set ${this.file} before reembed(): it was taught with ${describeModel(this.storedModel)}, ` +
+        `Cannot ${action} the label set ${this.file} before reembed(): it was taught with ` +
+          `${describeModel(this.storedModel)}, ` +
           `not ${describeModel(this.targetModel)}`,
         { file: this.file },
       );
@@ -505,7 +508,8 @@ function checkModelOptions(options: LabelSetModelOptions): LabelSetModel {
   if (!Number.isInteger(embeddingSize) || embeddingSize < 1 || embeddingSize > LABELSET_LIMITS.maxEmbeddingSize) {
     throw new LabelSetError(
       'bad-option',
-      `Label set options need embeddingSize 1..${LABELSET_LIMITS.maxEmbeddingSize} (classifier.info.embeddingSize), got ${JSON.stringify(embeddingSize)}`,
+      `Label set options need embeddingSize 1..${LABELSET_LIMITS.maxEmbeddingSize} (classifier.info.embeddingSize), ` +
+        `got ${JSON.stringify(embeddingSize)}`,
     );
   }
   return { fingerprint, embeddingSize, ...(typeof modelName === 'string' ? { name: modelName } : {}) };
@@ -523,14 +527,18 @@ function sameModel(a: LabelSetModel, b: LabelSetModel): boolean {
 }
 
 function describeModel(model: LabelSetModel): string {
-  return `${model.name === undefined ? 'the model' : `model ${model.name}`} (fingerprint ${model.fingerprint}, ${model.embeddingSize} values)`;
+  return (
+    `${model.name === undefined ? 'the model' : `model ${model.name}`} (fingerprint ${model.fingerprint}, ` +
+    `${model.embeddingSize} values)`
+  );
 }
 
 function checkSameModel(stored: LabelSetModel, target: LabelSetModel, where: string, allowChange: boolean): void {
   if (sameModel(stored, target) || allowChange) return;
   throw new LabelSetError(
     'model-mismatch',
-    `${where} was taught with ${describeModel(stored)}, not ${describeModel(target)}: use the model it was taught with, ` +
+    `${where} was taught with ${describeModel(stored)}, not ${describeModel(target)}: use the model it was taught ` +
+      `with, ` +
       'or open it with allowModelChange and call reembed() to recompute it from its stored crops',
     { file: where },
   );
@@ -545,7 +553,8 @@ function checkThumbnail(value: unknown, what: string): Buffer {
   if (bytes.length > LABELSET_LIMITS.maxThumbnailBytes) {
     throw new LabelSetError(
       'bad-thumbnail',
-      `${what} is ${bytes.length} bytes, more than ${LABELSET_LIMITS.maxThumbnailBytes}: store a small crop (makeThumbnail)`,
+      `${what} is ${bytes.length} bytes, more than ${LABELSET_LIMITS.maxThumbnailBytes}: store a small crop ` +
+        `(makeThumbnail)`,
     );
   }
   return bytes;
@@ -611,7 +620,8 @@ async function readBounded(file: string): Promise<string | undefined> {
     if (info.size > LABELSET_LIMITS.maxFileBytes) {
       throw new LabelSetError(
         'corrupt',
-        `Label set file ${file} is ${info.size} bytes, more than a set within the limits can be (${LABELSET_LIMITS.maxFileBytes}); it was left as it is`,
+        `Label set file ${file} is ${info.size} bytes, more than a set within the limits can be ` +
+          `(${LABELSET_LIMITS.maxFileBytes}); it was left as it is`,
         { file },
       );
     }

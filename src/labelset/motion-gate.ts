@@ -77,8 +77,16 @@ export class MotionGate {
   private reference: GreyFrame | undefined;
   private lastClassifiedAt = -Infinity;
   private settleLeft = 0;
+  private confirmLeft = 0;
 
-  constructor(options: MotionOptions = {}) {
+  /**
+   * @param confirmFrames frames classified at most to confirm a new state after each trigger (first
+   * frame, motion, heartbeat): a still region whose results keep disagreeing is not classified forever.
+   */
+  constructor(
+    options: MotionOptions = {},
+    private readonly confirmFrames = 10,
+  ) {
     this.options = resolveMotionOptions(options);
   }
 
@@ -88,7 +96,7 @@ export class MotionGate {
     const changedArea = changedFraction(this.reference, frame, this.options.pixelThreshold);
     if (changedArea >= this.options.minChangedArea && changedArea > 0) return { reason: 'motion', changedArea };
     if (this.settleLeft > 0) return { reason: 'settle', changedArea };
-    if (confirming) return { reason: 'confirm', changedArea };
+    if (confirming && this.confirmLeft > 0) return { reason: 'confirm', changedArea };
     const { heartbeatMs } = this.options;
     if (heartbeatMs > 0 && ts - this.lastClassifiedAt >= heartbeatMs) return { reason: 'heartbeat', changedArea };
     return { reason: undefined, changedArea };
@@ -100,5 +108,7 @@ export class MotionGate {
     this.lastClassifiedAt = ts;
     if (reason === 'motion' || reason === 'first') this.settleLeft = this.options.settleFrames;
     else if (reason === 'settle') this.settleLeft = Math.max(0, this.settleLeft - 1);
+    if (reason === 'confirm') this.confirmLeft = Math.max(0, this.confirmLeft - 1);
+    else if (reason !== 'settle') this.confirmLeft = this.confirmFrames;
   }
 }

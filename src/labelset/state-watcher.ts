@@ -100,8 +100,9 @@ export class StateWatcher {
       throw new TypeError('StateWatcher needs a classify(image, roi) function');
     this.classify = options.classify;
     this.roi = optionalStateRoi(options.roi);
-    this.gate = new MotionGate(options.motion);
     this.consensus = new Consensus(options.consensus);
+    // Twice K: room for one broken streak and a full one before the gate waits for motion again.
+    this.gate = new MotionGate(options.motion, 2 * this.consensus.options.frames);
     this.review = new ReviewQueue(options.review);
     this.reviewBelow = options.review?.below ?? this.consensus.options.minScore;
     if (!(this.reviewBelow >= 0 && this.reviewBelow <= 1)) {
@@ -192,7 +193,8 @@ export class StateWatcher {
 function checkResult(result: StateResult): void {
   if (typeof result?.label !== 'string' || typeof result.score !== 'number' || Number.isNaN(result.score)) {
     throw new TypeError(
-      `the classify function must resolve to {label: string, score: number, known?: boolean}, got ${JSON.stringify(result)}`,
+      `the classify function must resolve to {label: string, score: number, known?: boolean}, got ` +
+        `${JSON.stringify(result)}`,
     );
   }
 }

@@ -26,7 +26,8 @@ export async function readLabelsFile(file: string): Promise<string[]> {
       parsed = JSON.parse(text);
     } catch (error) {
       throw new ModelLoadError(
-        `Labels file ${file} is not valid JSON (${toError(error).message}); give a JSON array of strings or one label per line`,
+        `Labels file ${file} is not valid JSON (${toError(error).message}); give a JSON array of strings or one ` +
+          `label per line`,
       );
     }
     if (!Array.isArray(parsed) || !parsed.every((l) => typeof l === 'string'))

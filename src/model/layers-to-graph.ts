@@ -230,7 +230,8 @@ export function layersModelToGraph(model: tfl.LayersModel): ModelGraph {
   const [height, width, channels] = [shape[1], shape[2], shape[3]];
   if (shape.length !== 4 || !height || !width || !channels) {
     throw new GraphConversionError(
-      `Model "${model.name}" takes input of shape [${shape.join(', ')}]; an image classifier takes [batch, height, width, channels]`,
+      `Model "${model.name}" takes input of shape [${shape.join(', ')}]; an image classifier takes [batch, height, ` +
+        `width, channels]`,
     );
   }
   const inputName = 'input';

@@ -84,7 +84,8 @@ export async function readModelArtifacts(dir: string): Promise<tf.io.ModelArtifa
     const groupBytes = Buffer.concat(shards);
     if (groupBytes.length !== expected) {
       throw new ModelLoadError(
-        `Weight shards ${group.paths.join(', ')} hold ${groupBytes.length} bytes but the manifest needs ${expected}; the model files are truncated or mismatched`,
+        `Weight shards ${group.paths.join(', ')} hold ${groupBytes.length} bytes but the manifest needs ${expected}; ` +
+          `the model files are truncated or mismatched`,
       );
     }
     specs.push(...group.weights);

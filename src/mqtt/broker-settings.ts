@@ -47,12 +47,14 @@ export function validateBrokerUrl(url: string): URL {
     parsed = new URL(url);
   } catch {
     throw new MqttConfigError(
-      `broker URL "${redactUrl(url)}" is not a URL; use mqtt://host:1883, mqtts://host:8883, ws://host/mqtt or wss://host/mqtt`,
+      `broker URL "${redactUrl(url)}" is not a URL; use mqtt://host:1883, mqtts://host:8883, ws://host/mqtt or ` +
+        `wss://host/mqtt`,
     );
   }
   if (!(SUPPORTED_PROTOCOLS as readonly string[]).includes(parsed.protocol)) {
     throw new MqttConfigError(
-      `broker URL scheme "${parsed.protocol}" is not supported; use one of ${SUPPORTED_PROTOCOLS.map((p) => p + '//').join(', ')}`,
+      `broker URL scheme "${parsed.protocol}" is not supported; use one of ` +
+        `${SUPPORTED_PROTOCOLS.map((protocol) => `${protocol}//`).join(', ')}`,
     );
   }
   return parsed;
@@ -127,7 +129,8 @@ export function describeConnectionError(
     );
   } else if (typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO|ERR_TLS|ERR_SSL|HOSTNAME/.test(code)) {
     result = new MqttConnectionError(
-      `${where}: TLS certificate check failed (${err.message}); give the CA certificate that signed the broker's certificate, or turn verification off`,
+      `${where}: TLS certificate check failed (${err.message}); give the CA certificate that signed the broker's ` +
+        `certificate, or turn verification off`,
       'tls',
     );
   } else if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {

@@ -63,34 +63,34 @@ export class FrameStats {
   /** Summarises the interval since the last snapshot and starts a new one. */
   snapshot(mqtt: StatsSnapshot['mqtt'], now: number = Date.now()): StatsSnapshot {
     const intervalMs = Math.max(1, now - this.windowStart);
-    const lat = [...this.latencies].sort((a, b) => a - b);
-    const inf = [...this.inferences].sort((a, b) => a - b);
-    const mem = process.memoryUsage();
-    const round = (v: number | undefined): number | null => (v === undefined ? null : Math.round(v * 100) / 100);
-    const snap: StatsSnapshot = {
+    const latencies = [...this.latencies].sort((a, b) => a - b);
+    const inferences = [...this.inferences].sort((a, b) => a - b);
+    const memory = process.memoryUsage();
+    const round = (ms: number | undefined): number | null => (ms === undefined ? null : Math.round(ms * 100) / 100);
+    const snapshot: StatsSnapshot = {
       ts: now,
       intervalMs,
       frames: this.frames,
       fps: Math.round((this.frames * 1000 * 100) / intervalMs) / 100,
-      latencyMs: { p50: round(percentile(lat, 0.5)), p95: round(percentile(lat, 0.95)) },
-      inferenceMs: { p50: round(percentile(inf, 0.5)), p95: round(percentile(inf, 0.95)) },
+      latencyMs: { p50: round(percentile(latencies, 0.5)), p95: round(percentile(latencies, 0.95)) },
+      inferenceMs: { p50: round(percentile(inferences, 0.5)), p95: round(percentile(inferences, 0.95)) },
       framesDropped: sum(this.classifierDropped.values()),
       queueDepth: sum(this.classifierDepth.values()),
       mqtt,
-      memory: { rssMB: toMB(mem.rss), heapUsedMB: toMB(mem.heapUsed) },
+      memory: { rssMB: toMB(memory.rss), heapUsedMB: toMB(memory.heapUsed) },
       sources: [...this.seen],
     };
     this.latencies = [];
     this.inferences = [];
     this.frames = 0;
     this.windowStart = now;
-    return snap;
+    return snapshot;
   }
 }
 
 function sum(values: Iterable<number>): number {
   let total = 0;
-  for (const v of values) total += v;
+  for (const value of values) total += value;
   return total;
 }
 

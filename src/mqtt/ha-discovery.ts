@@ -89,14 +89,14 @@ export function buildDeviceDiscovery(input: DeviceDiscoveryInput): { topic: stri
       icon: 'mdi:percent',
     },
   };
-  for (const w of input.watched) {
-    const uid = `${id}_${slugify(w.label).replace(/[^a-z0-9_-]/g, '_')}`;
+  for (const watched of input.watched) {
+    const uid = `${id}_${slugify(watched.label).replace(/[^a-z0-9_-]/g, '_')}`;
     cmps[uid] = {
       p: 'binary_sensor',
-      name: w.label,
+      name: watched.label,
       unique_id: uid,
       object_id: uid,
-      state_topic: topics.watched(w.label),
+      state_topic: topics.watched(watched.label),
       payload_on: 'ON',
       payload_off: 'OFF',
     };

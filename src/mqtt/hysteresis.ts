@@ -16,32 +16,32 @@ export interface WatchedLabel {
 export const WATCHED_DEFAULTS = { onThreshold: 0.6, offThreshold: 0.4, onFrames: 2, holdMs: 5000 };
 
 export function validateWatchedLabel(input: Partial<WatchedLabel> & { label: string }): WatchedLabel {
-  const w: WatchedLabel = { ...WATCHED_DEFAULTS, ...stripUndefined(input) } as WatchedLabel;
-  const where = `watched label "${String(w.label)}"`;
-  if (typeof w.label !== 'string' || w.label.trim().length === 0) {
+  const watched: WatchedLabel = { ...WATCHED_DEFAULTS, ...stripUndefined(input) } as WatchedLabel;
+  const where = `watched label "${String(watched.label)}"`;
+  if (typeof watched.label !== 'string' || watched.label.trim().length === 0) {
     throw new MqttConfigError('a watched label needs a non-empty label name, for example "tabby, tabby cat"');
   }
   for (const key of ['onThreshold', 'offThreshold'] as const) {
-    if (typeof w[key] !== 'number' || !(w[key] >= 0 && w[key] <= 1)) {
-      throw new MqttConfigError(`${where}: ${key} must be a number from 0 to 1, got ${String(w[key])}`);
+    if (typeof watched[key] !== 'number' || !(watched[key] >= 0 && watched[key] <= 1)) {
+      throw new MqttConfigError(`${where}: ${key} must be a number from 0 to 1, got ${String(watched[key])}`);
     }
   }
-  if (w.offThreshold > w.onThreshold) {
+  if (watched.offThreshold > watched.onThreshold) {
     throw new MqttConfigError(
-      `${where}: offThreshold (${w.offThreshold}) must not exceed onThreshold (${w.onThreshold})`,
+      `${where}: offThreshold (${watched.offThreshold}) must not exceed onThreshold (${watched.onThreshold})`,
     );
   }
-  if (!Number.isInteger(w.onFrames) || w.onFrames < 1) {
-    throw new MqttConfigError(`${where}: onFrames must be an integer >= 1, got ${String(w.onFrames)}`);
+  if (!Number.isInteger(watched.onFrames) || watched.onFrames < 1) {
+    throw new MqttConfigError(`${where}: onFrames must be an integer >= 1, got ${String(watched.onFrames)}`);
   }
-  if (typeof w.holdMs !== 'number' || !(w.holdMs >= 0) || !Number.isFinite(w.holdMs)) {
-    throw new MqttConfigError(`${where}: holdMs must be a number of milliseconds >= 0, got ${String(w.holdMs)}`);
+  if (typeof watched.holdMs !== 'number' || !(watched.holdMs >= 0) || !Number.isFinite(watched.holdMs)) {
+    throw new MqttConfigError(`${where}: holdMs must be a number of milliseconds >= 0, got ${String(watched.holdMs)}`);
   }
-  return w;
+  return watched;
 }
 
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+function stripUndefined<T extends object>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 export type Presence = 'ON' | 'OFF';

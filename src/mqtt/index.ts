@@ -3,7 +3,8 @@
  * states. Everything else (topics, discovery payloads, hysteresis, the offline queue) is the
  * publisher's own business; its tests import those files directly.
  */
-export { LabelPublisher, type LabelPublisherOptions, type PublisherStatus, type QoS } from './label-publisher';
+export { LabelPublisher, type PublisherStatus } from './label-publisher';
+export type { LabelPublisherOptions, QoS } from './publisher-options';
 export type { LabelFrame } from './label-frame';
 export { parseProtocolVersion, validateBrokerUrl, type BrokerSettings } from './broker-settings';
 export { MqttConfigError } from './errors';

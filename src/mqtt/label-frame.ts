@@ -33,8 +33,8 @@ export function validatePredictions(predictions: unknown): Prediction[] {
   if (!Array.isArray(predictions)) {
     throw new MqttConfigError('predictions must be an array of {label, score, index}, best first');
   }
-  predictions.forEach((p: unknown, i) => {
-    const candidate = p as Partial<Prediction> | null;
+  predictions.forEach((prediction: unknown, index) => {
+    const candidate = prediction as Partial<Prediction> | null;
     if (
       candidate === null ||
       typeof candidate !== 'object' ||
@@ -43,7 +43,8 @@ export function validatePredictions(predictions: unknown): Prediction[] {
       !Number.isFinite(candidate.score)
     ) {
       throw new MqttConfigError(
-        `predictions[${i}] must be {label: string, score: number, index: number}, got ${JSON.stringify(p)}`,
+        `predictions[${index}] must be {label: string, score: number, index: number}, ` +
+          `got ${JSON.stringify(prediction)}`,
       );
     }
   });
@@ -53,8 +54,8 @@ export function validatePredictions(predictions: unknown): Prediction[] {
 /** The score of one label in this frame; 0 when the classifier did not list it (outside top-K). */
 export function scoreOf(predictions: Prediction[], label: string): number {
   const wanted = label.toLowerCase();
-  for (const p of predictions) {
-    if (p.label.toLowerCase() === wanted) return p.score;
+  for (const prediction of predictions) {
+    if (prediction.label.toLowerCase() === wanted) return prediction.score;
   }
   return 0;
 }

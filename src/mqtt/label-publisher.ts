@@ -3,62 +3,21 @@ import { connect as mqttConnect, type IClientOptions, type MqttClient } from 'mq
 import { buildClientOptions, describeConnectionError, redactUrl, type BrokerSettings } from './broker-settings';
 import { MqttConfigError } from './errors';
 import { FrameStats, type StatsSnapshot } from './frame-stats';
-import { buildDeviceDiscovery, discoveryTopic, HA_DISCOVERY_PREFIX, HA_STATUS_TOPIC } from './ha-discovery';
-import { LabelHysteresis, validateWatchedLabel, type Presence, type WatchedLabel } from './hysteresis';
+import { buildDeviceDiscovery, discoveryTopic, HA_STATUS_TOPIC } from './ha-discovery';
+import { LabelHysteresis, type Presence } from './hysteresis';
 import { scoreOf, validatePredictions, type LabelFrame } from './label-frame';
 import { OfflineQueue } from './offline-queue';
 import { packageOrigin } from './origin';
-import type { StateEntity } from './state-entity';
-import { resolveStateEntity, type ResolvedStateEntity } from './state-entity';
+import { resolveStateEntity, type ResolvedStateEntity, type StateEntity } from './state-entity';
 import { toPublishedState, type PublishedState, type StateUpdate } from './state-update';
 import { parseTeachCommand, TeachCommandError, type TeachCommand } from './teach-command';
 import {
-  DEFAULT_PREFIX,
-  DEFAULT_SOURCE,
-  publisherTopics,
-  slugify,
-  type PublisherTopics,
-  type SourceTopics,
-} from './topics';
-
-/** MQTT quality of service: 0 at most once, 1 at least once, 2 exactly once. */
-export type QoS = 0 | 1 | 2;
-
-/** QoS per topic group: state = label, ON/OFF and availability; labels = the per-frame JSON. */
-export interface QosByGroup {
-  state: QoS;
-  labels: QoS;
-  stats: QoS;
-  discovery: QoS;
-}
-
-export const DEFAULT_QOS: QosByGroup = { state: 1, labels: 0, stats: 0, discovery: 1 };
-
-/** Where and what a LabelPublisher publishes: prefix, source, watched labels, discovery, QoS, queue bound. */
-export interface LabelPublisherOptions {
-  /** Topic prefix (default "mobilenet"); several levels allowed. */
-  prefix?: string;
-  /** Source used when a frame names none (default "camera"). */
-  source?: string;
-  watch?: Array<Partial<WatchedLabel> & { label: string }>;
-  /** "every": labels JSON for each frame; "change": only when the top label changes. */
-  labelsMode?: 'every' | 'change';
-  /** Period of `<prefix>/stats` in ms; 0 turns stats off. Default 60 000. */
-  statsIntervalMs?: number;
-  /** Home Assistant device discovery (default true). */
-  discovery?: boolean;
-  discoveryPrefix?: string;
-  /** Upper bound of the random delay before answering HA's birth message, as HA recommends. */
-  discoveryJitterMs?: number;
-  qos?: Partial<QosByGroup>;
-  /** Messages (QoS >= 1) kept while the broker is unreachable; older ones are dropped and counted. */
-  maxQueued?: number;
-  /**
-   * Listen on `<prefix>/+/teach` and emit `teach` for each valid command (default false). Anyone
-   * who may publish there changes what the classifier answers: limit it with the broker's ACL.
-   */
-  teach?: boolean;
-}
+  resolvePublisherOptions,
+  type LabelPublisherOptions,
+  type QoS,
+  type ResolvedPublisherOptions,
+} from './publisher-options';
+import { publisherTopics, slugify, type PublisherTopics, type SourceTopics } from './topics';
 
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'error' | 'closed';
 
@@ -111,19 +70,16 @@ type ConnectFn = (url: string, options: IClientOptions) => MqttClient;
 /**
  * Publishes classification results to one broker, Frigate/Home Assistant style. Owns its own
  * connection because the last will (`<prefix>/available` = offline) is per connection and per prefix.
+ *
+ * Verbs: `publish…` is what callers ask for (a frame's results, the stats); inside, every MQTT
+ * message goes out through `send` (now when connected, else into the bounded offline queue) or,
+ * only in the connect handler before the queue is flushed, `sendNow`.
  */
 export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
   readonly prefix: string;
   readonly topics: PublisherTopics;
   private readonly client: MqttClient;
-  private readonly defaultSource: string;
-  private readonly watched: WatchedLabel[];
-  private readonly labelsMode: 'every' | 'change';
-  private readonly qos: QosByGroup;
-  private readonly discovery: boolean;
-  private readonly discoveryPrefix: string;
-  private readonly discoveryJitterMs: number;
-  private readonly teach: boolean;
+  private readonly options: ResolvedPublisherOptions;
   private readonly queue: OfflineQueue<Outgoing>;
   private readonly sources = new Map<string, SourceState>();
   /** Sources announced by an earlier run (found through their retained label), for removal. */
@@ -139,61 +95,20 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
   /** True only after our connect handler ran, so nothing overtakes the queued messages. */
   private ready = false;
 
+  /** @throws {MqttConfigError} when an option or the broker settings are wrong (before connecting). */
   constructor(broker: BrokerSettings, options: LabelPublisherOptions = {}, connect: ConnectFn = mqttConnect) {
     super();
-    this.prefix = options.prefix && options.prefix.length > 0 ? options.prefix : DEFAULT_PREFIX;
+    this.options = resolvePublisherOptions(options);
+    this.prefix = this.options.prefix;
     this.topics = publisherTopics(this.prefix);
-    this.defaultSource = options.source && options.source.length > 0 ? options.source : DEFAULT_SOURCE;
-    slugify(this.defaultSource);
-    this.watched = (options.watch ?? []).map(validateWatchedLabel);
-    this.labelsMode = options.labelsMode ?? 'every';
-    if (this.labelsMode !== 'every' && this.labelsMode !== 'change') {
-      throw new MqttConfigError(`labelsMode must be "every" or "change", got ${JSON.stringify(options.labelsMode)}`);
-    }
-    this.qos = { ...DEFAULT_QOS, ...options.qos };
-    for (const [group, q] of Object.entries(this.qos)) {
-      if (q !== 0 && q !== 1 && q !== 2)
-        throw new MqttConfigError(`QoS for ${group} must be 0, 1 or 2, got ${JSON.stringify(q)}`);
-    }
-    this.discovery = options.discovery ?? true;
-    this.discoveryPrefix = options.discoveryPrefix ?? HA_DISCOVERY_PREFIX;
-    this.discoveryJitterMs = options.discoveryJitterMs ?? 1000;
-    this.teach = options.teach ?? false;
-    this.queue = new OfflineQueue<Outgoing>(options.maxQueued ?? 1000);
-    const statsIntervalMs = options.statsIntervalMs ?? 60000;
-    if (typeof statsIntervalMs !== 'number' || !(statsIntervalMs >= 0)) {
-      throw new MqttConfigError(
-        `statsIntervalMs must be a number >= 0 (0 = off), got ${String(options.statsIntervalMs)}`,
-      );
-    }
+    this.queue = new OfflineQueue<Outgoing>(this.options.maxQueued);
     this.brokerUrl = redactUrl(broker.url);
     this.password = broker.password;
-
-    const clientOptions = buildClientOptions(broker, {
-      topic: this.topics.available,
-      payload: 'offline',
-      qos: 1,
-      retain: true,
-    });
-    this.client = connect(broker.url, clientOptions);
-    this.client.on('connect', () => this.onConnect());
-    this.client.on('close', () => this.onDisconnect());
-    this.client.on('reconnect', () => {
-      if (this.state !== 'error') this.setState('connecting');
-    });
-    this.client.on('error', (err: Error & { code?: unknown }) => {
-      this.lastError = describeConnectionError(err, broker.url, this.password).message;
-      this.setState('error');
-    });
-    this.client.on('message', (topic, payload, packet) => {
-      if (topic === HA_STATUS_TOPIC && payload.toString() === 'online') this.onHomeAssistantBirth();
-      else if (this.teach && topic.endsWith('/teach')) this.onTeach(topic, payload, packet.retain);
-      else if (packet.retain && topic.startsWith(`${this.prefix}/`) && topic.endsWith('/label')) {
-        this.earlierSources.add(topic.slice(this.prefix.length + 1, -'/label'.length));
-      }
-    });
-    if (statsIntervalMs > 0) {
-      this.statsTimer = setInterval(() => this.publishStats(), statsIntervalMs);
+    const will = { topic: this.topics.available, payload: 'offline', qos: 1 as const, retain: true };
+    this.client = connect(broker.url, buildClientOptions(broker, will));
+    this.followClient(broker.url);
+    if (this.options.statsIntervalMs > 0) {
+      this.statsTimer = setInterval(() => this.publishStats(), this.options.statsIntervalMs);
       this.statsTimer.unref();
     }
   }
@@ -202,29 +117,26 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
   publish(frame: LabelFrame): FrameOutcome {
     if (this.state === 'closed') throw new MqttConfigError('this label publisher is closed');
     const predictions = validatePredictions(frame.predictions);
-    const source = this.sourceState(frame.source && frame.source.length > 0 ? frame.source : this.defaultSource);
+    const sourceName = frame.source && frame.source.length > 0 ? frame.source : this.options.defaultSource;
+    const source = this.sourceState(sourceName);
     const ts = typeof frame.ts === 'number' && Number.isFinite(frame.ts) ? frame.ts : Date.now();
     const top = predictions.length > 0 ? predictions[0].label : null;
     const topChanged = top !== null && top !== source.top;
     if (topChanged) {
       source.top = top;
-      this.send({ topic: source.topics.label, payload: top, qos: this.qos.state, retain: true });
+      this.send(this.labelMessage(source, top));
     }
-    if (this.labelsMode === 'every' || topChanged) {
+    if (this.options.labelsMode === 'every' || topChanged) {
       const labels = { ts, source: source.name, model: frame.model ?? null, predictions, timings: frame.timings ?? {} };
-      this.send({ topic: source.topics.labels, payload: JSON.stringify(labels), qos: this.qos.labels, retain: false });
+      const payload = JSON.stringify(labels);
+      this.send({ topic: source.topics.labels, payload, qos: this.options.qos.labels, retain: false });
     }
     const switched: FrameOutcome['switched'] = [];
     for (const watcher of source.watchers) {
       const change = watcher.update(scoreOf(predictions, watcher.config.label), ts);
       if (change) {
         switched.push({ label: watcher.config.label, state: change });
-        this.send({
-          topic: source.topics.watched(watcher.config.label),
-          payload: change,
-          qos: this.qos.state,
-          retain: true,
-        });
+        this.send(this.presenceMessage(source, watcher));
       }
     }
     this.stats.record(source.name, frame.timings?.totalMs, frame.timings?.inferenceMs, frame.queue, frame.model);
@@ -237,14 +149,16 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
    * and a teach button per class. Call again when the classes change (a class taught or forgotten).
    * @throws MqttConfigError for classes that are not non-empty strings or an unknown device class.
    */
-  announceState(source: string, entity: StateEntity): void {
+  announceState(sourceName: string, entity: StateEntity): void {
     if (this.state === 'closed') throw new MqttConfigError('this label publisher is closed');
     const resolved = resolveStateEntity(entity);
-    const isNew = !this.sources.has(slugify(source));
-    const s = this.sourceState(source, { entity: resolved });
-    const before = JSON.stringify(s.region?.entity);
-    s.region = { ...s.region, entity: resolved };
-    if (this.discovery && !isNew && before !== JSON.stringify(resolved)) this.sendDiscovery(s);
+    const isNew = !this.sources.has(slugify(sourceName));
+    const source = this.sourceState(sourceName, { entity: resolved });
+    const before = JSON.stringify(source.region?.entity);
+    source.region = { ...source.region, entity: resolved };
+    if (this.options.discovery && !isNew && before !== JSON.stringify(resolved)) {
+      this.send(this.discoveryMessage(source));
+    }
   }
 
   /**
@@ -254,38 +168,32 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
    * was not called. While the broker is away only the latest state and frame are kept.
    * @throws MqttConfigError for a malformed update.
    */
-  publishState(source: string, update: StateUpdate): void {
+  publishState(sourceName: string, update: StateUpdate): void {
     if (this.state === 'closed') throw new MqttConfigError('this label publisher is closed');
     const published = toPublishedState(update);
-    const s = this.sourceState(source);
-    if (!s.region) {
-      const classes = [update.previous, update.state].filter((c): c is string => typeof c === 'string');
-      this.announceState(source, { classes: [...new Set(classes)], teachButtons: false });
+    const source = this.sourceState(sourceName);
+    if (!source.region) {
+      const classes = [update.previous, update.state].filter((name): name is string => typeof name === 'string');
+      this.announceState(sourceName, { classes: [...new Set(classes)], teachButtons: false });
     }
-    if (s.region) s.region.published = published;
-    this.sendRegionState(s, published);
+    if (source.region) source.region.published = published;
+    this.sendRegionState(source, published, (message) => this.send(message));
   }
 
   status(): PublisherStatus {
-    const s: PublisherStatus = {
-      state: this.state,
-      queued: this.queue.length,
-      dropped: this.queue.dropped,
-      skippedQos0: this.skippedQos0,
-    };
-    if (this.lastError !== undefined && this.state === 'error') s.error = this.lastError;
-    return s;
+    const { queue, skippedQos0 } = this;
+    const status: PublisherStatus = { state: this.state, queued: queue.length, dropped: queue.dropped, skippedQos0 };
+    if (this.lastError !== undefined && this.state === 'error') status.error = this.lastError;
+    return status;
   }
 
   /** The stats payload as it would be published now (also resets the interval). */
   publishStats(): StatsSnapshot {
-    const snap = this.stats.snapshot({
-      queued: this.queue.length,
-      dropped: this.queue.dropped,
-      skippedQos0: this.skippedQos0,
-    });
-    this.send({ topic: this.topics.stats, payload: JSON.stringify(snap), qos: this.qos.stats, retain: false });
-    return snap;
+    const { queue, skippedQos0 } = this;
+    const snapshot = this.stats.snapshot({ queued: queue.length, dropped: queue.dropped, skippedQos0 });
+    const payload = JSON.stringify(snapshot);
+    this.send({ topic: this.topics.stats, payload, qos: this.options.qos.stats, retain: false });
+    return snapshot;
   }
 
   /** Resolves once connected (rejects with the clear error if the broker refuses first). */
@@ -296,9 +204,11 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
         () => finish(new Error(`no connection to MQTT broker ${this.brokerUrl} within ${timeoutMs} ms`)),
         timeoutMs,
       );
-      const onStatus = (s: PublisherStatus): void => {
-        if (s.state === 'connected') finish();
-        else if (s.state === 'error' || s.state === 'closed') finish(new Error(s.error ?? `publisher ${s.state}`));
+      const onStatus = (status: PublisherStatus): void => {
+        if (status.state === 'connected') finish();
+        else if (status.state === 'error' || status.state === 'closed') {
+          finish(new Error(status.error ?? `publisher ${status.state}`));
+        }
       };
       const finish = (err?: Error): void => {
         clearTimeout(timer);
@@ -317,7 +227,7 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
   async close(options: { removeDiscovery?: boolean; timeoutMs?: number } = {}): Promise<void> {
     if (this.state === 'closed') return;
     if (this.statsTimer) clearInterval(this.statsTimer);
-    for (const t of this.timers) clearTimeout(t);
+    for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     const wasReady = this.ready;
     this.ready = false;
@@ -327,19 +237,10 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
       return;
     }
     const goodbye: Array<Promise<unknown>> = [];
-    if (options.removeDiscovery && this.discovery) {
-      const names = new Set(
-        [this.defaultSource, ...this.earlierSources, ...[...this.sources.values()].map((s) => s.name)].map((n) =>
-          slugify(n),
-        ),
-      );
-      for (const name of names) {
-        goodbye.push(
-          this.client.publishAsync(discoveryTopic(this.prefix, name, this.discoveryPrefix), '', {
-            qos: 1,
-            retain: true,
-          }),
-        );
+    if (options.removeDiscovery && this.options.discovery) {
+      for (const name of this.announcedSourceSlugs()) {
+        const topic = discoveryTopic(this.prefix, name, this.options.discoveryPrefix);
+        goodbye.push(this.client.publishAsync(topic, '', { qos: 1, retain: true }));
       }
     }
     goodbye.push(this.client.publishAsync(this.topics.available, 'offline', { qos: 1, retain: true }));
@@ -356,40 +257,59 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
     if (!this.client.disconnected) this.client.stream?.destroy();
   }
 
+  private followClient(url: string): void {
+    this.client.on('connect', () => this.onConnect());
+    this.client.on('close', () => this.onDisconnect());
+    this.client.on('reconnect', () => {
+      if (this.state !== 'error') this.setState('connecting');
+    });
+    this.client.on('error', (err: Error & { code?: unknown }) => {
+      this.lastError = describeConnectionError(err, url, this.password).message;
+      this.setState('error');
+    });
+    this.client.on('message', (topic, payload, packet) => {
+      if (topic === HA_STATUS_TOPIC && payload.toString() === 'online') this.onHomeAssistantBirth();
+      else if (this.options.teach && topic.endsWith('/teach')) this.onTeach(topic, payload, packet.retain);
+      else if (packet.retain && topic.startsWith(`${this.prefix}/`) && topic.endsWith('/label')) {
+        this.earlierSources.add(topic.slice(this.prefix.length + 1, -'/label'.length));
+      }
+    });
+  }
+
+  /** Topic-level names of every source this publisher (or an earlier run on the same prefix) announced. */
+  private announcedSourceSlugs(): Set<string> {
+    const current = [...this.sources.values()].map((source) => source.name);
+    return new Set([this.options.defaultSource, ...this.earlierSources, ...current].map((name) => slugify(name)));
+  }
+
   private sourceState(name: string, region?: SourceState['region']): SourceState {
     const key = slugify(name);
-    let state = this.sources.get(key);
-    if (!state) {
-      state = {
-        name,
-        topics: this.topics.source(name),
-        top: null,
-        watchers: this.watched.map((w) => new LabelHysteresis(w)),
-        region,
-      };
-      this.sources.set(key, state);
-      if (this.discovery) this.sendDiscovery(state);
+    let source = this.sources.get(key);
+    if (!source) {
+      const watchers = this.options.watched.map((watched) => new LabelHysteresis(watched));
+      source = { name, topics: this.topics.source(name), top: null, watchers, region };
+      this.sources.set(key, source);
+      if (this.options.discovery) this.send(this.discoveryMessage(source));
       // Subscribers (and HA) learn the starting state instead of "unknown".
-      for (const w of state.watchers)
-        this.send({ topic: state.topics.watched(w.config.label), payload: w.state, qos: this.qos.state, retain: true });
+      for (const watcher of source.watchers) this.send(this.presenceMessage(source, watcher));
     }
-    return state;
+    return source;
   }
 
   private onConnect(): void {
     this.lastError = undefined;
-    this.publishNow({ topic: this.topics.available, payload: 'online', qos: 1, retain: true });
-    if (this.discovery) {
+    this.sendNow({ topic: this.topics.available, payload: 'online', qos: 1, retain: true });
+    if (this.options.discovery) {
       this.client.subscribe(HA_STATUS_TOPIC, { qos: 0 }, () => undefined);
       // A restarted publisher has not seen its sources yet; their retained labels name them, so a
       // deleted node can still remove every device it announced before the restart.
       this.client.subscribe(`${this.prefix}/+/label`, { qos: 0 }, () => undefined);
-      for (const s of this.sources.values()) this.sendDiscovery(s, true);
+      for (const source of this.sources.values()) this.sendNow(this.discoveryMessage(source));
     }
-    if (this.teach) this.client.subscribe(`${this.prefix}/+/teach`, { qos: 1 }, () => undefined);
+    if (this.options.teach) this.client.subscribe(`${this.prefix}/+/teach`, { qos: 1 }, () => undefined);
     // Oldest first, then current state so subscribers converge even if the bound dropped some.
-    for (const m of this.queue.drain()) this.publishNow(m);
-    this.republishState();
+    for (const message of this.queue.drain()) this.sendNow(message);
+    this.republishState((message) => this.sendNow(message));
     this.ready = true;
     this.setState('connected');
   }
@@ -402,35 +322,33 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
   private onHomeAssistantBirth(): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      for (const s of this.sources.values()) this.sendDiscovery(s);
-      this.republishState();
-    }, Math.random() * this.discoveryJitterMs);
+      for (const source of this.sources.values()) this.send(this.discoveryMessage(source));
+      this.republishState((message) => this.send(message));
+    }, Math.random() * this.options.discoveryJitterMs);
     this.timers.add(timer);
   }
 
-  private republishState(): void {
-    for (const s of this.sources.values()) {
-      if (s.top !== null) this.sendOrNow({ topic: s.topics.label, payload: s.top, qos: this.qos.state, retain: true });
-      for (const w of s.watchers)
-        this.sendOrNow({
-          topic: s.topics.watched(w.config.label),
-          payload: w.state,
-          qos: this.qos.state,
-          retain: true,
-        });
-      if (s.region?.published) this.sendRegionState(s, s.region.published, true);
+  /**
+   * Each source's retained state again (top label, ON/OFF per watched label, its region's state),
+   * after a (re)connect or Home Assistant's birth; `deliver` is `sendNow` in the connect handler.
+   */
+  private republishState(deliver: (message: Outgoing) => void): void {
+    for (const source of this.sources.values()) {
+      if (source.top !== null) deliver(this.labelMessage(source, source.top));
+      for (const watcher of source.watchers) deliver(this.presenceMessage(source, watcher));
+      if (source.region?.published) this.sendRegionState(source, source.region.published, deliver);
     }
   }
 
-  /** State, attributes, then the frame: a subscriber that sees the new state finds its picture already there. */
-  private sendRegionState(s: SourceState, published: PublishedState, now = false): void {
-    const send = (m: Outgoing): void => (now ? this.sendOrNow(m) : this.send(m));
+  /** Frame, attributes, then state: a subscriber that sees the new state finds its picture already there. */
+  private sendRegionState(source: SourceState, published: PublishedState, deliver: (message: Outgoing) => void): void {
+    const qos = this.options.qos.state;
     if (published.jpeg && this.client.connected) {
       // Never queued while offline: one retained frame per source is republished on reconnect.
-      this.publishNow({ topic: s.topics.image, payload: published.jpeg, qos: this.qos.state, retain: true });
+      this.sendNow({ topic: source.topics.image, payload: published.jpeg, qos, retain: true });
     }
-    send({ topic: s.topics.stateAttributes, payload: published.attributes, qos: this.qos.state, retain: true });
-    send({ topic: s.topics.state, payload: published.state, qos: this.qos.state, retain: true });
+    deliver({ topic: source.topics.stateAttributes, payload: published.attributes, qos, retain: true });
+    deliver({ topic: source.topics.state, payload: published.state, qos, retain: true });
   }
 
   private onTeach(topic: string, payload: Buffer, retained: boolean): void {
@@ -444,43 +362,47 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
     }
   }
 
-  private sendDiscovery(s: SourceState, now = false): void {
+  private labelMessage(source: SourceState, top: string): Outgoing {
+    return { topic: source.topics.label, payload: top, qos: this.options.qos.state, retain: true };
+  }
+
+  private presenceMessage(source: SourceState, watcher: LabelHysteresis): Outgoing {
+    const topic = source.topics.watched(watcher.config.label);
+    return { topic, payload: watcher.state, qos: this.options.qos.state, retain: true };
+  }
+
+  private discoveryMessage(source: SourceState): Outgoing {
     const { topic, payload } = buildDeviceDiscovery({
       prefix: this.prefix,
-      source: s.name,
+      source: source.name,
       topics: this.topics,
-      watched: this.watched,
+      watched: this.options.watched,
       origin: packageOrigin(),
-      qos: this.qos.state,
-      discoveryPrefix: this.discoveryPrefix,
-      state: s.region?.entity,
+      qos: this.options.qos.state,
+      discoveryPrefix: this.options.discoveryPrefix,
+      state: source.region?.entity,
     });
-    const m: Outgoing = { topic, payload: JSON.stringify(payload), qos: this.qos.discovery, retain: true };
-    if (now) this.publishNow(m);
-    else this.send(m);
+    return { topic, payload: JSON.stringify(payload), qos: this.options.qos.discovery, retain: true };
   }
 
-  /** Used inside the connect handler, where `ready` is not yet set but the client is connected. */
-  private sendOrNow(m: Outgoing): void {
-    if (this.client.connected) this.publishNow(m);
-    else this.send(m);
-  }
-
-  private send(m: Outgoing): void {
+  /** Sends now when connected; otherwise keeps QoS >= 1 in the bounded queue and counts QoS 0 as skipped. */
+  private send(message: Outgoing): void {
     if (this.state === 'closed') return;
     if (this.ready) {
-      this.publishNow(m);
-    } else if (m.qos > 0) {
-      const before = this.queue.dropped;
-      this.queue.push(m);
-      if (this.queue.dropped !== before) this.emit('status', this.status());
+      this.sendNow(message);
+    } else if (message.qos > 0) {
+      const droppedBefore = this.queue.dropped;
+      this.queue.push(message);
+      if (this.queue.dropped !== droppedBefore) this.emit('status', this.status());
     } else {
       this.skippedQos0 += 1;
     }
   }
 
-  private publishNow(m: Outgoing): void {
-    this.client.publish(m.topic, m.payload, { qos: m.qos, retain: m.retain }, () => undefined);
+  /** Hands the message to the client; only the connect handler calls it directly, before `ready` is set. */
+  private sendNow(message: Outgoing): void {
+    const { topic, payload, qos, retain } = message;
+    this.client.publish(topic, payload, { qos, retain }, () => undefined);
   }
 
   private setState(state: ConnectionState): void {

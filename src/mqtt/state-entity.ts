@@ -76,7 +76,8 @@ export function resolveStateEntity(entity: StateEntity): ResolvedStateEntity {
   if (entity.deviceClass === undefined) return resolved;
   if (!(BINARY_SENSOR_DEVICE_CLASSES as readonly string[]).includes(entity.deviceClass)) {
     throw new MqttConfigError(
-      `state deviceClass must be one of Home Assistant's binary_sensor classes (${BINARY_SENSOR_DEVICE_CLASSES.join(', ')}), got ${JSON.stringify(entity.deviceClass)}`,
+      `state deviceClass must be one of Home Assistant's binary_sensor classes ` +
+        `(${BINARY_SENSOR_DEVICE_CLASSES.join(', ')}), got ${JSON.stringify(entity.deviceClass)}`,
     );
   }
   // A third class taught later turns the binary_sensor back into a text sensor rather than hiding a state.

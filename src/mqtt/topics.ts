@@ -30,7 +30,8 @@ export function validatePrefix(prefix: string): string {
   }
   if (/[#+\u0000]/.test(prefix) || prefix.startsWith('/') || prefix.endsWith('/') || prefix.includes('//')) {
     throw new MqttConfigError(
-      `topic prefix "${prefix}" is invalid: use levels separated by single "/" without "#", "+" or a leading/trailing "/"`,
+      `topic prefix "${prefix}" is invalid: use levels separated by single "/" without "#", "+" or a ` +
+        `leading/trailing "/"`,
     );
   }
   return prefix;

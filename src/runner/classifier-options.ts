@@ -82,7 +82,8 @@ export function checkClassifierOptions(options: unknown): void {
   const o = checkObject('Classifier options', '{model: "mobilenet_v1_0.25_224"}', options, CLASSIFIER_KEYS);
   if (typeof o.model !== 'string' || o.model.trim() === '') {
     throw new TypeError(
-      `model must be a catalog name, a directory holding model.json, a .tflite file or an http(s) URL, got ${describeValue(o.model)}`,
+      `model must be a catalog name, a directory holding model.json, a .tflite file or an http(s) URL, got ` +
+        `${describeValue(o.model)}`,
     );
   }
   const labels = o.labels;
@@ -92,7 +93,8 @@ export function checkClassifierOptions(options: unknown): void {
     !(Array.isArray(labels) && labels.every((l) => typeof l === 'string'))
   ) {
     throw new TypeError(
-      `labels must be the path of a labels file (one per line) or an array of label names, got ${describeValue(labels)}`,
+      `labels must be the path of a labels file (one per line) or an array of label names, got ` +
+        `${describeValue(labels)}`,
     );
   }
   const normalization = o.normalization as { scale?: unknown; offset?: unknown } | undefined;
@@ -104,7 +106,8 @@ export function checkClassifierOptions(options: unknown): void {
       !Number.isFinite(normalization.offset))
   ) {
     throw new TypeError(
-      `normalization must be {scale, offset} with finite numbers (e.g. {scale: 1 / 127.5, offset: -1}), got ${describeValue(normalization)}`,
+      `normalization must be {scale, offset} with finite numbers (e.g. {scale: 1 / 127.5, offset: -1}), got ` +
+        `${describeValue(normalization)}`,
     );
   }
   if (o.cacheDir !== undefined && typeof o.cacheDir !== 'string')

@@ -34,7 +34,8 @@ export class RateMeter {
     this.trim(now);
     const n = this.stamps.length;
     if (n < 2) return 0;
-    // n completions bound n - 1 intervals; counting n over the span overstated slow or new streams (2 frames 1 s apart read 2 fps).
+    // n completions bound n - 1 intervals; counting n over the span overstated slow or new streams (2 frames 1 s apart
+    // read 2 fps).
     const span = (this.stamps[n - 1] - this.stamps[0]) / 1000;
     return span > 0 ? (n - 1) / span : 0;
   }

@@ -27,7 +27,8 @@ export function cacheWriteError(error: unknown, url: string, cacheRoot: string):
   const code = errnoCode(error);
   if (code === undefined) return undefined;
   return new DownloadError(
-    `Cannot save ${url} in the model cache ${cacheRoot}: ${CACHE_WRITE_FAILURES[code]} (${code}). Make room there, or set MOBILENET_CACHE to a writable folder with space for the model`,
+    `Cannot save ${url} in the model cache ${cacheRoot}: ${CACHE_WRITE_FAILURES[code]} (${code}). Make room there, ` +
+      `or set MOBILENET_CACHE to a writable folder with space for the model`,
     url,
     undefined,
     { cause: error },

@@ -92,7 +92,10 @@ export function cacheEntryDir(url: string, options: { cacheDir?: string; name?: 
   return path.join(options.cacheDir ?? defaultCacheDir(), checkEntryName(name));
 }
 
-/** The URL fetchModel requests first for `url` (a TF Hub handle becomes its model.json); checked as fetchModel checks it. */
+/**
+ * The URL fetchModel requests first for `url` (a TF Hub handle becomes its model.json); checked as fetchModel checks
+ * it.
+ */
 export function resolvedModelUrl(url: string): string {
   return resolveTfHubUrl(checkRequestedUrl(url)).href;
 }
@@ -156,7 +159,8 @@ function memberFileName(member: string, shown: string): string {
   const file = path.basename(member);
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(file)) {
     throw new DownloadError(
-      `Cannot take "${member}" out of ${shown}: the member must end in a file name of letters, digits, '.', '_' and '-'`,
+      `Cannot take "${member}" out of ${shown}: the member must end in a file name of letters, digits, '.', '_' ` +
+        `and '-'`,
       shown,
     );
   }

@@ -69,7 +69,8 @@ export async function downloadToFile(
     () =>
       stop(
         new TransferStop(
-          `timed out: the model was not downloaded within ${limits.totalTimeoutMs} ms (total time limit, ${DOWNLOAD_TIMEOUT_ENV})`,
+          `timed out: the model was not downloaded within ${limits.totalTimeoutMs} ms (total time limit, ` +
+            `${DOWNLOAD_TIMEOUT_ENV})`,
         ),
       ),
     Math.max(0, deadline - Date.now()),
@@ -105,7 +106,8 @@ export async function downloadToFile(
       responseTimeoutMs: limits.responseTimeoutMs,
       signal: stopper.signal,
     });
-    // Errors reach us through the body iterator; this keeps a late one (a stop racing the end) from crashing the process.
+    // Errors reach us through the body iterator; this keeps a late one (a stop racing the end) from crashing the
+    // process.
     response.on('error', () => undefined);
     const onStop = (): void => void response.destroy(toError(stopper.signal.reason));
     stopper.signal.addEventListener('abort', onStop, { once: true });
@@ -127,7 +129,8 @@ export async function downloadToFile(
       if (encoding === 'identity' && length !== undefined) {
         if (exactBytes && length !== exactBytes.bytes) {
           throw new TransferStop(
-            `refused: the server announces ${length} bytes, but the file has ${exactBytes.bytes} (${exactBytes.source})`,
+            `refused: the server announces ${length} bytes, but the file has ${exactBytes.bytes} ` +
+              `(${exactBytes.source})`,
           );
         }
         if (length > bound.bytes) {
@@ -138,7 +141,8 @@ export async function downloadToFile(
         announced = length;
       } else if (length !== undefined && length > maxEncoded) {
         throw new TransferStop(
-          `refused: the server announces ${length} ${encoding}-encoded bytes, more than the ${maxEncoded} allowed (${bound.source}, plus slack for the encoding)`,
+          `refused: the server announces ${length} ${encoding}-encoded bytes, more than the ${maxEncoded} allowed ` +
+            `(${bound.source}, plus slack for the encoding)`,
         );
       }
       const body = decodedBody(response, encoding, maxEncoded);
@@ -167,7 +171,8 @@ export async function downloadToFile(
       }
       if (exactBytes && bytes !== exactBytes.bytes) {
         throw new DownloadError(
-          `Download of ${shown} failed: got ${bytes} bytes, but the file has ${exactBytes.bytes} (${exactBytes.source})`,
+          `Download of ${shown} failed: got ${bytes} bytes, but the file has ${exactBytes.bytes} ` +
+            `(${exactBytes.source})`,
           shown,
         );
       }

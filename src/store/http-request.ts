@@ -12,7 +12,9 @@ const REQUEST_HEADERS = {
   'user-agent': 'node-red-contrib-mobilenet-mqtt',
 };
 
-/** Why a transfer was stopped on purpose (a limit, a timeout, the caller); the message completes "Download of URL ...". */
+/**
+ * Why a transfer was stopped on purpose (a limit, a timeout, the caller); the message completes "Download of URL ...".
+ */
 export class TransferStop extends Error {
   override readonly name = 'TransferStop';
 }
@@ -101,7 +103,8 @@ export async function getFollowingRedirects(
     response.destroy();
     if (redirects >= options.maxRedirects) {
       throw new DownloadError(
-        `Download of ${displayUrl(url)} refused: more than ${options.maxRedirects} redirects (the last from ${displayUrl(current)})`,
+        `Download of ${displayUrl(url)} refused: more than ${options.maxRedirects} redirects (the last from ` +
+          `${displayUrl(current)})`,
         displayUrl(url),
       );
     }

@@ -111,7 +111,8 @@ export class ModelFetcher {
     this.modelBytes += bytes;
     if (this.modelBytes > this.limits.maxModelBytes) {
       throw new TransferStop(
-        `refused: the model's files add up to more than ${this.limits.maxModelBytes} bytes (the per-model limit, ${MAX_MODEL_BYTES_ENV})`,
+        `refused: the model's files add up to more than ${this.limits.maxModelBytes} bytes (the per-model limit, ` +
+          `${MAX_MODEL_BYTES_ENV})`,
       );
     }
   }
@@ -164,7 +165,8 @@ export class ModelFetcher {
     if (unused.length > 0) {
       const shown = displayUrl(url);
       throw new DownloadError(
-        `${shown} has no file named ${unused.join(', ')}, for which a sha256 was pinned; files: ${Object.keys(this.files).join(', ')}`,
+        `${shown} has no file named ${unused.join(', ')}, for which a sha256 was pinned; files: ` +
+          `${Object.keys(this.files).join(', ')}`,
         shown,
       );
     }

@@ -165,7 +165,8 @@ export async function extractTarMember(
         // GNU long name / pax extended header: the name applies to the next entry.
         if (size > MAX_NAME_RECORD_BYTES) {
           throw new Error(
-            `${archivePath} has a ${type === 'L' ? 'long-name' : 'pax'} record of ${size} bytes, more than the ${MAX_NAME_RECORD_BYTES} allowed`,
+            `${archivePath} has a ${type === 'L' ? 'long-name' : 'pax'} record of ${size} bytes, more than the ` +
+              `${MAX_NAME_RECORD_BYTES} allowed`,
           );
         }
         const body = await reader.readExactly(padded);
@@ -176,7 +177,8 @@ export async function extractTarMember(
       if ((type === '0' || type === '\0') && matches(name, member)) {
         if (size > limits.maxMemberBytes) {
           throw new Error(
-            `${archivePath}: ${normalise(name)} declares ${size} bytes, more than the ${limits.maxMemberBytes} allowed for the member`,
+            `${archivePath}: ${normalise(name)} declares ${size} bytes, more than the ${limits.maxMemberBytes} ` +
+              `allowed for the member`,
           );
         }
         const out = await open(destination, 'w');

@@ -37,7 +37,8 @@ export function checkRequestedUrl(url: string): URL {
   }
   if (parsed.username !== '' || parsed.password !== '') {
     throw new DownloadError(
-      `Cannot download "${shown}": URLs with a user name or password are not supported (the credentials would travel with every file and redirect)`,
+      `Cannot download "${shown}": URLs with a user name or password are not supported (the credentials would travel ` +
+        `with every file and redirect)`,
       shown,
     );
   }
@@ -68,19 +69,22 @@ export function checkRedirect(from: URL, location: string | undefined, requested
   const target = displayUrl(next);
   if (next.protocol !== 'http:' && next.protocol !== 'https:') {
     throw new DownloadError(
-      `Download of ${displayUrl(requested)} refused: ${where} redirected to ${target}, protocol ${next.protocol} (valid: http:, https:)`,
+      `Download of ${displayUrl(requested)} refused: ${where} redirected to ${target}, protocol ${next.protocol} ` +
+        `(valid: http:, https:)`,
       displayUrl(requested),
     );
   }
   if (from.protocol === 'https:' && next.protocol === 'http:') {
     throw new DownloadError(
-      `Download of ${displayUrl(requested)} refused: ${where} redirected to ${target}; a redirect from https to plain http is never followed`,
+      `Download of ${displayUrl(requested)} refused: ${where} redirected to ${target}; a redirect from https to ` +
+        `plain http is never followed`,
       displayUrl(requested),
     );
   }
   if (next.username !== '' || next.password !== '') {
     throw new DownloadError(
-      `Download of ${displayUrl(requested)} refused: ${where} redirected to a URL with a user name or password (${target})`,
+      `Download of ${displayUrl(requested)} refused: ${where} redirected to a URL with a user name or password ` +
+        `(${target})`,
       displayUrl(requested),
     );
   }

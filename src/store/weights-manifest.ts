@@ -1,5 +1,7 @@
 import { toError } from '../to-error';
-/** Bytes per stored value, as tfjs-core's DTYPE_VALUE_SIZE_MAP (a quantised weight is stored as its quantisation dtype). */
+/**
+ * Bytes per stored value, as tfjs-core's DTYPE_VALUE_SIZE_MAP (a quantised weight is stored as its quantisation dtype).
+ */
 const BYTES_PER_VALUE: Readonly<Record<string, number>> = {
   float32: 4,
   float16: 2,

@@ -105,7 +105,8 @@ export function buildNetworkModel(network: Network, options: BuildOptions = {}):
       const shortcut = outputs.get(layer.residual.from);
       if (!shortcut)
         throw new Error(
-          `MobileNet definition error: shortcut source "${layer.residual.from}" of ${layer.name} comes later or does not exist`,
+          `MobileNet definition error: shortcut source "${layer.residual.from}" of ${layer.name} comes later or does ` +
+            `not exist`,
         );
       x = tfl.layers.add({ name: layer.residual.name }).apply([shortcut, x]) as tfl.SymbolicTensor;
       outputs.set(layer.residual.name, x);
@@ -165,14 +166,16 @@ export function loadWeightsByName(model: tfl.LayersModel, weights: tf.NamedTenso
     .filter(([name, value]) => expected.has(name) && String(expected.get(name)) !== String(value.shape))
     .map(
       ([name, value]) =>
-        `${name} is [${value.shape.join(', ')}] but the model needs [${String(expected.get(name)).split(',').join(', ')}]`,
+        `${name} is [${value.shape.join(', ')}] but the model needs ` +
+        `[${String(expected.get(name)).split(',').join(', ')}]`,
     );
   const problems = [
     missing.length
       ? `missing ${missing.length} weight(s): ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`
       : '',
     unknown.length
-      ? `${unknown.length} weight(s) the model does not have: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', ...' : ''}`
+      ? `${unknown.length} weight(s) the model does not have: ` +
+        `${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', ...' : ''}`
       : '',
     misshapen.length ? `shape mismatch: ${misshapen.slice(0, 3).join('; ')}${misshapen.length > 3 ? '; ...' : ''}` : '',
   ].filter(Boolean);

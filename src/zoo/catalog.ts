@@ -17,7 +17,10 @@ export interface CatalogEntry {
   url: string;
   /** For .tgz URLs: the .tflite file inside the archive. */
   archiveMember?: string;
-  /** pixel → input: real = pixel * scale + offset. [-1,1] is {scale: 1/127.5, offset: -1}; [0,1] is {scale: 1/255, offset: 0}. */
+  /**
+   * pixel → input: real = pixel * scale + offset. [-1,1] is {scale: 1/127.5, offset: -1}; [0,1] is {scale: 1/255,
+   * offset: 0}.
+   */
   normalization: Normalization;
   /**
    * What the input tensor holds: 'float32' = normalised reals; 'uint8' = the raw pixel bytes, which
@@ -71,8 +74,10 @@ const UINT8_MINUS_ONE_TO_ONE: Normalization = { scale: 1 / 128, offset: -1 };
 
 const TFJS_LAYERS_BASE = 'https://storage.googleapis.com/tfjs-models/tfjs';
 const TFJS_LAYERS_SOURCE =
-  'tensorflow/tfjs-examples mobilenet (loads tfjs-models/tfjs/mobilenet_v1_0.25_224/model.json, a conversion of the Keras ' +
-  'MobileNet ImageNet weights) and @tensorflow-models/mobilenet before 2.0 (tfjs-models/tfjs/mobilenet_v1_<alpha>_224 ' +
+  'tensorflow/tfjs-examples mobilenet (loads tfjs-models/tfjs/mobilenet_v1_0.25_224/model.json, a conversion of the ' +
+  'Keras ' +
+  'MobileNet ImageNet weights) and @tensorflow-models/mobilenet before 2.0 ' +
+  '(tfjs-models/tfjs/mobilenet_v1_<alpha>_224 ' +
   'with alpha 0.25, 0.50, 0.75, 1.0); input x/127.5-1 as Keras preprocess_input';
 
 function layersEntry(alphaText: string): CatalogEntry {
@@ -129,7 +134,8 @@ const SLIM_V1_QUANT_SOURCE =
   'tensorflow/models research/slim/nets/mobilenet_v1.md, "Pre-trained Models" (mobilenet_v1_2018_08_02 *_quant.tgz; ' +
   'each archive holds the converted TensorFlow Lite flatbuffer)';
 const HOSTED_V2_QUANT_SOURCE =
-  'tensorflow/tensorflow lite/g3doc/guide/hosted_models.md, "Quantized models" (tflite_11_05_08/mobilenet_v2_1.0_224_quant.tgz)';
+  'tensorflow/tensorflow lite/g3doc/guide/hosted_models.md, "Quantized models" ' +
+  '(tflite_11_05_08/mobilenet_v2_1.0_224_quant.tgz)';
 
 function tfliteEntry(arch: 'v1' | 'v2', alphaText: string, resolution: number): CatalogEntry {
   const name = `mobilenet_${arch}_${alphaText}_${resolution}_quant`;

@@ -39,7 +39,10 @@ export interface LayerCost {
   /** Table 1 "Type / Stride", e.g. "Conv dw / s2". */
   typeStride: string;
   stride: number;
-  /** Table 1 "Filter Shape": [k, k, in, out] for a conv, [k, k, channels] for a depthwise conv, [k, k] for the pool, [in, out] for the fc layer. */
+  /**
+   * Table 1 "Filter Shape": [k, k, in, out] for a conv, [k, k, channels] for a depthwise conv, [k, k] for the pool,
+   * [in, out] for the fc layer.
+   */
   filterShape: number[];
   /** Table 1 "Input Size" [height, width, channels]. */
   input: Shape3;
@@ -145,7 +148,9 @@ function layerCost(layer: NetworkLayer): LayerCost {
   return cost;
 }
 
-/** Depthwise k×k followed by a 1×1 conv is one depthwise separable convolution (V1 blocks, V2 depthwise + projection). */
+/**
+ * Depthwise k×k followed by a 1×1 conv is one depthwise separable convolution (V1 blocks, V2 depthwise + projection).
+ */
 function separableCost(depthwise: LayerCost, pointwise: LayerCost, kernel: number): SeparableCost {
   const m = depthwise.input[2];
   const n = pointwise.output[2];

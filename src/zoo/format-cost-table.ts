@@ -52,7 +52,9 @@ function table(header: string[], rows: string[][], rightAligned: Set<number>): s
 
 export function formatCostTable(description: ArchitectureDescription, classes: number): string {
   const { arch, alpha, resolution } = description;
-  const title = `MobileNet ${arch.toUpperCase()}  α=${alpha}  ${resolution}×${resolution} input (ρ=${(resolution / 224).toFixed(3)})  ${classes} classes`;
+  const title =
+    `MobileNet ${arch.toUpperCase()}  α=${alpha}  ${resolution}×${resolution} input ` +
+    `(ρ=${(resolution / 224).toFixed(3)})  ${classes} classes`;
   const layerRows = description.layers.map((l) => [
     l.name,
     l.typeStride,

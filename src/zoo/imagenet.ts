@@ -14,7 +14,8 @@ function standardClasses(): readonly string[] {
     const name = table[index];
     if (typeof name !== 'string') {
       throw new Error(
-        `@tensorflow-models/mobilenet's IMAGENET_CLASSES has no name for class ${index}; expected ${IMAGENET_CLASS_COUNT} classes`,
+        `@tensorflow-models/mobilenet's IMAGENET_CLASSES has no name for class ${index}; expected ` +
+          `${IMAGENET_CLASS_COUNT} classes`,
       );
     }
     names.push(name);

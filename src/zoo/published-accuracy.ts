@@ -6,6 +6,7 @@ import type { CatalogEntry } from './catalog';
  * `_quant` rows). V2: tensorflow/models research/slim/nets/mobilenet/README.md (float rows only;
  * its uint8 links carry no figure of their own). Keyed `arch_alpha_resolution`.
  */
+// biome-ignore format: the published table reads as its grid (α by row, resolution by column)
 const V1_FLOAT: Record<string, number> = {
   v1_1_224: 70.9,
   v1_1_192: 70.0,
@@ -24,6 +25,7 @@ const V1_FLOAT: Record<string, number> = {
   'v1_0.25_160': 45.5,
   'v1_0.25_128': 41.5,
 };
+// biome-ignore format: the published table reads as its grid (α by row, resolution by column)
 const V1_QUANT: Record<string, number> = {
   v1_1_224: 69.7,
   v1_1_192: 69.0,

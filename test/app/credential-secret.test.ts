@@ -15,30 +15,33 @@ describe('npm start: the credential secret and the files holding secrets', funct
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('generates a secret once per installation, mode 0600 from creation even under umask 000, and keeps it', function () {
-    const umask = process.umask(0);
-    try {
-      const first = credentialSecret(dir, {});
-      assert.equal(first.origin, 'generated');
-      assert.match(first.secret, /^[0-9a-f]{64}$/);
-      assert.equal(mode(path.join(dir, SECRET_FILE)), 0o600);
-      const again = credentialSecret(dir, {});
-      assert.deepEqual({ ...again, origin: 'file' }, { ...first, origin: 'file' });
-      assert.equal(again.origin, 'file');
-      assert.notEqual(
-        credentialSecret(fs.mkdtempSync(path.join(dir, 'other-')), {}).secret,
-        first.secret,
-        'each installation its own',
-      );
-      assert.deepEqual(
-        fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')),
-        [],
-        'no temporary file left behind',
-      );
-    } finally {
-      process.umask(umask);
-    }
-  });
+  it(
+    'generates a secret once per installation, mode 0600 from creation even under umask 000, and ' + 'keeps it',
+    function () {
+      const umask = process.umask(0);
+      try {
+        const first = credentialSecret(dir, {});
+        assert.equal(first.origin, 'generated');
+        assert.match(first.secret, /^[0-9a-f]{64}$/);
+        assert.equal(mode(path.join(dir, SECRET_FILE)), 0o600);
+        const again = credentialSecret(dir, {});
+        assert.deepEqual({ ...again, origin: 'file' }, { ...first, origin: 'file' });
+        assert.equal(again.origin, 'file');
+        assert.notEqual(
+          credentialSecret(fs.mkdtempSync(path.join(dir, 'other-')), {}).secret,
+          first.secret,
+          'each installation its own',
+        );
+        assert.deepEqual(
+          fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')),
+          [],
+          'no temporary file left behind',
+        );
+      } finally {
+        process.umask(umask);
+      }
+    },
+  );
 
   it('takes NODE_RED_CREDENTIAL_SECRET when set, and then writes no file', function () {
     assert.deepEqual(credentialSecret(dir, { NODE_RED_CREDENTIAL_SECRET: 's3cret' }), {
@@ -72,42 +75,50 @@ describe('npm start: the credential secret and the files holding secrets', funct
     assert.equal(mode(target), 0o644, 'nor its mode changed through the link');
   });
 
-  it("Node-RED's file storage, wrapped: what an editor deploy saves is encrypted (even if handed over in plain text) and 0600, with its backup", async function () {
-    fs.chmodSync(dir, 0o700);
-    const storage = ownerOnlyStorage(dir, 'the secret') as unknown as {
-      init(settings: object, runtime: object): Promise<void>;
-      saveCredentials(c: object): Promise<void>;
-      saveFlows(f: object): Promise<void>;
-      saveSessions(s: object): Promise<void>;
-      getCredentials(): Promise<unknown>;
-    };
-    const util = require('@node-red/util') as { log: object; events: object };
-    await storage.init(
-      { userDir: dir, flowFile: 'flows.json', editorTheme: {}, getUserSettings: () => ({}) },
-      { log: util.log, events: util.events },
-    );
-    // Before Node-RED has loaded its key it hands credentials over as they are.
-    await storage.saveCredentials({ mobilenet_broker: { user: 'u', password: 'first' } });
-    await storage.saveCredentials(
-      encryptCredentials('the secret', { mobilenet_broker: { user: 'u', password: 'second' } }),
-    );
-    await storage.saveFlows([{ id: 't', type: 'tab' }]);
-    await storage.saveFlows([{ id: 't', type: 'tab' }]);
-    // Editor login tokens, once the editor has a login.
-    await storage.saveSessions({ token: { user: 'admin', expires: Date.now() + 60_000 } });
-    for (const file of [
-      'flows_cred.json',
-      '.flows_cred.json.backup',
-      'flows.json',
-      '.flows.json.backup',
-      '.sessions.json',
-    ])
-      assert.equal(mode(path.join(dir, file)), 0o600, file);
-    const stored = JSON.parse(fs.readFileSync(path.join(dir, 'flows_cred.json'), 'utf8')) as unknown;
-    const backup = JSON.parse(fs.readFileSync(path.join(dir, '.flows_cred.json.backup'), 'utf8')) as unknown;
-    assert.ok(isEncrypted(stored) && isEncrypted(backup), 'both encrypted');
-    assert.deepEqual(decryptCredentials('the secret', stored), { mobilenet_broker: { user: 'u', password: 'second' } });
-    assert.deepEqual(decryptCredentials('the secret', backup), { mobilenet_broker: { user: 'u', password: 'first' } });
-    assert.deepEqual(await storage.getCredentials(), stored);
-  });
+  it(
+    "Node-RED's file storage, wrapped: what an editor deploy saves is encrypted (even if handed over in plain text) " +
+      'and 0600, with its backup',
+    async function () {
+      fs.chmodSync(dir, 0o700);
+      const storage = ownerOnlyStorage(dir, 'the secret') as unknown as {
+        init(settings: object, runtime: object): Promise<void>;
+        saveCredentials(c: object): Promise<void>;
+        saveFlows(f: object): Promise<void>;
+        saveSessions(s: object): Promise<void>;
+        getCredentials(): Promise<unknown>;
+      };
+      const util = require('@node-red/util') as { log: object; events: object };
+      await storage.init(
+        { userDir: dir, flowFile: 'flows.json', editorTheme: {}, getUserSettings: () => ({}) },
+        { log: util.log, events: util.events },
+      );
+      // Before Node-RED has loaded its key it hands credentials over as they are.
+      await storage.saveCredentials({ mobilenet_broker: { user: 'u', password: 'first' } });
+      await storage.saveCredentials(
+        encryptCredentials('the secret', { mobilenet_broker: { user: 'u', password: 'second' } }),
+      );
+      await storage.saveFlows([{ id: 't', type: 'tab' }]);
+      await storage.saveFlows([{ id: 't', type: 'tab' }]);
+      // Editor login tokens, once the editor has a login.
+      await storage.saveSessions({ token: { user: 'admin', expires: Date.now() + 60_000 } });
+      for (const file of [
+        'flows_cred.json',
+        '.flows_cred.json.backup',
+        'flows.json',
+        '.flows.json.backup',
+        '.sessions.json',
+      ])
+        assert.equal(mode(path.join(dir, file)), 0o600, file);
+      const stored = JSON.parse(fs.readFileSync(path.join(dir, 'flows_cred.json'), 'utf8')) as unknown;
+      const backup = JSON.parse(fs.readFileSync(path.join(dir, '.flows_cred.json.backup'), 'utf8')) as unknown;
+      assert.ok(isEncrypted(stored) && isEncrypted(backup), 'both encrypted');
+      assert.deepEqual(decryptCredentials('the secret', stored), {
+        mobilenet_broker: { user: 'u', password: 'second' },
+      });
+      assert.deepEqual(decryptCredentials('the secret', backup), {
+        mobilenet_broker: { user: 'u', password: 'first' },
+      });
+      assert.deepEqual(await storage.getCredentials(), stored);
+    },
+  );
 });

@@ -31,7 +31,8 @@ describe('npm start: FRAMES_RETENTION', () => {
         (err: Error) => {
           assert.equal(
             err.message,
-            `FRAMES_RETENTION must be newest:<N> (keep the N newest images, N >= 1; default newest:1000), delete, move:<folder> (relative to FRAMES_DIR, or absolute) or keep, got "${value}"`,
+            `FRAMES_RETENTION must be newest:<N> (keep the N newest images, N >= 1; default newest:1000), delete, ` +
+              `move:<folder> (relative to FRAMES_DIR, or absolute) or keep, got "${value}"`,
           );
           return true;
         },

@@ -32,14 +32,17 @@ describe('app/RepeatedLineLimiter', function () {
     );
   });
 
-  it('remembers a bounded number of kinds: a flood of ever-different lines is still written, and memory stays flat', function () {
-    const written: string[] = [];
-    const limiter = new RepeatedLineLimiter((line) => written.push(line), 10_000);
-    // Words without digits, so every line is a kind of its own.
-    const word = (i: number): string =>
-      [...i.toString(26)].map((digit) => String.fromCharCode(97 + parseInt(digit, 26))).join('');
-    for (let i = 0; i < 1000; i++) limiter.note('[node] ', `error ${word(i)}`);
-    assert.equal(written.length, 1000);
-    assert.ok((limiter as unknown as { kinds: Map<string, unknown> }).kinds.size <= 200);
-  });
+  it(
+    'remembers a bounded number of kinds: a flood of ever-different lines is still written, and memory stays ' + 'flat',
+    function () {
+      const written: string[] = [];
+      const limiter = new RepeatedLineLimiter((line) => written.push(line), 10_000);
+      // Words without digits, so every line is a kind of its own.
+      const word = (i: number): string =>
+        [...i.toString(26)].map((digit) => String.fromCharCode(97 + parseInt(digit, 26))).join('');
+      for (let i = 0; i < 1000; i++) limiter.note('[node] ', `error ${word(i)}`);
+      assert.equal(written.length, 1000);
+      assert.ok((limiter as unknown as { kinds: Map<string, unknown> }).kinds.size <= 200);
+    },
+  );
 });

@@ -144,9 +144,13 @@ async function runScenario(env: Record<string, string>, setup?: () => Promise<vo
 describe('npm start (the main job), end to end', function () {
   this.timeout(180_000);
 
-  it('embedded broker: online, a dropped photo becomes a label, POST /classify answers, SIGTERM publishes offline and exits 0', async function () {
-    await runScenario({});
-  });
+  it(
+    'embedded broker: online, a dropped photo becomes a label, POST /classify answers, SIGTERM publishes offline ' +
+      'and exits 0',
+    async function () {
+      await runScenario({});
+    },
+  );
 
   it('never prints a camera password that CAMERA_CMD carries in a URL', async function () {
     // An RTSP camera as the README shows it, with its login in the URL; the program fails at once,
@@ -163,74 +167,78 @@ describe('npm start (the main job), end to end', function () {
     }
   });
 
-  it('on SIGTERM lets the frames in flight finish: every POST /classify already accepted gets its answer, and its labels are published', async function () {
-    const app = await npmStart({});
-    const subscriber = await RecordingSubscriber.connect(app.brokerUrl, ['e2e/#']);
-    try {
-      await subscriber.waitFor(
-        (m) => m.some((x) => x.topic === 'e2e/available' && x.payload === 'online'),
-        'e2e/available online',
-        30_000,
-      );
-      const url = `http://127.0.0.1:${app.port}/classify`;
-      const photo = readImage('cat_720p.jpg');
-      const post = (): Promise<{ status: number; at: number; label?: string } | { error: string; at: number }> =>
-        fetch(url, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: photo }).then(
-          async (r) => ({
-            status: r.status,
-            at: Date.now(),
-            label: r.status === 200 ? ((await r.json()) as { top: { label: string } }).top.label : undefined,
-          }),
-          (error: Error) => ({
-            error: String((error.cause as Error | undefined)?.message ?? error.message),
-            at: Date.now(),
-          }),
+  it(
+    'on SIGTERM lets the frames in flight finish: every POST /classify already accepted gets its answer, and its ' +
+      'labels are published',
+    async function () {
+      const app = await npmStart({});
+      const subscriber = await RecordingSubscriber.connect(app.brokerUrl, ['e2e/#']);
+      try {
+        await subscriber.waitFor(
+          (m) => m.some((x) => x.topic === 'e2e/available' && x.payload === 'online'),
+          'e2e/available online',
+          30_000,
         );
-      // The model is loaded and warm before the race starts.
-      const warm = await post();
-      assert.ok('status' in warm && warm.status === 200, JSON.stringify(warm));
+        const url = `http://127.0.0.1:${app.port}/classify`;
+        const photo = readImage('cat_720p.jpg');
+        const post = (): Promise<{ status: number; at: number; label?: string } | { error: string; at: number }> =>
+          fetch(url, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: photo }).then(
+            async (r) => ({
+              status: r.status,
+              at: Date.now(),
+              label: r.status === 200 ? ((await r.json()) as { top: { label: string } }).top.label : undefined,
+            }),
+            (error: Error) => ({
+              error: String((error.cause as Error | undefined)?.message ?? error.message),
+              at: Date.now(),
+            }),
+          );
+        // The model is loaded and warm before the race starts.
+        const warm = await post();
+        assert.ok('status' in warm && warm.status === 200, JSON.stringify(warm));
 
-      // Four frames at once: one runs, three wait in the classifier's queue (size 4: none dropped).
-      const pending = [post(), post(), post(), post()];
-      const first = await Promise.race(pending);
-      const signalled = Date.now();
-      process.kill(-(app.child.pid as number), 'SIGTERM');
-      const answers = await Promise.all(pending);
-      assert.ok(
-        answers.some((a) => a.at > signalled),
-        `no answer came after SIGTERM, nothing was in flight: ${JSON.stringify({ first, answers })}`,
-      );
-      for (const answer of answers)
+        // Four frames at once: one runs, three wait in the classifier's queue (size 4: none dropped).
+        const pending = [post(), post(), post(), post()];
+        const first = await Promise.race(pending);
+        const signalled = Date.now();
+        process.kill(-(app.child.pid as number), 'SIGTERM');
+        const answers = await Promise.all(pending);
         assert.ok(
-          'status' in answer && answer.status === 200,
-          `a frame in flight at SIGTERM got no answer: ${JSON.stringify(answers)}\n${app.output()}`,
+          answers.some((a) => a.at > signalled),
+          `no answer came after SIGTERM, nothing was in flight: ${JSON.stringify({ first, answers })}`,
         );
-      const label = (answers[0] as { label: string }).label;
-      assert.equal(
-        answers.filter((a) => 'label' in a && a.label === label).length,
-        4,
-        'the same photo, the same top label',
-      );
+        for (const answer of answers)
+          assert.ok(
+            'status' in answer && answer.status === 200,
+            `a frame in flight at SIGTERM got no answer: ${JSON.stringify(answers)}\n${app.output()}`,
+          );
+        const label = (answers[0] as { label: string }).label;
+        assert.equal(
+          answers.filter((a) => 'label' in a && a.label === label).length,
+          4,
+          'the same photo, the same top label',
+        );
 
-      await subscriber.waitFor(
-        (m) => m.some((x) => x.topic === 'e2e/available' && x.payload === 'offline'),
-        'e2e/available offline',
-        6000,
-      );
-      const labels = subscriber.on('e2e/http/labels');
-      assert.equal(labels.length, 5, 'labels JSON for the warm-up frame and the four in flight, all before offline');
-      const offlineAt = subscriber.messages.findIndex((x) => x.topic === 'e2e/available' && x.payload === 'offline');
-      const lastLabelsAt = subscriber.messages.map((x) => x.topic).lastIndexOf('e2e/http/labels');
-      assert.ok(lastLabelsAt < offlineAt, 'labels go out before offline');
-      const deadline = Date.now() + 5000;
-      while (groupAlive(app.child.pid as number) && Date.now() < deadline)
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      assert.match(app.output(), /stopped cleanly; exiting with code 0/);
-    } finally {
-      await subscriber.client.endAsync(true).catch(() => undefined);
-      app.cleanup();
-    }
-  });
+        await subscriber.waitFor(
+          (m) => m.some((x) => x.topic === 'e2e/available' && x.payload === 'offline'),
+          'e2e/available offline',
+          6000,
+        );
+        const labels = subscriber.on('e2e/http/labels');
+        assert.equal(labels.length, 5, 'labels JSON for the warm-up frame and the four in flight, all before offline');
+        const offlineAt = subscriber.messages.findIndex((x) => x.topic === 'e2e/available' && x.payload === 'offline');
+        const lastLabelsAt = subscriber.messages.map((x) => x.topic).lastIndexOf('e2e/http/labels');
+        assert.ok(lastLabelsAt < offlineAt, 'labels go out before offline');
+        const deadline = Date.now() + 5000;
+        while (groupAlive(app.child.pid as number) && Date.now() < deadline)
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        assert.match(app.output(), /stopped cleanly; exiting with code 0/);
+      } finally {
+        await subscriber.client.endAsync(true).catch(() => undefined);
+        app.cleanup();
+      }
+    },
+  );
 
   it('forgets the broker login of an earlier start once MQTT_USERNAME is no longer set', async function () {
     // Every connection the job makes, with the username it gave (the broker lets everybody in).

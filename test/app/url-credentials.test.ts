@@ -27,23 +27,26 @@ describe('npm start: logins inside MQTT_URL and CAMERA_URL', function () {
     }
   });
 
-  it('reads an "@" or a space left unencoded in the password as part of it: the login ends at the last "@"', function () {
-    assert.deepEqual(moveLoginOutOfUrl('mqtt://me:p@ss@w@rd@broker.lan', 'MQTT_URL'), {
-      url: 'mqtt://broker.lan',
-      user: 'me',
-      password: 'p@ss@w@rd',
-    });
-    assert.deepEqual(moveLoginOutOfUrl('mqtt://me:two words@broker.lan', 'MQTT_URL'), {
-      url: 'mqtt://broker.lan',
-      user: 'me',
-      password: 'two words',
-    });
-    assert.deepEqual(moveLoginOutOfUrl('http://cam:se@cret@192.0.2.7/snapshot.jpg?x=1', 'CAMERA_URL'), {
-      url: 'http://192.0.2.7/snapshot.jpg?x=1',
-      user: 'cam',
-      password: 'se@cret',
-    });
-  });
+  it(
+    'reads an "@" or a space left unencoded in the password as part of it: the login ends at the ' + 'last "@"',
+    function () {
+      assert.deepEqual(moveLoginOutOfUrl('mqtt://me:p@ss@w@rd@broker.lan', 'MQTT_URL'), {
+        url: 'mqtt://broker.lan',
+        user: 'me',
+        password: 'p@ss@w@rd',
+      });
+      assert.deepEqual(moveLoginOutOfUrl('mqtt://me:two words@broker.lan', 'MQTT_URL'), {
+        url: 'mqtt://broker.lan',
+        user: 'me',
+        password: 'two words',
+      });
+      assert.deepEqual(moveLoginOutOfUrl('http://cam:se@cret@192.0.2.7/snapshot.jpg?x=1', 'CAMERA_URL'), {
+        url: 'http://192.0.2.7/snapshot.jpg?x=1',
+        user: 'cam',
+        password: 'se@cret',
+      });
+    },
+  );
 
   it('leaves URLs without a login as they are', function () {
     for (const url of ['mqtt://broker.lan:1883', 'mqtts://broker.lan', 'ws://h/mqtt', 'http://192.0.2.7/snap?mail=a@b'])
@@ -82,24 +85,27 @@ describe('npm start: logins inside MQTT_URL and CAMERA_URL', function () {
     );
   });
 
-  it('the generated flow holds the URLs without login; the logins go to the broker and camera credentials', function () {
-    const config = readConfig(
-      { MQTT_URL: 'mqtt://job:mq%40pw@broker.lan:1883', CAMERA_URL: 'http://cam:cam%3Apw@192.0.2.7/snapshot.jpg' },
-      '/srv',
-    );
-    const flow = JSON.stringify(buildFlow(config, config.mqttUrl as string));
-    assert.ok(!flow.includes('pw') && !flow.includes('job') && !flow.includes('cam:'), flow);
-    assert.match(flow, /"url":"mqtt:\/\/broker\.lan:1883"/);
-    assert.match(flow, /"url":"http:\/\/192\.0\.2\.7\/snapshot\.jpg"/);
-    assert.deepEqual(flowCredentials(config), {
-      mobilenet_broker: { user: 'job', password: 'mq@pw' },
-      mobilenet_camera: { user: 'cam', password: 'cam:pw' },
-    });
-    // Given apart, as before.
-    assert.deepEqual(
-      flowCredentials(readConfig({ MQTT_URL: 'mqtt://b', MQTT_USERNAME: 'u', MQTT_PASSWORD: 'p' }, '/srv')),
-      { mobilenet_broker: { user: 'u', password: 'p' } },
-    );
-    assert.deepEqual(flowCredentials(readConfig({}, '/srv')), {});
-  });
+  it(
+    'the generated flow holds the URLs without login; the logins go to the broker and camera ' + 'credentials',
+    function () {
+      const config = readConfig(
+        { MQTT_URL: 'mqtt://job:mq%40pw@broker.lan:1883', CAMERA_URL: 'http://cam:cam%3Apw@192.0.2.7/snapshot.jpg' },
+        '/srv',
+      );
+      const flow = JSON.stringify(buildFlow(config, config.mqttUrl as string));
+      assert.ok(!flow.includes('pw') && !flow.includes('job') && !flow.includes('cam:'), flow);
+      assert.match(flow, /"url":"mqtt:\/\/broker\.lan:1883"/);
+      assert.match(flow, /"url":"http:\/\/192\.0\.2\.7\/snapshot\.jpg"/);
+      assert.deepEqual(flowCredentials(config), {
+        mobilenet_broker: { user: 'job', password: 'mq@pw' },
+        mobilenet_camera: { user: 'cam', password: 'cam:pw' },
+      });
+      // Given apart, as before.
+      assert.deepEqual(
+        flowCredentials(readConfig({ MQTT_URL: 'mqtt://b', MQTT_USERNAME: 'u', MQTT_PASSWORD: 'p' }, '/srv')),
+        { mobilenet_broker: { user: 'u', password: 'p' } },
+      );
+      assert.deepEqual(flowCredentials(readConfig({}, '/srv')), {});
+    },
+  );
 });

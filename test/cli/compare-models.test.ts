@@ -7,15 +7,18 @@ import { V1_025_LAYERS_DIR, imagePath } from '../fixtures';
 describe('cli/compareModels', function () {
   this.timeout(30000);
 
-  it('a candidate that fails to load leaves no worker of the reference behind (the CLI would never exit)', async function () {
-    const workers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'MessagePort').length;
-    const before = workers();
-    const missing = path.join(os.tmpdir(), 'no-such-quantized-model-dir');
-    await assert.rejects(
-      compareModels(V1_025_LAYERS_DIR, missing, [imagePath('parrot.jpg')]),
-      /no-such-quantized-model-dir/,
-    );
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.equal(workers(), before, `active resources: ${process.getActiveResourcesInfo().join(', ')}`);
-  });
+  it(
+    'a candidate that fails to load leaves no worker of the reference behind (the CLI would never ' + 'exit)',
+    async function () {
+      const workers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'MessagePort').length;
+      const before = workers();
+      const missing = path.join(os.tmpdir(), 'no-such-quantized-model-dir');
+      await assert.rejects(
+        compareModels(V1_025_LAYERS_DIR, missing, [imagePath('parrot.jpg')]),
+        /no-such-quantized-model-dir/,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(workers(), before, `active resources: ${process.getActiveResourcesInfo().join(', ')}`);
+    },
+  );
 });

@@ -36,7 +36,9 @@ function exampleForThisMachine(brokerUrl: string): FlowNode[] {
         return {
           ...placed,
           command: '/usr/bin/ffmpeg',
-          args: `-hide_banner -loglevel error -re -loop 1 -i '${imagePath('parrot.jpg')}' -vf scale=320:-2 -r 5 -f mjpeg -`,
+          args:
+            `-hide_banner -loglevel error -re -loop 1 -i '${imagePath('parrot.jpg')}' -vf scale=320:-2 -r 5 -f ` +
+            `mjpeg -`,
         };
       }
       if (n.type === 'mobilenet-model')

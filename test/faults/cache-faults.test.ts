@@ -99,26 +99,35 @@ describe('faults: a model cache that is read-only or full', function () {
     await assertRecovers();
   });
 
-  it('full (a file-size limit, RLIMIT_FSIZE): fails clearly mid-download, removes the partial files, and works once there is room', async () => {
-    const cache = path.join(base, 'cache');
-    // 200 blocks (100-200 KB, by the shell's unit): the model's 1 MB shard cannot be written.
-    const outcome = await fetchInChild(url(), cache, { fileSizeLimitBlocks: 200 });
-    assertClear(outcome, cache, /file size limit|too large|EFBIG/i);
-    assert.deepEqual(fs.readdirSync(cache), [], 'no temp folder or partial entry left');
-    await assertRecovers();
-  });
-
-  it('full (a 1 MB tmpfs, no space left on the device): fails clearly, removes the partial files, and works once there is room', async function () {
-    const cache = path.join(base, 'small-disk');
-    fs.mkdirSync(cache);
-    if (!mountTmpfs(cache, '1m')) return this.skip(); // needs root and mount rights; the RLIMIT_FSIZE case covers the rest
-    try {
-      const outcome = await fetchInChild(url(), cache);
-      assertClear(outcome, cache, /no space left|ENOSPC/i);
+  it(
+    'full (a file-size limit, RLIMIT_FSIZE): fails clearly mid-download, removes the partial files, and works once ' +
+      'there is room',
+    async () => {
+      const cache = path.join(base, 'cache');
+      // 200 blocks (100-200 KB, by the shell's unit): the model's 1 MB shard cannot be written.
+      const outcome = await fetchInChild(url(), cache, { fileSizeLimitBlocks: 200 });
+      assertClear(outcome, cache, /file size limit|too large|EFBIG/i);
       assert.deepEqual(fs.readdirSync(cache), [], 'no temp folder or partial entry left');
-    } finally {
-      execFileSync('umount', [cache]);
-    }
-    await assertRecovers();
-  });
+      await assertRecovers();
+    },
+  );
+
+  it(
+    'full (a 1 MB tmpfs, no space left on the device): fails clearly, removes the partial files, and works once ' +
+      'there is room',
+    async function () {
+      const cache = path.join(base, 'small-disk');
+      fs.mkdirSync(cache);
+      // needs root and mount rights; the RLIMIT_FSIZE case covers the rest
+      if (!mountTmpfs(cache, '1m')) return this.skip();
+      try {
+        const outcome = await fetchInChild(url(), cache);
+        assertClear(outcome, cache, /no space left|ENOSPC/i);
+        assert.deepEqual(fs.readdirSync(cache), [], 'no temp folder or partial entry left');
+      } finally {
+        execFileSync('umount', [cache]);
+      }
+      await assertRecovers();
+    },
+  );
 });

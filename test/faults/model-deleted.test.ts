@@ -91,41 +91,45 @@ describe('faults: model files deleted while the model is loaded', function () {
   ];
 
   for (const c of cases) {
-    it(`${c.what}: the loaded model keeps classifying, a reload names what is missing, and the files coming back heal it`, async () => {
-      const modelPath = c.install(dir);
-      await helper.load([distNode('mobilenet-model'), distNode('mobilenet-classify')], flow(modelPath, 4));
-      await waitFor('the model to load', () => lastStatusOf(classifyNode())?.fill === 'green', 30000);
-      assert.equal(await classifyParrot(), 'macaw');
+    it(
+      `${c.what}: the loaded model keeps classifying, a reload names what is missing, and the files coming back ` +
+        `heal it`,
+      async () => {
+        const modelPath = c.install(dir);
+        await helper.load([distNode('mobilenet-model'), distNode('mobilenet-classify')], flow(modelPath, 4));
+        await waitFor('the model to load', () => lastStatusOf(classifyNode())?.fill === 'green', 30000);
+        assert.equal(await classifyParrot(), 'macaw');
 
-      fs.rmSync(modelPath, { recursive: true, force: true });
-      for (let i = 0; i < 3; i++)
-        assert.equal(await classifyParrot(), 'macaw', 'the loaded model does not need its files');
+        fs.rmSync(modelPath, { recursive: true, force: true });
+        for (let i = 0; i < 3; i++)
+          assert.equal(await classifyParrot(), 'macaw', 'the loaded model does not need its files');
 
-      // New settings, so a real reload from disk.
-      await deploy(flow(modelPath, 5));
-      await waitFor(
-        `a red status (last: ${JSON.stringify(lastStatusOf(classifyNode()))})`,
-        () => lastStatusOf(classifyNode())?.fill === 'red',
-        30000,
-      );
-      const status = lastStatusOf(classifyNode())!.text ?? '';
-      // The status is short (shortened for the editor) but starts with what is wrong.
-      assert.match(status, /^Model ".*(not found|…)/, `status: ${status}`);
-      const caught = collect(helper.getNode('caught')!);
-      classifyNode().receive({ payload: readImage('parrot.jpg') });
-      await waitFor('the frame refused through Catch', () => caught.length === 1);
-      const message = (caught[0]!.error as { message: string }).message;
-      assert.ok(message.includes(modelPath), `the error names the missing path: ${message}`);
-      assert.match(message, /not found|no such|does not exist|missing|ENOENT/i);
-      assert.doesNotMatch(message, /Cannot read properties|undefined is not|is not a function/);
-      const warnings = said(classifyNode(), 'warn');
-      assert.equal(warnings.length, 1, `the failed load is logged once: ${JSON.stringify(warnings)}`);
-      assert.ok(warnings[0]!.includes(modelPath), warnings[0]);
+        // New settings, so a real reload from disk.
+        await deploy(flow(modelPath, 5));
+        await waitFor(
+          `a red status (last: ${JSON.stringify(lastStatusOf(classifyNode()))})`,
+          () => lastStatusOf(classifyNode())?.fill === 'red',
+          30000,
+        );
+        const status = lastStatusOf(classifyNode())!.text ?? '';
+        // The status is short (shortened for the editor) but starts with what is wrong.
+        assert.match(status, /^Model ".*(not found|…)/, `status: ${status}`);
+        const caught = collect(helper.getNode('caught')!);
+        classifyNode().receive({ payload: readImage('parrot.jpg') });
+        await waitFor('the frame refused through Catch', () => caught.length === 1);
+        const message = (caught[0]!.error as { message: string }).message;
+        assert.ok(message.includes(modelPath), `the error names the missing path: ${message}`);
+        assert.match(message, /not found|no such|does not exist|missing|ENOENT/i);
+        assert.doesNotMatch(message, /Cannot read properties|undefined is not|is not a function/);
+        const warnings = said(classifyNode(), 'warn');
+        assert.equal(warnings.length, 1, `the failed load is logged once: ${JSON.stringify(warnings)}`);
+        assert.ok(warnings[0]!.includes(modelPath), warnings[0]);
 
-      c.install(dir);
-      await deploy(flow(modelPath, 5));
-      await waitFor('the model to load again', () => lastStatusOf(classifyNode())?.fill === 'green', 30000);
-      assert.equal(await classifyParrot(), 'macaw');
-    });
+        c.install(dir);
+        await deploy(flow(modelPath, 5));
+        await waitFor('the model to load again', () => lastStatusOf(classifyNode())?.fill === 'green', 30000);
+        assert.equal(await classifyParrot(), 'macaw');
+      },
+    );
   }
 });

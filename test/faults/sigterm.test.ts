@@ -66,7 +66,9 @@ async function startMainJob(env: Record<string, string>): Promise<MainJob> {
 }
 
 /** ffmpeg looping a real photo as a 10 fps MJPEG camera, as CAMERA_CMD runs it. */
-const CAMERA_CMD = `${FFMPEG} -hide_banner -loglevel error -re -loop 1 -i ${imagePath('parrot.jpg')} -vf scale=320:-2 -r 10 -f mjpeg -`;
+const CAMERA_CMD =
+  `${FFMPEG} -hide_banner -loglevel error -re -loop 1 -i ${imagePath('parrot.jpg')} -vf ` +
+  `scale=320:-2 -r 10 -f mjpeg -`;
 
 /**
  * SIGTERM to the main job while a camera streams frames into it (frames in the classifier's queue,
@@ -97,37 +99,45 @@ describe('faults: SIGTERM to the main job with camera frames in flight', functio
     mosquitto = undefined;
   });
 
-  it('stops the camera child, publishes nothing after offline, and exits 0 within the limit with nothing left behind', async () => {
-    job = await startMainJob({ CAMERA_CMD, MAX_FPS: '10', MQTT_URL: mosquitto!.url });
-    const s = sub!;
-    await s.waitFor(
-      (m) => m.filter((x) => x.topic === 'sigterm/camera/labels').length >= 5,
-      'labels of camera frames',
-      60000,
-    );
-    const pgid = job.child.pid as number;
-    const signalled = Date.now();
-    process.kill(-pgid, 'SIGTERM');
-    const { code, at } = await job.exited;
-    assert.equal(code, 0, job.output());
-    assert.ok(at - signalled < 5000, `exit took ${at - signalled} ms`);
-    assert.match(job.output(), /stopped cleanly; exiting with code 0/);
-    await waitFor('the process group (ffmpeg included) to be gone', () => !groupAlive(pgid), 3000);
-    await s.waitFor((m) => m.some((x) => x.topic === 'sigterm/available' && x.payload === 'offline'), 'offline', 5000);
-    const topics = s.messages.map((x) => x.topic);
-    const offlineAt = s.messages.findIndex((x) => x.topic === 'sigterm/available' && x.payload === 'offline');
-    assert.ok(topics.lastIndexOf('sigterm/camera/labels') < offlineAt, 'no labels after offline');
-    // Dropped frames are logged (drop-oldest at work while the model loads); nothing else may be.
-    const problems = job
-      .output()
-      .split('\n')
-      .filter(
-        (l) =>
-          /error|uncaught|unhandled|cannot/i.test(l) &&
-          !/Frame dropped: evicted by a newer frame|^\[mobilenet\] source: /.test(l),
+  it(
+    'stops the camera child, publishes nothing after offline, and exits 0 within the limit with nothing left ' +
+      'behind',
+    async () => {
+      job = await startMainJob({ CAMERA_CMD, MAX_FPS: '10', MQTT_URL: mosquitto!.url });
+      const s = sub!;
+      await s.waitFor(
+        (m) => m.filter((x) => x.topic === 'sigterm/camera/labels').length >= 5,
+        'labels of camera frames',
+        60000,
       );
-    assert.deepEqual(problems, [], job.output());
-  });
+      const pgid = job.child.pid as number;
+      const signalled = Date.now();
+      process.kill(-pgid, 'SIGTERM');
+      const { code, at } = await job.exited;
+      assert.equal(code, 0, job.output());
+      assert.ok(at - signalled < 5000, `exit took ${at - signalled} ms`);
+      assert.match(job.output(), /stopped cleanly; exiting with code 0/);
+      await waitFor('the process group (ffmpeg included) to be gone', () => !groupAlive(pgid), 3000);
+      await s.waitFor(
+        (m) => m.some((x) => x.topic === 'sigterm/available' && x.payload === 'offline'),
+        'offline',
+        5000,
+      );
+      const topics = s.messages.map((x) => x.topic);
+      const offlineAt = s.messages.findIndex((x) => x.topic === 'sigterm/available' && x.payload === 'offline');
+      assert.ok(topics.lastIndexOf('sigterm/camera/labels') < offlineAt, 'no labels after offline');
+      // Dropped frames are logged (drop-oldest at work while the model loads); nothing else may be.
+      const problems = job
+        .output()
+        .split('\n')
+        .filter(
+          (l) =>
+            /error|uncaught|unhandled|cannot/i.test(l) &&
+            !/Frame dropped: evicted by a newer frame|^\[mobilenet\] source: /.test(l),
+        );
+      assert.deepEqual(problems, [], job.output());
+    },
+  );
 
   it('with the broker frozen (SIGSTOP), still exits within the shutdown limit and says why', async () => {
     job = await startMainJob({ CAMERA_CMD, MAX_FPS: '10', MQTT_URL: mosquitto!.url });

@@ -70,59 +70,65 @@ describe('faults: an MJPEG stream server dropping the connection mid-frame', fun
     camera = undefined;
   });
 
-  it('never passes the half frame on, reconnects each time, says why once per drop, and classifies the frames after', async () => {
-    const jpeg = await sharp(readImage('parrot.jpg')).resize(320, 240, { fit: 'fill' }).jpeg().toBuffer();
-    camera = await startDroppingCamera(jpeg, 3);
-    await helper.load(
-      [distNode('mobilenet-camera'), distNode('mobilenet-model'), distNode('mobilenet-classify')],
-      [
-        { id: 'tab', type: 'tab' },
-        {
-          id: 'model',
-          type: 'mobilenet-model',
-          source: 'path',
-          path: V1_025_LAYERS_DIR,
-          backend: 'wasm',
-          queueSize: 16,
-          queuePolicy: 'wait',
-          fit: 'fill',
-        },
-        {
-          id: 'camera',
-          z: 'tab',
-          type: 'mobilenet-camera',
-          name: 'porch',
-          kind: 'mjpeg-url',
-          url: camera.url,
-          maxFps: 0,
-          autostart: true,
-          restartMin: 0.2,
-          restartMax: 0.5,
-          wires: [['classify', 'frames']],
-        },
-        { id: 'classify', z: 'tab', type: 'mobilenet-classify', model: 'model', topK: 1, wires: [['classified']] },
-        { id: 'frames', z: 'tab', type: 'helper' },
-        { id: 'classified', z: 'tab', type: 'helper' },
-        { id: 'catcher', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
-        { id: 'caught', z: 'tab', type: 'helper' },
-      ],
-    );
-    const frames = collect(helper.getNode('frames')!);
-    const classified = collect(helper.getNode('classified')!);
-    const caught = collect(helper.getNode('caught')!);
-    const c = camera;
-    // Three dropped connections, then a healthy one that keeps sending.
-    await waitFor('the fourth connection', () => c.connections >= 4, 20000);
-    await waitFor('frames of the healthy connection classified', () => classified.length >= 10, 30000);
+  it(
+    'never passes the half frame on, reconnects each time, says why once per drop, and classifies the frames ' +
+      'after',
+    async () => {
+      const jpeg = await sharp(readImage('parrot.jpg')).resize(320, 240, { fit: 'fill' }).jpeg().toBuffer();
+      camera = await startDroppingCamera(jpeg, 3);
+      await helper.load(
+        [distNode('mobilenet-camera'), distNode('mobilenet-model'), distNode('mobilenet-classify')],
+        [
+          { id: 'tab', type: 'tab' },
+          {
+            id: 'model',
+            type: 'mobilenet-model',
+            source: 'path',
+            path: V1_025_LAYERS_DIR,
+            backend: 'wasm',
+            queueSize: 16,
+            queuePolicy: 'wait',
+            fit: 'fill',
+          },
+          {
+            id: 'camera',
+            z: 'tab',
+            type: 'mobilenet-camera',
+            name: 'porch',
+            kind: 'mjpeg-url',
+            url: camera.url,
+            maxFps: 0,
+            autostart: true,
+            restartMin: 0.2,
+            restartMax: 0.5,
+            wires: [['classify', 'frames']],
+          },
+          { id: 'classify', z: 'tab', type: 'mobilenet-classify', model: 'model', topK: 1, wires: [['classified']] },
+          { id: 'frames', z: 'tab', type: 'helper' },
+          { id: 'classified', z: 'tab', type: 'helper' },
+          { id: 'catcher', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+          { id: 'caught', z: 'tab', type: 'helper' },
+        ],
+      );
+      const frames = collect(helper.getNode('frames')!);
+      const classified = collect(helper.getNode('classified')!);
+      const caught = collect(helper.getNode('caught')!);
+      const c = camera;
+      // Three dropped connections, then a healthy one that keeps sending.
+      await waitFor('the fourth connection', () => c.connections >= 4, 20000);
+      await waitFor('frames of the healthy connection classified', () => classified.length >= 10, 30000);
 
-    for (const f of frames) assert.equal((f.payload as Buffer).length, jpeg.length, 'only whole frames are passed on');
-    assert.equal(frames.length >= 3 * 2 + 4, true, `${frames.length} frames`);
-    for (const m of classified) assert.equal((m.payload as Array<{ label: string }>)[0]!.label.split(',')[0], 'macaw');
-    assert.deepEqual(said(helper.getNode('classify')!, 'error'), [], 'no half frame reached the classifier');
-    // Each drop is one report (the run before it was healthy, so it is news), naming what happened.
-    const reports = said(helper.getNode('camera')!, 'error');
-    assert.ok(reports.length >= 1 && reports.length <= 3, `reports: ${JSON.stringify(reports)}`);
-    for (const r of reports) assert.match(r, /stream|connection|socket|reset|ended|closed|aborted/i);
-    assert.equal(caught.length, reports.length, 'each report reaches a Catch node');
-  });
+      for (const f of frames)
+        assert.equal((f.payload as Buffer).length, jpeg.length, 'only whole frames are passed on');
+      assert.equal(frames.length >= 3 * 2 + 4, true, `${frames.length} frames`);
+      for (const m of classified)
+        assert.equal((m.payload as Array<{ label: string }>)[0]!.label.split(',')[0], 'macaw');
+      assert.deepEqual(said(helper.getNode('classify')!, 'error'), [], 'no half frame reached the classifier');
+      // Each drop is one report (the run before it was healthy, so it is news), naming what happened.
+      const reports = said(helper.getNode('camera')!, 'error');
+      assert.ok(reports.length >= 1 && reports.length <= 3, `reports: ${JSON.stringify(reports)}`);
+      for (const r of reports) assert.match(r, /stream|connection|socket|reset|ended|closed|aborted/i);
+      assert.equal(caught.length, reports.length, 'each report reaches a Catch node');
+    },
+  );
 });

@@ -130,122 +130,144 @@ describe('frames/folder source', function () {
     fs.writeFileSync(path.join(dir, 'huge.jpg'), Buffer.concat([readImage('owl.jpg'), Buffer.alloc(200 * 1024)]));
   }
 
-  it('loop: a named pipe, a directory, a device and an over-size file are skipped with an error each; the good images still play', async () => {
-    hostileEntries();
-    fs.copyFileSync(imagePath('owl.jpg'), path.join(dir, 'owl.jpg'));
-    source = createFrameSource({
-      kind: 'folder',
-      dir,
-      mode: 'loop',
-      intervalMs: 10,
-      source: 'replay',
-      maxFrameBytes: LIMIT,
-    });
-    const errors: string[] = [];
-    source.on('error', (e) => errors.push(e.message));
-    source.start();
-    const frames = await nextFrames(source, 3);
-    assert.ok(frames.every((f) => path.basename(f.file!) === 'owl.jpg'));
-    const about = (name: string): string[] => errors.filter((e) => e.includes(path.join(dir, name)));
-    assert.deepEqual(about('pipe.jpg'), [
-      `skipped ${path.join(dir, 'pipe.jpg')}: it is a named pipe (FIFO), not a regular file; only regular image files are read`,
-    ]);
-    assert.deepEqual(about('folder.jpg'), [
-      `skipped ${path.join(dir, 'folder.jpg')}: it is a directory (sub-folders are not read), not a regular file; only regular image files are read`,
-    ]);
-    assert.deepEqual(about('zero.jpg'), [
-      `skipped ${path.join(dir, 'zero.jpg')}: it is a character device, not a regular file; only regular image files are read`,
-    ]);
-    const hugeMiB = (fs.statSync(path.join(dir, 'huge.jpg')).size / 2 ** 20).toFixed(2);
-    assert.deepEqual(about('huge.jpg'), [
-      `skipped ${path.join(dir, 'huge.jpg')}: it is ${hugeMiB} MiB, over the 0.19 MiB limit for one image (maxFrameBytes)`,
-    ]);
-    assert.ok(source.stats.invalid >= 4);
-  });
+  it(
+    'loop: a named pipe, a directory, a device and an over-size file are skipped with an error each; the good ' +
+      'images still play',
+    async () => {
+      hostileEntries();
+      fs.copyFileSync(imagePath('owl.jpg'), path.join(dir, 'owl.jpg'));
+      source = createFrameSource({
+        kind: 'folder',
+        dir,
+        mode: 'loop',
+        intervalMs: 10,
+        source: 'replay',
+        maxFrameBytes: LIMIT,
+      });
+      const errors: string[] = [];
+      source.on('error', (e) => errors.push(e.message));
+      source.start();
+      const frames = await nextFrames(source, 3);
+      assert.ok(frames.every((f) => path.basename(f.file!) === 'owl.jpg'));
+      const about = (name: string): string[] => errors.filter((e) => e.includes(path.join(dir, name)));
+      assert.deepEqual(about('pipe.jpg'), [
+        `skipped ${path.join(dir, 'pipe.jpg')}: it is a named pipe (FIFO), not a regular file; only regular image ` +
+          `files are read`,
+      ]);
+      assert.deepEqual(about('folder.jpg'), [
+        `skipped ${path.join(dir, 'folder.jpg')}: it is a directory (sub-folders are not read), not a regular file; ` +
+          `only regular image files are read`,
+      ]);
+      assert.deepEqual(about('zero.jpg'), [
+        `skipped ${path.join(dir, 'zero.jpg')}: it is a character device, not a regular file; only regular image ` +
+          `files ` +
+          `are read`,
+      ]);
+      const hugeMiB = (fs.statSync(path.join(dir, 'huge.jpg')).size / 2 ** 20).toFixed(2);
+      assert.deepEqual(about('huge.jpg'), [
+        `skipped ${path.join(dir, 'huge.jpg')}: it is ${hugeMiB} MiB, over the 0.19 MiB limit for one image ` +
+          `(maxFrameBytes)`,
+      ]);
+      assert.ok(source.stats.invalid >= 4);
+    },
+  );
 
-  it('watch: a named pipe, a directory, a device and an over-size file arriving are skipped with an error each; the next image is sent', async () => {
-    source = createFrameSource({
-      kind: 'folder',
-      dir,
-      mode: 'watch',
-      intervalMs: 40,
-      source: 'drop',
-      maxFrameBytes: LIMIT,
-    });
-    const errors: string[] = [];
-    source.on('error', (e) => errors.push(e.message));
-    source.start();
-    await nextState(source, 'running');
-    hostileEntries();
-    await sleep(300);
-    fs.copyFileSync(imagePath('rocket.jpg'), path.join(dir, 'rocket.jpg'));
-    const [frame] = await nextFrames(source, 1);
-    assert.equal(path.basename(frame!.file!), 'rocket.jpg');
-    await sleep(300);
-    for (const [name, why] of [
-      ['pipe.jpg', 'a named pipe (FIFO)'],
-      ['folder.jpg', 'a directory'],
-      ['zero.jpg', 'a character device'],
-      ['huge.jpg', 'over the 0.19 MiB limit for one image'],
-    ]) {
-      const about = errors.filter((e) => e.includes(path.join(dir, name!)));
-      assert.equal(about.length, 1, `${name} reported once: ${JSON.stringify(errors)}`);
-      assert.ok(about[0]!.includes(why!), about[0]);
-    }
-    assert.equal(source.state, 'running');
-  });
-
-  it('names the real format of a broken file, and reports unsupported files once each, saying what is accepted', async () => {
-    const png = readImage('chelsea.png');
-    fs.writeFileSync(path.join(dir, 'cut.png'), png.subarray(0, png.length >> 1));
-    fs.copyFileSync(imagePath('owl.jpg'), path.join(dir, 'owl.jpg'));
-    source = createFrameSource({ kind: 'folder', dir, mode: 'loop', intervalMs: 10, source: 'replay' });
-    const loopErrors: string[] = [];
-    source.on('error', (e) => loopErrors.push(e.message));
-    source.start();
-    await nextFrames(source, 3);
-    assert.deepEqual(
-      loopErrors,
-      [`skipped ${path.join(dir, 'cut.png')}: not a complete PNG (PNG ends before its IEND chunk)`],
-      'reported once, not at every pass',
-    );
-    await source.stop();
-
-    const watched = fs.mkdtempSync(path.join(os.tmpdir(), 'frames-watch-wording-'));
-    try {
-      source = createFrameSource({ kind: 'folder', dir: watched, mode: 'watch', intervalMs: 40, source: 'drop' });
+  it(
+    'watch: a named pipe, a directory, a device and an over-size file arriving are skipped with an error each; the ' +
+      'next image is sent',
+    async () => {
+      source = createFrameSource({
+        kind: 'folder',
+        dir,
+        mode: 'watch',
+        intervalMs: 40,
+        source: 'drop',
+        maxFrameBytes: LIMIT,
+      });
       const errors: string[] = [];
       source.on('error', (e) => errors.push(e.message));
       source.start();
       await nextState(source, 'running');
-      fs.copyFileSync(imagePath('dragonfly.bmp'), path.join(watched, 'dragonfly.bmp'));
-      fs.writeFileSync(path.join(watched, 'phone.heic'), Buffer.from('\0\0\0\x18ftypheic\0\0\0\0mif1heic', 'latin1'));
-      fs.writeFileSync(path.join(watched, 'logo.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
-      // A HEIC photo renamed .jpg: named by what it is.
-      fs.writeFileSync(path.join(watched, 'renamed.jpg'), Buffer.from('\0\0\0\x18ftypheic\0\0\0\0mif1heic', 'latin1'));
-      fs.writeFileSync(path.join(watched, 'upload.jpg.part'), 'still uploading');
-      fs.appendFileSync(path.join(watched, 'dragonfly.bmp'), Buffer.alloc(10)); // written to again: not reported twice
-      fs.copyFileSync(imagePath('owl.jpg'), path.join(watched, 'owl.jpg'));
-      await nextFrames(source, 1);
+      hostileEntries();
       await sleep(300);
-      const accepted =
-        'a folder source classifies JPEG (.jpg, .jpeg), PNG, WebP, GIF, TIFF (.tif, .tiff) or AVIF files';
-      assert.deepEqual(errors.filter((e) => !e.includes('renamed.jpg')).sort(), [
-        `skipped ${path.join(watched, 'dragonfly.bmp')}: .bmp files are not a supported image format; ${accepted}`,
-        `skipped ${path.join(watched, 'logo.svg')}: .svg files are not a supported image format; ${accepted}`,
-        `skipped ${path.join(watched, 'phone.heic')}: .heic files are not a supported image format; ${accepted}`,
-      ]);
+      fs.copyFileSync(imagePath('rocket.jpg'), path.join(dir, 'rocket.jpg'));
+      const [frame] = await nextFrames(source, 1);
+      assert.equal(path.basename(frame!.file!), 'rocket.jpg');
+      await sleep(300);
+      for (const [name, why] of [
+        ['pipe.jpg', 'a named pipe (FIFO)'],
+        ['folder.jpg', 'a directory'],
+        ['zero.jpg', 'a character device'],
+        ['huge.jpg', 'over the 0.19 MiB limit for one image'],
+      ]) {
+        const about = errors.filter((e) => e.includes(path.join(dir, name!)));
+        assert.equal(about.length, 1, `${name} reported once: ${JSON.stringify(errors)}`);
+        assert.ok(about[0]!.includes(why!), about[0]);
+      }
+      assert.equal(source.state, 'running');
+    },
+  );
+
+  it(
+    'names the real format of a broken file, and reports unsupported files once each, saying what is ' + 'accepted',
+    async () => {
+      const png = readImage('chelsea.png');
+      fs.writeFileSync(path.join(dir, 'cut.png'), png.subarray(0, png.length >> 1));
+      fs.copyFileSync(imagePath('owl.jpg'), path.join(dir, 'owl.jpg'));
+      source = createFrameSource({ kind: 'folder', dir, mode: 'loop', intervalMs: 10, source: 'replay' });
+      const loopErrors: string[] = [];
+      source.on('error', (e) => loopErrors.push(e.message));
+      source.start();
+      await nextFrames(source, 3);
       assert.deepEqual(
-        errors.filter((e) => e.includes('renamed.jpg')),
-        [
-          `skipped ${path.join(watched, 'renamed.jpg')}: it is a HEIC image, which is not supported (accepted: JPEG (.jpg, .jpeg), PNG, WebP, GIF, TIFF (.tif, .tiff) or AVIF)`,
-        ],
+        loopErrors,
+        [`skipped ${path.join(dir, 'cut.png')}: not a complete PNG (PNG ends before its IEND chunk)`],
+        'reported once, not at every pass',
       );
-    } finally {
       await source.stop();
-      fs.rmSync(watched, { recursive: true, force: true });
-    }
-  });
+
+      const watched = fs.mkdtempSync(path.join(os.tmpdir(), 'frames-watch-wording-'));
+      try {
+        source = createFrameSource({ kind: 'folder', dir: watched, mode: 'watch', intervalMs: 40, source: 'drop' });
+        const errors: string[] = [];
+        source.on('error', (e) => errors.push(e.message));
+        source.start();
+        await nextState(source, 'running');
+        fs.copyFileSync(imagePath('dragonfly.bmp'), path.join(watched, 'dragonfly.bmp'));
+        fs.writeFileSync(path.join(watched, 'phone.heic'), Buffer.from('\0\0\0\x18ftypheic\0\0\0\0mif1heic', 'latin1'));
+        fs.writeFileSync(path.join(watched, 'logo.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+        // A HEIC photo renamed .jpg: named by what it is.
+        fs.writeFileSync(
+          path.join(watched, 'renamed.jpg'),
+          Buffer.from('\0\0\0\x18ftypheic\0\0\0\0mif1heic', 'latin1'),
+        );
+        fs.writeFileSync(path.join(watched, 'upload.jpg.part'), 'still uploading');
+        // written to again: not reported twice
+        fs.appendFileSync(path.join(watched, 'dragonfly.bmp'), Buffer.alloc(10));
+        fs.copyFileSync(imagePath('owl.jpg'), path.join(watched, 'owl.jpg'));
+        await nextFrames(source, 1);
+        await sleep(300);
+        const accepted =
+          'a folder source classifies JPEG (.jpg, .jpeg), PNG, WebP, GIF, TIFF (.tif, .tiff) or AVIF files';
+        assert.deepEqual(errors.filter((e) => !e.includes('renamed.jpg')).sort(), [
+          `skipped ${path.join(watched, 'dragonfly.bmp')}: .bmp files are not a supported image format; ${accepted}`,
+          `skipped ${path.join(watched, 'logo.svg')}: .svg files are not a supported image format; ${accepted}`,
+          `skipped ${path.join(watched, 'phone.heic')}: .heic files are not a supported image format; ${accepted}`,
+        ]);
+        assert.deepEqual(
+          errors.filter((e) => e.includes('renamed.jpg')),
+          [
+            `skipped ${path.join(watched, 'renamed.jpg')}: it is a HEIC image, which is not supported (accepted: ` +
+              `JPEG ` +
+              `(.jpg, .jpeg), PNG, WebP, GIF, TIFF (.tif, .tiff) or AVIF)`,
+          ],
+        );
+      } finally {
+        await source.stop();
+        fs.rmSync(watched, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('stop() leaves no timer or file handle', async () => {
     fs.copyFileSync(imagePath('owl.jpg'), path.join(dir, 'owl.jpg'));

@@ -102,90 +102,105 @@ describe('frames/folder source: watching', function () {
     );
   });
 
-  it('picks up files created, copied, moved in from another folder and written slowly, each once when complete', async () => {
-    const { frames, errors } = watch({ intervalMs: 150 });
-    await nextState(source!, 'running');
+  it(
+    'picks up files created, copied, moved in from another folder and written slowly, each once when ' + 'complete',
+    async () => {
+      const { frames, errors } = watch({ intervalMs: 150 });
+      await nextState(source!, 'running');
 
-    fs.writeFileSync(path.join(dir, 'created.jpg'), readImage('owl.jpg'));
-    await nextFrames(source!, 1);
-    fs.copyFileSync(imagePath('parrot.jpg'), path.join(dir, 'copied.jpg'));
-    await nextFrames(source!, 1);
-    fs.writeFileSync(path.join(elsewhere, 'moved.png'), readImage('chelsea.png'));
-    fs.renameSync(path.join(elsewhere, 'moved.png'), path.join(dir, 'moved.png'));
-    await nextFrames(source!, 1);
+      fs.writeFileSync(path.join(dir, 'created.jpg'), readImage('owl.jpg'));
+      await nextFrames(source!, 1);
+      fs.copyFileSync(imagePath('parrot.jpg'), path.join(dir, 'copied.jpg'));
+      await nextFrames(source!, 1);
+      fs.writeFileSync(path.join(elsewhere, 'moved.png'), readImage('chelsea.png'));
+      fs.renameSync(path.join(elsewhere, 'moved.png'), path.join(dir, 'moved.png'));
+      await nextFrames(source!, 1);
 
-    // A camera writing a frame in small pieces, each sooner than the check interval.
-    const hotDog = readImage('hot_dog.jpg');
-    const fd = fs.openSync(path.join(dir, 'slow.jpg'), 'w');
-    const piece = Math.ceil(hotDog.length / 12);
-    for (let at = 0; at < hotDog.length; at += piece) {
-      fs.writeSync(fd, hotDog.subarray(at, at + piece));
-      await sleep(40);
-    }
-    fs.closeSync(fd);
-    await nextFrames(source!, 1);
-    await sleep(500);
+      // A camera writing a frame in small pieces, each sooner than the check interval.
+      const hotDog = readImage('hot_dog.jpg');
+      const fd = fs.openSync(path.join(dir, 'slow.jpg'), 'w');
+      const piece = Math.ceil(hotDog.length / 12);
+      for (let at = 0; at < hotDog.length; at += piece) {
+        fs.writeSync(fd, hotDog.subarray(at, at + piece));
+        await sleep(40);
+      }
+      fs.closeSync(fd);
+      await nextFrames(source!, 1);
+      await sleep(500);
 
-    assert.deepEqual(
-      frames.map((f) => path.basename(f.file!)),
-      ['created.jpg', 'copied.jpg', 'moved.png', 'slow.jpg'],
-    );
-    assert.ok(frames[1]!.jpeg.equals(readImage('parrot.jpg')));
-    assert.ok(frames[2]!.jpeg.equals(readImage('chelsea.png')));
-    assert.ok(frames[3]!.jpeg.equals(hotDog), 'the slowly written frame is read once, whole');
-    assert.deepEqual(errors, []);
-  });
+      assert.deepEqual(
+        frames.map((f) => path.basename(f.file!)),
+        ['created.jpg', 'copied.jpg', 'moved.png', 'slow.jpg'],
+      );
+      assert.ok(frames[1]!.jpeg.equals(readImage('parrot.jpg')));
+      assert.ok(frames[2]!.jpeg.equals(readImage('chelsea.png')));
+      assert.ok(frames[3]!.jpeg.equals(hotDog), 'the slowly written frame is read once, whole');
+      assert.deepEqual(errors, []);
+    },
+  );
 
-  it('an empty file (a camera that opened its file) is not re-checked while it stays empty, and is sent once written', async () => {
-    const { frames, errors } = watch();
-    await nextState(source!, 'running');
-    const file = path.join(dir, 'opened.jpg');
-    fs.writeFileSync(file, '');
-    await sleep(400);
-    const stop = countFsCalls(dir);
-    await sleep(1000);
-    assert.deepEqual(stop(), { stat: 0, lstat: 0, readdir: 0, open: 0, readFile: 0 });
-    fs.writeFileSync(file, readImage('owl.jpg'));
-    await nextFrames(source!, 1);
-    assert.equal(frames[0]!.file, file);
-    assert.deepEqual(errors, []);
-  });
+  it(
+    'an empty file (a camera that opened its file) is not re-checked while it stays empty, and is sent once ' +
+      'written',
+    async () => {
+      const { frames, errors } = watch();
+      await nextState(source!, 'running');
+      const file = path.join(dir, 'opened.jpg');
+      fs.writeFileSync(file, '');
+      await sleep(400);
+      const stop = countFsCalls(dir);
+      await sleep(1000);
+      assert.deepEqual(stop(), { stat: 0, lstat: 0, readdir: 0, open: 0, readFile: 0 });
+      fs.writeFileSync(file, readImage('owl.jpg'));
+      await nextFrames(source!, 1);
+      assert.equal(frames[0]!.file, file);
+      assert.deepEqual(errors, []);
+    },
+  );
 
-  it('with inotify exhausted (fs.watch fails with ENOSPC) says so and lists the folder every 2 s instead: nothing is missed', async () => {
-    const restore = replaceFsWatch(() => {
-      throw Object.assign(new Error('ENOSPC: System limit for number of file watchers reached, watch'), {
-        code: 'ENOSPC',
+  it(
+    'with inotify exhausted (fs.watch fails with ENOSPC) says so and lists the folder every 2 s instead: nothing is ' +
+      'missed',
+    async () => {
+      const restore = replaceFsWatch(() => {
+        throw Object.assign(new Error('ENOSPC: System limit for number of file watchers reached, watch'), {
+          code: 'ENOSPC',
+        });
       });
-    });
-    let seen: { frames: Frame[]; errors: string[] };
-    try {
-      seen = watch();
-      await nextState(source!, 'running');
-    } finally {
-      restore();
-    }
-    assert.deepEqual(seen.errors, [
-      `cannot watch folder ${dir} for changes (ENOSPC: System limit for number of file watchers reached, watch); listing it every 2 s instead`,
-    ]);
-    fs.writeFileSync(path.join(dir, 'late.jpg'), readImage('owl.jpg'));
-    const [frame] = await nextFrames(source!, 1, 6000);
-    assert.equal(frame!.file, path.join(dir, 'late.jpg'));
-  });
+      let seen: { frames: Frame[]; errors: string[] };
+      try {
+        seen = watch();
+        await nextState(source!, 'running');
+      } finally {
+        restore();
+      }
+      assert.deepEqual(seen.errors, [
+        `cannot watch folder ${dir} for changes (ENOSPC: System limit for number of file watchers reached, watch); ` +
+          `listing it every 2 s instead`,
+      ]);
+      fs.writeFileSync(path.join(dir, 'late.jpg'), readImage('owl.jpg'));
+      const [frame] = await nextFrames(source!, 1, 6000);
+      assert.equal(frame!.file, path.join(dir, 'late.jpg'));
+    },
+  );
 
-  it('finds a file no event announced (a network share written by another machine) at the periodic listing', async () => {
-    // An fs.watch that never reports anything, as on an SMB or NFS mount.
-    const restore = replaceFsWatch(() => Object.assign(new EventEmitter(), { close: () => undefined }));
-    try {
-      watch({ rescanMs: 300 });
-      await nextState(source!, 'running');
-    } finally {
-      restore();
-    }
-    fs.writeFileSync(path.join(dir, 'from-the-share.png'), readImage('chelsea.png'));
-    const [frame] = await nextFrames(source!, 1, 5000);
-    assert.equal(frame!.file, path.join(dir, 'from-the-share.png'));
-    assert.ok(frame!.jpeg.equals(readImage('chelsea.png')));
-  });
+  it(
+    'finds a file no event announced (a network share written by another machine) at the periodic ' + 'listing',
+    async () => {
+      // An fs.watch that never reports anything, as on an SMB or NFS mount.
+      const restore = replaceFsWatch(() => Object.assign(new EventEmitter(), { close: () => undefined }));
+      try {
+        watch({ rescanMs: 300 });
+        await nextState(source!, 'running');
+      } finally {
+        restore();
+      }
+      fs.writeFileSync(path.join(dir, 'from-the-share.png'), readImage('chelsea.png'));
+      const [frame] = await nextFrames(source!, 1, 5000);
+      assert.equal(frame!.file, path.join(dir, 'from-the-share.png'));
+      assert.ok(frame!.jpeg.equals(readImage('chelsea.png')));
+    },
+  );
 
   it('sends every image of a burst copied in at once, none skipped by the rate cap', async () => {
     const { frames } = watch({ maxFps: 25 });

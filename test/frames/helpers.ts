@@ -16,7 +16,8 @@ export function nextFrames(source: FrameSource, count: number, timeoutMs = 8000)
       cleanup();
       reject(
         new Error(
-          `got ${frames.length} of ${count} frames in ${timeoutMs} ms (state ${source.state}, ${JSON.stringify(source.stats)})`,
+          `got ${frames.length} of ${count} frames in ${timeoutMs} ms (state ${source.state}, ` +
+            `${JSON.stringify(source.stats)})`,
         ),
       );
     }, timeoutMs);

@@ -20,7 +20,8 @@ describe('fuzz: generated bad input through the library, Node-RED, POST /classif
   before(async function () {
     report = await runFuzz({ seed: 20261201, casesPerKind: 2, bounds: { caseMs: 8000 } });
     console.log(
-      `      ${report.kinds} kinds, ${report.cases} cases, ${report.runs} runs in ${report.durationS} s; peak RSS ${report.peakRssMb} MB vs steady ${report.steadyRssMb} MB (${report.rssSurface})`,
+      `      ${report.kinds} kinds, ${report.cases} cases, ${report.runs} runs in ${report.durationS} s; peak RSS ` +
+        `${report.peakRssMb} MB vs steady ${report.steadyRssMb} MB (${report.rssSurface})`,
     );
   });
 

@@ -28,22 +28,26 @@ describe('findTruncation', function () {
     assert.equal(findTruncation(Buffer.concat([readImage('owl.jpg'), Buffer.alloc(5000, 0xab)]), 'jpeg'), undefined);
   });
 
-  it('accepts extraneous bytes between header segments, as libjpeg does (it warns and decodes), and still spots a cut', async function () {
-    const owl = readImage('owl.jpg');
-    const afterApp0 = 4 + ((owl[4] << 8) | owl[5]); // SOI, then APP0's marker and length
-    assert.equal(owl[afterApp0], 0xff, 'the next segment starts right after APP0');
-    const padded = Buffer.concat([
-      owl.subarray(0, afterApp0),
-      Buffer.from([0x00, 0x00, 0x0d, 0x0a]),
-      owl.subarray(afterApp0),
-    ]);
-    assert.equal(findTruncation(padded, 'jpeg'), undefined);
-    assert.match(findTruncation(padded.subarray(0, padded.length >> 1), 'jpeg') ?? 'complete', /end-of-image/);
-    // libvips decodes it to the very pixels of the untouched file.
-    const pixels = (bytes: Buffer): Promise<Buffer> =>
-      sharp(bytes, { failOn: 'truncated' }).resize(64, 64).raw().toBuffer();
-    assert.ok((await pixels(padded)).equals(await pixels(owl)));
-  });
+  it(
+    'accepts extraneous bytes between header segments, as libjpeg does (it warns and decodes), and still spots ' +
+      'a cut',
+    async function () {
+      const owl = readImage('owl.jpg');
+      const afterApp0 = 4 + ((owl[4] << 8) | owl[5]); // SOI, then APP0's marker and length
+      assert.equal(owl[afterApp0], 0xff, 'the next segment starts right after APP0');
+      const padded = Buffer.concat([
+        owl.subarray(0, afterApp0),
+        Buffer.from([0x00, 0x00, 0x0d, 0x0a]),
+        owl.subarray(afterApp0),
+      ]);
+      assert.equal(findTruncation(padded, 'jpeg'), undefined);
+      assert.match(findTruncation(padded.subarray(0, padded.length >> 1), 'jpeg') ?? 'complete', /end-of-image/);
+      // libvips decodes it to the very pixels of the untouched file.
+      const pixels = (bytes: Buffer): Promise<Buffer> =>
+        sharp(bytes, { failOn: 'truncated' }).resize(64, 64).raw().toBuffer();
+      assert.ok((await pixels(padded)).equals(await pixels(owl)));
+    },
+  );
 
   it('finds the PNG fixtures complete and cuts of them truncated', function () {
     for (const file of ['coffee.png', 'chelsea.png', 'astronaut.png']) {

@@ -33,22 +33,29 @@ describe('prepareImage: metadata bombs are refused before decoding', function ()
   const coffee = readImage('coffee.png');
   const owl = readImage('owl.jpg');
 
-  it('a PNG with 8 zTXt chunks inflating to 8 MiB each (64 MiB from ~360 KB): TOO_LARGE naming the metadata, memory flat', async function () {
-    const bomb = pngTextBomb(8, 8);
-    assert.ok(bomb.length < 1 * MiB, `bomb is ${bomb.length} bytes`);
-    const peakBefore = process.resourceUsage().maxRSS * 1024;
-    const rssBefore = process.memoryUsage().rss;
-    const error = await refusal(bomb);
-    assert.equal(error.code, 'TOO_LARGE');
-    assert.match(
-      error.message,
-      /^PNG image refused before decoding: its metadata \(text, EXIF, XMP, ICC profile\) inflates to more than 16\.0 MiB/,
-    );
-    assert.match(error.message, /at most 1024 metadata segments and 16\.0 MiB of metadata in all \(maxMetadataBytes\)/);
-    // Loose on purpose (the machine is shared): the check inflates at most 16 MiB; decoding took ~400 MB.
-    const grew = Math.max(process.memoryUsage().rss - rssBefore, process.resourceUsage().maxRSS * 1024 - peakBefore);
-    assert.ok(grew < 150 * MiB, `memory grew by ${(grew / MiB).toFixed(0)} MiB`);
-  });
+  it(
+    'a PNG with 8 zTXt chunks inflating to 8 MiB each (64 MiB from ~360 KB): TOO_LARGE naming the metadata, memory ' +
+      'flat',
+    async function () {
+      const bomb = pngTextBomb(8, 8);
+      assert.ok(bomb.length < 1 * MiB, `bomb is ${bomb.length} bytes`);
+      const peakBefore = process.resourceUsage().maxRSS * 1024;
+      const rssBefore = process.memoryUsage().rss;
+      const error = await refusal(bomb);
+      assert.equal(error.code, 'TOO_LARGE');
+      assert.match(
+        error.message,
+        /^PNG image refused before decoding: its metadata \(text, EXIF, XMP, ICC profile\) inflates to more than 16\.0 MiB/,
+      );
+      assert.match(
+        error.message,
+        /at most 1024 metadata segments and 16\.0 MiB of metadata in all \(maxMetadataBytes\)/,
+      );
+      // Loose on purpose (the machine is shared): the check inflates at most 16 MiB; decoding took ~400 MB.
+      const grew = Math.max(process.memoryUsage().rss - rssBefore, process.resourceUsage().maxRSS * 1024 - peakBefore);
+      assert.ok(grew < 150 * MiB, `memory grew by ${(grew / MiB).toFixed(0)} MiB`);
+    },
+  );
 
   const bombs: Array<[string, () => Buffer, RegExp, Partial<PreprocessOptions>?]> = [
     [
@@ -110,31 +117,35 @@ describe('prepareImage: metadata bombs are refused before decoding', function ()
     });
   }
 
-  it('ordinary metadata still decodes: text, a small zTXt, a 1 MiB zTXt, XMP-sized APP1 segments, and every fixture photo', async function () {
-    const plain = await prepareImage(coffee, SIZE);
-    const withText = withPngChunks(coffee, [
-      tEXt('Software', 'camera 1.0'),
-      zTXt('Comment', zeros(0.01)),
-      zTXt('Description', zeros(1)),
-    ]);
-    const decoded = await prepareImage(withText, SIZE);
-    assert.deepEqual(decoded.source, { width: 600, height: 400, format: 'png' });
-    assert.ok(Buffer.from(decoded.rgb).equals(Buffer.from(plain.rgb)), 'the text chunks changed the pixels');
-    const xmp = await prepareImage(jpegWithSegments(owl, 0xe1, 3, 60 * 1024), SIZE);
-    assert.equal(xmp.source.format, 'jpeg');
-    for (const file of [
-      'astronaut.png',
-      'chelsea.png',
-      'dragonfly.png',
-      'grace_hopper.png',
-      'cat_720p.jpg',
-      'hot_dog.jpg',
-      'parrot.jpg',
-      'rocket.jpg',
-    ]) {
-      await prepareImage(readImage(file), SIZE);
-    }
-  });
+  it(
+    'ordinary metadata still decodes: text, a small zTXt, a 1 MiB zTXt, XMP-sized APP1 segments, and every fixture ' +
+      'photo',
+    async function () {
+      const plain = await prepareImage(coffee, SIZE);
+      const withText = withPngChunks(coffee, [
+        tEXt('Software', 'camera 1.0'),
+        zTXt('Comment', zeros(0.01)),
+        zTXt('Description', zeros(1)),
+      ]);
+      const decoded = await prepareImage(withText, SIZE);
+      assert.deepEqual(decoded.source, { width: 600, height: 400, format: 'png' });
+      assert.ok(Buffer.from(decoded.rgb).equals(Buffer.from(plain.rgb)), 'the text chunks changed the pixels');
+      const xmp = await prepareImage(jpegWithSegments(owl, 0xe1, 3, 60 * 1024), SIZE);
+      assert.equal(xmp.source.format, 'jpeg');
+      for (const file of [
+        'astronaut.png',
+        'chelsea.png',
+        'dragonfly.png',
+        'grace_hopper.png',
+        'cat_720p.jpg',
+        'hot_dog.jpg',
+        'parrot.jpg',
+        'rocket.jpg',
+      ]) {
+        await prepareImage(readImage(file), SIZE);
+      }
+    },
+  );
 
   it('the limit is an option: maxMetadataBytes must be a positive number', async function () {
     await assert.rejects(

@@ -60,14 +60,17 @@ describe('readImageFile: regular files only, bounded before reading', function (
     );
   });
 
-  it('four named pipes at once stall nothing: all refused, and other file reads on the libuv pool still finish', async function () {
-    const pipes = [0, 1, 2, 3].map((i) => refusal(readImageFile(path.join(dir, `pipe${i}.jpg`)), `fifo ${i}`));
-    const others = [1, 2, 3, 4, 5].map(() =>
-      settlesWithin(fs.promises.readFile(path.join(dir, 'coffee.png')), 5000, 'a plain read'),
-    );
-    for (const error of await Promise.all(pipes)) assert.match(error.message, /named pipe/);
-    assert.equal((await Promise.all(others)).length, 5);
-  });
+  it(
+    'four named pipes at once stall nothing: all refused, and other file reads on the libuv pool still ' + 'finish',
+    async function () {
+      const pipes = [0, 1, 2, 3].map((i) => refusal(readImageFile(path.join(dir, `pipe${i}.jpg`)), `fifo ${i}`));
+      const others = [1, 2, 3, 4, 5].map(() =>
+        settlesWithin(fs.promises.readFile(path.join(dir, 'coffee.png')), 5000, 'a plain read'),
+      );
+      for (const error of await Promise.all(pipes)) assert.match(error.message, /named pipe/);
+      assert.equal((await Promise.all(others)).length, 5);
+    },
+  );
 
   it('/dev/zero: refused as a character device without reading a byte', async function () {
     const rssBefore = process.memoryUsage().rss;

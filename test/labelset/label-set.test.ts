@@ -95,39 +95,42 @@ describe('LabelSet storage', function () {
     }
   });
 
-  it('refuses a set taught with another model, and answers it after reembed() from the stored crops', async function () {
-    const folder = tempFolder('model');
-    const set = await LabelSet.open(folder, { ...TINY_MODEL, create: true });
-    await set.add('a', vector(1, 0, 0, 0), jpeg);
-    await set.add('b', vector(0, 1, 0, 0), jpeg);
-    const other = { fingerprint: 'other-model', embeddingSize: 3, modelName: 'bigger' };
-    await assert.rejects(
-      LabelSet.open(folder, other),
-      refusal('model-mismatch', /model tiny .*not model bigger.*reembed/),
-    );
-    await assert.rejects(
-      LabelSet.open(folder, { ...TINY_MODEL, fingerprint: 'same-size-other-weights' }),
-      refusal('model-mismatch', /labelset.json/),
-    );
+  it(
+    'refuses a set taught with another model, and answers it after reembed() from the stored ' + 'crops',
+    async function () {
+      const folder = tempFolder('model');
+      const set = await LabelSet.open(folder, { ...TINY_MODEL, create: true });
+      await set.add('a', vector(1, 0, 0, 0), jpeg);
+      await set.add('b', vector(0, 1, 0, 0), jpeg);
+      const other = { fingerprint: 'other-model', embeddingSize: 3, modelName: 'bigger' };
+      await assert.rejects(
+        LabelSet.open(folder, other),
+        refusal('model-mismatch', /model tiny .*not model bigger.*reembed/),
+      );
+      await assert.rejects(
+        LabelSet.open(folder, { ...TINY_MODEL, fingerprint: 'same-size-other-weights' }),
+        refusal('model-mismatch', /labelset.json/),
+      );
 
-    const changing = await LabelSet.open(folder, { ...other, allowModelChange: true });
-    assert.equal(changing.needsReembed, true);
-    assert.throws(() => changing.match(vector(1, 0, 0, 0)), refusal('model-mismatch', /before reembed/));
-    await assert.rejects(changing.add('c', vector(1, 0, 0), jpeg), refusal('model-mismatch'));
-    // A stand-in embedder: each crop's new embedding is the same, the point is that it is read from disk.
-    const seen: Buffer[] = [];
-    const count = await changing.reembed(async (crop) => {
-      seen.push(crop);
-      return vector(0, 0, 1);
-    });
-    assert.equal(count, 2);
-    assert.deepEqual(seen, [jpeg, jpeg]);
-    assert.equal(changing.needsReembed, false);
-    assert.equal(changing.match(vector(0, 0, 1)).scores.length, 2);
-    const reopened = await LabelSet.open(folder, other);
-    assert.equal(reopened.model.fingerprint, 'other-model');
-    await assert.rejects(LabelSet.open(folder, TINY_MODEL), refusal('model-mismatch'));
-  });
+      const changing = await LabelSet.open(folder, { ...other, allowModelChange: true });
+      assert.equal(changing.needsReembed, true);
+      assert.throws(() => changing.match(vector(1, 0, 0, 0)), refusal('model-mismatch', /before reembed/));
+      await assert.rejects(changing.add('c', vector(1, 0, 0), jpeg), refusal('model-mismatch'));
+      // A stand-in embedder: each crop's new embedding is the same, the point is that it is read from disk.
+      const seen: Buffer[] = [];
+      const count = await changing.reembed(async (crop) => {
+        seen.push(crop);
+        return vector(0, 0, 1);
+      });
+      assert.equal(count, 2);
+      assert.deepEqual(seen, [jpeg, jpeg]);
+      assert.equal(changing.needsReembed, false);
+      assert.equal(changing.match(vector(0, 0, 1)).scores.length, 2);
+      const reopened = await LabelSet.open(folder, other);
+      assert.equal(reopened.model.fingerprint, 'other-model');
+      await assert.rejects(LabelSet.open(folder, TINY_MODEL), refusal('model-mismatch'));
+    },
+  );
 
   it('reembed is all or nothing: an embedder that fails leaves the set with its old model', async function () {
     const folder = tempFolder('reembed-fail');
@@ -250,38 +253,41 @@ describe('LabelSet storage', function () {
     );
   });
 
-  it('exports to one JSON object and imports it into another folder, refusing to overwrite or change model', async function () {
-    const set = await LabelSet.open(tempFolder('export'), { ...TINY_MODEL, create: true });
-    const id = await set.add('a', vector(1, 0, 0, 0), jpeg);
-    await set.add('b', vector(0, 1, 0, 0), jpeg);
-    const exported = await set.export();
-    assert.equal(exported.thumbnails[id], jpeg.toString('base64'));
+  it(
+    'exports to one JSON object and imports it into another folder, refusing to overwrite or change ' + 'model',
+    async function () {
+      const set = await LabelSet.open(tempFolder('export'), { ...TINY_MODEL, create: true });
+      const id = await set.add('a', vector(1, 0, 0, 0), jpeg);
+      await set.add('b', vector(0, 1, 0, 0), jpeg);
+      const exported = await set.export();
+      assert.equal(exported.thumbnails[id], jpeg.toString('base64'));
 
-    const target = path.join(tempFolder('import'), 'copy');
-    const copy = await LabelSet.import(target, JSON.stringify(exported), TINY_MODEL);
-    assert.deepEqual(
-      copy.classes().map((c) => c.label),
-      ['a', 'b'],
-    );
-    assert.deepEqual(await copy.thumbnail(id), jpeg);
-    assert.deepEqual(copy.match(vector(0, 1, 0, 0)), set.match(vector(0, 1, 0, 0)));
-    await assert.rejects(LabelSet.import(target, exported, TINY_MODEL), refusal('exists', /replace: true/));
-    await assert.rejects(
-      LabelSet.import(tempFolder('import2'), exported, { fingerprint: 'other', embeddingSize: 4 }),
-      refusal('model-mismatch'),
-    );
-    await assert.rejects(
-      LabelSet.import(tempFolder('import3'), '{"version": 1', TINY_MODEL),
-      refusal('corrupt', /not valid JSON/),
-    );
-    const { [id]: _dropped, ...fewer } = exported.thumbnails;
-    await assert.rejects(
-      LabelSet.import(tempFolder('import4'), { ...exported, thumbnails: fewer }, TINY_MODEL),
-      refusal('corrupt', new RegExp(`no thumbnail for example ${id}`)),
-    );
-    await set.forget('a');
-    const replaced = await LabelSet.import(target, await set.export(), { ...TINY_MODEL, replace: true });
-    assert.deepEqual(replaced.labels(), ['b']);
-    assert.equal(fs.existsSync(path.join(target, 'examples', `${id}.jpg`)), false);
-  });
+      const target = path.join(tempFolder('import'), 'copy');
+      const copy = await LabelSet.import(target, JSON.stringify(exported), TINY_MODEL);
+      assert.deepEqual(
+        copy.classes().map((c) => c.label),
+        ['a', 'b'],
+      );
+      assert.deepEqual(await copy.thumbnail(id), jpeg);
+      assert.deepEqual(copy.match(vector(0, 1, 0, 0)), set.match(vector(0, 1, 0, 0)));
+      await assert.rejects(LabelSet.import(target, exported, TINY_MODEL), refusal('exists', /replace: true/));
+      await assert.rejects(
+        LabelSet.import(tempFolder('import2'), exported, { fingerprint: 'other', embeddingSize: 4 }),
+        refusal('model-mismatch'),
+      );
+      await assert.rejects(
+        LabelSet.import(tempFolder('import3'), '{"version": 1', TINY_MODEL),
+        refusal('corrupt', /not valid JSON/),
+      );
+      const { [id]: _dropped, ...fewer } = exported.thumbnails;
+      await assert.rejects(
+        LabelSet.import(tempFolder('import4'), { ...exported, thumbnails: fewer }, TINY_MODEL),
+        refusal('corrupt', new RegExp(`no thumbnail for example ${id}`)),
+      );
+      await set.forget('a');
+      const replaced = await LabelSet.import(target, await set.export(), { ...TINY_MODEL, replace: true });
+      assert.deepEqual(replaced.labels(), ['b']);
+      assert.equal(fs.existsSync(path.join(target, 'examples', `${id}.jpg`)), false);
+    },
+  );
 });

@@ -74,6 +74,18 @@ describe('motion gate on real photos', () => {
     assert.equal(gate.decide(apple, 2, false).reason, undefined);
   });
 
+  it('stops confirming after its budget of frames until the next trigger', async () => {
+    const gate = new MotionGate({ heartbeatMs: 0, settleFrames: 0 }, 2);
+    const apple = await grey(await sceneFrame('apple'));
+    gate.classified(apple, 0, 'first');
+    const reasons = [1, 2, 3].map((ts) => {
+      const { reason } = gate.decide(apple, ts, true);
+      if (reason) gate.classified(apple, ts, reason);
+      return reason;
+    });
+    assert.deepEqual(reasons, ['confirm', 'confirm', undefined]);
+  });
+
   it('refuses options out of range with the option named', () => {
     assert.throws(
       () => resolveMotionOptions({ pixelThreshold: 300 }),

@@ -55,27 +55,30 @@ describe('layers model → fused graph', function () {
     assert.equal(graph.ops.length, 32);
   });
 
-  it('matches tf.loadLayersModel(...).predict within 1e-4 on all ten fixture photos, and the recorded reference', function () {
-    const executable = compileGraph(layersModelToGraph(model));
-    const reference = JSON.parse(
-      fs.readFileSync(path.join(V1_025_LAYERS_DIR, 'reference', 'outputs.json'), 'utf8'),
-    ) as Record<string, number[]>;
-    const tensorsBefore = tf.memory().numTensors;
-    let worst = 0;
-    for (const photo of PHOTOS) {
-      const input = referenceInput(photo);
-      const fused = executable.run(input);
-      const plain = model.predict(input) as tf.Tensor;
-      const a = fused.dataSync();
-      const b = plain.dataSync();
-      for (let i = 0; i < a.length; i++) {
-        worst = Math.max(worst, Math.abs(a[i] - b[i]));
-        assert.ok(Math.abs(a[i] - reference[photo][i]) < 1e-4, `${photo}[${i}] vs reference`);
+  it(
+    'matches tf.loadLayersModel(...).predict within 1e-4 on all ten fixture photos, and the recorded ' + 'reference',
+    function () {
+      const executable = compileGraph(layersModelToGraph(model));
+      const reference = JSON.parse(
+        fs.readFileSync(path.join(V1_025_LAYERS_DIR, 'reference', 'outputs.json'), 'utf8'),
+      ) as Record<string, number[]>;
+      const tensorsBefore = tf.memory().numTensors;
+      let worst = 0;
+      for (const photo of PHOTOS) {
+        const input = referenceInput(photo);
+        const fused = executable.run(input);
+        const plain = model.predict(input) as tf.Tensor;
+        const a = fused.dataSync();
+        const b = plain.dataSync();
+        for (let i = 0; i < a.length; i++) {
+          worst = Math.max(worst, Math.abs(a[i] - b[i]));
+          assert.ok(Math.abs(a[i] - reference[photo][i]) < 1e-4, `${photo}[${i}] vs reference`);
+        }
+        tf.dispose([input, fused, plain]);
       }
-      tf.dispose([input, fused, plain]);
-    }
-    assert.ok(worst < 1e-4, `largest difference ${worst}`);
-    assert.equal(tf.memory().numTensors, tensorsBefore, 'no tensor leaked by run()');
-    executable.dispose();
-  });
+      assert.ok(worst < 1e-4, `largest difference ${worst}`);
+      assert.equal(tf.memory().numTensors, tensorsBefore, 'no tensor leaked by run()');
+      executable.dispose();
+    },
+  );
 });

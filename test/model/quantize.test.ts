@@ -128,64 +128,71 @@ describe('quantize (TF.js quantised weight manifests)', function () {
     ['float16', 1.9, 0.03],
   ];
   for (const [dtype, minRatio, tolerance] of EXPECTATIONS) {
-    it(`${dtype}: shrinks the weights ≥${minRatio}×, loads with stock TF.js, same top-1 on all ten photos, top-5 within ${tolerance}`, async function () {
-      const out = path.join(work, dtype);
-      const report = await quantizeModelDirectory(V1_025_LAYERS_DIR, out, dtype);
-      assert.ok(report.weightBytesBefore / report.weightBytesAfter >= minRatio);
-      assert.ok(fs.existsSync(path.join(out, 'imagenet_labels.txt')), 'labels copied beside the model');
+    it(
+      `${dtype}: shrinks the weights ≥${minRatio}×, loads with stock TF.js, same top-1 on all ten photos, top-5 ` +
+        `within ${tolerance}`,
+      async function () {
+        const out = path.join(work, dtype);
+        const report = await quantizeModelDirectory(V1_025_LAYERS_DIR, out, dtype);
+        assert.ok(report.weightBytesBefore / report.weightBytesAfter >= minRatio);
+        assert.ok(fs.existsSync(path.join(out, 'imagenet_labels.txt')), 'labels copied beside the model');
+        const quantized = await loadStock(out);
+        const results = agreement(floatModel, quantized);
+        quantized.dispose();
+        for (const r of results) {
+          assert.ok(r.sameTop1, `${r.photo}: top-1 changed`);
+          assert.ok(r.maxTop5Delta <= tolerance, `${r.photo}: top-5 score moved ${r.maxTop5Delta}`);
+        }
+      },
+    );
+  }
+
+  it(
+    'uint8: shrinks the weights ≥3.5×, loads with stock TF.js, same top-1 on all ten photos, top-5 within ' + '0.03',
+    async function () {
+      const out = path.join(work, 'uint8');
+      const report = await quantizeModelDirectory(V1_025_LAYERS_DIR, out, 'uint8');
+      const ratio = report.weightBytesBefore / report.weightBytesAfter;
+      assert.ok(ratio >= 3.5, `only ${ratio.toFixed(2)}× smaller`);
+      assert.equal(
+        report.biasesCorrected,
+        27,
+        'every depthwise and pointwise kernel and conv_preds (fed by batch-norm → ReLU6); conv1 reads the image',
+      );
+      const manifest = JSON.parse(fs.readFileSync(path.join(out, 'model.json'), 'utf8')) as tf.io.ModelJSON;
+      const entries = manifest.weightsManifest.flatMap((g) => g.weights);
+      const kernels = entries.filter((e) => e.shape.length > 1);
+      assert.ok(
+        kernels.every(
+          (e) =>
+            (e.quantization?.dtype === 'uint8' || e.quantization?.dtype === 'uint16') &&
+            typeof e.quantization.scale === 'number' &&
+            typeof e.quantization.min === 'number',
+        ),
+      );
+      const elements = (e: tf.io.WeightsManifestEntry): number => e.shape.reduce((a, b) => a * b, 1);
+      const wide = kernels.filter((e) => e.quantization?.dtype === 'uint16');
+      assert.equal(wide.length, report.kernelsWidened);
+      assert.ok(
+        Math.max(...wide.map(elements)) <=
+          Math.min(...kernels.filter((e) => e.quantization?.dtype === 'uint8').map(elements)),
+        'only the smallest kernels are widened to uint16',
+      );
+      const tensorsBefore = tf.memory().numTensors;
       const quantized = await loadStock(out);
       const results = agreement(floatModel, quantized);
       quantized.dispose();
+      assert.equal(tf.memory().numTensors, tensorsBefore, 'every tensor of the comparison disposed');
+      console.log(
+        `      uint8 ${ratio.toFixed(2)}×: ` +
+          results.map((r) => `${r.photo} ${r.sameTop1 ? 'same' : 'DIFF'} Δ${r.maxTop5Delta.toFixed(3)}`).join(', '),
+      );
       for (const r of results) {
         assert.ok(r.sameTop1, `${r.photo}: top-1 changed`);
-        assert.ok(r.maxTop5Delta <= tolerance, `${r.photo}: top-5 score moved ${r.maxTop5Delta}`);
+        assert.ok(r.maxTop5Delta <= 0.03, `${r.photo}: top-5 score moved ${r.maxTop5Delta}`);
       }
-    });
-  }
-
-  it('uint8: shrinks the weights ≥3.5×, loads with stock TF.js, same top-1 on all ten photos, top-5 within 0.03', async function () {
-    const out = path.join(work, 'uint8');
-    const report = await quantizeModelDirectory(V1_025_LAYERS_DIR, out, 'uint8');
-    const ratio = report.weightBytesBefore / report.weightBytesAfter;
-    assert.ok(ratio >= 3.5, `only ${ratio.toFixed(2)}× smaller`);
-    assert.equal(
-      report.biasesCorrected,
-      27,
-      'every depthwise and pointwise kernel and conv_preds (fed by batch-norm → ReLU6); conv1 reads the image',
-    );
-    const manifest = JSON.parse(fs.readFileSync(path.join(out, 'model.json'), 'utf8')) as tf.io.ModelJSON;
-    const entries = manifest.weightsManifest.flatMap((g) => g.weights);
-    const kernels = entries.filter((e) => e.shape.length > 1);
-    assert.ok(
-      kernels.every(
-        (e) =>
-          (e.quantization?.dtype === 'uint8' || e.quantization?.dtype === 'uint16') &&
-          typeof e.quantization.scale === 'number' &&
-          typeof e.quantization.min === 'number',
-      ),
-    );
-    const elements = (e: tf.io.WeightsManifestEntry): number => e.shape.reduce((a, b) => a * b, 1);
-    const wide = kernels.filter((e) => e.quantization?.dtype === 'uint16');
-    assert.equal(wide.length, report.kernelsWidened);
-    assert.ok(
-      Math.max(...wide.map(elements)) <=
-        Math.min(...kernels.filter((e) => e.quantization?.dtype === 'uint8').map(elements)),
-      'only the smallest kernels are widened to uint16',
-    );
-    const tensorsBefore = tf.memory().numTensors;
-    const quantized = await loadStock(out);
-    const results = agreement(floatModel, quantized);
-    quantized.dispose();
-    assert.equal(tf.memory().numTensors, tensorsBefore, 'every tensor of the comparison disposed');
-    console.log(
-      `      uint8 ${ratio.toFixed(2)}×: ` +
-        results.map((r) => `${r.photo} ${r.sameTop1 ? 'same' : 'DIFF'} Δ${r.maxTop5Delta.toFixed(3)}`).join(', '),
-    );
-    for (const r of results) {
-      assert.ok(r.sameTop1, `${r.photo}: top-1 changed`);
-      assert.ok(r.maxTop5Delta <= 0.03, `${r.photo}: top-5 score moved ${r.maxTop5Delta}`);
-    }
-  });
+    },
+  );
 
   it('refuses an unknown dtype and writing over its input', async function () {
     await assert.rejects(

@@ -52,53 +52,56 @@ describe('LabelPublisher: watched region state, image and teach topics (aedes)',
     return p;
   }
 
-  it('announces a binary_sensor (two classes), the image entity and teach buttons; publishes state retained', async () => {
-    const p = publisher();
-    await p.waitUntilConnected();
-    p.announceState('Garage', { classes: ['closed', 'open'], deviceClass: 'garage_door' });
-    p.publishState('Garage', {
-      state: 'open',
-      previous: 'closed',
-      changedAt: Date.UTC(2026, 0, 2),
-      score: 0.91234,
-      frameJpeg: frame,
-    });
+  it(
+    'announces a binary_sensor (two classes), the image entity and teach buttons; publishes state ' + 'retained',
+    async () => {
+      const p = publisher();
+      await p.waitUntilConnected();
+      p.announceState('Garage', { classes: ['closed', 'open'], deviceClass: 'garage_door' });
+      p.publishState('Garage', {
+        state: 'open',
+        previous: 'closed',
+        changedAt: Date.UTC(2026, 0, 2),
+        score: 0.91234,
+        frameJpeg: frame,
+      });
 
-    // A subscriber arriving afterwards gets everything retained, as Home Assistant does after a restart.
-    await new Promise((r) => setTimeout(r, 200));
-    const late = await rawSubscriber(broker.url, '#');
-    closing.push(() => late.client.endAsync(true));
-    const config = await until('discovery', () => late.got.get(discoveryTopic('mobilenet', 'Garage'))?.at(-1));
-    const image = await until('image', () => late.got.get('mobilenet/garage/image')?.at(-1));
-    const state = await until('state', () => late.got.get('mobilenet/garage/state')?.at(-1));
-    const attributes = await until('attributes', () => late.got.get('mobilenet/garage/state/attributes')?.at(-1));
+      // A subscriber arriving afterwards gets everything retained, as Home Assistant does after a restart.
+      await new Promise((r) => setTimeout(r, 200));
+      const late = await rawSubscriber(broker.url, '#');
+      closing.push(() => late.client.endAsync(true));
+      const config = await until('discovery', () => late.got.get(discoveryTopic('mobilenet', 'Garage'))?.at(-1));
+      const image = await until('image', () => late.got.get('mobilenet/garage/image')?.at(-1));
+      const state = await until('state', () => late.got.get('mobilenet/garage/state')?.at(-1));
+      const attributes = await until('attributes', () => late.got.get('mobilenet/garage/state/attributes')?.at(-1));
 
-    assert.ok(config.retain && image.retain && state.retain && attributes.retain);
-    assert.ok(image.payload.equals(frame), 'the frame arrives as raw JPEG bytes');
-    assert.equal(state.payload.toString(), 'open');
-    assert.deepEqual(JSON.parse(attributes.payload.toString()), {
-      state: 'open',
-      previous: 'closed',
-      changedAt: '2026-01-02T00:00:00.000Z',
-      score: 0.912,
-    });
-    const cmps = (JSON.parse(config.payload.toString()) as DeviceDiscoveryPayload).cmps;
-    const byPlatform = (p: string) => Object.values(cmps).filter((c) => c.p === p);
-    const [img] = byPlatform('image');
-    assert.equal(img.image_topic, 'mobilenet/garage/image');
-    assert.equal(img.content_type, 'image/jpeg');
-    const sensor = Object.values(cmps).find((c) => c.state_topic === 'mobilenet/garage/state');
-    assert.deepEqual(
-      [sensor?.p, sensor?.device_class, sensor?.payload_on, sensor?.payload_off],
-      ['binary_sensor', 'garage_door', 'open', 'closed'],
-    );
-    assert.equal(sensor?.json_attributes_topic, 'mobilenet/garage/state/attributes');
-    const buttons = byPlatform('button').map((b) => [b.command_topic, b.payload_press]);
-    assert.deepEqual(buttons, [
-      ['mobilenet/garage/teach', '{"label":"closed"}'],
-      ['mobilenet/garage/teach', '{"label":"open"}'],
-    ]);
-  });
+      assert.ok(config.retain && image.retain && state.retain && attributes.retain);
+      assert.ok(image.payload.equals(frame), 'the frame arrives as raw JPEG bytes');
+      assert.equal(state.payload.toString(), 'open');
+      assert.deepEqual(JSON.parse(attributes.payload.toString()), {
+        state: 'open',
+        previous: 'closed',
+        changedAt: '2026-01-02T00:00:00.000Z',
+        score: 0.912,
+      });
+      const cmps = (JSON.parse(config.payload.toString()) as DeviceDiscoveryPayload).cmps;
+      const byPlatform = (p: string) => Object.values(cmps).filter((c) => c.p === p);
+      const [img] = byPlatform('image');
+      assert.equal(img.image_topic, 'mobilenet/garage/image');
+      assert.equal(img.content_type, 'image/jpeg');
+      const sensor = Object.values(cmps).find((c) => c.state_topic === 'mobilenet/garage/state');
+      assert.deepEqual(
+        [sensor?.p, sensor?.device_class, sensor?.payload_on, sensor?.payload_off],
+        ['binary_sensor', 'garage_door', 'open', 'closed'],
+      );
+      assert.equal(sensor?.json_attributes_topic, 'mobilenet/garage/state/attributes');
+      const buttons = byPlatform('button').map((b) => [b.command_topic, b.payload_press]);
+      assert.deepEqual(buttons, [
+        ['mobilenet/garage/teach', '{"label":"closed"}'],
+        ['mobilenet/garage/teach', '{"label":"open"}'],
+      ]);
+    },
+  );
 
   it('shows a text sensor for three classes, and re-announces when the classes change', async () => {
     const p = publisher();

@@ -39,7 +39,10 @@ const FFMPEG = '/usr/bin/ffmpeg';
  * exactly this child with pgrep, without asking the node for it.
  */
 function ffmpegLoop(tag: string, fps = 10): string {
-  return `-hide_banner -loglevel error -re -loop 1 -i '${imagePath('parrot.jpg')}' -vf scale=320:-2 -r ${fps} -q:v 3 -metadata comment=${tag} -f mjpeg -`;
+  return (
+    `-hide_banner -loglevel error -re -loop 1 -i '${imagePath('parrot.jpg')}' -vf scale=320:-2 -r ${fps} -q:v 3 ` +
+    `-metadata comment=${tag} -f mjpeg -`
+  );
 }
 
 function uniqueTag(): string {
@@ -156,30 +159,33 @@ describe('mobilenet-camera node', function () {
     assert.equal(result.top?.label.split(',')[0], 'macaw', `top-3: ${JSON.stringify(result.predictions.slice(0, 3))}`);
   }
 
-  it('sends ffmpeg MJPEG frames of a looping photo: valid JPEGs, increasing seq, named source, classified as macaw', async function () {
-    const tag = uniqueTag();
-    await helper.load(
-      [cameraNode],
-      flow({ kind: 'command', command: FFMPEG, args: ffmpegLoop(tag), source: 'parrot-cam' }),
-    );
-    const msgs = await collect<FrameMsg>(node('out'), 4);
-    assert.deepEqual(
-      msgs.map((m) => m.frame.seq),
-      [0, 1, 2, 3],
-    );
-    for (const msg of msgs) {
-      assert.ok(Buffer.isBuffer(msg.payload));
-      assert.equal(msg.frame.source, 'parrot-cam');
-      assert.equal(typeof msg.frame.ts, 'number');
-      assert.equal(msg.frame.file, undefined);
-    }
-    const meta = await sharp(msgs[3]!.payload).metadata();
-    assert.deepEqual([meta.format, meta.width], ['jpeg', 320]);
-    // Decoding every pixel proves each frame is complete, not just well-framed.
-    for (const msg of msgs) await sharp(msg.payload).raw().toBuffer();
-    await assertMacaw(msgs[3]!.payload);
-    assert.equal(pidsWith(tag).length, 1);
-  });
+  it(
+    'sends ffmpeg MJPEG frames of a looping photo: valid JPEGs, increasing seq, named source, classified as ' + 'macaw',
+    async function () {
+      const tag = uniqueTag();
+      await helper.load(
+        [cameraNode],
+        flow({ kind: 'command', command: FFMPEG, args: ffmpegLoop(tag), source: 'parrot-cam' }),
+      );
+      const msgs = await collect<FrameMsg>(node('out'), 4);
+      assert.deepEqual(
+        msgs.map((m) => m.frame.seq),
+        [0, 1, 2, 3],
+      );
+      for (const msg of msgs) {
+        assert.ok(Buffer.isBuffer(msg.payload));
+        assert.equal(msg.frame.source, 'parrot-cam');
+        assert.equal(typeof msg.frame.ts, 'number');
+        assert.equal(msg.frame.file, undefined);
+      }
+      const meta = await sharp(msgs[3]!.payload).metadata();
+      assert.deepEqual([meta.format, meta.width], ['jpeg', 320]);
+      // Decoding every pixel proves each frame is complete, not just well-framed.
+      for (const msg of msgs) await sharp(msg.payload).raw().toBuffer();
+      await assertMacaw(msgs[3]!.payload);
+      assert.equal(pidsWith(tag).length, 1);
+    },
+  );
 
   it('names frames after the node when Source name is empty, and caps the rate (latest frame wins)', async function () {
     const tag = uniqueTag();
@@ -254,24 +260,29 @@ describe('mobilenet-camera node', function () {
     assert.ok(!seen.includes('hunter2-rtsp'), `the camera password leaked: ${String(cam.error.args[0]?.[0])}`);
   });
 
-  it('keeps the camera login out of the error, status and log when ffmpeg names its RTSP URL in its error line', async function () {
-    if (!fs.existsSync(FFMPEG)) this.skip();
-    // A closed loopback port: ffmpeg's last stderr line is "rtsp://admin:<password>@…: Connection refused".
-    const closed = http.createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise((resolve) => closed.close(resolve));
-    const args = `-hide_banner -loglevel error -rtsp_transport tcp -i rtsp://admin:hunter2-rtsp@127.0.0.1:${port}/stream1 -f mjpeg -`;
-    await helper.load([cameraNode], flow({ kind: 'command', command: FFMPEG, args, restartMin: 5, restartMax: 5 }));
-    const cam = node('cam');
-    const caught = await collect<{ error: { message: string } }>(node('caught'), 1);
-    assert.match(caught[0]!.error.message, /Connection refused/, "ffmpeg's own reason still reaches the Catch node");
-    assert.match(caught[0]!.error.message, /rtsp:\/\/\*\*\*@127\.0\.0\.1/);
-    const status = await waitFor(() => statuses(cam).find((s) => s.fill === 'red'), 'the restarting status');
-    assert.match(status.text ?? '', /exited with code/);
-    const seen = JSON.stringify([statuses(cam), cam.error.args, cam.warn.args, helper.log().args, caught]);
-    assert.ok(!seen.includes('hunter2-rtsp'), 'the camera password leaked into the error, status or log');
-  });
+  it(
+    'keeps the camera login out of the error, status and log when ffmpeg names its RTSP URL in its error ' + 'line',
+    async function () {
+      if (!fs.existsSync(FFMPEG)) this.skip();
+      // A closed loopback port: ffmpeg's last stderr line is "rtsp://admin:<password>@…: Connection refused".
+      const closed = http.createServer();
+      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+      const port = (closed.address() as AddressInfo).port;
+      await new Promise((resolve) => closed.close(resolve));
+      const args =
+        `-hide_banner -loglevel error -rtsp_transport tcp -i ` +
+        `rtsp://admin:hunter2-rtsp@127.0.0.1:${port}/stream1 -f mjpeg -`;
+      await helper.load([cameraNode], flow({ kind: 'command', command: FFMPEG, args, restartMin: 5, restartMax: 5 }));
+      const cam = node('cam');
+      const caught = await collect<{ error: { message: string } }>(node('caught'), 1);
+      assert.match(caught[0]!.error.message, /Connection refused/, "ffmpeg's own reason still reaches the Catch node");
+      assert.match(caught[0]!.error.message, /rtsp:\/\/\*\*\*@127\.0\.0\.1/);
+      const status = await waitFor(() => statuses(cam).find((s) => s.fill === 'red'), 'the restarting status');
+      assert.match(status.text ?? '', /exited with code/);
+      const seen = JSON.stringify([statuses(cam), cam.error.args, cam.warn.args, helper.log().args, caught]);
+      assert.ok(!seen.includes('hunter2-rtsp'), 'the camera password leaked into the error, status or log');
+    },
+  );
 
   it('replays a folder with msg.frame.file set', async function () {
     await helper.load(
@@ -291,73 +302,82 @@ describe('mobilenet-camera node', function () {
     for (const msg of msgs) assert.ok(msg.payload.equals(fs.readFileSync(msg.frame.file!)));
   });
 
-  it('watches a folder: each image dropped in is sent once then deleted; an unsupported file reaches Catch once, naming the accepted formats', async function () {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'camera-watch-'));
-    try {
+  it(
+    'watches a folder: each image dropped in is sent once then deleted; an unsupported file reaches Catch once, ' +
+      'naming the accepted formats',
+    async function () {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'camera-watch-'));
+      try {
+        await helper.load(
+          [cameraNode],
+          flow({ kind: 'folder', dir, folderMode: 'watch', interval: 0.05, retention: 'delete', source: 'drop' }),
+        );
+        const cam = node('cam');
+        await waitFor(() => statuses(cam).some((s) => s.fill === 'green'), 'the watching status');
+        const caught = collect<{ error: { message: string }; frame: { source: string } }>(node('caught'), 1);
+        fs.copyFileSync(imagePath('grace_hopper.bmp'), path.join(dir, 'grace_hopper.bmp'));
+        const report = (await caught)[0]!;
+        assert.equal(
+          report.error.message,
+          `skipped ${path.join(dir, 'grace_hopper.bmp')}: .bmp files are not a supported image format; a folder ` +
+            `source ` +
+            `classifies JPEG (.jpg, .jpeg), PNG, WebP, GIF, TIFF (.tif, .tiff) or AVIF files`,
+        );
+        assert.equal(report.frame.source, 'drop');
+
+        const sent = collect<FrameMsg>(node('out'), 2);
+        fs.copyFileSync(imagePath('parrot.jpg'), path.join(dir, 'parrot.jpg'));
+        fs.copyFileSync(imagePath('chelsea.png'), path.join(dir, 'chelsea.png'));
+        const msgs = await sent;
+        assert.deepEqual(msgs.map((m) => path.basename(m.frame.file!)).sort(), ['chelsea.png', 'parrot.jpg']);
+        const parrot = msgs.find((m) => m.frame.file!.endsWith('parrot.jpg'))!;
+        assert.ok(parrot.payload.equals(readImage('parrot.jpg')));
+        await assertMacaw(parrot.payload);
+        await waitFor(() => fs.readdirSync(dir).length === 1, 'both images deleted after sending');
+        assert.deepEqual(fs.readdirSync(dir), ['grace_hopper.bmp'], 'the unsupported file is left alone');
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it(
+    'restarts ffmpeg after it is killed, shows it in the status, reports it once to Catch, and frames ' + 'resume',
+    async function () {
+      const tag = uniqueTag();
+      // A restart delay longer than the status period, so the red status is on screen for a while.
       await helper.load(
         [cameraNode],
-        flow({ kind: 'folder', dir, folderMode: 'watch', interval: 0.05, retention: 'delete', source: 'drop' }),
+        flow({ kind: 'command', command: FFMPEG, args: ffmpegLoop(tag), restartMin: 1.5, restartMax: 3 }),
       );
+      const out = node('out');
       const cam = node('cam');
-      await waitFor(() => statuses(cam).some((s) => s.fill === 'green'), 'the watching status');
+      const before = await collect<FrameMsg>(out, 2);
+      const [firstPid] = await waitFor(() => (pidsWith(tag).length === 1 ? pidsWith(tag) : undefined), 'one ffmpeg');
+      let reports = 0;
+      node('caught').on('input', () => reports++);
       const caught = collect<{ error: { message: string }; frame: { source: string } }>(node('caught'), 1);
-      fs.copyFileSync(imagePath('grace_hopper.bmp'), path.join(dir, 'grace_hopper.bmp'));
+      process.kill(firstPid!, 'SIGKILL');
       const report = (await caught)[0]!;
-      assert.equal(
-        report.error.message,
-        `skipped ${path.join(dir, 'grace_hopper.bmp')}: .bmp files are not a supported image format; a folder source classifies JPEG (.jpg, .jpeg), PNG, WebP, GIF, TIFF (.tif, .tiff) or AVIF files`,
+      assert.match(report.error.message, /camera command "\/usr\/bin\/ffmpeg" was killed by SIGKILL/);
+      assert.equal(report.frame.source, 'camera');
+      await waitFor(
+        () => statuses(cam).some((st) => st.fill === 'red' && /^restarting: .*SIGKILL/.test(st.text ?? '')),
+        'a red "restarting" status',
       );
-      assert.equal(report.frame.source, 'drop');
-
-      const sent = collect<FrameMsg>(node('out'), 2);
-      fs.copyFileSync(imagePath('parrot.jpg'), path.join(dir, 'parrot.jpg'));
-      fs.copyFileSync(imagePath('chelsea.png'), path.join(dir, 'chelsea.png'));
-      const msgs = await sent;
-      assert.deepEqual(msgs.map((m) => path.basename(m.frame.file!)).sort(), ['chelsea.png', 'parrot.jpg']);
-      const parrot = msgs.find((m) => m.frame.file!.endsWith('parrot.jpg'))!;
-      assert.ok(parrot.payload.equals(readImage('parrot.jpg')));
-      await assertMacaw(parrot.payload);
-      await waitFor(() => fs.readdirSync(dir).length === 1, 'both images deleted after sending');
-      assert.deepEqual(fs.readdirSync(dir), ['grace_hopper.bmp'], 'the unsupported file is left alone');
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('restarts ffmpeg after it is killed, shows it in the status, reports it once to Catch, and frames resume', async function () {
-    const tag = uniqueTag();
-    // A restart delay longer than the status period, so the red status is on screen for a while.
-    await helper.load(
-      [cameraNode],
-      flow({ kind: 'command', command: FFMPEG, args: ffmpegLoop(tag), restartMin: 1.5, restartMax: 3 }),
-    );
-    const out = node('out');
-    const cam = node('cam');
-    const before = await collect<FrameMsg>(out, 2);
-    const [firstPid] = await waitFor(() => (pidsWith(tag).length === 1 ? pidsWith(tag) : undefined), 'one ffmpeg');
-    let reports = 0;
-    node('caught').on('input', () => reports++);
-    const caught = collect<{ error: { message: string }; frame: { source: string } }>(node('caught'), 1);
-    process.kill(firstPid!, 'SIGKILL');
-    const report = (await caught)[0]!;
-    assert.match(report.error.message, /camera command "\/usr\/bin\/ffmpeg" was killed by SIGKILL/);
-    assert.equal(report.frame.source, 'camera');
-    await waitFor(
-      () => statuses(cam).some((st) => st.fill === 'red' && /^restarting: .*SIGKILL/.test(st.text ?? '')),
-      'a red "restarting" status',
-    );
-    const after = await collect<FrameMsg>(out, 2);
-    assert.ok(after[0]!.frame.seq > before[1]!.frame.seq, 'seq keeps counting across the restart');
-    await assertMacaw(after[1]!.payload);
-    const pids = pidsWith(tag);
-    assert.equal(pids.length, 1);
-    assert.notEqual(pids[0], firstPid);
-    assert.equal(isAlive(firstPid!), false);
-    assert.equal(reports, 1, 'one failure, one report');
-    // Back to green, and the restart stays visible after a restart too quick to see.
-    await waitFor(() => lastStatus(cam)?.fill === 'green', 'green status again', 3000);
-    assert.match(lastStatus(cam)?.text ?? '', /^running · [\d.]+ fps · \d+ frames · restarts: 1$/);
-  });
+      const after = await collect<FrameMsg>(out, 2);
+      assert.ok(after[0]!.frame.seq > before[1]!.frame.seq, 'seq keeps counting across the restart');
+      await assertMacaw(after[1]!.payload);
+      const pids = pidsWith(tag);
+      assert.equal(pids.length, 1);
+      assert.notEqual(pids[0], firstPid);
+      assert.equal(isAlive(firstPid!), false);
+      assert.equal(reports, 1, 'one failure, one report');
+      // Back to green, and the restart stays visible after a restart too quick to see.
+      await waitFor(() => lastStatus(cam)?.fill === 'green', 'green status again', 3000);
+      assert.match(lastStatus(cam)?.text ?? '', /^running · [\d.]+ fps · \d+ frames · restarts: 1$/);
+    },
+  );
 
   it('starts and stops on "start"/"stop" messages (payload or msg.command)', async function () {
     const tag = uniqueTag();
@@ -391,52 +411,55 @@ describe('mobilenet-camera node', function () {
     assert.equal(pidsWith(tag).length, 1);
   });
 
-  it('never lets a message change the command: other values are refused through Catch, extra fields ignored', async function () {
-    const tag = uniqueTag();
-    const marker = path.join(os.tmpdir(), `${tag}-injected`);
-    await helper.load(
-      [cameraNode],
-      flow({ kind: 'command', command: FFMPEG, args: ffmpegLoop(tag), autostart: false }),
-    );
-    const cam = node('cam');
-    const caughtNode = node('caught');
-    const attempts = [
-      { command: `/bin/sh -c "touch ${marker}"` },
-      { payload: { command: '/bin/sh', args: ['-c', `touch ${marker}`] } },
-      { payload: `touch ${marker}` },
-      { payload: 42 },
-    ];
-    const caught = collect<{ error: { message: string } }>(caughtNode, attempts.length);
-    for (const msg of attempts) cam.receive(msg);
-    const errors = (await caught).map((m) => m.error.message);
-    assert.deepEqual(
-      errors.map((e) =>
-        /must be "start" or "stop", got .*; the camera command, URL and folder can only be changed in the node's configuration/.test(
-          e,
+  it(
+    'never lets a message change the command: other values are refused through Catch, extra fields ' + 'ignored',
+    async function () {
+      const tag = uniqueTag();
+      const marker = path.join(os.tmpdir(), `${tag}-injected`);
+      await helper.load(
+        [cameraNode],
+        flow({ kind: 'command', command: FFMPEG, args: ffmpegLoop(tag), autostart: false }),
+      );
+      const cam = node('cam');
+      const caughtNode = node('caught');
+      const attempts = [
+        { command: `/bin/sh -c "touch ${marker}"` },
+        { payload: { command: '/bin/sh', args: ['-c', `touch ${marker}`] } },
+        { payload: `touch ${marker}` },
+        { payload: 42 },
+      ];
+      const caught = collect<{ error: { message: string } }>(caughtNode, attempts.length);
+      for (const msg of attempts) cam.receive(msg);
+      const errors = (await caught).map((m) => m.error.message);
+      assert.deepEqual(
+        errors.map((e) =>
+          /must be "start" or "stop", got .*; the camera command, URL and folder can only be changed in the node's configuration/.test(
+            e,
+          ),
         ),
-      ),
-      [true, true, true, true],
-    );
-    assert.match(errors[0]!, /^RangeError: msg.command must be/);
-    assert.match(errors[3]!, /^RangeError: msg.payload must be "start" or "stop", got number/);
-    assert.deepEqual(pidsWith(tag), [], 'a refused message starts nothing');
+        [true, true, true, true],
+      );
+      assert.match(errors[0]!, /^RangeError: msg.command must be/);
+      assert.match(errors[3]!, /^RangeError: msg.payload must be "start" or "stop", got number/);
+      assert.deepEqual(pidsWith(tag), [], 'a refused message starts nothing');
 
-    // A valid start carrying would-be overrides runs the configured ffmpeg and nothing else.
-    cam.receive({
-      payload: 'start',
-      args: ['-c', `touch ${marker}`],
-      url: 'http://evil',
-      dir: '/etc',
-      kind: 'folder',
-      cmd: '/bin/sh',
-    });
-    const msgs = await collect<FrameMsg>(node('out'), 1);
-    await sharp(msgs[0]!.payload).raw().toBuffer();
-    const [pid] = pidsWith(tag);
-    assert.ok(pid);
-    assert.equal(fs.readlinkSync(`/proc/${pid}/exe`), fs.realpathSync(FFMPEG));
-    assert.equal(fs.existsSync(marker), false);
-  });
+      // A valid start carrying would-be overrides runs the configured ffmpeg and nothing else.
+      cam.receive({
+        payload: 'start',
+        args: ['-c', `touch ${marker}`],
+        url: 'http://evil',
+        dir: '/etc',
+        kind: 'folder',
+        cmd: '/bin/sh',
+      });
+      const msgs = await collect<FrameMsg>(node('out'), 1);
+      await sharp(msgs[0]!.payload).raw().toBuffer();
+      const [pid] = pidsWith(tag);
+      assert.ok(pid);
+      assert.equal(fs.readlinkSync(`/proc/${pid}/exe`), fs.realpathSync(FFMPEG));
+      assert.equal(fs.existsSync(marker), false);
+    },
+  );
 
   it('updates the status at most about once a second while running', async function () {
     const tag = uniqueTag();

@@ -118,7 +118,8 @@ describe('Classifier on the real V1 0.25 layers model', function () {
     const p50 = histogram.percentile(50) / 1e6;
     const p99 = histogram.percentile(99) / 1e6;
     console.log(
-      `      event-loop delay over 100 classifications: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms; 10 ms timer fired ${ticks}× in ${elapsed.toFixed(0)} ms`,
+      `      event-loop delay over 100 classifications: p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms; 10 ms ` +
+        `timer fired ${ticks}× in ${elapsed.toFixed(0)} ms`,
     );
     // Inference happens in the worker; only decode/resize (libuv pool) and postMessage touch this loop.
     assert.ok(ticks >= (elapsed / 10) * 0.5, `timer fired only ${ticks} times in ${elapsed.toFixed(0)} ms`);
@@ -191,31 +192,34 @@ describe('Classifier lifecycle and broken models', function () {
     await assert.rejects(classifier.classify(readImage('parrot.jpg')), /disposed/);
   });
 
-  it('a crashed inference worker is replaced: the frame in flight fails, the following frames classify again', async function () {
-    this.timeout(30000);
-    const classifier = await Classifier.load({ model: V1_025_LAYERS_DIR, queuePolicy: 'wait' });
-    try {
-      assert.equal((await classifier.classify(readImage('parrot.jpg'))).top?.label, 'macaw');
-      const crashedThread = classifier.workerThreadId;
-      // What a wasm abort or an out-of-memory kill of the thread looks like from the main thread.
-      const inner = (classifier as unknown as { worker: { worker: import('node:worker_threads').Worker } }).worker
-        .worker;
-      const inFlight = classifier.classify(readImage('coffee.png'));
-      await inner.terminate();
-      // Depending on whether it reached the worker before the crash, it fails clearly or runs on the new worker.
-      const [settled] = await Promise.allSettled([inFlight]);
-      if (settled.status === 'rejected') assert.match(String(settled.reason), /Inference worker exited \(code 1\)/);
-      else assert.equal(settled.value.top?.label, 'espresso');
-      const after = await classifier.classify(readImage('parrot.jpg'));
-      assert.equal(after.top?.label, 'macaw');
-      assert.notEqual(classifier.workerThreadId, crashedThread);
-      assert.ok((await classifier.workerMemory()).numTensors > 0, 'the new worker holds the model');
-      const stats = classifier.stats();
-      assert.equal(stats.completed + stats.failed, 3);
-    } finally {
-      await classifier.dispose();
-    }
-  });
+  it(
+    'a crashed inference worker is replaced: the frame in flight fails, the following frames classify ' + 'again',
+    async function () {
+      this.timeout(30000);
+      const classifier = await Classifier.load({ model: V1_025_LAYERS_DIR, queuePolicy: 'wait' });
+      try {
+        assert.equal((await classifier.classify(readImage('parrot.jpg'))).top?.label, 'macaw');
+        const crashedThread = classifier.workerThreadId;
+        // What a wasm abort or an out-of-memory kill of the thread looks like from the main thread.
+        const inner = (classifier as unknown as { worker: { worker: import('node:worker_threads').Worker } }).worker
+          .worker;
+        const inFlight = classifier.classify(readImage('coffee.png'));
+        await inner.terminate();
+        // Depending on whether it reached the worker before the crash, it fails clearly or runs on the new worker.
+        const [settled] = await Promise.allSettled([inFlight]);
+        if (settled.status === 'rejected') assert.match(String(settled.reason), /Inference worker exited \(code 1\)/);
+        else assert.equal(settled.value.top?.label, 'espresso');
+        const after = await classifier.classify(readImage('parrot.jpg'));
+        assert.equal(after.top?.label, 'macaw');
+        assert.notEqual(classifier.workerThreadId, crashedThread);
+        assert.ok((await classifier.workerMemory()).numTensors > 0, 'the new worker holds the model');
+        const stats = classifier.stats();
+        assert.equal(stats.completed + stats.failed, 3);
+      } finally {
+        await classifier.dispose();
+      }
+    },
+  );
 
   function brokenCopy(mutate: (dir: string) => void): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mobilenet-broken-'));

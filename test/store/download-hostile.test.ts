@@ -81,22 +81,25 @@ describe('store/download against hostile and broken servers', function () {
       assert.ok(fs.readFileSync(file).equals(fs.readFileSync(V1_025_128_QUANT_TFLITE)));
     });
 
-    it('refuses a redirect from https down to http, naming both URLs and the rule, and fetches nothing over http', async function () {
-      secure.faults.set('/moved/model.tflite', { kind: 'redirect-to', location: `${server.base}${TFLITE_PATH}` });
-      const url = `${secure.base}/moved/model.tflite`;
-      await assert.rejects(fetchModel(url, { cacheDir: cache, ca }), (error: unknown) => {
-        assert.ok(error instanceof DownloadError);
-        assert.equal(error.url, url);
-        assert.ok(
-          error.message.includes(`Download of ${url} refused: ${url} redirected to ${server.base}${TFLITE_PATH}`),
-          error.message,
-        );
-        assert.match(error.message, /a redirect from https to plain http is never followed/);
-        return true;
-      });
-      assert.deepEqual(server.requests, [], 'the http server was never asked');
-      assert.deepEqual(cacheListing(cache), []);
-    });
+    it(
+      'refuses a redirect from https down to http, naming both URLs and the rule, and fetches nothing over ' + 'http',
+      async function () {
+        secure.faults.set('/moved/model.tflite', { kind: 'redirect-to', location: `${server.base}${TFLITE_PATH}` });
+        const url = `${secure.base}/moved/model.tflite`;
+        await assert.rejects(fetchModel(url, { cacheDir: cache, ca }), (error: unknown) => {
+          assert.ok(error instanceof DownloadError);
+          assert.equal(error.url, url);
+          assert.ok(
+            error.message.includes(`Download of ${url} refused: ${url} redirected to ${server.base}${TFLITE_PATH}`),
+            error.message,
+          );
+          assert.match(error.message, /a redirect from https to plain http is never followed/);
+          return true;
+        });
+        assert.deepEqual(server.requests, [], 'the http server was never asked');
+        assert.deepEqual(cacheListing(cache), []);
+      },
+    );
 
     it('lets an http URL the user gave move up to https', async function () {
       server.faults.set('/upgrade/model.tflite', { kind: 'redirect-to', location: `${secure.base}${TFLITE_PATH}` });
@@ -129,55 +132,62 @@ describe('store/download against hostile and broken servers', function () {
     await assert.rejects(fetchModel(defaultCap, { cacheDir: cache }), /refused: more than 10 redirects/);
   });
 
-  it('never puts a user name or password from a URL into an error, and refuses such URLs and redirects', async function () {
-    const secret = 'hunter2-secret';
-    await assert.rejects(
-      fetchModel(`${server.base.replace('//', `//alice:${secret}@`)}${TFLITE_PATH}`, { cacheDir: cache }),
-      (error: unknown) => {
-        assert.ok(error instanceof DownloadError);
-        assert.ok(!error.message.includes(secret) && !error.url.includes(secret), error.message);
-        assert.ok(!error.message.includes('alice'), error.message);
-        assert.match(
-          error.message,
-          /Cannot download "http:\/\/127\.0\.0\.1:\d+\/files\/.*\.tflite": URLs with a user name or password are not supported/,
-        );
-        return true;
-      },
-    );
-    server.faults.set('/leak/model.tflite', {
-      kind: 'redirect-to',
-      location: `${server.base.replace('//', `//alice:${secret}@`)}${TFLITE_PATH}`,
-    });
-    await assert.rejects(fetchModel(`${server.base}/leak/model.tflite`, { cacheDir: cache }), (error: unknown) => {
-      assert.ok(error instanceof DownloadError);
-      assert.ok(!error.message.includes(secret), error.message);
-      assert.match(error.message, /refused: .* redirected to a URL with a user name or password/);
-      return true;
-    });
-    assert.deepEqual(server.requests, ['/leak/model.tflite']);
-  });
-
-  describe('size bounds', function () {
-    it('refuses an endless .tflite body at the per-file bound, caches nothing, and stops reading early', async function () {
-      server.faults.set(TFLITE_PATH, { kind: 'endless', cap: 64 * MIB });
-      const url = `${server.base}${TFLITE_PATH}`;
+  it(
+    'never puts a user name or password from a URL into an error, and refuses such URLs and ' + 'redirects',
+    async function () {
+      const secret = 'hunter2-secret';
       await assert.rejects(
-        fetchModel(url, { cacheDir: cache, limits: { maxFileBytes: 2 * MIB } }),
+        fetchModel(`${server.base.replace('//', `//alice:${secret}@`)}${TFLITE_PATH}`, { cacheDir: cache }),
         (error: unknown) => {
           assert.ok(error instanceof DownloadError);
-          assert.equal(
+          assert.ok(!error.message.includes(secret) && !error.url.includes(secret), error.message);
+          assert.ok(!error.message.includes('alice'), error.message);
+          assert.match(
             error.message,
-            `Download of ${url} refused: the body goes on past ${2 * MIB} bytes, the most allowed (the per-file limit, MOBILENET_MAX_DOWNLOAD_BYTES)`,
+            /Cannot download "http:\/\/127\.0\.0\.1:\d+\/files\/.*\.tflite": URLs with a user name or password are not supported/,
           );
           return true;
         },
       );
-      assert.deepEqual(cacheListing(cache), [], 'no entry, no temp folder');
-      assert.ok(
-        (server.sent.get(TFLITE_PATH) ?? 0) < 16 * MIB,
-        `the server got to send ${server.sent.get(TFLITE_PATH)} bytes`,
-      );
-    });
+      server.faults.set('/leak/model.tflite', {
+        kind: 'redirect-to',
+        location: `${server.base.replace('//', `//alice:${secret}@`)}${TFLITE_PATH}`,
+      });
+      await assert.rejects(fetchModel(`${server.base}/leak/model.tflite`, { cacheDir: cache }), (error: unknown) => {
+        assert.ok(error instanceof DownloadError);
+        assert.ok(!error.message.includes(secret), error.message);
+        assert.match(error.message, /refused: .* redirected to a URL with a user name or password/);
+        return true;
+      });
+      assert.deepEqual(server.requests, ['/leak/model.tflite']);
+    },
+  );
+
+  describe('size bounds', function () {
+    it(
+      'refuses an endless .tflite body at the per-file bound, caches nothing, and stops reading ' + 'early',
+      async function () {
+        server.faults.set(TFLITE_PATH, { kind: 'endless', cap: 64 * MIB });
+        const url = `${server.base}${TFLITE_PATH}`;
+        await assert.rejects(
+          fetchModel(url, { cacheDir: cache, limits: { maxFileBytes: 2 * MIB } }),
+          (error: unknown) => {
+            assert.ok(error instanceof DownloadError);
+            assert.equal(
+              error.message,
+              `Download of ${url} refused: the body goes on past ${2 * MIB} bytes, the most allowed (the per-file ` +
+                `limit, MOBILENET_MAX_DOWNLOAD_BYTES)`,
+            );
+            return true;
+          },
+        );
+        assert.deepEqual(cacheListing(cache), [], 'no entry, no temp folder');
+        assert.ok(
+          (server.sent.get(TFLITE_PATH) ?? 0) < 16 * MIB,
+          `the server got to send ${server.sent.get(TFLITE_PATH)} bytes`,
+        );
+      },
+    );
 
     it('takes the per-file bound from MOBILENET_MAX_DOWNLOAD_BYTES, and names a bad value', async function () {
       server.faults.set(TFLITE_PATH, { kind: 'endless', cap: 64 * MIB });
@@ -264,7 +274,8 @@ describe('store/download against hostile and broken servers', function () {
           assert.ok(error instanceof DownloadError);
           assert.equal(
             error.message,
-            `Download of ${url} refused: the body goes on past ${16 * MIB} bytes, the most allowed (the limit for a model.json)`,
+            `Download of ${url} refused: the body goes on past ${16 * MIB} bytes, the most allowed (the limit for a ` +
+              `model.json)`,
           );
           return true;
         });
@@ -306,7 +317,8 @@ describe('store/download against hostile and broken servers', function () {
       await assert.rejects(
         fetchModel(url, { cacheDir: cache, limits: { maxFileBytes: 4 * MIB } }),
         new RegExp(
-          `Cannot take bomb\\.tflite out of ${url.replace(/[.]/g, '\\.')}: .*bomb\\.tgz: bomb\\.tflite declares 33554432 bytes, more than the 4194304 allowed for the member`,
+          `Cannot take bomb\\.tflite out of ${url.replace(/[.]/g, '\\.')}: .*bomb\\.tgz: bomb\\.tflite declares ` +
+            `33554432 bytes, more than the 4194304 allowed for the member`,
         ),
       );
       assert.deepEqual(cacheListing(cache), []);
@@ -359,7 +371,8 @@ describe('store/download against hostile and broken servers', function () {
           assert.match(
             error.message,
             new RegExp(
-              `^Download of ${url.replace(/[.]/g, '\\.')} is too slow: \\d bytes in the last 600 ms, at least 1024 needed \\(minimum rate 1024 bytes per 600 ms\\)$`,
+              `^Download of ${url.replace(/[.]/g, '\\.')} is too slow: \\d bytes in the last 600 ms, at least 1024 ` +
+                `needed \\(minimum rate 1024 bytes per 600 ms\\)$`,
             ),
           );
           return true;

@@ -73,24 +73,27 @@ describe('store/download fetchModel', function () {
     for (let i = 1; i < events.length; i++) assert.ok(events[i].filesDone >= events[i - 1].filesDone);
   });
 
-  it('fails on a connection dropped mid-shard, leaves nothing behind, and downloads cleanly next time', async function () {
-    const shard = `/files/${LAYERS}/group29-shard1of1`; // the 1 MB one
-    server.faults.set(shard, { kind: 'destroy-after', bytes: 300_000 });
-    await assert.rejects(fetchModel(layersUrl(), { cacheDir: cache, name: 'v1' }), (error: unknown) => {
-      assert.ok(error instanceof DownloadError);
-      assert.match(error.message, /group29-shard1of1/);
-      assert.match(error.message, /terminated|closed|ended after|socket/i);
-      return true;
-    });
-    assert.deepEqual(cacheListing(cache), [], 'no half-written entry or temp folder');
-    assert.equal(await cachedModelPath(layersUrl(), { cacheDir: cache, name: 'v1' }), undefined);
+  it(
+    'fails on a connection dropped mid-shard, leaves nothing behind, and downloads cleanly next ' + 'time',
+    async function () {
+      const shard = `/files/${LAYERS}/group29-shard1of1`; // the 1 MB one
+      server.faults.set(shard, { kind: 'destroy-after', bytes: 300_000 });
+      await assert.rejects(fetchModel(layersUrl(), { cacheDir: cache, name: 'v1' }), (error: unknown) => {
+        assert.ok(error instanceof DownloadError);
+        assert.match(error.message, /group29-shard1of1/);
+        assert.match(error.message, /terminated|closed|ended after|socket/i);
+        return true;
+      });
+      assert.deepEqual(cacheListing(cache), [], 'no half-written entry or temp folder');
+      assert.equal(await cachedModelPath(layersUrl(), { cacheDir: cache, name: 'v1' }), undefined);
 
-    server.faults.clear();
-    const before = server.requests.length;
-    const dir = await fetchModel(layersUrl(), { cacheDir: cache, name: 'v1' });
-    assert.equal(server.requests.length - before, MODEL_FILES.length, 'the retry fetched every file again');
-    assert.ok(sameBytes(path.join(dir, 'group29-shard1of1'), path.join(V1_025_LAYERS_DIR, 'group29-shard1of1')));
-  });
+      server.faults.clear();
+      const before = server.requests.length;
+      const dir = await fetchModel(layersUrl(), { cacheDir: cache, name: 'v1' });
+      assert.equal(server.requests.length - before, MODEL_FILES.length, 'the retry fetched every file again');
+      assert.ok(sameBytes(path.join(dir, 'group29-shard1of1'), path.join(V1_025_LAYERS_DIR, 'group29-shard1of1')));
+    },
+  );
 
   it('never uses a folder left without its completion marker (a crash mid-write)', async function () {
     const half = path.join(cache, 'v1');

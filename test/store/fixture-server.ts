@@ -11,7 +11,8 @@ export type Fault =
   | { kind: 'truncate'; bytes: number } // a shorter body sent as if it were the whole file
   | { kind: 'stall' } // headers, then silence
   | { kind: 'status'; code: number }
-  | { kind: 'endless'; cap: number } // no Content-Length, zeros without end (stops at `cap`, a safety net for the test machine)
+  // no Content-Length, zeros without end (stops at `cap`, a safety net for the test machine)
+  | { kind: 'endless'; cap: number }
   | { kind: 'announce'; length: number } // a Content-Length far beyond the file, then the file
   | { kind: 'trickle'; intervalMs: number } // the file's Content-Length, then one byte per interval
   | { kind: 'drip-forever'; intervalMs: number; bytes: number } // no Content-Length, `bytes` per interval without end

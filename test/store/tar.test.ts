@@ -11,7 +11,8 @@ import { writeTarGz } from './tar-builder';
 describe('store/tar extractTarMember (archives made by the system tar)', function () {
   let dir: string;
   const model = fs.readFileSync(V1_025_128_QUANT_TFLITE);
-  const longName = `${'a-very-long-folder-name-'.repeat(5)}/mobilenet.tflite`; // > 100 bytes: needs a GNU long-name entry
+  // > 100 bytes: needs a GNU long-name entry
+  const longName = `${'a-very-long-folder-name-'.repeat(5)}/mobilenet.tflite`;
 
   before(function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mobilenet-tar-test-'));
@@ -36,18 +37,21 @@ describe('store/tar extractTarMember (archives made by the system tar)', functio
   });
 
   for (const archive of ['a.tgz', 'a.tar', 'gnu.tar', 'ustar.tar', 'pax.tar']) {
-    it(`finds members in ${archive}: after odd-sized files, in folders, and with names over 100 bytes`, async function () {
-      for (const member of ['model.tflite', 'nested/inner.tflite', 'inner.tflite', longName]) {
-        const out = path.join(dir, `out-${archive}-${path.basename(member)}`);
-        const result = await extractTarMember(path.join(dir, archive), member, out);
-        assert.ok(fs.readFileSync(out).equals(model), member);
-        assert.equal(result.bytes, model.length);
-        assert.equal(result.sha256, createHash('sha256').update(model).digest('hex'));
-      }
-      const text = path.join(dir, `out-${archive}-odd.txt`);
-      await extractTarMember(path.join(dir, archive), 'odd-size.txt', text);
-      assert.equal(fs.readFileSync(text, 'utf8'), 'x'.repeat(777));
-    });
+    it(
+      `finds members in ${archive}: after odd-sized files, in folders, and with names over 100 ` + `bytes`,
+      async function () {
+        for (const member of ['model.tflite', 'nested/inner.tflite', 'inner.tflite', longName]) {
+          const out = path.join(dir, `out-${archive}-${path.basename(member)}`);
+          const result = await extractTarMember(path.join(dir, archive), member, out);
+          assert.ok(fs.readFileSync(out).equals(model), member);
+          assert.equal(result.bytes, model.length);
+          assert.equal(result.sha256, createHash('sha256').update(model).digest('hex'));
+        }
+        const text = path.join(dir, `out-${archive}-odd.txt`);
+        await extractTarMember(path.join(dir, archive), 'odd-size.txt', text);
+        assert.equal(fs.readFileSync(text, 'utf8'), 'x'.repeat(777));
+      },
+    );
   }
 
   it('says which files the archive holds when the member is missing', async function () {

@@ -174,21 +174,25 @@ describe('zoo/build-layers-model', () => {
       assert.deepEqual(names(built), names(reference));
     });
 
-    it('gives the same outputs as tf.loadLayersModel on every fixture photo (within 1e-4), and the recorded reference outputs', () => {
-      assert.equal(photos.length, 10);
-      const recorded = referenceOutputs('mobilenet_v1_0.25_224_tfjs_layers');
-      for (const photo of photos) {
-        const [ours, theirs] = tf.tidy(() => {
-          const x = referenceInput(photo);
-          return [(built.predict(x) as tf.Tensor).dataSync(), (reference.predict(x) as tf.Tensor).dataSync()];
-        });
-        assert.ok(maxAbsDiff(ours, theirs) < 1e-4, `${photo}: ${maxAbsDiff(ours, theirs)}`);
-        assert.ok(
-          maxAbsDiff(ours, recorded[photo]) < 1e-4,
-          `${photo} vs outputs.json: ${maxAbsDiff(ours, recorded[photo])}`,
-        );
-      }
-    });
+    it(
+      'gives the same outputs as tf.loadLayersModel on every fixture photo (within 1e-4), and the recorded ' +
+        'reference outputs',
+      () => {
+        assert.equal(photos.length, 10);
+        const recorded = referenceOutputs('mobilenet_v1_0.25_224_tfjs_layers');
+        for (const photo of photos) {
+          const [ours, theirs] = tf.tidy(() => {
+            const x = referenceInput(photo);
+            return [(built.predict(x) as tf.Tensor).dataSync(), (reference.predict(x) as tf.Tensor).dataSync()];
+          });
+          assert.ok(maxAbsDiff(ours, theirs) < 1e-4, `${photo}: ${maxAbsDiff(ours, theirs)}`);
+          assert.ok(
+            maxAbsDiff(ours, recorded[photo]) < 1e-4,
+            `${photo} vs outputs.json: ${maxAbsDiff(ours, recorded[photo])}`,
+          );
+        }
+      },
+    );
 
     it('labels the parrot a macaw (class 88), as images/SOURCES.md records', () => {
       const top = tf.tidy(() => tf.argMax(built.predict(referenceInput('parrot.jpg')) as tf.Tensor, -1).dataSync()[0]);

@@ -51,41 +51,49 @@ describe('zoo/cost: MobileNet V1 multiply-adds', () => {
     });
   }
 
-  it("the paper's Tables 6 and 7 within 1% (569 / 325 / 149 / 41 M at 224; 418 / 290 / 186 M for α=1 at 192 / 160 / 128)", () => {
-    const paper: Array<[number, number, number]> = [
-      [1, 224, 569],
-      [0.75, 224, 325],
-      [0.5, 224, 149],
-      [0.25, 224, 41],
-      [1, 192, 418],
-      [1, 160, 290],
-      [1, 128, 186],
-    ];
-    for (const [alpha, resolution, published] of paper) {
-      const { macs } = v1(alpha, resolution);
-      assert.ok(
-        relativeError(macs / M, published) < 0.01,
-        `${alpha}-${resolution}: ${(macs / M).toFixed(2)} vs ${published}`,
-      );
-    }
-  });
+  it(
+    "the paper's Tables 6 and 7 within 1% (569 / 325 / 149 / 41 M at 224; 418 / 290 / 186 M for α=1 at 192 / 160 / " +
+      '128)',
+    () => {
+      const paper: Array<[number, number, number]> = [
+        [1, 224, 569],
+        [0.75, 224, 325],
+        [0.5, 224, 149],
+        [0.25, 224, 41],
+        [1, 192, 418],
+        [1, 160, 290],
+        [1, 128, 186],
+      ];
+      for (const [alpha, resolution, published] of paper) {
+        const { macs } = v1(alpha, resolution);
+        assert.ok(
+          relativeError(macs / M, published) < 0.01,
+          `${alpha}-${resolution}: ${(macs / M).toFixed(2)} vs ${published}`,
+        );
+      }
+    },
+  );
 
-  it('0.75 at every resolution: the slim table is ~2.5% low, the paper is right (325 M at 224), and the table equals ours minus the first conv', () => {
-    for (const resolution of [224, 192, 160, 128]) {
-      const description = v1(0.75, resolution);
-      const published = SLIM_V1_MACS[`0.75_${resolution}`];
-      const computed = description.macs / M;
-      assert.ok(relativeError(computed, published) > 0.02, `0.75-${resolution} unexpectedly agrees with the table`);
-      const firstConv = description.layers[0];
-      assert.equal(firstConv.type, 'conv3x3');
-      const withoutFirstConv = (description.macs - firstConv.macs) / M;
-      assert.ok(
-        relativeError(withoutFirstConv, published) < 0.002,
-        `0.75-${resolution}: ${withoutFirstConv.toFixed(2)} vs ${published}`,
-      );
-    }
-    assert.ok(relativeError(v1(0.75, 224).macs / M, 325) < 0.002);
-  });
+  it(
+    '0.75 at every resolution: the slim table is ~2.5% low, the paper is right (325 M at 224), and the table equals ' +
+      'ours minus the first conv',
+    () => {
+      for (const resolution of [224, 192, 160, 128]) {
+        const description = v1(0.75, resolution);
+        const published = SLIM_V1_MACS[`0.75_${resolution}`];
+        const computed = description.macs / M;
+        assert.ok(relativeError(computed, published) > 0.02, `0.75-${resolution} unexpectedly agrees with the table`);
+        const firstConv = description.layers[0];
+        assert.equal(firstConv.type, 'conv3x3');
+        const withoutFirstConv = (description.macs - firstConv.macs) / M;
+        assert.ok(
+          relativeError(withoutFirstConv, published) < 0.002,
+          `0.75-${resolution}: ${withoutFirstConv.toFixed(2)} vs ${published}`,
+        );
+      }
+      assert.ok(relativeError(v1(0.75, 224).macs / M, 325) < 0.002);
+    },
+  );
 
   it("0.25-192: the slim table's 34 M breaks its own ρ² scaling; the architecture gives ~30 M", () => {
     const computed = v1(0.25, 192).macs / M;
@@ -158,14 +166,18 @@ describe("zoo/cost: the paper's Table 2 (V1 1.0-224 by layer type)", () => {
     }
   });
 
-  it('the printed 1.19% cannot be right: the column then sums to 99.29%; the other rows leave 1.90%, and the layer computes to 1.91%', () => {
-    const printedSum = Object.values(printed).reduce((s, [m]) => s + m, 0);
-    assert.equal(printedSum.toFixed(2), '99.29');
-    const leftForConv3x3 = 100 - printed.conv1x1[0] - printed.depthwise3x3[0] - printed.fc[0];
-    assert.equal(leftForConv3x3.toFixed(2), '1.90');
-    assert.ok(Math.abs(byType.conv3x3.macsPct - leftForConv3x3) < 0.01, `computed ${byType.conv3x3.macsPct}`);
-    assert.ok(Math.abs(byType.conv3x3.macsPct - 1.19) > 0.7);
-  });
+  it(
+    'the printed 1.19% cannot be right: the column then sums to 99.29%; the other rows leave 1.90%, and the layer ' +
+      'computes to 1.91%',
+    () => {
+      const printedSum = Object.values(printed).reduce((s, [m]) => s + m, 0);
+      assert.equal(printedSum.toFixed(2), '99.29');
+      const leftForConv3x3 = 100 - printed.conv1x1[0] - printed.depthwise3x3[0] - printed.fc[0];
+      assert.equal(leftForConv3x3.toFixed(2), '1.90');
+      assert.ok(Math.abs(byType.conv3x3.macsPct - leftForConv3x3) < 0.01, `computed ${byType.conv3x3.macsPct}`);
+      assert.ok(Math.abs(byType.conv3x3.macsPct - 1.19) > 0.7);
+    },
+  );
 
   it('rows sum to 100% in both columns, for V1 and V2 at any α', () => {
     for (const d of [
@@ -245,12 +257,16 @@ describe('zoo/cost: Table 1 columns and depthwise separable savings', () => {
 describe('zoo/cost: MobileNet V2', () => {
   const v2 = (alpha: number, resolution = 224) => describeArchitecture({ arch: 'v2', alpha, resolution });
 
-  it("1.0-224: ~300 M multiply-adds (within 1%), 3,538,984 parameters as Keras counts (within 3% of the table's 3.47 M)", () => {
-    const d = v2(1);
-    assert.ok(relativeError(d.macs / M, 300) < 0.01, `${d.macs}`);
-    assert.equal(d.params, 3_538_984);
-    assert.ok(relativeError(d.params / M, 3.47) < 0.03);
-  });
+  it(
+    "1.0-224: ~300 M multiply-adds (within 1%), 3,538,984 parameters as Keras counts (within 3% of the table's " +
+      '3.47 M)',
+    () => {
+      const d = v2(1);
+      assert.ok(relativeError(d.macs / M, 300) < 0.01, `${d.macs}`);
+      assert.equal(d.params, 3_538_984);
+      assert.ok(relativeError(d.params / M, 3.47) < 0.03);
+    },
+  );
 
   it('0.35-224 and 1.4-224 within 3% of the tensorflow/models V2 table (59 M / 1.66 M and 582 M / 6.06 M)', () => {
     for (const [alpha, macs, params] of [

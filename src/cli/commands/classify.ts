@@ -78,7 +78,8 @@ export const classifyCommand: CliCommand = {
           } else {
             const labels = result.predictions.map((p) => `${p.label} ${(p.score * 100).toFixed(1)}%`).join(', ');
             console.log(
-              `${path.basename(file)}: ${labels || '(nothing above threshold)'}  [${result.timings.totalMs.toFixed(1)} ms]`,
+              `${path.basename(file)}: ${labels || '(nothing above threshold)'}  ` +
+                `[${result.timings.totalMs.toFixed(1)} ms]`,
             );
           }
         } catch (error) {

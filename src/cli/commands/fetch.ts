@@ -84,7 +84,8 @@ export const fetchCommand: CliCommand = {
     const entry = findCatalogEntry(target);
     if (!entry && !/^https?:\/\//i.test(target)) {
       console.error(
-        `mobilenet fetch: "${target}" is neither a catalog name nor an http(s) URL. Catalog names: ${catalogNames().join(', ')}`,
+        `mobilenet fetch: "${target}" is neither a catalog name nor an http(s) URL. Catalog names: ` +
+          `${catalogNames().join(', ')}`,
       );
       return 2;
     }

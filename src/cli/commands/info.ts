@@ -84,7 +84,8 @@ export const infoCommand: CliCommand = {
         `model          ${report.name}`,
         `format         ${report.format} (${report.execution} on ${report.backend}, loaded in ${report.loadMs} ms)`,
         `path           ${report.path}`,
-        `input          ${report.inputSize.width}×${report.inputSize.height} RGB, pixel × ${report.normalization.scale.toPrecision(6)} + ${report.normalization.offset}`,
+        `input          ${report.inputSize.width}×${report.inputSize.height} RGB, pixel × ` +
+          `${report.normalization.scale.toPrecision(6)} + ${report.normalization.offset}`,
         `labels         ${report.labels} (${report.labelsSource})`,
         `size on disk   ${(report.sizeOnDiskBytes / 1024 / 1024).toFixed(2)} MB`,
         `weights        ${report.quantization}`,
@@ -92,7 +93,8 @@ export const infoCommand: CliCommand = {
       if (report.architecture) {
         const a = report.architecture;
         lines.push(
-          `architecture   MobileNet ${a.arch.toUpperCase()} α=${a.alpha} ρ→${a.resolution}px: ${formatMillions(a.macs)} multiply-adds, ${formatMillions(a.params)} parameters`,
+          `architecture   MobileNet ${a.arch.toUpperCase()} α=${a.alpha} ρ→${a.resolution}px: ` +
+            `${formatMillions(a.macs)} multiply-adds, ${formatMillions(a.params)} parameters`,
         );
       }
       console.log(lines.join('\n'));

@@ -52,13 +52,18 @@ export const quantizeCommand: CliCommand = {
       console.log(JSON.stringify({ ...report, ratio, checks }));
     } else {
       console.log(
-        `${dtype}: weights ${megabytes(report.weightBytesBefore)} → ${megabytes(report.weightBytesAfter)} (${ratio.toFixed(2)}× smaller), ${report.tensorsQuantized} tensors quantised (${report.channelsEqualized} kernels equalised through their batch-norm first, ${report.biasesCorrected} rounding shifts corrected in float32${report.kernelsWidened > 0 ? `, ${report.kernelsWidened} smallest kernels kept at uint16` : ''}), ${report.tensorsKept} 1-D tensors kept as float32`,
+        `${dtype}: weights ${megabytes(report.weightBytesBefore)} → ${megabytes(report.weightBytesAfter)} ` +
+          `(${ratio.toFixed(2)}× smaller), ${report.tensorsQuantized} tensors quantised (${report.channelsEqualized} ` +
+          `kernels equalised through their batch-norm first, ${report.biasesCorrected} rounding shifts corrected in ` +
+          `float32${report.kernelsWidened > 0 ? `, ${report.kernelsWidened} smallest kernels kept at uint16` : ''}), ${report.tensorsKept} 1-D tensors kept as float32`,
       );
       console.log(`written to ${path.resolve(outDir)} (${(await fs.readdir(outDir)).length} files)`);
       for (const check of checks) {
         console.log(
-          `${path.basename(check.file)}: float ${check.floatTop1} / quantised ${check.quantizedTop1}${check.floatTop1 === check.quantizedTop1 ? '' : ' (DIFFERENT)'}; ` +
-            `largest top-5 score change ${check.maxTop5Delta.toFixed(4)}, largest change over all classes ${check.maxDelta.toFixed(4)}`,
+          `${path.basename(check.file)}: float ${check.floatTop1} / quantised ` +
+            `${check.quantizedTop1}${check.floatTop1 === check.quantizedTop1 ? '' : ' (DIFFERENT)'}; ` +
+            `largest top-5 score change ${check.maxTop5Delta.toFixed(4)}, largest change over all classes ` +
+            `${check.maxDelta.toFixed(4)}`,
         );
       }
     }

@@ -5,7 +5,8 @@ import { TfliteFormatError } from './errors';
 export function checkRange(bb: ByteBuffer, offset: number, size: number, what: string): void {
   if (!Number.isInteger(offset) || offset < 0 || size < 0 || offset + size > bb.capacity()) {
     throw new TfliteFormatError(
-      `TFLite file is truncated or corrupt: ${what} lies at bytes ${offset}..${offset + size}, past the end of the ${bb.capacity()}-byte file`,
+      `TFLite file is truncated or corrupt: ${what} lies at bytes ${offset}..${offset + size}, past the end of the ` +
+        `${bb.capacity()}-byte file`,
     );
   }
 }

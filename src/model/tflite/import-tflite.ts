@@ -84,7 +84,8 @@ export function importTflite(bytes: Uint8Array, options: ImportTfliteOptions = {
   const inputShape = tensors.shape(inputIndex);
   if (inputShape.length !== 4 || inputShape.slice(1).some((d) => d < 1)) {
     throw new TfliteUnsupportedError(
-      `TFLite input ${tensors.describe(inputIndex)} has shape [${inputShape.join(', ')}]; an image classifier takes [batch, height, width, channels]`,
+      `TFLite input ${tensors.describe(inputIndex)} has shape [${inputShape.join(', ')}]; an image classifier takes ` +
+        `[batch, height, width, channels]`,
     );
   }
   const inputType = tensors.type(inputIndex);

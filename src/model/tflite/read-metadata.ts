@@ -25,7 +25,8 @@ function singleValue(values: number[], what: string): number | undefined {
   if (values.length === 0) return undefined;
   if (values.some((v) => v !== values[0])) {
     throw new TfliteUnsupportedError(
-      `The model's input normalisation has a different ${what} per channel ([${values.map((v) => Number(v.toPrecision(7))).join(', ')}]); only one value for all channels is supported`,
+      `The model's input normalisation has a different ${what} per channel ` +
+        `([${values.map((v) => Number(v.toPrecision(7))).join(', ')}]); only one value for all channels is supported`,
     );
   }
   return values[0];
@@ -80,7 +81,8 @@ export function readTfliteMetadata(model: Model, bytes: Uint8Array): TfliteMetad
   if (!labelEntry && wanted.length > 0) {
     // The metadata promises a label file: its absence means the appended zip was cut off.
     throw new TfliteFormatError(
-      `TFLite file is truncated or corrupt: its metadata names the label file "${wanted[0]}", but the zip appended to the model ${zip.length === 0 ? 'is missing' : 'does not hold it'}`,
+      `TFLite file is truncated or corrupt: its metadata names the label file "${wanted[0]}", but the zip appended ` +
+        `to the model ${zip.length === 0 ? 'is missing' : 'does not hold it'}`,
     );
   }
   if (labelEntry) summary.labels = parseLabels(labelEntry.read());

@@ -35,13 +35,15 @@ export function rawValues(data: Uint8Array, type: number, shape: number[], what:
   const size = BYTES_PER_ELEMENT[type];
   if (size === undefined) {
     throw new TfliteUnsupportedError(
-      `${what}: constant data of type ${tensorTypeName(type)} is not supported (valid: FLOAT32, FLOAT16, INT32, INT64, INT16, UINT8, INT8)`,
+      `${what}: constant data of type ${tensorTypeName(type)} is not supported (valid: FLOAT32, FLOAT16, INT32, ` +
+        `INT64, INT16, UINT8, INT8)`,
     );
   }
   const count = elementCount(shape);
   if (data.length !== count * size) {
     throw new TfliteFormatError(
-      `${what}: shape [${shape.join(', ')}] needs ${count * size} bytes of ${tensorTypeName(type)}, the buffer holds ${data.length}`,
+      `${what}: shape [${shape.join(', ')}] needs ${count * size} bytes of ${tensorTypeName(type)}, the buffer holds ` +
+        `${data.length}`,
     );
   }
   const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);

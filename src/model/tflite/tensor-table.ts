@@ -148,7 +148,8 @@ export class TensorTable {
     const affine = this.affine(index);
     if (!affine) {
       throw new TfliteUnsupportedError(
-        `${this.describe(index)} holds ${tensorTypeName(type)} weights without a scale, so their real values are unknown`,
+        `${this.describe(index)} holds ${tensorTypeName(type)} weights without a scale, so their real values are ` +
+          `unknown`,
       );
     }
     return dequantize(raw, shape, affine, this.describe(index));

@@ -35,7 +35,8 @@ export function validateArchitectureOptions(options: ArchitectureOptions): void 
   }
   if (!Number.isInteger(resolution) || resolution < MIN_RESOLUTION) {
     throw new RangeError(
-      `Input resolution must be an integer of at least ${MIN_RESOLUTION} pixels (e.g. 224, 192, 160, 128), got ${String(resolution)}`,
+      `Input resolution must be an integer of at least ${MIN_RESOLUTION} pixels (e.g. 224, 192, 160, 128), got ` +
+        `${String(resolution)}`,
     );
   }
   if (!Number.isInteger(classes) || classes < 1) {

@@ -18,7 +18,9 @@ export interface AppProcess {
   output(): string;
   /** Resolves once the output matches, or rejects after `timeoutMs`. */
   waitForOutput(pattern: RegExp, timeoutMs: number): Promise<void>;
-  /** SIGTERM, then SIGKILL if it is still running after 6 s; removes the work directory unless the user dir was given. */
+  /**
+   * SIGTERM, then SIGKILL if it is still running after 6 s; removes the work directory unless the user dir was given.
+   */
   stop(): Promise<void>;
 }
 

@@ -51,37 +51,41 @@ describe('cli mobilenet classify: hostile files and bad flags', function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('a fifo, /dev/zero, a 1.5 GB file, a directory, a metadata bomb and a 0×0 JPEG: an error line each, no hang; the photo after them is classified', async function () {
-    const files = ['pipe.jpg', '/dev/zero', 'huge.jpg', 'folder.jpg', 'bomb.png', 'zero.jpg'].map((f) =>
-      f.startsWith('/') ? f : path.join(dir, f),
-    );
-    const { code, stdout, stderr, hung } = await cli([
-      'classify',
-      '--model',
-      V1_025_LAYERS_DIR,
-      '--json',
-      ...files,
-      imagePath('coffee.png'),
-    ]);
-    assert.equal(hung, false, 'the CLI hung');
-    assert.equal(code, 1, stderr);
-    const lines = stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { file: string; error?: string; predictions?: Array<{ label: string }> });
-    const errors = lines.slice(0, 6).map((l) => l.error ?? '(classified)');
-    assert.match(errors[0], /pipe\.jpg" is a named pipe \(FIFO\), not a regular file/);
-    assert.match(errors[1], /"\/dev\/zero" is a character device, not a regular file/);
-    assert.match(
-      errors[2],
-      /huge\.jpg" is 1536\.0 MiB .* over the limit of 32\.0 MiB .*\(maxFileBytes\); it was not read/,
-    );
-    assert.match(errors[3], /folder\.jpg" is a directory, not a regular file/);
-    assert.match(errors[4], /PNG image refused before decoding: its metadata .* inflates to more than 16\.0 MiB/);
-    assert.match(errors[5], /JPEG header declares a width or height of 0/);
-    assert.doesNotMatch(errors[5], /THIS/);
-    assert.equal(lines[6].predictions?.[0].label, 'espresso');
-  });
+  it(
+    'a fifo, /dev/zero, a 1.5 GB file, a directory, a metadata bomb and a 0×0 JPEG: an error line each, no hang; ' +
+      'the photo after them is classified',
+    async function () {
+      const files = ['pipe.jpg', '/dev/zero', 'huge.jpg', 'folder.jpg', 'bomb.png', 'zero.jpg'].map((f) =>
+        f.startsWith('/') ? f : path.join(dir, f),
+      );
+      const { code, stdout, stderr, hung } = await cli([
+        'classify',
+        '--model',
+        V1_025_LAYERS_DIR,
+        '--json',
+        ...files,
+        imagePath('coffee.png'),
+      ]);
+      assert.equal(hung, false, 'the CLI hung');
+      assert.equal(code, 1, stderr);
+      const lines = stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { file: string; error?: string; predictions?: Array<{ label: string }> });
+      const errors = lines.slice(0, 6).map((l) => l.error ?? '(classified)');
+      assert.match(errors[0], /pipe\.jpg" is a named pipe \(FIFO\), not a regular file/);
+      assert.match(errors[1], /"\/dev\/zero" is a character device, not a regular file/);
+      assert.match(
+        errors[2],
+        /huge\.jpg" is 1536\.0 MiB .* over the limit of 32\.0 MiB .*\(maxFileBytes\); it was not read/,
+      );
+      assert.match(errors[3], /folder\.jpg" is a directory, not a regular file/);
+      assert.match(errors[4], /PNG image refused before decoding: its metadata .* inflates to more than 16\.0 MiB/);
+      assert.match(errors[5], /JPEG header declares a width or height of 0/);
+      assert.doesNotMatch(errors[5], /THIS/);
+      assert.equal(lines[6].predictions?.[0].label, 'espresso');
+    },
+  );
 
   it('--max-file-bytes lowers the bound', async function () {
     const { code, stdout } = await cli([
@@ -107,13 +111,16 @@ describe('cli mobilenet classify: hostile files and bad flags', function () {
     [['--max-file-bytes', '1e99x'], /--max-file-bytes must be a whole number of bytes ≥ 1, got "1e99x"/],
   ];
   for (const [flags, message] of badFlags) {
-    it(`${flags.join(' ') || '(empty)'}: exit 2 naming the flag and what is accepted, before loading a model`, async function () {
-      const { code, stderr } = await cli(
-        ['classify', '--model', 'no_such_model', ...flags, imagePath('coffee.png')],
-        20_000,
-      );
-      assert.equal(code, 2, stderr);
-      assert.match(stderr, message);
-    });
+    it(
+      `${flags.join(' ') || '(empty)'}: exit 2 naming the flag and what is accepted, before loading a ` + `model`,
+      async function () {
+        const { code, stderr } = await cli(
+          ['classify', '--model', 'no_such_model', ...flags, imagePath('coffee.png')],
+          20_000,
+        );
+        assert.equal(code, 2, stderr);
+        assert.match(stderr, message);
+      },
+    );
   }
 });

@@ -63,24 +63,28 @@ describe('cli mobilenet classify', function () {
 
   const photos = Object.keys(EXPECTED);
 
-  it('--json: one object per image with the SOURCES.md labels; a bad image gets an error line and exit 1, the rest are still classified', async () => {
-    const files = [...photos.slice(0, 3), 'dragonfly.bmp', ...photos.slice(3)];
-    const { code, stdout } = await cli(
-      'classify',
-      '--model',
-      V1_025_LAYERS_DIR,
-      '--top',
-      '3',
-      '--fit',
-      'fill',
-      '--json',
-      ...files.map(imagePath),
-    );
-    assert.equal(code, 1);
-    const lines = checkLines(stdout, files);
-    const bmp = lines.find((l) => l.file.endsWith('dragonfly.bmp'));
-    assert.match(bmp?.error ?? '', /BMP images are not supported/);
-  });
+  it(
+    '--json: one object per image with the SOURCES.md labels; a bad image gets an error line and exit 1, the rest ' +
+      'are still classified',
+    async () => {
+      const files = [...photos.slice(0, 3), 'dragonfly.bmp', ...photos.slice(3)];
+      const { code, stdout } = await cli(
+        'classify',
+        '--model',
+        V1_025_LAYERS_DIR,
+        '--top',
+        '3',
+        '--fit',
+        'fill',
+        '--json',
+        ...files.map(imagePath),
+      );
+      assert.equal(code, 1);
+      const lines = checkLines(stdout, files);
+      const bmp = lines.find((l) => l.file.endsWith('dragonfly.bmp'));
+      assert.match(bmp?.error ?? '', /BMP images are not supported/);
+    },
+  );
 
   it('the same labels after quantize --dtype uint8 (3.5× smaller weights)', async () => {
     const out = path.join(work, 'uint8');

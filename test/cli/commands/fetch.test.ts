@@ -44,27 +44,30 @@ describe('cli mobilenet fetch', function () {
     fs.rmSync(cache, { recursive: true, force: true });
   });
 
-  it('downloads a URL into --cache, prints the folder on stdout and progress on stderr, then reuses it offline', async function () {
-    const url = `${server.base}/files/${path.basename(V1_025_LAYERS_DIR)}/model.json`;
-    const first = await mobilenet('fetch', url, '--cache', cache, '--name', 'tiny');
-    assert.equal(first.code, 0, first.stderr);
-    assert.equal(first.stdout, `${path.join(cache, 'tiny')}\n`);
-    assert.match(first.stderr, /^fetching http:.*model\.json into /);
-    assert.match(first.stderr, /\[1\/1\] model\.json 52\.9 kB\n\[2\/56\] group\d+-shard1of1 /);
-    assert.match(first.stderr, /\[56\/56\] group\d+-shard1of1 /);
-    assert.equal(first.stderr.match(/^\[\d+\/56\] group\d+-shard1of1 /gm)?.length, 55, 'one line per shard');
-    assert.ok(
-      fs
-        .readFileSync(path.join(cache, 'tiny', 'group29-shard1of1'))
-        .equals(fs.readFileSync(path.join(V1_025_LAYERS_DIR, 'group29-shard1of1'))),
-    );
+  it(
+    'downloads a URL into --cache, prints the folder on stdout and progress on stderr, then reuses it ' + 'offline',
+    async function () {
+      const url = `${server.base}/files/${path.basename(V1_025_LAYERS_DIR)}/model.json`;
+      const first = await mobilenet('fetch', url, '--cache', cache, '--name', 'tiny');
+      assert.equal(first.code, 0, first.stderr);
+      assert.equal(first.stdout, `${path.join(cache, 'tiny')}\n`);
+      assert.match(first.stderr, /^fetching http:.*model\.json into /);
+      assert.match(first.stderr, /\[1\/1\] model\.json 52\.9 kB\n\[2\/56\] group\d+-shard1of1 /);
+      assert.match(first.stderr, /\[56\/56\] group\d+-shard1of1 /);
+      assert.equal(first.stderr.match(/^\[\d+\/56\] group\d+-shard1of1 /gm)?.length, 55, 'one line per shard');
+      assert.ok(
+        fs
+          .readFileSync(path.join(cache, 'tiny', 'group29-shard1of1'))
+          .equals(fs.readFileSync(path.join(V1_025_LAYERS_DIR, 'group29-shard1of1'))),
+      );
 
-    await server.close();
-    const second = await mobilenet('fetch', url, '--cache', cache, '--name', 'tiny');
-    assert.equal(second.code, 0, second.stderr);
-    assert.equal(second.stdout, first.stdout);
-    assert.match(second.stderr, /already cached/);
-  });
+      await server.close();
+      const second = await mobilenet('fetch', url, '--cache', cache, '--name', 'tiny');
+      assert.equal(second.code, 0, second.stderr);
+      assert.equal(second.stdout, first.stdout);
+      assert.match(second.stderr, /already cached/);
+    },
+  );
 
   it('exits 1 naming the URL and HTTP status when the download fails', async function () {
     const url = `${server.base}/files/missing/model.json`;

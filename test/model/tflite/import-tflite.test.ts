@@ -88,7 +88,8 @@ describe('importTflite on the fixture models', function () {
       assert.equal(results.length, 10);
       const worst = Math.max(...results.map((r) => r.maxDiff));
       console.log(
-        `      ${name} default: largest difference ${worst.toFixed(2)}/256, per input ${results.map((r) => `${r.photo} ${r.maxDiff.toFixed(0)}`).join(', ')}`,
+        `      ${name} default: largest difference ${worst.toFixed(2)}/256, per input ` +
+          `${results.map((r) => `${r.photo} ${r.maxDiff.toFixed(0)}`).join(', ')}`,
       );
       for (const { photo, maxDiff, top1 } of results) {
         assert.ok(top1, `${photo}: top-1 differs from the interpreter's`);

@@ -94,18 +94,16 @@ export function publisherSuite(kind: string, factory: BrokerFactory): void {
         sub.on(`${pre}/porch/espresso`).map((m) => m.payload),
         ['OFF', 'ON', 'OFF'],
       );
-      const labels = sub
-        .on(`${pre}/porch/labels`)
-        .map(
-          (m) =>
-            JSON.parse(m.payload) as {
-              ts: number;
-              source: string;
-              model: string;
-              predictions: unknown[];
-              timings: object;
-            },
-        );
+      const labels = sub.on(`${pre}/porch/labels`).map(
+        (m) =>
+          JSON.parse(m.payload) as {
+            ts: number;
+            source: string;
+            model: string;
+            predictions: unknown[];
+            timings: object;
+          },
+      );
       assert.equal(labels.length, 6);
       assert.deepEqual(labels[0].predictions, referencePredictions().get('coffee.png'));
       assert.deepEqual(Object.keys(labels[0]).sort(), ['model', 'predictions', 'source', 'timings', 'ts']);
@@ -163,63 +161,66 @@ export function publisherSuite(kind: string, factory: BrokerFactory): void {
       assert.ok(first.fps > 0);
     });
 
-    it('announces a Home Assistant device, re-sends it on homeassistant/status online, removes it on delete', async () => {
-      broker = await factory();
-      const pre = prefix();
-      const topic = discoveryTopic(pre, 'porch');
-      const ha = await subscriber([topic]);
-      const watch = [ESPRESSO_ON, { label: 'macaw' }];
-      const p = publisher({}, { prefix: pre, watch });
-      await p.waitUntilConnected();
-      p.publish(referenceFrame('coffee.png', 1, 1000));
-      await ha.waitFor((m) => m.length >= 1, 'discovery');
-      const config = JSON.parse(ha.messages[0].payload) as {
-        dev: { ids: string[]; name: string };
-        o: { name: string; sw: string; url: string };
-        cmps: Record<string, { p: string; unique_id: string; state_topic: string }>;
-        availability_topic: string;
-      };
-      assert.equal(ha.messages[0].retain, false);
-      assert.equal(config.o.name, 'node-red-contrib-mobilenet-mqtt');
-      assert.match(config.o.sw, /^\d+\.\d+\.\d+/);
-      assert.match(config.o.url, /^https:\/\//);
-      assert.equal(config.availability_topic, `${pre}/available`);
-      const cmps = Object.values(config.cmps);
-      assert.deepEqual(
-        cmps.map((c) => c.p),
-        ['sensor', 'sensor', 'binary_sensor', 'binary_sensor'],
-      );
-      assert.deepEqual(
-        cmps.map((c) => c.state_topic),
-        [`${pre}/porch/label`, `${pre}/porch/labels`, `${pre}/porch/espresso`, `${pre}/porch/macaw`],
-      );
-      for (const [key, c] of Object.entries(config.cmps)) assert.equal(key, c.unique_id);
+    it(
+      'announces a Home Assistant device, re-sends it on homeassistant/status online, removes it on ' + 'delete',
+      async () => {
+        broker = await factory();
+        const pre = prefix();
+        const topic = discoveryTopic(pre, 'porch');
+        const ha = await subscriber([topic]);
+        const watch = [ESPRESSO_ON, { label: 'macaw' }];
+        const p = publisher({}, { prefix: pre, watch });
+        await p.waitUntilConnected();
+        p.publish(referenceFrame('coffee.png', 1, 1000));
+        await ha.waitFor((m) => m.length >= 1, 'discovery');
+        const config = JSON.parse(ha.messages[0].payload) as {
+          dev: { ids: string[]; name: string };
+          o: { name: string; sw: string; url: string };
+          cmps: Record<string, { p: string; unique_id: string; state_topic: string }>;
+          availability_topic: string;
+        };
+        assert.equal(ha.messages[0].retain, false);
+        assert.equal(config.o.name, 'node-red-contrib-mobilenet-mqtt');
+        assert.match(config.o.sw, /^\d+\.\d+\.\d+/);
+        assert.match(config.o.url, /^https:\/\//);
+        assert.equal(config.availability_topic, `${pre}/available`);
+        const cmps = Object.values(config.cmps);
+        assert.deepEqual(
+          cmps.map((c) => c.p),
+          ['sensor', 'sensor', 'binary_sensor', 'binary_sensor'],
+        );
+        assert.deepEqual(
+          cmps.map((c) => c.state_topic),
+          [`${pre}/porch/label`, `${pre}/porch/labels`, `${pre}/porch/espresso`, `${pre}/porch/macaw`],
+        );
+        for (const [key, c] of Object.entries(config.cmps)) assert.equal(key, c.unique_id);
 
-      // Home Assistant restarts: its birth message must bring the config back.
-      const playHa = await subscriber([]);
-      await playHa.client.publishAsync('homeassistant/status', 'online');
-      await ha.waitFor((m) => m.length >= 2, 're-sent discovery');
-      assert.deepEqual(JSON.parse(ha.messages[1].payload), config);
+        // Home Assistant restarts: its birth message must bring the config back.
+        const playHa = await subscriber([]);
+        await playHa.client.publishAsync('homeassistant/status', 'online');
+        await ha.waitFor((m) => m.length >= 2, 're-sent discovery');
+        assert.deepEqual(JSON.parse(ha.messages[1].payload), config);
 
-      // A restart (new publisher, same prefix and source) keeps the same unique_ids.
-      await p.close();
-      const again = publisher({}, { prefix: pre, watch });
-      await again.waitUntilConnected();
-      again.publish(referenceFrame('parrot.jpg', 1, 2000));
-      await ha.waitFor((m) => m.length >= 3, 'discovery after restart');
-      assert.deepEqual(
-        Object.keys((JSON.parse(ha.messages[2].payload) as typeof config).cmps),
-        Object.keys(config.cmps),
-      );
+        // A restart (new publisher, same prefix and source) keeps the same unique_ids.
+        await p.close();
+        const again = publisher({}, { prefix: pre, watch });
+        await again.waitUntilConnected();
+        again.publish(referenceFrame('parrot.jpg', 1, 2000));
+        await ha.waitFor((m) => m.length >= 3, 'discovery after restart');
+        assert.deepEqual(
+          Object.keys((JSON.parse(ha.messages[2].payload) as typeof config).cmps),
+          Object.keys(config.cmps),
+        );
 
-      // Deleting the node removes the device: an empty retained config.
-      await again.close({ removeDiscovery: true });
-      await ha.waitFor((m) => m.length >= 4, 'discovery removal');
-      assert.equal(ha.messages[3].payload, '');
-      const fresh = await subscriber([topic]);
-      await new Promise((r) => setTimeout(r, 300));
-      assert.equal(fresh.messages.length, 0, 'no retained discovery config left behind');
-    });
+        // Deleting the node removes the device: an empty retained config.
+        await again.close({ removeDiscovery: true });
+        await ha.waitFor((m) => m.length >= 4, 'discovery removal');
+        assert.equal(ha.messages[3].payload, '');
+        const fresh = await subscriber([topic]);
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal(fresh.messages.length, 0, 'no retained discovery config left behind');
+      },
+    );
 
     /** A subscriber that sees everything published while the broker was away, whatever the broker. */
     async function outageSubscriber(pre: string): Promise<RecordingSubscriber> {

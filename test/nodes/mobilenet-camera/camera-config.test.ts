@@ -103,17 +103,20 @@ describe('mobilenet-camera/toFrameSourceConfig', function () {
     assert.equal(new URL((config as { url: string }).url).password, 'p%40ss%20word');
   });
 
-  it('keeps every character of a stored password as typed, "%20" included, up to the Basic auth the core sends', function () {
-    for (const password of ['100%', 'p%20q', 'p%40q', 'a@b:c/d#e?f g', 'ünï✓', '%%']) {
-      const config = toFrameSourceConfig(
-        { kind: 'mjpeg-url', url: 'http://127.0.0.1:8080/video' },
-        { user: 'c@m:1', password },
-      ) as { url: string };
-      const url = new URL(config.url);
-      assert.equal(decodeURIComponent(url.username), 'c@m:1');
-      assert.equal(decodeURIComponent(url.password), password, JSON.stringify(password));
-    }
-  });
+  it(
+    'keeps every character of a stored password as typed, "%20" included, up to the Basic auth the core ' + 'sends',
+    function () {
+      for (const password of ['100%', 'p%20q', 'p%40q', 'a@b:c/d#e?f g', 'ünï✓', '%%']) {
+        const config = toFrameSourceConfig(
+          { kind: 'mjpeg-url', url: 'http://127.0.0.1:8080/video' },
+          { user: 'c@m:1', password },
+        ) as { url: string };
+        const url = new URL(config.url);
+        assert.equal(decodeURIComponent(url.username), 'c@m:1');
+        assert.equal(decodeURIComponent(url.password), password, JSON.stringify(password));
+      }
+    },
+  );
 
   it('refuses bad fields with the editor field name and the valid values', function () {
     assert.throws(() => toFrameSourceConfig({ kind: 'command', command: '' }), /Command is empty/);

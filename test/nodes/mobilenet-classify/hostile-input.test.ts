@@ -47,7 +47,10 @@ function messageOf(msg: Record<string, unknown>): string {
   return (msg.error as { message: string }).message.replace(/^\w*Error: /, '');
 }
 
-/** Opens and closes each fifo's write end: a reader stuck on it (the bug) gets EOF instead of holding a pool thread forever. */
+/**
+ * Opens and closes each fifo's write end: a reader stuck on it (the bug) gets EOF instead of holding a pool thread
+ * forever.
+ */
 function unblockFifos(fifos: string[]): void {
   for (const fifo of fifos) {
     try {
@@ -81,118 +84,126 @@ describe('mobilenet-classify node: hostile input', function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('four named pipes, a 1.5 GB file and a directory in the allowed folder: each caught at once, and the next file classifies', async () => {
-    await helper.load(
-      [modelNode, classifyNode],
-      flow(
-        { id: 'c1', readFiles: true, fileDir: dir },
-        { id: 'c2', readFiles: true, fileDir: dir, maxFileBytes: '1000' },
-      ),
-    );
-    const [c1, c2] = [helper.getNode('c1')!, helper.getNode('c2')!];
-    const outputs = collect(helper.getNode('out')!);
-    const caught = collect(helper.getNode('caught')!);
-    await waitForStatus(c1, (s) => s.fill === 'green');
-
-    for (let i = 0; i < 4; i++) c1.receive({ payload: `pipe${i}.jpg` });
-    c1.receive({ payload: 'huge.jpg' });
-    c1.receive({ payload: 'folder.jpg' });
-    await waitFor('six refusals', () => caught.length === 6, 10000);
-    const messages = caught.map((m) => `${String(m.payload)}: ${messageOf(m)}`).sort();
-    assert.match(messages[0], /^folder\.jpg: "folder\.jpg" is a directory, not a regular file/);
-    assert.match(
-      messages[1],
-      /^huge\.jpg: image file "huge\.jpg" is 1536\.0 MiB .* over the limit of 32\.0 MiB .*\(maxFileBytes\); it was not read/,
-    );
-    for (let i = 0; i < 4; i++)
-      assert.match(
-        messages[2 + i],
-        new RegExp(`^pipe${i}\\.jpg: "pipe${i}\\.jpg" is a named pipe \\(FIFO\\), not a regular file`),
+  it(
+    'four named pipes, a 1.5 GB file and a directory in the allowed folder: each caught at once, and the next file ' +
+      'classifies',
+    async () => {
+      await helper.load(
+        [modelNode, classifyNode],
+        flow(
+          { id: 'c1', readFiles: true, fileDir: dir },
+          { id: 'c2', readFiles: true, fileDir: dir, maxFileBytes: '1000' },
+        ),
       );
+      const [c1, c2] = [helper.getNode('c1')!, helper.getNode('c2')!];
+      const outputs = collect(helper.getNode('out')!);
+      const caught = collect(helper.getNode('caught')!);
+      await waitForStatus(c1, (s) => s.fill === 'green');
 
-    c1.receive({ payload: 'coffee.png' });
-    await waitFor('the next file classified', () => outputs.length === 1);
-    assert.equal((outputs[0] as Msg).payload[0].label, 'espresso');
+      for (let i = 0; i < 4; i++) c1.receive({ payload: `pipe${i}.jpg` });
+      c1.receive({ payload: 'huge.jpg' });
+      c1.receive({ payload: 'folder.jpg' });
+      await waitFor('six refusals', () => caught.length === 6, 10000);
+      const messages = caught.map((m) => `${String(m.payload)}: ${messageOf(m)}`).sort();
+      assert.match(messages[0], /^folder\.jpg: "folder\.jpg" is a directory, not a regular file/);
+      assert.match(
+        messages[1],
+        /^huge\.jpg: image file "huge\.jpg" is 1536\.0 MiB .* over the limit of 32\.0 MiB .*\(maxFileBytes\); it was not read/,
+      );
+      for (let i = 0; i < 4; i++)
+        assert.match(
+          messages[2 + i],
+          new RegExp(`^pipe${i}\\.jpg: "pipe${i}\\.jpg" is a named pipe \\(FIFO\\), not a regular file`),
+        );
 
-    // The node's "Largest file" setting is the bound.
-    c2.receive({ payload: 'coffee.png' });
-    await waitFor('the size refusal', () => caught.length === 7);
-    assert.match((caught[6].error as { message: string }).message, /over the limit of 1000 bytes \(maxFileBytes\)/);
-  });
+      c1.receive({ payload: 'coffee.png' });
+      await waitFor('the next file classified', () => outputs.length === 1);
+      assert.equal((outputs[0] as Msg).payload[0].label, 'espresso');
 
-  it('a metadata bomb, a 0×0 JPEG and bad msg.topK/threshold/roi: a clear error each, and the next frame classifies', async () => {
-    await helper.load([modelNode, classifyNode], flow({ id: 'c1' }));
-    const c1 = helper.getNode('c1')!;
-    const outputs = collect(helper.getNode('out')!);
-    const caught = collect(helper.getNode('caught')!);
-    await waitForStatus(c1, (s) => s.fill === 'green');
-    const zeroSize = Buffer.from(readImage('owl.jpg'));
-    for (let i = 2; ; i += 2 + zeroSize.readUInt16BE(i + 2)) {
-      if (zeroSize[i + 1] >= 0xc0 && zeroSize[i + 1] <= 0xc2) {
-        zeroSize.writeUInt32BE(0, i + 5);
-        break;
+      // The node's "Largest file" setting is the bound.
+      c2.receive({ payload: 'coffee.png' });
+      await waitFor('the size refusal', () => caught.length === 7);
+      assert.match((caught[6].error as { message: string }).message, /over the limit of 1000 bytes \(maxFileBytes\)/);
+    },
+  );
+
+  it(
+    'a metadata bomb, a 0×0 JPEG and bad msg.topK/threshold/roi: a clear error each, and the next frame ' +
+      'classifies',
+    async () => {
+      await helper.load([modelNode, classifyNode], flow({ id: 'c1' }));
+      const c1 = helper.getNode('c1')!;
+      const outputs = collect(helper.getNode('out')!);
+      const caught = collect(helper.getNode('caught')!);
+      await waitForStatus(c1, (s) => s.fill === 'green');
+      const zeroSize = Buffer.from(readImage('owl.jpg'));
+      for (let i = 2; ; i += 2 + zeroSize.readUInt16BE(i + 2)) {
+        if (zeroSize[i + 1] >= 0xc0 && zeroSize[i + 1] <= 0xc2) {
+          zeroSize.writeUInt32BE(0, i + 5);
+          break;
+        }
       }
-    }
-    const coffee = readImage('coffee.png');
-    const bad: Array<[string, object, RegExp]> = [
-      [
-        'PNG text bomb',
-        { payload: pngTextBomb(8, 8) },
-        /^PNG image refused before decoding: its metadata \(text, EXIF, XMP, ICC profile\) inflates to more than 16\.0 MiB/,
-      ],
-      [
-        '0×0 JPEG',
-        { payload: zeroSize },
-        /^JPEG header declares a width or height of 0, so there is nothing to decode/,
-      ],
-      [
-        'topK array',
-        { payload: coffee, topK: [1] },
-        /^msg\.topK: topK must be a whole number ≥ 1, got an array \[1\]$/,
-      ],
-      [
-        'topK word',
-        { payload: coffee, topK: 'three' },
-        /^msg\.topK: topK must be a whole number ≥ 1, got the string "three"$/,
-      ],
-      [
-        'threshold too high',
-        { payload: coffee, threshold: 2 },
-        /^msg\.threshold: threshold must be a number from 0 to 1, got 2$/,
-      ],
-      [
-        'threshold object',
-        { payload: coffee, threshold: { min: 0.5 } },
-        /^msg\.threshold: threshold must be a number from 0 to 1, got an object \{"min":0\.5\}$/,
-      ],
-      [
-        'roi null',
-        { payload: coffee, roi: null },
-        /^msg\.roi: ROI must be an object \{x, y, width, height\} .*, got null$/,
-      ],
-      [
-        'roi string',
-        { payload: coffee, roi: '0,0,1,1' },
-        /^msg\.roi: ROI must be an object .*, got the string "0,0,1,1"$/,
-      ],
-      [
-        'roi field',
-        { payload: coffee, roi: { x: '0', y: 0, width: 1, height: 1 } },
-        /^msg\.roi: ROI x must be a finite number .*, got the string "0"$/,
-      ],
-    ];
-    for (const [what, msg, pattern] of bad) {
-      const before = caught.length;
-      c1.receive({ ...msg, what });
-      await waitFor(`Catch for ${what}`, () => caught.length === before + 1);
-      assert.equal(caught[before].what, what);
-      assert.match(messageOf(caught[before]), pattern, what);
-      const good = outputs.length;
-      c1.receive({ payload: coffee });
-      await waitFor(`good frame after ${what}`, () => outputs.length === good + 1);
-      assert.equal((outputs.at(-1) as Msg).payload[0].label, 'espresso');
-    }
-  });
+      const coffee = readImage('coffee.png');
+      const bad: Array<[string, object, RegExp]> = [
+        [
+          'PNG text bomb',
+          { payload: pngTextBomb(8, 8) },
+          /^PNG image refused before decoding: its metadata \(text, EXIF, XMP, ICC profile\) inflates to more than 16\.0 MiB/,
+        ],
+        [
+          '0×0 JPEG',
+          { payload: zeroSize },
+          /^JPEG header declares a width or height of 0, so there is nothing to decode/,
+        ],
+        [
+          'topK array',
+          { payload: coffee, topK: [1] },
+          /^msg\.topK: topK must be a whole number ≥ 1, got an array \[1\]$/,
+        ],
+        [
+          'topK word',
+          { payload: coffee, topK: 'three' },
+          /^msg\.topK: topK must be a whole number ≥ 1, got the string "three"$/,
+        ],
+        [
+          'threshold too high',
+          { payload: coffee, threshold: 2 },
+          /^msg\.threshold: threshold must be a number from 0 to 1, got 2$/,
+        ],
+        [
+          'threshold object',
+          { payload: coffee, threshold: { min: 0.5 } },
+          /^msg\.threshold: threshold must be a number from 0 to 1, got an object \{"min":0\.5\}$/,
+        ],
+        [
+          'roi null',
+          { payload: coffee, roi: null },
+          /^msg\.roi: ROI must be an object \{x, y, width, height\} .*, got null$/,
+        ],
+        [
+          'roi string',
+          { payload: coffee, roi: '0,0,1,1' },
+          /^msg\.roi: ROI must be an object .*, got the string "0,0,1,1"$/,
+        ],
+        [
+          'roi field',
+          { payload: coffee, roi: { x: '0', y: 0, width: 1, height: 1 } },
+          /^msg\.roi: ROI x must be a finite number .*, got the string "0"$/,
+        ],
+      ];
+      for (const [what, msg, pattern] of bad) {
+        const before = caught.length;
+        c1.receive({ ...msg, what });
+        await waitFor(`Catch for ${what}`, () => caught.length === before + 1);
+        assert.equal(caught[before].what, what);
+        assert.match(messageOf(caught[before]), pattern, what);
+        const good = outputs.length;
+        c1.receive({ payload: coffee });
+        await waitFor(`good frame after ${what}`, () => outputs.length === good + 1);
+        assert.equal((outputs.at(-1) as Msg).payload[0].label, 'espresso');
+      }
+    },
+  );
 
   const badSettings: Array<[object, RegExp]> = [
     [{ readFiles: true, maxFileBytes: 'lots' }, /Largest file must be a number, got "lots"/],
@@ -201,14 +212,17 @@ describe('mobilenet-classify node: hostile input', function () {
     [{ threshold: '1.5' }, /threshold must be a number from 0 to 1, got 1\.5/],
   ];
   for (const [settings, message] of badSettings) {
-    it(`a bad setting ${JSON.stringify(settings)} is refused by name when the node starts, and on each message`, async () => {
-      await helper.load([modelNode, classifyNode], flow({ id: 'c1', fileDir: dir, ...settings }));
-      const c1 = helper.getNode('c1')!;
-      await waitForStatus(c1, (s) => s.fill === 'red');
-      const caught = collect(helper.getNode('caught')!);
-      c1.receive({ payload: readImage('coffee.png') });
-      await waitFor('a refusal', () => caught.length === 1);
-      assert.match(messageOf(caught[0]), message);
-    });
+    it(
+      `a bad setting ${JSON.stringify(settings)} is refused by name when the node starts, and on each ` + `message`,
+      async () => {
+        await helper.load([modelNode, classifyNode], flow({ id: 'c1', fileDir: dir, ...settings }));
+        const c1 = helper.getNode('c1')!;
+        await waitForStatus(c1, (s) => s.fill === 'red');
+        const caught = collect(helper.getNode('caught')!);
+        c1.receive({ payload: readImage('coffee.png') });
+        await waitFor('a refusal', () => caught.length === 1);
+        assert.match(messageOf(caught[0]), message);
+      },
+    );
   }
 });
