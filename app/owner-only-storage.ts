@@ -34,8 +34,9 @@ function nodeRedFileStorage(): StorageModule {
  */
 export function ownerOnlyStorage(userDir: string, secret: string): StorageModule {
   const files = nodeRedFileStorage();
-  const keep = (...names: string[]): void =>
-    names.forEach((name) => keepToOwner(path.join(userDir, name), OWNER_ONLY_FILE));
+  const keep = (...names: string[]): void => {
+    for (const name of names) keepToOwner(path.join(userDir, name), OWNER_ONLY_FILE);
+  };
   return {
     ...files,
     async saveCredentials(credentials: unknown, ...rest: unknown[]) {

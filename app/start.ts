@@ -63,6 +63,13 @@ function describeSource(config: AppConfig): string {
  * this package's nodes' own info lines become stage lines.
  */
 /** Node-RED's warnings and errors, each kind at most once per 10 s (dropped frames would flood the journal). */
+/** Where the editor answers, for the start line: loopback only, or the network too, and with which login. */
+function describeEditor(config: AppConfig, login: { describe: string } | undefined): string {
+  if (config.headless) return 'headless (no editor)';
+  const network = config.editorRemote ? ' and the network' : '';
+  return `editor on http://127.0.0.1:${config.port}/${network}${login ? ` (${login.describe})` : ''}`;
+}
+
 const nodeRedLines = new RepeatedLineLimiter((line) => console.error(line), 10_000);
 
 function logging(): Record<string, unknown> {
@@ -222,7 +229,8 @@ async function main(): Promise<void> {
   });
   await RED.start();
   stage(
-    `node-red ${config.headless ? 'headless (no editor)' : `editor on http://127.0.0.1:${config.port}/${config.editorRemote ? ' and the network' : ''}${login ? ` (${login.describe})` : ''}`}; POST http://127.0.0.1:${config.port}/classify answers predictions as JSON`,
+    `node-red ${describeEditor(config, login)}; ` +
+      `POST http://127.0.0.1:${config.port}/classify answers predictions as JSON`,
   );
 
   let stopping = false;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm start` after a fresh `npm ci` finds dist/ already built (prepare); this only rebuilds when
 // it is missing, so a start never waits on the TypeScript compiler needlessly.
-'use strict';
+
 const fs = require('node:fs');
 const path = require('node:path');
 if (!fs.existsSync(path.join(__dirname, '..', 'dist', 'app', 'start.js'))) require('./build.js');

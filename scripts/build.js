@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Compiles the TypeScript and copies each node's editor files (.html, locales) beside its
 // compiled runtime, where Node-RED looks for them.
-'use strict';
+
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');

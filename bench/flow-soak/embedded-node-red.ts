@@ -41,7 +41,6 @@ export async function startNodeRed(options: EmbedOptions): Promise<EmbeddedNodeR
   fs.mkdirSync(path.join(userDir, 'node_modules'), { recursive: true });
   fs.symlinkSync(packageRoot, path.join(userDir, 'node_modules', name), 'dir');
   fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(options.flow));
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const red = require('node-red') as NodeRedRuntime;
   const server = http.createServer();
   red.init(server, {

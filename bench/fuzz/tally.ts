@@ -3,8 +3,11 @@ import type { CaseOutcome, FuzzCase, Surface } from './types';
 /** Counting what went wrong, per surface and in total, and keeping an example of each failure. */
 
 /** Error texts that tell a user nothing about what they got wrong (JavaScript internals leaking out). */
-const UNCLEAR =
-  /is not a function|Cannot read propert|of undefined|of null|is not iterable|\[object Object\]|THIS variant|Internal Server Error|^internal:/i;
+const UNCLEAR = new RegExp(
+  String.raw`is not a function|Cannot read propert|of undefined|of null|is not iterable|\[object Object\]|THIS` +
+    String.raw` variant|Internal Server Error|^internal:`,
+  'i',
+);
 
 export interface Counts {
   runs: number;

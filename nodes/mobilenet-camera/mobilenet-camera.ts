@@ -43,13 +43,12 @@ export = function (RED: RedApi): void {
 
   function MobilenetCameraNode(this: RedNode, config: CameraNodeConfig): void {
     RED.nodes.createNode(this, config);
-    const node = this;
     let source: FrameSource | undefined;
     try {
-      source = createFrameSource(toFrameSourceConfig(config, (node.credentials ?? {}) as CameraCredentials));
+      source = createFrameSource(toFrameSourceConfig(config, (this.credentials ?? {}) as CameraCredentials));
     } catch (err) {
-      node.status({ fill: 'red', shape: 'ring', text: RED._('mobilenet-camera.status.config-error') });
-      node.error(RED._('mobilenet-camera.errors.config', { message: redactUserinfo(toError(err).message) }));
+      this.status({ fill: 'red', shape: 'ring', text: RED._('mobilenet-camera.status.config-error') });
+      this.error(RED._('mobilenet-camera.errors.config', { message: redactUserinfo(toError(err).message) }));
     }
 
     let statusTimer: NodeJS.Timeout | undefined;
@@ -65,12 +64,12 @@ export = function (RED: RedApi): void {
         if (!force && Date.now() - shownAt < STATUS_INTERVAL_MS * 0.9) return;
         shown = key;
         shownAt = Date.now();
-        node.status(status);
+        this.status(status);
       };
       statusTimer = setInterval(() => showStatus(true), STATUS_INTERVAL_MS);
 
       let reported: string | undefined;
-      camera.on('frame', (frame) => node.send(frameMessage(frame)));
+      camera.on('frame', (frame) => this.send(frameMessage(frame)));
       camera.on('state', (state) => {
         // A healthy run clears the memory, so the next failure is logged again.
         if (state === 'running') reported = undefined;
@@ -82,13 +81,13 @@ export = function (RED: RedApi): void {
         if (message === reported) return;
         reported = message;
         // With a msg, a Catch node sees it (for alerts); the status keeps showing it too.
-        node.error(message, { payload: message, frame: { source: camera.config.source } });
+        this.error(message, { payload: message, frame: { source: camera.config.source } });
       });
       showStatus(true);
       if (config.autostart !== false) camera.start();
     }
 
-    node.on('input', (msg, _send, done) => {
+    this.on('input', (msg, _send, done) => {
       try {
         if (!source) throw new Error(RED._('mobilenet-camera.errors.not-configured'));
         if (controlWord(msg) === 'start') {
@@ -102,7 +101,7 @@ export = function (RED: RedApi): void {
       }
     });
 
-    node.on('close', (_removed: boolean, done: () => void) => {
+    this.on('close', (_removed: boolean, done: () => void) => {
       if (statusTimer) clearInterval(statusTimer);
       if (!source) return done();
       const camera = source;
@@ -112,10 +111,10 @@ export = function (RED: RedApi): void {
         if (camera.state !== 'stopped') await camera.stop();
       };
       stopped()
-        .catch((err: unknown) => node.warn(err))
+        .catch((err: unknown) => this.warn(err))
         .finally(() => {
           camera.removeAllListeners();
-          node.status({});
+          this.status({});
           done();
         });
     });

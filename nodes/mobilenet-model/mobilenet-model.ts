@@ -25,22 +25,21 @@ export = function (RED: RedApi): void {
 
   function MobilenetModelNode(this: ModelNode, config: ModelNodeConfig): void {
     RED.nodes.createNode(this, config);
-    const node = this;
     let options: ClassifierOptions | undefined;
     let configError: Error | undefined;
     try {
       options = classifierOptions(config);
     } catch (err) {
       configError = toError(err);
-      node.error(RED._('mobilenet-model.errors.bad-config', { message: configError.message }));
+      this.error(RED._('mobilenet-model.errors.bad-config', { message: configError.message }));
     }
     const hash = options ? settingsHash(options) : '';
     const held = new Map<ModelUser, { model: SharedModel; listener: (state: ModelState) => void }>();
 
-    node.register = (user: ModelUser): SharedModel => {
+    this.register = (user: ModelUser): SharedModel => {
       if (!options) throw configError ?? new Error('mobilenet-model is not configured');
-      node.deregister(user);
-      const model = acquireModel(node.id, hash, options, user);
+      this.deregister(user);
+      const model = acquireModel(this.id, hash, options, user);
       const listener = (state: ModelState): void => user.onModelState(state);
       model.on('state', listener);
       held.set(user, { model, listener });
@@ -48,7 +47,7 @@ export = function (RED: RedApi): void {
       return model;
     };
 
-    node.deregister = (user: ModelUser): void => {
+    this.deregister = (user: ModelUser): void => {
       const entry = held.get(user);
       if (!entry) return;
       held.delete(user);
@@ -56,12 +55,12 @@ export = function (RED: RedApi): void {
       releaseModel(entry.model, user);
     };
 
-    Object.defineProperty(node, 'loads', { get: () => loadCount(node.id) });
+    Object.defineProperty(this, 'loads', { get: () => loadCount(this.id) });
 
-    node.on('close', (removed: boolean, done: () => void) => {
-      for (const user of [...held.keys()]) node.deregister(user);
+    this.on('close', (removed: boolean, done: () => void) => {
+      for (const user of [...held.keys()]) this.deregister(user);
       // Deleted for good: no redeploy will come back for the model, so free it now.
-      if (removed) releaseIdleModels(node.id);
+      if (removed) releaseIdleModels(this.id);
       done();
     });
   }

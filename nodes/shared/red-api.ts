@@ -42,11 +42,11 @@ export type HttpHandler = (req: HttpRequest, res: HttpResponse, next?: () => voi
 export interface RedApi {
   nodes: {
     createNode(node: RedNode, config: object): void;
-    // Node-RED calls the constructor with `new`, binding `this` to the node being created.
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    // Node-RED calls the constructor with `new`, binding `this` to the node being created. `never` accepts every
+    // node's own `this` and config types (parameters are contravariant) without giving up type checks.
     registerType(
       type: string,
-      constructor: (this: any, config: any) => void,
+      nodeConstructor: (this: never, config: never) => void,
       options?: { credentials?: Record<string, { type: 'text' | 'password' }> },
     ): void;
     getNode(id: string): RedNode | null;

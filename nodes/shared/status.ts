@@ -56,7 +56,10 @@ export class StatusThrottle {
     this.latest = make;
     if (this.timer) return;
     const wait = this.lastAt + this.intervalMs - Date.now();
-    if (wait <= 0) return this.flush();
+    if (wait <= 0) {
+      this.flush();
+      return;
+    }
     this.timer = setTimeout(() => this.flush(), wait);
   }
 

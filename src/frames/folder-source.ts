@@ -200,7 +200,9 @@ class LoopCursor {
       report(
         new Error(
           `skipped ${path.join(this.dir, unsupported[0]!)}: ` +
-            `${unsupported[0]!.endsWith('/') ? 'it is a directory (sub-folders are not read)' : unsupportedName(unsupported[0]!)}`,
+            (unsupported[0]!.endsWith('/')
+              ? 'it is a directory (sub-folders are not read)'
+              : unsupportedName(unsupported[0]!)),
         ),
       );
     else if (unsupported.length > 1) {

@@ -23,7 +23,7 @@ export interface FrameSplitter {
   readonly stats: SplitterStats;
 }
 
-const enum S {
+enum S {
   SeekSoi,
   MarkerFF,
   MarkerCode,

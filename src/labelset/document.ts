@@ -1,3 +1,4 @@
+import { toError } from '../to-error';
 import { LabelSetError } from './errors';
 import { checkLabel, LABELSET_LIMITS } from './limits';
 import { decodeEmbedding } from './vectors';
@@ -58,7 +59,7 @@ export function parseDocument(text: string, file: string): LabelSetDocument {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw corrupt(file, `is not valid JSON (${(error as Error).message})`, error);
+    throw corrupt(file, `is not valid JSON (${toError(error).message})`, error);
   }
   return checkDocument(value, file);
 }
@@ -88,7 +89,7 @@ export function checkDocument(value: unknown, file: string): LabelSetDocument {
     try {
       checkLabel(label);
     } catch (error) {
-      throw corrupt(file, `has a class whose label is refused: ${(error as Error).message}`);
+      throw corrupt(file, `has a class whose label is refused: ${toError(error).message}`);
     }
     const examples = value.classes[label];
     if (!Array.isArray(examples) || examples.length === 0) {

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, stat, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import * as path from 'node:path';
-import { removeStaleTempFiles, syncFolder, writeFileAtomic } from './atomic-file';
+import { removeStaleTempFiles, syncFolder } from './atomic-file';
 import {
-  checkDocument,
   EXAMPLES_FOLDER,
   LABELSET_FILE,
   LABELSET_FORMAT_VERSION,
@@ -16,20 +15,21 @@ import {
 import { LabelSetError } from './errors';
 import { checkLabel, LABELSET_LIMITS } from './limits';
 import { type MatchClass, type MatchOptions, type MatchResult, matchClasses, resolveMatchOptions } from './matcher';
+import {
+  checkFolderName,
+  checkModelOptions,
+  checkSameModel,
+  describeModel,
+  type LabelSetModelOptions,
+  sameModel,
+} from './model-check';
+import { type LabelSetExport, readExport } from './set-export';
+import { folderExists, mkdirOrFail, readBounded, readThumbnailFile, writeOrFail } from './set-files';
+import { checkThumbnail } from './thumbnail-check';
 import { decodeEmbedding, encodeEmbedding, normalisedMean, toUnitVector } from './vectors';
 
-/** Which model the set is (to be) used with: `classifier.info.fingerprint` and `.embeddingSize`. */
-export interface LabelSetModelOptions {
-  fingerprint: string;
-  embeddingSize: number;
-  /** Shown in error messages and stored in a new set. */
-  modelName?: string;
-  /**
-   * Open a set taught with another model anyway, to re-embed it from its stored crops with `reembed()`;
-   * until then `add` and `match` refuse. Without it such a set is refused with `model-mismatch`.
-   */
-  allowModelChange?: boolean;
-}
+export type { LabelSetExport } from './set-export';
+export type { LabelSetModelOptions } from './model-check';
 
 /** How `LabelSet.open` opens a folder: the model it must match, and whether to create a new set. */
 export interface OpenLabelSetOptions extends LabelSetModelOptions {
@@ -60,11 +60,6 @@ export interface ClassSummary {
   examples: ExampleSummary[];
 }
 
-/** A whole set in one JSON-able object: `labelset.json`'s content plus every thumbnail as base64. */
-export interface LabelSetExport extends LabelSetDocument {
-  thumbnails: Record<string, string>;
-}
-
 /** Computes an embedding from an example's stored JPEG crop, e.g. `(jpeg) => classifier.embed(jpeg)`. */
 export type EmbedFunction = (jpeg: Buffer) => Promise<Float32Array>;
 
@@ -77,8 +72,6 @@ interface Example {
 }
 
 type Classes = Map<string, Example[]>;
-
-const JPEG_MAGIC = [0xff, 0xd8, 0xff];
 
 /**
  * A named set of classes taught by example, kept in a folder as `labelset.json` + `examples/<id>.jpg`.
@@ -319,8 +312,8 @@ export class LabelSet {
       const joined = [...(this.classMap.get(to) ?? []), ...moving];
       if (joined.length > LABELSET_LIMITS.maxExamplesPerClass) {
         throw limit(
-          `relabelling "${from}" as "${to}" would give "${to}" ${joined.length} examples, more than ` +
-            `${LABELSET_LIMITS.maxExamplesPerClass}`,
+          `relabelling "${from}" as "${to}" would give "${to}" ${joined.length} examples, ` +
+            `more than ${LABELSET_LIMITS.maxExamplesPerClass}`,
         );
       }
       const next: Classes = new Map();
@@ -435,8 +428,8 @@ export class LabelSet {
       const known = this.labels();
       throw new LabelSetError(
         'not-found',
-        `The label set ${this.folder} has no class ${JSON.stringify(label)} (it has: ` +
-          `${known.length > 0 ? known.join(', ') : 'none'})`,
+        `The label set ${this.folder} has no class ${JSON.stringify(label)} ` +
+          `(it has: ${known.length > 0 ? known.join(', ') : 'none'})`,
       );
     }
     return examples;
@@ -454,8 +447,8 @@ export class LabelSet {
     if (this.needsReembed) {
       throw new LabelSetError(
         'model-mismatch',
-        `Cannot ${action} the label set ${this.file} before reembed(): it was taught with ` +
-          `${describeModel(this.storedModel)}, ` +
+        `Cannot ${action} the label set ${this.file} before reembed(): ` +
+          `it was taught with ${describeModel(this.storedModel)}, ` +
           `not ${describeModel(this.targetModel)}`,
         { file: this.file },
       );
@@ -494,201 +487,12 @@ function serialise(document: LabelSetDocument): string {
   return `${JSON.stringify(document, null, 1)}\n`;
 }
 
-function checkModelOptions(options: LabelSetModelOptions): LabelSetModel {
-  if (typeof options !== 'object' || options === null) {
-    throw new LabelSetError(
-      'bad-option',
-      'Label set options must be an object {fingerprint, embeddingSize, modelName?}',
-    );
-  }
-  const { fingerprint, embeddingSize, modelName } = options;
-  if (typeof fingerprint !== 'string' || fingerprint.length === 0) {
-    throw new LabelSetError('bad-option', 'Label set options need the model fingerprint (classifier.info.fingerprint)');
-  }
-  if (!Number.isInteger(embeddingSize) || embeddingSize < 1 || embeddingSize > LABELSET_LIMITS.maxEmbeddingSize) {
-    throw new LabelSetError(
-      'bad-option',
-      `Label set options need embeddingSize 1..${LABELSET_LIMITS.maxEmbeddingSize} (classifier.info.embeddingSize), ` +
-        `got ${JSON.stringify(embeddingSize)}`,
-    );
-  }
-  return { fingerprint, embeddingSize, ...(typeof modelName === 'string' ? { name: modelName } : {}) };
-}
-
-function checkFolderName(dir: unknown): string {
-  if (typeof dir !== 'string' || dir.trim().length === 0) {
-    throw new LabelSetError('bad-option', `A label set folder must be a non-empty path, got ${JSON.stringify(dir)}`);
-  }
-  return path.resolve(dir);
-}
-
-function sameModel(a: LabelSetModel, b: LabelSetModel): boolean {
-  return a.fingerprint === b.fingerprint && a.embeddingSize === b.embeddingSize;
-}
-
-function describeModel(model: LabelSetModel): string {
-  return (
-    `${model.name === undefined ? 'the model' : `model ${model.name}`} (fingerprint ${model.fingerprint}, ` +
-    `${model.embeddingSize} values)`
-  );
-}
-
-function checkSameModel(stored: LabelSetModel, target: LabelSetModel, where: string, allowChange: boolean): void {
-  if (sameModel(stored, target) || allowChange) return;
-  throw new LabelSetError(
-    'model-mismatch',
-    `${where} was taught with ${describeModel(stored)}, not ${describeModel(target)}: use the model it was taught ` +
-      `with, ` +
-      'or open it with allowModelChange and call reembed() to recompute it from its stored crops',
-    { file: where },
-  );
-}
-
-function checkThumbnail(value: unknown, what: string): Buffer {
-  if (!(value instanceof Uint8Array)) throw new LabelSetError('bad-thumbnail', `${what} must be JPEG bytes (a Buffer)`);
-  const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-  if (bytes.length < 4 || JPEG_MAGIC.some((b, i) => bytes[i] !== b)) {
-    throw new LabelSetError('bad-thumbnail', `${what} is not a JPEG (make one with makeThumbnail)`);
-  }
-  if (bytes.length > LABELSET_LIMITS.maxThumbnailBytes) {
-    throw new LabelSetError(
-      'bad-thumbnail',
-      `${what} is ${bytes.length} bytes, more than ${LABELSET_LIMITS.maxThumbnailBytes}: store a small crop ` +
-        `(makeThumbnail)`,
-    );
-  }
-  return bytes;
-}
-
-function readExport(exported: unknown, what: string): { document: LabelSetDocument; thumbnails: Map<string, Buffer> } {
-  let value = exported;
-  if (typeof value === 'string' || Buffer.isBuffer(value)) {
-    if (value.length > LABELSET_LIMITS.maxFileBytes * 2) {
-      throw new LabelSetError(
-        'limit',
-        `${what} is ${value.length} bytes, more than ${LABELSET_LIMITS.maxFileBytes * 2}`,
-      );
-    }
-    try {
-      value = JSON.parse(value.toString());
-    } catch (error) {
-      throw new LabelSetError('corrupt', `${what} is not valid JSON (${(error as Error).message})`, { cause: error });
-    }
-  }
-  const document = checkDocument(value, what);
-  const raw = (value as { thumbnails?: unknown }).thumbnails;
-  if (typeof raw !== 'object' || raw === null) throw new LabelSetError('corrupt', `${what} has no "thumbnails" object`);
-  const thumbnails = new Map<string, Buffer>();
-  for (const example of Object.values(document.classes).flat()) {
-    const text = (raw as Record<string, unknown>)[example.id];
-    if (typeof text !== 'string')
-      throw new LabelSetError('corrupt', `${what} has no thumbnail for example ${example.id}`);
-    try {
-      thumbnails.set(example.id, checkThumbnail(Buffer.from(text, 'base64'), `the thumbnail of example ${example.id}`));
-    } catch (error) {
-      throw new LabelSetError('corrupt', `${what}: ${(error as Error).message}`, { cause: error });
-    }
-  }
-  return { document, thumbnails };
-}
-
-async function folderExists(folder: string): Promise<boolean> {
-  try {
-    const info = await stat(folder);
-    if (!info.isDirectory())
-      throw new LabelSetError('missing', `Label set folder ${folder} is not a folder`, { file: folder });
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    if (error instanceof LabelSetError) throw error;
-    throw ioError(`Cannot read the label set folder ${folder}`, folder, error);
-  }
-}
-
-/** The file's text, or undefined when it does not exist; refuses (as corrupt) a file beyond the size limit. */
-async function readBounded(file: string): Promise<string | undefined> {
-  let handle: Awaited<ReturnType<typeof open>>;
-  try {
-    handle = await open(file, 'r');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw ioError(`Cannot read the label set file ${file}`, file, error);
-  }
-  try {
-    const info = await handle.stat();
-    if (!info.isFile()) throw new LabelSetError('corrupt', `Label set file ${file} is not a regular file`, { file });
-    if (info.size > LABELSET_LIMITS.maxFileBytes) {
-      throw new LabelSetError(
-        'corrupt',
-        `Label set file ${file} is ${info.size} bytes, more than a set within the limits can be ` +
-          `(${LABELSET_LIMITS.maxFileBytes}); it was left as it is`,
-        { file },
-      );
-    }
-    const buffer = Buffer.alloc(info.size);
-    const { bytesRead } = await handle.read(buffer, 0, info.size, 0);
-    return buffer.subarray(0, bytesRead).toString('utf8');
-  } finally {
-    await handle.close();
-  }
-}
-
-async function readThumbnailFile(file: string): Promise<Buffer> {
-  let handle: Awaited<ReturnType<typeof open>>;
-  try {
-    handle = await open(file, 'r');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'io';
-    throw new LabelSetError(code, `Cannot read the example crop ${file}: ${(error as Error).message}`, {
-      file,
-      cause: error,
-    });
-  }
-  try {
-    const info = await handle.stat();
-    if (info.size > LABELSET_LIMITS.maxThumbnailBytes) {
-      throw new LabelSetError(
-        'bad-thumbnail',
-        `Example crop ${file} is ${info.size} bytes, more than ${LABELSET_LIMITS.maxThumbnailBytes}`,
-        {
-          file,
-        },
-      );
-    }
-    const buffer = Buffer.alloc(info.size);
-    const { bytesRead } = await handle.read(buffer, 0, info.size, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-}
-
 function safeParse(text: string, file: string): LabelSetDocument | undefined {
   try {
     return parseDocument(text, file);
   } catch {
     return undefined;
   }
-}
-
-async function mkdirOrFail(folder: string): Promise<void> {
-  try {
-    await mkdir(folder, { recursive: true });
-  } catch (error) {
-    throw ioError(`Cannot create the label set folder ${folder}`, folder, error);
-  }
-}
-
-async function writeOrFail(file: string, data: string | Uint8Array): Promise<void> {
-  try {
-    await writeFileAtomic(file, data);
-  } catch (error) {
-    throw ioError(`Cannot write ${file}; the label set is unchanged`, file, error);
-  }
-}
-
-function ioError(message: string, file: string, cause: unknown): LabelSetError {
-  return new LabelSetError('io', `${message}: ${(cause as Error).message}`, { file, cause });
 }
 
 function limit(message: string): LabelSetError {

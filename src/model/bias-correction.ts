@@ -61,7 +61,7 @@ function findSource(graph: KerasGraph, layer: KerasLayer): BiasCorrectionSite['s
   const ceiling = current ? reluCeiling(current) : undefined;
   if (!current || ceiling === undefined) return undefined;
   const batchNorm = soleInput(graph, current);
-  if (!batchNorm || batchNorm.class_name !== 'BatchNormalization') return undefined;
+  if (batchNorm?.class_name !== 'BatchNormalization') return undefined;
   return {
     batchNorm: graph.nameOf(batchNorm),
     epsilon: typeof batchNorm.config.epsilon === 'number' ? batchNorm.config.epsilon : 1e-3,

@@ -58,7 +58,7 @@ function quantizeWithRange(
   let squaredError = 0;
   for (let i = 0; i < values.length; i++) {
     const level = Math.round((values[i] - min) / scale);
-    const clamped = level < 0 ? 0 : level > qmax ? qmax : level;
+    const clamped = level < 0 ? 0 : Math.min(level, qmax);
     q[i] = clamped;
     const error = clamped * scale + min - values[i];
     squaredError += error * error;

@@ -11,6 +11,7 @@ export const DEFAULT_SOURCE = 'camera';
 export function slugify(name: string): string {
   const slug = name
     .toLowerCase()
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this removes
     .replace(/[\u0000-\u001f\u007f]/g, '')
     .replace(/[/#+]/g, '')
     .trim()
@@ -28,6 +29,7 @@ export function validatePrefix(prefix: string): string {
   if (typeof prefix !== 'string' || prefix.length === 0) {
     throw new MqttConfigError(`topic prefix must be a non-empty string such as "${DEFAULT_PREFIX}"`);
   }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is forbidden in MQTT topics, so it is looked for
   if (/[#+\u0000]/.test(prefix) || prefix.startsWith('/') || prefix.endsWith('/') || prefix.includes('//')) {
     throw new MqttConfigError(
       `topic prefix "${prefix}" is invalid: use levels separated by single "/" without "#", "+" or a ` +

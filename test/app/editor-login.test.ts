@@ -13,7 +13,8 @@ describe('editorLogin (EDITOR_USERNAME, EDITOR_PASSWORD, the generated login)', 
   const users = (
     login: ReturnType<typeof editorLogin>,
   ): Array<{ username: string; password: string; permissions: string }> =>
-    (login?.adminAuth as { users: Array<{ username: string; password: string; permissions: string }> }).users;
+    (login?.adminAuth as { users: Array<{ username: string; password: string; permissions: string }> } | undefined)
+      ?.users ?? [];
 
   it('no login on loopback unless EDITOR_PASSWORD asks for one; nothing written', function () {
     assert.equal(editorLogin({ env: {}, userDir, remote: false, announce: () => assert.fail('announced') }), undefined);

@@ -10,11 +10,8 @@ const EXAMPLE = path.join(__dirname, '..', '..', '..', 'examples', 'Camera - cla
 const CORE_NODES = path.join(path.dirname(require.resolve('@node-red/nodes/package.json')), 'core');
 // The example's core nodes (mqtt out, mqtt-broker, inject, comment), loaded the way Node-RED loads
 // them; a flow with an unknown node type would not start at all.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const coreMqtt = require(path.join(CORE_NODES, 'network', '10-mqtt.js')) as unknown;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const coreInject = require(path.join(CORE_NODES, 'common', '20-inject.js')) as unknown;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const coreComment = require(path.join(CORE_NODES, 'common', '90-comment.js')) as unknown;
 
 type FlowNode = Record<string, unknown> & { id: string; type: string };

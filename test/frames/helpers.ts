@@ -55,8 +55,10 @@ export function nextState(source: FrameSource, state: FrameSourceState, timeoutM
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Handle kinds a frame source could leak: children, pipes, sockets, timers, file requests. */
-const WATCHED =
-  /^(ProcessWrap|PipeWrap|TCPWrap|TCPSocketWrap|Timeout|FSReqCallback|FSReqPromise|FileHandle|StatWatcher|FSEventWrap|TLSWrap)$/;
+const WATCHED = new RegExp(
+  String.raw`^(ProcessWrap|PipeWrap|TCPWrap|TCPSocketWrap|Timeout|FSReqCallback|FSReqPromise|FileHandle|StatWat` +
+    String.raw`cher|FSEventWrap|TLSWrap)$`,
+);
 
 /**
  * Counts handles after one loop turn: mocha arms its per-test timeout timer only once the test

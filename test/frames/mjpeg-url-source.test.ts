@@ -29,24 +29,22 @@ describe('frames/mjpeg-url source (HTTP multipart/x-mixed-replace)', function ()
   });
 
   for (const contentLength of [true, false]) {
-    it(
-      `receives every frame intact ` + `${contentLength ? 'by Content-Length' : 'by JPEG markers (no Content-Length)'}`,
-      async () => {
-        server = await startMjpegServer({ frames, intervalMs: 40, contentLength });
-        source = createFrameSource({ kind: 'mjpeg-url', url: server.url, source: 'esp32' });
-        source.start();
-        const got = await nextFrames(source, 6);
-        got.forEach((f, i) =>
-          assert.ok(f.jpeg.equals(server!.sent[i]!), `frame ${i} differs from what the server sent`),
-        );
-        assert.deepEqual(
-          got.map((f) => f.seq),
-          [0, 1, 2, 3, 4, 5],
-        );
-        assert.equal((await sharp(got[1]!.jpeg).metadata()).width, 160);
-        assert.equal(source.stats.invalid, 0);
-      },
-    );
+    const how = contentLength ? 'by Content-Length' : 'by JPEG markers (no Content-Length)';
+    it(`receives every frame intact ${how}`, async () => {
+      server = await startMjpegServer({ frames, intervalMs: 40, contentLength });
+      source = createFrameSource({ kind: 'mjpeg-url', url: server.url, source: 'esp32' });
+      source.start();
+      const got = await nextFrames(source, 6);
+      got.forEach((f, i) => {
+        assert.ok(f.jpeg.equals(server!.sent[i]!), `frame ${i} differs from what the server sent`);
+      });
+      assert.deepEqual(
+        got.map((f) => f.seq),
+        [0, 1, 2, 3, 4, 5],
+      );
+      assert.equal((await sharp(got[1]!.jpeg).metadata()).width, 160);
+      assert.equal(source.stats.invalid, 0);
+    });
   }
 
   it('reconnects when the camera ends the stream, and frames resume', async () => {

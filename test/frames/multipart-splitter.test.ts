@@ -57,9 +57,9 @@ describe('frames/MultipartJpegSplitter', () => {
   it('accepts a boundary declared with its leading dashes', () => {
     // Some IP cameras declare boundary=--myboundary and then write --myboundary between parts.
     const stream = Buffer.concat([
-      Buffer.from('--myboundary\r\nContent-Type: image/jpeg\r\nContent-Length: ' + a.length + '\r\n\r\n', 'latin1'),
+      Buffer.from(`--myboundary\r\nContent-Type: image/jpeg\r\nContent-Length: ${a.length}\r\n\r\n`, 'latin1'),
       a,
-      Buffer.from('\r\n--myboundary\r\nContent-Length: ' + b.length + '\r\n\r\n', 'latin1'),
+      Buffer.from(`\r\n--myboundary\r\nContent-Length: ${b.length}\r\n\r\n`, 'latin1'),
       b,
     ]);
     const s = new MultipartJpegSplitter('--myboundary', 1 << 20);

@@ -30,7 +30,9 @@ describe('frames/snapshot-url source (polled still images)', function () {
     const t0 = Date.now();
     const got = await nextFrames(source, 4);
     const elapsed = Date.now() - t0;
-    got.forEach((f, i) => assert.ok(f.jpeg.equals(server!.sent[i]!), `snapshot ${i} differs`));
+    got.forEach((f, i) => {
+      assert.ok(f.jpeg.equals(server!.sent[i]!), `snapshot ${i} differs`);
+    });
     assert.ok(elapsed >= 280, `4 polls 100 ms apart took only ${elapsed} ms`);
     assert.equal((await sharp(got[1]!.jpeg).metadata()).width, 128);
   });

@@ -23,7 +23,10 @@ describe('prepareImage: libvips failures said in our words, naming the format', 
       'a JPEG claiming 0×0 (was "THIS variant cannot be decoded")',
       async () => jpegClaiming(0, 0),
       'TRUNCATED',
-      /^JPEG header declares a width or height of 0, so there is nothing to decode .*Accepted: images whose header gives their real width and height\.$/,
+      new RegExp(
+        String.raw`^JPEG header declares a width or height of 0, so there is nothing to decode .*Accepted:` +
+          String.raw` images whose header gives their real width and height\.$`,
+      ),
     ],
     [
       'a JPEG claiming 640×0',
@@ -39,7 +42,10 @@ describe('prepareImage: libvips failures said in our words, naming the format', 
         return png;
       },
       'TRUNCATED',
-      /^PNG image header is truncated or corrupt: the file is damaged, cut short, or not what its first bytes claim\. .*Accepted: JPEG, PNG/,
+      new RegExp(
+        String.raw`^PNG image header is truncated or corrupt: the file is damaged, cut short, or not what its` +
+          String.raw` first bytes claim\. .*Accepted: JPEG, PNG`,
+      ),
     ],
     [
       'a GIF whose header claims 0×0 (libnsgif decoded it as 1×1 and it was classified)',

@@ -48,12 +48,9 @@ describe('prepareImage: bad input is an ImageError, never a crash', function () 
   });
 
   for (const file of ['dragonfly.bmp', 'grace_hopper.bmp']) {
-    it(
-      `the BMP fixture ${file}: UNSUPPORTED_FORMAT saying sharp has no BMP decoder and to use ` + `PNG/JPEG`,
-      async function () {
-        await rejectsWith(readImage(file), 'UNSUPPORTED_FORMAT', /BMP.*no BMP decoder.*PNG or JPEG/);
-      },
-    );
+    it(`the BMP fixture ${file}: UNSUPPORTED_FORMAT, sharp has no BMP decoder, use PNG/JPEG`, async function () {
+      await rejectsWith(readImage(file), 'UNSUPPORTED_FORMAT', /BMP.*no BMP decoder.*PNG or JPEG/);
+    });
   }
 
   describe('truncated files', function () {

@@ -80,7 +80,9 @@ describe('sharp runtime settings for a long-running process', function () {
     const together = await Promise.all(
       [...files, ...files].map((file) => prepareImage(readImage(file), { width: 96, height: 96 })),
     );
-    together.forEach((out, i) => assert.deepEqual(out.rgb, alone[i % files.length].rgb, files[i % files.length]));
+    together.forEach((out, i) => {
+      assert.deepEqual(out.rgb, alone[i % files.length].rgb, files[i % files.length]);
+    });
   });
 
   it('refuses a limit below 1', function () {

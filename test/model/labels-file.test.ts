@@ -28,7 +28,10 @@ describe('readLabelsFile: regular files only, bounded', function () {
     [
       'a named pipe (it hung the model load)',
       () => path.join(dir, 'labels.txt'),
-      /labels\.txt" is a named pipe \(FIFO\), not a regular file.*Accepted: a regular text file with one label per line/,
+      new RegExp(
+        String.raw`labels\.txt" is a named pipe \(FIFO\), not a regular file.*Accepted: a regular text file with` +
+          String.raw` one label per line`,
+      ),
     ],
     ['/dev/zero', () => '/dev/zero', /"\/dev\/zero" is a character device, not a regular file/],
     [

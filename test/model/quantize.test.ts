@@ -88,7 +88,7 @@ describe('quantize (TF.js quantised weight manifests)', function () {
     assert.equal(toFloat16Bits(-2), 0xc000);
     assert.equal(toFloat16Bits(65504), 0x7bff);
     assert.equal(toFloat16Bits(1e6), 0x7c00);
-    assert.equal(toFloat16Bits(5.960464477539063e-8), 0x0001);
+    assert.equal(toFloat16Bits(2 ** -24), 0x0001);
     assert.equal(toFloat16Bits(0.333333343267), 0x3555);
   });
 

@@ -148,6 +148,30 @@ describe('LabelPublisher: watched region state, image and teach topics (aedes)',
     );
   });
 
+  it('while the broker is away keeps only the latest state and frame, and publishes them on reconnect', async () => {
+    await broker.cut();
+    const p = publisher();
+    p.announceState('porch', { classes: ['apple', 'banana'] });
+    const second = readImage('hot_dog.jpg');
+    p.publishState('porch', { state: 'apple', previous: null, changedAt: 1, score: 0.9, frameJpeg: frame });
+    p.publishState('porch', { state: 'banana', previous: 'apple', changedAt: 2, score: 0.95, frameJpeg: second });
+    // Discovery, then state and attributes twice: the frames wait outside the queue, only the latest kept.
+    assert.equal(p.status().queued, 5);
+    await broker.resume();
+    await until('reconnected', () => (p.status().state === 'connected' ? true : undefined));
+    const watching = await rawSubscriber(broker.url, 'mobilenet/porch/image');
+    closing.push(() => watching.client.endAsync(true));
+    await until('the latest frame', () =>
+      watching.got.get('mobilenet/porch/image')?.find((m) => m.payload.equals(second)),
+    );
+    const late = await rawSubscriber(broker.url, 'mobilenet/porch/#');
+    closing.push(() => late.client.endAsync(true));
+    const image = await until('image', () => late.got.get('mobilenet/porch/image')?.at(0));
+    const state = await until('state', () => late.got.get('mobilenet/porch/state')?.at(0));
+    assert.ok(image.retain && image.payload.equals(second), 'the latest frame, retained');
+    assert.deepEqual([state.retain, state.payload.toString()], [true, 'banana']);
+  });
+
   it('does not listen to teach topics unless asked', async () => {
     const p = publisher(false);
     let heard = 0;

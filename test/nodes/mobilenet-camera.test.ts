@@ -433,9 +433,10 @@ describe('mobilenet-camera node', function () {
       const errors = (await caught).map((m) => m.error.message);
       assert.deepEqual(
         errors.map((e) =>
-          /must be "start" or "stop", got .*; the camera command, URL and folder can only be changed in the node's configuration/.test(
-            e,
-          ),
+          new RegExp(
+            String.raw`must be "start" or "stop", got .*; the camera command, URL and folder can only be changed` +
+              String.raw` in the node's configuration`,
+          ).test(e),
         ),
         [true, true, true, true],
       );

@@ -123,7 +123,6 @@ describe('mobilenet-classify node', function () {
     await waitForStatus(c1, (s) => s.fill === 'green');
     const png = readImage('coffee.png');
     // Raw pixels decoded independently of the node (sharp straight from the file).
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const sharp = require('sharp') as (input: Buffer) => {
       removeAlpha(): {
         raw(): {

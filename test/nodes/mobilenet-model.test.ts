@@ -9,7 +9,6 @@ import { collect, distNode, helper, messagePorts, waitFor, waitForStatus } from 
 const modelNode = distNode('mobilenet-model');
 const classifyNode = distNode('mobilenet-classify');
 // The same module instance the config node uses (Node's module cache), to look inside the cache.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const shared =
   require('../../nodes/mobilenet-model/shared-models') as typeof import('../../nodes/mobilenet-model/shared-models');
 

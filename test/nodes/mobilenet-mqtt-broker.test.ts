@@ -11,12 +11,10 @@ interface TestHelper {
   unload(): Promise<void>;
   getNode(id: string): { brokerSettings(): BrokerSettings } | null;
 }
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const helper = require('node-red-node-test-helper') as TestHelper;
 helper.init(require.resolve('node-red'));
 
 const SOURCE_DIR = path.join(__dirname, '..', '..', '..', 'nodes', 'mobilenet-mqtt-broker');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const brokerNode = require(
   path.join(__dirname, '..', '..', 'nodes', 'mobilenet-mqtt-broker', 'mobilenet-mqtt-broker.js'),
 ) as unknown;

@@ -8,9 +8,7 @@ import { RecordingSubscriber } from '../mqtt/helpers/subscriber';
 import { helper, type SpiedNode } from './helpers/node-red';
 
 const DIST_NODES = path.join(__dirname, '..', '..', 'nodes');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const brokerNode = require(path.join(DIST_NODES, 'mobilenet-mqtt-broker', 'mobilenet-mqtt-broker.js')) as unknown;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const labelsNode = require(path.join(DIST_NODES, 'mobilenet-mqtt-labels', 'mobilenet-mqtt-labels.js')) as unknown;
 
 /** A msg exactly as the classify node emits it, with real predictions for a fixture photo. */

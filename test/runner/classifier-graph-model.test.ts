@@ -80,7 +80,7 @@ function writeGraphModel(dir: string): void {
     ],
   };
   fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(modelJson));
-  fs.writeFileSync(path.join(dir, 'labels.txt'), LABELS.join('\n') + '\n');
+  fs.writeFileSync(path.join(dir, 'labels.txt'), `${LABELS.join('\n')}\n`);
 }
 
 function softmax(logits: number[]): number[] {

@@ -27,7 +27,10 @@ describe('library options: each bad value named, with what is accepted', functio
     [
       'no model',
       {},
-      /^model must be a catalog name, a directory holding model\.json, a \.tflite file or an http\(s\) URL, got undefined$/,
+      new RegExp(
+        String.raw`^model must be a catalog name, a directory holding model\.json, a \.tflite file or an` +
+          String.raw` http\(s\) URL, got undefined$`,
+      ),
     ],
     ['model a number', { model: 42 }, /^model must be .*, got 42$/],
     [
@@ -104,7 +107,10 @@ describe('library options: each bad value named, with what is accepted', functio
       [
         'deny a string',
         { deny: 'person' },
-        /^deny must be an array of label names, for example \["cat", "dog"\], got the string "person" \(write \["person"\] for one label\)$/,
+        new RegExp(
+          String.raw`^deny must be an array of label names, for example \["cat", "dog"\], got the string` +
+            String.raw` "person" \(write \["person"\] for one label\)$`,
+        ),
       ],
       [
         'allow a string',
@@ -143,7 +149,11 @@ describe('library options: each bad value named, with what is accepted', functio
     it('with a file path instead of bytes: says to read the file first', async function () {
       assert.match(
         await rejectionOf(classifier.classify('coffee.png' as never)),
-        /^image must be a Buffer\/Uint8Array of encoded bytes or a raw image \{data, width, height, channels\}, got the string "coffee\.png" \(read a file first with image\.readImageFile\(path\)/,
+        new RegExp(
+          String.raw`^image must be a Buffer\/Uint8Array of encoded bytes or a raw image \{data, width, height,` +
+            String.raw` channels\}, got the string "coffee\.png" \(read a file first with` +
+            String.raw` image\.readImageFile\(path\)`,
+        ),
       );
     });
 

@@ -22,7 +22,7 @@ const CLASSES: Array<[string, number]> = [
  * weights.bin and metadata.json. The head is cut from the real ImageNet classifier, so the
  * export really recognises the three photos.
  */
-export async function writeTeachableExport(dir: string): Promise<tfl.LayersModel> {
+async function writeTeachableExport(dir: string): Promise<tfl.LayersModel> {
   const base = await tfl.loadLayersModel(directoryHandler(V1_025_LAYERS_DIR));
   const features = tfl.model({
     inputs: base.inputs,

@@ -144,7 +144,10 @@ describe('store/download against hostile and broken servers', function () {
           assert.ok(!error.message.includes('alice'), error.message);
           assert.match(
             error.message,
-            /Cannot download "http:\/\/127\.0\.0\.1:\d+\/files\/.*\.tflite": URLs with a user name or password are not supported/,
+            new RegExp(
+              String.raw`Cannot download "http:\/\/127\.0\.0\.1:\d+\/files\/.*\.tflite": URLs with a user name` +
+                String.raw` or password are not supported`,
+            ),
           );
           return true;
         },
@@ -212,7 +215,10 @@ describe('store/download against hostile and broken servers', function () {
       server.faults.set(TFLITE_PATH, { kind: 'endless', cap: 64 * MIB });
       await assert.rejects(
         fetchCatalogModel({ ...entry, url: `${server.base}${TFLITE_PATH}` }, { cacheDir: cache }),
-        /refused: the body goes on past 525598 bytes, the most allowed \(the catalog's size for mobilenet_v1_0\.25_128_quant\.tflite\)/,
+        new RegExp(
+          String.raw`refused: the body goes on past 525598 bytes, the most allowed \(the catalog's size for` +
+            String.raw` mobilenet_v1_0\.25_128_quant\.tflite\)`,
+        ),
       );
       assert.deepEqual(cacheListing(cache), []);
     });
@@ -223,11 +229,17 @@ describe('store/download against hostile and broken servers', function () {
       server.faults.set(TFLITE_PATH, { kind: 'announce', length: 10 * 1024 * MIB });
       await assert.rejects(
         fetchCatalogModel({ ...entry, url: `${server.base}${TFLITE_PATH}` }, { cacheDir: cache }),
-        /refused: the server announces 10737418240 bytes, but the file has 525598 \(the catalog's size for mobilenet_v1_0\.25_128_quant\.tflite\)/,
+        new RegExp(
+          String.raw`refused: the server announces 10737418240 bytes, but the file has 525598 \(the catalog's` +
+            String.raw` size for mobilenet_v1_0\.25_128_quant\.tflite\)`,
+        ),
       );
       await assert.rejects(
         fetchModel(`${server.base}${TFLITE_PATH}`, { cacheDir: cache }),
-        /refused: the server announces 10737418240 bytes, more than the 67108864 allowed \(the per-file limit, MOBILENET_MAX_DOWNLOAD_BYTES\)/,
+        new RegExp(
+          String.raw`refused: the server announces 10737418240 bytes, more than the 67108864 allowed \(the` +
+            String.raw` per-file limit, MOBILENET_MAX_DOWNLOAD_BYTES\)`,
+        ),
       );
       assert.deepEqual(cacheListing(cache), []);
     });
@@ -237,7 +249,10 @@ describe('store/download against hostile and broken servers', function () {
       server.faults.set(shard, { kind: 'endless', cap: 64 * MIB });
       await assert.rejects(
         fetchModel(`${server.base}/files/${LAYERS}/model.json`, { cacheDir: cache }),
-        /group29-shard1of1 refused: the body goes on past 1028000 bytes, the most allowed \(what weight group 29 of model\.json's weights manifest needs\)/,
+        new RegExp(
+          String.raw`group29-shard1of1 refused: the body goes on past 1028000 bytes, the most allowed \(what` +
+            String.raw` weight group 29 of model\.json's weights manifest needs\)`,
+        ),
       );
       assert.deepEqual(cacheListing(cache), []);
     });
@@ -248,7 +263,10 @@ describe('store/download against hostile and broken servers', function () {
           cacheDir: cache,
           limits: { maxModelBytes: 1_000_000 },
         }),
-        /refused: the model's files add up to more than 1000000 bytes \(the per-model limit, MOBILENET_MAX_MODEL_BYTES\)/,
+        new RegExp(
+          String.raw`refused: the model's files add up to more than 1000000 bytes \(the per-model limit,` +
+            String.raw` MOBILENET_MAX_MODEL_BYTES\)`,
+        ),
       );
       assert.deepEqual(cacheListing(cache), []);
     });
@@ -398,7 +416,10 @@ describe('store/download against hostile and broken servers', function () {
       server.faults.set(TFLITE_PATH, { kind: 'no-response' });
       await assert.rejects(
         fetchModel(`${server.base}${TFLITE_PATH}`, { cacheDir: cache, limits: { responseTimeoutMs: 300 } }),
-        /Download of http:\/\/127\.0\.0\.1:\d+\/files\/.*\.tflite timed out: no response from http:\/\/127\.0\.0\.1:\d+\/files\/.*\.tflite within 300 ms/,
+        new RegExp(
+          String.raw`Download of http:\/\/127\.0\.0\.1:\d+\/files\/.*\.tflite timed out: no response from` +
+            String.raw` http:\/\/127\.0\.0\.1:\d+\/files\/.*\.tflite within 300 ms`,
+        ),
       );
       assert.deepEqual(cacheListing(cache), []);
     });

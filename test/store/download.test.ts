@@ -114,7 +114,11 @@ describe('store/download fetchModel', function () {
     const local = { ...entry, url: layersUrl() };
     await assert.rejects(
       fetchCatalogModel(local, { cacheDir: cache }),
-      /Integrity check failed for group37-shard1of1 from http:\/\/127\.0\.0\.1:\d+\/files\/.*group37-shard1of1: sha256 is [0-9a-f]{64}, expected [0-9a-f]{64}/,
+      new RegExp(
+        String.raw`Integrity check failed for group37-shard1of1 from` +
+          String.raw` http:\/\/127\.0\.0\.1:\d+\/files\/.*group37-shard1of1: sha256 is [0-9a-f]{64}, expected` +
+          String.raw` [0-9a-f]{64}`,
+      ),
     );
     assert.deepEqual(cacheListing(cache), []);
 
@@ -127,7 +131,10 @@ describe('store/download fetchModel', function () {
     server.faults.set(`/files/${LAYERS}/group33-shard1of1`, { kind: 'truncate', bytes: 65_000 });
     await assert.rejects(
       fetchModel(layersUrl(), { cacheDir: cache }),
-      /Size check failed for weight group 33 \(group33-shard1of1\) of http:.*model\.json: got 65000 bytes, its manifest's weights need 65536/,
+      new RegExp(
+        String.raw`Size check failed for weight group 33 \(group33-shard1of1\) of http:.*model\.json: got 65000` +
+          String.raw` bytes, its manifest's weights need 65536`,
+      ),
     );
     assert.deepEqual(cacheListing(cache), []);
   });
@@ -179,7 +186,8 @@ describe('store/download fetchModel', function () {
   it('downloads a .tflite file and returns its path, checked against the pinned sha256', async function () {
     const entry = findCatalogEntry('mobilenet_v2_1.0_224_quant');
     assert.ok(entry?.sha256);
-    const url = `${server.base}/redirect/1/${path.basename(path.dirname(V2_QUANT_TFLITE))}/mobilenet_v2_1.0_224_quant.tflite`;
+    const folder = path.basename(path.dirname(V2_QUANT_TFLITE));
+    const url = `${server.base}/redirect/1/${folder}/mobilenet_v2_1.0_224_quant.tflite`;
     const events: DownloadProgress[] = [];
     const file = await fetchCatalogModel({ ...entry, url }, { cacheDir: cache, onProgress: (p) => events.push(p) });
     assert.equal(file, path.join(cache, 'mobilenet_v2_1.0_224_quant', 'mobilenet_v2_1.0_224_quant.tflite'));
@@ -342,7 +350,11 @@ describe('store/download fetchModel', function () {
       const url = `${archiveServer.base}/files/mobilenet_v1_0.25_128_quant.tgz`;
       await assert.rejects(
         fetchModel(url, { cacheDir: cache, member: 'mobilenet_v1_1.0_224_quant.tflite' }),
-        /Cannot take mobilenet_v1_1\.0_224_quant\.tflite out of http:.*\.tgz: .* has no file "mobilenet_v1_1\.0_224_quant\.tflite"; it holds: mobilenet_v1_0\.25_128_quant_info\.txt, mobilenet_v1_0\.25_128_quant\.tflite/,
+        new RegExp(
+          String.raw`Cannot take mobilenet_v1_1\.0_224_quant\.tflite out of http:.*\.tgz: .* has no file` +
+            String.raw` "mobilenet_v1_1\.0_224_quant\.tflite"; it holds: mobilenet_v1_0\.25_128_quant_info\.txt,` +
+            String.raw` mobilenet_v1_0\.25_128_quant\.tflite`,
+        ),
       );
       assert.deepEqual(cacheListing(cache), []);
     });

@@ -55,7 +55,8 @@ export const quantizeCommand: CliCommand = {
         `${dtype}: weights ${megabytes(report.weightBytesBefore)} → ${megabytes(report.weightBytesAfter)} ` +
           `(${ratio.toFixed(2)}× smaller), ${report.tensorsQuantized} tensors quantised (${report.channelsEqualized} ` +
           `kernels equalised through their batch-norm first, ${report.biasesCorrected} rounding shifts corrected in ` +
-          `float32${report.kernelsWidened > 0 ? `, ${report.kernelsWidened} smallest kernels kept at uint16` : ''}), ${report.tensorsKept} 1-D tensors kept as float32`,
+          `float32${report.kernelsWidened > 0 ? `, ${report.kernelsWidened} smallest kernels kept at uint16` : ''}), ` +
+          `${report.tensorsKept} 1-D tensors kept as float32`,
       );
       console.log(`written to ${path.resolve(outDir)} (${(await fs.readdir(outDir)).length} files)`);
       for (const check of checks) {

@@ -1,4 +1,4 @@
-import { ByteBuffer } from 'flatbuffers';
+import type { ByteBuffer } from 'flatbuffers';
 import { TfliteFormatError } from './errors';
 
 /** Throws unless [offset, offset + size) lies inside the buffer. */

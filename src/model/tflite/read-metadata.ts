@@ -1,5 +1,5 @@
 import { TfliteFormatError, TfliteUnsupportedError } from './errors';
-import { AssociatedFile, AssociatedFileType, METADATA_BUFFER_NAME, ModelMetadata } from './metadata-tables';
+import { type AssociatedFile, AssociatedFileType, METADATA_BUFFER_NAME, ModelMetadata } from './metadata-tables';
 import type { Model } from './model-tables';
 import { readAppendedZip } from './appended-zip';
 

@@ -177,7 +177,9 @@ export function int8Bytes(values: number[]): Uint8Array {
 export function int32Bytes(values: number[]): Uint8Array {
   const bytes = new Uint8Array(values.length * 4);
   const view = new DataView(bytes.buffer);
-  values.forEach((v, i) => view.setInt32(4 * i, v, true));
+  values.forEach((v, i) => {
+    view.setInt32(4 * i, v, true);
+  });
   return bytes;
 }
 
@@ -280,4 +282,26 @@ export function buildMetadata(spec: {
   b.addFieldOffset(3, subgraphs, 0);
   b.finish(b.endObject(), 'M001');
   return b.asUint8Array().slice();
+}
+
+/** Writes a Pool2DOptions table: padding (0 SAME, 1 VALID), strides, filter size, fused activation. */
+export function pool2dOptions(
+  padding: number,
+  stride: number,
+  filter: number,
+  activation: number,
+): { type: number; write: (b: Builder) => number } {
+  return {
+    type: 5,
+    write: (b) => {
+      b.startObject(6);
+      b.addFieldInt8(0, padding, 0);
+      b.addFieldInt32(1, stride, 0);
+      b.addFieldInt32(2, stride, 0);
+      b.addFieldInt32(3, filter, 0);
+      b.addFieldInt32(4, filter, 0);
+      b.addFieldInt8(5, activation, 0);
+      return b.endObject();
+    },
+  };
 }

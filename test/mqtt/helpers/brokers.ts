@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { AedesOptions } from 'aedes' with { 'resolution-mode': 'import' };
+type AedesOptions = import('aedes', { with: { 'resolution-mode': 'import' }}).AedesOptions;
 
 export const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/local/sbin/mosquitto'].find((p) =>
   fs.existsSync(p),
@@ -113,7 +113,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
   // Mosquitto drops root privileges to user "mosquitto", which cannot read our temp dir.
   if (process.getuid && process.getuid() === 0) lines.push('user root');
   const conf = path.join(dir, 'mosquitto.conf');
-  fs.writeFileSync(conf, lines.join('\n') + '\n');
+  fs.writeFileSync(conf, `${lines.join('\n')}\n`);
   let child: ChildProcess | undefined;
   let output = '';
   const start = async (): Promise<void> => {

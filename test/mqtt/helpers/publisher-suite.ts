@@ -249,7 +249,7 @@ export function publisherSuite(kind: string, factory: BrokerFactory): void {
       await waitForStatus(p, (s) => s.state !== 'connected', 'publisher to notice the outage');
       // 4 frames x 2 state messages = 8 = the bound: everything must arrive.
       const outage = ['coffee.png', 'hot_dog.jpg', 'coffee.png', 'owl.jpg'];
-      outage.forEach((photo, i) => p.publish(referenceFrame(photo, 10 + i, 10 + i)));
+      for (const [i, photo] of outage.entries()) p.publish(referenceFrame(photo, 10 + i, 10 + i));
       assert.deepEqual(p.status(), { state: p.status().state, queued: 8, dropped: 0, skippedQos0: 4 });
       await restoreBroker(sub);
       await waitForStatus(p, (s) => s.state === 'connected', 'reconnect');
@@ -283,7 +283,7 @@ export function publisherSuite(kind: string, factory: BrokerFactory): void {
       await broker.interrupt();
       await waitForStatus(p, (s) => s.state !== 'connected', 'publisher to notice the outage');
       const photos = ['coffee.png', 'parrot.jpg', 'coffee.png', 'parrot.jpg', 'coffee.png', 'hot_dog.jpg'];
-      photos.forEach((photo, i) => p.publish(referenceFrame(photo, i + 1, i + 1)));
+      for (const [i, photo] of photos.entries()) p.publish(referenceFrame(photo, i + 1, i + 1));
       // Each frame changes the label and flips espresso: 12 state messages against a bound of 4.
       assert.equal(p.status().queued, 4);
       assert.equal(p.status().dropped, 8);

@@ -25,7 +25,6 @@ export interface TestHelper {
   log(): { args: unknown[][] };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 export const helper = require('node-red-node-test-helper') as TestHelper;
 helper.init(require.resolve('node-red'));
 
@@ -39,7 +38,6 @@ type NodeModule = (red: { _: unknown }) => unknown;
  * the key itself, which would hide what a user reads in status texts and errors.
  */
 export function distNode(type: string): unknown {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const module = require(path.join(DIST_NODES, type, `${type}.js`)) as NodeModule;
   const file = path.join(DIST_NODES, type, 'locales', 'en-US', `${type}.json`);
   const messages = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
