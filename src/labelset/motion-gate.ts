@@ -98,8 +98,15 @@ export class MotionGate {
     if (this.settleLeft > 0) return { reason: 'settle', changedArea };
     if (confirming && this.confirmLeft > 0) return { reason: 'confirm', changedArea };
     const { heartbeatMs } = this.options;
-    if (heartbeatMs > 0 && ts - this.lastClassifiedAt >= heartbeatMs) return { reason: 'heartbeat', changedArea };
+    // A clock set back (NTP after boot on a board without RTC) counts as due rather than silencing the heartbeat.
+    const since = ts - this.lastClassifiedAt;
+    if (heartbeatMs > 0 && (since >= heartbeatMs || since < 0)) return { reason: 'heartbeat', changedArea };
     return { reason: undefined, changedArea };
+  }
+
+  /** Forgets the reference: the next frame is classified as if it were the first. */
+  reset(): void {
+    this.reference = undefined;
   }
 
   /** Called once the frame was classified: it becomes the reference the next frames are compared with. */

@@ -116,6 +116,15 @@ export class StateWatcher {
     return this.consensus.state;
   }
 
+  /**
+   * Classifies the next frame even if the region holds still, and the frames after it while a new
+   * state collects its votes: call it after the label set changed (an example taught or a class
+   * forgotten), so the state follows without waiting for motion or the heartbeat.
+   */
+  classifyNext(): void {
+    this.gate.reset();
+  }
+
   /** The last frame handed to `process` (for "teach what the camera sees now"), or undefined before the first. */
   get currentFrame(): { image: ImageInput; ts: number } | undefined {
     return this.latest;

@@ -115,6 +115,28 @@ describe('state watcher with a real classifier on real frames', () => {
     assert.equal(watcher.stats().skipped['no-motion'], 1);
   });
 
+  it('classifies a still region again after classifyNext() (the label set changed)', async () => {
+    const watcher = new StateWatcher({
+      classify: imagenetTop1(classifier),
+      roi: REGION,
+      motion: { settleFrames: 0 },
+      consensus: { frames: 3, minScore: 0 },
+    });
+    const reasons: Array<string | undefined> = [];
+    const step = async (ts: number) => {
+      const outcome = await watcher.process(apple, ts);
+      reasons.push(outcome.classified?.reason ?? outcome.skipped);
+    };
+    await step(0);
+    await step(1000);
+    watcher.classifyNext();
+    await step(2000);
+    await step(3000);
+    await step(-5000); // the clock was set back: the heartbeat is due rather than silenced
+    assert.deepEqual(reasons, ['first', 'confirm', 'first', 'no-motion', 'heartbeat']);
+    assert.equal(watcher.stats().changes, 1, 'the third vote came from the frame classifyNext() let through');
+  });
+
   it('a frame arriving while one is handled waits; a newer one replaces it (counted busy)', async () => {
     const watcher = new StateWatcher({ classify: imagenetTop1(classifier), roi: REGION });
     const first = watcher.process(apple, 1);
