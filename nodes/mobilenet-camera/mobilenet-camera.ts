@@ -2,8 +2,12 @@ import { createFrameSource, redactUserinfo, type Frame, type FrameSource } from 
 import type { NodeMessage, RedApi, RedNode } from '../shared/red-api';
 import { toFrameSourceConfig, type CameraCredentials, type CameraNodeConfig } from './camera-config';
 import { cameraStatus } from './camera-status';
+import { failInput } from '../shared/fail-input';
+import { StatusThrottle, status } from '../shared/status';
+import { translator } from '../shared/translate';
 import { toError } from '../../src';
 
+/** How often the running status refreshes its fps and frame count. */
 const STATUS_INTERVAL_MS = 1000;
 const CONTROL_WORDS = ['start', 'stop'] as const;
 type ControlWord = (typeof CONTROL_WORDS)[number];
@@ -26,8 +30,7 @@ function controlWord(msg: NodeMessage): ControlWord {
           ? 'null'
           : typeof value;
   throw new RangeError(
-    `${where} must be "start" or "stop", got ${got}; the camera command, URL and folder can only be changed in the ` +
-      `node's configuration`,
+    `${where} must be "start" or "stop", got ${got}; the camera command, URL and folder can only be changed in the node's configuration`,
   );
 }
 
@@ -38,42 +41,32 @@ function frameMessage(frame: Frame): NodeMessage {
 }
 
 export = function (RED: RedApi): void {
-  const t = (key: string, substitutions?: Record<string, string | number>): string =>
-    RED._(`mobilenet-camera.status.${key}`, substitutions);
+  const t = translator(RED, 'mobilenet-camera');
 
   function MobilenetCameraNode(this: RedNode, config: CameraNodeConfig): void {
     RED.nodes.createNode(this, config);
+    const statuses = new StatusThrottle((shown) => this.status(shown), STATUS_INTERVAL_MS);
     let source: FrameSource | undefined;
     try {
       source = createFrameSource(toFrameSourceConfig(config, (this.credentials ?? {}) as CameraCredentials));
     } catch (err) {
-      this.status({ fill: 'red', shape: 'ring', text: RED._('mobilenet-camera.status.config-error') });
-      this.error(RED._('mobilenet-camera.errors.config', { message: redactUserinfo(toError(err).message) }));
+      statuses.now(status.failed(t('status.config-error')));
+      this.error(t('errors.config', { message: redactUserinfo(toError(err).message) }));
     }
 
     let statusTimer: NodeJS.Timeout | undefined;
     if (source) {
       const camera = source;
-      let shown = '';
-      let shownAt = 0;
-      // At most about one status update a second: a 30 fps camera must not flood the editor.
-      const showStatus = (force: boolean): void => {
-        const status = cameraStatus(camera.state, camera.stats, t);
-        const key = JSON.stringify(status);
-        if (key === shown) return;
-        if (!force && Date.now() - shownAt < STATUS_INTERVAL_MS * 0.9) return;
-        shown = key;
-        shownAt = Date.now();
-        this.status(status);
-      };
-      statusTimer = setInterval(() => showStatus(true), STATUS_INTERVAL_MS);
+      // Throttled, state changes included: a camera failing at once after each restart must not flood the editor.
+      const showStatus = (): void => statuses.update(() => cameraStatus(camera.state, camera.stats, t));
+      statusTimer = setInterval(showStatus, STATUS_INTERVAL_MS);
 
       let reported: string | undefined;
       camera.on('frame', (frame) => this.send(frameMessage(frame)));
       camera.on('state', (state) => {
         // A healthy run clears the memory, so the next failure is logged again.
         if (state === 'running') reported = undefined;
-        showStatus(false);
+        showStatus();
       });
       camera.on('error', (err) => {
         // A dead camera retried with backoff fails the same way each time: report it once.
@@ -83,21 +76,24 @@ export = function (RED: RedApi): void {
         // With a msg, a Catch node sees it (for alerts); the status keeps showing it too.
         this.error(message, { payload: message, frame: { source: camera.config.source } });
       });
-      showStatus(true);
+      statuses.now(cameraStatus(camera.state, camera.stats, t));
       if (config.autostart !== false) camera.start();
     }
 
     this.on('input', (msg, _send, done) => {
       try {
-        if (!source) throw new Error(RED._('mobilenet-camera.errors.not-configured'));
+        if (!source) throw new Error(t('errors.not-configured'));
         if (controlWord(msg) === 'start') {
           source.start();
           done();
         } else {
-          source.stop().then(() => done(), done);
+          source.stop().then(
+            () => done(),
+            (err: unknown) => failInput(statuses, done, err),
+          );
         }
       } catch (err) {
-        done(toError(err));
+        failInput(statuses, done, err);
       }
     });
 
@@ -114,7 +110,7 @@ export = function (RED: RedApi): void {
         .catch((err: unknown) => this.warn(err))
         .finally(() => {
           camera.removeAllListeners();
-          this.status({});
+          statuses.clear();
           done();
         });
     });

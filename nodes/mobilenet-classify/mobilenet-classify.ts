@@ -2,7 +2,10 @@ import { FrameDroppedError } from '../../src';
 import { isModelNode, type ModelUser } from '../mobilenet-model/model-node';
 import type { ModelState, SharedModel } from '../mobilenet-model/shared-models';
 import type { DoneFunction, NodeMessage, RedApi, RedNode, SendFunction } from '../shared/red-api';
-import { StatusThrottle, errorStatus, loadingStatus, readyStatus, type Translate } from '../shared/status';
+import { failInput } from '../shared/fail-input';
+import { StatusThrottle, status } from '../shared/status';
+import { translator } from '../shared/translate';
+import { toError } from '../../src';
 import {
   applyResult,
   classifySettings,
@@ -11,15 +14,15 @@ import {
   type ClassifyNodeConfig,
   type ClassifySettings,
 } from './classify-message';
-import { toError } from '../../src';
+import { loadingStatus, readyStatus } from './classify-status';
 
 export = function (RED: RedApi): void {
-  const t: Translate = (key, substitutions) => RED._(`mobilenet-classify.${key}`, substitutions);
+  const t = translator(RED, 'mobilenet-classify');
 
   function MobilenetClassifyNode(this: RedNode, config: ClassifyNodeConfig): void {
     RED.nodes.createNode(this, config);
     const node = this;
-    const throttle = new StatusThrottle((status) => node.status(status));
+    const throttle = new StatusThrottle((shown) => node.status(shown));
     const modelNode = RED.nodes.getNode(config.model);
     let settings: ClassifySettings | undefined;
     let model: SharedModel | undefined;
@@ -37,7 +40,7 @@ export = function (RED: RedApi): void {
       onModelState(state: ModelState): void {
         if (state.phase === 'loading') throttle.now(loadingStatus(t, state.progress));
         else if (state.phase === 'error') {
-          throttle.now(errorStatus(state.error.message));
+          throttle.now(status.failed(state.error.message));
           // Said once per load, not per frame: a headless Pi's log must tell why nothing classifies.
           node.warn(t('log.failed', { reason: state.error.message }));
         } else {
@@ -55,7 +58,7 @@ export = function (RED: RedApi): void {
       model = modelNode.register(user);
     } catch (err) {
       setupError = toError(err);
-      throttle.now(errorStatus(setupError.message));
+      throttle.now(status.failed(setupError.message));
       node.error(setupError);
     }
 
@@ -78,11 +81,13 @@ export = function (RED: RedApi): void {
         showReady();
         done();
       } catch (err) {
-        const error = toError(err);
-        // A dropped frame is an error the user can filter in a Catch node; the count travels with it.
-        if (error instanceof FrameDroppedError && current) msg.classification = { queue: current.queueStats() };
-        showReady();
-        done(error);
+        // A dropped frame is no failure of the node: it is counted, the count shows in the ready status
+        // and travels with the error, which a Catch node can filter.
+        if (err instanceof FrameDroppedError && current) {
+          msg.classification = { queue: current.queueStats() };
+          showReady();
+          done(err);
+        } else failInput(throttle, done, err);
       } finally {
         inFlight--;
       }
@@ -93,10 +98,9 @@ export = function (RED: RedApi): void {
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
-      throttle.cancel();
       if (isModelNode(modelNode)) modelNode.deregister(user);
       model = undefined;
-      node.status({});
+      throttle.clear();
       done();
     });
   }

@@ -1,7 +1,10 @@
-import { LabelPublisher, type LabelFrame, type LabelPublisherOptions, type PublisherStatus, type QoS } from '../../src';
+import { LabelPublisher, type LabelFrame, type LabelPublisherOptions, type QoS } from '../../src';
 import type { BrokerNode } from '../mobilenet-mqtt-broker/broker-node';
-import type { NodeMessage, NodeStatus, RedApi, RedNode } from '../shared/red-api';
-import { toError } from '../../src';
+import type { NodeMessage, RedApi, RedNode } from '../shared/red-api';
+import { failInput } from '../shared/fail-input';
+import { StatusThrottle, status } from '../shared/status';
+import { translator } from '../shared/translate';
+import { publisherStatus } from './labels-status';
 
 interface WatchedRow {
   label: string;
@@ -65,8 +68,7 @@ function frameFromMessage(msg: NodeMessage): LabelFrame {
   const predictions = classification.predictions ?? msg.payload;
   if (!Array.isArray(predictions)) {
     throw new Error(
-      'msg.payload must be the predictions array [{label, score, index}] from a classify node (or set ' +
-        'msg.classification.predictions)',
+      'msg.payload must be the predictions array [{label, score, index}] from a classify node (or set msg.classification.predictions)',
     );
   }
   return {
@@ -81,75 +83,60 @@ function frameFromMessage(msg: NodeMessage): LabelFrame {
 }
 
 export = function (RED: RedApi): void {
-  function statusFor(s: PublisherStatus): NodeStatus | Record<string, never> {
-    const dropped = s.dropped > 0 ? ` · ${RED._('mobilenet-mqtt-labels.status.dropped', { count: s.dropped })}` : '';
-    switch (s.state) {
-      case 'connected':
-        return { fill: 'green', shape: 'dot', text: RED._('mobilenet-mqtt-labels.status.connected') + dropped };
-      case 'connecting':
-      case 'disconnected':
-        return {
-          fill: 'yellow',
-          shape: 'ring',
-          text:
-            RED._(`mobilenet-mqtt-labels.status.${s.state}`) +
-            (s.queued > 0 ? ` · ${RED._('mobilenet-mqtt-labels.status.queued', { count: s.queued })}` : '') +
-            dropped,
-        };
-      case 'error':
-        return { fill: 'red', shape: 'ring', text: (s.error ?? RED._('mobilenet-mqtt-labels.status.error')) + dropped };
-      default:
-        return {};
-    }
-  }
+  const t = translator(RED, 'mobilenet-mqtt-labels');
 
   function MobilenetMqttLabelsNode(this: RedNode, config: LabelsNodeConfig): void {
     RED.nodes.createNode(this, config);
+    const statuses = new StatusThrottle((shown) => this.status(shown));
     const broker = RED.nodes.getNode(config.broker) as BrokerNode | null;
     let publisher: LabelPublisher | undefined;
     if (!broker || typeof broker.brokerSettings !== 'function') {
-      this.status({ fill: 'red', shape: 'ring', text: RED._('mobilenet-mqtt-labels.status.no-broker') });
-      this.error(RED._('mobilenet-mqtt-labels.errors.missing-broker'));
+      statuses.now(status.failed(t('status.no-broker')));
+      this.error(t('errors.missing-broker'));
     } else {
       try {
         const settings = broker.brokerSettings();
         // One connection per publisher node (its own last will), so client ids must differ.
         if (settings.clientId) settings.clientId = `${settings.clientId}-${this.id}`;
         publisher = new LabelPublisher(settings, publisherOptions(config));
-        this.status(statusFor(publisher.status()));
+        statuses.now(publisherStatus(RED, t, publisher.status()));
         let lastError: string | undefined;
         publisher.on('status', (s) => {
-          this.status(statusFor(s));
+          statuses.now(publisherStatus(RED, t, s));
           // Log each distinct connection problem once, not at every retry.
           if (s.state === 'error' && s.error !== lastError) this.warn(s.error);
           lastError = s.state === 'error' ? s.error : undefined;
         });
       } catch (err) {
-        this.status({ fill: 'red', shape: 'ring', text: RED._('mobilenet-mqtt-labels.status.config-error') });
+        statuses.now(status.failed(t('status.config-error')));
         this.error(err);
       }
     }
 
     this.on('input', (msg, send, done) => {
       try {
-        if (!publisher) throw new Error(RED._('mobilenet-mqtt-labels.errors.not-configured'));
-        const outcome = publisher.publish(frameFromMessage(msg));
-        msg.mqtt = { ...outcome, ...publisher.status() };
+        if (!publisher) throw new Error(t('errors.not-configured'));
+        const current = publisher;
+        const outcome = current.publish(frameFromMessage(msg));
+        msg.mqtt = { ...outcome, ...current.status() };
         send(msg);
+        // Throttled: keeps the queued and dropped counts current, and ends a failed message's red status.
+        statuses.update(() => publisherStatus(RED, t, current.status()));
         done();
       } catch (err) {
-        done(toError(err));
+        failInput(statuses, done, err);
       }
     });
 
     this.on('close', (removed: boolean, done: () => void) => {
+      statuses.cancel();
       if (!publisher) return done();
       // Only a deleted node takes its Home Assistant device away; a redeploy keeps it.
       publisher
         .close({ removeDiscovery: removed })
         .catch((err: unknown) => this.warn(err))
         .finally(() => {
-          this.status({});
+          statuses.clear();
           done();
         });
     });

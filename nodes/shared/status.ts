@@ -1,50 +1,48 @@
 import type { NodeStatus } from './red-api';
+import type { Translate } from './translate';
 
-/** Looks a status text up in the node's own messages (`status.<key>`). */
-export type Translate = (key: string, substitutions?: Record<string, string | number>) => string;
+/**
+ * The status every node shows under itself, in one vocabulary: yellow ring while something is on
+ * its way (loading, starting, connecting), green dot when working, yellow dot when working with
+ * something to look at (frames dropped), red ring when failed, grey ring when stopped on purpose.
+ */
 
-export interface LoadingDetail {
-  percent?: number;
-  filesDone?: number;
-  filesTotal?: number;
+/** One rule for every node: a status sits under the node in the workspace and must stay readable. */
+export const STATUS_TEXT_MAX = 100;
+
+function fitted(text: string): string {
+  return text.length <= STATUS_TEXT_MAX ? text : `${text.slice(0, STATUS_TEXT_MAX - 1)}…`;
 }
 
-/** Yellow ring while a model downloads or loads: "downloading 42%" or "loading model". */
-export function loadingStatus(t: Translate, detail?: LoadingDetail): NodeStatus {
-  if (detail?.percent !== undefined)
-    return { fill: 'yellow', shape: 'ring', text: t('status.downloading', { percent: detail.percent }) };
-  return { fill: 'yellow', shape: 'ring', text: t('status.loading') };
-}
+export const status = {
+  pending: (text: string): NodeStatus => ({ fill: 'yellow', shape: 'ring', text: fitted(text) }),
+  working: (text: string): NodeStatus => ({ fill: 'green', shape: 'dot', text: fitted(text) }),
+  workingWithWarning: (text: string): NodeStatus => ({ fill: 'yellow', shape: 'dot', text: fitted(text) }),
+  failed: (text: string): NodeStatus => ({ fill: 'red', shape: 'ring', text: fitted(text) }),
+  stopped: (text: string): NodeStatus => ({ fill: 'grey', shape: 'ring', text: fitted(text) }),
+};
 
-export interface ReadyDetail {
-  fps?: number;
-  latencyMs?: number;
-  dropped: number;
-}
+export type ConnectionState = 'connected' | 'connecting' | 'disconnected';
 
-/** Green dot once the model runs: "ready · 12.3 fps · 45 ms · 0 dropped". */
-export function readyStatus(t: Translate, detail: ReadyDetail): NodeStatus {
-  const parts = [t('status.ready')];
-  if (detail.fps !== undefined && detail.fps > 0) parts.push(`${detail.fps.toFixed(1)} fps`);
-  if (detail.latencyMs !== undefined) parts.push(`${Math.round(detail.latencyMs)} ms`);
-  parts.push(t('status.dropped', { count: detail.dropped }));
-  return { fill: detail.dropped > 0 ? 'yellow' : 'green', shape: 'dot', text: parts.join(' · ') };
-}
-
-/** Red ring with the reason, shortened to fit under a node. */
-export function errorStatus(message: string): NodeStatus {
-  const text = message.length > 60 ? `${message.slice(0, 57)}…` : message;
-  return { fill: 'red', shape: 'ring', text };
+/**
+ * A connection in Node-RED's own words (`node-red:common.status.*`, as the core MQTT nodes say
+ * it), with details after it. Disconnected is a yellow ring, not red: messages wait in a queue.
+ */
+export function connectionStatus(RED: { _: Translate }, state: ConnectionState, details: string[] = []): NodeStatus {
+  const text = [RED._(`node-red:common.status.${state}`), ...details].join(' · ');
+  return state === 'connected' ? status.working(text) : status.pending(text);
 }
 
 /**
- * At most one status update per interval: a classifier at 20 fps would otherwise send 20 status
- * events a second to every open editor. The latest update always lands, at most `intervalMs` late.
+ * At most one status update per interval: a classifier at 20 fps or a camera at 30 would otherwise
+ * send a status event per frame to every open editor. The latest update always lands, at most
+ * `intervalMs` late; an update that would show what is already shown is not sent again.
  */
 export class StatusThrottle {
   private timer?: NodeJS.Timeout;
   private lastAt = 0;
   private latest?: () => NodeStatus;
+  private shown?: string;
 
   constructor(
     private readonly apply: (status: NodeStatus) => void,
@@ -64,10 +62,16 @@ export class StatusThrottle {
   }
 
   /** Shows a status now (state changes such as loading → error are never delayed). */
-  now(status: NodeStatus): void {
+  now(next: NodeStatus): void {
     this.cancel();
-    this.lastAt = Date.now();
-    this.apply(status);
+    this.show(next);
+  }
+
+  /** Drops a pending update and clears the status (a closing node). */
+  clear(): void {
+    this.cancel();
+    this.shown = undefined;
+    this.apply({});
   }
 
   cancel(): void {
@@ -81,7 +85,14 @@ export class StatusThrottle {
     const make = this.latest;
     this.latest = undefined;
     if (!make) return;
+    const next = make();
+    if (JSON.stringify(next) === this.shown) return;
+    this.show(next);
+  }
+
+  private show(next: NodeStatus): void {
     this.lastAt = Date.now();
-    this.apply(make());
+    this.shown = JSON.stringify(next);
+    this.apply(next);
   }
 }

@@ -5,11 +5,11 @@ import { aedesFactory, type TestBroker } from '../mqtt/helpers/test-broker';
 import { referenceFrame } from '../mqtt/helpers/reference-frames';
 import { RecordingSubscriber } from '../mqtt/helpers/subscriber';
 
-import { helper, type SpiedNode } from './helpers/node-red';
+import { distNode, helper, type SpiedNode } from './helpers/node-red';
 
 const DIST_NODES = path.join(__dirname, '..', '..', 'nodes');
 const brokerNode = require(path.join(DIST_NODES, 'mobilenet-mqtt-broker', 'mobilenet-mqtt-broker.js')) as unknown;
-const labelsNode = require(path.join(DIST_NODES, 'mobilenet-mqtt-labels', 'mobilenet-mqtt-labels.js')) as unknown;
+const labelsNode = distNode('mobilenet-mqtt-labels');
 
 /** A msg exactly as the classify node emits it, with real predictions for a fixture photo. */
 function classifyMessage(photo: string, seq: number, source = 'porch'): object {
@@ -108,7 +108,9 @@ describe('mobilenet-mqtt-labels node', function () {
     });
     const node = helper.getNode('n1')!;
     const out = helper.getNode('out')!;
-    await waitForStatus(node, (s) => s.fill === 'green');
+    // Node-RED's own word for it (node-red:common.status.connected), as its MQTT nodes say it.
+    const connected = await waitForStatus(node, (s) => s.fill === 'green');
+    assert.deepEqual(connected, { fill: 'green', shape: 'dot', text: 'connected' });
     const received = nextEvent(out, 'input');
     node.receive(classifyMessage('coffee.png', 1));
     const msg = (await received) as {
@@ -148,7 +150,7 @@ describe('mobilenet-mqtt-labels node', function () {
     assert.deepEqual([sub.messages[0].topic, sub.messages[0].payload], [`${prefix}/garden_cam/label`, 'macaw']);
   });
 
-  it('reports a malformed msg through done(err) so a Catch node sees it', async () => {
+  it('reports a malformed msg through done(err) so a Catch node sees it, shows it, and keeps working', async () => {
     await helper.load([brokerNode, labelsNode], flow(), { b1: { user: 'camera', password: 'right-horse-battery' } });
     const node = helper.getNode('n1')!;
     await waitForStatus(node, (s) => s.fill === 'green');
@@ -157,6 +159,13 @@ describe('mobilenet-mqtt-labels node', function () {
     const call = (await errored) as { args: unknown[] };
     assert.match(String(call.args[0]), /msg.payload must be the predictions array/);
     assert.ok(call.args[1], 'the error carries the msg (Catch-able)');
+    const failed = await waitForStatus(node, (s) => s.fill === 'red');
+    assert.match(failed.text ?? '', /^msg.payload must be the predictions array/);
+    assert.ok((failed.text ?? '').length <= 100, `status text cut to 100 characters: ${failed.text}`);
+    const passed = nextEvent(helper.getNode('out')!, 'input');
+    node.receive(classifyMessage('coffee.png', 1));
+    await passed;
+    await waitForStatus(node, (s) => s.fill === 'green' && s.text === 'connected');
   });
 
   it('shows a wrong password as a red status with a clear error, never the password', async () => {

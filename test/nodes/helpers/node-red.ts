@@ -41,10 +41,15 @@ export function distNode(type: string): unknown {
   const module = require(path.join(DIST_NODES, type, `${type}.js`)) as NodeModule;
   const file = path.join(DIST_NODES, type, 'locales', 'en-US', `${type}.json`);
   const messages = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  // `node-red:common.status.connected` and the like: Node-RED's own words, shared by every node.
+  const core = JSON.parse(
+    fs.readFileSync(require.resolve('@node-red/nodes/locales/en-US/messages.json'), 'utf8'),
+  ) as Record<string, unknown>;
   const translate = (key: string, substitutions: Record<string, string | number> = {}): string => {
-    const found = key
+    const [catalogue, path] = key.startsWith('node-red:') ? [core, key.slice('node-red:'.length)] : [messages, key];
+    const found = path
       .split('.')
-      .reduce<unknown>((at, part) => (at as Record<string, unknown> | undefined)?.[part], messages);
+      .reduce<unknown>((at, part) => (at as Record<string, unknown> | undefined)?.[part], catalogue);
     if (typeof found !== 'string') return key;
     return found.replace(/__(\w+)__/g, (whole, name: string) =>
       name in substitutions ? String(substitutions[name]) : whole,

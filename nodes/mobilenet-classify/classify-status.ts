@@ -1,0 +1,31 @@
+import type { NodeStatus } from '../shared/red-api';
+import { status } from '../shared/status';
+import type { Translate } from '../shared/translate';
+
+export interface LoadingDetail {
+  percent?: number;
+  filesDone?: number;
+  filesTotal?: number;
+}
+
+/** While a model downloads or loads: "downloading 42%" or "loading model". */
+export function loadingStatus(t: Translate, detail?: LoadingDetail): NodeStatus {
+  if (detail?.percent !== undefined) return status.pending(t('status.downloading', { percent: detail.percent }));
+  return status.pending(t('status.loading'));
+}
+
+export interface ReadyDetail {
+  fps?: number;
+  latencyMs?: number;
+  dropped: number;
+}
+
+/** Once the model runs: "ready · 12.3 fps · 45 ms · 0 dropped", a warning once frames were dropped. */
+export function readyStatus(t: Translate, detail: ReadyDetail): NodeStatus {
+  const parts = [t('status.ready')];
+  if (detail.fps !== undefined && detail.fps > 0) parts.push(`${detail.fps.toFixed(1)} fps`);
+  if (detail.latencyMs !== undefined) parts.push(`${Math.round(detail.latencyMs)} ms`);
+  parts.push(t('status.dropped', { count: detail.dropped }));
+  const text = parts.join(' · ');
+  return detail.dropped > 0 ? status.workingWithWarning(text) : status.working(text);
+}
