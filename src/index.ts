@@ -39,7 +39,8 @@ export { TeachCommandError, type StateEntity, type StateUpdate, type TeachComman
 
 // Label sets: classes taught by a few examples, matched by prototype or k-NN, with `unknown`.
 export { LabelSet, LabelSetError, isLabelSetError, LABELSET_LIMITS, UNKNOWN_LABEL, checkLabel } from './labelset';
-export { DEFAULT_MATCH_OPTIONS, MATCH_METHODS, makeThumbnail, type LabelSetErrorCode } from './labelset';
+export { DEFAULT_MATCH_OPTIONS, MATCH_METHODS, makeThumbnail, matchToPredictions } from './labelset';
+export type { LabelSetErrorCode } from './labelset';
 export type { ClassScore, ClassSummary, EmbedFunction, ExampleSummary, ImportLabelSetOptions } from './labelset';
 export type { LabelSetExport, LabelSetModel, LabelSetModelOptions, MatchMethod, MatchOptions } from './labelset';
 export type { MatchResult, OpenLabelSetOptions, ThumbnailOptions } from './labelset';

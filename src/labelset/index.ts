@@ -27,3 +27,4 @@ export {
   type MatchResult,
 } from './matcher';
 export { makeThumbnail, type ThumbnailOptions } from './thumbnail';
+export { matchToPredictions } from './predictions';

@@ -10,7 +10,7 @@ import { OfflineQueue } from './offline-queue';
 import { packageOrigin } from './origin';
 import { resolveStateEntity, type ResolvedStateEntity, type StateEntity } from './state-entity';
 import { toPublishedState, type PublishedState, type StateUpdate } from './state-update';
-import { parseTeachCommand, TeachCommandError, type TeachCommand } from './teach-command';
+import { parseTeachCommand, TeachCommandError, type TeachCommand, TeachRateLimit } from './teach-command';
 import {
   resolvePublisherOptions,
   type LabelPublisherOptions,
@@ -86,6 +86,7 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
   private readonly earlierSources = new Set<string>();
   private readonly stats = new FrameStats();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly teachRate = new TeachRateLimit();
   private readonly brokerUrl: string;
   private readonly password: string | undefined;
   private statsTimer: NodeJS.Timeout | undefined;
@@ -354,6 +355,7 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
   private onTeach(topic: string, payload: Buffer, retained: boolean): void {
     try {
       const command = parseTeachCommand(this.prefix, topic, payload, retained);
+      this.teachRate.check(command, topic);
       const known = this.sources.get(command.source);
       this.emit('teach', known ? { ...command, source: known.name } : command);
     } catch (error) {

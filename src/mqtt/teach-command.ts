@@ -10,6 +10,9 @@ export const MAX_TEACH_PAYLOAD_BYTES = 1024;
 /** Longer labels are refused here; the label set applies its own rules on top. */
 export const MAX_TEACH_LABEL_LENGTH = 100;
 
+/** Teach commands accepted per source at most this often: a button held down or a loop cannot fill the disk. */
+export const MIN_TEACH_INTERVAL_MS = 1000;
+
 /** Why a message on a teach topic was not turned into a TeachCommand. */
 export class TeachCommandError extends Error {
   constructor(
@@ -58,4 +61,26 @@ export function parseTeachCommand(prefix: string, topic: string, payload: Buffer
     );
   }
   return { source, label: label.trim() };
+}
+
+/** Refuses a source's teach command that comes sooner than `intervalMs` after the last one it accepted. */
+export class TeachRateLimit {
+  private readonly lastAccepted = new Map<string, number>();
+
+  constructor(private readonly intervalMs = MIN_TEACH_INTERVAL_MS) {}
+
+  /** @throws TeachCommandError when the command comes too soon; otherwise records it as accepted. */
+  check(command: TeachCommand, topic: string, now = Date.now()): void {
+    const last = this.lastAccepted.get(command.source);
+    if (last !== undefined && now - last < this.intervalMs && now >= last) {
+      throw new TeachCommandError(
+        `teach command on ${topic} refused: less than ${this.intervalMs} ms after the previous one for this source`,
+        topic,
+      );
+    }
+    this.lastAccepted.delete(command.source);
+    this.lastAccepted.set(command.source, now);
+    // Sources are named by whoever publishes: remember a bounded number, the least recent go first.
+    if (this.lastAccepted.size > 256) this.lastAccepted.delete(this.lastAccepted.keys().next().value as string);
+  }
 }

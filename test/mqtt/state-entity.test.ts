@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { MqttConfigError } from '../../src/mqtt/errors';
 import { resolveStateEntity } from '../../src/mqtt/state-entity';
-import { parseTeachCommand, TeachCommandError } from '../../src/mqtt/teach-command';
+import { parseTeachCommand, TeachCommandError, TeachRateLimit } from '../../src/mqtt/teach-command';
 
 describe('mqtt/state entity and teach command', () => {
   it('picks the ON state of a two-class binary_sensor by its name, else the first class', () => {
@@ -47,5 +47,14 @@ describe('mqtt/state entity and teach command', () => {
     refuse('mobilenet/porch/teach', '{"label":""}');
     refuse('mobilenet/porch/teach', '{"label":42}');
     refuse('mobilenet/porch/teach', `{"label":"x","pad":"${'p'.repeat(2000)}"}`);
+  });
+
+  it('accepts one teach command per source per second', () => {
+    const limit = new TeachRateLimit(1000);
+    const porch = { source: 'porch', label: 'open' };
+    limit.check(porch, 't', 10_000);
+    assert.throws(() => limit.check(porch, 't', 10_500), /less than 1000 ms after the previous one/);
+    limit.check({ source: 'garage', label: 'open' }, 't', 10_500);
+    limit.check(porch, 't', 11_000);
   });
 });

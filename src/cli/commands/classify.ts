@@ -1,19 +1,32 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
-import { Classifier } from '../../runner/classifier';
+import type { ImageInput } from '../../image/types';
+import {
+  Classifier,
+  type LabelSet,
+  LabelSetError,
+  matchToPredictions,
+  type Prediction,
+  type Timings,
+} from '../../index';
 import { DEFAULT_MAX_FILE_BYTES, readImageFile } from '../../image/read-image-file';
 import { parseClassifyFlags } from './classify-flags';
+import { openSetFor, rememberedModelName, storedModel } from '../label-set-option';
 import { defaultModel, progressReporter } from '../model-option';
 import { toError } from '../../to-error';
 
-const HELP = `Usage: mobilenet classify [--model M] [--top K] [--threshold T] [--json] [--backend B] [--fit F] IMAGE...
+const HELP = `Usage: mobilenet classify [--model M | --set DIR] [--top K] [--threshold T] [--json] [--backend B]
+                          [--fit F] IMAGE...
 
   --model M      catalog name, directory with model.json, .tflite file, or http(s) URL
                  (default: $MOBILENET_MODEL or ${defaultModel()})
   --labels FILE  labels file overriding the model's own
+  --set DIR      answer with the classes of the label set in DIR (see mobilenet teach) instead of
+                 the model's, or "unknown" (listed first, scored 1 − the best class's score) when
+                 unsure; the set's own model is used, and --model must name that same model
   --top K        predictions per image (default 5)
-  --threshold T  drop predictions scoring below T (0..1)
+  --threshold T  drop predictions scoring below T (0..1); with --set, a best score under T is "unknown"
   --json         one JSON object per line per image: {"file", "predictions", "timings"}
   --backend B    auto | wasm | tfjs-node | cpu (default auto)
   --fit F        cover (centre crop, default) | fill (squash) | contain (letterbox)
@@ -33,6 +46,7 @@ export const classifyCommand: CliCommand = {
       options: {
         model: { type: 'string' },
         labels: { type: 'string' },
+        set: { type: 'string' },
         top: { type: 'string' },
         threshold: { type: 'string' },
         json: { type: 'boolean', default: false },
@@ -57,8 +71,18 @@ export const classifyCommand: CliCommand = {
       return 2;
     }
     const { topK, threshold, maxFileBytes } = flags;
+    if (values.set !== undefined && values.labels !== undefined) {
+      console.error('mobilenet classify: --labels and --set both name the labels; give one');
+      return 2;
+    }
+    const stored = values.set === undefined ? undefined : await storedModel(values.set);
+    if (values.set !== undefined && !stored) {
+      const dir = path.resolve(values.set);
+      throw new LabelSetError('missing', `no label set in ${dir}: teach one first with mobilenet teach --set`);
+    }
+    const model = values.model ?? stored?.name ?? defaultModel();
     const classifier = await Classifier.load({
-      model: values.model ?? defaultModel(),
+      model,
       labels: values.labels,
       backend: flags.backend,
       fit: flags.fit,
@@ -69,10 +93,16 @@ export const classifyCommand: CliCommand = {
     });
     let failures = 0;
     try {
+      const set =
+        values.set === undefined
+          ? undefined
+          : await openSetFor(values.set, classifier, rememberedModelName(model), false);
       for (const file of positionals) {
         try {
           const image = await readImageFile(file, { maxFileBytes });
-          const result = await classifier.classify(image, { topK, threshold });
+          const result = set
+            ? await classifyWithSet(classifier, set, image, topK, threshold)
+            : await classifier.classify(image, { topK, threshold });
           if (values.json) {
             console.log(JSON.stringify({ file, predictions: result.predictions, timings: result.timings }));
           } else {
@@ -95,3 +125,19 @@ export const classifyCommand: CliCommand = {
     return failures > 0 ? 1 : 0;
   },
 };
+
+/**
+ * One inference gives the embedding; the set's classes answer instead of the model's. `threshold` is the set's
+ * unknown threshold here (best score under it → unknown).
+ */
+async function classifyWithSet(
+  classifier: Classifier,
+  set: LabelSet,
+  image: ImageInput,
+  topK: number,
+  threshold: number | undefined,
+): Promise<{ predictions: Prediction[]; timings: Timings }> {
+  const result = await classifier.classify(image, { embedding: true, topK: 1 });
+  const match = set.match(result.embedding, threshold === undefined ? {} : { threshold });
+  return { predictions: matchToPredictions(match, set.labels(), topK), timings: result.timings };
+}

@@ -4,6 +4,8 @@ import { quantizeCommand } from './quantize';
 import { fetchCommand } from './fetch';
 import { inspectCommand } from './inspect';
 import { infoCommand } from './info';
+import { labelsCommand } from './labels';
+import { teachCommand } from './teach';
 
 /** Every sub-command, by name. Each lives in its own file beside this one. */
 export const commands: Record<string, CliCommand> = {
@@ -12,4 +14,6 @@ export const commands: Record<string, CliCommand> = {
   quantize: quantizeCommand,
   inspect: inspectCommand,
   info: infoCommand,
+  teach: teachCommand,
+  labels: labelsCommand,
 };
