@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < 200; i++) {
     sentAt.set(i, process.hrtime.bigint());
     publisher.publish(referenceFrame(photos[i % 4], i, i));
-    await sub.waitFor((m) => m.length > i, `frame ${i}`);
+    await sub.waitFor((m) => m.length > i, { what: `frame ${i}` });
   }
   const sorted = [...latencies].sort((a, b) => a - b);
   console.log(
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     sentAt.set(1000 + i, process.hrtime.bigint());
     publisher.publish(referenceFrame(photos[i % 4], 1000 + i, 1000 + i));
   }
-  await sub.waitFor((m) => m.length >= 200 + frames, `${frames} frames`, 60000);
+  await sub.waitFor((m) => m.length >= 200 + frames, { what: `${frames} frames`, timeoutMs: 60000 });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   console.log(
     `${kind}: burst of ${frames} frames delivered in ${seconds.toFixed(2)} s = ${(frames / seconds).toFixed(0)} ` +

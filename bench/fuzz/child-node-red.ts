@@ -3,7 +3,7 @@
  * Node-RED (node-red-node-test-helper), a classify node reading msgs, a Catch node collecting
  * their errors. Broken models and broker settings are deployed beside the good flow.
  */
-import { collect, distNode, helper, type SpiedNode } from '../../test/nodes/helpers/node-red';
+import { collect, distNode, helper, type SpiedNode } from '../../test/helpers/node-red';
 import { serve, type ChildSurface } from './child-serve';
 import { materializeMessage } from './materialize';
 import type { GoodFrame, InitMessage } from './protocol';

@@ -125,7 +125,7 @@ export class StateWatcher {
     this.gate.reset();
   }
 
-  /** The last frame handed to `process` (for "teach what the camera sees now"), or undefined before the first. */
+  /** The newest frame that decoded and fits the region (for "teach what the camera sees now"); undefined before it. */
   get currentFrame(): { image: ImageInput; ts: number } | undefined {
     return this.latest;
   }
@@ -142,7 +142,6 @@ export class StateWatcher {
    */
   process(image: ImageInput, ts: number = Date.now()): Promise<WatchOutcome> {
     this.counts.frames += 1;
-    this.latest = { image, ts };
     return new Promise<WatchOutcome>((resolve, reject) => {
       if (this.waiting) {
         this.counts.skipped.busy += 1;
@@ -169,6 +168,8 @@ export class StateWatcher {
 
   private async handle(image: ImageInput, ts: number): Promise<WatchOutcome> {
     const grey = await greyFrame(image, this.roi, this.gate.options.size, this.maxPixels);
+    // Only a frame that decoded and fits the region can be taught later.
+    this.latest = { image, ts };
     const decision = this.gate.decide(grey, ts, this.consensus.confirming);
     if (decision.reason === undefined) {
       this.counts.skipped['no-motion'] += 1;

@@ -283,16 +283,14 @@ describe('npm start: credentials at rest', function () {
           CAMERA_URL: `http://${login('camera admin', cameraPassword)}@127.0.0.1:${cameraPort}/snapshot.jpg`,
           MAX_FPS: '2',
         });
-        await subscriber.waitFor(
-          (m) => m.some((x) => x.topic === 'creds/available' && x.payload === 'online'),
-          'creds/available online from the job',
-          30_000,
-        );
-        await subscriber.waitFor(
-          (m) => m.some((x) => x.topic === 'creds/camera/labels'),
-          'labels from the camera',
-          60_000,
-        );
+        await subscriber.waitFor((m) => m.some((x) => x.topic === 'creds/available' && x.payload === 'online'), {
+          what: 'creds/available online from the job',
+          timeoutMs: 30_000,
+        });
+        await subscriber.waitFor((m) => m.some((x) => x.topic === 'creds/camera/labels'), {
+          what: 'labels from the camera',
+          timeoutMs: 60_000,
+        });
         const labels = JSON.parse(subscriber.on('creds/camera/labels')[0].payload) as {
           predictions: Array<{ label: string }>;
         };

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { V1_025_LAYERS_DIR, imagePath, readImage } from '../fixtures';
 import { MOSQUITTO, freePort, startAedes, startMosquitto, type MosquittoBroker } from '../mqtt/helpers/brokers';
 import { RecordingSubscriber } from '../mqtt/helpers/subscriber';
+import { waitFor } from '../helpers';
 import { groupAlive } from './helpers/app-process';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
@@ -67,27 +68,21 @@ async function npmStart(env: Record<string, string>): Promise<Started> {
   };
 }
 
-async function waitUntil(probe: () => boolean, what: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 async function runScenario(env: Record<string, string>, setup?: () => Promise<void>): Promise<void> {
   await setup?.();
   const app = await npmStart(env);
   const subscriber = await RecordingSubscriber.connect(app.brokerUrl, ['e2e/#']);
   try {
-    await subscriber.waitFor(
-      (m) => m.some((x) => x.topic === 'e2e/available' && x.payload === 'online'),
-      'e2e/available online',
-      30_000,
-    );
+    await subscriber.waitFor((m) => m.some((x) => x.topic === 'e2e/available' && x.payload === 'online'), {
+      what: 'e2e/available online',
+      timeoutMs: 30_000,
+    });
 
     fs.copyFileSync(imagePath('parrot.jpg'), path.join(app.framesDir, 'parrot.jpg'));
-    await subscriber.waitFor((m) => m.some((x) => x.topic === 'e2e/frames/label'), 'e2e/frames/label', 60_000);
+    await subscriber.waitFor((m) => m.some((x) => x.topic === 'e2e/frames/label'), {
+      what: 'e2e/frames/label',
+      timeoutMs: 60_000,
+    });
     assert.equal(subscriber.on('e2e/frames/label').at(-1)?.payload, 'macaw', app.output());
 
     const answer = await fetch(`http://127.0.0.1:${app.port}/classify`, {
@@ -107,7 +102,10 @@ async function runScenario(env: Record<string, string>, setup?: () => Promise<vo
     form.append('image', new Blob([readImage('parrot.jpg')], { type: 'image/jpeg' }), 'parrot.jpg');
     const multipart = await fetch(`http://127.0.0.1:${app.port}/classify`, { method: 'POST', body: form });
     assert.equal(((await multipart.json()) as { top: { label: string } }).top.label, 'macaw');
-    await subscriber.waitFor((m) => m.some((x) => x.topic === 'e2e/http/label'), 'e2e/http/label', 10_000);
+    await subscriber.waitFor((m) => m.some((x) => x.topic === 'e2e/http/label'), {
+      what: 'e2e/http/label',
+      timeoutMs: 10_000,
+    });
 
     const bad = await fetch(`http://127.0.0.1:${app.port}/classify`, {
       method: 'POST',
@@ -124,8 +122,7 @@ async function runScenario(env: Record<string, string>, setup?: () => Promise<vo
     process.kill(-pgid, 'SIGTERM');
     await subscriber.waitFor(
       (m) => m.slice(offlineFrom).some((x) => x.topic === 'e2e/available' && x.payload === 'offline'),
-      'e2e/available offline',
-      5000,
+      { what: 'e2e/available offline', timeoutMs: 5000 },
     );
     while (groupAlive(pgid) && Date.now() - signalled < 5000) await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(groupAlive(pgid), false, `processes of the group still alive 5 s after SIGTERM:\n${app.output()}`);
@@ -174,11 +171,10 @@ describe('npm start (the main job), end to end', function () {
       const app = await npmStart({});
       const subscriber = await RecordingSubscriber.connect(app.brokerUrl, ['e2e/#']);
       try {
-        await subscriber.waitFor(
-          (m) => m.some((x) => x.topic === 'e2e/available' && x.payload === 'online'),
-          'e2e/available online',
-          30_000,
-        );
+        await subscriber.waitFor((m) => m.some((x) => x.topic === 'e2e/available' && x.payload === 'online'), {
+          what: 'e2e/available online',
+          timeoutMs: 30_000,
+        });
         const url = `http://127.0.0.1:${app.port}/classify`;
         const photo = readImage('cat_720p.jpg');
         const post = (): Promise<{ status: number; at: number; label?: string } | { error: string; at: number }> =>
@@ -219,11 +215,10 @@ describe('npm start (the main job), end to end', function () {
           'the same photo, the same top label',
         );
 
-        await subscriber.waitFor(
-          (m) => m.some((x) => x.topic === 'e2e/available' && x.payload === 'offline'),
-          'e2e/available offline',
-          6000,
-        );
+        await subscriber.waitFor((m) => m.some((x) => x.topic === 'e2e/available' && x.payload === 'offline'), {
+          what: 'e2e/available offline',
+          timeoutMs: 6000,
+        });
         const labels = subscriber.on('e2e/http/labels');
         assert.equal(labels.length, 5, 'labels JSON for the warm-up frame and the four in flight, all before offline');
         const offlineAt = subscriber.messages.findIndex((x) => x.topic === 'e2e/available' && x.payload === 'offline');
@@ -263,14 +258,20 @@ describe('npm start (the main job), end to end', function () {
     try {
       const first = await npmStart({ ...env, MQTT_USERNAME: 'alice', MQTT_PASSWORD: 'old-secret' });
       try {
-        await waitUntil(() => jobLogins(0).some((l) => l.username === 'alice'), 'a connection as alice', 20_000);
+        await waitFor(() => jobLogins(0).some((l) => l.username === 'alice'), {
+          what: 'a connection as alice',
+          timeoutMs: 20_000,
+        });
       } finally {
         await stop(first);
       }
       const secondAt = Date.now();
       const second = await npmStart(env);
       try {
-        await waitUntil(() => jobLogins(secondAt).length > 0, 'a connection from the second start', 20_000);
+        await waitFor(() => jobLogins(secondAt).length > 0, {
+          what: 'a connection from the second start',
+          timeoutMs: 20_000,
+        });
         await new Promise((resolve) => setTimeout(resolve, 1000));
         assert.deepEqual(
           jobLogins(secondAt).map((l) => l.username ?? null),

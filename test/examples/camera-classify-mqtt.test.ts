@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { V1_025_LAYERS_DIR, imagePath } from '../fixtures';
 import { aedesFactory, type TestBroker } from '../mqtt/helpers/test-broker';
 import { RecordingSubscriber } from '../mqtt/helpers/subscriber';
-import { distNode, helper, waitFor } from '../nodes/helpers/node-red';
+import { waitFor } from '../helpers';
+import { distNode, helper } from '../helpers/node-red';
 
 const EXAMPLE = path.join(__dirname, '..', '..', '..', 'examples', 'Camera - classify - MQTT.json');
 const CORE_NODES = path.join(path.dirname(require.resolve('@node-red/nodes/package.json')), 'core');
@@ -103,7 +104,7 @@ describe('example: Camera - classify - MQTT', function () {
       ],
       flow,
     );
-    await sub.waitFor((m) => m.length >= 2, 'two predictions messages', 40000);
+    await sub.waitFor((m) => m.length >= 2, { what: 'two predictions messages', timeoutMs: 40000 });
     const [first] = sub.messages;
     assert.equal(first!.topic, 'mobilenet/pi-camera/predictions');
     const predictions = JSON.parse(first!.payload) as Array<{ label: string; score: number; index: number }>;
@@ -119,7 +120,7 @@ describe('example: Camera - classify - MQTT', function () {
     const spy = cam.status as unknown as { thisValues: unknown[]; args: Array<[{ fill?: string }]> };
     const camStatus = (): { fill?: string } | undefined =>
       spy.args.filter((_a, i) => spy.thisValues[i] === cam).at(-1)?.[0];
-    await waitFor('the camera to stop', () => camStatus()?.fill === 'grey', 10000);
+    await waitFor(() => camStatus()?.fill === 'grey', { what: 'the camera to stop', timeoutMs: 10000 });
     const count = sub.messages.length;
     await new Promise((r) => setTimeout(r, 1500));
     // A frame already in the classifier may still come out; no new frames are taken.

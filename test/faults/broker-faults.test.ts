@@ -5,8 +5,8 @@ import { startMjpegServer, type TestServer } from '../frames/mjpeg-server';
 import { MOSQUITTO_MISSING } from '../mqtt/helpers/test-broker';
 import { startMosquitto, type MosquittoBroker } from '../mqtt/helpers/brokers';
 import { RecordingSubscriber } from '../mqtt/helpers/subscriber';
-import { collect, distNode, helper, waitFor, type SpiedNode } from '../nodes/helpers/node-red';
-import { lastStatusOf, said, statusesOf } from './helpers';
+import { lastStatusOf, said, statusesOf, waitFor } from '../helpers';
+import { collect, distNode, helper, type SpiedNode } from '../helpers/node-red';
 
 const PREFIX = 'faults';
 const LABELS = `${PREFIX}/door/labels`;
@@ -105,7 +105,7 @@ describe('faults: the MQTT broker under a running camera → classify → labels
     );
     classified = collect(helper.getNode('classified')!);
     labels = helper.getNode('labels')!;
-    await sub.waitFor((m) => m.some((x) => x.topic === LABELS), 'the first labels', 30000);
+    await sub.waitFor((m) => m.some((x) => x.topic === LABELS), { what: 'the first labels', timeoutMs: 30000 });
   });
 
   after(async function () {
@@ -126,27 +126,27 @@ describe('faults: the MQTT broker under a running camera → classify → labels
     const warnsBefore = said(labels, 'warn').length;
     await fault();
     await waitFor(
-      'the labels node to show the broker gone',
       () =>
         statusesOf(labels)
           .slice(statusesBefore)
           .some((s) => s.fill !== 'green'),
-      20000,
+      { what: 'the labels node to show the broker gone', timeoutMs: 20000 },
     );
     const classifiedDuringOutage = classified.length;
-    await waitFor(
-      'frames still classified while the broker is gone',
-      () => classified.length >= classifiedDuringOutage + 3,
-      10000,
-    );
+    await waitFor(() => classified.length >= classifiedDuringOutage + 3, {
+      what: 'frames still classified while the broker is gone',
+      timeoutMs: 10000,
+    });
     const recoveredAt = Date.now();
     await recover();
-    await waitFor(
-      `a green status again (last: ${JSON.stringify(lastStatusOf(labels))})`,
-      () => lastStatusOf(labels)?.fill === 'green',
-      30000,
-    );
-    await sub.waitFor(() => labelsSince(recoveredAt) >= 2, 'labels of frames taken after the broker came back', 20000);
+    await waitFor(() => lastStatusOf(labels)?.fill === 'green', {
+      what: `a green status again (last: ${JSON.stringify(lastStatusOf(labels))})`,
+      timeoutMs: 30000,
+    });
+    await sub.waitFor(() => labelsSince(recoveredAt) >= 2, {
+      what: 'labels of frames taken after the broker came back',
+      timeoutMs: 20000,
+    });
     const latest = JSON.parse(sub.on(LABELS).at(-1)!.payload) as { predictions: Array<{ label: string }> };
     assert.equal(latest.predictions[0]!.label.split(',')[0], 'macaw');
     // The retained state a restarted Home Assistant reads is there too.

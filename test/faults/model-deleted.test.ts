@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { V1_025_128_QUANT_TFLITE, V1_025_LAYERS_DIR, readImage } from '../fixtures';
-import { collect, distNode, helper, waitFor, type SpiedNode } from '../nodes/helpers/node-red';
-import { lastStatusOf, said } from './helpers';
+import { lastStatusOf, said, waitFor } from '../helpers';
+import { collect, distNode, helper, type SpiedNode } from '../helpers/node-red';
 
 /** Node-RED's deploy; the helper's own "started" wait can miss the event, so wait for new nodes instead. */
 async function deploy(nodes: object[]): Promise<void> {
@@ -12,10 +12,13 @@ async function deploy(nodes: object[]): Promise<void> {
   await helper.setFlows(nodes, 'full').catch((err: Error) => {
     if (!/timeout waiting event/.test(err.message)) throw err;
   });
-  await waitFor('the redeployed nodes', () => {
-    const now = helper.getNode('classify');
-    return now !== null && now !== before && helper.getNode('out') !== null;
-  });
+  await waitFor(
+    () => {
+      const now = helper.getNode('classify');
+      return now !== null && now !== before && helper.getNode('out') !== null;
+    },
+    { what: 'the redeployed nodes' },
+  );
 }
 
 function flow(modelPath: string, queueSize: number): object[] {
@@ -43,7 +46,7 @@ const classifyNode = (): SpiedNode => helper.getNode('classify')!;
 async function classifyParrot(): Promise<string> {
   const out = collect(helper.getNode('out')!);
   classifyNode().receive({ payload: readImage('parrot.jpg') });
-  await waitFor('a classification', () => out.length === 1);
+  await waitFor(() => out.length === 1, { what: 'a classification' });
   return (out[0]!.payload as Array<{ label: string }>)[0]!.label.split(',')[0]!;
 }
 
@@ -97,7 +100,10 @@ describe('faults: model files deleted while the model is loaded', function () {
       async () => {
         const modelPath = c.install(dir);
         await helper.load([distNode('mobilenet-model'), distNode('mobilenet-classify')], flow(modelPath, 4));
-        await waitFor('the model to load', () => lastStatusOf(classifyNode())?.fill === 'green', 30000);
+        await waitFor(() => lastStatusOf(classifyNode())?.fill === 'green', {
+          what: 'the model to load',
+          timeoutMs: 30000,
+        });
         assert.equal(await classifyParrot(), 'macaw');
 
         fs.rmSync(modelPath, { recursive: true, force: true });
@@ -106,17 +112,16 @@ describe('faults: model files deleted while the model is loaded', function () {
 
         // New settings, so a real reload from disk.
         await deploy(flow(modelPath, 5));
-        await waitFor(
-          `a red status (last: ${JSON.stringify(lastStatusOf(classifyNode()))})`,
-          () => lastStatusOf(classifyNode())?.fill === 'red',
-          30000,
-        );
+        await waitFor(() => lastStatusOf(classifyNode())?.fill === 'red', {
+          what: `a red status (last: ${JSON.stringify(lastStatusOf(classifyNode()))})`,
+          timeoutMs: 30000,
+        });
         const status = lastStatusOf(classifyNode())!.text ?? '';
         // The status is short (shortened for the editor) but starts with what is wrong.
         assert.match(status, /^Model ".*(not found|…)/, `status: ${status}`);
         const caught = collect(helper.getNode('caught')!);
         classifyNode().receive({ payload: readImage('parrot.jpg') });
-        await waitFor('the frame refused through Catch', () => caught.length === 1);
+        await waitFor(() => caught.length === 1, { what: 'the frame refused through Catch' });
         const message = (caught[0]!.error as { message: string }).message;
         assert.ok(message.includes(modelPath), `the error names the missing path: ${message}`);
         assert.match(message, /not found|no such|does not exist|missing|ENOENT/i);
@@ -127,7 +132,10 @@ describe('faults: model files deleted while the model is loaded', function () {
 
         c.install(dir);
         await deploy(flow(modelPath, 5));
-        await waitFor('the model to load again', () => lastStatusOf(classifyNode())?.fill === 'green', 30000);
+        await waitFor(() => lastStatusOf(classifyNode())?.fill === 'green', {
+          what: 'the model to load again',
+          timeoutMs: 30000,
+        });
         assert.equal(await classifyParrot(), 'macaw');
       },
     );

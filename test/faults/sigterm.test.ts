@@ -7,7 +7,7 @@ import { V1_025_LAYERS_DIR, imagePath } from '../fixtures';
 import { MOSQUITTO_MISSING } from '../mqtt/helpers/test-broker';
 import { freePort, startMosquitto, type MosquittoBroker } from '../mqtt/helpers/brokers';
 import { RecordingSubscriber } from '../mqtt/helpers/subscriber';
-import { waitFor } from '../nodes/helpers/node-red';
+import { waitFor } from '../helpers';
 import { groupAlive } from '../app/helpers/app-process';
 
 const START = path.resolve(__dirname, '..', '..', 'app', 'start.js');
@@ -44,11 +44,10 @@ async function startMainJob(env: Record<string, string>): Promise<MainJob> {
   const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
     child.once('exit', (code) => resolve({ code, at: Date.now() })),
   );
-  await waitFor(
-    `the main job to come up:\n${output}`,
-    () => /POST http/.test(output) || child.exitCode !== null,
-    60000,
-  );
+  await waitFor(() => /POST http/.test(output) || child.exitCode !== null, {
+    what: () => `the main job to come up:\n${output}`,
+    timeoutMs: 60000,
+  });
   if (child.exitCode !== null) throw new Error(`the main job exited early:\n${output}`);
   return {
     child,
@@ -105,11 +104,10 @@ describe('faults: SIGTERM to the main job with camera frames in flight', functio
     async () => {
       job = await startMainJob({ CAMERA_CMD, MAX_FPS: '10', MQTT_URL: mosquitto!.url });
       const s = sub!;
-      await s.waitFor(
-        (m) => m.filter((x) => x.topic === 'sigterm/camera/labels').length >= 5,
-        'labels of camera frames',
-        60000,
-      );
+      await s.waitFor((m) => m.filter((x) => x.topic === 'sigterm/camera/labels').length >= 5, {
+        what: 'labels of camera frames',
+        timeoutMs: 60000,
+      });
       const pgid = job.child.pid as number;
       const signalled = Date.now();
       process.kill(-pgid, 'SIGTERM');
@@ -117,12 +115,14 @@ describe('faults: SIGTERM to the main job with camera frames in flight', functio
       assert.equal(code, 0, job.output());
       assert.ok(at - signalled < 5000, `exit took ${at - signalled} ms`);
       assert.match(job.output(), /stopped cleanly; exiting with code 0/);
-      await waitFor('the process group (ffmpeg included) to be gone', () => !groupAlive(pgid), 3000);
-      await s.waitFor(
-        (m) => m.some((x) => x.topic === 'sigterm/available' && x.payload === 'offline'),
-        'offline',
-        5000,
-      );
+      await waitFor(() => !groupAlive(pgid), {
+        what: 'the process group (ffmpeg included) to be gone',
+        timeoutMs: 3000,
+      });
+      await s.waitFor((m) => m.some((x) => x.topic === 'sigterm/available' && x.payload === 'offline'), {
+        what: 'offline',
+        timeoutMs: 5000,
+      });
       const topics = s.messages.map((x) => x.topic);
       const offlineAt = s.messages.findIndex((x) => x.topic === 'sigterm/available' && x.payload === 'offline');
       assert.ok(topics.lastIndexOf('sigterm/camera/labels') < offlineAt, 'no labels after offline');
@@ -141,7 +141,10 @@ describe('faults: SIGTERM to the main job with camera frames in flight', functio
 
   it('with the broker frozen (SIGSTOP), still exits within the shutdown limit and says why', async () => {
     job = await startMainJob({ CAMERA_CMD, MAX_FPS: '10', MQTT_URL: mosquitto!.url });
-    await sub!.waitFor((m) => m.some((x) => x.topic === 'sigterm/camera/labels'), 'labels of camera frames', 60000);
+    await sub!.waitFor((m) => m.some((x) => x.topic === 'sigterm/camera/labels'), {
+      what: 'labels of camera frames',
+      timeoutMs: 60000,
+    });
     mosquitto!.signal('SIGSTOP');
     const pgid = job.child.pid as number;
     const signalled = Date.now();
@@ -149,7 +152,7 @@ describe('faults: SIGTERM to the main job with camera frames in flight', functio
     const { code, at } = await job.exited;
     // 4.5 s is the job's own limit; a little more for the process to go.
     assert.ok(at - signalled < 6000, `exit took ${at - signalled} ms:\n${job.output()}`);
-    await waitFor('the process group (ffmpeg included) to be gone', () => !groupAlive(pgid), 3000);
+    await waitFor(() => !groupAlive(pgid), { what: 'the process group (ffmpeg included) to be gone', timeoutMs: 3000 });
     // Either the goodbye was given up in time (exit 0) or the limit ended it, saying so (exit 1).
     if (code !== 0) assert.match(job.output(), /shutdown took longer than \d+ ms; exiting with code 1/, job.output());
     mosquitto!.signal('SIGCONT');

@@ -3,8 +3,8 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 import { V1_025_LAYERS_DIR, readImage } from '../fixtures';
-import { collect, distNode, helper, waitFor } from '../nodes/helpers/node-red';
-import { said } from './helpers';
+import { said, waitFor } from '../helpers';
+import { collect, distNode, helper } from '../helpers/node-red';
 
 const BOUNDARY = 'dropsmidframe';
 
@@ -115,8 +115,11 @@ describe('faults: an MJPEG stream server dropping the connection mid-frame', fun
       const caught = collect(helper.getNode('caught')!);
       const c = camera;
       // Three dropped connections, then a healthy one that keeps sending.
-      await waitFor('the fourth connection', () => c.connections >= 4, 20000);
-      await waitFor('frames of the healthy connection classified', () => classified.length >= 10, 30000);
+      await waitFor(() => c.connections >= 4, { what: 'the fourth connection', timeoutMs: 20000 });
+      await waitFor(() => classified.length >= 10, {
+        what: 'frames of the healthy connection classified',
+        timeoutMs: 30000,
+      });
 
       for (const f of frames)
         assert.equal((f.payload as Buffer).length, jpeg.length, 'only whole frames are passed on');

@@ -3,7 +3,8 @@ import sharp from 'sharp';
 import { createFrameSource, type FrameSource } from '../../src/frames';
 import type { CommandFrameSource } from '../../src/frames/command-source';
 import { imagePath } from '../fixtures';
-import { handleBaseline, isAlive, liveGroupMembers, leakedHandles, nextFrames, nextState, sleep } from './helpers';
+import { handleBaseline, leakedHandles, sleep } from '../helpers';
+import { isAlive, liveGroupMembers, nextFrames, nextState } from './helpers';
 
 const FFMPEG = '/usr/bin/ffmpeg';
 const ffmpegArgs = [

@@ -4,15 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createFrameSource, type Frame, type FolderSourceConfig, type FrameSource } from '../../src/frames';
 import { readImage } from '../fixtures';
-import { nextFrames, nextState, sleep } from './helpers';
-
-async function waitFor(probe: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(25);
-  }
-}
+import { sleep, waitFor } from '../helpers';
+import { nextFrames, nextState } from './helpers';
 
 describe('frames/folder source: retention', function () {
   this.timeout(30000);
@@ -65,8 +58,8 @@ describe('frames/folder source: retention', function () {
     fs.writeFileSync(path.join(dir, 'notes.txt'), 'not an image');
     fs.writeFileSync(path.join(dir, 'new.png'), readImage('chelsea.png'));
     await nextFrames(source!, 1);
-    await waitFor(() => errors.some((e) => /half\.jpg/.test(e)), 'the half JPEG reported');
-    await waitFor(() => !files().includes('new.png'), 'new.png deleted');
+    await waitFor(() => errors.some((e) => /half\.jpg/.test(e)), { what: 'the half JPEG reported' });
+    await waitFor(() => !files().includes('new.png'), { what: 'new.png deleted' });
     assert.deepEqual(files(), ['half.jpg', 'notes.txt'], 'only what was sent is deleted');
   });
 
@@ -78,7 +71,7 @@ describe('frames/folder source: retention', function () {
     await nextFrames(source!, 1);
     fs.writeFileSync(path.join(dir, 'b.jpg'), readImage('rocket.jpg'));
     await nextFrames(source!, 1);
-    await waitFor(() => fs.readdirSync(path.join(dir, 'done')).length === 2, 'both moved');
+    await waitFor(() => fs.readdirSync(path.join(dir, 'done')).length === 2, { what: 'both moved' });
     assert.deepEqual(files(), ['done']);
     assert.ok(fs.readFileSync(path.join(dir, 'done', 'b.jpg')).equals(readImage('rocket.jpg')));
     assert.deepEqual(
@@ -111,7 +104,7 @@ describe('frames/folder source: retention', function () {
       fs.writeFileSync(path.join(dir, name), readImage('rocket.jpg'));
       await nextFrames(source!, 1);
     }
-    await waitFor(() => files().length === 7, 'trimmed to the newest 2 sent images');
+    await waitFor(() => files().length === 7, { what: 'trimmed to the newest 2 sent images' });
     assert.deepEqual(files(), ['half.jpg', 'n2.jpg', 'n3.jpg', 'old-1.jpg', 'old-2.jpg', 'old-3.jpg', 'readme.txt']);
   });
 
@@ -120,7 +113,7 @@ describe('frames/folder source: retention', function () {
     await nextState(source!, 'running');
     fs.writeFileSync(path.join(dir, 'first.jpg'), readImage('owl.jpg'));
     await nextFrames(source!, 1);
-    await waitFor(() => !files().includes('first.jpg'), 'first.jpg deleted once sent');
+    await waitFor(() => !files().includes('first.jpg'), { what: 'first.jpg deleted once sent' });
     // The consumer has not called ready(): the next image waits and must survive a stop.
     fs.writeFileSync(path.join(dir, 'second.jpg'), readImage('rocket.jpg'));
     await sleep(400);

@@ -5,7 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createFrameSource, type Frame, type FrameSource } from '../../src/frames';
 import { imagePath, readImage } from '../fixtures';
-import { handleBaseline, leakedHandles, nextFrames, nextState, sleep } from './helpers';
+import { handleBaseline, leakedHandles, sleep } from '../helpers';
+import { nextFrames, nextState } from './helpers';
 
 describe('frames/folder source', function () {
   this.timeout(20000);
@@ -288,7 +289,7 @@ describe('frames/folder source', function () {
     await nextFrames(source, 1);
     await source.stop();
     // An fs.watch handle is released by libuv's close callback, a moment after close().
-    assert.deepEqual(await leakedHandles(before, 500), []);
+    assert.deepEqual(await leakedHandles(before, { settleMs: 500 }), []);
   });
 
   it('validates mode and interval', () => {

@@ -5,7 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createFrameSource, type Frame, type FolderSourceConfig, type FrameSource } from '../../src/frames';
 import { imagePath, readImage } from '../fixtures';
-import { nextFrames, nextState, sleep } from './helpers';
+import { sleep } from '../helpers';
+import { nextFrames, nextState } from './helpers';
 
 type FsPromiseCall = 'stat' | 'lstat' | 'readdir' | 'open' | 'readFile';
 const COUNTED: FsPromiseCall[] = ['stat', 'lstat', 'readdir', 'open', 'readFile'];

@@ -52,46 +52,6 @@ export function nextState(source: FrameSource, state: FrameSourceState, timeoutM
   });
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Handle kinds a frame source could leak: children, pipes, sockets, timers, file requests. */
-const WATCHED = new RegExp(
-  String.raw`^(ProcessWrap|PipeWrap|TCPWrap|TCPSocketWrap|Timeout|FSReqCallback|FSReqPromise|FileHandle|StatWat` +
-    String.raw`cher|FSEventWrap|TLSWrap)$`,
-);
-
-/**
- * Counts handles after one loop turn: mocha arms its per-test timeout timer only once the test
- * function has returned its promise, and that timer must be in the baseline.
- */
-export async function handleBaseline(): Promise<Map<string, number>> {
-  await new Promise((resolve) => setImmediate(resolve));
-  return handleCounts();
-}
-
-function handleCounts(): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const kind of process.getActiveResourcesInfo())
-    if (WATCHED.test(kind)) counts.set(kind, (counts.get(kind) ?? 0) + 1);
-  return counts;
-}
-
-/** Handle kinds that grew since `before`, as "Kind +n" strings (empty: nothing leaked). */
-export async function leakedHandles(before: Map<string, number>, settleMs = 0): Promise<string[]> {
-  // Closing handles are released on the next loop turn; a test's own server-side sockets close
-  // when the peer's FIN arrives, so tests with a server in-process give them `settleMs`.
-  const deadline = Date.now() + settleMs;
-  for (;;) {
-    await new Promise((resolve) => setImmediate(resolve));
-    const after = handleCounts();
-    const leaks: string[] = [];
-    for (const [kind, n] of after)
-      if (n > (before.get(kind) ?? 0)) leaks.push(`${kind} +${n - (before.get(kind) ?? 0)}`);
-    if (leaks.length === 0 || Date.now() >= deadline) return leaks;
-    await sleep(20);
-  }
-}
-
 /** Whether a process is running; zombies (exited, not yet reaped) count as gone. */
 export function isAlive(pid: number): boolean {
   try {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createFrameSource, LatestFrameGate, type Frame, type FrameSource } from '../../src/frames';
 import { imagePath } from '../fixtures';
-import { nextFrames, sleep } from './helpers';
+import { sleep } from '../helpers';
+import { nextFrames } from './helpers';
 
 describe('frames/LatestFrameGate', () => {
   it('under a rate cap, a burst delivers the first and the newest and counts the rest as skipped', async () => {

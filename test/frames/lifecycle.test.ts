@@ -4,7 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createFrameSource, type FrameSource, type FrameSourceState } from '../../src/frames';
 import { imagePath } from '../fixtures';
-import { handleBaseline, leakedHandles, nextFrames, nextState, sleep } from './helpers';
+import { handleBaseline, leakedHandles, sleep } from '../helpers';
+import { nextFrames, nextState } from './helpers';
 
 describe('frames/source lifecycle (start/stop by message)', function () {
   this.timeout(20000);

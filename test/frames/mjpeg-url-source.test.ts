@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { createFrameSource, type FrameSource } from '../../src/frames';
 import { readImage } from '../fixtures';
-import { handleBaseline, leakedHandles, nextFrames, nextState } from './helpers';
+import { handleBaseline, leakedHandles } from '../helpers';
+import { nextFrames, nextState } from './helpers';
 import { startMjpegServer, type TestServer } from './mjpeg-server';
 
 describe('frames/mjpeg-url source (HTTP multipart/x-mixed-replace)', function () {
@@ -123,7 +124,7 @@ describe('frames/mjpeg-url source (HTTP multipart/x-mixed-replace)', function ()
     await nextFrames(source, 2);
     await source.stop();
     assert.equal(source.state, 'stopped');
-    assert.deepEqual(await leakedHandles(before, 1000), []);
+    assert.deepEqual(await leakedHandles(before, { settleMs: 1000 }), []);
   });
 
   it('rejects a URL that is not http(s)', () => {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { createFrameSource, type FrameSource } from '../../src/frames';
 import { readImage } from '../fixtures';
-import { handleBaseline, leakedHandles, nextFrames, nextState } from './helpers';
+import { handleBaseline, leakedHandles } from '../helpers';
+import { nextFrames, nextState } from './helpers';
 import { startSnapshotServer, type TestServer } from './mjpeg-server';
 
 describe('frames/snapshot-url source (polled still images)', function () {
@@ -84,6 +85,6 @@ describe('frames/snapshot-url source (polled still images)', function () {
     source.start();
     await nextFrames(source, 3);
     await source.stop();
-    assert.deepEqual(await leakedHandles(before, 1000), []);
+    assert.deepEqual(await leakedHandles(before, { settleMs: 1000 }), []);
   });
 });

@@ -47,7 +47,7 @@ function mqtt5Suite(): void {
       try {
         await p.waitUntilConnected();
         p.publish(referenceFrame('hot_dog.jpg', 1, 1));
-        await sub.waitFor((m) => m.some((x) => x.topic === 'v5/porch/label'), 'label over MQTT 5');
+        await sub.waitFor((m) => m.some((x) => x.topic === 'v5/porch/label'), { what: 'label over MQTT 5' });
         assert.equal(sub.on('v5/porch/label')[0].payload, 'hotdog, hot dog, red hot');
       } finally {
         await p.close();

@@ -52,7 +52,7 @@ if (missing !== undefined) {
         publishers.push(p);
         await p.waitUntilConnected();
         p.publish(referenceFrame('parrot.jpg', 1, 1));
-        await sub.waitFor((m) => m.some((x) => x.topic === 'tls/porch/label'), 'label over TLS');
+        await sub.waitFor((m) => m.some((x) => x.topic === 'tls/porch/label'), { what: 'label over TLS' });
         assert.equal(sub.on('tls/porch/label')[0].payload, 'macaw');
       } finally {
         await sub.close();

@@ -9,9 +9,10 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import { Classifier } from '../../src/runner/classifier';
 import { IMAGES, V1_025_LAYERS_DIR, imagePath, readImage } from '../fixtures';
-import { handleBaseline, isAlive, leakedHandles, sleep } from '../frames/helpers';
+import { handleBaseline, lastStatusOf, leakedHandles, sleep, statusesOf, waitFor } from '../helpers';
+import { isAlive } from '../frames/helpers';
 import { startMjpegServer, type TestServer } from '../frames/mjpeg-server';
-import { distNode, helper, type SpiedNode as HelperNode } from './helpers/node-red';
+import { distNode, helper, type SpiedNode as HelperNode } from '../helpers/node-red';
 
 /** The helper's node, with the event methods these tests use. */
 type SpiedNode = HelperNode & {
@@ -26,12 +27,6 @@ interface FrameMsg {
   payload: Buffer;
   frame: { source: string; seq: number; ts: number; file?: string };
 }
-interface Status {
-  fill?: string;
-  shape?: string;
-  text?: string;
-}
-
 const FFMPEG = '/usr/bin/ffmpeg';
 
 /**
@@ -62,16 +57,6 @@ function pidsWith(tag: string): number[] {
   }
 }
 
-async function waitFor<T>(probe: () => T | undefined | false, what: string, timeoutMs = 8000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(25);
-  }
-}
-
 /** The next `count` messages arriving at a helper node. */
 function collect<T>(node: SpiedNode, count: number, timeoutMs = 8000): Promise<T[]> {
   return new Promise((resolve, reject) => {
@@ -91,16 +76,6 @@ function collect<T>(node: SpiedNode, count: number, timeoutMs = 8000): Promise<T
     };
     node.on('input', onInput);
   });
-}
-
-/** This node's own status calls: the helper spies on Node.prototype, shared by every node. */
-function statuses(node: SpiedNode): Status[] {
-  const spy = node.status as unknown as { thisValues: unknown[]; args: Array<[Status]> };
-  return spy.args.filter((_a, i) => spy.thisValues[i] === node).map((a) => a[0]);
-}
-
-function lastStatus(node: SpiedNode): Status | undefined {
-  return statuses(node).at(-1);
 }
 
 function flow(camera: object): object[] {
@@ -254,9 +229,9 @@ describe('mobilenet-camera node', function () {
       cam: { user: 'admin', password: 'hunter2-rtsp' },
     });
     const cam = node('cam');
-    assert.deepEqual(lastStatus(cam), { fill: 'red', shape: 'ring', text: 'configuration error' });
+    assert.deepEqual(lastStatusOf(cam), { fill: 'red', shape: 'ring', text: 'configuration error' });
     assert.match(String(cam.error.args[0]?.[0]), /must be an http:\/\/ or https:\/\/ URL/);
-    const seen = JSON.stringify([statuses(cam), cam.error.args, cam.warn.args, helper.log().args]);
+    const seen = JSON.stringify([statusesOf(cam), cam.error.args, cam.warn.args, helper.log().args]);
     assert.ok(!seen.includes('hunter2-rtsp'), `the camera password leaked: ${String(cam.error.args[0]?.[0])}`);
   });
 
@@ -277,9 +252,11 @@ describe('mobilenet-camera node', function () {
       const caught = await collect<{ error: { message: string } }>(node('caught'), 1);
       assert.match(caught[0]!.error.message, /Connection refused/, "ffmpeg's own reason still reaches the Catch node");
       assert.match(caught[0]!.error.message, /rtsp:\/\/\*\*\*@127\.0\.0\.1/);
-      const status = await waitFor(() => statuses(cam).find((s) => s.fill === 'red'), 'the restarting status');
+      const status = await waitFor(() => statusesOf(cam).find((s) => s.fill === 'red'), {
+        what: 'the restarting status',
+      });
       assert.match(status.text ?? '', /exited with code/);
-      const seen = JSON.stringify([statuses(cam), cam.error.args, cam.warn.args, helper.log().args, caught]);
+      const seen = JSON.stringify([statusesOf(cam), cam.error.args, cam.warn.args, helper.log().args, caught]);
       assert.ok(!seen.includes('hunter2-rtsp'), 'the camera password leaked into the error, status or log');
     },
   );
@@ -313,7 +290,7 @@ describe('mobilenet-camera node', function () {
           flow({ kind: 'folder', dir, folderMode: 'watch', interval: 0.05, retention: 'delete', source: 'drop' }),
         );
         const cam = node('cam');
-        await waitFor(() => statuses(cam).some((s) => s.fill === 'green'), 'the watching status');
+        await waitFor(() => statusesOf(cam).some((s) => s.fill === 'green'), { what: 'the watching status' });
         const caught = collect<{ error: { message: string }; frame: { source: string } }>(node('caught'), 1);
         fs.copyFileSync(imagePath('grace_hopper.bmp'), path.join(dir, 'grace_hopper.bmp'));
         const report = (await caught)[0]!;
@@ -333,7 +310,7 @@ describe('mobilenet-camera node', function () {
         const parrot = msgs.find((m) => m.frame.file!.endsWith('parrot.jpg'))!;
         assert.ok(parrot.payload.equals(readImage('parrot.jpg')));
         await assertMacaw(parrot.payload);
-        await waitFor(() => fs.readdirSync(dir).length === 1, 'both images deleted after sending');
+        await waitFor(() => fs.readdirSync(dir).length === 1, { what: 'both images deleted after sending' });
         assert.deepEqual(fs.readdirSync(dir), ['grace_hopper.bmp'], 'the unsupported file is left alone');
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
@@ -353,7 +330,9 @@ describe('mobilenet-camera node', function () {
       const out = node('out');
       const cam = node('cam');
       const before = await collect<FrameMsg>(out, 2);
-      const [firstPid] = await waitFor(() => (pidsWith(tag).length === 1 ? pidsWith(tag) : undefined), 'one ffmpeg');
+      const [firstPid] = await waitFor(() => (pidsWith(tag).length === 1 ? pidsWith(tag) : undefined), {
+        what: 'one ffmpeg',
+      });
       let reports = 0;
       node('caught').on('input', () => reports++);
       const caught = collect<{ error: { message: string }; frame: { source: string } }>(node('caught'), 1);
@@ -362,8 +341,8 @@ describe('mobilenet-camera node', function () {
       assert.match(report.error.message, /camera command "\/usr\/bin\/ffmpeg" was killed by SIGKILL/);
       assert.equal(report.frame.source, 'camera');
       await waitFor(
-        () => statuses(cam).some((st) => st.fill === 'red' && /^restarting: .*SIGKILL/.test(st.text ?? '')),
-        'a red "restarting" status',
+        () => statusesOf(cam).some((st) => st.fill === 'red' && /^restarting: .*SIGKILL/.test(st.text ?? '')),
+        { what: 'a red "restarting" status' },
       );
       const after = await collect<FrameMsg>(out, 2);
       assert.ok(after[0]!.frame.seq > before[1]!.frame.seq, 'seq keeps counting across the restart');
@@ -374,8 +353,8 @@ describe('mobilenet-camera node', function () {
       assert.equal(isAlive(firstPid!), false);
       assert.equal(reports, 1, 'one failure, one report');
       // Back to green, and the restart stays visible after a restart too quick to see.
-      await waitFor(() => lastStatus(cam)?.fill === 'green', 'green status again', 3000);
-      assert.match(lastStatus(cam)?.text ?? '', /^running · [\d.]+ fps · \d+ frames · restarts: 1$/);
+      await waitFor(() => lastStatusOf(cam)?.fill === 'green', { what: 'green status again', timeoutMs: 3000 });
+      assert.match(lastStatusOf(cam)?.text ?? '', /^running · [\d.]+ fps · \d+ frames · restarts: 1$/);
     },
   );
 
@@ -392,16 +371,16 @@ describe('mobilenet-camera node', function () {
     await sleep(500);
     assert.equal(frames, 0);
     assert.deepEqual(pidsWith(tag), []);
-    assert.equal(lastStatus(cam)?.fill, 'grey');
+    assert.equal(lastStatusOf(cam)?.fill, 'grey');
 
     cam.receive({ payload: 'start' });
     await collect(out, 2);
     assert.equal(pidsWith(tag).length, 1);
 
     cam.receive({ payload: 'STOP' });
-    await waitFor(() => lastStatus(cam)?.fill === 'grey', 'grey "stopped" status');
-    assert.match(lastStatus(cam)?.text ?? '', /stopped/);
-    await waitFor(() => pidsWith(tag).length === 0, 'ffmpeg gone');
+    await waitFor(() => lastStatusOf(cam)?.fill === 'grey', { what: 'grey "stopped" status' });
+    assert.match(lastStatusOf(cam)?.text ?? '', /stopped/);
+    await waitFor(() => pidsWith(tag).length === 0, { what: 'ffmpeg gone' });
     const stoppedAt = frames;
     await sleep(400);
     assert.equal(frames, stoppedAt, 'no frames after stop');
@@ -468,11 +447,11 @@ describe('mobilenet-camera node', function () {
     const cam = node('cam');
     const out = node('out');
     await collect(out, 1);
-    const from = statuses(cam).length;
+    const from = statusesOf(cam).length;
     let frames = 0;
     out.on('input', () => frames++);
     await sleep(3000);
-    const updates = statuses(cam).slice(from);
+    const updates = statusesOf(cam).slice(from);
     assert.ok(frames >= 30, `only ${frames} frames in 3 s`);
     assert.ok(
       updates.length >= 1 && updates.length <= 4,
@@ -487,7 +466,7 @@ describe('mobilenet-camera node', function () {
   it('shows a configuration error and refuses start messages, without spawning anything', async function () {
     await helper.load([cameraNode], flow({ kind: 'command', command: '  ', args: '' }));
     const cam = node('cam');
-    assert.deepEqual(lastStatus(cam), { fill: 'red', shape: 'ring', text: 'configuration error' });
+    assert.deepEqual(lastStatusOf(cam), { fill: 'red', shape: 'ring', text: 'configuration error' });
     assert.match(String(cam.error.args[0]?.[0]), /Camera not started: Command is empty/);
     const caught = collect<{ error: { message: string } }>(node('caught'), 1);
     cam.receive({ payload: 'start' });
@@ -509,7 +488,7 @@ describe('mobilenet-camera node', function () {
     // unload() resolves only after the close handler's done(): the child must already be gone.
     assert.equal(isAlive(pid), false);
     assert.deepEqual(pidsWith(tag), []);
-    assert.deepEqual(await leakedHandles(baseline, 500), []);
+    assert.deepEqual(await leakedHandles(baseline, { settleMs: 500 }), []);
     // The status timer is gone too: a closed node never touches its status again.
     await sleep(1200);
     assert.equal(statusCalls.length, callsAtClose);

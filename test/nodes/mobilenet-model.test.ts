@@ -4,7 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { MODELS, V1_025_LAYERS_DIR, readImage } from '../fixtures';
 import { startFixtureServer } from '../store/fixture-server';
-import { collect, distNode, helper, messagePorts, waitFor, waitForStatus } from './helpers/node-red';
+import { waitFor, waitForStatus, workerThreads } from '../helpers';
+import { collect, distNode, helper } from '../helpers/node-red';
 
 const modelNode = distNode('mobilenet-model');
 const classifyNode = distNode('mobilenet-classify');
@@ -40,11 +41,13 @@ async function deploy(nodes: object[]): Promise<void> {
     if (!/timeout waiting event/.test(err.message)) throw err;
   });
   // New instances of every node, not the old ones still being stopped.
-  await waitFor('the redeployed nodes', () =>
-    ['c1', 'c2', 'out'].every((id, i) => {
-      const node = helper.getNode(id);
-      return node && node !== before[i];
-    }),
+  await waitFor(
+    () =>
+      ['c1', 'c2', 'out'].every((id, i) => {
+        const node = helper.getNode(id);
+        return node && node !== before[i];
+      }),
+    { what: 'the redeployed nodes' },
   );
 }
 
@@ -53,7 +56,7 @@ async function classifyOnce(topK: number): Promise<void> {
   const outputs = collect(helper.getNode('out')!);
   await waitForStatus(c1, (s) => s.fill === 'green');
   c1.receive({ payload: readImage('parrot.jpg') });
-  await waitFor('a classification', () => outputs.length === 1);
+  await waitFor(() => outputs.length === 1, { what: 'a classification' });
   const predictions = outputs[0].payload as Array<{ label: string }>;
   assert.equal(predictions[0].label, 'macaw');
   assert.equal(predictions.length, topK, 'the redeployed classify node uses its new settings');
@@ -104,25 +107,27 @@ describe('mobilenet-model config node', function () {
 
   it('keeps the model across 20 redeploys, with no extra workers, Classifiers or tensors', async () => {
     // Models other tests left behind are unloaded after the grace time; count from a clean slate.
-    await waitFor('models of earlier tests unloaded', () => shared.sharedModelCounts().alive === 0, 10000);
+    await waitFor(() => shared.sharedModelCounts().alive === 0, {
+      what: 'models of earlier tests unloaded',
+      timeoutMs: 10000,
+    });
     // A disposed model's worker thread closes its port a little after the model counts as gone.
     let settled = 0;
     let last = -1;
     await waitFor(
-      'worker ports of earlier tests closed',
       () => {
-        const now = messagePorts();
+        const now = workerThreads();
         settled = now === last ? settled + 1 : 0;
         last = now;
         return settled >= 25;
       },
-      10000,
+      { what: 'worker ports of earlier tests closed', timeoutMs: 10000 },
     );
-    const portsBefore = messagePorts();
+    const portsBefore = workerThreads();
     const aliveBefore = shared.sharedModelCounts().alive;
     await helper.load([modelNode, classifyNode], flow(1));
     await classifyOnce(1);
-    const portsLoaded = messagePorts();
+    const portsLoaded = workerThreads();
     const tensorsLoaded = await workerTensors('m-life');
     const threadId = shared.modelsOf('m-life')[0].workerThreadId;
     assert.equal(portsLoaded, portsBefore + 1, 'one worker for the model');
@@ -135,7 +140,7 @@ describe('mobilenet-model config node', function () {
     }
     assert.equal(helper.getNode('m-life')!.loads, 1, 'loaded once across 20 redeploys');
     assert.equal(shared.modelsOf('m-life')[0].workerThreadId, threadId);
-    assert.equal(messagePorts(), portsLoaded);
+    assert.equal(workerThreads(), portsLoaded);
     assert.equal(shared.sharedModelCounts().alive, aliveBefore + 1);
     assert.equal(await workerTensors('m-life'), tensorsLoaded, 'no tensor left behind in the worker');
 
@@ -143,18 +148,16 @@ describe('mobilenet-model config node', function () {
     await deploy(flow(1, { ...MODEL, queueSize: 8 }));
     await classifyOnce(1);
     assert.equal(helper.getNode('m-life')!.loads, 2);
-    await waitFor(
-      'the old model unloaded',
-      () => shared.sharedModelCounts().alive === aliveBefore + 1 && messagePorts() === portsLoaded,
-      10000,
-    );
+    await waitFor(() => shared.sharedModelCounts().alive === aliveBefore + 1 && workerThreads() === portsLoaded, {
+      what: 'the old model unloaded',
+      timeoutMs: 10000,
+    });
 
     await helper.unload();
-    await waitFor(
-      'every model unloaded after the last user left',
-      () => shared.sharedModelCounts().alive === aliveBefore && messagePorts() === portsBefore,
-      10000,
-    );
+    await waitFor(() => shared.sharedModelCounts().alive === aliveBefore && workerThreads() === portsBefore, {
+      what: 'every model unloaded after the last user left',
+      timeoutMs: 10000,
+    });
   });
 
   it('downloads a URL model into the cache, showing download progress, then classifies', async () => {
@@ -201,7 +204,7 @@ describe('mobilenet-model config node', function () {
     assert.match(status.text!, /not found/);
     await waitForStatus(helper.getNode('c2')!, (s) => s.fill === 'red');
     c1.receive({ payload: readImage('parrot.jpg') });
-    await waitFor('the error', () => caught.length === 1);
+    await waitFor(() => caught.length === 1, { what: 'the error' });
     assert.match((caught[0].error as { message: string }).message, /failed to load.*\/nonexistent\/model-dir/);
   });
 

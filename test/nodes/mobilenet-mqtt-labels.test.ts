@@ -5,7 +5,8 @@ import { aedesFactory, type TestBroker } from '../mqtt/helpers/test-broker';
 import { referenceFrame } from '../mqtt/helpers/reference-frames';
 import { RecordingSubscriber } from '../mqtt/helpers/subscriber';
 
-import { distNode, helper, type SpiedNode } from './helpers/node-red';
+import { nextEvent, waitForStatus } from '../helpers';
+import { distNode, helper } from '../helpers/node-red';
 
 const DIST_NODES = path.join(__dirname, '..', '..', 'nodes');
 const brokerNode = require(path.join(DIST_NODES, 'mobilenet-mqtt-broker', 'mobilenet-mqtt-broker.js')) as unknown;
@@ -25,30 +26,6 @@ function classifyMessage(photo: string, seq: number, source = 'porch'): object {
     },
     frame: { source, seq, ts: frame.ts },
   };
-}
-
-function nextEvent(node: SpiedNode, event: string, timeoutMs = 5000): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs);
-    node.on(event, (arg) => {
-      clearTimeout(timer);
-      resolve(arg);
-    });
-  });
-}
-
-async function waitForStatus(
-  node: SpiedNode,
-  test: (s: { fill?: string; text?: string }) => boolean,
-  timeoutMs = 5000,
-): Promise<{ fill?: string; text?: string }> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const last = node.status.args.at(-1)?.[0] as { fill?: string; text?: string } | undefined;
-    if (last && test(last)) return last;
-    if (Date.now() > deadline) throw new Error(`status never matched; statuses: ${JSON.stringify(node.status.args)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('mobilenet-mqtt-labels node', function () {
@@ -111,7 +88,7 @@ describe('mobilenet-mqtt-labels node', function () {
     // Node-RED's own word for it (node-red:common.status.connected), as its MQTT nodes say it.
     const connected = await waitForStatus(node, (s) => s.fill === 'green');
     assert.deepEqual(connected, { fill: 'green', shape: 'dot', text: 'connected' });
-    const received = nextEvent(out, 'input');
+    const received = nextEvent(out, 'input', { what: 'the msg passed on' });
     node.receive(classifyMessage('coffee.png', 1));
     const msg = (await received) as {
       mqtt: { source: string; top: string; topChanged: boolean; switched: unknown[]; state: string };
@@ -119,10 +96,9 @@ describe('mobilenet-mqtt-labels node', function () {
     assert.equal(msg.mqtt.source, 'porch');
     assert.equal(msg.mqtt.top, 'espresso');
     assert.deepEqual(msg.mqtt.switched, [{ label: 'espresso', state: 'ON' }]);
-    await sub.waitFor(
-      (m) => m.filter((x) => x.topic === `${prefix}/porch/espresso`).length >= 2,
-      'espresso OFF then ON',
-    );
+    await sub.waitFor((m) => m.filter((x) => x.topic === `${prefix}/porch/espresso`).length >= 2, {
+      what: 'espresso OFF then ON',
+    });
     assert.deepEqual(
       sub.on(`${prefix}/porch/label`).map((m) => m.payload),
       ['espresso'],
@@ -146,7 +122,7 @@ describe('mobilenet-mqtt-labels node', function () {
     await waitForStatus(node, (s) => s.fill === 'green');
     const { payload } = classifyMessage('parrot.jpg', 1) as { payload: unknown };
     node.receive({ payload });
-    await sub.waitFor((m) => m.length >= 1, 'label');
+    await sub.waitFor((m) => m.length >= 1, { what: 'label' });
     assert.deepEqual([sub.messages[0].topic, sub.messages[0].payload], [`${prefix}/garden_cam/label`, 'macaw']);
   });
 
@@ -154,7 +130,7 @@ describe('mobilenet-mqtt-labels node', function () {
     await helper.load([brokerNode, labelsNode], flow(), { b1: { user: 'camera', password: 'right-horse-battery' } });
     const node = helper.getNode('n1')!;
     await waitForStatus(node, (s) => s.fill === 'green');
-    const errored = nextEvent(node, 'call:error');
+    const errored = nextEvent(node, 'call:error', { what: 'an error call' });
     node.receive({ payload: 'not predictions' });
     const call = (await errored) as { args: unknown[] };
     assert.match(String(call.args[0]), /msg.payload must be the predictions array/);
@@ -162,7 +138,7 @@ describe('mobilenet-mqtt-labels node', function () {
     const failed = await waitForStatus(node, (s) => s.fill === 'red');
     assert.match(failed.text ?? '', /^msg.payload must be the predictions array/);
     assert.ok((failed.text ?? '').length <= 100, `status text cut to 100 characters: ${failed.text}`);
-    const passed = nextEvent(helper.getNode('out')!, 'input');
+    const passed = nextEvent(helper.getNode('out')!, 'input', { what: 'the msg passed on' });
     node.receive(classifyMessage('coffee.png', 1));
     await passed;
     await waitForStatus(node, (s) => s.fill === 'green' && s.text === 'connected');
@@ -184,7 +160,7 @@ describe('mobilenet-mqtt-labels node', function () {
     ]);
     assert.ok(!everything.includes(wrong), 'password leaked into status or log');
     // Still working: frames wait in the bounded queue until the credentials are fixed.
-    const received = nextEvent(helper.getNode('out')!, 'input');
+    const received = nextEvent(helper.getNode('out')!, 'input', { what: 'the msg passed on' });
     node.receive(classifyMessage('coffee.png', 1));
     const msg = (await received) as { mqtt: { state: string; queued: number } };
     assert.equal(msg.mqtt.state, 'error');
@@ -202,7 +178,7 @@ describe('mobilenet-mqtt-labels node', function () {
     let node = helper.getNode('n1')!;
     await waitForStatus(node, (s) => s.fill === 'green');
     node.receive(classifyMessage('coffee.png', 1));
-    await sub.waitFor((m) => m.length >= 1, 'discovery');
+    await sub.waitFor((m) => m.length >= 1, { what: 'discovery' });
     const config = JSON.parse(sub.messages[0].payload) as { cmps: Record<string, { p: string }> };
     assert.deepEqual(
       Object.values(config.cmps).map((c) => c.p),
@@ -225,6 +201,6 @@ describe('mobilenet-mqtt-labels node', function () {
       'nodes',
       creds,
     );
-    await sub.waitFor((m) => m.some((x) => x.payload === ''), 'empty discovery config');
+    await sub.waitFor((m) => m.some((x) => x.payload === ''), { what: 'empty discovery config' });
   });
 });

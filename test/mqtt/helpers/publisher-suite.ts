@@ -5,31 +5,24 @@ import { LabelPublisher, type LabelPublisherOptions, type PublisherStatus } from
 import { discoveryTopic } from '../../../src/mqtt/ha-discovery';
 import type { BrokerSettings } from '../../../src/mqtt';
 import { referenceFrame, referencePredictions } from './reference-frames';
+import { nextEvent, type WaitOptions, whatOf } from '../../helpers';
 import { RecordingSubscriber } from './subscriber';
 import type { BrokerFactory, TestBroker } from './test-broker';
 
 const ESPRESSO_ON = { label: 'espresso', onThreshold: 0.6, offThreshold: 0.3, onFrames: 1, holdMs: 0 };
 
-async function waitForStatus(
+/** The publisher's status once it passes `test`: the current one, or the first such status event. */
+function publisherStatus(
   p: LabelPublisher,
   test: (s: PublisherStatus) => boolean,
-  what: string,
-  timeoutMs = 5000,
+  options: WaitOptions,
 ): Promise<PublisherStatus> {
-  if (test(p.status())) return p.status();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      p.off('status', on);
-      reject(new Error(`timed out waiting for ${what}; status ${JSON.stringify(p.status())}`));
-    }, timeoutMs);
-    const on = (s: PublisherStatus): void => {
-      if (test(s)) {
-        clearTimeout(timer);
-        p.off('status', on);
-        resolve(s);
-      }
-    };
-    p.on('status', on);
+  const what = (): string => `${whatOf(options.what)}; status ${JSON.stringify(p.status())}`;
+  return nextEvent(p, 'status', {
+    matching: test,
+    current: () => p.status(),
+    what,
+    timeoutMs: options.timeoutMs ?? 5000,
   });
 }
 
@@ -79,8 +72,12 @@ export function publisherSuite(kind: string, factory: BrokerFactory): void {
         outcomes.map((o) => o.switched.map((s) => s.state).join()),
         ['', 'ON', '', '', '', 'OFF'],
       );
-      await sub.waitFor((m) => m.filter((x) => x.topic === `${pre}/porch/espresso`).length >= 3, 'espresso OFF');
-      await sub.waitFor((m) => m.filter((x) => x.topic === `${pre}/porch/labels`).length >= 6, 'six labels messages');
+      await sub.waitFor((m) => m.filter((x) => x.topic === `${pre}/porch/espresso`).length >= 3, {
+        what: 'espresso OFF',
+      });
+      await sub.waitFor((m) => m.filter((x) => x.topic === `${pre}/porch/labels`).length >= 6, {
+        what: 'six labels messages',
+      });
 
       assert.deepEqual(
         sub.on(`${pre}/available`).map((m) => m.payload),
@@ -112,7 +109,7 @@ export function publisherSuite(kind: string, factory: BrokerFactory): void {
 
       // A subscriber arriving later gets the retained state, flagged retained; labels JSON is not retained.
       const late = await subscriber([`${pre}/#`]);
-      await late.waitFor((m) => m.length >= 3, 'retained state');
+      await late.waitFor((m) => m.length >= 3, { what: 'retained state' });
       const retained = Object.fromEntries(late.messages.map((m) => [m.topic, [m.payload, m.retain]]));
       assert.deepEqual(retained, {
         [`${pre}/available`]: ['online', true],
@@ -130,7 +127,7 @@ export function publisherSuite(kind: string, factory: BrokerFactory): void {
       for (const [i, photo] of ['parrot.jpg', 'parrot.jpg', 'owl.jpg', 'owl.jpg', 'parrot.jpg'].entries())
         p.publish(referenceFrame(photo, i, 1000 + i));
       const snap = p.publishStats();
-      await sub.waitFor((m) => m.some((x) => x.topic === `${pre}/stats`), 'stats');
+      await sub.waitFor((m) => m.some((x) => x.topic === `${pre}/stats`), { what: 'stats' });
       assert.deepEqual(
         sub
           .on(`${pre}/porch/labels`)
@@ -152,7 +149,7 @@ export function publisherSuite(kind: string, factory: BrokerFactory): void {
       const p = publisher({}, { prefix: pre, discovery: false, statsIntervalMs: 200 });
       await p.waitUntilConnected();
       for (let i = 0; i < 4; i++) p.publish(referenceFrame('owl.jpg', i, i));
-      await sub.waitFor((m) => m.length >= 2, 'two stats messages');
+      await sub.waitFor((m) => m.length >= 2, { what: 'two stats messages' });
       const [first, second] = sub.messages.map(
         (m) => JSON.parse(m.payload) as { frames: number; intervalMs: number; fps: number },
       );
@@ -172,7 +169,7 @@ export function publisherSuite(kind: string, factory: BrokerFactory): void {
         const p = publisher({}, { prefix: pre, watch });
         await p.waitUntilConnected();
         p.publish(referenceFrame('coffee.png', 1, 1000));
-        await ha.waitFor((m) => m.length >= 1, 'discovery');
+        await ha.waitFor((m) => m.length >= 1, { what: 'discovery' });
         const config = JSON.parse(ha.messages[0].payload) as {
           dev: { ids: string[]; name: string };
           o: { name: string; sw: string; url: string };
@@ -198,7 +195,7 @@ export function publisherSuite(kind: string, factory: BrokerFactory): void {
         // Home Assistant restarts: its birth message must bring the config back.
         const playHa = await subscriber([]);
         await playHa.client.publishAsync('homeassistant/status', 'online');
-        await ha.waitFor((m) => m.length >= 2, 're-sent discovery');
+        await ha.waitFor((m) => m.length >= 2, { what: 're-sent discovery' });
         assert.deepEqual(JSON.parse(ha.messages[1].payload), config);
 
         // A restart (new publisher, same prefix and source) keeps the same unique_ids.
@@ -206,7 +203,7 @@ export function publisherSuite(kind: string, factory: BrokerFactory): void {
         const again = publisher({}, { prefix: pre, watch });
         await again.waitUntilConnected();
         again.publish(referenceFrame('parrot.jpg', 1, 2000));
-        await ha.waitFor((m) => m.length >= 3, 'discovery after restart');
+        await ha.waitFor((m) => m.length >= 3, { what: 'discovery after restart' });
         assert.deepEqual(
           Object.keys((JSON.parse(ha.messages[2].payload) as typeof config).cmps),
           Object.keys(config.cmps),
@@ -214,7 +211,7 @@ export function publisherSuite(kind: string, factory: BrokerFactory): void {
 
         // Deleting the node removes the device: an empty retained config.
         await again.close({ removeDiscovery: true });
-        await ha.waitFor((m) => m.length >= 4, 'discovery removal');
+        await ha.waitFor((m) => m.length >= 4, { what: 'discovery removal' });
         assert.equal(ha.messages[3].payload, '');
         const fresh = await subscriber([topic]);
         await new Promise((r) => setTimeout(r, 300));
@@ -242,28 +239,26 @@ export function publisherSuite(kind: string, factory: BrokerFactory): void {
       const espressoTopic = `${pre}/porch/espresso`;
       p.publish(referenceFrame('coffee.png', 0, 0));
       p.publish(referenceFrame('parrot.jpg', 1, 1));
-      await sub.waitFor(() => sub.fresh(espressoTopic).length >= 3, 'state before the outage');
+      await sub.waitFor(() => sub.fresh(espressoTopic).length >= 3, { what: 'state before the outage' });
       const before = sub.messages.length;
 
       await broker.interrupt();
-      await waitForStatus(p, (s) => s.state !== 'connected', 'publisher to notice the outage');
+      await publisherStatus(p, (s) => s.state !== 'connected', { what: 'publisher to notice the outage' });
       // 4 frames x 2 state messages = 8 = the bound: everything must arrive.
       const outage = ['coffee.png', 'hot_dog.jpg', 'coffee.png', 'owl.jpg'];
       for (const [i, photo] of outage.entries()) p.publish(referenceFrame(photo, 10 + i, 10 + i));
       assert.deepEqual(p.status(), { state: p.status().state, queued: 8, dropped: 0, skippedQos0: 4 });
       await restoreBroker(sub);
-      await waitForStatus(p, (s) => s.state === 'connected', 'reconnect');
+      await publisherStatus(p, (s) => s.state === 'connected', { what: 'reconnect' });
       // The queued messages in order, then the current state re-published so subscribers converge.
-      await sub.waitFor(
-        () => sub.fresh(espressoTopic, before).length >= 5,
-        'queued state plus re-published state',
-        10000,
-      );
-      await sub.waitFor(
-        () => sub.fresh(labelTopic, before).length >= 5,
-        'queued labels plus re-published label',
-        10000,
-      );
+      await sub.waitFor(() => sub.fresh(espressoTopic, before).length >= 5, {
+        what: 'queued state plus re-published state',
+        timeoutMs: 10000,
+      });
+      await sub.waitFor(() => sub.fresh(labelTopic, before).length >= 5, {
+        what: 'queued labels plus re-published label',
+        timeoutMs: 10000,
+      });
       const expectedLabels = outage.map((photo) => referencePredictions().get(photo)![0].label);
       assert.deepEqual(sub.fresh(labelTopic, before), [...expectedLabels, expectedLabels[3]]);
       assert.deepEqual(sub.fresh(espressoTopic, before), ['ON', 'OFF', 'ON', 'OFF', 'OFF']);
@@ -278,25 +273,31 @@ export function publisherSuite(kind: string, factory: BrokerFactory): void {
       await p.waitUntilConnected();
       const labelTopic = `${pre}/porch/label`;
       p.publish(referenceFrame('parrot.jpg', 0, 0));
-      await sub.waitFor(() => sub.fresh(labelTopic).length >= 1, 'first label');
+      await sub.waitFor(() => sub.fresh(labelTopic).length >= 1, { what: 'first label' });
       const before = sub.messages.length;
       await broker.interrupt();
-      await waitForStatus(p, (s) => s.state !== 'connected', 'publisher to notice the outage');
+      await publisherStatus(p, (s) => s.state !== 'connected', { what: 'publisher to notice the outage' });
       const photos = ['coffee.png', 'parrot.jpg', 'coffee.png', 'parrot.jpg', 'coffee.png', 'hot_dog.jpg'];
       for (const [i, photo] of photos.entries()) p.publish(referenceFrame(photo, i + 1, i + 1));
       // Each frame changes the label and flips espresso: 12 state messages against a bound of 4.
       assert.equal(p.status().queued, 4);
       assert.equal(p.status().dropped, 8);
       await restoreBroker(sub);
-      await waitForStatus(p, (s) => s.state === 'connected', 'reconnect');
-      await sub.waitFor(() => sub.fresh(labelTopic, before).length >= 3, 'kept messages and current state', 10000);
+      await publisherStatus(p, (s) => s.state === 'connected', { what: 'reconnect' });
+      await sub.waitFor(() => sub.fresh(labelTopic, before).length >= 3, {
+        what: 'kept messages and current state',
+        timeoutMs: 10000,
+      });
       // The newest four survive: label espresso, ON, label hot dog, OFF; then the state again.
       assert.deepEqual(sub.fresh(labelTopic, before), [
         'espresso',
         'hotdog, hot dog, red hot',
         'hotdog, hot dog, red hot',
       ]);
-      await sub.waitFor(() => sub.fresh(`${pre}/porch/espresso`, before).length >= 3, 'espresso state', 10000);
+      await sub.waitFor(() => sub.fresh(`${pre}/porch/espresso`, before).length >= 3, {
+        what: 'espresso state',
+        timeoutMs: 10000,
+      });
       assert.deepEqual(sub.fresh(`${pre}/porch/espresso`, before), ['ON', 'OFF', 'OFF']);
       assert.equal(p.status().dropped, 8);
     });
@@ -338,15 +339,15 @@ export function publisherSuite(kind: string, factory: BrokerFactory): void {
       cleanups.push(async () => child.kill('SIGKILL'));
       const first = await new Promise<string>((resolve) => child.once('message', (m) => resolve(String(m))));
       assert.equal(first, 'connected');
-      await sub.waitFor((m) => m.some((x) => x.payload === 'online'), 'online');
+      await sub.waitFor((m) => m.some((x) => x.payload === 'online'), { what: 'online' });
       child.kill('SIGKILL');
-      await sub.waitFor((m) => m.some((x) => x.payload === 'offline'), 'offline from the last will');
+      await sub.waitFor((m) => m.some((x) => x.payload === 'offline'), { what: 'offline from the last will' });
       assert.deepEqual(
         sub.messages.map((m) => m.payload),
         ['online', 'offline'],
       );
       const late = await subscriber([`${pre}/available`]);
-      await late.waitFor((m) => m.length >= 1, 'retained availability');
+      await late.waitFor((m) => m.length >= 1, { what: 'retained availability' });
       assert.deepEqual([late.messages[0].payload, late.messages[0].retain], ['offline', true]);
     });
   });

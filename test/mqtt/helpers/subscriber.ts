@@ -1,4 +1,5 @@
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
+import { nextEvent, type WaitOptions, whatOf } from '../../helpers';
 
 export interface Received {
   topic: string;
@@ -12,7 +13,6 @@ export interface Received {
 /** A real mqtt.js subscriber that records everything it receives, in arrival order. */
 export class RecordingSubscriber {
   readonly messages: Received[] = [];
-  private waiters: Array<() => void> = [];
   /** SUBACKs received so far; a clean-session client re-subscribes after each reconnect. */
   subacks = 0;
 
@@ -20,7 +20,6 @@ export class RecordingSubscriber {
     client.on('packetreceive', (packet) => {
       if (packet.cmd === 'suback') {
         this.subacks += 1;
-        for (const w of this.waiters) w();
       }
     });
     client.on('message', (topic, payload, packet) => {
@@ -31,7 +30,6 @@ export class RecordingSubscriber {
         dup: packet.dup,
         qos: packet.qos,
       });
-      for (const w of this.waiters) w();
     });
   }
 
@@ -58,29 +56,22 @@ export class RecordingSubscriber {
   }
 
   async waitForSubacks(count: number, timeoutMs = 5000): Promise<void> {
-    await this.waitFor(() => this.subacks >= count, `${count} SUBACKs`, timeoutMs);
+    await this.until('packetreceive', () => this.subacks >= count, { what: `${count} SUBACKs`, timeoutMs });
   }
 
-  /** Waits until predicate holds on the messages received so far. */
-  async waitFor(predicate: (messages: Received[]) => boolean, what: string, timeoutMs = 5000): Promise<void> {
-    if (predicate(this.messages)) return;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== check);
-        reject(
-          new Error(
-            `timed out after ${timeoutMs} ms waiting for ${what}; got ${JSON.stringify(this.messages.slice(-10))}`,
-          ),
-        );
-      }, timeoutMs);
-      const check = (): void => {
-        if (predicate(this.messages)) {
-          clearTimeout(timer);
-          this.waiters = this.waiters.filter((w) => w !== check);
-          resolve();
-        }
-      };
-      this.waiters.push(check);
+  /** Waits until predicate holds on the messages received so far (checked as each one arrives). */
+  async waitFor(predicate: (messages: Received[]) => boolean, options: WaitOptions): Promise<void> {
+    await this.until('message', () => predicate(this.messages), options);
+  }
+
+  private async until(event: string, holds: () => boolean, options: WaitOptions): Promise<void> {
+    const what = (): string => `${whatOf(options.what)}; got ${JSON.stringify(this.messages.slice(-10))}`;
+    // The constructor's listeners run first, so the messages and SUBACKs are counted when this checks.
+    await nextEvent(this.client, event, {
+      matching: holds,
+      current: () => undefined,
+      what,
+      timeoutMs: options.timeoutMs ?? 5000,
     });
   }
 

@@ -5,7 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { V1_025_LAYERS_DIR, imagePath, readImage } from '../../fixtures';
 import { pngTextBomb } from '../../image/metadata-bombs';
-import { collect, distNode, helper, waitFor, waitForStatus } from '../helpers/node-red';
+import { type CaughtMessage, type ClassifyMessage, waitFor, waitForStatus } from '../../helpers';
+import { collect, distNode, helper } from '../../helpers/node-red';
 
 const modelNode = distNode('mobilenet-model');
 const classifyNode = distNode('mobilenet-classify');
@@ -40,11 +41,9 @@ function flow(...classifyNodes: object[]): object[] {
   ];
 }
 
-type Msg = Record<string, unknown> & { payload: Array<{ label: string }> };
-
 /** The caught error's message without the "ImageError: " / "TypeError: " Node-RED puts before it. */
-function messageOf(msg: Record<string, unknown>): string {
-  return (msg.error as { message: string }).message.replace(/^\w*Error: /, '');
+function messageOf(msg: CaughtMessage): string {
+  return msg.error.message.replace(/^\w*Error: /, '');
 }
 
 /**
@@ -96,14 +95,14 @@ describe('mobilenet-classify node: hostile input', function () {
         ),
       );
       const [c1, c2] = [helper.getNode('c1')!, helper.getNode('c2')!];
-      const outputs = collect(helper.getNode('out')!);
-      const caught = collect(helper.getNode('caught')!);
+      const outputs = collect<ClassifyMessage>(helper.getNode('out')!);
+      const caught = collect<CaughtMessage>(helper.getNode('caught')!);
       await waitForStatus(c1, (s) => s.fill === 'green');
 
       for (let i = 0; i < 4; i++) c1.receive({ payload: `pipe${i}.jpg` });
       c1.receive({ payload: 'huge.jpg' });
       c1.receive({ payload: 'folder.jpg' });
-      await waitFor('six refusals', () => caught.length === 6, 10000);
+      await waitFor(() => caught.length === 6, { what: 'six refusals', timeoutMs: 10000 });
       const messages = caught.map((m) => `${String(m.payload)}: ${messageOf(m)}`).sort();
       assert.match(messages[0], /^folder\.jpg: "folder\.jpg" is a directory, not a regular file/);
       assert.match(
@@ -120,13 +119,13 @@ describe('mobilenet-classify node: hostile input', function () {
         );
 
       c1.receive({ payload: 'coffee.png' });
-      await waitFor('the next file classified', () => outputs.length === 1);
-      assert.equal((outputs[0] as Msg).payload[0].label, 'espresso');
+      await waitFor(() => outputs.length === 1, { what: 'the next file classified' });
+      assert.equal(outputs[0].payload[0].label, 'espresso');
 
       // The node's "Largest file" setting is the bound.
       c2.receive({ payload: 'coffee.png' });
-      await waitFor('the size refusal', () => caught.length === 7);
-      assert.match((caught[6].error as { message: string }).message, /over the limit of 1000 bytes \(maxFileBytes\)/);
+      await waitFor(() => caught.length === 7, { what: 'the size refusal' });
+      assert.match(caught[6].error.message, /over the limit of 1000 bytes \(maxFileBytes\)/);
     },
   );
 
@@ -136,8 +135,8 @@ describe('mobilenet-classify node: hostile input', function () {
     async () => {
       await helper.load([modelNode, classifyNode], flow({ id: 'c1' }));
       const c1 = helper.getNode('c1')!;
-      const outputs = collect(helper.getNode('out')!);
-      const caught = collect(helper.getNode('caught')!);
+      const outputs = collect<ClassifyMessage>(helper.getNode('out')!);
+      const caught = collect<CaughtMessage>(helper.getNode('caught')!);
       await waitForStatus(c1, (s) => s.fill === 'green');
       const zeroSize = Buffer.from(readImage('owl.jpg'));
       for (let i = 2; ; i += 2 + zeroSize.readUInt16BE(i + 2)) {
@@ -200,13 +199,13 @@ describe('mobilenet-classify node: hostile input', function () {
       for (const [what, msg, pattern] of bad) {
         const before = caught.length;
         c1.receive({ ...msg, what });
-        await waitFor(`Catch for ${what}`, () => caught.length === before + 1);
+        await waitFor(() => caught.length === before + 1, { what: `Catch for ${what}` });
         assert.equal(caught[before].what, what);
         assert.match(messageOf(caught[before]), pattern, what);
         const good = outputs.length;
         c1.receive({ payload: coffee });
-        await waitFor(`good frame after ${what}`, () => outputs.length === good + 1);
-        assert.equal((outputs.at(-1) as Msg).payload[0].label, 'espresso');
+        await waitFor(() => outputs.length === good + 1, { what: `good frame after ${what}` });
+        assert.equal(outputs.at(-1)!.payload[0].label, 'espresso');
       }
     },
   );
@@ -222,9 +221,9 @@ describe('mobilenet-classify node: hostile input', function () {
       await helper.load([modelNode, classifyNode], flow({ id: 'c1', fileDir: dir, ...settings }));
       const c1 = helper.getNode('c1')!;
       await waitForStatus(c1, (s) => s.fill === 'red');
-      const caught = collect(helper.getNode('caught')!);
+      const caught = collect<CaughtMessage>(helper.getNode('caught')!);
       c1.receive({ payload: readImage('coffee.png') });
-      await waitFor('a refusal', () => caught.length === 1);
+      await waitFor(() => caught.length === 1, { what: 'a refusal' });
       assert.match(messageOf(caught[0]), message);
     });
   }

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 export interface SpiedNode {
   id: string;
   on(event: string, handler: (arg: unknown) => void): void;
+  off(event: string, handler: (arg: unknown) => void): void;
   receive(msg: object): void;
   status: { args: unknown[][] };
   warn: { args: unknown[][] };
@@ -29,7 +30,7 @@ export const helper = require('node-red-node-test-helper') as TestHelper;
 helper.init(require.resolve('node-red'));
 
 /** The compiled node modules under dist/nodes, as Node-RED would load them. */
-export const DIST_NODES = path.join(__dirname, '..', '..', '..', 'nodes');
+export const DIST_NODES = path.join(__dirname, '..', '..', 'nodes');
 
 type NodeModule = (red: { _: unknown }) => unknown;
 
@@ -60,49 +61,9 @@ export function distNode(type: string): unknown {
   return wrapped;
 }
 
-export interface StatusLike {
-  fill?: string;
-  shape?: string;
-  text?: string;
-}
-
-export function lastStatus(node: SpiedNode): StatusLike | undefined {
-  return node.status.args.at(-1)?.[0] as StatusLike | undefined;
-}
-
-export async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-export async function waitForStatus(
-  node: SpiedNode,
-  test: (s: StatusLike) => boolean,
-  timeoutMs = 20000,
-): Promise<StatusLike> {
-  return waitFor(
-    `a status on ${node.id} (seen: ${JSON.stringify(node.status.args.slice(-3))})`,
-    () => {
-      const last = lastStatus(node);
-      return last && test(last) ? last : undefined;
-    },
-    timeoutMs,
-  );
-}
-
-/** Collects every msg a helper node receives. */
-export function collect(node: SpiedNode): Array<Record<string, unknown>> {
-  const seen: Array<Record<string, unknown>> = [];
-  node.on('input', (msg) => seen.push(msg as Record<string, unknown>));
+/** Collects every msg a helper node receives, typed as what the node under test sends it. */
+export function collect<T extends object = Record<string, unknown>>(node: SpiedNode): T[] {
+  const seen: T[] = [];
+  node.on('input', (msg) => seen.push(msg as T));
   return seen;
-}
-
-/** Worker threads show up as MessagePort handles (one per worker) in the active resources. */
-export function messagePorts(): number {
-  return process.getActiveResourcesInfo().filter((r) => r === 'MessagePort').length;
 }
