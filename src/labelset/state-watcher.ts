@@ -77,6 +77,7 @@ interface Waiting {
  * region held still (counted), the classify function runs on the rest, a consensus of K agreeing
  * results publishes a new state, and doubtful or state-changing frames are kept for review.
  *
+ * Use one watcher per camera and region: the motion reference, the votes and the state are theirs.
  * Frames are handled one at a time, in order. A frame arriving while one is being handled waits;
  * a newer one replaces it, and the replaced frame resolves as skipped `busy` (counted).
  */
