@@ -7,6 +7,7 @@ import {
   checkClassifyOptions,
 } from '../../src';
 import type { NodeMessage } from '../shared/red-api';
+import { numberOrDefault } from '../shared/number-setting';
 import type { QueueStats } from '../mobilenet-model/shared-models';
 import { FileInputError, looksLikeFilePath, readImageFile } from './file-input';
 
@@ -51,8 +52,7 @@ function labelList(text: string | undefined): string[] | undefined {
 
 /** An editor field as a number; text that is not one is refused as typed ("abc", not NaN). */
 function numberOr(label: string, value: number | string | undefined, fallback: number): number {
-  if (value === undefined || value === '') return fallback;
-  const n = Number(value);
+  const n = numberOrDefault(value, fallback);
   if (Number.isNaN(n)) throw new Error(`${label} must be a number, got ${JSON.stringify(value)}`);
   return n;
 }

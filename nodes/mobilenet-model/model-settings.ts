@@ -7,6 +7,7 @@ import {
   type QueuePolicy,
   type ClassifierOptions,
 } from '../../src';
+import { numberOrDefault } from '../shared/number-setting';
 
 /** What the editor stores for a model config node. */
 export interface ModelNodeConfig {
@@ -41,7 +42,7 @@ export function classifierOptions(config: ModelNodeConfig): ClassifierOptions {
       'No model path or URL given: enter a directory holding model.json, a .tflite file or an http(s) URL, or pick a ' +
         'catalog model',
     );
-  const queueSize = config.queueSize === undefined || config.queueSize === '' ? 4 : Number(config.queueSize);
+  const queueSize = numberOrDefault(config.queueSize, 4);
   if (!Number.isInteger(queueSize) || queueSize < 1)
     throw new Error(`Queue size must be a whole number ≥ 1, got ${String(config.queueSize)}`);
   const labels = config.labels?.trim();

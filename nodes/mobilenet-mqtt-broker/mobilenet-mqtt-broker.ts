@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { parseProtocolVersion, validateBrokerUrl, type BrokerSettings } from '../../src';
 import type { BrokerNode } from './broker-node';
 import type { RedApi } from '../shared/red-api';
+import { numberOrDefault } from '../shared/number-setting';
 import { toError } from '../../src';
 
 /** What the editor stores for a broker (credentials are kept apart by Node-RED). */
@@ -33,7 +34,7 @@ export = function (RED: RedApi): void {
     const url = String(config.url ?? '').trim();
     this.brokerSettings = (): BrokerSettings => {
       validateBrokerUrl(url);
-      const keepalive = config.keepalive === undefined || config.keepalive === '' ? 60 : Number(config.keepalive);
+      const keepalive = numberOrDefault(config.keepalive, 60);
       return {
         url,
         clientId: config.clientId?.trim() || undefined,

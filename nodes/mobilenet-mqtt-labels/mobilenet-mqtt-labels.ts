@@ -2,6 +2,7 @@ import { LabelPublisher, type LabelFrame, type LabelPublisherOptions, type QoS }
 import type { BrokerNode } from '../mobilenet-mqtt-broker/broker-node';
 import type { NodeMessage, RedApi, RedNode } from '../shared/red-api';
 import { failInput } from '../shared/fail-input';
+import { numberOrDefault } from '../shared/number-setting';
 import { StatusThrottle, status } from '../shared/status';
 import { translator } from '../shared/translate';
 import { publisherStatus } from './labels-status';
@@ -29,9 +30,6 @@ interface LabelsNodeConfig {
   maxQueued?: number | string;
 }
 
-const num = (v: number | string | undefined, fallback: number): number =>
-  v === undefined || v === '' ? fallback : Number(v);
-
 /** Editor values (strings, seconds) to the core's options (numbers, milliseconds). */
 function publisherOptions(config: LabelsNodeConfig): LabelPublisherOptions {
   return {
@@ -39,20 +37,20 @@ function publisherOptions(config: LabelsNodeConfig): LabelPublisherOptions {
     source: config.source?.trim() || undefined,
     watch: (config.watched ?? []).map((w) => ({
       label: String(w.label ?? '').trim(),
-      onThreshold: num(w.on, 0.6),
-      offThreshold: num(w.off, 0.4),
-      onFrames: num(w.frames, 2),
-      holdMs: num(w.hold, 5) * 1000,
+      onThreshold: numberOrDefault(w.on, 0.6),
+      offThreshold: numberOrDefault(w.off, 0.4),
+      onFrames: numberOrDefault(w.frames, 2),
+      holdMs: numberOrDefault(w.hold, 5) * 1000,
     })),
     labelsMode: config.labelsMode ?? 'every',
-    statsIntervalMs: num(config.statsInterval, 60) * 1000,
+    statsIntervalMs: numberOrDefault(config.statsInterval, 60) * 1000,
     discovery: config.discovery ?? true,
     qos: {
-      state: num(config.qosState, 1) as QoS,
-      labels: num(config.qosLabels, 0) as QoS,
-      stats: num(config.qosStats, 0) as QoS,
+      state: numberOrDefault(config.qosState, 1) as QoS,
+      labels: numberOrDefault(config.qosLabels, 0) as QoS,
+      stats: numberOrDefault(config.qosStats, 0) as QoS,
     },
-    maxQueued: num(config.maxQueued, 1000),
+    maxQueued: numberOrDefault(config.maxQueued, 1000),
   };
 }
 
