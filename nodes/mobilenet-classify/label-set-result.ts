@@ -1,4 +1,4 @@
-import type { ClassifyOptions, ClassifyResult, MatchResult, Prediction, image } from '../../src';
+import type { ClassifyOptions, ClassifyResult, MatchResult, Prediction, ImageInput } from '../../src';
 import type { LabelSetService } from '../mobilenet-label-set/label-set-service';
 import type { QueueStats, SharedModel } from '../mobilenet-model/shared-models';
 import type { NodeMessage } from '../shared/red-api';
@@ -40,7 +40,7 @@ export function applySetResult(
 
 /** A frame as the classify node took it in: what to classify, and the msg's own value (kept for the editor). */
 export interface SetFrame {
-  image: image.ImageInput;
+  image: ImageInput;
   original: unknown;
   /** Raw pixels (msg.width…): not an encoded image the editor or the review list could show. */
   raw: boolean;

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import {
   type ClassifyResult,
-  type image,
+  type ImageInput,
   LabelSet,
   LabelSetError,
   type ClassSummary,
@@ -11,8 +11,6 @@ import {
   ReviewQueue,
   toError,
 } from '../../src';
-
-type ImageInput = image.ImageInput;
 import * as fs from 'node:fs/promises';
 import type { ModelState, SharedModel } from '../mobilenet-model/shared-models';
 import type { LabelSetSettings } from './label-set-settings';

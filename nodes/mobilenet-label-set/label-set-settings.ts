@@ -1,8 +1,6 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type MatchOptions, checkStateRoi, type image } from '../../src';
-
-type Roi = image.Roi;
+import { type MatchOptions, checkStateRoi, type Roi } from '../../src';
 
 /** What the editor stores for a mobilenet-label-set config node. */
 export interface LabelSetNodeConfig {

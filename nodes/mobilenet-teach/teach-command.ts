@@ -1,4 +1,4 @@
-import { image } from '../../src';
+import { type ImageInput, toImageInput } from '../../src';
 import type { ClassCount, LabelSetService } from '../mobilenet-label-set/label-set-service';
 import type { NodeMessage } from '../shared/red-api';
 
@@ -50,7 +50,7 @@ function labelFrom(msg: NodeMessage, property: 'label' | 'to'): string {
 }
 
 /** The msg's image; without one, the last frame a classify node saw through the set ("teach what it sees now"). */
-function imageFrom(msg: NodeMessage, service: LabelSetService): image.ImageInput {
+function imageFrom(msg: NodeMessage, service: LabelSetService): ImageInput {
   if (msg.payload === undefined || msg.payload === null || msg.payload === '') {
     const last = service.lastFrame;
     if (!last) {
@@ -58,9 +58,9 @@ function imageFrom(msg: NodeMessage, service: LabelSetService): image.ImageInput
         'msg.payload holds no image, and no classify node has seen a frame through this set yet to teach instead',
       );
     }
-    return image.toImageInput(last.bytes);
+    return toImageInput(last.bytes);
   }
-  return image.toImageInput(msg.payload, { width: msg.width, height: msg.height, channels: msg.channels });
+  return toImageInput(msg.payload, { width: msg.width, height: msg.height, channels: msg.channels });
 }
 
 /** Runs one teach command against the set. */
