@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import express from 'express';
-import { redactUserinfo } from '../nodes/mobilenet-camera/redact-userinfo';
+import { redactUserinfo } from '../src';
 import { adminGuard, guardAdminUpgrades, readEditorHosts } from './admin-guard';
 import { classifyBody, readClassifyLimits } from './classify-body';
 import { readConfig, type AppConfig } from './config';

@@ -1,11 +1,10 @@
-import { createFrameSource, type Frame, type FrameSource } from '../../src/frames';
+import { createFrameSource, redactUserinfo, type Frame, type FrameSource } from '../../src';
 import type { NodeMessage, RedApi, RedNode } from '../shared/red-api';
 import { toFrameSourceConfig, type CameraCredentials, type CameraNodeConfig } from './camera-config';
 import { cameraStatus } from './camera-status';
 import { failInput } from '../shared/fail-input';
 import { StatusThrottle, status } from '../shared/status';
 import { translator } from '../shared/translate';
-import { redactUserinfo } from './redact-userinfo';
 import { toError } from '../../src';
 
 /** How often the running status refreshes its fps and frame count. */
