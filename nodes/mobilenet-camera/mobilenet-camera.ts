@@ -1,12 +1,10 @@
-import { createFrameSource, type Frame, type FrameSource } from '../../src/frames';
+import { createFrameSource, redactUserinfo, toError, type Frame, type FrameSource } from '../../src';
 import type { NodeMessage, RedApi, RedNode } from '../shared/red-api';
 import { toFrameSourceConfig, type CameraCredentials, type CameraNodeConfig } from './camera-config';
 import { cameraStatus } from './camera-status';
 import { failInput } from '../shared/fail-input';
 import { StatusThrottle, status } from '../shared/status';
 import { type Translate, translator } from '../shared/translate';
-import { redactUserinfo } from './redact-userinfo';
-import { toError } from '../../src';
 
 /** How often the running status refreshes its fps and frame count. */
 const STATUS_INTERVAL_MS = 1000;

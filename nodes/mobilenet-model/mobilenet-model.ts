@@ -1,4 +1,4 @@
-import type { ClassifierOptions } from '../../src/runner/classifier';
+import type { ClassifierOptions } from '../../src';
 import type { RedApi, RedNode } from '../shared/red-api';
 import { catalogRows } from './catalog-list';
 import type { ModelNode, ModelUser } from './model-node';

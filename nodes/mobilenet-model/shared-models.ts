@@ -1,16 +1,16 @@
 import { EventEmitter } from 'node:events';
-import type { ImageInput } from '../../src/image/types';
-import { BoundedQueue } from '../../src/runner/bounded-queue';
 import {
+  type ImageInput,
+  FrameQueue,
   Classifier,
   type ClassifierOptions,
   type ClassifierStats,
   type ClassifyOptions,
   type ClassifyResult,
   type ModelInfo,
-} from '../../src/runner/classifier';
-import type { DownloadProgress } from '../../src/store/download';
-import { toError } from '../../src';
+  type DownloadProgress,
+  toError,
+} from '../../src';
 import type { Translate } from '../shared/translate';
 
 /**
@@ -65,7 +65,7 @@ export class SharedModel extends EventEmitter {
   disposeTimer?: NodeJS.Timeout;
   private classifier?: Classifier;
   // Frames that arrive before the model is ready wait here, under the same bound and policy.
-  private readonly pending: BoundedQueue<PendingJob>;
+  private readonly pending: FrameQueue<PendingJob>;
   private disposed = false;
   private lastProgressAt = 0;
 
@@ -77,7 +77,7 @@ export class SharedModel extends EventEmitter {
     private readonly t: Translate,
   ) {
     super();
-    this.pending = new BoundedQueue<PendingJob>(
+    this.pending = new FrameQueue<PendingJob>(
       options.queueSize ?? 4,
       options.queuePolicy ?? 'drop-oldest',
       () => undefined,

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { parseProtocolVersion, validateBrokerUrl, type BrokerSettings } from '../../src/mqtt';
+import { parseProtocolVersion, validateBrokerUrl, type BrokerSettings } from '../../src';
 import type { BrokerNode } from './broker-node';
 import type { RedApi } from '../shared/red-api';
 import { numberOrDefault } from '../shared/number-setting';

@@ -1,4 +1,4 @@
-import { LabelPublisher, type LabelFrame, type LabelPublisherOptions, type QoS } from '../../src/mqtt';
+import { LabelPublisher, type LabelFrame, type LabelPublisherOptions, type QoS } from '../../src';
 import type { BrokerNode } from '../mobilenet-mqtt-broker/broker-node';
 import type { NodeMessage, RedApi, RedNode } from '../shared/red-api';
 import { failInput } from '../shared/fail-input';
