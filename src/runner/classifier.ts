@@ -9,7 +9,7 @@ import { MINUS_ONE_TO_ONE, type Normalization } from '../model/normalization';
 import { resolveModel } from '../resolve/resolve-model';
 import type { ModelOptions, ResolvedModel } from '../resolve/resolved-model';
 import { FrameQueue, type QueuePolicy } from './frame-queue';
-import type { LocalModelSpec } from '../engine/load-executable';
+import type { ExecutionMode, LocalModelSpec } from '../engine/load-executable';
 import { InferenceWorker } from './inference-worker';
 import { LatencyWindow, RateMeter } from './latency-stats';
 import { checkClassifierOptions, checkClassifyOptions } from './classifier-options';
@@ -77,7 +77,7 @@ export interface ModelInfo {
   name: string;
   format: ResolvedModel['format'];
   backend: string;
-  mode: string;
+  mode: ExecutionMode;
   fallbackReason?: string;
   inputSize: { width: number; height: number };
   classes: number;
