@@ -1,4 +1,4 @@
-import { findCatalogEntry } from '../src/zoo/catalog';
+import { findCatalogEntry } from '../src';
 import type { AppConfig } from './config';
 
 type FlowNode = Record<string, unknown> & { id: string; type: string };

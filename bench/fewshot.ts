@@ -7,7 +7,7 @@
 import { type MatchClass, type MatchOptions, matchClasses, resolveMatchOptions } from '../src/labelset/matcher';
 import { normalisedMean } from '../src/labelset/vectors';
 import { Classifier } from '../src/runner/classifier';
-import { imagePath, V1_025_LAYERS_DIR, V2_QUANT_TFLITE } from '../test/fixtures';
+import { imagePath, V1_025_LAYERS_DIR, V2_QUANT_TFLITE } from '../fixtures';
 import {
   FEWSHOT_SETS,
   type FewshotSet,

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { normalise } from '../src/image/normalise';
 import { prepareImage } from '../src/image/preprocess';
-import { readImage } from '../test/fixtures';
+import { readImage } from '../fixtures';
 import { median, medianMs } from './stats';
 
 function timeSync(runs: number, task: () => unknown): number {

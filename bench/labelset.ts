@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import type { RawImage } from '../src/image/types';
 import { Classifier, LabelSet, makeThumbnail, matchToPredictions } from '../src/index';
-import { IMAGES, readImage, V1_025_LAYERS_DIR, V2_QUANT_TFLITE } from '../test/fixtures';
+import { IMAGES, readImage, V1_025_LAYERS_DIR, V2_QUANT_TFLITE } from '../fixtures';
 import { median } from './stats';
 
 const CLASSES = 10;

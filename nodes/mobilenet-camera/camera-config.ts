@@ -4,7 +4,7 @@ import {
   type FolderRetention,
   type FolderSourceConfig,
   type FrameSourceConfig,
-} from '../../src/frames';
+} from '../../src';
 import { splitArgs } from './split-args';
 import { numberOrDefault } from '../shared/number-setting';
 import { toError } from '../../src';

@@ -1,9 +1,11 @@
-import { toImageInput } from '../../src/image/input';
-import { DEFAULT_MAX_FILE_BYTES } from '../../src/image/read-image-file';
-import type { ImageInput } from '../../src/image/types';
-import type { ClassifyOptions, ClassifyResult } from '../../src/runner/classifier';
-import { checkClassifyOptions } from '../../src/runner/classifier-options';
-import { validateFilter } from '../../src/runner/predictions';
+import {
+  toImageInput,
+  DEFAULT_MAX_FILE_BYTES,
+  type ImageInput,
+  type ClassifyOptions,
+  type ClassifyResult,
+  checkClassifyOptions,
+} from '../../src';
 import type { NodeMessage } from '../shared/red-api';
 import { numberOrDefault } from '../shared/number-setting';
 import type { QueueStats } from '../mobilenet-model/shared-models';
@@ -63,7 +65,7 @@ export function classifySettings(config: ClassifyNodeConfig): ClassifySettings {
     allow: labelList(config.allow),
     deny: labelList(config.deny),
   };
-  validateFilter(filter);
+  checkClassifyOptions(filter);
   const imageProperty = (config.imageProperty ?? 'image').trim() || 'image';
   const keepImage = config.keepImage ?? true;
   if (keepImage && RESERVED_PROPERTIES.includes(imageProperty)) {

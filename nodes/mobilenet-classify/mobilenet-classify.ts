@@ -1,4 +1,4 @@
-import { FrameDroppedError } from '../../src/runner/bounded-queue';
+import { FrameDroppedError } from '../../src';
 import { isModelNode, type ModelUser } from '../mobilenet-model/model-node';
 import type { ModelState, SharedModel } from '../mobilenet-model/shared-models';
 import type { DoneFunction, NodeMessage, RedApi, RedNode, SendFunction } from '../shared/red-api';

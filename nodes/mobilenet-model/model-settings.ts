@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
-import { BACKEND_NAMES, type BackendName } from '../../src/engine/backend';
-import type { FitMode } from '../../src/image/types';
-import { QUEUE_POLICIES, type QueuePolicy } from '../../src/runner/bounded-queue';
-import type { ClassifierOptions } from '../../src/runner/classifier';
+import {
+  BACKEND_NAMES,
+  type BackendName,
+  type FitMode,
+  QUEUE_POLICIES,
+  type QueuePolicy,
+  type ClassifierOptions,
+} from '../../src';
 import { numberOrDefault } from '../shared/number-setting';
 
 /** What the editor stores for a model config node. */

@@ -31,6 +31,7 @@ import { decodeEmbedding, encodeEmbedding, normalisedMean, toUnitVector } from '
 export type { LabelSetExport } from './set-export';
 export type { LabelSetModelOptions } from './model-check';
 
+/** How `LabelSet.open` opens a folder: the model it must match, and whether to create a new set. */
 export interface OpenLabelSetOptions extends LabelSetModelOptions {
   /** Start a new, empty set when the folder (or its `labelset.json`) does not exist yet. */
   create?: boolean;
@@ -38,6 +39,7 @@ export interface OpenLabelSetOptions extends LabelSetModelOptions {
   name?: string;
 }
 
+/** How an exported set is imported: the model it must match, and whether to replace one in the folder. */
 export interface ImportLabelSetOptions extends LabelSetModelOptions {
   /** Replace a set already in the folder (default: refuse with `exists`). */
   replace?: boolean;

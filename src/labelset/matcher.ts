@@ -10,8 +10,10 @@ import { dot } from './vectors';
  *   different from several sides (a door half open, a bin from two angles) better than one mean does.
  */
 export type MatchMethod = 'prototype' | 'knn';
+/** `prototype` and `knn`. */
 export const MATCH_METHODS: readonly MatchMethod[] = ['prototype', 'knn'];
 
+/** How `match` compares an embedding with the taught classes: method, k, threshold and margin. */
 export interface MatchOptions {
   /** Default `prototype`. */
   method?: MatchMethod;
@@ -43,6 +45,7 @@ export interface ClassScore {
   similarity: number;
 }
 
+/** What `match` answers: the best class or `unknown`, its score, and every class's score. */
 export interface MatchResult {
   /** The best class, or `unknown` when the best score is under `threshold` or too close to the second. */
   label: string;

@@ -13,6 +13,7 @@ import { optionalStateRoi } from './state-roi';
  */
 export type ClassifyRegion = (image: ImageInput, roi: Roi | undefined) => Promise<StateResult>;
 
+/** A StateWatcher's classifier function, region, motion gate, consensus and review settings. */
 export interface StateWatcherOptions {
   classify: ClassifyRegion;
   /** The label set's fixed region: pixels when any value > 1, else fractions of the frame. Default: whole frame. */
@@ -55,6 +56,7 @@ export type WatchOutcome =
     }
   | { classified?: undefined; skipped: SkipReason; change?: undefined; changedArea?: number };
 
+/** Frames seen, classified and skipped (by reason), state changes, and the review queue's size. */
 export interface StateWatcherStats {
   frames: number;
   classified: number;

@@ -40,6 +40,7 @@ export function parseProtocolVersion(value: unknown): 4 | 5 {
   throw new MqttConfigError(`MQTT protocol version must be "3.1.1" (4) or "5", got ${JSON.stringify(value)}`);
 }
 
+/** The broker URL parsed; throws MqttConfigError naming the supported schemes (login hidden) when it is not one. */
 export function validateBrokerUrl(url: string): URL {
   let parsed: URL;
   try {

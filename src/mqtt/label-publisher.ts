@@ -6,7 +6,7 @@ import { FrameStats, type StatsSnapshot } from './frame-stats';
 import { buildDeviceDiscovery, discoveryTopic, HA_STATUS_TOPIC } from './ha-discovery';
 import { LabelHysteresis, type Presence } from './hysteresis';
 import { scoreOf, validatePredictions, type LabelFrame } from './label-frame';
-import { BoundedQueue } from './offline-queue';
+import { OfflineQueue } from './offline-queue';
 import { packageOrigin } from './origin';
 import { resolveStateEntity, type ResolvedStateEntity, type StateEntity } from './state-entity';
 import { toPublishedState, type PublishedState, type StateUpdate } from './state-update';
@@ -21,6 +21,7 @@ import { publisherTopics, slugify, type PublisherTopics, type SourceTopics } fro
 
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'error' | 'closed';
 
+/** The publisher's connection state and counters, emitted as `status` for node status and logs. */
 export interface PublisherStatus {
   state: ConnectionState;
   /** Messages waiting for the broker. */
@@ -79,7 +80,7 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
   readonly topics: PublisherTopics;
   private readonly client: MqttClient;
   private readonly options: ResolvedPublisherOptions;
-  private readonly queue: BoundedQueue<Outgoing>;
+  private readonly queue: OfflineQueue<Outgoing>;
   private readonly sources = new Map<string, SourceState>();
   /** Sources announced by an earlier run (found through their retained label), for removal. */
   private readonly earlierSources = new Set<string>();
@@ -101,7 +102,7 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
     this.options = resolvePublisherOptions(options);
     this.prefix = this.options.prefix;
     this.topics = publisherTopics(this.prefix);
-    this.queue = new BoundedQueue<Outgoing>(this.options.maxQueued);
+    this.queue = new OfflineQueue<Outgoing>(this.options.maxQueued);
     this.brokerUrl = redactUrl(broker.url);
     this.password = broker.password;
     const will = { topic: this.topics.available, payload: 'offline', qos: 1 as const, retain: true };

@@ -1,11 +1,13 @@
 import { describeValue } from '../image/describe-value';
 
+/** One class and its score (0..1); `index` is the model output it came from. */
 export interface Prediction {
   label: string;
   score: number;
   index: number;
 }
 
+/** Which predictions a frame returns: the best `topK` at or above `threshold`, allow and deny lists applied. */
 export interface PredictionFilter {
   /** How many predictions to return, best first (default 5). */
   topK?: number;

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import {
   buildClientOptions,
   describeConnectionError,
-  MqttConfigError,
   parseProtocolVersion,
   redactUrl,
-} from '../../src/mqtt';
+} from '../../src/mqtt/broker-settings';
+import { MqttConfigError } from '../../src/mqtt/errors';
 
 const will = { topic: 'mobilenet/available', payload: 'offline', qos: 1 as const, retain: true };
 

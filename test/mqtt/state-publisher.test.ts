@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
 import { connectAsync, type MqttClient } from 'mqtt';
-import {
-  discoveryTopic,
-  LabelPublisher,
-  type DeviceDiscoveryPayload,
-  type TeachCommand,
-  type TeachCommandError,
-} from '../../src/mqtt';
+import { LabelPublisher, type TeachCommand, type TeachCommandError } from '../../src/mqtt';
+import { discoveryTopic, type DeviceDiscoveryPayload } from '../../src/mqtt/ha-discovery';
 import { readImage } from '../fixtures';
 import { sleep, waitFor } from '../helpers';
 import { startAedes } from './helpers/brokers';

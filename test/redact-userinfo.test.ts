@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { redactUserinfo } from '../../../nodes/mobilenet-camera/redact-userinfo';
-import { redactUrl } from '../../../src/mqtt';
+import { redactUserinfo } from '../src/redact-userinfo';
+import { redactUrl } from '../src/mqtt/broker-settings';
 
 /**
  * Passwords as people set them on cameras and brokers. Each is built from marker words (QX…) that
