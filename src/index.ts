@@ -19,7 +19,7 @@ export type { Normalization } from './model/normalization';
 export type { DownloadProgress } from './store/download';
 
 // The images a classifier accepts.
-export { DEFAULT_MAX_FILE_BYTES, ImageError, readImageFile, toImageInput } from './image';
+export { DEFAULT_MAX_FILE_BYTES, FIT_MODES, ImageError, readImageFile, toImageInput } from './image';
 export type { FitMode, ImageInput, Roi } from './image';
 
 // Which models exist and what they cost.
