@@ -3,6 +3,7 @@ import { parseProtocolVersion, validateBrokerUrl, type BrokerSettings } from '..
 import type { BrokerNode } from './broker-node';
 import type { RedApi } from '../shared/red-api';
 import { numberOrDefault } from '../shared/number-setting';
+import { type Translate, translator } from '../shared/translate';
 import { toError } from '../../src';
 
 /** What the editor stores for a broker (credentials are kept apart by Node-RED). */
@@ -19,16 +20,19 @@ interface BrokerNodeConfig {
   verifyTls?: boolean;
 }
 
-function readPem(path: string | undefined, what: string): Buffer | undefined {
+/** `file` names the file in the messages: `ca-file`, `cert-file` or `key-file`. */
+function readPem(t: Translate, path: string | undefined, file: string): Buffer | undefined {
   if (!path || path.trim() === '') return undefined;
   try {
     return fs.readFileSync(path.trim());
   } catch (err) {
-    throw new Error(`cannot read the ${what} file "${path}": ${toError(err).message}`);
+    throw new Error(t('errors.unreadable-file', { file: t(`errors.${file}`), path, reason: toError(err).message }));
   }
 }
 
 export = function (RED: RedApi): void {
+  const t = translator(RED, 'mobilenet-mqtt-broker');
+
   function MobilenetMqttBrokerNode(this: BrokerNode, config: BrokerNodeConfig): void {
     RED.nodes.createNode(this, config);
     const url = String(config.url ?? '').trim();
@@ -43,9 +47,9 @@ export = function (RED: RedApi): void {
         protocolVersion: parseProtocolVersion(config.protocol),
         username: this.credentials?.user || undefined,
         password: this.credentials?.password || undefined,
-        ca: readPem(config.caFile, 'CA certificate'),
-        cert: readPem(config.certFile, 'client certificate'),
-        key: readPem(config.keyFile, 'client key'),
+        ca: readPem(t, config.caFile, 'ca-file'),
+        cert: readPem(t, config.certFile, 'cert-file'),
+        key: readPem(t, config.keyFile, 'key-file'),
         rejectUnauthorized: config.verifyTls ?? true,
       };
     };

@@ -4,7 +4,7 @@ import type { NodeMessage, RedApi, RedNode } from '../shared/red-api';
 import { failInput } from '../shared/fail-input';
 import { numberOrDefault } from '../shared/number-setting';
 import { StatusThrottle, status } from '../shared/status';
-import { translator } from '../shared/translate';
+import { type Translate, translator } from '../shared/translate';
 import { publisherStatus } from './labels-status';
 
 interface WatchedRow {
@@ -55,7 +55,7 @@ function publisherOptions(config: LabelsNodeConfig): LabelPublisherOptions {
 }
 
 /** The classify node's msg to a frame: predictions from msg.classification or msg.payload. */
-function frameFromMessage(msg: NodeMessage): LabelFrame {
+function frameFromMessage(msg: NodeMessage, t: Translate): LabelFrame {
   const classification = (msg.classification ?? {}) as Partial<{
     predictions: unknown;
     model: string;
@@ -65,9 +65,7 @@ function frameFromMessage(msg: NodeMessage): LabelFrame {
   const frame = (msg.frame ?? {}) as Partial<{ source: string; seq: number; ts: number }>;
   const predictions = classification.predictions ?? msg.payload;
   if (!Array.isArray(predictions)) {
-    throw new Error(
-      'msg.payload must be the predictions array [{label, score, index}] from a classify node (or set msg.classification.predictions)',
-    );
+    throw new Error(t('errors.no-predictions'));
   }
   return {
     predictions,
@@ -115,7 +113,7 @@ export = function (RED: RedApi): void {
       try {
         if (!publisher) throw new Error(t('errors.not-configured'));
         const current = publisher;
-        const outcome = current.publish(frameFromMessage(msg));
+        const outcome = current.publish(frameFromMessage(msg, t));
         msg.mqtt = { ...outcome, ...current.status() };
         send(msg);
         // Throttled: keeps the queued and dropped counts current, and ends a failed message's red status.
