@@ -21,7 +21,7 @@ export type { ExecutionMode } from './engine/load-executable';
 export type { DownloadProgress } from './store/download';
 
 // The images a classifier accepts.
-export { DEFAULT_MAX_FILE_BYTES, ImageError, readImageFile, toImageInput } from './image';
+export { DEFAULT_MAX_FILE_BYTES, FIT_MODES, ImageError, readImageFile, toImageInput } from './image';
 export type { FitMode, ImageInput, Roi } from './image';
 
 // Which models exist and what they cost.
