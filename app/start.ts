@@ -13,6 +13,7 @@ import { classifyBody, readClassifyLimits } from './classify-body';
 import { readConfig, type AppConfig } from './config';
 import { type CredentialsAtRest, prepareCredentialsAtRest } from './credentials-at-rest';
 import { type EditorLogin, editorLogin } from './editor-login';
+import { readTeachToken, teachGuard } from './teach-guard';
 import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker';
 import { buildFlow, FLOW_IDS, FLOW_TAB_ID } from './flow';
 import { OWNER_ONLY_DIR, replaceOwnerOnly } from './owner-only-files';
@@ -152,7 +153,8 @@ function refuseSomeoneElsesFlow(flowFile: string): void {
 
 /** Step 1: settings from the environment, and the folders they name made ready. */
 function configure(): { config: AppConfig; flowFile: string } {
-  const config = readConfig();
+  // The token leaves the environment before anything (a camera command, an exec node) could inherit it.
+  const config: AppConfig = { ...readConfig(), teachToken: readTeachToken() };
   if (config.cacheDir) process.env.MOBILENET_CACHE = config.cacheDir;
   if (config.camera.kind === 'folder') fs.mkdirSync(config.camera.dir, { recursive: true });
   fs.mkdirSync(config.userDir, { recursive: true, mode: OWNER_ONLY_DIR });
@@ -227,7 +229,19 @@ function nodeRedSettings(
  */
 function route(app: express.Express, server: http.Server, RED: NodeRed, config: AppConfig): void {
   const refusals = new RateLimitedLog((line) => console.error(line), 'refused requests', 10_000);
-  app.post('/classify', classifyBody(readClassifyLimits(), refusals));
+  const limits = readClassifyLimits();
+  app.post('/classify', classifyBody(limits, refusals));
+  // Teaching changes what the classifier answers and the label list shows camera crops: other sites
+  // never, other machines with TEACH_TOKEN only. The image body is bounded as for POST /classify.
+  const labelGuard = teachGuard({
+    port: config.port,
+    remote: true,
+    extraHosts: readEditorHosts(),
+    log: refusals,
+    token: config.teachToken,
+  });
+  app.use(['/teach', '/labels'], labelGuard);
+  app.post('/teach', classifyBody(limits, refusals));
   app.use('/', RED.httpNode);
   if (!config.headless) {
     const guard = { port: config.port, remote: config.editorRemote, extraHosts: readEditorHosts(), log: refusals };
@@ -268,6 +282,10 @@ async function startNodeRed(config: AppConfig, credentials: CredentialsAtRest): 
   route(app, server, RED, config);
   await listen(server, config.port);
   await RED.start();
+  stage(
+    `label set: ${config.labelSetDir} (POST /teach?label=…, GET /labels; ` +
+      `${config.teachToken ? 'other machines with TEACH_TOKEN' : 'this machine only, set TEACH_TOKEN for others'})`,
+  );
   stage(
     `node-red ${describeEditor(config, login)}; ` +
       `POST http://127.0.0.1:${config.port}/classify answers predictions as JSON`,

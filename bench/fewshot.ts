@@ -5,7 +5,7 @@
  * Prints the README's table; --sweep also prints the settings the defaults were chosen from.
  */
 import { type MatchClass, type MatchOptions, matchClasses, resolveMatchOptions } from '../src/labelset/matcher';
-import { normalisedMean } from '../src/labelset/vectors';
+import { normalizedMean } from '../src/labelset/vectors';
 import { Classifier } from '../src/runner/classifier';
 import { imagePath, V1_025_128_QUANT_TFLITE, V1_025_LAYERS_DIR, V2_QUANT_TFLITE } from '../fixtures';
 import {
@@ -50,7 +50,7 @@ function classesOf(teach: Photo[], embeddings: Embeddings): MatchClass[] {
   for (const photo of teach)
     byLabel.set(photo.label, [...(byLabel.get(photo.label) ?? []), embeddings.get(photo.path)!]);
   return [...byLabel].map(([label, examples]) => {
-    const prototype = normalisedMean(examples);
+    const prototype = normalizedMean(examples);
     return { label, examples, prototype: () => prototype };
   });
 }

@@ -28,6 +28,10 @@ export interface ClassifyNodeConfig {
   fileDir?: string;
   /** Largest image file read from the allowed folder, in bytes (default 32 MiB). */
   maxFileBytes?: number | string;
+  /** A mobilenet-label-set config node: answer its labels (and `unknown`) instead of ImageNet's. */
+  labelSet?: string;
+  /** With a label set that has no classes yet: answer `unknown` (default) or ImageNet's labels. */
+  emptySet?: 'unknown' | 'imagenet';
 }
 
 export interface ClassifySettings {

@@ -18,7 +18,9 @@ export class TransferStopper {
   ) {
     if (callerSignal?.aborted) this.onCallerAbort();
     else callerSignal?.addEventListener('abort', this.onCallerAbort, { once: true });
-    const timedOut = `timed out: the model was not downloaded within ${totalTimeoutMs} ms (total time limit, ${DOWNLOAD_TIMEOUT_ENV})`;
+    const timedOut =
+      `timed out: the model was not downloaded within ${totalTimeoutMs} ms ` +
+      `(total time limit, ${DOWNLOAD_TIMEOUT_ENV})`;
     this.deadlineTimer = setTimeout(() => this.stop(new TransferStop(timedOut)), Math.max(0, deadline - Date.now()));
   }
 
