@@ -16,6 +16,8 @@ export { ModelLoadError } from './model/errors';
 export { DownloadError } from './store/download-error';
 export { modelFingerprint, type FingerprintInput } from './model/fingerprint';
 export type { Normalization } from './model/normalization';
+export type { ModelFormat } from './model/model-format';
+export type { ExecutionMode } from './engine/load-executable';
 export type { DownloadProgress } from './store/download';
 
 // The images a classifier accepts.

@@ -1,10 +1,11 @@
 import type { BackendName } from '../engine/backend';
 import { prepareImage } from '../image/preprocess';
-import { normalise } from '../image/normalise';
+import { normalize } from '../image/normalize';
 import type { FitMode, ImageInput, Roi } from '../image/types';
 import { modelFingerprint } from '../model/fingerprint';
 import { alignLabels } from '../model/labels';
 import { imagenetLabels } from '../zoo/imagenet';
+import type { ModelFormat } from '../model/model-format';
 import { MINUS_ONE_TO_ONE, type Normalization } from '../model/normalization';
 import { resolveModel } from '../resolve/resolve-model';
 import type { ModelOptions, ResolvedModel } from '../resolve/resolved-model';
@@ -75,9 +76,11 @@ export type ClassifyResultWithEmbedding = ClassifyResult & { embedding: Float32A
 /** What was loaded and how it runs: format, backend, execution mode, input size, labels, normalisation. */
 export interface ModelInfo {
   name: string;
-  format: ResolvedModel['format'];
+  format: ModelFormat;
+  /** The TF.js backend the worker runs on (e.g. `wasm`), after `auto` was resolved. */
   backend: string;
   mode: ExecutionMode;
+  /** Why the model runs as the library's own model object instead of the fused graph, when it does. */
   fallbackReason?: string;
   inputSize: { width: number; height: number };
   classes: number;
@@ -331,7 +334,7 @@ export class Classifier {
         maxMetadataBytes: this.options.maxMetadataBytes,
       });
       const { scale, offset } = this.info.normalization;
-      return { started, input: normalise(image.rgb, scale, offset), preprocessMs: performance.now() - started };
+      return { started, input: normalize(image.rgb, scale, offset), preprocessMs: performance.now() - started };
     } catch (error) {
       return { started, error: toError(error) };
     }
