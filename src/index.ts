@@ -16,10 +16,12 @@ export { ModelLoadError } from './model/errors';
 export { DownloadError } from './store/download-error';
 export { modelFingerprint, type FingerprintInput } from './model/fingerprint';
 export type { Normalization } from './model/normalization';
+export type { ModelFormat } from './model/model-format';
+export type { ExecutionMode } from './engine/load-executable';
 export type { DownloadProgress } from './store/download';
 
 // The images a classifier accepts.
-export { DEFAULT_MAX_FILE_BYTES, ImageError, readImageFile, toImageInput } from './image';
+export { DEFAULT_MAX_FILE_BYTES, FIT_MODES, ImageError, readImageFile, toImageInput } from './image';
 export type { FitMode, ImageInput, Roi } from './image';
 
 // Which models exist and what they cost.

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   BACKEND_NAMES,
+  FIT_MODES,
   type BackendName,
   type FitMode,
   QUEUE_POLICIES,
@@ -24,7 +25,6 @@ export interface ModelNodeConfig {
   float?: boolean;
 }
 
-export const FIT_MODES: readonly FitMode[] = ['cover', 'fill', 'contain'];
 export const DEFAULT_CATALOG_MODEL = 'mobilenet_v1_0.25_224';
 
 function oneOf<T extends string>(what: string, value: string | undefined, valid: readonly T[], fallback: T): T {

@@ -26,7 +26,7 @@ import {
 import { type LabelSetExport, readExport } from './set-export';
 import { folderExists, mkdirOrFail, readBounded, readThumbnailFile, writeOrFail } from './set-files';
 import { checkThumbnail } from './thumbnail-check';
-import { decodeEmbedding, encodeEmbedding, normalisedMean, toUnitVector } from './vectors';
+import { decodeEmbedding, encodeEmbedding, normalizedMean, toUnitVector } from './vectors';
 
 export type { LabelSetExport } from './set-export';
 export type { LabelSetModelOptions } from './model-check';
@@ -385,7 +385,7 @@ export class LabelSet {
   private prototypeOf(label: string, examples: readonly Example[]): Float32Array {
     let prototype = this.prototypes.get(label);
     if (prototype === undefined) {
-      prototype = normalisedMean(examples.map((e) => e.vector));
+      prototype = normalizedMean(examples.map((e) => e.vector));
       this.prototypes.set(label, prototype);
     }
     return prototype;

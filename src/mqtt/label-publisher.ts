@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { connect as mqttConnect, type IClientOptions, type MqttClient } from 'mqtt';
-import { buildClientOptions, describeConnectionError, redactUrl, type BrokerSettings } from './broker-settings';
+import { redactUserinfo } from '../redact-userinfo';
+import { buildClientOptions, describeConnectionError, type BrokerSettings } from './broker-settings';
 import { MqttConfigError } from './errors';
 import { FrameStats, type StatsSnapshot } from './frame-stats';
 import { buildDeviceDiscovery, discoveryTopic, HA_STATUS_TOPIC } from './ha-discovery';
@@ -103,7 +104,7 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
     this.prefix = this.options.prefix;
     this.topics = publisherTopics(this.prefix);
     this.queue = new OfflineQueue<Outgoing>(this.options.maxQueued);
-    this.brokerUrl = redactUrl(broker.url);
+    this.brokerUrl = redactUserinfo(broker.url);
     this.password = broker.password;
     const will = { topic: this.topics.available, payload: 'offline', qos: 1 as const, retain: true };
     this.client = connect(broker.url, buildClientOptions(broker, will));

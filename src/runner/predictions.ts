@@ -19,7 +19,7 @@ export interface PredictionFilter {
   deny?: string[];
 }
 
-function normalisedSet(labels: string[] | undefined): Set<string> | undefined {
+function normalizedSet(labels: string[] | undefined): Set<string> | undefined {
   return labels && labels.length > 0 ? new Set(labels.map((l) => l.trim().toLowerCase())) : undefined;
 }
 
@@ -68,8 +68,8 @@ function matches(set: Set<string>, label: string): boolean {
 export function topPredictions(scores: Float32Array, labels: string[], filter: PredictionFilter = {}): Prediction[] {
   const topK = filter.topK ?? 5;
   const threshold = filter.threshold ?? 0;
-  const allow = normalisedSet(filter.allow);
-  const deny = normalisedSet(filter.deny);
+  const allow = normalizedSet(filter.allow);
+  const deny = normalizedSet(filter.deny);
   const best: Prediction[] = [];
   for (let index = 0; index < scores.length; index++) {
     const score = scores[index];
