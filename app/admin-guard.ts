@@ -28,11 +28,11 @@ const OWN_FETCH_SITES = new Set(['same-origin', 'none']);
 export function readEditorHosts(env: NodeJS.ProcessEnv = process.env): string[] {
   return (env.EDITOR_HOSTS ?? '')
     .split(',')
-    .map((name) => normaliseName(name))
+    .map((name) => normalizeName(name))
     .filter((name) => name !== '');
 }
 
-function normaliseName(name: string): string {
+function normalizeName(name: string): string {
   const trimmed = name.trim().toLowerCase().replace(/\.$/, '');
   // A bare IPv6 address is written in brackets in a Host header.
   return trimmed.includes(':') && !trimmed.startsWith('[') ? `[${trimmed}]` : trimmed;

@@ -26,6 +26,10 @@ export interface AppConfig {
   /** Serve the editor to other machines too, with a login (default: this machine only). */
   editorRemote: boolean;
   userDir: string;
+  /** The label set taught over POST /teach (LABEL_SET_DIR; default inside the Node-RED user dir). */
+  labelSetDir: string;
+  /** TEACH_TOKEN (read and removed from the environment by app/teach-guard at start). */
+  teachToken?: string;
   cacheDir?: string;
   maxFps: number;
 }
@@ -53,6 +57,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       ? { kind: 'url', ...moveLoginOutOfUrl(env.CAMERA_URL, 'CAMERA_URL') }
       : { kind: 'folder', dir: path.resolve(cwd, env.FRAMES_DIR || 'frames') };
   const broker = brokerLogin(env);
+  const userDir = path.resolve(cwd, env.NODE_RED_USER_DIR || '.node-red-data');
   return {
     model: env.MOBILENET_MODEL || 'mobilenet_v1_0.25_224',
     mqttUrl: broker.url || undefined,
@@ -64,7 +69,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     port: integer('PORT', env.PORT, 1880),
     headless: env.HEADLESS === '1' || env.HEADLESS === 'true',
     editorRemote: env.EDITOR_REMOTE === '1' || env.EDITOR_REMOTE === 'true',
-    userDir: path.resolve(cwd, env.NODE_RED_USER_DIR || '.node-red-data'),
+    userDir,
+    labelSetDir: env.LABEL_SET_DIR ? path.resolve(cwd, env.LABEL_SET_DIR) : path.join(userDir, 'label-set'),
     cacheDir: env.MOBILENET_CACHE || undefined,
     maxFps: framesPerSecond(env.MAX_FPS, 2),
     framesRetention: parseFramesRetention(env.FRAMES_RETENTION),

@@ -1,4 +1,4 @@
-import { findCatalogEntry } from '../src/zoo/catalog';
+import { findCatalogEntry } from '../src';
 import type { AppConfig } from './config';
 
 type FlowNode = Record<string, unknown> & { id: string; type: string };
@@ -17,6 +17,19 @@ const IDS = {
   httpResponse: 'mobilenet_http_response',
   httpCatch: 'mobilenet_http_catch',
   httpError: 'mobilenet_http_error',
+  labelSet: 'mobilenet_label_set',
+  teach: 'mobilenet_teach',
+  teachIn: 'mobilenet_teach_in',
+  teachRequest: 'mobilenet_teach_request',
+  labelsIn: 'mobilenet_labels_in',
+  labelsRequest: 'mobilenet_labels_request',
+  forgetIn: 'mobilenet_forget_in',
+  forgetRequest: 'mobilenet_forget_request',
+  reviewIn: 'mobilenet_review_in',
+  reviewRequest: 'mobilenet_review_request',
+  teachAnswer: 'mobilenet_teach_answer',
+  teachCatch: 'mobilenet_teach_catch',
+  teachError: 'mobilenet_teach_error',
 } as const;
 
 /** `a b "c d"` → ['a', 'b "c d"']: the camera node splits its args itself, never through a shell. */
@@ -90,6 +103,136 @@ msg.statusCode = /^(ImageError|TypeError)\\b/.test(message) && !/dropped/i.test(
 msg.payload = { error: msg.error ? msg.error.message : 'classification failed' };
 return msg;`;
 
+// The label endpoints: each request becomes a teach command; the teach node answers with the set.
+const TEACH_REQUEST = `// POST /teach?label=…: the image is the raw body (bounded before it got here),
+// or the multipart field "image".
+const files = (msg.req && msg.req.files) || [];
+const file = files.find((f) => f.fieldname === 'image') || files[0];
+if (file) msg.payload = file.buffer;
+msg.command = 'add';
+msg.label = msg.req.query.label;
+return msg;`;
+
+const LABELS_REQUEST = `msg.command = 'list';
+msg.thumbnails = true;
+return msg;`;
+
+const FORGET_REQUEST = `msg.command = 'forget';
+msg.label = msg.req.params.label;
+return msg;`;
+
+const REVIEW_REQUEST = `msg.command = 'review';
+return msg;`;
+
+const TEACH_ANSWER = `msg.statusCode = 200;
+if (msg.command === 'list') msg.payload = { classes: msg.payload };
+else if (msg.command !== 'review') msg.payload = { classes: msg.classes, added: msg.teach.added };
+return msg;`;
+
+// A refused image, label or class is the caller's mistake (400, 404 for a class the set does not hold);
+// a set or model that cannot be used is the service's (503).
+const TEACH_ERROR = `const message = (msg.error && msg.error.message) || '';
+const callers = /^(ImageError|TypeError|LabelSetError|TeachInputError)\\b/.test(message);
+const services = /model-mismatch|corrupt|taught with/i.test(message);
+msg.statusCode = /^LabelSetError\\b.* has no (class|example) /.test(message) ? 404 : callers && !services ? 400 : 503;
+msg.payload = { error: message.replace(/^\\w*Error: /, '') || 'the label set could not be changed' };
+return msg;`;
+
+/** POST /teach, GET /labels, DELETE /labels/<label>, GET /labels/review: guarded in app/start (teach-guard). */
+function labelNodes(): FlowNode[] {
+  const y = 360;
+  const request = (
+    inId: string,
+    fnId: string,
+    name: string,
+    url: string,
+    method: string,
+    func: string,
+    row: number,
+  ): FlowNode[] => [
+    {
+      id: inId,
+      type: 'http in',
+      z: TAB,
+      name,
+      url,
+      method,
+      upload: method === 'post',
+      x: 150,
+      y: y + row * 50,
+      wires: [[fnId]],
+    },
+    {
+      id: fnId,
+      type: 'function',
+      z: TAB,
+      name: `${name} → command`,
+      func,
+      outputs: 1,
+      x: 360,
+      y: y + row * 50,
+      wires: [[IDS.teach]],
+    },
+  ];
+  return [
+    ...request(IDS.teachIn, IDS.teachRequest, 'POST /teach', '/teach', 'post', TEACH_REQUEST, 0),
+    ...request(IDS.labelsIn, IDS.labelsRequest, 'GET /labels', '/labels', 'get', LABELS_REQUEST, 1),
+    ...request(
+      IDS.forgetIn,
+      IDS.forgetRequest,
+      'DELETE /labels/<label>',
+      '/labels/:label',
+      'delete',
+      FORGET_REQUEST,
+      2,
+    ),
+    ...request(IDS.reviewIn, IDS.reviewRequest, 'GET /labels/review', '/labels/review', 'get', REVIEW_REQUEST, 3),
+    {
+      id: IDS.teach,
+      type: 'mobilenet-teach',
+      z: TAB,
+      name: 'teach',
+      labelSet: IDS.labelSet,
+      x: 580,
+      y: y + 75,
+      wires: [[IDS.teachAnswer]],
+    },
+    {
+      id: IDS.teachAnswer,
+      type: 'function',
+      z: TAB,
+      name: 'set as JSON',
+      func: TEACH_ANSWER,
+      outputs: 1,
+      x: 760,
+      y: y + 75,
+      wires: [[IDS.httpResponse]],
+    },
+    {
+      id: IDS.teachCatch,
+      type: 'catch',
+      z: TAB,
+      name: 'refused',
+      scope: [IDS.teach],
+      uncaught: false,
+      x: 580,
+      y: y + 200,
+      wires: [[IDS.teachError]],
+    },
+    {
+      id: IDS.teachError,
+      type: 'function',
+      z: TAB,
+      name: 'error as JSON',
+      func: TEACH_ERROR,
+      outputs: 1,
+      x: 760,
+      y: y + 200,
+      wires: [[IDS.httpResponse]],
+    },
+  ];
+}
+
 /** The bundled flow: frames → classify → label publisher, and POST /classify answering JSON. */
 export function buildFlow(config: AppConfig, brokerUrl: string): FlowNode[] {
   const catalog = findCatalogEntry(config.model);
@@ -124,6 +267,8 @@ export function buildFlow(config: AppConfig, brokerUrl: string): FlowNode[] {
       queuePolicy: 'drop-oldest',
       fit: 'cover',
     },
+    // The set taught over POST /teach; until it has a class, classify nodes answer ImageNet's labels.
+    { id: IDS.labelSet, type: 'mobilenet-label-set', name: 'label set', model: IDS.model, dir: config.labelSetDir },
     {
       id: IDS.broker,
       type: 'mobilenet-mqtt-broker',
@@ -142,6 +287,8 @@ export function buildFlow(config: AppConfig, brokerUrl: string): FlowNode[] {
       z: TAB,
       name: 'classify',
       model: IDS.model,
+      labelSet: IDS.labelSet,
+      emptySet: 'imagenet',
       topK: 5,
       threshold: 0,
       keepImage: false,
@@ -194,6 +341,8 @@ export function buildFlow(config: AppConfig, brokerUrl: string): FlowNode[] {
       z: TAB,
       name: 'classify (http)',
       model: IDS.model,
+      labelSet: IDS.labelSet,
+      emptySet: 'imagenet',
       topK: 5,
       threshold: 0,
       keepImage: false,
@@ -245,6 +394,7 @@ export function buildFlow(config: AppConfig, brokerUrl: string): FlowNode[] {
       y: 280,
       wires: [[IDS.httpResponse]],
     },
+    ...labelNodes(),
   ];
 }
 

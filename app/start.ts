@@ -7,12 +7,13 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import express from 'express';
-import { redactUserinfo } from '../nodes/mobilenet-camera/redact-userinfo';
+import { redactUserinfo } from '../src';
 import { adminGuard, guardAdminUpgrades, readEditorHosts } from './admin-guard';
 import { classifyBody, readClassifyLimits } from './classify-body';
 import { readConfig, type AppConfig } from './config';
-import { prepareCredentialsAtRest } from './credentials-at-rest';
-import { editorLogin } from './editor-login';
+import { type CredentialsAtRest, prepareCredentialsAtRest } from './credentials-at-rest';
+import { type EditorLogin, editorLogin } from './editor-login';
+import { readTeachToken, teachGuard } from './teach-guard';
 import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker';
 import { buildFlow, FLOW_IDS, FLOW_TAB_ID } from './flow';
 import { OWNER_ONLY_DIR, replaceOwnerOnly } from './owner-only-files';
@@ -150,45 +151,62 @@ function refuseSomeoneElsesFlow(flowFile: string): void {
   );
 }
 
-async function main(): Promise<void> {
-  const config = readConfig();
+/** Step 1: settings from the environment, and the folders they name made ready. */
+function configure(): { config: AppConfig; flowFile: string } {
+  // The token leaves the environment before anything (a camera command, an exec node) could inherit it.
+  const config: AppConfig = { ...readConfig(), teachToken: readTeachToken() };
   if (config.cacheDir) process.env.MOBILENET_CACHE = config.cacheDir;
   if (config.camera.kind === 'folder') fs.mkdirSync(config.camera.dir, { recursive: true });
   fs.mkdirSync(config.userDir, { recursive: true, mode: OWNER_ONLY_DIR });
   const flowFile = path.join(config.userDir, 'flows.json');
   refuseSomeoneElsesFlow(flowFile);
   installIntoUserDir(config.userDir);
+  return { config, flowFile };
+}
 
-  let broker: EmbeddedBroker | undefined;
-  let brokerUrl = config.mqttUrl;
-  if (!brokerUrl) {
-    broker = await startEmbeddedBroker(config.brokerPort);
-    brokerUrl = broker.url;
-    stage(`broker: embedded aedes on ${broker.url} (set MQTT_URL to use your own)`);
-  } else {
-    stage(`broker: ${redactUserinfo(brokerUrl)}`);
+/** The broker the flow publishes to: MQTT_URL's, or an embedded one when none is set. */
+interface FlowBroker {
+  url: string;
+  /** Only when this process started it, so shutting down closes it. */
+  embedded?: EmbeddedBroker;
+}
+
+/** Step 2: the user's broker, or an embedded aedes on loopback. */
+async function startBroker(config: AppConfig): Promise<FlowBroker> {
+  if (config.mqttUrl) {
+    stage(`broker: ${redactUserinfo(config.mqttUrl)}`);
+    return { url: config.mqttUrl };
   }
+  const embedded = await startEmbeddedBroker(config.brokerPort);
+  stage(`broker: embedded aedes on ${embedded.url} (set MQTT_URL to use your own)`);
+  return { url: embedded.url, embedded };
+}
+
+/** Step 3: the generated flow written for Node-RED, and its credentials file prepared. */
+function writeFlow(config: AppConfig, brokerUrl: string, flowFile: string): CredentialsAtRest {
   stage(`source: ${describeSource(config)}`);
   stage(`model: ${config.model} (loading in the background; a catalog model is downloaded once into the cache)`);
-
-  const flow = buildFlow(config, brokerUrl);
   // 0600: a CAMERA_CMD may carry a camera login. Logins from MQTT_URL and CAMERA_URL are not in it.
-  replaceOwnerOnly(flowFile, JSON.stringify(flow, null, 2));
+  replaceOwnerOnly(flowFile, JSON.stringify(buildFlow(config, brokerUrl), null, 2));
   const credentials = prepareCredentialsAtRest(config);
   stage(credentials.description);
+  return credentials;
+}
 
-  const login = config.headless
-    ? undefined
-    : editorLogin({
-        env: process.env,
-        userDir: config.userDir,
-        remote: config.editorRemote,
-        announce: (line) => console.log(`[mobilenet] ${line}`),
-      });
-  const RED = require('node-red') as NodeRed;
-  const app = express();
-  const server = http.createServer(app);
-  const settings: Record<string, unknown> = {
+/** Node-RED running in this process, and what a shutdown needs to stop it. */
+interface RunningNodeRed {
+  RED: NodeRed;
+  server: http.Server;
+  /** Requests not yet answered, so a shutdown can wait for POST /classify callers. */
+  openRequests(): number;
+}
+
+function nodeRedSettings(
+  config: AppConfig,
+  credentials: CredentialsAtRest,
+  login: EditorLogin | undefined,
+): Record<string, unknown> {
+  return {
     userDir: config.userDir,
     flowFile: 'flows.json',
     httpAdminRoot: config.headless ? false : '/',
@@ -202,39 +220,92 @@ async function main(): Promise<void> {
     httpAdminCors: { origin: false },
     adminAuth: login?.adminAuth,
   };
-  RED.init(server, settings);
-  // Requests not yet answered, so a shutdown can wait for POST /classify callers.
-  let openRequests = 0;
-  app.use((_req, res, next) => {
-    openRequests++;
-    res.once('close', () => openRequests--);
-    next();
-  });
-  // POST /classify answers everybody, its body bounded before Node-RED's unbounded parsers; the
-  // editor (which can deploy any code) only its own pages, by this machine's names. Node routes go
-  // first so theirs never reach the guard.
+}
+
+/**
+ * POST /classify answers everybody, its body bounded before Node-RED's unbounded parsers; the
+ * editor (which can deploy any code) only its own pages, by this machine's names. Node routes go
+ * first so theirs never reach the guard.
+ */
+function route(app: express.Express, server: http.Server, RED: NodeRed, config: AppConfig): void {
   const refusals = new RateLimitedLog((line) => console.error(line), 'refused requests', 10_000);
-  app.post('/classify', classifyBody(readClassifyLimits(), refusals));
+  const limits = readClassifyLimits();
+  app.post('/classify', classifyBody(limits, refusals));
+  // Teaching changes what the classifier answers and the label list shows camera crops: other sites
+  // never, other machines with TEACH_TOKEN only. The image body is bounded as for POST /classify.
+  const labelGuard = teachGuard({
+    port: config.port,
+    remote: true,
+    extraHosts: readEditorHosts(),
+    log: refusals,
+    token: config.teachToken,
+  });
+  app.use(['/teach', '/labels'], labelGuard);
+  app.post('/teach', classifyBody(limits, refusals));
   app.use('/', RED.httpNode);
   if (!config.headless) {
     const guard = { port: config.port, remote: config.editorRemote, extraHosts: readEditorHosts(), log: refusals };
     app.use('/', adminGuard(guard), RED.httpAdmin);
     guardAdminUpgrades(server, { ...guard, commsPath: '/comms' });
   }
-  await new Promise<void>((resolve, reject) => {
+}
+
+function listen(server: http.Server, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' ? new Error(`Port ${config.port} is in use; set PORT to another one`) : error),
+      reject(error.code === 'EADDRINUSE' ? new Error(`Port ${port} is in use; set PORT to another one`) : error),
     );
-    server.listen(config.port, () => resolve());
+    server.listen(port, () => resolve());
   });
+}
+
+/** Step 4: Node-RED with its editor (unless headless) and POST /classify, listening on PORT. */
+async function startNodeRed(config: AppConfig, credentials: CredentialsAtRest): Promise<RunningNodeRed> {
+  const login = config.headless
+    ? undefined
+    : editorLogin({
+        env: process.env,
+        userDir: config.userDir,
+        remote: config.editorRemote,
+        announce: (line) => console.log(`[mobilenet] ${line}`),
+      });
+  const RED = require('node-red') as NodeRed;
+  const app = express();
+  const server = http.createServer(app);
+  RED.init(server, nodeRedSettings(config, credentials, login));
+  let openRequests = 0;
+  app.use((_req, res, next) => {
+    openRequests++;
+    res.once('close', () => openRequests--);
+    next();
+  });
+  route(app, server, RED, config);
+  await listen(server, config.port);
   await RED.start();
+  stage(
+    `label set: ${config.labelSetDir} (POST /teach?label=…, GET /labels; ` +
+      `${config.teachToken ? 'other machines with TEACH_TOKEN' : 'this machine only, set TEACH_TOKEN for others'})`,
+  );
   stage(
     `node-red ${describeEditor(config, login)}; ` +
       `POST http://127.0.0.1:${config.port}/classify answers predictions as JSON`,
   );
+  return { RED, server, openRequests: () => openRequests };
+}
 
+/** Frames in flight finish, then Node-RED (publishing "offline"), the HTTP server and the embedded broker stop. */
+async function stopAll(nodeRed: RunningNodeRed, broker: FlowBroker): Promise<void> {
+  await finishFramesInFlight(nodeRed.RED, nodeRed.openRequests, DRAIN_LIMIT_MS);
+  await nodeRed.RED.stop();
+  nodeRed.server.closeAllConnections();
+  await new Promise<void>((resolve) => nodeRed.server.close(() => resolve()));
+  await broker.embedded?.close();
+}
+
+/** Step 5: on SIGTERM or SIGINT, stop in order and exit 0, or exit 1 when that fails or outlasts the limit. */
+function shutDownOnSignals(nodeRed: RunningNodeRed, broker: FlowBroker): void {
   let stopping = false;
-  const shutdown = (signal: string): void => {
+  const shutDown = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     stage(`${signal}: stopping (frames in flight finish, "offline" is published)`);
@@ -243,13 +314,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_LIMIT_MS);
     limit.unref();
-    (async () => {
-      await finishFramesInFlight(RED, () => openRequests, DRAIN_LIMIT_MS);
-      await RED.stop();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await broker?.close();
-    })().then(
+    stopAll(nodeRed, broker).then(
       () => {
         stage('stopped cleanly; exiting with code 0');
         process.exit(0);
@@ -260,8 +325,16 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutDown('SIGTERM'));
+  process.on('SIGINT', () => shutDown('SIGINT'));
+}
+
+async function main(): Promise<void> {
+  const { config, flowFile } = configure();
+  const broker = await startBroker(config);
+  const credentials = writeFlow(config, broker.url, flowFile);
+  const nodeRed = await startNodeRed(config, credentials);
+  shutDownOnSignals(nodeRed, broker);
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,4 @@
-import { redactUserinfo } from '../nodes/mobilenet-camera/redact-userinfo';
+import { redactUserinfo } from '../src';
 
 /** A URL without its login, and the login, which belongs in Node-RED's encrypted credentials. */
 export interface UrlWithoutLogin {

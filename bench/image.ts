@@ -1,7 +1,7 @@
 import sharp from 'sharp';
-import { normalise } from '../src/image/normalise';
+import { normalize } from '../src/image/normalize';
 import { prepareImage } from '../src/image/preprocess';
-import { readImage } from '../test/fixtures';
+import { readImage } from '../fixtures';
 import { median, medianMs } from './stats';
 
 function timeSync(runs: number, task: () => unknown): number {
@@ -33,8 +33,8 @@ export async function benchImage(runs = 50): Promise<Record<string, number>> {
     'image.jpeg_640x480_to_rgb_224_fill_ms': await medianMs(runs, () =>
       prepareImage(jpeg, { width: 224, height: 224, fit: 'fill' }),
     ),
-    'image.normalise_224_ms': timeSync(runs, () => normalise(prepared.rgb, 1 / 127.5, -1)),
-    'image.normalise_224_reused_buffer_ms': timeSync(runs, () => normalise(prepared.rgb, 1 / 127.5, -1, out)),
+    'image.normalise_224_ms': timeSync(runs, () => normalize(prepared.rgb, 1 / 127.5, -1)),
+    'image.normalise_224_reused_buffer_ms': timeSync(runs, () => normalize(prepared.rgb, 1 / 127.5, -1, out)),
     'image.float32array_from_fn_224_ms': timeSync(runs, () => Float32Array.from(prepared.rgb, (v) => v / 127.5 - 1)),
   };
 }

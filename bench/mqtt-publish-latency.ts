@@ -2,7 +2,7 @@
 // many frames per second one publisher sustains, against Mosquitto 2 (or aedes) on loopback.
 // Run: npx tsc -p tsconfig.json && node dist/bench/mqtt-publish-latency.js [aedes|mosquitto] [frames]
 import { LabelPublisher } from '../src/mqtt';
-import { percentile } from '../src/mqtt';
+import { percentile } from '../src/mqtt/frame-stats';
 import { startAedes, startMosquitto } from '../test/mqtt/helpers/brokers';
 import { referenceFrame } from '../test/mqtt/helpers/reference-frames';
 import { RecordingSubscriber } from '../test/mqtt/helpers/subscriber';

@@ -1,7 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import sharp from 'sharp';
 import { Classifier } from '../src/runner/classifier';
-import { V1_025_LAYERS_DIR, readImage } from '../test/fixtures';
+import { V1_025_LAYERS_DIR, readImage } from '../fixtures';
 import { median } from './stats';
 
 async function cameraFrame(): Promise<Buffer> {

@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     ['pipeline', () => benchPipeline()],
     ['tflite', await optionalBench('tflite', 'benchTflite')],
     ['state', await optionalBench('state-watch', 'benchStateWatch')],
+    ['labelset', await optionalBench('labelset', 'benchLabelSet')],
     ['soak', () => benchSoak()],
   ];
   for (const [name, bench] of benches) {

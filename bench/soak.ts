@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { Classifier } from '../src/runner/classifier';
-import { V1_025_LAYERS_DIR, readImage } from '../test/fixtures';
+import { V1_025_LAYERS_DIR, readImage } from '../fixtures';
 
 /**
  * Memory over a long run: 4,000 camera frames through one classifier, sampling the process's RSS

@@ -1,6 +1,6 @@
 import { StateWatcher } from '../src/labelset/state-watcher';
 import { Classifier } from '../src/runner/classifier';
-import { V1_025_LAYERS_DIR } from '../test/fixtures';
+import { V1_025_LAYERS_DIR } from '../fixtures';
 import { REGION, sceneFrame } from '../test/labelset/scene';
 import { median } from './stats';
 

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { compileGraph } from '../src/engine/compile-graph';
 import { importTflite } from '../src/model/tflite/import-tflite';
-import { V1_025_128_QUANT_TFLITE, V1_025_LAYERS_DIR, V2_QUANT_TFLITE } from '../test/fixtures';
+import { V1_025_128_QUANT_TFLITE, V1_025_LAYERS_DIR, V2_QUANT_TFLITE } from '../fixtures';
 import { modelSizeOnDisk } from '../src/model/model-files';
 import { medianMs } from './stats';
 

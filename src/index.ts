@@ -1,98 +1,61 @@
 /**
- * The framework-free core: load a MobileNet (catalog, directory, URL, .tflite, Teachable
- * Machine), classify images off the main thread, read camera frames, publish labels over MQTT.
- * Nothing here imports Node-RED; the nodes in ../nodes adapt it.
+ * The package's one door: the Node-RED nodes, the app and library users import only what is named
+ * here (a test holds the nodes and the app to it). Start with `Classifier.load(options)`, then
+ * `classifier.classify(image)`; frame sources and the MQTT label publisher are the other two doors.
+ * Nothing behind this file imports Node-RED.
  */
-export {
-  Classifier,
-  loadClassifier,
-  type ClassifierOptions,
-  type ClassifyOptions,
-  type ClassifyResult,
-  type ClassifyResultWithEmbedding,
-  type ClassifierStats,
-  type ModelInfo,
-  type Timings,
-} from './runner/classifier';
-export { FrameDroppedError, QUEUE_POLICIES, type QueuePolicy } from './runner/bounded-queue';
+
+// Load a model once, classify images in a worker thread behind a bounded queue.
+export { Classifier, type ClassifierOptions, type ClassifyOptions, type ClassifyResult } from './runner/classifier';
+export type { ClassifierStats, ClassifyResultWithEmbedding, ModelInfo, Timings } from './runner/classifier';
+export { checkClassifyOptions } from './runner/classifier-options';
 export type { Prediction, PredictionFilter } from './runner/predictions';
+export { FrameDroppedError, FrameQueue, QUEUE_POLICIES, type QueuePolicy } from './runner/frame-queue';
 export { BACKEND_NAMES, type BackendName } from './engine/backend';
 export { ModelLoadError } from './model/errors';
+export { DownloadError } from './store/download-error';
 export { modelFingerprint, type FingerprintInput } from './model/fingerprint';
 export type { Normalization } from './model/normalization';
-export { resolveModel } from './resolve/resolve-model';
-export type { ModelOptions, ResolvedModel } from './resolve/resolved-model';
-export { quantizeModelDirectory, QUANTIZE_DTYPES, type QuantizeDtype, type QuantizeReport } from './model/quantize';
-export { importTflite } from './model/tflite';
-export { CATALOG, catalogNames, findCatalogEntry, type CatalogEntry } from './zoo/catalog';
+export type { ModelFormat } from './model/model-format';
+export type { ExecutionMode } from './engine/load-executable';
+export type { DownloadProgress } from './store/download';
+
+// The images a classifier accepts.
+export { DEFAULT_MAX_FILE_BYTES, FIT_MODES, ImageError, readImageFile, toImageInput } from './image';
+export type { FitMode, ImageInput, Roi } from './image';
+
+// Which models exist and what they cost.
+export { CATALOG, findCatalogEntry, type CatalogEntry } from './zoo/catalog';
 export { describeArchitecture } from './zoo/cost';
-export { fetchModel } from './store/download';
-export { toError } from './to-error';
-export * as image from './image';
-export * as frames from './frames';
-export * as mqtt from './mqtt';
-/**
- * Label sets: classes taught by a few examples (embeddings + JPEG crops in a folder), matched by class
- * prototype or k-NN with calibrated scores and `unknown`. See the README's "Teach your own labels".
- */
-export {
-  /** A named set of taught classes on disk; `LabelSet.open(dir, {fingerprint, embeddingSize})`. */
-  LabelSet,
-  /** Every refusal of a label set operation; branch on `code`. */
-  LabelSetError,
-  /** True for a `LabelSetError`. */
-  isLabelSetError,
-  /** The documented bounds on classes, examples, labels and files. */
-  LABELSET_LIMITS,
-  /** The label `match` answers when unsure (`'unknown'`). */
-  UNKNOWN_LABEL,
-  /** Checks a label against the label rules; throws `LabelSetError` `bad-label`. */
-  checkLabel,
-  /** The match settings used when none are given, chosen from measurements on real photos. */
-  DEFAULT_MATCH_OPTIONS,
-  /** `prototype` and `knn`. */
-  MATCH_METHODS,
-  /** The small square JPEG crop an example is stored with. */
-  makeThumbnail,
-  /** A `match()` result as `[{label, score, index}]` like an ImageNet classification, `unknown` first when unsure. */
-  matchToPredictions,
-  type ClassScore,
-  type ClassSummary,
-  type EmbedFunction,
-  type ExampleSummary,
-  type ImportLabelSetOptions,
-  type LabelSetErrorCode,
-  type LabelSetExport,
-  type LabelSetModel,
-  type LabelSetModelOptions,
-  type MatchMethod,
-  type MatchOptions,
-  type MatchResult,
-  type OpenLabelSetOptions,
-  type ThumbnailOptions,
-} from './labelset';
-/**
- * Watching a region for states (a door open / closed, a bin out / in): `StateWatcher` crops the
- * label set's region, skips frames where it held still (counted), classifies the rest with the
- * function it is given, publishes a state after K agreeing results, and keeps doubtful or
- * state-changing frames in a bounded review queue.
- */
-export {
-  StateWatcher,
-  type ClassifyRegion,
-  type SkipReason,
-  type StateChange,
-  type StateWatcherOptions,
-  type StateWatcherStats,
-  type WatchOutcome,
-} from './labelset/state-watcher';
+export { publishedAccuracy } from './zoo/published-accuracy';
+
+// Camera frames: a command, an MJPEG or snapshot URL, or a folder.
+export { createFrameSource, DEFAULT_MAX_FOLDER_FILE_BYTES, DEFAULT_RESTART } from './frames';
+export type { Frame, FrameSource, FrameSourceConfig, FrameSourceState, FrameSourceStats } from './frames';
+export type { FolderRetention, FolderSourceConfig } from './frames';
+
+// Labels over MQTT, with Home Assistant discovery.
+export { LabelPublisher, MqttConfigError, parseProtocolVersion, validateBrokerUrl } from './mqtt';
+export type { BrokerSettings, LabelFrame, LabelPublisherOptions, PublisherStatus, QoS } from './mqtt';
+export { TeachCommandError, type StateEntity, type StateUpdate, type TeachCommand } from './mqtt';
+
+// Label sets: classes taught by a few examples, matched by prototype or k-NN, with `unknown`.
+export { LabelSet, LabelSetError, isLabelSetError, LABELSET_LIMITS, UNKNOWN_LABEL, checkLabel } from './labelset';
+export { DEFAULT_MATCH_OPTIONS, MATCH_METHODS, makeThumbnail, matchToPredictions } from './labelset';
+export type { LabelSetErrorCode } from './labelset';
+export type { ClassScore, ClassSummary, EmbedFunction, ExampleSummary, ImportLabelSetOptions } from './labelset';
+export type { LabelSetExport, LabelSetModel, LabelSetModelOptions, MatchMethod, MatchOptions } from './labelset';
+export type { MatchResult, OpenLabelSetOptions, ThumbnailOptions } from './labelset';
+
+// Watching a region for states (a door open / closed): motion gate, K-frame consensus, review queue.
+export { checkStateRoi } from './labelset/state-roi';
+export { StateWatcher, type StateWatcherOptions, type StateWatcherStats } from './labelset/state-watcher';
+export type { ClassifyRegion, SkipReason, StateChange, WatchOutcome } from './labelset/state-watcher';
 export type { ConsensusOptions, StateResult, StateSnapshot } from './labelset/consensus';
 export type { ClassifyReason, MotionOptions } from './labelset/motion-gate';
-export {
-  ReviewQueue,
-  type ReviewEntry,
-  type ReviewQueueOptions,
-  type ReviewQueueStats,
-  type ReviewReason,
-} from './labelset/review-queue';
-export { checkStateRoi } from './labelset/state-roi';
+export { ReviewQueue, type ReviewEntry, type ReviewQueueOptions } from './labelset/review-queue';
+export type { ReviewQueueStats, ReviewReason } from './labelset/review-queue';
+
+// Errors and logins, said safely in logs, status and messages.
+export { redactUserinfo } from './redact-userinfo';
+export { toError } from './to-error';

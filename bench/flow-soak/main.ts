@@ -4,7 +4,7 @@
  * rssGrowthPct, lost, crashes and the rest). Options: --model <dir|.tflite>, --backend <name>,
  * --warmup <frames>, --queue <size>, --window <frames>.
  */
-import { V1_025_LAYERS_DIR } from '../../test/fixtures';
+import { V1_025_LAYERS_DIR } from '../../fixtures';
 import { runSoak, type SoakReport } from './run-soak';
 
 function option(name: string, fallback: string): string {

@@ -1,7 +1,7 @@
 import { connectAsync } from 'mqtt';
 import sharp from 'sharp';
 import { modelsOf } from '../../nodes/mobilenet-model/shared-models';
-import { readImage } from '../../test/fixtures';
+import { readImage } from '../../fixtures';
 import { startAedes } from '../../test/mqtt/helpers/brokers';
 import { startNodeRed, type LogEntry } from './embedded-node-red';
 import { startPacedMjpegServer } from './paced-mjpeg-server';

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { V1_025_128_QUANT_TFLITE, V1_025_LAYERS_DIR } from '../../test/fixtures';
+import { V1_025_128_QUANT_TFLITE, V1_025_LAYERS_DIR } from '../../fixtures';
 import { casesOf } from './gen-common';
 import type { Rng } from './rng';
 import type { Family, FuzzCase, GeneratorContext, Surface } from './types';

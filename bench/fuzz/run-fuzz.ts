@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { V1_025_128_QUANT_TFLITE, readImage } from '../../test/fixtures';
+import { V1_025_128_QUANT_TFLITE, readImage } from '../../fixtures';
 import { freePort, startAedes, type AedesBroker } from '../../test/mqtt/helpers/brokers';
 import { FAMILIES } from './families';
 import type { GoodFrame } from './protocol';

@@ -4,8 +4,9 @@ import {
   type FolderRetention,
   type FolderSourceConfig,
   type FrameSourceConfig,
-} from '../../src/frames';
+} from '../../src';
 import { splitArgs } from './split-args';
+import { numberOrDefault } from '../shared/number-setting';
 import { toError } from '../../src';
 
 /** The node's properties as the editor saves them (numbers may arrive as strings). */
@@ -163,8 +164,7 @@ function numberField(
   min: number,
   hint: string,
 ): number {
-  if (value === undefined || value === '') return fallback;
-  const n = typeof value === 'number' ? value : Number(value.trim());
+  const n = numberOrDefault(value, fallback);
   if (!Number.isFinite(n) || n < min)
     throw new RangeError(`${field} must be a number >= ${min} (${hint}), got ${JSON.stringify(value)}`);
   return n;

@@ -1,5 +1,4 @@
-import type { FrameSourceState, FrameSourceStats } from '../../src/frames';
-import { redactUserinfo } from './redact-userinfo';
+import { redactUserinfo, type FrameSourceState, type FrameSourceStats } from '../../src';
 import type { NodeStatus } from '../shared/red-api';
 import { status } from '../shared/status';
 import type { Translate } from '../shared/translate';

@@ -1,12 +1,10 @@
-import { createFrameSource, type Frame, type FrameSource } from '../../src/frames';
+import { createFrameSource, redactUserinfo, toError, type Frame, type FrameSource } from '../../src';
 import type { NodeMessage, RedApi, RedNode } from '../shared/red-api';
 import { toFrameSourceConfig, type CameraCredentials, type CameraNodeConfig } from './camera-config';
 import { cameraStatus } from './camera-status';
 import { failInput } from '../shared/fail-input';
 import { StatusThrottle, status } from '../shared/status';
-import { translator } from '../shared/translate';
-import { redactUserinfo } from './redact-userinfo';
-import { toError } from '../../src';
+import { type Translate, translator } from '../shared/translate';
 
 /** How often the running status refreshes its fps and frame count. */
 const STATUS_INTERVAL_MS = 1000;
@@ -17,7 +15,7 @@ type ControlWord = (typeof CONTROL_WORDS)[number];
  * Reads "start"/"stop" from msg.command, else msg.payload. Nothing else in a message is looked
  * at: the command, URL and folder come only from the node's configuration.
  */
-function controlWord(msg: NodeMessage): ControlWord {
+function controlWord(msg: NodeMessage, t: Translate): ControlWord {
   const value = msg.command !== undefined ? msg.command : msg.payload;
   const word = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
   if (word === 'start' || word === 'stop') return word;
@@ -30,9 +28,7 @@ function controlWord(msg: NodeMessage): ControlWord {
         : value === null
           ? 'null'
           : typeof value;
-  throw new RangeError(
-    `${where} must be "start" or "stop", got ${got}; the camera command, URL and folder can only be changed in the node's configuration`,
-  );
+  throw new RangeError(t('errors.not-a-command', { where, got }));
 }
 
 function frameMessage(frame: Frame): NodeMessage {
@@ -84,7 +80,7 @@ export = function (RED: RedApi): void {
     this.on('input', (msg, _send, done) => {
       try {
         if (!source) throw new Error(t('errors.not-configured'));
-        if (controlWord(msg) === 'start') {
+        if (controlWord(msg, t) === 'start') {
           source.start();
           done();
         } else {

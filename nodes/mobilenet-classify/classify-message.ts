@@ -1,10 +1,13 @@
-import { toImageInput } from '../../src/image/input';
-import { DEFAULT_MAX_FILE_BYTES } from '../../src/image/read-image-file';
-import type { ImageInput } from '../../src/image/types';
-import type { ClassifyOptions, ClassifyResult } from '../../src/runner/classifier';
-import { checkClassifyOptions } from '../../src/runner/classifier-options';
-import { validateFilter } from '../../src/runner/predictions';
+import {
+  toImageInput,
+  DEFAULT_MAX_FILE_BYTES,
+  type ImageInput,
+  type ClassifyOptions,
+  type ClassifyResult,
+  checkClassifyOptions,
+} from '../../src';
 import type { NodeMessage } from '../shared/red-api';
+import { numberOrDefault } from '../shared/number-setting';
 import type { QueueStats } from '../mobilenet-model/shared-models';
 import { FileInputError, looksLikeFilePath, readImageFile } from './file-input';
 
@@ -25,6 +28,10 @@ export interface ClassifyNodeConfig {
   fileDir?: string;
   /** Largest image file read from the allowed folder, in bytes (default 32 MiB). */
   maxFileBytes?: number | string;
+  /** A mobilenet-label-set config node: answer its labels (and `unknown`) instead of ImageNet's. */
+  labelSet?: string;
+  /** With a label set that has no classes yet: answer `unknown` (default) or ImageNet's labels. */
+  emptySet?: 'unknown' | 'imagenet';
 }
 
 export interface ClassifySettings {
@@ -49,8 +56,7 @@ function labelList(text: string | undefined): string[] | undefined {
 
 /** An editor field as a number; text that is not one is refused as typed ("abc", not NaN). */
 function numberOr(label: string, value: number | string | undefined, fallback: number): number {
-  if (value === undefined || value === '') return fallback;
-  const n = Number(value);
+  const n = numberOrDefault(value, fallback);
   if (Number.isNaN(n)) throw new Error(`${label} must be a number, got ${JSON.stringify(value)}`);
   return n;
 }
@@ -63,7 +69,7 @@ export function classifySettings(config: ClassifyNodeConfig): ClassifySettings {
     allow: labelList(config.allow),
     deny: labelList(config.deny),
   };
-  validateFilter(filter);
+  checkClassifyOptions(filter);
   const imageProperty = (config.imageProperty ?? 'image').trim() || 'image';
   const keepImage = config.keepImage ?? true;
   if (keepImage && RESERVED_PROPERTIES.includes(imageProperty)) {

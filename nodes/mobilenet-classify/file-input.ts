@@ -1,6 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { readImageFile as readBoundedFile } from '../../src/image/read-image-file';
+import { readImageFile as readBoundedFile } from '../../src';
 
 /**
  * A string payload is a file path when it ends in an extension (".jpg"). base64 never contains a

@@ -1,4 +1,4 @@
-import { FrameDroppedError } from '../../src/runner/bounded-queue';
+import { FrameDroppedError } from '../../src';
 import { isModelNode, type ModelUser } from '../mobilenet-model/model-node';
 import type { ModelState, SharedModel } from '../mobilenet-model/shared-models';
 import type { DoneFunction, NodeMessage, RedApi, RedNode, SendFunction } from '../shared/red-api';
@@ -6,6 +6,9 @@ import { failInput } from '../shared/fail-input';
 import { StatusThrottle, status } from '../shared/status';
 import { translator } from '../shared/translate';
 import { toError } from '../../src';
+import { serviceOf } from '../mobilenet-label-set/label-set-node';
+import type { LabelSetService } from '../mobilenet-label-set/label-set-service';
+import { classifyAgainstSet } from './label-set-result';
 import {
   applyResult,
   classifySettings,
@@ -27,6 +30,7 @@ export = function (RED: RedApi): void {
     let settings: ClassifySettings | undefined;
     let model: SharedModel | undefined;
     let setupError: Error | undefined;
+    let labelSet: LabelSetService | undefined;
 
     const showReady = (): void => {
       if (!model) return;
@@ -55,6 +59,7 @@ export = function (RED: RedApi): void {
     try {
       settings = classifySettings(config);
       if (!isModelNode(modelNode)) throw new Error(t('errors.missing-model'));
+      if (config.labelSet) labelSet = serviceOf(RED.nodes.getNode(config.labelSet), t('errors.missing-set'));
       model = modelNode.register(user);
     } catch (err) {
       setupError = toError(err);
@@ -73,10 +78,23 @@ export = function (RED: RedApi): void {
       try {
         if (!settings || !current) throw new Error(t('errors.not-configured', { reason: setupError?.message ?? '' }));
         const { image, original } = await imageFromMessage(msg, settings);
-        const result = await current.classify(image, optionsFromMessage(msg, settings));
-        applyResult(msg, result, current.queueStats());
+        const options = optionsFromMessage(msg, settings);
+        const set = labelSet;
+        // Waits while the set's model loads; a refused set (corrupt, other model) fails the frame.
+        if (set) await set.whenOpen();
+        if (set && !(config.emptySet === 'imagenet' && set.classes().length === 0)) {
+          const frame = { image, original, raw: msg.width !== undefined };
+          await classifyAgainstSet(current, set, frame, options, settings.filter.topK, msg, () =>
+            t('errors.other-model', { set: set.settings.name }),
+          );
+        } else {
+          const result = await current.classify(image, options);
+          applyResult(msg, result, current.queueStats());
+        }
         if (settings.keepImage) RED.util.setMessageProperty(msg, settings.imageProperty, original, true);
-        if (settings.noMatchOutput) send(result.top ? [msg, null] : [null, msg]);
+        const top = (msg.classification as { top: { label: string } | null }).top;
+        const matched = top !== null && !(labelSet && top.label === 'unknown');
+        if (settings.noMatchOutput) send(matched ? [msg, null] : [null, msg]);
         else send(msg);
         showReady();
         done();

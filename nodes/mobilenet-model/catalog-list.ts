@@ -1,6 +1,4 @@
-import { CATALOG } from '../../src/zoo/catalog';
-import { describeArchitecture } from '../../src/zoo/cost';
-import { publishedAccuracy } from '../../src/zoo/published-accuracy';
+import { CATALOG, describeArchitecture, publishedAccuracy } from '../../src';
 
 /** One row of the editor's model picker. */
 export interface CatalogRow {

@@ -1,4 +1,4 @@
-import type { ClassifierOptions } from '../../src/runner/classifier';
+import type { ClassifierOptions } from '../../src';
 import type { RedApi, RedNode } from '../shared/red-api';
 import { catalogRows } from './catalog-list';
 import type { ModelNode, ModelUser } from './model-node';
@@ -12,8 +12,10 @@ import {
   type SharedModel,
 } from './shared-models';
 import { toError } from '../../src';
+import { translator } from '../shared/translate';
 
 export = function (RED: RedApi): void {
+  const t = translator(RED, 'mobilenet-model');
   // The picker in the editor: every catalog model with α, ρ, computed MACs and parameters, published top-1.
   RED.httpAdmin.get('/mobilenet/catalog', RED.auth.needsPermission('mobilenet-model.read'), (_req, res) => {
     try {
@@ -31,15 +33,15 @@ export = function (RED: RedApi): void {
       options = classifierOptions(config);
     } catch (err) {
       configError = toError(err);
-      this.error(RED._('mobilenet-model.errors.bad-config', { message: configError.message }));
+      this.error(t('errors.bad-config', { message: configError.message }));
     }
     const hash = options ? settingsHash(options) : '';
     const held = new Map<ModelUser, { model: SharedModel; listener: (state: ModelState) => void }>();
 
     this.register = (user: ModelUser): SharedModel => {
-      if (!options) throw configError ?? new Error('mobilenet-model is not configured');
+      if (!options) throw configError ?? new Error(t('errors.not-configured'));
       this.deregister(user);
-      const model = acquireModel(this.id, hash, options, user);
+      const model = acquireModel(this.id, hash, options, user, t);
       const listener = (state: ModelState): void => user.onModelState(state);
       model.on('state', listener);
       held.set(user, { model, listener });

@@ -1,8 +1,14 @@
 import { createHash } from 'node:crypto';
-import { BACKEND_NAMES, type BackendName } from '../../src/engine/backend';
-import type { FitMode } from '../../src/image/types';
-import { QUEUE_POLICIES, type QueuePolicy } from '../../src/runner/bounded-queue';
-import type { ClassifierOptions } from '../../src/runner/classifier';
+import {
+  BACKEND_NAMES,
+  FIT_MODES,
+  type BackendName,
+  type FitMode,
+  QUEUE_POLICIES,
+  type QueuePolicy,
+  type ClassifierOptions,
+} from '../../src';
+import { numberOrDefault } from '../shared/number-setting';
 
 /** What the editor stores for a model config node. */
 export interface ModelNodeConfig {
@@ -19,7 +25,6 @@ export interface ModelNodeConfig {
   float?: boolean;
 }
 
-export const FIT_MODES: readonly FitMode[] = ['cover', 'fill', 'contain'];
 export const DEFAULT_CATALOG_MODEL = 'mobilenet_v1_0.25_224';
 
 function oneOf<T extends string>(what: string, value: string | undefined, valid: readonly T[], fallback: T): T {
@@ -37,7 +42,7 @@ export function classifierOptions(config: ModelNodeConfig): ClassifierOptions {
       'No model path or URL given: enter a directory holding model.json, a .tflite file or an http(s) URL, or pick a ' +
         'catalog model',
     );
-  const queueSize = config.queueSize === undefined || config.queueSize === '' ? 4 : Number(config.queueSize);
+  const queueSize = numberOrDefault(config.queueSize, 4);
   if (!Number.isInteger(queueSize) || queueSize < 1)
     throw new Error(`Queue size must be a whole number ≥ 1, got ${String(config.queueSize)}`);
   const labels = config.labels?.trim();

@@ -1,16 +1,17 @@
 import { EventEmitter } from 'node:events';
-import type { ImageInput } from '../../src/image/types';
-import { BoundedQueue } from '../../src/runner/bounded-queue';
 import {
+  type ImageInput,
+  FrameQueue,
   Classifier,
   type ClassifierOptions,
   type ClassifierStats,
   type ClassifyOptions,
   type ClassifyResult,
   type ModelInfo,
-} from '../../src/runner/classifier';
-import type { DownloadProgress } from '../../src/store/download';
-import { toError } from '../../src';
+  type DownloadProgress,
+  toError,
+} from '../../src';
+import type { Translate } from '../shared/translate';
 
 /**
  * Loaded models outlive the Node-RED config nodes that name them. Node-RED re-creates every
@@ -64,7 +65,7 @@ export class SharedModel extends EventEmitter {
   disposeTimer?: NodeJS.Timeout;
   private classifier?: Classifier;
   // Frames that arrive before the model is ready wait here, under the same bound and policy.
-  private readonly pending: BoundedQueue<PendingJob>;
+  private readonly pending: FrameQueue<PendingJob>;
   private disposed = false;
   private lastProgressAt = 0;
 
@@ -72,9 +73,11 @@ export class SharedModel extends EventEmitter {
     readonly key: string,
     private readonly options: ClassifierOptions,
     load: Loader,
+    /** Reads `mobilenet-model.<key>`: the errors frames get are the config node's. */
+    private readonly t: Translate,
   ) {
     super();
-    this.pending = new BoundedQueue<PendingJob>(
+    this.pending = new FrameQueue<PendingJob>(
       options.queueSize ?? 4,
       options.queuePolicy ?? 'drop-oldest',
       () => undefined,
@@ -86,7 +89,7 @@ export class SharedModel extends EventEmitter {
   }
 
   classify(image: ImageInput, options: ClassifyOptions): Promise<ClassifyResult> {
-    if (this.disposed) return Promise.reject(new Error('The model has been unloaded (its config node was closed)'));
+    if (this.disposed) return Promise.reject(new Error(this.t('errors.unloaded')));
     if (this.classifier) return this.classifier.classify(image, options);
     if (this.state.phase === 'error') return Promise.reject(this.loadFailure(this.state.error));
     return new Promise<ClassifyResult>((resolve, reject) => {
@@ -162,10 +165,9 @@ export class SharedModel extends EventEmitter {
   }
 
   private loadFailure(error: Error): Error {
-    return new Error(
-      `The model "${this.options.model}" failed to load, so the frame was not classified: ${error.message}`,
-      { cause: error },
-    );
+    return new Error(this.t('errors.load-failed', { model: this.options.model, reason: error.message }), {
+      cause: error,
+    });
   }
 
   private setState(state: ModelState): void {
@@ -186,7 +188,13 @@ export const sharedModelSettings = {
 };
 
 /** Takes the model for a config node's settings, loading it only if it is not already loaded. */
-export function acquireModel(configId: string, hash: string, options: ClassifierOptions, user: object): SharedModel {
+export function acquireModel(
+  configId: string,
+  hash: string,
+  options: ClassifierOptions,
+  user: object,
+  t: Translate,
+): SharedModel {
   const key = `${configId}:${hash}`;
   let model = models.get(key);
   if (model && model.state.phase === 'error' && model.users.size === 0) {
@@ -196,7 +204,7 @@ export function acquireModel(configId: string, hash: string, options: Classifier
     model = undefined;
   }
   if (!model) {
-    model = new SharedModel(key, options, loader);
+    model = new SharedModel(key, options, loader, t);
     models.set(key, model);
     loads.set(configId, (loads.get(configId) ?? 0) + 1);
   }

@@ -1,4 +1,4 @@
-import type { BrokerSettings } from '../../src/mqtt';
+import type { BrokerSettings } from '../../src';
 import type { RedNode } from '../shared/red-api';
 
 /** A broker config node as the publisher nodes see it. */

@@ -1,4 +1,4 @@
-import type { PublisherStatus } from '../../src/mqtt';
+import type { PublisherStatus } from '../../src';
 import type { NodeStatus } from '../shared/red-api';
 import { connectionStatus, status } from '../shared/status';
 import type { Translate } from '../shared/translate';

@@ -1,9 +1,10 @@
-import { LabelPublisher, type LabelFrame, type LabelPublisherOptions, type QoS } from '../../src/mqtt';
+import { LabelPublisher, type LabelFrame, type LabelPublisherOptions, type QoS } from '../../src';
 import type { BrokerNode } from '../mobilenet-mqtt-broker/broker-node';
 import type { NodeMessage, RedApi, RedNode } from '../shared/red-api';
 import { failInput } from '../shared/fail-input';
+import { numberOrDefault } from '../shared/number-setting';
 import { StatusThrottle, status } from '../shared/status';
-import { translator } from '../shared/translate';
+import { type Translate, translator } from '../shared/translate';
 import { publisherStatus } from './labels-status';
 
 interface WatchedRow {
@@ -29,9 +30,6 @@ interface LabelsNodeConfig {
   maxQueued?: number | string;
 }
 
-const num = (v: number | string | undefined, fallback: number): number =>
-  v === undefined || v === '' ? fallback : Number(v);
-
 /** Editor values (strings, seconds) to the core's options (numbers, milliseconds). */
 function publisherOptions(config: LabelsNodeConfig): LabelPublisherOptions {
   return {
@@ -39,25 +37,25 @@ function publisherOptions(config: LabelsNodeConfig): LabelPublisherOptions {
     source: config.source?.trim() || undefined,
     watch: (config.watched ?? []).map((w) => ({
       label: String(w.label ?? '').trim(),
-      onThreshold: num(w.on, 0.6),
-      offThreshold: num(w.off, 0.4),
-      onFrames: num(w.frames, 2),
-      holdMs: num(w.hold, 5) * 1000,
+      onThreshold: numberOrDefault(w.on, 0.6),
+      offThreshold: numberOrDefault(w.off, 0.4),
+      onFrames: numberOrDefault(w.frames, 2),
+      holdMs: numberOrDefault(w.hold, 5) * 1000,
     })),
     labelsMode: config.labelsMode ?? 'every',
-    statsIntervalMs: num(config.statsInterval, 60) * 1000,
+    statsIntervalMs: numberOrDefault(config.statsInterval, 60) * 1000,
     discovery: config.discovery ?? true,
     qos: {
-      state: num(config.qosState, 1) as QoS,
-      labels: num(config.qosLabels, 0) as QoS,
-      stats: num(config.qosStats, 0) as QoS,
+      state: numberOrDefault(config.qosState, 1) as QoS,
+      labels: numberOrDefault(config.qosLabels, 0) as QoS,
+      stats: numberOrDefault(config.qosStats, 0) as QoS,
     },
-    maxQueued: num(config.maxQueued, 1000),
+    maxQueued: numberOrDefault(config.maxQueued, 1000),
   };
 }
 
 /** The classify node's msg to a frame: predictions from msg.classification or msg.payload. */
-function frameFromMessage(msg: NodeMessage): LabelFrame {
+function frameFromMessage(msg: NodeMessage, t: Translate): LabelFrame {
   const classification = (msg.classification ?? {}) as Partial<{
     predictions: unknown;
     model: string;
@@ -67,9 +65,7 @@ function frameFromMessage(msg: NodeMessage): LabelFrame {
   const frame = (msg.frame ?? {}) as Partial<{ source: string; seq: number; ts: number }>;
   const predictions = classification.predictions ?? msg.payload;
   if (!Array.isArray(predictions)) {
-    throw new Error(
-      'msg.payload must be the predictions array [{label, score, index}] from a classify node (or set msg.classification.predictions)',
-    );
+    throw new Error(t('errors.no-predictions'));
   }
   return {
     predictions,
@@ -117,7 +113,7 @@ export = function (RED: RedApi): void {
       try {
         if (!publisher) throw new Error(t('errors.not-configured'));
         const current = publisher;
-        const outcome = current.publish(frameFromMessage(msg));
+        const outcome = current.publish(frameFromMessage(msg, t));
         msg.mqtt = { ...outcome, ...current.status() };
         send(msg);
         // Throttled: keeps the queued and dropped counts current, and ends a failed message's red status.

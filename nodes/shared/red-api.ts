@@ -32,10 +32,14 @@ export interface RedNode {
 export interface HttpRequest {
   params: Record<string, string>;
   query: Record<string, unknown>;
+  body?: unknown;
 }
 export interface HttpResponse {
   json(body: unknown): void;
   status(code: number): HttpResponse;
+  /** Sets headers (express `set`). */
+  set(headers: Record<string, string>): HttpResponse;
+  send(body: Buffer | string): void;
 }
 export type HttpHandler = (req: HttpRequest, res: HttpResponse, next?: () => void) => void;
 
@@ -53,6 +57,12 @@ export interface RedApi {
   };
   httpAdmin: {
     get(path: string, ...handlers: HttpHandler[]): void;
+    post(path: string, ...handlers: HttpHandler[]): void;
+    delete(path: string, ...handlers: HttpHandler[]): void;
+  };
+  settings: {
+    /** Node-RED's user directory (~/.node-red by default); undefined in some embedded runtimes. */
+    userDir?: string;
   };
   util: {
     /** Sets a possibly nested property ("frame.image"), creating missing parents. */

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 
+/** Where inference runs: auto (tfjs-node when installed, else wasm), wasm, tfjs-node or cpu (pure JS, slow). */
 export type BackendName = 'auto' | 'wasm' | 'tfjs-node' | 'cpu';
+/** Every BackendName, for editors and option checks. */
 export const BACKEND_NAMES: readonly BackendName[] = ['auto', 'wasm', 'tfjs-node', 'cpu'];
 
 /**

@@ -91,10 +91,10 @@ export function compileGraph(graph: ModelGraph, options: CompileOptions = {}): E
   const constants = new Map<string, tf.Tensor>();
   for (const [name, weight] of Object.entries(graph.constants)) constants.set(name, upload(weight));
 
-  const quantise = !options.float;
+  const quantize = !options.float;
   // The integer grid each tensor is snapped to, so ops with integer weights know their input's scale.
   const grids = new Map<string, QuantGrid>();
-  if (quantise) {
+  if (quantize) {
     if (graph.input.quant) grids.set(graph.input.name, graph.input.quant);
     for (const op of graph.ops) if (op.requantize) grids.set(op.output, op.requantize);
   }
@@ -110,7 +110,7 @@ export function compileGraph(graph: ModelGraph, options: CompileOptions = {}): E
     tf.tidy(() => {
       const values = new Map<string, Value>();
       for (const [name, tensor] of constants) values.set(name, { tensor });
-      const inputGrid = quantise ? graph.input.quant : undefined;
+      const inputGrid = quantize ? graph.input.quant : undefined;
       values.set(
         graph.input.name,
         inputGrid ? { tensor: quantizeToIntegers(input, inputGrid), grid: inputGrid } : { tensor: input },
@@ -129,7 +129,7 @@ export function compileGraph(graph: ModelGraph, options: CompileOptions = {}): E
         });
         const result = step(args);
         if (integer) values.set(op.output, { tensor: result, grid: op.requantize });
-        else if (quantise && op.requantize)
+        else if (quantize && op.requantize)
           values.set(op.output, { tensor: quantizeToIntegers(result, op.requantize), grid: op.requantize });
         else values.set(op.output, { tensor: result });
       }

@@ -21,12 +21,14 @@ export interface LocalModelSpec {
   float?: boolean;
 }
 
+/** How a model is executed: the fused graph (the default), or the TF.js library's own model object. */
+export type ExecutionMode = 'fused-graph' | 'layers-model' | 'graph-model';
+
 export interface LoadedExecutable {
   executable: Executable;
   /** [height, width, channels] */
   inputShape: [number, number, number];
-  /** How the model was executed: the fused graph, or the library's own model object. */
-  mode: 'fused-graph' | 'layers-model' | 'graph-model';
+  mode: ExecutionMode;
   /** Why a layers model could not be fused, when it was not. */
   fallbackReason?: string;
   /** Labels the file carries itself (TFLite metadata). */

@@ -17,8 +17,10 @@ export interface Frame {
   file?: string;
 }
 
+/** Where a frame source is in its life: starting, running, restarting after a failure, or stopped. */
 export type FrameSourceState = 'starting' | 'running' | 'restarting' | 'stopped';
 
+/** A frame source's counters and its last error, for node status and MQTT stats. */
 export interface FrameSourceStats {
   /** Complete JPEG frames received from the source. */
   frames: number;
@@ -40,6 +42,7 @@ export interface FrameSourceEvents {
   state(s: FrameSourceState): void;
 }
 
+/** A camera (command, MJPEG URL, snapshot URL or folder) emitting JPEG frames; start it, stop it, read its stats. */
 export interface FrameSource extends EventEmitter {
   readonly config: FrameSourceConfig;
   readonly state: FrameSourceState;
@@ -122,6 +125,7 @@ export type FolderRetention =
   | { policy: 'delete' }
   | { policy: 'move'; dir: string };
 
+/** A folder of images as a camera: read in name order (loop) or as new files arrive (watch). */
 export interface FolderSourceConfig extends CommonSourceConfig {
   kind: 'folder';
   dir: string;
@@ -138,6 +142,7 @@ export interface FolderSourceConfig extends CommonSourceConfig {
   rescanMs?: number;
 }
 
+/** What `createFrameSource` builds: one of the four kinds, told apart by `kind`. */
 export type FrameSourceConfig =
   | CommandSourceConfig
   | MjpegUrlSourceConfig
@@ -148,4 +153,5 @@ export const DEFAULT_MAX_FRAME_BYTES = 8 * 1024 * 1024;
 /** Phone cameras write 48-200 MP JPEGs of 10-40 MB; a folder source admits them whole. */
 export const DEFAULT_MAX_FOLDER_FILE_BYTES = 50 * 1024 * 1024;
 export const DEFAULT_FOLDER_RESCAN_MS = 30000;
+/** How a failed source is restarted unless told otherwise: after 1 s, doubling up to 30 s. */
 export const DEFAULT_RESTART: RestartPolicy = { initialMs: 1000, maxMs: 30000 };

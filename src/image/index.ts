@@ -1,6 +1,6 @@
 export { ImageError, isImageError, type ImageErrorCode } from './errors';
 export { toImageInput, type RawGeometry } from './input';
-export { normalise } from './normalise';
+export { normalize } from './normalize';
 export { DEFAULT_MAX_PIXELS, FIT_MODES, RESIZE_KERNELS } from './options';
 export { prepareImage } from './preprocess';
 export { maxConcurrentDecodes, setMaxConcurrentDecodes } from './sharp-runtime';

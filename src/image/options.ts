@@ -4,6 +4,7 @@ import { DEFAULT_MAX_METADATA_BYTES } from './metadata-budget';
 import type { AlphaBackground, FitMode, PreprocessOptions, ResizeKernel, Roi } from './types';
 
 export const DEFAULT_MAX_PIXELS = 50e6;
+/** How a frame is fitted to the model's square input: crop the centre, stretch, or letterbox. */
 export const FIT_MODES: readonly FitMode[] = ['cover', 'fill', 'contain'];
 export const RESIZE_KERNELS: readonly ResizeKernel[] = [
   'nearest',

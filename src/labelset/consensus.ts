@@ -19,6 +19,7 @@ export interface StateSnapshot {
   score: number | null;
 }
 
+/** When a new state counts as settled: how many agreeing results, each at what score. */
 export interface ConsensusOptions {
   /** Consecutive agreeing results needed before a new state is published. Default 3. */
   frames?: number;

@@ -40,6 +40,7 @@ export class LabelSetError extends Error {
   }
 }
 
+/** True for a `LabelSetError`. */
 export function isLabelSetError(value: unknown): value is LabelSetError {
   return value instanceof LabelSetError;
 }

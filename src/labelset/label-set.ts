@@ -26,11 +26,12 @@ import {
 import { type LabelSetExport, readExport } from './set-export';
 import { folderExists, mkdirOrFail, readBounded, readThumbnailFile, writeOrFail } from './set-files';
 import { checkThumbnail } from './thumbnail-check';
-import { decodeEmbedding, encodeEmbedding, normalisedMean, toUnitVector } from './vectors';
+import { decodeEmbedding, encodeEmbedding, normalizedMean, toUnitVector } from './vectors';
 
 export type { LabelSetExport } from './set-export';
 export type { LabelSetModelOptions } from './model-check';
 
+/** How `LabelSet.open` opens a folder: the model it must match, and whether to create a new set. */
 export interface OpenLabelSetOptions extends LabelSetModelOptions {
   /** Start a new, empty set when the folder (or its `labelset.json`) does not exist yet. */
   create?: boolean;
@@ -38,6 +39,7 @@ export interface OpenLabelSetOptions extends LabelSetModelOptions {
   name?: string;
 }
 
+/** How an exported set is imported: the model it must match, and whether to replace one in the folder. */
 export interface ImportLabelSetOptions extends LabelSetModelOptions {
   /** Replace a set already in the folder (default: refuse with `exists`). */
   replace?: boolean;
@@ -383,7 +385,7 @@ export class LabelSet {
   private prototypeOf(label: string, examples: readonly Example[]): Float32Array {
     let prototype = this.prototypes.get(label);
     if (prototype === undefined) {
-      prototype = normalisedMean(examples.map((e) => e.vector));
+      prototype = normalizedMean(examples.map((e) => e.vector));
       this.prototypes.set(label, prototype);
     }
     return prototype;

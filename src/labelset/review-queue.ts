@@ -16,6 +16,7 @@ export interface ReviewEntry {
   bytes: number;
 }
 
+/** The review queue's bounds: frames and bytes kept at most. */
 export interface ReviewQueueOptions {
   /** Frames kept at most; the oldest goes first. Default 100. */
   maxEntries?: number;
@@ -23,6 +24,7 @@ export interface ReviewQueueOptions {
   maxBytes?: number;
 }
 
+/** What the review queue holds now and how many frames its bounds dropped. */
 export interface ReviewQueueStats {
   size: number;
   bytes: number;

@@ -13,6 +13,7 @@ import { optionalStateRoi } from './state-roi';
  */
 export type ClassifyRegion = (image: ImageInput, roi: Roi | undefined) => Promise<StateResult>;
 
+/** A StateWatcher's classifier function, region, motion gate, consensus and review settings. */
 export interface StateWatcherOptions {
   classify: ClassifyRegion;
   /** The label set's fixed region: pixels when any value > 1, else fractions of the frame. Default: whole frame. */
@@ -55,6 +56,7 @@ export type WatchOutcome =
     }
   | { classified?: undefined; skipped: SkipReason; change?: undefined; changedArea?: number };
 
+/** Frames seen, classified and skipped (by reason), state changes, and the review queue's size. */
 export interface StateWatcherStats {
   frames: number;
   classified: number;
@@ -75,6 +77,7 @@ interface Waiting {
  * region held still (counted), the classify function runs on the rest, a consensus of K agreeing
  * results publishes a new state, and doubtful or state-changing frames are kept for review.
  *
+ * Use one watcher per camera and region: the motion reference, the votes and the state are theirs.
  * Frames are handled one at a time, in order. A frame arriving while one is being handled waits;
  * a newer one replaces it, and the replaced frame resolves as skipped `busy` (counted).
  */
@@ -123,7 +126,7 @@ export class StateWatcher {
     this.gate.reset();
   }
 
-  /** The last frame handed to `process` (for "teach what the camera sees now"), or undefined before the first. */
+  /** The newest frame that decoded and fits the region (for "teach what the camera sees now"); undefined before it. */
   get currentFrame(): { image: ImageInput; ts: number } | undefined {
     return this.latest;
   }
@@ -140,7 +143,6 @@ export class StateWatcher {
    */
   process(image: ImageInput, ts: number = Date.now()): Promise<WatchOutcome> {
     this.counts.frames += 1;
-    this.latest = { image, ts };
     return new Promise<WatchOutcome>((resolve, reject) => {
       if (this.waiting) {
         this.counts.skipped.busy += 1;
@@ -167,6 +169,8 @@ export class StateWatcher {
 
   private async handle(image: ImageInput, ts: number): Promise<WatchOutcome> {
     const grey = await greyFrame(image, this.roi, this.gate.options.size, this.maxPixels);
+    // Only a frame that decoded and fits the region can be taught later.
+    this.latest = { image, ts };
     const decision = this.gate.decide(grey, ts, this.consensus.confirming);
     if (decision.reason === undefined) {
       this.counts.skipped['no-motion'] += 1;

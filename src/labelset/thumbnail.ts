@@ -2,6 +2,7 @@ import { prepareImage } from '../image/preprocess';
 import { imageSharp, withDecodeSlot } from '../image/sharp-runtime';
 import type { FitMode, ImageInput, Roi } from '../image/types';
 
+/** The stored crop of an example: its size, fit and JPEG quality. */
 export interface ThumbnailOptions {
   /** Side of the square thumbnail in pixels; default 224, a MobileNet input, so `reembed` sees what the model saw. */
   size?: number;

@@ -43,7 +43,7 @@ export function dot(a: Float32Array, b: Float32Array): number {
 }
 
 /** The normalised mean of unit vectors: a class prototype (weight imprinting, Qi et al. 2018). */
-export function normalisedMean(vectors: readonly Float32Array[]): Float32Array {
+export function normalizedMean(vectors: readonly Float32Array[]): Float32Array {
   const size = vectors[0].length;
   const sum = new Float32Array(size);
   for (const vector of vectors) for (let i = 0; i < size; i++) sum[i] += vector[i];

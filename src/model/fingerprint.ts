@@ -6,6 +6,7 @@ import { readModelJson } from './model-files';
 import type { ModelFormat } from './model-format';
 import type { Normalization } from './normalization';
 
+/** What a model fingerprint is computed from: its files, its input shape and its normalisation. */
 export interface FingerprintInput {
   format: ModelFormat;
   /** The directory holding model.json, or the .tflite file. */

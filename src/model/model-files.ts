@@ -2,6 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import { ModelLoadError } from './errors';
+import type { ModelFormat } from './model-format';
 import { toError } from '../to-error';
 
 type ModelJSON = tf.io.ModelJSON;
@@ -50,7 +51,7 @@ export async function readModelJson(dir: string): Promise<ModelJSON> {
 }
 
 /** Layers models carry a Keras topology (`class_name`); graph models carry a GraphDef (`node`). */
-export function detectModelJsonFormat(model: ModelJSON): 'layers' | 'graph' {
+export function detectModelJsonFormat(model: ModelJSON): Exclude<ModelFormat, 'tflite'> {
   if (model.format === 'graph-model') return 'graph';
   if (model.format === 'layers-model') return 'layers';
   const topology = model.modelTopology as Record<string, unknown>;

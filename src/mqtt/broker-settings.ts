@@ -1,5 +1,6 @@
 import type { IClientOptions } from 'mqtt';
 import { MqttConfigError, MqttConnectionError } from './errors';
+import { redactUserinfo } from '../redact-userinfo';
 
 export const SUPPORTED_PROTOCOLS = ['mqtt:', 'mqtts:', 'ws:', 'wss:'] as const;
 
@@ -40,13 +41,14 @@ export function parseProtocolVersion(value: unknown): 4 | 5 {
   throw new MqttConfigError(`MQTT protocol version must be "3.1.1" (4) or "5", got ${JSON.stringify(value)}`);
 }
 
+/** The broker URL parsed; throws MqttConfigError naming the supported schemes (login hidden) when it is not one. */
 export function validateBrokerUrl(url: string): URL {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     throw new MqttConfigError(
-      `broker URL "${redactUrl(url)}" is not a URL; use mqtt://host:1883, mqtts://host:8883, ws://host/mqtt or ` +
+      `broker URL "${redactUserinfo(url)}" is not a URL; use mqtt://host:1883, mqtts://host:8883, ws://host/mqtt or ` +
         `wss://host/mqtt`,
     );
   }
@@ -57,14 +59,6 @@ export function validateBrokerUrl(url: string): URL {
     );
   }
   return parsed;
-}
-
-/**
- * The URL as it may appear in logs and status: without user info. The login ends at the LAST `@`
- * (a password may hold `@`, `/`, `#` or spaces), so everything up to it goes.
- */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/[^\r\n]*@/, '//');
 }
 
 export function buildClientOptions(settings: BrokerSettings, will: WillMessage): IClientOptions {
@@ -118,7 +112,7 @@ export function describeConnectionError(
   url: string,
   password?: string,
 ): MqttConnectionError {
-  const where = `MQTT broker ${redactUrl(url)}`;
+  const where = `MQTT broker ${redactUserinfo(url)}`;
   const code = err.code;
   let result: MqttConnectionError;
   if (typeof code === 'number' && AUTH_CODES.has(code)) {

@@ -1,12 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { connect as mqttConnect, type IClientOptions, type MqttClient } from 'mqtt';
-import { buildClientOptions, describeConnectionError, redactUrl, type BrokerSettings } from './broker-settings';
+import { redactUserinfo } from '../redact-userinfo';
+import { buildClientOptions, describeConnectionError, type BrokerSettings } from './broker-settings';
 import { MqttConfigError } from './errors';
 import { FrameStats, type StatsSnapshot } from './frame-stats';
 import { buildDeviceDiscovery, discoveryTopic, HA_STATUS_TOPIC } from './ha-discovery';
 import { LabelHysteresis, type Presence } from './hysteresis';
 import { scoreOf, validatePredictions, type LabelFrame } from './label-frame';
-import { BoundedQueue } from './offline-queue';
+import { OfflineQueue } from './offline-queue';
 import { packageOrigin } from './origin';
 import { resolveStateEntity, type ResolvedStateEntity, type StateEntity } from './state-entity';
 import { toPublishedState, type PublishedState, type StateUpdate } from './state-update';
@@ -21,6 +22,7 @@ import { publisherTopics, slugify, type PublisherTopics, type SourceTopics } fro
 
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'error' | 'closed';
 
+/** The publisher's connection state and counters, emitted as `status` for node status and logs. */
 export interface PublisherStatus {
   state: ConnectionState;
   /** Messages waiting for the broker. */
@@ -79,7 +81,7 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
   readonly topics: PublisherTopics;
   private readonly client: MqttClient;
   private readonly options: ResolvedPublisherOptions;
-  private readonly queue: BoundedQueue<Outgoing>;
+  private readonly queue: OfflineQueue<Outgoing>;
   private readonly sources = new Map<string, SourceState>();
   /** Sources announced by an earlier run (found through their retained label), for removal. */
   private readonly earlierSources = new Set<string>();
@@ -101,8 +103,8 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
     this.options = resolvePublisherOptions(options);
     this.prefix = this.options.prefix;
     this.topics = publisherTopics(this.prefix);
-    this.queue = new BoundedQueue<Outgoing>(this.options.maxQueued);
-    this.brokerUrl = redactUrl(broker.url);
+    this.queue = new OfflineQueue<Outgoing>(this.options.maxQueued);
+    this.brokerUrl = redactUserinfo(broker.url);
     this.password = broker.password;
     const will = { topic: this.topics.available, payload: 'offline', qos: 1 as const, retain: true };
     this.client = connect(broker.url, buildClientOptions(broker, will));

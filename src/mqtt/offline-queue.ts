@@ -5,7 +5,7 @@ import { MqttConfigError } from './errors';
  * own store without limit, which on a Pi with a long outage ends in an out-of-memory crash; here
  * the oldest message makes room for the newest (newer state matters more) and is counted.
  */
-export class BoundedQueue<T> {
+export class OfflineQueue<T> {
   private items: T[] = [];
   private forcedOut = 0;
 

@@ -3,6 +3,7 @@ import { HA_DISCOVERY_PREFIX } from './ha-discovery';
 import { validateWatchedLabel, type WatchedLabel } from './hysteresis';
 import { DEFAULT_PREFIX, DEFAULT_SOURCE, slugify, validatePrefix } from './topics';
 
+/** MQTT quality of service: 0 at most once, 1 at least once, 2 exactly once. */
 export type QoS = 0 | 1 | 2;
 
 /** QoS per topic group: state = label, ON/OFF and availability; labels = the per-frame JSON. */
@@ -17,6 +18,7 @@ export const DEFAULT_QOS: QosByGroup = { state: 1, labels: 0, stats: 0, discover
 
 export type LabelsMode = 'every' | 'change';
 
+/** Where and what a LabelPublisher publishes: prefix, source, watched labels, discovery, QoS, queue bound. */
 export interface LabelPublisherOptions {
   /** Topic prefix (default "mobilenet"); several levels allowed. */
   prefix?: string;

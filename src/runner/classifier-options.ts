@@ -2,7 +2,7 @@ import { BACKEND_NAMES } from '../engine/backend';
 import { describeValue } from '../image/describe-value';
 import { FIT_MODES } from '../image/options';
 import { checkRoiShape } from '../image/roi';
-import { QUEUE_POLICIES } from './bounded-queue';
+import { QUEUE_POLICIES } from './frame-queue';
 import { validateFilter } from './predictions';
 
 /*

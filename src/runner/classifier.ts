@@ -1,21 +1,23 @@
 import type { BackendName } from '../engine/backend';
 import { prepareImage } from '../image/preprocess';
-import { normalise } from '../image/normalise';
+import { normalize } from '../image/normalize';
 import type { FitMode, ImageInput, Roi } from '../image/types';
 import { modelFingerprint } from '../model/fingerprint';
 import { alignLabels } from '../model/labels';
 import { imagenetLabels } from '../zoo/imagenet';
+import type { ModelFormat } from '../model/model-format';
 import { MINUS_ONE_TO_ONE, type Normalization } from '../model/normalization';
 import { resolveModel } from '../resolve/resolve-model';
 import type { ModelOptions, ResolvedModel } from '../resolve/resolved-model';
-import { BoundedQueue, type QueuePolicy } from './bounded-queue';
-import type { LocalModelSpec } from '../engine/load-executable';
+import { FrameQueue, type QueuePolicy } from './frame-queue';
+import type { ExecutionMode, LocalModelSpec } from '../engine/load-executable';
 import { InferenceWorker } from './inference-worker';
 import { LatencyWindow, RateMeter } from './latency-stats';
 import { checkClassifierOptions, checkClassifyOptions } from './classifier-options';
 import { topPredictions, type Prediction, type PredictionFilter } from './predictions';
 import { toError } from '../to-error';
 
+/** What to load and how to run it: the model (see ModelOptions) plus backend, queue and image limits. */
 export interface ClassifierOptions extends ModelOptions {
   /** auto (tfjs-node if installed, else wasm), wasm, tfjs-node or cpu. */
   backend?: BackendName;
@@ -35,6 +37,7 @@ export interface ClassifierOptions extends ModelOptions {
   float?: boolean;
 }
 
+/** Per-frame options of `classify`: the prediction filter, a region of interest and the fit. */
 export interface ClassifyOptions extends PredictionFilter {
   roi?: Roi;
   fit?: FitMode;
@@ -45,6 +48,7 @@ export interface ClassifyOptions extends PredictionFilter {
   embedding?: boolean;
 }
 
+/** Where one frame's time went, in milliseconds. */
 export interface Timings {
   /** Decode, orient, crop, resize and normalise. */
   preprocessMs: number;
@@ -56,6 +60,7 @@ export interface Timings {
   totalMs: number;
 }
 
+/** One classified frame: the predictions best first, the top one, the model name and the timings. */
 export interface ClassifyResult {
   predictions: Prediction[];
   top: Prediction | null;
@@ -68,11 +73,14 @@ export interface ClassifyResult {
 /** What classify() gives when asked for the embedding. */
 export type ClassifyResultWithEmbedding = ClassifyResult & { embedding: Float32Array };
 
+/** What was loaded and how it runs: format, backend, execution mode, input size, labels, normalisation. */
 export interface ModelInfo {
   name: string;
-  format: ResolvedModel['format'];
+  format: ModelFormat;
+  /** The TF.js backend the worker runs on (e.g. `wasm`), after `auto` was resolved. */
   backend: string;
-  mode: string;
+  mode: ExecutionMode;
+  /** Why the model runs as the library's own model object instead of the fused graph, when it does. */
   fallbackReason?: string;
   inputSize: { width: number; height: number };
   classes: number;
@@ -89,6 +97,7 @@ export interface ModelInfo {
   loadMs: number;
 }
 
+/** Counters and latency percentiles since load: what the model config node shows and MQTT stats report. */
 export interface ClassifierStats {
   accepted: number;
   completed: number;
@@ -132,10 +141,11 @@ interface Job {
 
 /**
  * One loaded model behind a bounded queue, classifying in a worker thread. Any number of callers
- * may share it; frames are processed one at a time in arrival order.
+ * may share it; frames are processed one at a time in arrival order. Load with `Classifier.load`,
+ * end with `dispose`.
  */
 export class Classifier {
-  private readonly queue: BoundedQueue<Job>;
+  private readonly queue: FrameQueue<Job>;
   private readonly latency = new LatencyWindow();
   private readonly inference = new LatencyWindow();
   private readonly rate = new RateMeter();
@@ -150,14 +160,23 @@ export class Classifier {
     /** What the worker was started with, to start a new one if it dies. */
     private readonly workerSpec: { model: LocalModelSpec; backend: BackendName },
     private readonly labels: string[],
+    /** What was loaded and how it runs. */
     readonly info: ModelInfo,
     /** Where the model lives on disk (the cache entry for downloaded models). */
     readonly localPath: string,
     private readonly options: ClassifierOptions,
   ) {
-    this.queue = new BoundedQueue<Job>(options.queueSize ?? 4, options.queuePolicy ?? 'drop-oldest', () => this.pump());
+    this.queue = new FrameQueue<Job>(options.queueSize ?? 4, options.queuePolicy ?? 'drop-oldest', () => this.pump());
   }
 
+  /**
+   * Finds the model (catalog name, directory, `.tflite` file or URL; downloading and caching it
+   * once), loads it into a new worker thread and returns a classifier ready for frames.
+   *
+   * @throws {TypeError} options that are not what the library accepts (the message lists what is).
+   * @throws {ModelLoadError} a model that cannot be found, read or understood.
+   * @throws {DownloadError} a model URL or catalog download that fails or fails its checks.
+   */
   static async load(options: ClassifierOptions): Promise<Classifier> {
     checkClassifierOptions(options);
     const resolved = await resolveModel(options);
@@ -200,8 +219,14 @@ export class Classifier {
   }
 
   /**
-   * Classifies one image. Rejects with a clear error for bad input, or FrameDroppedError under load.
+   * Classifies one image: decoded, oriented, cropped and resized on the libuv pool, then run in
+   * the worker. Frames wait in a bounded queue whose policy decides what happens when it is full.
    * With `{embedding: true}` the result also carries the image's embedding, from the same inference.
+   *
+   * @throws {TypeError} classify options that are not what the library accepts.
+   * @throws {ImageError} an image that is not one (undecodable, too large, bad raw size or ROI); see `code`.
+   * @throws {FrameDroppedError} a frame the full queue refused or evicted, or dropped by `dispose`.
+   * @throws {Error} the model failing on the frame, or its worker thread dying and not restarting.
    */
   classify(image: ImageInput, options: ClassifyOptions & { embedding: true }): Promise<ClassifyResultWithEmbedding>;
   classify(image: ImageInput, options?: ClassifyOptions): Promise<ClassifyResult>;
@@ -231,6 +256,7 @@ export class Classifier {
     return result.embedding;
   }
 
+  /** Counters and latency percentiles since load. */
   stats(): ClassifierStats {
     return {
       ...this.counters,
@@ -308,7 +334,7 @@ export class Classifier {
         maxMetadataBytes: this.options.maxMetadataBytes,
       });
       const { scale, offset } = this.info.normalization;
-      return { started, input: normalise(image.rgb, scale, offset), preprocessMs: performance.now() - started };
+      return { started, input: normalize(image.rgb, scale, offset), preprocessMs: performance.now() - started };
     } catch (error) {
       return { started, error: toError(error) };
     }
@@ -376,5 +402,3 @@ export class Classifier {
 }
 
 type Prepared = { started: number; input: Float32Array; preprocessMs: number } | { started: number; error: Error };
-
-export const loadClassifier = (options: ClassifierOptions): Promise<Classifier> => Classifier.load(options);

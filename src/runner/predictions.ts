@@ -1,11 +1,13 @@
 import { describeValue } from '../image/describe-value';
 
+/** One class and its score (0..1); `index` is the model output it came from. */
 export interface Prediction {
   label: string;
   score: number;
   index: number;
 }
 
+/** Which predictions a frame returns: the best `topK` at or above `threshold`, allow and deny lists applied. */
 export interface PredictionFilter {
   /** How many predictions to return, best first (default 5). */
   topK?: number;
@@ -17,7 +19,7 @@ export interface PredictionFilter {
   deny?: string[];
 }
 
-function normalisedSet(labels: string[] | undefined): Set<string> | undefined {
+function normalizedSet(labels: string[] | undefined): Set<string> | undefined {
   return labels && labels.length > 0 ? new Set(labels.map((l) => l.trim().toLowerCase())) : undefined;
 }
 
@@ -66,8 +68,8 @@ function matches(set: Set<string>, label: string): boolean {
 export function topPredictions(scores: Float32Array, labels: string[], filter: PredictionFilter = {}): Prediction[] {
   const topK = filter.topK ?? 5;
   const threshold = filter.threshold ?? 0;
-  const allow = normalisedSet(filter.allow);
-  const deny = normalisedSet(filter.deny);
+  const allow = normalizedSet(filter.allow);
+  const deny = normalizedSet(filter.deny);
   const best: Prediction[] = [];
   for (let index = 0; index < scores.length; index++) {
     const score = scores[index];

@@ -1,5 +1,5 @@
 import type { BackendName } from '../engine/backend';
-import type { LocalModelSpec } from '../engine/load-executable';
+import type { ExecutionMode, LocalModelSpec } from '../engine/load-executable';
 import type { Normalization } from '../model/normalization';
 
 /** Messages between a Classifier (main thread) and its inference worker. */
@@ -13,7 +13,7 @@ export interface WorkerModelInfo {
   backend: string;
   inputShape: [number, number, number];
   classes: number;
-  mode: 'fused-graph' | 'layers-model' | 'graph-model';
+  mode: ExecutionMode;
   fallbackReason?: string;
   /** True when the model outputs logits, so the worker applies softmax. */
   outputIsLogits: boolean;

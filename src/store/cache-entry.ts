@@ -79,7 +79,7 @@ export async function removeStaleTemps(root: string): Promise<void> {
 }
 
 /** Moves the finished temp folder to `finalDir`, replacing an outdated entry; a concurrent winner is reused. */
-export async function publish(
+export async function moveIntoCache(
   tempDir: string,
   finalDir: string,
   url: string,

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { cacheDir as defaultCacheDir } from './cache';
 import {
   MARKER,
-  publish,
+  moveIntoCache,
   readComplete,
   removeStaleTemps,
   resultPath,
@@ -244,7 +244,7 @@ export async function fetchModel(url: string, options: FetchModelOptions = {}): 
       fetchedAt: new Date().toISOString(),
     };
     await writeFile(path.join(tempDir, MARKER), `${JSON.stringify(marker, null, 2)}\n`, { flush: true });
-    const winner = await publish(tempDir, finalDir, requested.href, options.sha256);
+    const winner = await moveIntoCache(tempDir, finalDir, requested.href, options.sha256);
     return winner ?? resultPath(finalDir, marker);
   } catch (error) {
     await rm(tempDir, { recursive: true, force: true });

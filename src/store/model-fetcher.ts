@@ -7,6 +7,7 @@ import { downloadToFile, type SizeBound } from './http-download';
 import { ConnectionPool, TransferStop } from './http-request';
 import { displayUrl } from './url-policy';
 
+/** How far a model download has got, reported through `onProgress` while a model loads. */
 export interface DownloadProgress {
   /** Local file name being written. */
   file: string;

@@ -76,6 +76,21 @@ class ByteReader {
     return parts.length === 1 ? parts[0] : Buffer.concat(parts);
   }
 
+  /**
+   * Hands the next `count` bytes to `use` in parts of at most 64 kB (or just reads past them);
+   * false when the stream ends first.
+   */
+  async forward(count: number, use?: (part: Buffer) => Promise<void>): Promise<boolean> {
+    let left = count;
+    while (left > 0) {
+      const part = await this.readSome(Math.min(left, 1 << 16));
+      if (!part) return false;
+      await use?.(part);
+      left -= part.length;
+    }
+    return true;
+  }
+
   async close(): Promise<void> {
     await this.iterator.return?.();
   }
@@ -93,12 +108,13 @@ function octal(block: Buffer, start: number, length: number, archive: string): n
   return text === '' ? 0 : parseInt(text, 8);
 }
 
-function normalise(entryPath: string): string {
+/** The entry's path without the leading `./` that some tar writers add. */
+function withoutDotSlash(entryPath: string): string {
   return entryPath.replace(/^(\.\/)+/, '');
 }
 
 function matches(entryPath: string, member: string): boolean {
-  const name = normalise(entryPath);
+  const name = withoutDotSlash(entryPath);
   // A bare file name also finds the file inside a top-level folder of the archive.
   return name === member || (!member.includes('/') && name.split('/').pop() === member);
 }
@@ -111,6 +127,79 @@ function paxPath(records: Buffer): string | undefined {
   return undefined;
 }
 
+/** One tar header, named by the GNU long-name or pax record before it when there was one. */
+interface TarEntry {
+  name: string;
+  /** The header's type flag: '0' or NUL a regular file, 'L' a GNU long name, 'x' a pax header, … */
+  type: string;
+  size: number;
+  /** The body rounded up to whole 512-byte blocks, as it lies in the archive. */
+  paddedSize: number;
+}
+
+function isRegularFile(entry: TarEntry): boolean {
+  return entry.type === '0' || entry.type === '\0';
+}
+
+/** Reads the archive's entries in order, counting them against the entry limit. */
+class TarEntries {
+  private count = 0;
+
+  constructor(
+    private readonly reader: ByteReader,
+    private readonly archive: string,
+    private readonly maxEntries: number,
+    private readonly member: string,
+  ) {}
+
+  /** The next file, folder or link entry (name records applied), or undefined at the end of the archive. */
+  async next(): Promise<TarEntry | undefined> {
+    let longName: string | undefined;
+    for (;;) {
+      const entry = await this.readHeader();
+      if (!entry) return undefined;
+      if (entry.type !== 'L' && entry.type !== 'x')
+        return longName === undefined ? entry : { ...entry, name: longName };
+      // GNU long name / pax extended header: the name applies to the next entry.
+      const record = await this.readNameRecord(entry);
+      if (!record) return undefined;
+      longName = record.name;
+    }
+  }
+
+  private async readHeader(): Promise<TarEntry | undefined> {
+    const header = await this.reader.readExactly(BLOCK);
+    if (!header || header.every((byte) => byte === 0)) return undefined;
+    if (++this.count > this.maxEntries) {
+      throw new Error(
+        `${this.archive} has more than ${this.maxEntries} entries before "${this.member}", the limit for an archive`,
+      );
+    }
+    const size = octal(header, 124, 12, this.archive);
+    const prefix = header.subarray(257, 262).toString('latin1') === 'ustar' ? cString(header, 345, 155) : '';
+    const baseName = cString(header, 0, 100);
+    return {
+      name: prefix ? `${prefix}/${baseName}` : baseName,
+      type: String.fromCharCode(header[156] || 0x30),
+      size,
+      paddedSize: Math.ceil(size / BLOCK) * BLOCK,
+    };
+  }
+
+  /** The name a long-name or pax record carries (undefined when a pax record names no path); undefined at the end. */
+  private async readNameRecord(entry: TarEntry): Promise<{ name: string | undefined } | undefined> {
+    if (entry.size > MAX_NAME_RECORD_BYTES) {
+      throw new Error(
+        `${this.archive} has a ${entry.type === 'L' ? 'long-name' : 'pax'} record of ${entry.size} bytes, more ` +
+          `than the ${MAX_NAME_RECORD_BYTES} allowed`,
+      );
+    }
+    const body = await this.reader.readExactly(entry.paddedSize);
+    if (!body) return undefined;
+    return { name: entry.type === 'L' ? cString(body, 0, entry.size) : paxPath(body.subarray(0, entry.size)) };
+  }
+}
+
 async function isGzip(archivePath: string): Promise<boolean> {
   const file = await open(archivePath, 'r');
   try {
@@ -120,6 +209,50 @@ async function isGzip(archivePath: string): Promise<boolean> {
   } finally {
     await file.close();
   }
+}
+
+/** The archive's bytes, gunzipped when the file starts with the gzip magic; `close` releases the streams. */
+async function openArchive(archivePath: string): Promise<{ bytes: AsyncIterable<Buffer>; close(): void }> {
+  const raw = createReadStream(archivePath);
+  const gunzip = (await isGzip(archivePath)) ? createGunzip() : undefined;
+  // pipe() does not forward a read error; without this a vanished archive would leave gunzip waiting.
+  if (gunzip) raw.on('error', (error) => gunzip.destroy(error));
+  return {
+    bytes: gunzip ? raw.pipe(gunzip) : raw,
+    close: () => {
+      gunzip?.destroy();
+      raw.destroy();
+    },
+  };
+}
+
+/** Writes the member's bytes to `destination`, hashing them, and flushes the file to disk. */
+async function copyMember(
+  reader: ByteReader,
+  entry: TarEntry,
+  destination: string,
+  archivePath: string,
+  maxMemberBytes: number,
+): Promise<{ bytes: number; sha256: string }> {
+  if (entry.size > maxMemberBytes) {
+    throw new Error(
+      `${archivePath}: ${withoutDotSlash(entry.name)} declares ${entry.size} bytes, more than the ${maxMemberBytes} ` +
+        `allowed for the member`,
+    );
+  }
+  const out = await open(destination, 'w');
+  const hash = createHash('sha256');
+  try {
+    const complete = await reader.forward(entry.size, async (part) => {
+      hash.update(part);
+      await out.write(part);
+    });
+    if (!complete) throw new Error(`${archivePath} is truncated inside ${entry.name}`);
+    await out.sync();
+  } finally {
+    await out.close();
+  }
+  return { bytes: entry.size, sha256: hash.digest('hex') };
 }
 
 /**
@@ -135,81 +268,22 @@ export async function extractTarMember(
   destination: string,
   limits: TarLimits = DEFAULT_TAR_LIMITS,
 ): Promise<{ bytes: number; sha256: string }> {
-  const raw = createReadStream(archivePath);
-  const gunzip = (await isGzip(archivePath)) ? createGunzip() : undefined;
-  // pipe() does not forward a read error; without this a vanished archive would leave gunzip waiting.
-  if (gunzip) raw.on('error', (error) => gunzip.destroy(error));
-  const source: AsyncIterable<Buffer> = gunzip ? raw.pipe(gunzip) : raw;
-  const reader = new ByteReader(source, limits.maxInflatedBytes, archivePath);
+  const archive = await openArchive(archivePath);
+  const reader = new ByteReader(archive.bytes, limits.maxInflatedBytes, archivePath);
+  const entries = new TarEntries(reader, archivePath, limits.maxEntries, member);
   const seen: string[] = [];
-  let longName: string | undefined;
-  let entries = 0;
   try {
-    for (;;) {
-      const header = await reader.readExactly(BLOCK);
-      if (!header || header.every((b) => b === 0)) break;
-      if (++entries > limits.maxEntries) {
-        throw new Error(
-          `${archivePath} has more than ${limits.maxEntries} entries before "${member}", the limit for an archive`,
-        );
+    for (let entry = await entries.next(); entry; entry = await entries.next()) {
+      if (isRegularFile(entry) && matches(entry.name, member)) {
+        return await copyMember(reader, entry, destination, archivePath, limits.maxMemberBytes);
       }
-      const size = octal(header, 124, 12, archivePath);
-      const type = String.fromCharCode(header[156] || 0x30);
-      const prefix = header.subarray(257, 262).toString('latin1') === 'ustar' ? cString(header, 345, 155) : '';
-      const headerName = prefix ? `${prefix}/${cString(header, 0, 100)}` : cString(header, 0, 100);
-      const name = longName ?? headerName;
-      longName = undefined;
-      const padded = Math.ceil(size / BLOCK) * BLOCK;
-
-      if (type === 'L' || type === 'x') {
-        // GNU long name / pax extended header: the name applies to the next entry.
-        if (size > MAX_NAME_RECORD_BYTES) {
-          throw new Error(
-            `${archivePath} has a ${type === 'L' ? 'long-name' : 'pax'} record of ${size} bytes, more than the ` +
-              `${MAX_NAME_RECORD_BYTES} allowed`,
-          );
-        }
-        const body = await reader.readExactly(padded);
-        if (!body) break;
-        longName = type === 'L' ? cString(body, 0, size) : paxPath(body.subarray(0, size));
-        continue;
-      }
-      if ((type === '0' || type === '\0') && matches(name, member)) {
-        if (size > limits.maxMemberBytes) {
-          throw new Error(
-            `${archivePath}: ${normalise(name)} declares ${size} bytes, more than the ${limits.maxMemberBytes} ` +
-              `allowed for the member`,
-          );
-        }
-        const out = await open(destination, 'w');
-        const hash = createHash('sha256');
-        try {
-          let left = size;
-          while (left > 0) {
-            const part = await reader.readSome(Math.min(left, 1 << 16));
-            if (!part) throw new Error(`${archivePath} is truncated inside ${name}`);
-            hash.update(part);
-            await out.write(part);
-            left -= part.length;
-          }
-          await out.sync();
-        } finally {
-          await out.close();
-        }
-        return { bytes: size, sha256: hash.digest('hex') };
-      }
-      seen.push(normalise(name));
-      let skip = padded;
-      while (skip > 0) {
-        const part = await reader.readSome(Math.min(skip, 1 << 16));
-        if (!part) throw new Error(`${archivePath} is truncated inside ${name}`);
-        skip -= part.length;
-      }
+      seen.push(withoutDotSlash(entry.name));
+      if (!(await reader.forward(entry.paddedSize)))
+        throw new Error(`${archivePath} is truncated inside ${entry.name}`);
     }
   } finally {
     await reader.close();
-    gunzip?.destroy();
-    raw.destroy();
+    archive.close();
   }
   throw new Error(`${archivePath} has no file "${member}"; it holds: ${seen.join(', ') || '(nothing)'}`);
 }

@@ -2,6 +2,7 @@ import type { ModelFormat } from '../model/model-format';
 import { MINUS_ONE_TO_ONE, type Normalization } from '../model/normalization';
 import { CORAL_TFLITE_FILES, MOBILENET_V1_025_224_LAYERS_FILES, type PinnedFile } from './catalog-hashes';
 
+/** One official MobileNet the package can download by name: where from, its architecture and its input. */
 export interface CatalogEntry {
   /** e.g. 'mobilenet_v1_0.25_224'; spelled as the publisher spells the file or folder. */
   name: string;
@@ -215,6 +216,7 @@ export function catalogKey(name: string): string {
     .replace(/\d+\.\d+/g, (number) => String(Number(number)));
 }
 
+/** The catalog entry a name means (case and "0.50"/"0.5" spellings forgiven), or undefined. */
 export function findCatalogEntry(name: string): CatalogEntry | undefined {
   const exact = CATALOG.find((entry) => entry.name === name);
   if (exact) return exact;

@@ -6,8 +6,10 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { LabelSet, makeThumbnail } from '../../src/labelset';
 import { DEFAULT_CONSENSUS } from '../../src/labelset/consensus';
 import { StateWatcher, type StateChange, type WatchOutcome } from '../../src/labelset/state-watcher';
-import { discoveryTopic, LabelPublisher, type DeviceDiscoveryPayload, type TeachCommand } from '../../src/mqtt';
+import { LabelPublisher, type TeachCommand } from '../../src/mqtt';
+import { discoveryTopic, type DeviceDiscoveryPayload } from '../../src/mqtt/ha-discovery';
 import { Classifier } from '../../src/runner/classifier';
+import { waitFor } from '../helpers';
 import { startAedes } from '../mqtt/helpers/brokers';
 import { V1_025_LAYERS_DIR, V2_QUANT_TFLITE } from '../fixtures';
 import { REGION, sceneFrame, STATE_PHOTOS } from './scene';
@@ -22,16 +24,6 @@ async function recorder(url: string): Promise<{ client: MqttClient; got: Map<str
   );
   await client.subscribeAsync('#', { qos: 1 });
   return { client, got };
-}
-
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 5000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /**
@@ -137,9 +129,11 @@ for (const [modelName, model] of MODELS)
       // Retained: a subscriber arriving now (Home Assistant after a restart) gets state, image and discovery.
       const late = await recorder(broker.url);
       closing.push(() => late.client.endAsync(true));
-      const state = await until('state', () => late.got.get('mobilenet/porch/state')?.at(-1));
-      const image = await until('image', () => late.got.get('mobilenet/porch/image')?.at(-1));
-      const config = await until('discovery', () => late.got.get(discoveryTopic('mobilenet', 'porch'))?.at(-1));
+      const state = await waitFor(() => late.got.get('mobilenet/porch/state')?.at(-1), { what: 'state' });
+      const image = await waitFor(() => late.got.get('mobilenet/porch/image')?.at(-1), { what: 'image' });
+      const config = await waitFor(() => late.got.get(discoveryTopic('mobilenet', 'porch'))?.at(-1), {
+        what: 'discovery',
+      });
       assert.equal(state.payload.toString(), 'banana');
       assert.ok(state.retain && image.retain && config.retain);
       assert.ok(image.payload.equals(banana), 'the image topic carries the frame that caused the change');

@@ -160,6 +160,7 @@ describe('state watcher with a real classifier on real frames', () => {
       watcher.process(small),
       (e: unknown) => isImageError(e) && e.code === 'INVALID_ROI' && /512×384/.test(e.message),
     );
+    assert.equal(watcher.currentFrame, undefined, 'a frame that failed cannot be taught');
     assert.equal((await watcher.process(apple)).classified?.reason, 'first');
   });
 

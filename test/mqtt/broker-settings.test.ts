@@ -1,11 +1,6 @@
 import assert from 'node:assert/strict';
-import {
-  buildClientOptions,
-  describeConnectionError,
-  MqttConfigError,
-  parseProtocolVersion,
-  redactUrl,
-} from '../../src/mqtt';
+import { buildClientOptions, describeConnectionError, parseProtocolVersion } from '../../src/mqtt/broker-settings';
+import { MqttConfigError } from '../../src/mqtt/errors';
 
 const will = { topic: 'mobilenet/available', payload: 'offline', qos: 1 as const, retain: true };
 
@@ -36,7 +31,6 @@ describe('mqtt/broker-settings', () => {
   });
 
   it('never lets the password into an error message or a URL shown to the user', () => {
-    assert.equal(redactUrl('mqtt://me:hunter2@h:1883'), 'mqtt://h:1883');
     const err = describeConnectionError(
       Object.assign(new Error('oops hunter2'), { code: 'ECONNRESET' }),
       'mqtt://me:hunter2@h',

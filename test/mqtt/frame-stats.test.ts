@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { FrameStats, percentile } from '../../src/mqtt';
+import { FrameStats, percentile } from '../../src/mqtt/frame-stats';
 import { referenceFrame } from './helpers/reference-frames';
 
 describe('mqtt/frame-stats', () => {

@@ -1,12 +1,8 @@
 import assert from 'node:assert/strict';
-import {
-  buildDeviceDiscovery,
-  deviceId,
-  discoveryTopic,
-  packageOrigin,
-  publisherTopics,
-  validateWatchedLabel,
-} from '../../src/mqtt';
+import { buildDeviceDiscovery, deviceId, discoveryTopic } from '../../src/mqtt/ha-discovery';
+import { validateWatchedLabel } from '../../src/mqtt/hysteresis';
+import { packageOrigin } from '../../src/mqtt/origin';
+import { publisherTopics } from '../../src/mqtt/topics';
 
 describe('mqtt/ha-discovery', () => {
   const build = (prefix: string, source: string) =>

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { LabelHysteresis, MqttConfigError, scoreOf, validateWatchedLabel } from '../../src/mqtt';
+import { MqttConfigError } from '../../src/mqtt/errors';
+import { LabelHysteresis, validateWatchedLabel } from '../../src/mqtt/hysteresis';
+import { scoreOf } from '../../src/mqtt/label-frame';
 import { referencePredictions } from './helpers/reference-frames';
 
 describe('mqtt/hysteresis', () => {

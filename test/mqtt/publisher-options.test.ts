@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { DEFAULT_QOS, MqttConfigError, resolvePublisherOptions, WATCHED_DEFAULTS } from '../../src/mqtt';
+import { MqttConfigError } from '../../src/mqtt/errors';
+import { WATCHED_DEFAULTS } from '../../src/mqtt/hysteresis';
+import { DEFAULT_QOS, resolvePublisherOptions } from '../../src/mqtt/publisher-options';
 
 /** Asserts that the options are refused with an MqttConfigError whose message matches. */
 function refuses(options: Parameters<typeof resolvePublisherOptions>[0], message: RegExp): void {

@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
-import {
-  MqttConfigError,
-  parseTeachCommand,
-  resolveStateEntity,
-  TeachCommandError,
-  TeachRateLimit,
-} from '../../src/mqtt';
+import { MqttConfigError } from '../../src/mqtt/errors';
+import { resolveStateEntity } from '../../src/mqtt/state-entity';
+import { parseTeachCommand, TeachCommandError, TeachRateLimit } from '../../src/mqtt/teach-command';
 
 describe('mqtt/state entity and teach command', () => {
   it('picks the ON state of a two-class binary_sensor by its name, else the first class', () => {

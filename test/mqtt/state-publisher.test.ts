@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict';
 import { connectAsync, type MqttClient } from 'mqtt';
-import {
-  discoveryTopic,
-  LabelPublisher,
-  type DeviceDiscoveryPayload,
-  type TeachCommand,
-  type TeachCommandError,
-} from '../../src/mqtt';
+import { LabelPublisher, type TeachCommand, type TeachCommandError } from '../../src/mqtt';
+import { discoveryTopic, type DeviceDiscoveryPayload } from '../../src/mqtt/ha-discovery';
 import { readImage } from '../fixtures';
+import { sleep, waitFor } from '../helpers';
 import { startAedes } from './helpers/brokers';
 
 /** Collects raw payloads (JPEG bytes stay bytes) with their retain flag. */
@@ -22,16 +18,6 @@ async function rawSubscriber(
   );
   await client.subscribeAsync(filter, { qos: 1 });
   return { client, got };
-}
-
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 5000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('LabelPublisher: watched region state, image and teach topics (aedes)', function () {
@@ -72,13 +58,17 @@ describe('LabelPublisher: watched region state, image and teach topics (aedes)',
       });
 
       // A subscriber arriving afterwards gets everything retained, as Home Assistant does after a restart.
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200);
       const late = await rawSubscriber(broker.url, '#');
       closing.push(() => late.client.endAsync(true));
-      const config = await until('discovery', () => late.got.get(discoveryTopic('mobilenet', 'Garage'))?.at(-1));
-      const image = await until('image', () => late.got.get('mobilenet/garage/image')?.at(-1));
-      const state = await until('state', () => late.got.get('mobilenet/garage/state')?.at(-1));
-      const attributes = await until('attributes', () => late.got.get('mobilenet/garage/state/attributes')?.at(-1));
+      const config = await waitFor(() => late.got.get(discoveryTopic('mobilenet', 'Garage'))?.at(-1), {
+        what: 'discovery',
+      });
+      const image = await waitFor(() => late.got.get('mobilenet/garage/image')?.at(-1), { what: 'image' });
+      const state = await waitFor(() => late.got.get('mobilenet/garage/state')?.at(-1), { what: 'state' });
+      const attributes = await waitFor(() => late.got.get('mobilenet/garage/state/attributes')?.at(-1), {
+        what: 'attributes',
+      });
 
       assert.ok(config.retain && image.retain && state.retain && attributes.retain);
       assert.ok(image.payload.equals(frame), 'the frame arrives as raw JPEG bytes');
@@ -117,11 +107,14 @@ describe('LabelPublisher: watched region state, image and teach topics (aedes)',
     p.announceState('bins', { classes: ['in', 'out'], deviceClass: 'occupancy' });
     p.announceState('bins', { classes: ['in', 'out'], deviceClass: 'occupancy' });
     p.announceState('bins', { classes: ['in', 'out', 'half'], deviceClass: 'occupancy' });
-    const configs = await until('two configs', () => {
-      const all = sub.got.get(topic) ?? [];
-      return all.length >= 2 ? all : undefined;
-    });
-    await new Promise((r) => setTimeout(r, 200));
+    const configs = await waitFor(
+      () => {
+        const all = sub.got.get(topic) ?? [];
+        return all.length >= 2 ? all : undefined;
+      },
+      { what: 'two configs' },
+    );
+    await sleep(200);
     assert.equal(sub.got.get(topic)?.length, 2, 'the same classes are not announced twice');
     const stateOf = (m: { payload: Buffer }) =>
       (JSON.parse(m.payload.toString()) as DeviceDiscoveryPayload).cmps.mobilenet_bins_state;
@@ -141,11 +134,11 @@ describe('LabelPublisher: watched region state, image and teach topics (aedes)',
     p.on('teachRefused', (e) => refused.push(e));
     await p.waitUntilConnected();
     p.announceState('Front Door', { classes: ['open', 'closed'] });
-    await until('the retained command', () => (refused.length > 0 ? true : undefined));
+    await waitFor(() => (refused.length > 0 ? true : undefined), { what: 'the retained command' });
     await ha.publishAsync('mobilenet/front_door/teach', '{"label": "open"}', { qos: 1 });
     await ha.publishAsync('mobilenet/front_door/teach', 'open', { qos: 1 });
     await ha.publishAsync('mobilenet/front_door/teach', JSON.stringify({ label: 'x'.repeat(2000) }), { qos: 1 });
-    await until('four answers', () => (taught.length + refused.length >= 4 ? true : undefined));
+    await waitFor(() => (taught.length + refused.length >= 4 ? true : undefined), { what: 'four answers' });
     assert.deepEqual(taught, [{ source: 'Front Door', label: 'open' }]);
     assert.deepEqual(
       refused.map((e) => e.message.replace(/.* (ignored|refused|must be|needs).*/, '$1')),
@@ -163,16 +156,16 @@ describe('LabelPublisher: watched region state, image and teach topics (aedes)',
     // Discovery, then state and attributes twice: the frames wait outside the queue, only the latest kept.
     assert.equal(p.status().queued, 5);
     await broker.resume();
-    await until('reconnected', () => (p.status().state === 'connected' ? true : undefined));
+    await waitFor(() => (p.status().state === 'connected' ? true : undefined), { what: 'reconnected' });
     const watching = await rawSubscriber(broker.url, 'mobilenet/porch/image');
     closing.push(() => watching.client.endAsync(true));
-    await until('the latest frame', () =>
-      watching.got.get('mobilenet/porch/image')?.find((m) => m.payload.equals(second)),
-    );
+    await waitFor(() => watching.got.get('mobilenet/porch/image')?.find((m) => m.payload.equals(second)), {
+      what: 'the latest frame',
+    });
     const late = await rawSubscriber(broker.url, 'mobilenet/porch/#');
     closing.push(() => late.client.endAsync(true));
-    const image = await until('image', () => late.got.get('mobilenet/porch/image')?.at(0));
-    const state = await until('state', () => late.got.get('mobilenet/porch/state')?.at(0));
+    const image = await waitFor(() => late.got.get('mobilenet/porch/image')?.at(0), { what: 'image' });
+    const state = await waitFor(() => late.got.get('mobilenet/porch/state')?.at(0), { what: 'state' });
     assert.ok(image.retain && image.payload.equals(second), 'the latest frame, retained');
     assert.deepEqual([state.retain, state.payload.toString()], [true, 'banana']);
   });
@@ -186,7 +179,7 @@ describe('LabelPublisher: watched region state, image and teach topics (aedes)',
     const ha = await connectAsync(broker.url);
     closing.push(() => ha.endAsync(true));
     await ha.publishAsync('mobilenet/camera/teach', '{"label": "open"}', { qos: 1 });
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     assert.equal(heard, 0);
   });
 
@@ -210,6 +203,9 @@ describe('LabelPublisher: watched region state, image and teach topics (aedes)',
     const sub = await rawSubscriber(broker.url, 'mobilenet/x/state');
     closing.push(() => sub.client.endAsync(true));
     p.publishState('x', { state: 'a', previous: null, changedAt: 1, score: 1 });
-    assert.equal((await until('state', () => sub.got.get('mobilenet/x/state')?.at(-1))).payload.toString(), 'a');
+    assert.equal(
+      (await waitFor(() => sub.got.get('mobilenet/x/state')?.at(-1), { what: 'state' })).payload.toString(),
+      'a',
+    );
   });
 });

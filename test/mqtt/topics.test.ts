@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { fixtureImagenetLabels } from '../fixtures';
-import { MqttConfigError, publisherTopics, slugify, validatePrefix } from '../../src/mqtt';
+import { MqttConfigError } from '../../src/mqtt/errors';
+import { publisherTopics, slugify, validatePrefix } from '../../src/mqtt/topics';
 
 describe('mqtt/topics', () => {
   it('slugifies label names into one safe topic level', () => {

@@ -2,22 +2,12 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BrokerSettings } from '../../src/mqtt';
-
-interface TestHelper {
-  init(runtimePath: string): void;
-  startServer(): Promise<void>;
-  stopServer(): Promise<void>;
-  load(nodes: unknown[], flow: object[], credentials?: object): Promise<void>;
-  unload(): Promise<void>;
-  getNode(id: string): { brokerSettings(): BrokerSettings } | null;
-}
-const helper = require('node-red-node-test-helper') as TestHelper;
-helper.init(require.resolve('node-red'));
+import { distNode, helper } from '../helpers/node-red';
 
 const SOURCE_DIR = path.join(__dirname, '..', '..', '..', 'nodes', 'mobilenet-mqtt-broker');
-const brokerNode = require(
-  path.join(__dirname, '..', '..', 'nodes', 'mobilenet-mqtt-broker', 'mobilenet-mqtt-broker.js'),
-) as unknown;
+const brokerNode = distNode('mobilenet-mqtt-broker');
+const brokerOf = (id: string): { brokerSettings(): BrokerSettings } =>
+  helper.getNode(id) as unknown as { brokerSettings(): BrokerSettings };
 
 describe('mobilenet-mqtt-broker node', () => {
   beforeEach(() => helper.startServer());
@@ -45,7 +35,7 @@ describe('mobilenet-mqtt-broker node', () => {
         b1: { user: 'camera', password: 'pw-in-credentials' },
       },
     );
-    const s = helper.getNode('b1')!.brokerSettings();
+    const s = brokerOf('b1').brokerSettings();
     assert.deepEqual(
       {
         url: s.url,
@@ -78,11 +68,8 @@ describe('mobilenet-mqtt-broker node', () => {
         { id: 'b2', type: 'mobilenet-mqtt-broker', url: 'tcp://h:1883' },
       ],
     );
-    assert.throws(
-      () => helper.getNode('b1')!.brokerSettings(),
-      /cannot read the CA certificate file "\/nonexistent\/ca.crt"/,
-    );
-    assert.throws(() => helper.getNode('b2')!.brokerSettings(), /use one of mqtt:\/\/, mqtts:\/\/, ws:\/\/, wss:\/\//);
+    assert.throws(() => brokerOf('b1').brokerSettings(), /cannot read the CA certificate file "\/nonexistent\/ca.crt"/);
+    assert.throws(() => brokerOf('b2').brokerSettings(), /use one of mqtt:\/\/, mqtts:\/\/, ws:\/\/, wss:\/\//);
   });
 
   it('declares username and password as credentials in the editor too', () => {

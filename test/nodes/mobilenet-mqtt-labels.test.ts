@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { discoveryTopic } from '../../src/mqtt';
+import { discoveryTopic } from '../../src/mqtt/ha-discovery';
 import { aedesFactory, type TestBroker } from '../mqtt/helpers/test-broker';
 import { referenceFrame } from '../mqtt/helpers/reference-frames';
 import { RecordingSubscriber } from '../mqtt/helpers/subscriber';

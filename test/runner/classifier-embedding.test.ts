@@ -156,3 +156,27 @@ describe('Classifier embedding options', function () {
     }
   });
 });
+
+describe('Classifier embeddings: a layers model run unfused', function () {
+  this.timeout(120_000);
+
+  it('takes the GlobalAveragePooling2D output as a second output of the same predict', async function () {
+    const fused = await Classifier.load({ model: V1_025_LAYERS_DIR, queuePolicy: 'wait' });
+    const unfused = await Classifier.load({ model: V1_025_LAYERS_DIR, queuePolicy: 'wait', unfused: true });
+    try {
+      assert.equal(unfused.info.mode, 'layers-model');
+      assert.equal(unfused.info.embeddingSize, 256);
+      assert.equal(unfused.info.fingerprint, fused.info.fingerprint, 'same weights, same input, same normalisation');
+      const image = readFewshot('fruit/orange', PHOTOS['fruit/orange'][0]);
+      const before = await unfused.workerMemory();
+      const [a, b] = await Promise.all([unfused.embed(image), fused.embed(image)]);
+      const after = await unfused.workerMemory();
+      assert.equal(after.executions - before.executions, 1);
+      assert.equal(after.numTensors, before.numTensors);
+      // Batch-norm folded into the convolutions rounds differently; the direction is the same.
+      assert.ok(dot(a, b) > 0.9999, `cosine ${dot(a, b)}`);
+    } finally {
+      await Promise.all([fused.dispose(), unfused.dispose()]);
+    }
+  });
+});

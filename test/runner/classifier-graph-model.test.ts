@@ -141,4 +141,16 @@ describe('Classifier with a TF.js graph model (converter format)', function () {
       assert.ok(Math.abs(result.predictions.reduce((s, p) => s + p.score, 0) - 1) < 1e-5);
     });
   }
+
+  it('takes the embedding from its Mean node in the same execution: the normalised mean pixel', async function () {
+    assert.equal(classifier.info.embeddingSize, 3);
+    const before = await classifier.workerMemory();
+    const result = await classifier.classify(solidImage([255, 0, 255]), { embedding: true });
+    const after = await classifier.workerMemory();
+    assert.equal(after.executions - before.executions, 1);
+    assert.equal(after.numTensors, before.numTensors);
+    const expected = [Math.SQRT1_2, 0, Math.SQRT1_2];
+    result.embedding.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) < 1e-6, `${i}: ${v}`));
+    assert.equal(result.top?.label, 'blue thing');
+  });
 });

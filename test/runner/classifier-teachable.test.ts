@@ -128,4 +128,20 @@ describe('Classifier with a Teachable Machine image export', function () {
     for (const p of result.predictions)
       assert.ok(Math.abs(p.score - expected[p.index]) < 1e-4, `${p.label}: ${p.score} vs ${expected[p.index]}`);
   });
+
+  it('embeds with the global pooling inside its nested model: the base MobileNet V1 0.25 embedding', async function () {
+    // The export's features are the base model's layers up to conv_pw_13_relu, then the same global pooling.
+    const base = await Classifier.load({ model: V1_025_LAYERS_DIR, queuePolicy: 'wait' });
+    try {
+      assert.equal(classifier.info.embeddingSize, 256);
+      assert.notEqual(classifier.info.fingerprint, base.info.fingerprint);
+      const image = readImage('parrot.jpg');
+      const [ours, theirs] = await Promise.all([classifier.embed(image), base.embed(image)]);
+      let cosine = 0;
+      for (let i = 0; i < ours.length; i++) cosine += ours[i] * theirs[i];
+      assert.ok(cosine > 0.9999, `cosine ${cosine}`);
+    } finally {
+      await base.dispose();
+    }
+  });
 });

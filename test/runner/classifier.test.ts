@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Classifier } from '../../src/runner/classifier';
-import { FrameDroppedError } from '../../src/runner/bounded-queue';
+import { FrameDroppedError } from '../../src/runner/frame-queue';
 import { V1_025_LAYERS_DIR, readImage } from '../fixtures';
 import { handleBaseline, leakedHandles, recordWorkers } from '../helpers';
 

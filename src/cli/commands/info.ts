@@ -15,7 +15,7 @@ $MOBILENET_MODEL or ${defaultModel()}) and prints its format, input size, number
 size on disk, weight quantisation, and — when its architecture is known — its multiply-adds and
 parameters from the MobileNet cost model.`;
 
-async function weightQuantisation(localPath: string, format: string): Promise<string> {
+async function weightQuantization(localPath: string, format: string): Promise<string> {
   if (format === 'tflite') return 'TFLite tensors as stored (see normalization: a uint8 input means an integer model)';
   const json = await readModelJson(localPath);
   const counts = new Map<string, number>();
@@ -70,7 +70,7 @@ export const infoCommand: CliCommand = {
         labels: info.classes,
         labelsSource: info.labelsSource,
         sizeOnDiskBytes: await modelSizeOnDisk(localPath),
-        quantization: await weightQuantisation(localPath, info.format),
+        quantization: await weightQuantization(localPath, info.format),
         backend: info.backend,
         execution: info.mode,
         loadMs: Math.round(info.loadMs),

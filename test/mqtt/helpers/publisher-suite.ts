@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
 import * as path from 'node:path';
-import { discoveryTopic, LabelPublisher, type LabelPublisherOptions, type PublisherStatus } from '../../../src/mqtt';
+import { LabelPublisher, type LabelPublisherOptions, type PublisherStatus } from '../../../src/mqtt';
+import { discoveryTopic } from '../../../src/mqtt/ha-discovery';
 import type { BrokerSettings } from '../../../src/mqtt';
 import { referenceFrame, referencePredictions } from './reference-frames';
 import { nextEvent, type WaitOptions, whatOf } from '../../helpers';

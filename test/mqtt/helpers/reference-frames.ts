@@ -1,5 +1,5 @@
 import { fixtureImagenetLabels, referenceOutputs } from '../../fixtures';
-import type { LabelFrame, Prediction } from '../../../src/mqtt';
+import type { LabelFrame, Prediction } from '../../../src/mqtt/label-frame';
 
 const MODEL_FOLDER = 'mobilenet_v1_0.25_224_tfjs_layers';
 

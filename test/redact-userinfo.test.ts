@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { redactUserinfo } from '../../../nodes/mobilenet-camera/redact-userinfo';
-import { redactUrl } from '../../../src/mqtt';
+import { redactUserinfo } from '../src/redact-userinfo';
+import { describeConnectionError, validateBrokerUrl } from '../src/mqtt/broker-settings';
 
 /**
  * Passwords as people set them on cameras and brokers. Each is built from marker words (QX…) that
@@ -89,12 +89,31 @@ describe('redactUserinfo', function () {
   });
 });
 
-describe('redactUrl (broker URLs in MQTT errors and status)', function () {
-  it('drops the whole login, whatever the password holds', function () {
+describe('redactUserinfo: one redactor for broker URLs too, hiding all either former redactor hid', function () {
+  it('hides the whole login of a broker URL in the errors the MQTT room writes', function () {
     for (const password of NASTY_PASSWORDS) {
-      const out = redactUrl(`mqtt://me:${password}@broker.lan:1883`);
-      assertHidden(out, password, 'a broker URL');
-      assert.equal(out, 'mqtt://broker.lan:1883', JSON.stringify(password));
+      const url = `mqtt://me:${password}@broker.lan:1883`;
+      assert.equal(redactUserinfo(url), 'mqtt://***@broker.lan:1883', JSON.stringify(password));
+      const refused = describeConnectionError(
+        Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+        url,
+      );
+      assertHidden(refused.message, password, 'a connection error');
+      assert.match(refused.message, /MQTT broker mqtt:\/\/\*\*\*@broker\.lan:1883/);
     }
+    assert.throws(
+      () => validateBrokerUrl('mqtt://me:QXa QXb@not a host'),
+      (error: Error) => !/QX/.test(error.message) && /mqtt:\/\/\*\*\*@not a host/.test(error.message),
+    );
+  });
+
+  it('hides a login on every line, and a password that looks like the start of another URL', function () {
+    // The camera redactor ended a login where another URL began; the broker one hid up to the line's last "@".
+    const quoted = redactUserinfo('ffmpeg -i rtsp://admin:QXa "b://QXc@cam/s -f mjpeg -');
+    assertHidden(quoted, 'QXa "b://QXc', 'a password holding a URL start');
+    assert.equal(quoted, 'ffmpeg -i rtsp://***@cam/s -f mjpeg -');
+    // The broker redactor hid only the first login of a text; each line's is hidden now.
+    const lines = redactUserinfo('rtsp://a:QXa@cam1/s failed\nrtsp://b:QXb@cam2/s failed');
+    assert.equal(lines, 'rtsp://***@cam1/s failed\nrtsp://***@cam2/s failed');
   });
 });

@@ -5,7 +5,7 @@ import { ImageError } from './errors';
  * 1/255, 0 for [0, 1]. A plain indexed loop: `Float32Array.from(rgb, fn)` calls a closure per
  * element and costs ~20 ms more per frame (DESIGN.md). Pass `out` to reuse one buffer per frame.
  */
-export function normalise(rgb: Uint8Array, scale: number, offset: number, out?: Float32Array): Float32Array {
+export function normalize(rgb: Uint8Array, scale: number, offset: number, out?: Float32Array): Float32Array {
   if (!Number.isFinite(scale) || !Number.isFinite(offset)) {
     throw new ImageError(
       'INVALID_INPUT',

@@ -1,4 +1,6 @@
+/** What a full frame queue does with one more frame (see FrameQueue). */
 export type QueuePolicy = 'drop-oldest' | 'drop-newest' | 'wait';
+/** Every QueuePolicy, for editors and option checks. */
 export const QUEUE_POLICIES: readonly QueuePolicy[] = ['drop-oldest', 'drop-newest', 'wait'];
 
 /** A frame the queue refused or evicted under load; the caller hears about every one. */
@@ -22,7 +24,7 @@ interface Entry<T> {
  * - wait: the producer's `push` resolves only once there is room (backpressure).
  * Every eviction or refusal calls the item's `drop`, so nothing disappears silently.
  */
-export class BoundedQueue<T> {
+export class FrameQueue<T> {
   private readonly items: Array<Entry<T>> = [];
   private readonly waiters: Array<{ entry: Entry<T>; admit(): void }> = [];
   private readonly onReady: () => void;

@@ -1,0 +1,77 @@
+import type { ClassifyOptions, ClassifyResult, MatchResult, Prediction, ImageInput } from '../../src';
+import type { LabelSetService } from '../mobilenet-label-set/label-set-service';
+import type { QueueStats, SharedModel } from '../mobilenet-model/shared-models';
+import type { NodeMessage } from '../shared/red-api';
+
+/** The label a set answers when no taught class is close enough. */
+export const UNKNOWN = 'unknown';
+
+/**
+ * A set's match as classify predictions, best first: `{label, score, index}` as for ImageNet, `index`
+ * being the class's place in the set (−1 for `unknown`). When the set is unsure, `unknown` comes first
+ * with 1 − the best class's score, so whatever reads the first prediction (the MQTT label publisher)
+ * reads `unknown`.
+ */
+export function setPredictions(match: MatchResult, labels: readonly string[], topK: number): Prediction[] {
+  const classes = match.scores.map((s) => ({ label: s.label, score: s.score, index: labels.indexOf(s.label) }));
+  const predictions = match.known ? classes : [{ label: UNKNOWN, score: 1 - match.score, index: -1 }, ...classes];
+  return predictions.slice(0, Math.max(1, topK));
+}
+
+/** Writes a set's result onto the msg in the same shape as ImageNet's (payload = predictions). */
+export function applySetResult(
+  msg: NodeMessage,
+  result: ClassifyResult,
+  predictions: Prediction[],
+  match: MatchResult,
+  set: { name: string },
+  queue: QueueStats,
+): void {
+  msg.payload = predictions;
+  msg.classification = {
+    top: predictions[0] ?? null,
+    predictions,
+    model: result.model,
+    timings: result.timings,
+    queue,
+    labelSet: { name: set.name, known: match.known, label: match.label, score: match.score },
+  };
+}
+
+/** A frame as the classify node took it in: what to classify, and the msg's own value (kept for the editor). */
+export interface SetFrame {
+  image: ImageInput;
+  original: unknown;
+  /** Raw pixels (msg.width…): not an encoded image the editor or the review list could show. */
+  raw: boolean;
+}
+
+/**
+ * Classifies a frame against a label set: one inference for the embedding (inside the set's region unless
+ * the msg names one), matched against the set, written onto the msg in ImageNet's shape. Encoded frames are
+ * kept as the set's last frame (the editor draws the region on it), and the ones it is unsure of for review.
+ */
+export async function classifyAgainstSet(
+  model: SharedModel,
+  set: LabelSetService,
+  frame: SetFrame,
+  options: ClassifyOptions,
+  topK: number,
+  msg: NodeMessage,
+  otherModel: () => string,
+): Promise<void> {
+  const encoded = Buffer.isBuffer(frame.original) && !frame.raw ? frame.original : undefined;
+  if (encoded) set.noteFrame(encoded);
+  const result = await model.classify(frame.image, {
+    ...options,
+    roi: options.roi ?? set.settings.roi,
+    embedding: true,
+  });
+  // A set's embeddings mean nothing to another model: refuse rather than answer nonsense.
+  const fingerprint = model.state.phase === 'ready' ? model.state.info.fingerprint : undefined;
+  if (fingerprint !== set.modelFingerprint) throw new Error(otherModel());
+  const match = set.match(result);
+  if (!match.known && encoded) set.noteUnsure(encoded, match.label, match.score);
+  const labels = set.classes().map((c) => c.label);
+  applySetResult(msg, result, setPredictions(match, labels, topK), match, set.settings, model.queueStats());
+}

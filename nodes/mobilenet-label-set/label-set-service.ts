@@ -1,0 +1,284 @@
+import { EventEmitter } from 'node:events';
+import {
+  type ClassifyResult,
+  type ImageInput,
+  LabelSet,
+  LabelSetError,
+  type ClassSummary,
+  type LabelSetExport,
+  type MatchResult,
+  makeThumbnail,
+  ReviewQueue,
+  toError,
+} from '../../src';
+import * as fs from 'node:fs/promises';
+import type { ModelState, SharedModel } from '../mobilenet-model/shared-models';
+import type { LabelSetSettings } from './label-set-settings';
+import { type TakenSet, takeSet } from './open-sets';
+
+/** Where a label set node is: waiting for its model, open, or refused (corrupt, other model, …). */
+export type SetState =
+  | { phase: 'waiting' }
+  | { phase: 'open'; classes: number; examples: number }
+  | { phase: 'error'; error: Error };
+
+/** A class as teach nodes answer it: label and count. */
+export interface ClassCount {
+  label: string;
+  count: number;
+}
+
+/** An example with its thumbnail as a data URL (for GET /labels and dashboards). */
+export interface ExampleView {
+  id: string;
+  thumbnail: string | null;
+}
+
+/** A frame kept for review: the set was unsure of it. */
+export interface ReviewView {
+  id: string;
+  reason: string;
+  ts: number;
+  label: string;
+  score: number;
+  image: string | undefined;
+}
+
+/** Frames kept for review at most, and their bytes: a camera unsure all night must not eat the board's memory. */
+const REVIEW_BOUNDS = { maxEntries: 50, maxBytes: 8 * 1024 * 1024 };
+
+/** The most recent frame a classify node saw through this set, for drawing the ROI in the editor. */
+export interface LastFrame {
+  bytes: Buffer;
+  at: number;
+}
+
+/**
+ * A label set as the nodes use it: opened once its model has loaded (the set is tied to the model's
+ * fingerprint), taught through that model's embeddings, matched against by classify nodes. Every change
+ * is written by the set itself (atomically) before the promise resolves; `close` waits for writes.
+ */
+export class LabelSetService extends EventEmitter {
+  state: SetState = { phase: 'waiting' };
+  lastFrame?: LastFrame;
+  /** Frames the set was unsure of, to label later (GET /labels/review, the teach node's `review`). */
+  readonly review = new ReviewQueue(REVIEW_BOUNDS);
+  private set?: LabelSet;
+  private taken?: TakenSet;
+  private fingerprint?: string;
+  private readonly pending = new Set<Promise<unknown>>();
+  private closed = false;
+  private waiters: Array<{ resolve(set: LabelSet): void; reject(error: Error): void }> = [];
+
+  constructor(
+    readonly settings: LabelSetSettings,
+    private readonly model: SharedModel,
+  ) {
+    super();
+  }
+
+  /** The model config node reports here (this service is one of the model's users). */
+  onModelState(state: ModelState): void {
+    if (this.closed) return;
+    if (state.phase === 'error') {
+      this.fail(
+        new Error(
+          `The label set "${this.settings.name}" waits for its model, which failed to load: ${state.error.message}`,
+        ),
+      );
+      return;
+    }
+    if (state.phase !== 'ready' || this.taken) return;
+    this.fingerprint = state.info.fingerprint;
+    this.taken = takeSet(this.settings.dir, {
+      fingerprint: state.info.fingerprint,
+      embeddingSize: state.info.embeddingSize,
+      modelName: state.info.name,
+    });
+    this.taken.set.then(
+      (set) => {
+        if (this.closed) return;
+        this.set = set;
+        this.showCounts();
+        for (const waiter of this.waiters.splice(0)) waiter.resolve(set);
+      },
+      (error: unknown) => this.fail(toError(error)),
+    );
+  }
+
+  /** The open set; waits while the model loads, rejects with why the set cannot be used. */
+  whenOpen(): Promise<LabelSet> {
+    if (this.closed) return Promise.reject(new Error(`The label set "${this.settings.name}" was closed`));
+    if (this.set) return Promise.resolve(this.set);
+    if (this.state.phase === 'error') return Promise.reject(this.state.error);
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  /** The set's model fingerprint, once it is open: a classify node must run the same model. */
+  get modelFingerprint(): string | undefined {
+    return this.fingerprint;
+  }
+
+  /** Embeds the image (inside the set's ROI) with the set's model and adds it as an example of `label`. */
+  teach(image: ImageInput, label: string): Promise<{ id: string; label: string }> {
+    return this.track(async () => {
+      const set = await this.whenOpen();
+      // Both decode the frame; side by side, the crop costs no time beyond the inference.
+      const [result, thumbnail] = await Promise.all([
+        this.model.classify(image, { topK: 1, threshold: 0, roi: this.settings.roi, embedding: true }),
+        makeThumbnail(image, this.settings.roi),
+      ]);
+      const id = await set.add(label, embeddingOf(result), thumbnail);
+      this.showCounts();
+      return { id, label };
+    });
+  }
+
+  forget(label: string): Promise<void> {
+    return this.change((set) => set.forget(label));
+  }
+
+  relabel(from: string, to: string): Promise<void> {
+    return this.change((set) => set.relabel(from, to));
+  }
+
+  removeExample(id: string): Promise<void> {
+    return this.change((set) => set.removeExample(id));
+  }
+
+  /** Matches a classify result's embedding (run on the same model) against the set. */
+  match(result: ClassifyResult): MatchResult {
+    if (!this.set) throw new Error(`The label set "${this.settings.name}" is not open yet`);
+    return this.set.match(embeddingOf(result), this.settings.match);
+  }
+
+  /** Classes with counts and examples, or none while the set is not open. */
+  classes(): ClassSummary[] {
+    return this.set?.classes() ?? [];
+  }
+
+  counts(): ClassCount[] {
+    return this.classes().map((c) => ({ label: c.label, count: c.count }));
+  }
+
+  noteFrame(bytes: Buffer): void {
+    this.lastFrame = { bytes, at: Date.now() };
+  }
+
+  /** Keeps a frame the set was unsure of (JPEG frames only: they are kept as they came, bounded). */
+  noteUnsure(bytes: Buffer, label: string, score: number): void {
+    if (bytes[0] !== 0xff || bytes[1] !== 0xd8) return;
+    this.review.add({ reason: 'low-score', ts: Date.now(), label, score }, bytes);
+  }
+
+  reviewItems(): { items: ReviewView[]; dropped: number } {
+    const items = this.review.list().map((e) => {
+      const jpeg = this.review.jpeg(e.id);
+      return { ...e, image: jpeg ? `data:image/jpeg;base64,${jpeg.toString('base64')}` : undefined };
+    });
+    return { items, dropped: this.review.stats().dropped };
+  }
+
+  /** Classes with their newest examples' thumbnails inline (at most `perClass` each). */
+  async classesWithThumbnails(perClass: number): Promise<Array<ClassCount & { examples: ExampleView[] }>> {
+    return Promise.all(
+      this.classes().map(async (c) => ({
+        label: c.label,
+        count: c.count,
+        examples: await Promise.all(
+          c.examples.slice(-perClass).map(async (e) => ({
+            id: e.id,
+            thumbnail: await fs.readFile(e.thumbnail).then(
+              (bytes) => `data:image/jpeg;base64,${bytes.toString('base64')}`,
+              () => null,
+            ),
+          })),
+        ),
+      })),
+    );
+  }
+
+  /** The whole set as one JSON-able object (examples, thumbnails, model), for `import` elsewhere. */
+  exportSet(): Promise<LabelSetExport> {
+    return this.track(async () => (await this.whenOpen()).export());
+  }
+
+  /**
+   * Replaces the set with an exported one (from `exportSet`, as an object or JSON text). It must come from
+   * the same model; the set in the folder is replaced only once the import is complete.
+   */
+  importSet(exported: unknown): Promise<void> {
+    return this.track(async () => {
+      const set = await this.whenOpen();
+      if (
+        typeof exported !== 'string' &&
+        !Buffer.isBuffer(exported) &&
+        (typeof exported !== 'object' || exported === null)
+      ) {
+        throw new LabelSetError(
+          'corrupt',
+          'import needs msg.payload to be what export sent (an object or its JSON text)',
+        );
+      }
+      const model = set.model;
+      const next = await LabelSet.import(this.settings.dir, exported as LabelSetExport, {
+        fingerprint: model.fingerprint,
+        embeddingSize: model.embeddingSize,
+        modelName: model.name,
+        replace: true,
+      });
+      this.taken?.replace(next);
+      this.set = next;
+      this.showCounts();
+    });
+  }
+
+  /** Waits for the writes in progress, then lets go of the set (the next node to open it reads the disk). */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const waiter of this.waiters.splice(0))
+      waiter.reject(new Error(`The label set "${this.settings.name}" was closed`));
+    await Promise.allSettled([...this.pending]);
+    this.taken?.release();
+    this.removeAllListeners();
+  }
+
+  /** Runs a change of the open set, then shows the new counts. */
+  private change(apply: (set: LabelSet) => Promise<unknown> | unknown): Promise<void> {
+    return this.track(async () => {
+      const set = await this.whenOpen();
+      await apply(set);
+      this.showCounts();
+    });
+  }
+
+  private track<T>(work: () => Promise<T>): Promise<T> {
+    const running = work();
+    this.pending.add(running);
+    const forget = (): void => {
+      this.pending.delete(running);
+    };
+    running.then(forget, forget);
+    return running;
+  }
+
+  private showCounts(): void {
+    const classes = this.classes();
+    this.setState({ phase: 'open', classes: classes.length, examples: classes.reduce((n, c) => n + c.count, 0) });
+  }
+
+  private fail(error: Error): void {
+    this.setState({ phase: 'error', error });
+    for (const waiter of this.waiters.splice(0)) waiter.reject(error);
+  }
+
+  private setState(state: SetState): void {
+    this.state = state;
+    this.emit('state', state);
+  }
+}
+
+function embeddingOf(result: ClassifyResult): Float32Array {
+  if (!result.embedding) throw new Error('The model returned no embedding for this frame');
+  return result.embedding;
+}

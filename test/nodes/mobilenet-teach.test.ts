@@ -1,0 +1,256 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { IMAGES, V1_025_LAYERS_DIR, readImage } from '../fixtures';
+import { waitFor, waitForStatus } from '../helpers';
+import { type SpiedNode, collect, distNode, helper } from '../helpers/node-red';
+
+const modelNode = distNode('mobilenet-model');
+const labelSetNode = distNode('mobilenet-label-set');
+const teachNode = distNode('mobilenet-teach');
+const classifyNode = distNode('mobilenet-classify');
+const NODES = [modelNode, labelSetNode, teachNode, classifyNode];
+
+const FRUIT = path.join(IMAGES, 'fewshot', 'fruit');
+
+/**
+ * Five photos per class to teach, and held-out photos of other shots. Mirrored twins (fruit/SOURCES.md)
+ * stay on the teaching side: a taught photo's twin is never held out.
+ */
+const TAUGHT: Record<string, string[]> = {
+  apple: [
+    'IMG_20200229_164759',
+    'IMG_20200229_164811',
+    'IMG_20200229_164819',
+    'IMG_20200229_164918',
+    'IMG_20200229_164925',
+  ],
+  banana: [
+    'IMG_20200229_164947',
+    'IMG_20200229_164952',
+    'IMG_20200229_164957',
+    'IMG_20200229_165001',
+    'IMG_20200229_165008',
+  ],
+  orange: [
+    'IMG_20200229_165108',
+    'IMG_20200229_165112',
+    'IMG_20200229_165115',
+    'IMG_20200229_165126',
+    'IMG_20200229_165132',
+  ],
+};
+const HELD_OUT: Record<string, string[]> = {
+  apple: ['IMG_20200229_164804', 'IMG_20200229_164830', 'IMG_20200229_164901', 'IMG_20200229_164936'],
+  banana: ['IMG_20200229_165016', 'IMG_20200229_165033', 'IMG_20200229_165026', 'banana6'],
+  orange: ['IMG_20200229_165147', 'IMG_20200229_165157', 'IMG_20200229_165202', 'IMG_20200229_165223'],
+};
+
+function fruit(label: string, name: string): Buffer {
+  return fs.readFileSync(path.join(FRUIT, label, `${name}.jpg`));
+}
+
+type Prediction = { label: string; score: number; index: number };
+type Msg = Record<string, unknown>;
+
+describe('mobilenet-teach + mobilenet-label-set + classify with a label set', function () {
+  this.timeout(180000);
+  let dir: string;
+
+  function flow(): object[] {
+    return [
+      { id: 'tab', type: 'tab' },
+      { id: 'm1', type: 'mobilenet-model', source: 'path', path: V1_025_LAYERS_DIR, backend: 'wasm', fit: 'fill' },
+      { id: 'ls1', type: 'mobilenet-label-set', name: 'fruit', model: 'm1', dir },
+      { id: 't1', z: 'tab', type: 'mobilenet-teach', labelSet: 'ls1', wires: [['taught']] },
+      {
+        id: 'c1',
+        z: 'tab',
+        type: 'mobilenet-classify',
+        model: 'm1',
+        labelSet: 'ls1',
+        topK: 3,
+        keepImage: false,
+        wires: [['out']],
+      },
+      { id: 'taught', z: 'tab', type: 'helper' },
+      { id: 'out', z: 'tab', type: 'helper' },
+      { id: 'catcher', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+      { id: 'caught', z: 'tab', type: 'helper' },
+    ];
+  }
+
+  /** Sends one msg to a node and waits for its answer on `to` (or its error on the catch node). */
+  async function ask(nodeId: string, to: string, msg: Msg): Promise<Msg> {
+    const answers = collect(helper.getNode(to) as SpiedNode);
+    const errors = collect(helper.getNode('caught') as SpiedNode);
+    (helper.getNode(nodeId) as SpiedNode).receive(msg);
+    await waitFor(() => answers.length > 0 || errors.length > 0, {
+      what: `an answer from ${nodeId}`,
+      timeoutMs: 60000,
+    });
+    if (errors.length > 0) {
+      const error = errors[0].error as { message: string };
+      throw Object.assign(new Error(error.message), { caught: errors[0] });
+    }
+    return answers[0];
+  }
+
+  async function classify(image: Buffer): Promise<Prediction[]> {
+    return (await ask('c1', 'out', { payload: image })).payload as Prediction[];
+  }
+
+  /** Node-RED's full deploy; waits for the new instances rather than the helper's start event. */
+  async function redeploy(): Promise<void> {
+    const before = helper.getNode('t1');
+    await helper.setFlows(flow(), 'full').catch((err: Error) => {
+      if (!/timeout waiting event/.test(err.message)) throw err;
+    });
+    await waitFor(
+      () => {
+        const node = helper.getNode('t1');
+        return node && node !== before && helper.getNode('c1') && helper.getNode('caught');
+      },
+      { what: 'the redeployed nodes' },
+    );
+  }
+
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mobilenet-labelset-'));
+    await helper.startServer();
+  });
+
+  afterEach(async () => {
+    await helper.unload();
+    await helper.stopServer();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it(
+    'five teach messages per class, then held-out frames give the taught labels; a redeploy keeps the set; ' +
+      'deleting a class takes effect on the next frame',
+    async () => {
+      await helper.load(NODES, flow());
+      await waitForStatus(helper.getNode('t1') as SpiedNode, (s: { fill?: string }) => s.fill === 'green', {
+        timeoutMs: 60000,
+      });
+
+      let last: Msg = {};
+      for (const [label, names] of Object.entries(TAUGHT)) {
+        for (const name of names) last = await ask('t1', 'taught', { payload: fruit(label, name), label });
+      }
+      assert.deepEqual(last.payload, [
+        { label: 'apple', count: 5 },
+        { label: 'banana', count: 5 },
+        { label: 'orange', count: 5 },
+      ]);
+      assert.match((last.teach as { added: { id: string } }).added.id, /^[0-9a-f]{16}$/);
+      assert.ok(fs.existsSync(path.join(dir, 'labelset.json')), 'the set is written to its folder');
+
+      for (const [label, names] of Object.entries(HELD_OUT)) {
+        for (const name of names) {
+          const predictions = await classify(fruit(label, name));
+          assert.equal(predictions[0].label, label, `${label}/${name}: ${JSON.stringify(predictions)}`);
+        }
+      }
+      const msg = await ask('c1', 'out', { payload: fruit('orange', HELD_OUT.orange[0]) });
+      const details = msg.classification as { top: Prediction; labelSet: { name: string; known: boolean } };
+      assert.equal(details.top.label, 'orange');
+      assert.deepEqual({ name: details.labelSet.name, known: details.labelSet.known }, { name: 'fruit', known: true });
+
+      await redeploy();
+      await waitForStatus(helper.getNode('t1') as SpiedNode, (s: { fill?: string }) => s.fill === 'green', {
+        timeoutMs: 60000,
+      });
+      const listed = await ask('t1', 'taught', { command: 'list' });
+      assert.deepEqual(listed.payload, last.payload, 'the redeployed set holds what was taught');
+      assert.equal((await classify(fruit('banana', HELD_OUT.banana[0])))[0].label, 'banana');
+
+      const forgotten = await ask('t1', 'taught', { command: 'forget', label: 'banana' });
+      assert.deepEqual(forgotten.payload, [
+        { label: 'apple', count: 5 },
+        { label: 'orange', count: 5 },
+      ]);
+      const afterForget = await classify(fruit('banana', HELD_OUT.banana[0]));
+      assert.notEqual(afterForget[0].label, 'banana');
+      assert.ok(
+        afterForget.every((p) => p.label !== 'banana'),
+        JSON.stringify(afterForget),
+      );
+    },
+  );
+
+  it('a non-image or an empty label ends with done(err), the set unchanged, and the node keeps teaching', async () => {
+    await helper.load(NODES, flow());
+    await waitForStatus(helper.getNode('t1') as SpiedNode, (s: { fill?: string }) => s.fill === 'green', {
+      timeoutMs: 60000,
+    });
+
+    await assert.rejects(
+      ask('t1', 'taught', { payload: Buffer.from('not an image at all'), label: 'apple' }),
+      /image/i,
+    );
+    await assert.rejects(ask('t1', 'taught', { payload: fruit('apple', TAUGHT.apple[0]), label: '' }), /label/);
+    await assert.rejects(
+      ask('t1', 'taught', { payload: fruit('apple', TAUGHT.apple[0]), label: 'unknown' }),
+      /reserved/,
+    );
+    await assert.rejects(ask('t1', 'taught', { command: 'sing' }), /msg\.command must be one of/);
+    const caught = await ask('t1', 'taught', { command: 'forget', label: 'pear' }).catch(
+      (e: { caught: Msg }) => e.caught,
+    );
+    assert.ok(caught.error, 'forgetting a class the set does not hold is an error a Catch node gets');
+
+    const answer = await ask('t1', 'taught', { payload: fruit('apple', TAUGHT.apple[0]), label: 'apple' });
+    assert.deepEqual(answer.payload, [{ label: 'apple', count: 1 }]);
+    const file = JSON.parse(fs.readFileSync(path.join(dir, 'labelset.json'), 'utf8')) as { classes: object };
+    assert.deepEqual(Object.keys(file.classes), ['apple']);
+  });
+
+  it('with nothing taught, a classify node with the set answers unknown', async () => {
+    await helper.load(NODES, flow());
+    const predictions = await classify(readImage('parrot.jpg'));
+    assert.deepEqual(
+      predictions.map((p) => p.label),
+      ['unknown'],
+    );
+  });
+
+  it('the editor lists classes with thumbnails and counts, and deletes an example with DELETE', async () => {
+    await helper.load(NODES, flow());
+    await waitForStatus(helper.getNode('t1') as SpiedNode, (s: { fill?: string }) => s.fill === 'green', {
+      timeoutMs: 60000,
+    });
+    for (const name of TAUGHT.apple.slice(0, 2))
+      await ask('t1', 'taught', { payload: fruit('apple', name), label: 'apple' });
+    await classify(fruit('apple', HELD_OUT.apple[0]));
+
+    const agent = helper.request() as unknown as SuperAgent;
+    const listed = (await agent.get('/mobilenet/label-sets/ls1').expect(200)).body as EditorView;
+    assert.equal(listed.classes.length, 1);
+    assert.equal(listed.classes[0].count, 2);
+    assert.match(listed.classes[0].examples[0].thumbnail, /^data:image\/jpeg;base64,\/9j\//);
+    assert.ok(listed.lastFrameAt, 'the last classified frame is kept for drawing the region');
+    const frame = await agent.get('/mobilenet/label-sets/ls1/frame').expect(200);
+    assert.equal(frame.headers['content-type'], 'image/jpeg');
+
+    const id = listed.classes[0].examples[0].id;
+    const after = (await agent.delete(`/mobilenet/label-sets/ls1/examples/${id}`).expect(200)).body as EditorView;
+    assert.equal(after.classes[0].count, 1);
+    await agent.get(`/mobilenet/label-sets/ls1/examples/${id}`).expect(404);
+    await agent.delete('/mobilenet/label-sets/ls1/classes/apple').expect(200);
+    assert.deepEqual((await ask('t1', 'taught', { command: 'list' })).payload, []);
+    await agent.get('/mobilenet/label-sets/nope').expect(404);
+  });
+});
+
+interface EditorView {
+  classes: Array<{ label: string; count: number; examples: Array<{ id: string; thumbnail: string }> }>;
+  lastFrameAt: number | null;
+}
+
+interface SuperAgent {
+  get(path: string): { expect(status: number): Promise<{ body: unknown; headers: Record<string, string> }> };
+  delete(path: string): { expect(status: number): Promise<{ body: unknown }> };
+}
