@@ -12,6 +12,15 @@ const teachNode = distNode('mobilenet-teach');
 const classifyNode = distNode('mobilenet-classify');
 const NODES = [modelNode, labelSetNode, teachNode, classifyNode];
 
+// The same module instance Node-RED loaded (the compiled node's), to read the worker's tensor count.
+const shared =
+  require('../../nodes/mobilenet-model/shared-models') as typeof import('../../nodes/mobilenet-model/shared-models');
+
+async function workerTensors(configId: string): Promise<number> {
+  const [model] = shared.modelsOf(configId);
+  return (await model.workerMemory()!).numTensors;
+}
+
 const FRUIT = path.join(IMAGES, 'fewshot', 'fruit');
 
 /**
@@ -206,6 +215,33 @@ describe('mobilenet-teach + mobilenet-label-set + classify with a label set', fu
     assert.deepEqual(answer.payload, [{ label: 'apple', count: 1 }]);
     const file = JSON.parse(fs.readFileSync(path.join(dir, 'labelset.json'), 'utf8')) as { classes: object };
     assert.deepEqual(Object.keys(file.classes), ['apple']);
+  });
+
+  it('export then import gives the set back; teaching and matching leave no tensor behind', async () => {
+    await helper.load(NODES, flow());
+    await waitForStatus(helper.getNode('t1') as SpiedNode, (s: { fill?: string }) => s.fill === 'green', {
+      timeoutMs: 60000,
+    });
+    await ask('t1', 'taught', { payload: fruit('apple', TAUGHT.apple[0]), label: 'apple' });
+    await classify(fruit('apple', HELD_OUT.apple[0]));
+    const tensors = await workerTensors('m1');
+    for (const name of TAUGHT.banana.slice(0, 3)) {
+      await ask('t1', 'taught', { payload: fruit('banana', name), label: 'banana' });
+    }
+    for (const name of HELD_OUT.banana) await classify(fruit('banana', name));
+    assert.equal(await workerTensors('m1'), tensors, 'tensors in the worker after 3 teaches and 4 frames');
+
+    const exported = (await ask('t1', 'taught', { command: 'export' })).payload as { classes: object };
+    assert.deepEqual(Object.keys(exported.classes), ['apple', 'banana']);
+    await ask('t1', 'taught', { command: 'forget', label: 'banana' });
+    await ask('t1', 'taught', { command: 'relabel', label: 'apple', to: 'pomme' });
+    const imported = await ask('t1', 'taught', { command: 'import', payload: JSON.stringify(exported) });
+    assert.deepEqual(imported.payload, [
+      { label: 'apple', count: 1 },
+      { label: 'banana', count: 3 },
+    ]);
+    assert.equal((await classify(fruit('banana', HELD_OUT.banana[1])))[0].label, 'banana');
+    await assert.rejects(ask('t1', 'taught', { command: 'import', payload: { not: 'a set' } }), /LabelSet|label set/i);
   });
 
   it('with nothing taught, a classify node with the set answers unknown', async () => {
