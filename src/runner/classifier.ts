@@ -1,7 +1,7 @@
 import type { BackendName } from '../engine/backend';
 import { prepareImage } from '../image/preprocess';
 import { normalize } from '../image/normalize';
-import type { FitMode, ImageInput, Roi } from '../image/types';
+import type { FitMode, ImageInput, RawImage, Roi } from '../image/types';
 import { modelFingerprint } from '../model/fingerprint';
 import { alignLabels } from '../model/labels';
 import { imagenetLabels } from '../zoo/imagenet';
@@ -46,6 +46,11 @@ export interface ClassifyOptions extends PredictionFilter {
    * pooling, from the same single pass that gives the scores (no second inference).
    */
   embedding?: boolean;
+  /**
+   * Also return the pixels the model was given (after orientation, ROI crop, fit and resize; before
+   * normalisation), e.g. to store as a label set's thumbnail without decoding the image a second time.
+   */
+  keepInput?: boolean;
 }
 
 /** Where one frame's time went, in milliseconds. */
@@ -68,6 +73,8 @@ export interface ClassifyResult {
   timings: Timings;
   /** Present when asked for with `{embedding: true}`: unit length, `info.embeddingSize` values. */
   embedding?: Float32Array;
+  /** Present when asked for with `{keepInput: true}`: the model's input as RGB pixels (input size). */
+  input?: RawImage;
 }
 
 /** What classify() gives when asked for the embedding. */
@@ -329,7 +336,11 @@ export class Classifier {
         maxMetadataBytes: this.options.maxMetadataBytes,
       });
       const { scale, offset } = this.info.normalization;
-      return { started, input: normalize(image.rgb, scale, offset), preprocessMs: performance.now() - started };
+      const input = normalize(image.rgb, scale, offset);
+      const pixels = job.options.keepInput
+        ? { data: image.rgb, width: image.width, height: image.height, channels: 3 }
+        : undefined;
+      return { started, input, pixels, preprocessMs: performance.now() - started };
     } catch (error) {
       return { started, error: toError(error) };
     }
@@ -386,6 +397,7 @@ export class Classifier {
         model: this.info.name,
         timings,
         ...(embedding ? { embedding } : {}),
+        ...(prepared.pixels ? { input: prepared.pixels } : {}),
       });
     } catch (error) {
       this.counters.failed++;
@@ -396,7 +408,9 @@ export class Classifier {
   }
 }
 
-type Prepared = { started: number; input: Float32Array; preprocessMs: number } | { started: number; error: Error };
+type Prepared =
+  | { started: number; input: Float32Array; pixels?: RawImage; preprocessMs: number }
+  | { started: number; error: Error };
 
 /**
  * Diagnostics, not a stable API: what runs inside a classifier's worker thread, for leak checks,

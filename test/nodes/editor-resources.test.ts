@@ -13,6 +13,14 @@ const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'))
 const SCRIPT = 'mobilenet-editor.js';
 const SCRIPT_URL = `resources/${pkg.name}/${SCRIPT}`;
 const NODE_TYPES = Object.keys(pkg['node-red'].nodes);
+/** The editors that once pasted orMissing and showRuntimeDefaults each. */
+const EDITORS_WITH_DEFAULTS = [
+  'mobilenet-model',
+  'mobilenet-classify',
+  'mobilenet-camera',
+  'mobilenet-mqtt-broker',
+  'mobilenet-mqtt-labels',
+];
 
 interface Editor {
   isWhole(v: unknown): boolean;
@@ -32,15 +40,18 @@ function loadEditorScript(): Editor {
 }
 
 describe('editor: one shared script in resources/, loaded by every node', function () {
-  it('is published with the package and named by each editor before its own script', function () {
+  it('is published with the package and named by each editor that uses it, before its own script', function () {
     assert.ok(pkg.files.includes('resources'), 'package.json files lists resources');
-    for (const type of NODE_TYPES) {
+    const users = NODE_TYPES.filter((type) => {
       const html = fs.readFileSync(path.join(ROOT, 'nodes', type, `${type}.html`), 'utf8');
+      assert.doesNotMatch(html, /function (orMissing|showRuntimeDefaults|isWhole|isFraction|isCount)\b/, type);
+      if (!html.includes('MobilenetEditor')) return false;
       const tag = html.indexOf(`<script type="text/javascript" src="${SCRIPT_URL}"></script>`);
       assert.ok(tag >= 0, `${type}.html loads ${SCRIPT_URL}`);
       assert.ok(tag < html.indexOf('RED.nodes.registerType'), `${type}.html loads it before registering`);
-      assert.doesNotMatch(html, /function (orMissing|showRuntimeDefaults|isWhole|isFraction|isCount)\b/, type);
-    }
+      return true;
+    });
+    for (const type of EDITORS_WITH_DEFAULTS) assert.ok(users.includes(type), `${type} uses the shared helpers`);
   });
 
   it('holds the validators the editors share', function () {
@@ -77,7 +88,8 @@ describe('editor: one shared script in resources/, loaded by every node', functi
       assert.equal(served.text, fs.readFileSync(path.join(ROOT, 'resources', SCRIPT), 'utf8'));
       const nodes = await rawRequest(app.port, { method: 'GET', path: '/nodes', headers: { accept: 'text/html' } });
       assert.equal(nodes.status, 200);
-      assert.equal(nodes.text.split(`src="${SCRIPT_URL}"`).length - 1, NODE_TYPES.length, 'each node editor loads it');
+      const loads = nodes.text.split(`src="${SCRIPT_URL}"`).length - 1;
+      assert.ok(loads >= EDITORS_WITH_DEFAULTS.length, `${loads} editors load it`);
     });
   });
 });

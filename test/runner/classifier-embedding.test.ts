@@ -124,6 +124,17 @@ for (const testCase of CASES) {
       assert.equal(plain.embedding, undefined, 'no embedding unless asked');
     });
 
+    it('keepInput returns the pixels the model saw, which embed to the same embedding', async function () {
+      const [folder, files] = Object.entries(PHOTOS)[3];
+      const result = await classifier.classify(readFewshot(folder, files[2]), { embedding: true, keepInput: true });
+      const { width, height } = classifier.info.inputSize;
+      assert.deepEqual([result.input?.width, result.input?.height, result.input?.channels], [width, height, 3]);
+      assert.equal(result.input?.data.length, width * height * 3);
+      const again = await classifier.embed(result.input as NonNullable<typeof result.input>);
+      assert.ok(dot(again, result.embedding) > 0.9999, `cosine ${dot(again, result.embedding)}`);
+      assert.equal((await classifier.classify(readFewshot(folder, files[2]))).input, undefined, 'only when asked');
+    });
+
     it('keeps the worker tensor count flat with embeddings', async function () {
       const [folder, files] = Object.entries(PHOTOS)[2];
       const image = readFewshot(folder, files[0]);

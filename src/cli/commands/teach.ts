@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_FILE_BYTES, readImageFile } from '../../image/read-image-file';
-import { Classifier, checkLabel, makeThumbnail, toError } from '../../index';
+import { Classifier, checkLabel, type LabelSet, makeThumbnail, toError } from '../../index';
+import type { ImageInput } from '../../image/types';
 import type { CliCommand } from '../command';
 import { openSetFor, rememberedModelName, storedModel } from '../label-set-option';
 import { defaultModel, progressReporter } from '../model-option';
@@ -57,8 +58,7 @@ export const teachCommand: CliCommand = {
       for (const file of positionals) {
         try {
           const image = await readImageFile(file, { maxFileBytes });
-          const [embedding, thumbnail] = await Promise.all([classifier.embed(image), makeThumbnail(image)]);
-          const id = await set.add(label, embedding, thumbnail);
+          const id = await teachOne(classifier, set, label, image);
           if (values.json) console.log(JSON.stringify({ file, label, id }));
           else console.log(`${path.basename(file)}: taught as "${label}" (example ${id})`);
         } catch (error) {
@@ -96,4 +96,21 @@ function checkTeachFlags(
     return `--max-file-bytes must be a whole number of bytes ≥ 1, got "${max}"`;
   }
   return undefined;
+}
+
+/**
+ * One inference gives the embedding and the pixels the model saw; the thumbnail is those pixels as a JPEG
+ * (the crop the set re-embeds from after a model change), so the image is decoded once.
+ */
+export async function teachOne(
+  classifier: Classifier,
+  set: LabelSet,
+  label: string,
+  image: ImageInput,
+): Promise<string> {
+  const result = await classifier.classify(image, { embedding: true, keepInput: true, topK: 1 });
+  const pixels = result.input;
+  if (!pixels) throw new Error('the classifier did not return the input it was asked to keep');
+  const thumbnail = await makeThumbnail(pixels, undefined, { size: pixels.width });
+  return set.add(label, result.embedding, thumbnail);
 }

@@ -60,6 +60,30 @@ function pooledModel(type: typeof UINT8 | typeof INT8): Uint8Array {
   });
 }
 
+/** The same head without the pooling: a 1×1 image straight into the 1×1 convolution. */
+function unpooledModel(): Uint8Array {
+  const grid = { scale: [0.5], zeroPoint: [128] };
+  return buildTflite({
+    tensors: [
+      { shape: [1, 1, 1, 3], type: UINT8, quant: grid, name: 'input' },
+      {
+        shape: [2, 1, 1, 3],
+        type: UINT8,
+        data: Uint8Array.from([138, 128, 128, 128, 138, 128]),
+        quant: { scale: [0.1], zeroPoint: [128] },
+      },
+      { shape: [1, 1, 1, 2], type: UINT8, quant: grid },
+      { shape: [1, 2], type: UINT8, quant: grid },
+    ],
+    operators: [
+      { code: CONV_2D, inputs: [0, 1, -1], outputs: [2], options: conv2dOptions(1, 1, 0) },
+      { code: RESHAPE, inputs: [2], outputs: [3], options: reshapeOptions([1, 2]) },
+    ],
+    inputs: [0],
+    outputs: [3],
+  });
+}
+
 const STORED = [2, -3.5, 6.5];
 const NORM = Math.sqrt(58.5);
 
@@ -158,6 +182,20 @@ describe('embedding of a quantised .tflite: its dequantised pooled tensor', func
         }
       });
     }
+
+    it('a model without global pooling: embeddingSize 0, and an embedding request refused by name', async () => {
+      const file = path.join(dir, 'unpooled.tflite');
+      fs.writeFileSync(file, unpooledModel());
+      const classifier = await Classifier.load({ model: file, labels: ['a', 'b'] });
+      try {
+        assert.equal(classifier.info.embeddingSize, 0);
+        const image = { data: Uint8Array.from([130, 120, 140]), width: 1, height: 1, channels: 3 };
+        await assert.rejects(classifier.embed(image), /has no global average pooling to take an embedding from/);
+        assert.equal((await classifier.classify(image)).top?.label, 'a', 'classification itself still works');
+      } finally {
+        await classifier.dispose();
+      }
+    });
 
     it('gives the uint8 and the int8 file different fingerprints', async () => {
       const fingerprints: string[] = [];
