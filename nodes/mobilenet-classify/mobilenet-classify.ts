@@ -57,7 +57,7 @@ export = function (RED: RedApi): void {
     };
 
     try {
-      settings = classifySettings(config);
+      settings = classifySettings(config, t);
       if (!isModelNode(modelNode)) throw new Error(t('errors.missing-model'));
       if (config.labelSet) labelSet = serviceOf(RED.nodes.getNode(config.labelSet), t('errors.missing-set'));
       model = modelNode.register(user);
@@ -77,7 +77,7 @@ export = function (RED: RedApi): void {
       inFlight++;
       try {
         if (!settings || !current) throw new Error(t('errors.not-configured', { reason: setupError?.message ?? '' }));
-        const { image, original } = await imageFromMessage(msg, settings);
+        const { image, original } = await imageFromMessage(msg, settings, t);
         const options = optionsFromMessage(msg, settings);
         const set = labelSet;
         // Waits while the set's model loads; a refused set (corrupt, other model) fails the frame.

@@ -23,7 +23,7 @@ export = function (RED: RedApi): void {
     let options: ClassifierOptions | undefined;
     let configError: Error | undefined;
     try {
-      options = classifierOptions(config);
+      options = classifierOptions(config, t);
     } catch (err) {
       configError = toError(err);
       this.error(t('errors.bad-config', { message: configError.message }));
