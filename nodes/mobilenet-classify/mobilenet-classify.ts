@@ -82,6 +82,8 @@ export = function (RED: RedApi): void {
         const set = labelSet;
         // Waits while the set's model loads; a refused set (corrupt, other model) fails the frame.
         if (set) await set.whenOpen();
+        // The set's last frame: the editor draws the region on it, and a teach command without an image teaches it.
+        if (set && Buffer.isBuffer(original) && msg.width === undefined) set.noteFrame(original);
         if (set && !(config.emptySet === 'imagenet' && set.classes().length === 0)) {
           const frame = { image, original, raw: msg.width !== undefined };
           await classifyAgainstSet(current, set, frame, options, settings.filter.topK, msg, () =>
