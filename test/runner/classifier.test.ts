@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Classifier } from '../../src/runner/classifier';
+import { Classifier, classifierDiagnostics } from '../../src/runner/classifier';
 import { FrameDroppedError } from '../../src/runner/frame-queue';
 import { V1_025_LAYERS_DIR, readImage } from '../fixtures';
 import { handleBaseline, leakedHandles, recordWorkers } from '../helpers';
@@ -95,11 +95,11 @@ describe('Classifier on the real V1 0.25 layers model', function () {
     this.timeout(300_000);
     const image = readImage('coffee.png');
     await classifier.classify(image);
-    const before = await classifier.workerMemory();
+    const before = await classifierDiagnostics.workerMemory(classifier);
     const runs = Array.from({ length: 200 }, () => classifier.classify(image, { topK: 1 }));
     const results = await Promise.all(runs);
     assert.ok(results.every((r) => r.top?.label === 'espresso'));
-    const after = await classifier.workerMemory();
+    const after = await classifierDiagnostics.workerMemory(classifier);
     assert.equal(after.numTensors, before.numTensors, 'tensor count in the worker');
     assert.equal(after.numBytes, before.numBytes, 'tensor bytes in the worker');
   });
@@ -195,7 +195,7 @@ describe('Classifier lifecycle and broken models', function () {
       const classifier = await Classifier.load({ model: V1_025_LAYERS_DIR, queuePolicy: 'wait' });
       try {
         assert.equal((await classifier.classify(readImage('parrot.jpg'))).top?.label, 'macaw');
-        const crashedThread = classifier.workerThreadId;
+        const crashedThread = classifierDiagnostics.workerThreadId(classifier);
         // What a wasm abort or an out-of-memory kill of the thread looks like from the main thread.
         const inner = started.at(-1)!;
         const inFlight = classifier.classify(readImage('coffee.png'));
@@ -206,8 +206,11 @@ describe('Classifier lifecycle and broken models', function () {
         else assert.equal(settled.value.top?.label, 'espresso');
         const after = await classifier.classify(readImage('parrot.jpg'));
         assert.equal(after.top?.label, 'macaw');
-        assert.notEqual(classifier.workerThreadId, crashedThread);
-        assert.ok((await classifier.workerMemory()).numTensors > 0, 'the new worker holds the model');
+        assert.notEqual(classifierDiagnostics.workerThreadId(classifier), crashedThread);
+        assert.ok(
+          (await classifierDiagnostics.workerMemory(classifier)).numTensors > 0,
+          'the new worker holds the model',
+        );
         const stats = classifier.stats();
         assert.equal(stats.completed + stats.failed, 3);
       } finally {
