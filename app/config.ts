@@ -28,6 +28,11 @@ export interface AppConfig {
   userDir: string;
   /** The label set taught over POST /teach (LABEL_SET_DIR; default inside the Node-RED user dir). */
   labelSetDir: string;
+  /**
+   * MQTT_TEACH: `<prefix>/<source>/teach` teaches the current frame. Default on with the embedded broker (it
+   * listens on loopback only), off with MQTT_URL, where whoever may publish to the broker could teach.
+   */
+  mqttTeach: boolean;
   /** TEACH_TOKEN (read and removed from the environment by app/teach-guard at start). */
   teachToken?: string;
   cacheDir?: string;
@@ -70,6 +75,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     headless: env.HEADLESS === '1' || env.HEADLESS === 'true',
     editorRemote: env.EDITOR_REMOTE === '1' || env.EDITOR_REMOTE === 'true',
     userDir,
+    mqttTeach: env.MQTT_TEACH === undefined || env.MQTT_TEACH === '' ? !broker.url : /^(1|true)$/i.test(env.MQTT_TEACH),
     labelSetDir: env.LABEL_SET_DIR ? path.resolve(cwd, env.LABEL_SET_DIR) : path.join(userDir, 'label-set'),
     cacheDir: env.MOBILENET_CACHE || undefined,
     maxFps: framesPerSecond(env.MAX_FPS, 2),

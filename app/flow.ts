@@ -30,6 +30,7 @@ const IDS = {
   teachAnswer: 'mobilenet_teach_answer',
   teachCatch: 'mobilenet_teach_catch',
   teachError: 'mobilenet_teach_error',
+  mqttTeach: 'mobilenet_mqtt_teach',
 } as const;
 
 /** `a b "c d"` → ['a', 'b "c d"']: the camera node splits its args itself, never through a shell. */
@@ -208,6 +209,17 @@ function labelNodes(): FlowNode[] {
       y: y + 75,
       wires: [[IDS.httpResponse]],
     },
+    // Teach commands from MQTT: their answers go nowhere (an error is logged), unlike the HTTP ones.
+    {
+      id: IDS.mqttTeach,
+      type: 'mobilenet-teach',
+      z: TAB,
+      name: 'teach (mqtt)',
+      labelSet: IDS.labelSet,
+      x: 760,
+      y: 120,
+      wires: [],
+    },
     {
       id: IDS.teachCatch,
       type: 'catch',
@@ -308,9 +320,12 @@ export function buildFlow(config: AppConfig, brokerUrl: string): FlowNode[] {
       labelsMode: 'every',
       statsInterval: 60,
       discovery: true,
+      // <prefix>/<source>/teach {"label"} teaches the frame the camera shows now (README: the broker ACL).
+      teach: config.mqttTeach,
+      outputs: 2,
       x: 560,
       y: 120,
-      wires: [],
+      wires: [[], [IDS.mqttTeach]],
     },
     {
       id: IDS.httpIn,

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { Classifier } from '../src/runner/classifier';
+import { Classifier, classifierDiagnostics } from '../src/runner/classifier';
 import { V1_025_LAYERS_DIR, readImage } from '../fixtures';
 
 /**
@@ -22,7 +22,7 @@ export async function benchSoak(frames = 4000): Promise<Record<string, number>> 
       samples.push({
         rss: mb(memory.rss),
         heap: mb(memory.heapUsed),
-        tensors: (await classifier.workerMemory()).numTensors,
+        tensors: (await classifierDiagnostics.workerMemory(classifier)).numTensors,
       });
     }
   } finally {

@@ -56,6 +56,9 @@ export type { ClassifyReason, MotionOptions } from './labelset/motion-gate';
 export { ReviewQueue, type ReviewEntry, type ReviewQueueOptions } from './labelset/review-queue';
 export type { ReviewQueueStats, ReviewReason } from './labelset/review-queue';
 
+// Diagnostics for leak checks, soaks and benchmarks: not a stable API.
+export { classifierDiagnostics } from './runner/classifier';
+
 // Errors and logins, said safely in logs, status and messages.
 export { redactUserinfo } from './redact-userinfo';
 export { toError } from './to-error';

@@ -1,6 +1,6 @@
 import { connectAsync } from 'mqtt';
 import sharp from 'sharp';
-import { modelsOf } from '../../nodes/mobilenet-model/shared-models';
+import { sharedModelDiagnostics } from '../../nodes/mobilenet-model/shared-models';
 import { readImage } from '../../fixtures';
 import { startAedes } from '../../test/mqtt/helpers/brokers';
 import { startNodeRed, type LogEntry } from './embedded-node-red';
@@ -137,14 +137,14 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     return true;
   };
   const workerTensors = async (): Promise<number> => {
-    const [model] = modelsOf(SOAK_IDS.model);
-    const memory = model?.workerMemory();
+    const [model] = sharedModelDiagnostics.modelsOf(SOAK_IDS.model);
+    const memory = model && sharedModelDiagnostics.workerMemory(model);
     if (!memory) throw new Error('the soak model is not loaded: no worker to ask for its tensors');
     return (await memory).numTensors;
   };
 
   const resolvedBackend = (): string => {
-    const state = modelsOf(SOAK_IDS.model)[0]?.state;
+    const state = sharedModelDiagnostics.modelsOf(SOAK_IDS.model)[0]?.state;
     return state?.phase === 'ready' ? state.info.backend : o.backend;
   };
 

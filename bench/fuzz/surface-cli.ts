@@ -4,7 +4,7 @@ import type { GoodFrame } from './protocol';
 import type { Bounds, SurfaceRunner } from './surface';
 import { spawnNode } from './supervisor';
 import type { CaseOutcome, FuzzCase } from './types';
-import { sleep } from './within';
+import { sleep, within } from './within';
 
 const CLI = path.resolve(__dirname, '..', '..', 'src', 'cli', 'main.js');
 
@@ -70,7 +70,8 @@ export class CliSurface implements SurfaceRunner {
     );
     // Loading the model takes a few seconds; then each file gets the case bound.
     const bound = this.bounds.caseMs * (2 + files.length);
-    const timedOut = await Promise.race([cli.whenExited().then(() => false), sleep(bound).then(() => true)]);
+    // within() clears its timer: a sleep raced against the exit kept the test run alive for the whole bound.
+    const timedOut = 'timeout' in (await within(cli.whenExited(), bound));
     if (timedOut) await cli.kill();
     await sleep(50);
     const signalled = cli.child.signalCode !== null && !timedOut;

@@ -219,7 +219,7 @@ export class HttpSurface implements SurfaceRunner {
               ? 'no answer'
               : after.failed;
       // A dropped connection may be the process dying: its exit event can come a moment later.
-      if ('failed' in after) await Promise.race([app.whenExited(), sleep(1000)]);
+      if ('failed' in after) await within(app.whenExited(), 1000);
     } else {
       outcome.goodError = 'the service had died';
     }

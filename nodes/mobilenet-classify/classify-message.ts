@@ -9,6 +9,7 @@ import {
 import type { NodeMessage } from '../shared/red-api';
 import { numberOrDefault } from '../shared/number-setting';
 import type { QueueStats } from '../mobilenet-model/shared-models';
+import type { Translate } from '../shared/translate';
 import { FileInputError, looksLikeFilePath, readImageFile } from './file-input';
 
 /** What the editor stores for a classify node. */
@@ -55,17 +56,18 @@ function labelList(text: string | undefined): string[] | undefined {
 }
 
 /** An editor field as a number; text that is not one is refused as typed ("abc", not NaN). */
-function numberOr(label: string, value: number | string | undefined, fallback: number): number {
+function numberOr(t: Translate, field: string, value: number | string | undefined, fallback: number): number {
   const n = numberOrDefault(value, fallback);
-  if (Number.isNaN(n)) throw new Error(`${label} must be a number, got ${JSON.stringify(value)}`);
+  if (Number.isNaN(n))
+    throw new Error(t('errors.not-a-number', { field: t(`label.${field}`), got: JSON.stringify(value) }));
   return n;
 }
 
-/** Editor values to settings; throws naming the bad field and what is valid. */
-export function classifySettings(config: ClassifyNodeConfig): ClassifySettings {
+/** Editor values to settings; throws naming the bad field and what is valid (`t` reads the node's messages). */
+export function classifySettings(config: ClassifyNodeConfig, t: Translate): ClassifySettings {
   const filter = {
-    topK: numberOr('Top K', config.topK, 5),
-    threshold: numberOr('Threshold', config.threshold, 0),
+    topK: numberOr(t, 'topK', config.topK, 5),
+    threshold: numberOr(t, 'threshold', config.threshold, 0),
     allow: labelList(config.allow),
     deny: labelList(config.deny),
   };
@@ -73,14 +75,11 @@ export function classifySettings(config: ClassifyNodeConfig): ClassifySettings {
   const imageProperty = (config.imageProperty ?? 'image').trim() || 'image';
   const keepImage = config.keepImage ?? true;
   if (keepImage && RESERVED_PROPERTIES.includes(imageProperty)) {
-    throw new Error(
-      `The input image cannot be kept on msg.${imageProperty}: that property carries the result. Choose another ` +
-        `name, e.g. "image"`,
-    );
+    throw new Error(t('errors.reserved-property', { property: imageProperty }));
   }
-  const maxFileBytes = numberOr('Largest file', config.maxFileBytes, DEFAULT_MAX_FILE_BYTES);
+  const maxFileBytes = numberOr(t, 'maxFileBytes', config.maxFileBytes, DEFAULT_MAX_FILE_BYTES);
   if (!Number.isInteger(maxFileBytes) || maxFileBytes < 1)
-    throw new Error(`Largest file must be a whole number of bytes ≥ 1, got ${JSON.stringify(config.maxFileBytes)}`);
+    throw new Error(t('errors.max-file-bytes', { got: JSON.stringify(config.maxFileBytes) }));
   return {
     filter,
     keepImage,
@@ -99,16 +98,14 @@ export function classifySettings(config: ClassifyNodeConfig): ClassifySettings {
 export async function imageFromMessage(
   msg: NodeMessage,
   settings: ClassifySettings,
+  t: Translate,
 ): Promise<{ image: ImageInput; original: unknown }> {
   const payload = msg.payload;
   if (looksLikeFilePath(payload)) {
     if (!settings.readFiles) {
-      throw new FileInputError(
-        `msg.payload "${payload.slice(0, 80)}" looks like a file path, but reading files is off: enable "Read image ` +
-          `files" and set the allowed folder, or send the image bytes`,
-      );
+      throw new FileInputError(t('errors.files-off', { path: payload.slice(0, 80) }));
     }
-    const bytes = await readImageFile(payload, settings.fileDir, settings.maxFileBytes);
+    const bytes = await readImageFile(t, payload, settings.fileDir, settings.maxFileBytes);
     return { image: toImageInput(bytes), original: bytes };
   }
   return {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { readImageFile as readBoundedFile } from '../../src';
+import type { Translate } from '../shared/translate';
 
 /**
  * A string payload is a file path when it ends in an extension (".jpg"). base64 never contains a
@@ -25,16 +26,18 @@ export class FileInputError extends Error {
  * regular file of at most `maxFileBytes` is read (a named pipe, a device or a directory is refused
  * at once, unread; see src/image/read-image-file).
  */
-export async function readImageFile(requested: string, allowedDir: string, maxFileBytes?: number): Promise<Buffer> {
-  if (!allowedDir.trim())
-    throw new FileInputError(
-      'Reading files is enabled but no allowed folder is set; set "Allowed folder" in the classify node',
-    );
+export async function readImageFile(
+  t: Translate,
+  requested: string,
+  allowedDir: string,
+  maxFileBytes?: number,
+): Promise<Buffer> {
+  if (!allowedDir.trim()) throw new FileInputError(t('errors.no-folder'));
   let root: string;
   try {
     root = await fs.realpath(path.resolve(allowedDir.trim()));
   } catch {
-    throw new FileInputError(`The allowed folder "${allowedDir}" does not exist`);
+    throw new FileInputError(t('errors.no-such-folder', { folder: allowedDir }));
   }
   const target = path.resolve(root, requested.trim());
   let real: string;
@@ -42,10 +45,10 @@ export async function readImageFile(requested: string, allowedDir: string, maxFi
     real = await fs.realpath(target);
   } catch {
     // Say "outside" before "missing": a missing file outside the folder must not reveal what exists there.
-    if (!isInside(root, target)) throw outside(requested, root);
-    throw new FileInputError(`Image file "${requested}" not found in the allowed folder "${root}"`);
+    if (!isInside(root, target)) throw outside(t, requested, root);
+    throw new FileInputError(t('errors.no-such-file', { file: requested, folder: root }));
   }
-  if (!isInside(root, real)) throw outside(requested, root);
+  if (!isInside(root, real)) throw outside(t, requested, root);
   // noFollow: `real` has no links left; one swapped in since realpath is refused, not followed out.
   return readBoundedFile(real, { maxFileBytes, noFollow: true, displayName: requested });
 }
@@ -55,6 +58,6 @@ function isInside(root: string, file: string): boolean {
   return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
 }
 
-function outside(requested: string, root: string): FileInputError {
-  return new FileInputError(`Refused to read "${requested}": it is outside the allowed folder "${root}"`);
+function outside(t: Translate, requested: string, root: string): FileInputError {
+  return new FileInputError(t('errors.outside-folder', { file: requested, folder: root }));
 }

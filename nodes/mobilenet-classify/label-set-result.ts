@@ -48,8 +48,8 @@ export interface SetFrame {
 
 /**
  * Classifies a frame against a label set: one inference for the embedding (inside the set's region unless
- * the msg names one), matched against the set, written onto the msg in ImageNet's shape. Encoded frames are
- * kept as the set's last frame (the editor draws the region on it), and the ones it is unsure of for review.
+ * the msg names one), matched against the set, written onto the msg in ImageNet's shape. Encoded frames the
+ * set is unsure of are kept for review.
  */
 export async function classifyAgainstSet(
   model: SharedModel,
@@ -61,7 +61,6 @@ export async function classifyAgainstSet(
   otherModel: () => string,
 ): Promise<void> {
   const encoded = Buffer.isBuffer(frame.original) && !frame.raw ? frame.original : undefined;
-  if (encoded) set.noteFrame(encoded);
   const result = await model.classify(frame.image, {
     ...options,
     roi: options.roi ?? set.settings.roi,

@@ -57,7 +57,7 @@ export = function (RED: RedApi): void {
     };
 
     try {
-      settings = classifySettings(config);
+      settings = classifySettings(config, t);
       if (!isModelNode(modelNode)) throw new Error(t('errors.missing-model'));
       if (config.labelSet) labelSet = serviceOf(RED.nodes.getNode(config.labelSet), t('errors.missing-set'));
       model = modelNode.register(user);
@@ -77,11 +77,13 @@ export = function (RED: RedApi): void {
       inFlight++;
       try {
         if (!settings || !current) throw new Error(t('errors.not-configured', { reason: setupError?.message ?? '' }));
-        const { image, original } = await imageFromMessage(msg, settings);
+        const { image, original } = await imageFromMessage(msg, settings, t);
         const options = optionsFromMessage(msg, settings);
         const set = labelSet;
         // Waits while the set's model loads; a refused set (corrupt, other model) fails the frame.
         if (set) await set.whenOpen();
+        // The set's last frame: the editor draws the region on it, and a teach command without an image teaches it.
+        if (set && Buffer.isBuffer(original) && msg.width === undefined) set.noteFrame(original);
         if (set && !(config.emptySet === 'imagenet' && set.classes().length === 0)) {
           const frame = { image, original, raw: msg.width !== undefined };
           await classifyAgainstSet(current, set, frame, options, settings.filter.topK, msg, () =>

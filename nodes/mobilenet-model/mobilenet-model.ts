@@ -3,14 +3,7 @@ import type { RedApi, RedNode } from '../shared/red-api';
 import { catalogRows } from './catalog-list';
 import type { ModelNode, ModelUser } from './model-node';
 import { classifierOptions, settingsHash, type ModelNodeConfig } from './model-settings';
-import {
-  acquireModel,
-  loadCount,
-  releaseIdleModels,
-  releaseModel,
-  type ModelState,
-  type SharedModel,
-} from './shared-models';
+import { acquireModel, releaseIdleModels, releaseModel, type ModelState, type SharedModel } from './shared-models';
 import { toError } from '../../src';
 import { translator } from '../shared/translate';
 
@@ -30,7 +23,7 @@ export = function (RED: RedApi): void {
     let options: ClassifierOptions | undefined;
     let configError: Error | undefined;
     try {
-      options = classifierOptions(config);
+      options = classifierOptions(config, t);
     } catch (err) {
       configError = toError(err);
       this.error(t('errors.bad-config', { message: configError.message }));
@@ -56,8 +49,6 @@ export = function (RED: RedApi): void {
       entry.model.off('state', entry.listener);
       releaseModel(entry.model, user);
     };
-
-    Object.defineProperty(this, 'loads', { get: () => loadCount(this.id) });
 
     this.on('close', (removed: boolean, done: () => void) => {
       for (const user of [...held.keys()]) this.deregister(user);

@@ -12,8 +12,6 @@ export interface ModelNode extends RedNode {
   register(user: ModelUser): SharedModel;
   /** Stops using it; the model is unloaded shortly after its last user leaves. */
   deregister(user: ModelUser): void;
-  /** How many times this config node's model was really loaded in this runtime. */
-  readonly loads: number;
 }
 
 export function isModelNode(node: RedNode | null): node is ModelNode {

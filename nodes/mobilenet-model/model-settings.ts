@@ -9,6 +9,7 @@ import {
   type ClassifierOptions,
 } from '../../src';
 import { numberOrDefault } from '../shared/number-setting';
+import type { Translate } from '../shared/translate';
 
 /** What the editor stores for a model config node. */
 export interface ModelNodeConfig {
@@ -27,32 +28,40 @@ export interface ModelNodeConfig {
 
 export const DEFAULT_CATALOG_MODEL = 'mobilenet_v1_0.25_224';
 
-function oneOf<T extends string>(what: string, value: string | undefined, valid: readonly T[], fallback: T): T {
+/** `field` names the setting in the messages (`errors.field.<field>`). */
+function oneOf<T extends string>(
+  t: Translate,
+  field: string,
+  value: string | undefined,
+  valid: readonly T[],
+  fallback: T,
+): T {
   if (value === undefined || value === '') return fallback;
-  if (!valid.includes(value as T)) throw new Error(`Unknown ${what} "${value}". Valid values are: ${valid.join(', ')}`);
+  if (!valid.includes(value as T)) {
+    throw new Error(t('errors.unknown', { what: t(`errors.field.${field}`), value, valid: valid.join(', ') }));
+  }
   return value as T;
 }
 
-/** Editor values (strings) to the core's Classifier options, refusing anything invalid by name. */
-export function classifierOptions(config: ModelNodeConfig): ClassifierOptions {
-  const source = oneOf('model source', config.source, ['catalog', 'path'] as const, 'catalog');
+/**
+ * Editor values (strings) to the core's Classifier options, refusing anything invalid by name in the
+ * node's messages (`t` reads `mobilenet-model.<key>`).
+ */
+export function classifierOptions(config: ModelNodeConfig, t: Translate): ClassifierOptions {
+  const source = oneOf(t, 'source', config.source, ['catalog', 'path'] as const, 'catalog');
   const model = (source === 'catalog' ? config.catalogModel || DEFAULT_CATALOG_MODEL : (config.path ?? '')).trim();
-  if (!model)
-    throw new Error(
-      'No model path or URL given: enter a directory holding model.json, a .tflite file or an http(s) URL, or pick a ' +
-        'catalog model',
-    );
+  if (!model) throw new Error(t('errors.no-model'));
   const queueSize = numberOrDefault(config.queueSize, 4);
   if (!Number.isInteger(queueSize) || queueSize < 1)
-    throw new Error(`Queue size must be a whole number ≥ 1, got ${String(config.queueSize)}`);
+    throw new Error(t('errors.queue-size', { got: String(config.queueSize) }));
   const labels = config.labels?.trim();
   return {
     model,
     labels: labels ? labels : undefined,
-    backend: oneOf<BackendName>('backend', config.backend, BACKEND_NAMES, 'auto'),
+    backend: oneOf<BackendName>(t, 'backend', config.backend, BACKEND_NAMES, 'auto'),
     queueSize,
-    queuePolicy: oneOf<QueuePolicy>('queue policy', config.queuePolicy, QUEUE_POLICIES, 'drop-oldest'),
-    fit: oneOf<FitMode>('fit', config.fit, FIT_MODES, 'cover'),
+    queuePolicy: oneOf<QueuePolicy>(t, 'queuePolicy', config.queuePolicy, QUEUE_POLICIES, 'drop-oldest'),
+    fit: oneOf<FitMode>(t, 'fit', config.fit, FIT_MODES, 'cover'),
     float: config.float === true,
   };
 }

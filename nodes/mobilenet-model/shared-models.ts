@@ -3,6 +3,7 @@ import {
   type ImageInput,
   FrameQueue,
   Classifier,
+  classifierDiagnostics,
   type ClassifierOptions,
   type ClassifierStats,
   type ClassifyOptions,
@@ -58,8 +59,15 @@ function percentOf(progress: DownloadProgress): number | undefined {
   return progress.totalBytes ? Math.floor(fileShare * 100) : undefined;
 }
 
+let classifierOf: (model: SharedModel) => Classifier | undefined;
+
 /** One model, loaded once, shared by every classify node using one config node. */
 export class SharedModel extends EventEmitter {
+  static {
+    // Only the diagnostics below read the classifier from outside the class.
+    classifierOf = (model) => model.classifier;
+  }
+
   state: ModelState = { phase: 'loading' };
   readonly users = new Set<object>();
   disposeTimer?: NodeJS.Timeout;
@@ -107,15 +115,6 @@ export class SharedModel extends EventEmitter {
 
   stats(): ClassifierStats | undefined {
     return this.classifier?.stats();
-  }
-
-  /** For leak checks: the worker thread that runs this model, once loaded. */
-  get workerThreadId(): number | undefined {
-    return this.classifier?.workerThreadId;
-  }
-
-  workerMemory(): Promise<{ numTensors: number; numBytes: number }> | undefined {
-    return this.classifier?.workerMemory();
   }
 
   async dispose(): Promise<void> {
@@ -236,17 +235,31 @@ export function releaseIdleModels(configId: string): void {
   }
 }
 
-/** How many times a config node's model was really loaded (not reused). */
-export function loadCount(configId: string): number {
-  return loads.get(configId) ?? 0;
-}
-
-/** Models held in the cache, and Classifiers loaded and not yet disposed. */
-export function sharedModelCounts(): { cached: number; alive: number } {
-  return { cached: models.size, alive: alive.size };
-}
-
-/** The models a config node holds right now (for status pages and leak checks). */
-export function modelsOf(configId: string): SharedModel[] {
-  return [...models.values()].filter((model) => model.key.startsWith(`${configId}:`));
-}
+/**
+ * Diagnostics, not part of any node's behaviour: what the shared model cache holds, for leak
+ * checks, soak runs and tests. Nothing in a flow or the editor reads these.
+ */
+export const sharedModelDiagnostics = {
+  /** How many times a config node's model was really loaded (not reused). */
+  loadCount(configId: string): number {
+    return loads.get(configId) ?? 0;
+  },
+  /** Models held in the cache, and Classifiers loaded and not yet disposed. */
+  counts(): { cached: number; alive: number } {
+    return { cached: models.size, alive: alive.size };
+  },
+  /** The models a config node holds right now. */
+  modelsOf(configId: string): SharedModel[] {
+    return [...models.values()].filter((model) => model.key.startsWith(`${configId}:`));
+  },
+  /** The worker thread that runs a model, once loaded. */
+  workerThreadId(model: SharedModel): number | undefined {
+    const classifier = classifierOf(model);
+    return classifier && classifierDiagnostics.workerThreadId(classifier);
+  },
+  /** TF.js memory inside that worker, once loaded. */
+  workerMemory(model: SharedModel): Promise<{ numTensors: number; numBytes: number }> | undefined {
+    const classifier = classifierOf(model);
+    return classifier && classifierDiagnostics.workerMemory(classifier);
+  },
+};

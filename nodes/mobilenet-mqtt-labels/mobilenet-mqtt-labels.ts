@@ -28,6 +28,8 @@ interface LabelsNodeConfig {
   qosLabels?: number | string;
   qosStats?: number | string;
   maxQueued?: number | string;
+  /** Listen on `<prefix>/<source>/teach` and send each valid `{"label"}` on a second output, to a teach node. */
+  teach?: boolean;
 }
 
 /** Editor values (strings, seconds) to the core's options (numbers, milliseconds). */
@@ -51,6 +53,7 @@ function publisherOptions(config: LabelsNodeConfig): LabelPublisherOptions {
       stats: numberOrDefault(config.qosStats, 0) as QoS,
     },
     maxQueued: numberOrDefault(config.maxQueued, 1000),
+    teach: config.teach === true,
   };
 }
 
@@ -103,6 +106,12 @@ export = function (RED: RedApi): void {
           if (s.state === 'error' && s.error !== lastError) this.warn(s.error);
           lastError = s.state === 'error' ? s.error : undefined;
         });
+        // "This is: door open" from a Home Assistant button: a teach command for a teach node, which
+        // teaches the last frame its label set saw. Refused commands are said once each, not taught.
+        publisher.on('teach', (command) => {
+          this.send([null, { command: 'add', label: command.label, source: command.source, payload: '' }]);
+        });
+        publisher.on('teachRefused', (error) => this.warn(error.message));
       } catch (err) {
         statuses.now(status.failed(t('status.config-error')));
         this.error(err);

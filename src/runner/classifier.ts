@@ -146,12 +146,19 @@ interface Job {
   reject(error: Error): void;
 }
 
+let workerOf: (classifier: Classifier) => InferenceWorker;
+
 /**
  * One loaded model behind a bounded queue, classifying in a worker thread. Any number of callers
  * may share it; frames are processed one at a time in arrival order. Load with `Classifier.load`,
  * end with `dispose`.
  */
 export class Classifier {
+  static {
+    // Only the diagnostics below read the worker from outside the class.
+    workerOf = (classifier) => classifier.worker;
+  }
+
   private readonly queue: FrameQueue<Job>;
   private readonly latency = new LatencyWindow();
   private readonly inference = new LatencyWindow();
@@ -280,18 +287,6 @@ export class Classifier {
     };
   }
 
-  /**
-   * TF.js memory inside the worker (tensor count should stay flat between frames), and how many
-   * passes through the network it has made since load, the warm-up included.
-   */
-  workerMemory(): Promise<{ numTensors: number; numBytes: number; executions: number }> {
-    return this.worker.memory();
-  }
-
-  get workerThreadId(): number {
-    return this.worker.threadId;
-  }
-
   /** Lets the frame in progress finish, drops (and reports) the rest, and ends the worker. */
   async dispose(): Promise<void> {
     if (this.disposed) return;
@@ -416,3 +411,21 @@ export class Classifier {
 type Prepared =
   | { started: number; input: Float32Array; pixels?: RawImage; preprocessMs: number }
   | { started: number; error: Error };
+
+/**
+ * Diagnostics, not a stable API: what runs inside a classifier's worker thread, for leak checks,
+ * soak runs and benchmarks. Flows and library users have no need of it; names may change.
+ */
+export const classifierDiagnostics = {
+  /**
+   * TF.js memory inside the worker (the tensor count should stay flat between frames), and how many
+   * passes through the network it has made since load, the warm-up included.
+   */
+  workerMemory(classifier: Classifier): Promise<{ numTensors: number; numBytes: number; executions: number }> {
+    return workerOf(classifier).memory();
+  },
+  /** The worker thread's id: a new one once a worker that died has been replaced. */
+  workerThreadId(classifier: Classifier): number {
+    return workerOf(classifier).threadId;
+  },
+};

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { IMAGES } from '../fixtures';
+import { waitFor } from '../helpers';
 import { freePort } from '../mqtt/helpers/brokers';
 import { RecordingSubscriber } from '../mqtt/helpers/subscriber';
 import { type AppProcess, rawRequest, startApp } from './helpers/app-process';
@@ -115,6 +116,16 @@ describe('npm start: teaching over HTTP', function () {
         timeoutMs: 10000,
       });
 
+      // A Home Assistant button: {"label"} on the source's teach topic teaches the frame it shows now (b1).
+      await subscriber.client.publishAsync('e2e/frames/teach', JSON.stringify({ label: 'banana' }), { qos: 1 });
+      await waitFor(
+        async () => {
+          const now = JSON.parse((await rawRequest(app!.port, { method: 'GET', path: '/labels' })).text) as Labels;
+          return now.classes.find((c) => c.label === 'banana')?.count === 3;
+        },
+        { what: 'the MQTT teach command taught banana', timeoutMs: 20000 },
+      );
+
       await subscriber.client.endAsync(true);
       await app.stop();
       started = await start();
@@ -125,7 +136,7 @@ describe('npm start: teaching over HTTP', function () {
         again.classes.map((c) => [c.label, c.count]),
         [
           ['apple', 2],
-          ['banana', 2],
+          ['banana', 3],
         ],
         'kept over a restart',
       );

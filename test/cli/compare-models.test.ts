@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as os from 'node:os';
 import { compareModels } from '../../src/cli/compare-models';
 import { V1_025_LAYERS_DIR, imagePath } from '../fixtures';
+import { handleBaseline, leakedHandles } from '../helpers';
 
 describe('cli/compareModels', function () {
   this.timeout(30000);
@@ -10,15 +11,13 @@ describe('cli/compareModels', function () {
   it(
     'a candidate that fails to load leaves no worker of the reference behind (the CLI would never ' + 'exit)',
     async function () {
-      const workers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'MessagePort').length;
-      const before = workers();
+      const before = await handleBaseline();
       const missing = path.join(os.tmpdir(), 'no-such-quantized-model-dir');
       await assert.rejects(
         compareModels(V1_025_LAYERS_DIR, missing, [imagePath('parrot.jpg')]),
         /no-such-quantized-model-dir/,
       );
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      assert.equal(workers(), before, `active resources: ${process.getActiveResourcesInfo().join(', ')}`);
+      assert.deepEqual(await leakedHandles(before, { settleMs: 100 }), []);
     },
   );
 });

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { V1_025_LAYERS_DIR, imagePath } from '../fixtures';
 import { aedesFactory, type TestBroker } from '../mqtt/helpers/test-broker';
 import { RecordingSubscriber } from '../mqtt/helpers/subscriber';
-import { waitFor } from '../helpers';
+import { waitForStatus } from '../helpers';
 import { distNode, helper } from '../helpers/node-red';
 
 const EXAMPLE = path.join(__dirname, '..', '..', '..', 'examples', 'Camera - classify - MQTT.json');
@@ -116,11 +116,7 @@ describe('example: Camera - classify - MQTT', function () {
     const stop = flow.find((n) => n.type === 'inject' && n.payload === 'stop')!;
     helper.getNode(stop.id)!.receive({});
     const cam = helper.getNode(camera.id)!;
-    // The helper spies on Node.prototype: pick this node's own status calls.
-    const spy = cam.status as unknown as { thisValues: unknown[]; args: Array<[{ fill?: string }]> };
-    const camStatus = (): { fill?: string } | undefined =>
-      spy.args.filter((_a, i) => spy.thisValues[i] === cam).at(-1)?.[0];
-    await waitFor(() => camStatus()?.fill === 'grey', { what: 'the camera to stop', timeoutMs: 10000 });
+    await waitForStatus(cam, (s) => s.fill === 'grey', { what: 'the camera to stop', timeoutMs: 10000 });
     const count = sub.messages.length;
     await new Promise((r) => setTimeout(r, 1500));
     // A frame already in the classifier may still come out; no new frames are taken.

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import type { Frame, FrameSource, FrameSourceState } from '../../src/frames';
 
@@ -82,4 +84,22 @@ export function liveGroupMembers(pgid: number): number[] {
 
 function stateOf(stat: string): string {
   return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+}
+
+/** A marker to put on a camera command's line (e.g. ffmpeg's -metadata comment=…) and find its process by. */
+export function uniqueTag(): string {
+  return `camtest-${randomBytes(6).toString('hex')}`;
+}
+
+/** Pids of live processes whose command line contains `tag`. */
+export function pidsWith(tag: string): number[] {
+  try {
+    return execFileSync('pgrep', ['-f', tag], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number)
+      .filter(isAlive);
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
 }

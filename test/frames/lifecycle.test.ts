@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { createFrameSource, type FrameSource, type FrameSourceState } from '../../src/frames';
 import { imagePath } from '../fixtures';
 import { handleBaseline, leakedHandles, sleep } from '../helpers';
-import { nextFrames, nextState } from './helpers';
+import { nextFrames, nextState, pidsWith, uniqueTag } from './helpers';
 
 describe('frames/source lifecycle (start/stop by message)', function () {
   this.timeout(20000);
@@ -54,10 +54,14 @@ describe('frames/source lifecycle (start/stop by message)', function () {
 
   it('stop, start, stop in quick succession ends stopped: the last command wins, no camera left running', async () => {
     const before = await handleBaseline();
+    const tag = uniqueTag();
     source = createFrameSource({
       kind: 'command',
       command: '/usr/bin/ffmpeg',
-      args: ['-loglevel', 'error', '-re', '-loop', '1', '-i', imagePath('owl.jpg'), '-r', '5', '-f', 'mjpeg', '-'],
+      args: [
+        ...['-loglevel', 'error', '-re', '-loop', '1', '-i', imagePath('owl.jpg'), '-r', '5'],
+        ...['-metadata', `comment=${tag}`, '-f', 'mjpeg', '-'],
+      ],
       source: 's',
     });
     source.start();
@@ -69,7 +73,7 @@ describe('frames/source lifecycle (start/stop by message)', function () {
     await stoppedAgain;
     await sleep(300);
     assert.equal(source.state, 'stopped');
-    assert.equal((source as unknown as { pid?: number }).pid, undefined, 'no camera process');
+    assert.deepEqual(pidsWith(tag), [], 'no camera process');
     assert.deepEqual(await leakedHandles(before), []);
   });
 

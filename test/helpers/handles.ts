@@ -72,13 +72,16 @@ interface LiveHandle {
  */
 export function describeHandles(): string[] {
   const active = (process as unknown as { _getActiveHandles?: () => LiveHandle[] })._getActiveHandles?.() ?? [];
-  return active.map((handle) => {
-    const kind = handle.constructor?.name ?? 'handle';
-    if (handle.spawnfile) return `${kind} ${handle.spawnfile} (pid ${handle.pid})`;
-    if (handle.remotePort !== undefined)
-      return `${kind} :${handle.localPort} → ${handle.remoteAddress}:${handle.remotePort}`;
-    if (typeof handle.address === 'function') return `${kind} ${JSON.stringify(handle.address())}`;
-    if (handle.threadId !== undefined) return `${kind} thread ${handle.threadId}`;
-    return kind;
-  });
+  const stdio: unknown[] = [process.stdin, process.stdout, process.stderr];
+  return active
+    .filter((handle) => !stdio.includes(handle))
+    .map((handle) => {
+      const kind = handle.constructor?.name ?? 'handle';
+      if (handle.spawnfile) return `${kind} ${handle.spawnfile} (pid ${handle.pid})`;
+      if (handle.remotePort !== undefined)
+        return `${kind} :${handle.localPort} → ${handle.remoteAddress}:${handle.remotePort}`;
+      if (typeof handle.address === 'function') return `${kind} ${JSON.stringify(handle.address())}`;
+      if (handle.threadId !== undefined) return `${kind} thread ${handle.threadId}`;
+      return kind;
+    });
 }

@@ -34,19 +34,19 @@ export const DIST_NODES = path.join(__dirname, '..', '..', 'nodes');
 
 type NodeModule = (red: { _: unknown }) => unknown;
 
+type Translate = (key: string, substitutions?: Record<string, string | number>) => string;
+
 /**
- * The compiled node module, given the node's own en-US messages: the test helper's RED._ returns
- * the key itself, which would hide what a user reads in status texts and errors.
+ * RED._ as Node-RED answers it for a node's package: the node's own en-US messages (keys
+ * `<type>.…`), and Node-RED's shared ones (`node-red:common.status.connected` and the like).
  */
-export function distNode(type: string): unknown {
-  const module = require(path.join(DIST_NODES, type, `${type}.js`)) as NodeModule;
+export function redTranslate(type: string): Translate {
   const file = path.join(DIST_NODES, type, 'locales', 'en-US', `${type}.json`);
   const messages = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-  // `node-red:common.status.connected` and the like: Node-RED's own words, shared by every node.
   const core = JSON.parse(
     fs.readFileSync(require.resolve('@node-red/nodes/locales/en-US/messages.json'), 'utf8'),
   ) as Record<string, unknown>;
-  const translate = (key: string, substitutions: Record<string, string | number> = {}): string => {
+  return (key, substitutions = {}) => {
     const [catalogue, path] = key.startsWith('node-red:') ? [core, key.slice('node-red:'.length)] : [messages, key];
     const found = path
       .split('.')
@@ -56,6 +56,21 @@ export function distNode(type: string): unknown {
       name in substitutions ? String(substitutions[name]) : whole,
     );
   };
+}
+
+/** A node's own messages, as the node's `t` reads them (`t('errors.x')` is `<type>.errors.x`). */
+export function nodeMessages(type: string): Translate {
+  const translate = redTranslate(type);
+  return (key, substitutions) => translate(`${type}.${key}`, substitutions);
+}
+
+/**
+ * The compiled node module, given the node's own en-US messages: the test helper's RED._ returns
+ * the key itself, which would hide what a user reads in status texts and errors.
+ */
+export function distNode(type: string): unknown {
+  const module = require(path.join(DIST_NODES, type, `${type}.js`)) as NodeModule;
+  const translate = redTranslate(type);
   const wrapped = (red: object): unknown =>
     module(Object.assign(Object.create(red) as object, { _: translate }) as { _: unknown });
   return wrapped;

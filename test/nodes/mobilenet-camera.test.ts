@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +8,7 @@ import sharp from 'sharp';
 import { Classifier } from '../../src/runner/classifier';
 import { IMAGES, V1_025_LAYERS_DIR, imagePath, readImage } from '../fixtures';
 import { handleBaseline, lastStatusOf, leakedHandles, sleep, statusesOf, waitFor } from '../helpers';
-import { isAlive } from '../frames/helpers';
+import { isAlive, pidsWith, uniqueTag } from '../frames/helpers';
 import { startMjpegServer, type TestServer } from '../frames/mjpeg-server';
 import { distNode, helper, type SpiedNode as HelperNode } from '../helpers/node-red';
 
@@ -38,23 +36,6 @@ function ffmpegLoop(tag: string, fps = 10): string {
     `-hide_banner -loglevel error -re -loop 1 -i '${imagePath('parrot.jpg')}' -vf scale=320:-2 -r ${fps} -q:v 3 ` +
     `-metadata comment=${tag} -f mjpeg -`
   );
-}
-
-function uniqueTag(): string {
-  return `camtest-${randomBytes(6).toString('hex')}`;
-}
-
-/** Pids of live processes whose command line contains `tag`. */
-function pidsWith(tag: string): number[] {
-  try {
-    return execFileSync('pgrep', ['-f', tag], { encoding: 'utf8' })
-      .split('\n')
-      .filter(Boolean)
-      .map(Number)
-      .filter(isAlive);
-  } catch {
-    return []; // pgrep exits 1 when nothing matches
-  }
 }
 
 /** The next `count` messages arriving at a helper node. */
@@ -482,7 +463,7 @@ describe('mobilenet-camera node', function () {
     assert.ok(pid);
     // The helper's spies go away on unload: count status calls with a spy of our own.
     const statusCalls: unknown[] = [];
-    (node('cam') as unknown as { status: (s: unknown) => void }).status = (s) => statusCalls.push(s);
+    Object.assign(node('cam'), { status: (s: unknown) => statusCalls.push(s) });
     await helper.unload();
     const callsAtClose = statusCalls.length;
     // unload() resolves only after the close handler's done(): the child must already be gone.

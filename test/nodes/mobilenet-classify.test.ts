@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import { V1_025_LAYERS_DIR, imagePath, readImage } from '../fixtures';
 import { type CaughtMessage, type ClassifyMessage, lastStatusOf, waitFor, waitForStatus } from '../helpers';
 import { collect, distNode, helper } from '../helpers/node-red';
+import { sharedModelDiagnostics } from '../../nodes/mobilenet-model/shared-models';
 
 const modelNode = distNode('mobilenet-model');
 const classifyNode = distNode('mobilenet-classify');
@@ -102,7 +103,7 @@ describe('mobilenet-classify node', function () {
     const outputs = collect<ClassifyMessage>(helper.getNode('out')!);
     await waitForStatus(c1, (s) => s.fill === 'green');
     await waitForStatus(c2, (s) => s.fill === 'green');
-    assert.equal(helper.getNode('m-shared')!.loads, 1);
+    assert.equal(sharedModelDiagnostics.loadCount('m-shared'), 1);
     c1.receive({ payload: readImage('parrot.jpg') });
     c2.receive({ payload: readImage('coffee.png') });
     await waitFor(() => outputs.length === 2, { what: 'two results' });
@@ -110,7 +111,7 @@ describe('mobilenet-classify node', function () {
     assert.deepEqual(tops, ['espresso', 'macaw']);
     const fromC2 = outputs.find((m) => m.payload[0].label === 'espresso')!;
     assert.equal('image' in fromC2, false, 'keepImage off drops the image');
-    assert.equal(helper.getNode('m-shared')!.loads, 1);
+    assert.equal(sharedModelDiagnostics.loadCount('m-shared'), 1);
   });
 
   it('accepts a raw RGB frame, a data URL and a base64 string', async () => {

@@ -12,6 +12,7 @@ const classifyNode = distNode('mobilenet-classify');
 // The same module instance the config node uses (Node's module cache), to look inside the cache.
 const shared =
   require('../../nodes/mobilenet-model/shared-models') as typeof import('../../nodes/mobilenet-model/shared-models');
+const diagnostics = shared.sharedModelDiagnostics;
 
 const MODEL = {
   id: 'm-life',
@@ -63,8 +64,8 @@ async function classifyOnce(topK: number): Promise<void> {
 }
 
 async function workerTensors(configId: string): Promise<number> {
-  const [model] = shared.modelsOf(configId);
-  return (await model.workerMemory()!).numTensors;
+  const [model] = diagnostics.modelsOf(configId);
+  return (await diagnostics.workerMemory(model)!).numTensors;
 }
 
 describe('mobilenet-model config node', function () {
@@ -107,7 +108,7 @@ describe('mobilenet-model config node', function () {
 
   it('keeps the model across 20 redeploys, with no extra workers, Classifiers or tensors', async () => {
     // Models other tests left behind are unloaded after the grace time; count from a clean slate.
-    await waitFor(() => shared.sharedModelCounts().alive === 0, {
+    await waitFor(() => diagnostics.counts().alive === 0, {
       what: 'models of earlier tests unloaded',
       timeoutMs: 10000,
     });
@@ -124,37 +125,37 @@ describe('mobilenet-model config node', function () {
       { what: 'worker ports of earlier tests closed', timeoutMs: 10000 },
     );
     const portsBefore = workerThreads();
-    const aliveBefore = shared.sharedModelCounts().alive;
+    const aliveBefore = diagnostics.counts().alive;
     await helper.load([modelNode, classifyNode], flow(1));
     await classifyOnce(1);
     const portsLoaded = workerThreads();
     const tensorsLoaded = await workerTensors('m-life');
-    const threadId = shared.modelsOf('m-life')[0].workerThreadId;
+    const threadId = diagnostics.workerThreadId(diagnostics.modelsOf('m-life')[0]);
     assert.equal(portsLoaded, portsBefore + 1, 'one worker for the model');
-    assert.equal(shared.sharedModelCounts().alive, aliveBefore + 1);
+    assert.equal(diagnostics.counts().alive, aliveBefore + 1);
 
     for (let i = 0; i < 20; i++) {
       const topK = 1 + (i % 5);
       await deploy(flow(topK));
       await classifyOnce(topK);
     }
-    assert.equal(helper.getNode('m-life')!.loads, 1, 'loaded once across 20 redeploys');
-    assert.equal(shared.modelsOf('m-life')[0].workerThreadId, threadId);
+    assert.equal(diagnostics.loadCount('m-life'), 1, 'loaded once across 20 redeploys');
+    assert.equal(diagnostics.workerThreadId(diagnostics.modelsOf('m-life')[0]), threadId);
     assert.equal(workerThreads(), portsLoaded);
-    assert.equal(shared.sharedModelCounts().alive, aliveBefore + 1);
+    assert.equal(diagnostics.counts().alive, aliveBefore + 1);
     assert.equal(await workerTensors('m-life'), tensorsLoaded, 'no tensor left behind in the worker');
 
     // A changed config node is a different model: loaded anew, the old one unloaded after the grace time.
     await deploy(flow(1, { ...MODEL, queueSize: 8 }));
     await classifyOnce(1);
-    assert.equal(helper.getNode('m-life')!.loads, 2);
-    await waitFor(() => shared.sharedModelCounts().alive === aliveBefore + 1 && workerThreads() === portsLoaded, {
+    assert.equal(diagnostics.loadCount('m-life'), 2);
+    await waitFor(() => diagnostics.counts().alive === aliveBefore + 1 && workerThreads() === portsLoaded, {
       what: 'the old model unloaded',
       timeoutMs: 10000,
     });
 
     await helper.unload();
-    await waitFor(() => shared.sharedModelCounts().alive === aliveBefore && workerThreads() === portsBefore, {
+    await waitFor(() => diagnostics.counts().alive === aliveBefore && workerThreads() === portsBefore, {
       what: 'every model unloaded after the last user left',
       timeoutMs: 10000,
     });

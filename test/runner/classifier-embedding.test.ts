@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { modelFingerprint } from '../../src/model/fingerprint';
-import { Classifier } from '../../src/runner/classifier';
+import { Classifier, classifierDiagnostics } from '../../src/runner/classifier';
 import { IMAGES, V1_025_128_QUANT_TFLITE, V1_025_LAYERS_DIR, V2_QUANT_TFLITE } from '../fixtures';
 
 /** Three distinct shots per class (no mirrored twin among them, see fewshot/fruit/SOURCES.md). */
@@ -115,9 +115,9 @@ for (const testCase of CASES) {
       const [folder, files] = Object.entries(PHOTOS)[1];
       const image = readFewshot(folder, files[1]);
       const plain = await classifier.classify(image);
-      const before = await classifier.workerMemory();
+      const before = await classifierDiagnostics.workerMemory(classifier);
       const both = await classifier.classify(image, { embedding: true });
-      const after = await classifier.workerMemory();
+      const after = await classifierDiagnostics.workerMemory(classifier);
       assert.equal(after.executions - before.executions, 1, 'one pass through the network for scores and embedding');
       assert.deepEqual(both.predictions, plain.predictions);
       assert.deepEqual(both.embedding, embeddings.get(folder)?.[1]);
@@ -139,13 +139,13 @@ for (const testCase of CASES) {
       const [folder, files] = Object.entries(PHOTOS)[2];
       const image = readFewshot(folder, files[0]);
       await classifier.classify(image, { embedding: true });
-      const before = await classifier.workerMemory();
+      const before = await classifierDiagnostics.workerMemory(classifier);
       await Promise.all(
         Array.from({ length: 6 }, (_, i) =>
           i % 2 ? classifier.embed(image) : classifier.classify(image, { embedding: true }),
         ),
       );
-      const after = await classifier.workerMemory();
+      const after = await classifierDiagnostics.workerMemory(classifier);
       assert.equal(after.numTensors, before.numTensors);
       assert.equal(after.executions - before.executions, 6);
     });
@@ -179,9 +179,9 @@ describe('Classifier embeddings: a layers model run unfused', function () {
       assert.equal(unfused.info.embeddingSize, 256);
       assert.equal(unfused.info.fingerprint, fused.info.fingerprint, 'same weights, same input, same normalisation');
       const image = readFewshot('fruit/orange', PHOTOS['fruit/orange'][0]);
-      const before = await unfused.workerMemory();
+      const before = await classifierDiagnostics.workerMemory(unfused);
       const [a, b] = await Promise.all([unfused.embed(image), fused.embed(image)]);
-      const after = await unfused.workerMemory();
+      const after = await classifierDiagnostics.workerMemory(unfused);
       assert.equal(after.executions - before.executions, 1);
       assert.equal(after.numTensors, before.numTensors);
       // Batch-norm folded into the convolutions rounds differently; the direction is the same.

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Classifier } from '../../src/runner/classifier';
+import { Classifier, classifierDiagnostics } from '../../src/runner/classifier';
 
 /**
  * A TF.js graph model (converter format: a GraphDef as JSON plus a weights manifest) written by
@@ -144,9 +144,9 @@ describe('Classifier with a TF.js graph model (converter format)', function () {
 
   it('takes the embedding from its Mean node in the same execution: the normalised mean pixel', async function () {
     assert.equal(classifier.info.embeddingSize, 3);
-    const before = await classifier.workerMemory();
+    const before = await classifierDiagnostics.workerMemory(classifier);
     const result = await classifier.classify(solidImage([255, 0, 255]), { embedding: true });
-    const after = await classifier.workerMemory();
+    const after = await classifierDiagnostics.workerMemory(classifier);
     assert.equal(after.executions - before.executions, 1);
     assert.equal(after.numTensors, before.numTensors);
     const expected = [Math.SQRT1_2, 0, Math.SQRT1_2];

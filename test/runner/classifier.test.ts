@@ -3,9 +3,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Classifier } from '../../src/runner/classifier';
+import { Classifier, classifierDiagnostics } from '../../src/runner/classifier';
 import { FrameDroppedError } from '../../src/runner/frame-queue';
 import { V1_025_LAYERS_DIR, readImage } from '../fixtures';
+import { handleBaseline, leakedHandles, recordWorkers } from '../helpers';
 
 const CAT_CLASSES = ['Egyptian cat', 'tabby, tabby cat', 'tiger cat', 'tabby', 'tiger cat'];
 
@@ -94,11 +95,11 @@ describe('Classifier on the real V1 0.25 layers model', function () {
     this.timeout(300_000);
     const image = readImage('coffee.png');
     await classifier.classify(image);
-    const before = await classifier.workerMemory();
+    const before = await classifierDiagnostics.workerMemory(classifier);
     const runs = Array.from({ length: 200 }, () => classifier.classify(image, { topK: 1 }));
     const results = await Promise.all(runs);
     assert.ok(results.every((r) => r.top?.label === 'espresso'));
-    const after = await classifier.workerMemory();
+    const after = await classifierDiagnostics.workerMemory(classifier);
     assert.equal(after.numTensors, before.numTensors, 'tensor count in the worker');
     assert.equal(after.numBytes, before.numBytes, 'tensor bytes in the worker');
   });
@@ -177,18 +178,12 @@ describe('Classifier queue under a flood', function () {
 
 describe('Classifier lifecycle and broken models', function () {
   it('dispose() ends the worker and leaves no handle behind', async function () {
-    // Timers belong to mocha; a worker leaves a MessagePort (or more pipes) behind.
-    const counted = (): string[] => process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap' && r !== 'Timeout');
-    const before = counted().length;
+    const before = await handleBaseline();
     const classifier = await Classifier.load({ model: V1_025_LAYERS_DIR });
     await classifier.classify(readImage('parrot.jpg'));
     await classifier.dispose();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const after = counted();
-    assert.ok(
-      after.length <= before && !after.includes('MessagePort'),
-      `active resources ${before} → ${after.length}: ${after.join(', ')}`,
-    );
+    // A worker thread shows as a MessagePort: none may be left, nor any pipe or timer of it.
+    assert.deepEqual(await leakedHandles(before, { settleMs: 50 }), []);
     await assert.rejects(classifier.classify(readImage('parrot.jpg')), /disposed/);
   });
 
@@ -196,13 +191,13 @@ describe('Classifier lifecycle and broken models', function () {
     'a crashed inference worker is replaced: the frame in flight fails, the following frames classify ' + 'again',
     async function () {
       this.timeout(30000);
+      const started = recordWorkers();
       const classifier = await Classifier.load({ model: V1_025_LAYERS_DIR, queuePolicy: 'wait' });
       try {
         assert.equal((await classifier.classify(readImage('parrot.jpg'))).top?.label, 'macaw');
-        const crashedThread = classifier.workerThreadId;
+        const crashedThread = classifierDiagnostics.workerThreadId(classifier);
         // What a wasm abort or an out-of-memory kill of the thread looks like from the main thread.
-        const inner = (classifier as unknown as { worker: { worker: import('node:worker_threads').Worker } }).worker
-          .worker;
+        const inner = started.at(-1)!;
         const inFlight = classifier.classify(readImage('coffee.png'));
         await inner.terminate();
         // Depending on whether it reached the worker before the crash, it fails clearly or runs on the new worker.
@@ -211,8 +206,11 @@ describe('Classifier lifecycle and broken models', function () {
         else assert.equal(settled.value.top?.label, 'espresso');
         const after = await classifier.classify(readImage('parrot.jpg'));
         assert.equal(after.top?.label, 'macaw');
-        assert.notEqual(classifier.workerThreadId, crashedThread);
-        assert.ok((await classifier.workerMemory()).numTensors > 0, 'the new worker holds the model');
+        assert.notEqual(classifierDiagnostics.workerThreadId(classifier), crashedThread);
+        assert.ok(
+          (await classifierDiagnostics.workerMemory(classifier)).numTensors > 0,
+          'the new worker holds the model',
+        );
         const stats = classifier.stats();
         assert.equal(stats.completed + stats.failed, 3);
       } finally {

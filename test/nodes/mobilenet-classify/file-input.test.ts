@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { looksLikeFilePath, readImageFile } from '../../../nodes/mobilenet-classify/file-input';
+import { looksLikeFilePath, readImageFile as readInFolder } from '../../../nodes/mobilenet-classify/file-input';
+import { nodeMessages } from '../../helpers/node-red';
+
+const t = nodeMessages('mobilenet-classify');
+const readImageFile = (requested: string, allowedDir: string) => readInFolder(t, requested, allowedDir);
 import { imagePath, readImage } from '../../fixtures';
 
 describe('classify node file input', function () {

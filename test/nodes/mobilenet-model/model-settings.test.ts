@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
-import { classifierOptions, settingsHash } from '../../../nodes/mobilenet-model/model-settings';
+import {
+  classifierOptions as readOptions,
+  settingsHash,
+  type ModelNodeConfig,
+} from '../../../nodes/mobilenet-model/model-settings';
+import { nodeMessages } from '../../helpers/node-red';
+
+const t = nodeMessages('mobilenet-model');
+const classifierOptions = (config: ModelNodeConfig) => readOptions(config, t);
 
 describe('model config node settings', function () {
   it('defaults to the smallest catalog MobileNet on auto backend, queue 4, drop-oldest, cover', function () {

@@ -1,0 +1,24 @@
+// The module object itself (not an import-star copy of it), so that replacing Worker reaches every importer.
+import workerThreads = require('node:worker_threads');
+import { onTeardown } from './teardown';
+
+/**
+ * Records every worker thread started from now until the end of the test, as the real Worker
+ * objects: a test can then end one the way a crash or an out-of-memory kill would, without
+ * reaching into the object that owns it. The module's Worker is restored after the test.
+ */
+export function recordWorkers(): workerThreads.Worker[] {
+  const started: workerThreads.Worker[] = [];
+  const module: { Worker: typeof workerThreads.Worker } = workerThreads;
+  const original = module.Worker;
+  module.Worker = class RecordedWorker extends original {
+    constructor(...args: ConstructorParameters<typeof original>) {
+      super(...args);
+      started.push(this);
+    }
+  };
+  onTeardown('restore worker_threads.Worker', () => {
+    module.Worker = original;
+  });
+  return started;
+}
