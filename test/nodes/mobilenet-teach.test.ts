@@ -17,8 +17,9 @@ const shared =
   require('../../nodes/mobilenet-model/shared-models') as typeof import('../../nodes/mobilenet-model/shared-models');
 
 async function workerTensors(configId: string): Promise<number> {
-  const [model] = shared.modelsOf(configId);
-  return (await model.workerMemory()!).numTensors;
+  const diagnostics = shared.sharedModelDiagnostics;
+  const [model] = diagnostics.modelsOf(configId);
+  return (await diagnostics.workerMemory(model)!).numTensors;
 }
 
 const FRUIT = path.join(IMAGES, 'fewshot', 'fruit');
