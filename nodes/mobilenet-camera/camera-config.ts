@@ -5,6 +5,7 @@ import {
   type FolderSourceConfig,
   type FrameSourceConfig,
 } from '../../src';
+import type { Translate } from '../shared/translate';
 import { splitArgs } from './split-args';
 import { numberOrDefault } from '../shared/number-setting';
 import { toError } from '../../src';
@@ -57,70 +58,68 @@ export function sourceName(config: CameraNodeConfig): string {
 
 /**
  * Turns editor properties into a frame source configuration. Throws an error naming the editor
- * field and its valid values; the core then checks the rest (URL syntax, backoff order).
+ * field and its valid values, in the node's messages (`t` reads `mobilenet-camera.<key>`); the core
+ * then checks the rest (URL syntax, backoff order).
  */
-export function toFrameSourceConfig(config: CameraNodeConfig, credentials: CameraCredentials = {}): FrameSourceConfig {
+export function toFrameSourceConfig(
+  config: CameraNodeConfig,
+  t: Translate,
+  credentials: CameraCredentials = {},
+): FrameSourceConfig {
   const common = {
     source: sourceName(config),
-    maxFps: numberField(config.maxFps, 'Max fps', DEFAULT_MAX_FPS, 0, '0 means no cap'),
+    maxFps: numberField(t, config.maxFps, 'maxFps', DEFAULT_MAX_FPS, 0, 'no-cap'),
     restart: {
-      initialMs: numberField(config.restartMin, 'Restart after', DEFAULT_RESTART.initialMs / 1000, 0, 'seconds') * 1000,
-      maxMs: numberField(config.restartMax, 'Restart at most every', DEFAULT_RESTART.maxMs / 1000, 0, 'seconds') * 1000,
+      initialMs: numberField(t, config.restartMin, 'restartMin', DEFAULT_RESTART.initialMs / 1000, 0, 'seconds') * 1000,
+      maxMs: numberField(t, config.restartMax, 'restartMax', DEFAULT_RESTART.maxMs / 1000, 0, 'seconds') * 1000,
     },
   };
   if (common.restart.maxMs < common.restart.initialMs) {
-    throw new RangeError(
-      `Restart at most every (${common.restart.maxMs / 1000} s) must not be less than Restart after ` +
-        `(${common.restart.initialMs / 1000} s)`,
-    );
+    const seconds = { max: common.restart.maxMs / 1000, min: common.restart.initialMs / 1000 };
+    throw new RangeError(t('errors.restart-order', seconds));
   }
   const kind = config.kind ?? 'command';
   switch (kind) {
     case 'command': {
       const command = (config.command ?? '').trim();
-      if (command === '')
-        throw new TypeError(
-          'Command is empty: set the program to run (for example rpicam-vid or ffmpeg), or pick a preset',
-        );
+      if (command === '') throw new TypeError(t('errors.no-command'));
       let args: string[];
       try {
         args = splitArgs(config.args ?? '');
       } catch (err) {
-        throw new SyntaxError(`Arguments: ${toError(err).message}`);
+        throw new SyntaxError(t('errors.arguments', { reason: toError(err).message }));
       }
       return { ...common, kind, command, args };
     }
     case 'mjpeg-url':
-      return { ...common, kind, url: withCredentials(requiredText(config.url, 'URL'), credentials) };
+      return { ...common, kind, url: withCredentials(requiredText(t, config.url, 'url'), credentials) };
     case 'snapshot-url':
       return {
         ...common,
         kind,
-        url: withCredentials(requiredText(config.url, 'URL'), credentials),
-        intervalMs: intervalMs(config),
+        url: withCredentials(requiredText(t, config.url, 'url'), credentials),
+        intervalMs: intervalMs(t, config),
       };
     case 'folder': {
       const mode = config.folderMode ?? 'loop';
       if (mode !== 'loop' && mode !== 'watch')
-        throw new RangeError(`Folder mode must be "loop" or "watch", got ${JSON.stringify(mode)}`);
+        throw new RangeError(t('errors.folder-mode', { got: JSON.stringify(mode) }));
       const maxFrameBytes = Math.round(
-        numberField(config.maxFileMiB, 'Max file size', DEFAULT_MAX_FOLDER_FILE_BYTES / 2 ** 20, 0.01, 'MiB') * 2 ** 20,
+        numberField(t, config.maxFileMiB, 'maxFileMiB', DEFAULT_MAX_FOLDER_FILE_BYTES / 2 ** 20, 0.01, 'mib') * 2 ** 20,
       );
       const folder: FolderSourceConfig = {
         ...common,
         kind,
-        dir: requiredText(config.dir, 'Folder'),
+        dir: requiredText(t, config.dir, 'dir'),
         mode,
-        intervalMs: intervalMs(config),
+        intervalMs: intervalMs(t, config),
         maxFrameBytes,
       };
       // Loop mode replays the folder and never removes anything: the editor hides the retention there.
-      return mode === 'watch' ? { ...folder, retention: folderRetention(config) } : folder;
+      return mode === 'watch' ? { ...folder, retention: folderRetention(t, config) } : folder;
     }
     default:
-      throw new RangeError(
-        `Source kind must be one of ${KINDS.map((k) => `"${k}"`).join(', ')}, got ${JSON.stringify(kind)}`,
-      );
+      throw new RangeError(t('errors.kind', { valid: quotedList(KINDS), got: JSON.stringify(kind) }));
   }
 }
 
@@ -128,36 +127,39 @@ export const RETENTIONS = ['keep', 'newest', 'delete', 'move'] as const;
 export const DEFAULT_KEEP_NEWEST = 1000;
 export const DEFAULT_MOVE_TO = 'done';
 
-function folderRetention(config: CameraNodeConfig): FolderRetention {
+/** `"a", "b", "c"`: the valid values as an error names them. */
+function quotedList(values: readonly string[]): string {
+  return values.map((v) => `"${v}"`).join(', ');
+}
+
+function folderRetention(t: Translate, config: CameraNodeConfig): FolderRetention {
   const policy = config.retention ?? 'keep';
   switch (policy) {
     case 'keep':
     case 'delete':
       return { policy };
     case 'newest': {
-      const count = numberField(config.keepNewest, 'Keep newest', DEFAULT_KEEP_NEWEST, 1, 'images');
+      const count = numberField(t, config.keepNewest, 'keepNewest', DEFAULT_KEEP_NEWEST, 1, 'images');
       if (!Number.isInteger(count))
-        throw new RangeError(
-          `Keep newest must be a whole number of images >= 1, got ${JSON.stringify(config.keepNewest)}`,
-        );
+        throw new RangeError(t('errors.keep-newest', { got: JSON.stringify(config.keepNewest) }));
       return { policy, count };
     }
     case 'move':
       return { policy, dir: (config.moveTo ?? '').trim() || DEFAULT_MOVE_TO };
     default:
-      throw new RangeError(
-        `After sending must be one of ${RETENTIONS.map((r) => `"${r}"`).join(', ')}, got ${JSON.stringify(policy)}`,
-      );
+      throw new RangeError(t('errors.retention', { valid: quotedList(RETENTIONS), got: JSON.stringify(policy) }));
   }
 }
 
-function intervalMs(config: CameraNodeConfig): number {
-  const seconds = numberField(config.interval, 'Interval', DEFAULT_INTERVAL_S, 0, 'seconds');
+function intervalMs(t: Translate, config: CameraNodeConfig): number {
+  const seconds = numberField(t, config.interval, 'interval', DEFAULT_INTERVAL_S, 0, 'seconds');
   // The core needs at least 1 ms; 0 s in the editor means "as fast as possible".
   return Math.max(1, Math.round(seconds * 1000));
 }
 
+/** `field` and `hint` name the field and its unit in the messages (`errors.field.*`, `errors.hint.*`). */
 function numberField(
+  t: Translate,
   value: number | string | undefined,
   field: string,
   fallback: number,
@@ -165,14 +167,21 @@ function numberField(
   hint: string,
 ): number {
   const n = numberOrDefault(value, fallback);
-  if (!Number.isFinite(n) || n < min)
-    throw new RangeError(`${field} must be a number >= ${min} (${hint}), got ${JSON.stringify(value)}`);
+  if (!Number.isFinite(n) || n < min) {
+    const named = {
+      field: t(`errors.field.${field}`),
+      min,
+      hint: t(`errors.hint.${hint}`),
+      got: JSON.stringify(value),
+    };
+    throw new RangeError(t('errors.number-at-least', named));
+  }
   return n;
 }
 
-function requiredText(value: string | undefined, field: string): string {
+function requiredText(t: Translate, value: string | undefined, field: string): string {
   const text = (value ?? '').trim();
-  if (text === '') throw new TypeError(`${field} is empty: it is required for this source kind`);
+  if (text === '') throw new TypeError(t('errors.required', { field: t(`errors.field.${field}`) }));
   return text;
 }
 

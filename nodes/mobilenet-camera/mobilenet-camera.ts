@@ -45,7 +45,7 @@ export = function (RED: RedApi): void {
     const statuses = new StatusThrottle((shown) => this.status(shown), STATUS_INTERVAL_MS);
     let source: FrameSource | undefined;
     try {
-      source = createFrameSource(toFrameSourceConfig(config, (this.credentials ?? {}) as CameraCredentials));
+      source = createFrameSource(toFrameSourceConfig(config, t, (this.credentials ?? {}) as CameraCredentials));
     } catch (err) {
       statuses.now(status.failed(t('status.config-error')));
       this.error(t('errors.config', { message: redactUserinfo(toError(err).message) }));

@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { readConfig } from '../../app/config';
 import { buildFlow, FLOW_IDS } from '../../app/flow';
 import { toFrameSourceConfig, type CameraNodeConfig } from '../../nodes/mobilenet-camera/camera-config';
+import { nodeMessages } from '../helpers/node-red';
 
 describe('npm start: FRAMES_RETENTION', () => {
   /** The frame source the generated flow's camera node would run. */
   function folderSource(env: NodeJS.ProcessEnv): unknown {
     const flow = buildFlow(readConfig(env, '/srv'), 'mqtt://127.0.0.1:1883');
     const camera = flow.find((n) => n.id === FLOW_IDS.camera) as unknown as CameraNodeConfig;
-    return toFrameSourceConfig(camera);
+    return toFrameSourceConfig(camera, nodeMessages('mobilenet-camera'));
   }
 
   it('keeps the newest 1000 images of the frames folder by default', () => {

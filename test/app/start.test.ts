@@ -124,8 +124,10 @@ async function runScenario(env: Record<string, string>, setup?: () => Promise<vo
       (m) => m.slice(offlineFrom).some((x) => x.topic === 'e2e/available' && x.payload === 'offline'),
       { what: 'e2e/available offline', timeoutMs: 5000 },
     );
-    while (groupAlive(pgid) && Date.now() - signalled < 5000) await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.equal(groupAlive(pgid), false, `processes of the group still alive 5 s after SIGTERM:\n${app.output()}`);
+    await waitFor(() => !groupAlive(pgid), {
+      what: () => `the process group gone within 5 s of SIGTERM:\n${app.output()}`,
+      timeoutMs: Math.max(0, signalled + 5000 - Date.now()),
+    });
     assert.match(app.output(), /stopped cleanly; exiting with code 0/);
     assert.match(
       app.output(),
@@ -224,9 +226,7 @@ describe('npm start (the main job), end to end', function () {
         const offlineAt = subscriber.messages.findIndex((x) => x.topic === 'e2e/available' && x.payload === 'offline');
         const lastLabelsAt = subscriber.messages.map((x) => x.topic).lastIndexOf('e2e/http/labels');
         assert.ok(lastLabelsAt < offlineAt, 'labels go out before offline');
-        const deadline = Date.now() + 5000;
-        while (groupAlive(app.child.pid as number) && Date.now() < deadline)
-          await new Promise((resolve) => setTimeout(resolve, 50));
+        await waitFor(() => !groupAlive(app.child.pid as number), { what: 'the job to exit', timeoutMs: 5000 });
         assert.match(app.output(), /stopped cleanly; exiting with code 0/);
       } finally {
         await subscriber.client.endAsync(true).catch(() => undefined);
@@ -248,8 +248,8 @@ describe('npm start (the main job), end to end', function () {
     const stop = async (app: Started): Promise<void> => {
       const pgid = app.child.pid as number;
       process.kill(-pgid, 'SIGTERM');
-      const deadline = Date.now() + 6000;
-      while (groupAlive(pgid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      // Whatever is still alive after 6 s is killed by cleanup().
+      await waitFor(() => !groupAlive(pgid), { what: 'the job to exit', timeoutMs: 6000 }).catch(() => undefined);
       app.cleanup();
     };
     const env = { MQTT_URL: broker.url, NODE_RED_USER_DIR: userDir };

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { V1_025_LAYERS_DIR } from '../../fixtures';
 import { freePort } from '../../mqtt/helpers/brokers';
+import { waitFor } from '../../helpers';
 
 const REPO = path.resolve(__dirname, '..', '..', '..', '..');
 
@@ -52,13 +53,15 @@ export async function startApp(env: Record<string, string> = {}): Promise<AppPro
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const waitForOutput = async (pattern: RegExp, timeoutMs: number): Promise<void> => {
-    const deadline = Date.now() + timeoutMs;
-    while (!pattern.test(output)) {
-      if (child.exitCode !== null)
-        throw new Error(`the app exited (${child.exitCode}) before printing ${pattern}:\n${output}`);
-      if (Date.now() > deadline) throw new Error(`the app did not print ${pattern} within ${timeoutMs} ms:\n${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitFor(
+      () => {
+        if (pattern.test(output)) return true;
+        if (child.exitCode !== null)
+          throw new Error(`the app exited (${child.exitCode}) before printing ${pattern}:\n${output}`);
+        return false;
+      },
+      { what: () => `the app to print ${pattern}:\n${output}`, timeoutMs },
+    );
   };
   const app: AppProcess = {
     child,

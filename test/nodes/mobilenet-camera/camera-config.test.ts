@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { createFrameSource } from '../../../src/frames';
-import { sourceName, toFrameSourceConfig } from '../../../nodes/mobilenet-camera/camera-config';
+import {
+  type CameraCredentials,
+  type CameraNodeConfig,
+  sourceName,
+  toFrameSourceConfig as readConfig,
+} from '../../../nodes/mobilenet-camera/camera-config';
+import { nodeMessages } from '../../helpers/node-red';
+
+const t = nodeMessages('mobilenet-camera');
+const toFrameSourceConfig = (config: CameraNodeConfig, credentials?: CameraCredentials) =>
+  readConfig(config, t, credentials);
 
 describe('mobilenet-camera/toFrameSourceConfig', function () {
   it('turns editor strings and seconds into a command source config the core accepts', function () {
