@@ -137,11 +137,16 @@ export class LabelSetService extends EventEmitter {
   teach(image: ImageInput, label: string): Promise<{ id: string; label: string }> {
     return this.track(async () => {
       const set = await this.whenOpen();
-      // Both decode the frame; side by side, the crop costs no time beyond the inference.
-      const [result, thumbnail] = await Promise.all([
-        this.model.classify(image, { topK: 1, threshold: 0, roi: this.settings.roi, embedding: true }),
-        makeThumbnail(image, this.settings.roi),
-      ]);
+      // One decode and one inference: the example's crop is made from the pixels the model saw.
+      const result = await this.model.classify(image, {
+        topK: 1,
+        threshold: 0,
+        roi: this.settings.roi,
+        embedding: true,
+        keepInput: true,
+      });
+      if (!result.input) throw new Error('The model did not return the input it was asked to keep');
+      const thumbnail = await makeThumbnail(result.input, undefined, { size: result.input.width });
       const id = await set.add(label, embeddingOf(result), thumbnail);
       this.showCounts();
       return { id, label };
