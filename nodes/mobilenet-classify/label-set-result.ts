@@ -1,22 +1,14 @@
-import type { ClassifyOptions, ClassifyResult, MatchResult, Prediction, ImageInput } from '../../src';
+import {
+  type ClassifyOptions,
+  type ClassifyResult,
+  type ImageInput,
+  type MatchResult,
+  matchToPredictions,
+  type Prediction,
+} from '../../src';
 import type { LabelSetService } from '../mobilenet-label-set/label-set-service';
 import type { QueueStats, SharedModel } from '../mobilenet-model/shared-models';
 import type { NodeMessage } from '../shared/red-api';
-
-/** The label a set answers when no taught class is close enough. */
-export const UNKNOWN = 'unknown';
-
-/**
- * A set's match as classify predictions, best first: `{label, score, index}` as for ImageNet, `index`
- * being the class's place in the set (−1 for `unknown`). When the set is unsure, `unknown` comes first
- * with 1 − the best class's score, so whatever reads the first prediction (the MQTT label publisher)
- * reads `unknown`.
- */
-export function setPredictions(match: MatchResult, labels: readonly string[], topK: number): Prediction[] {
-  const classes = match.scores.map((s) => ({ label: s.label, score: s.score, index: labels.indexOf(s.label) }));
-  const predictions = match.known ? classes : [{ label: UNKNOWN, score: 1 - match.score, index: -1 }, ...classes];
-  return predictions.slice(0, Math.max(1, topK));
-}
 
 /** Writes a set's result onto the msg in the same shape as ImageNet's (payload = predictions). */
 export function applySetResult(
@@ -72,5 +64,5 @@ export async function classifyAgainstSet(
   const match = set.match(result);
   if (!match.known && encoded) set.noteUnsure(encoded, match.label, match.score);
   const labels = set.classes().map((c) => c.label);
-  applySetResult(msg, result, setPredictions(match, labels, topK), match, set.settings, model.queueStats());
+  applySetResult(msg, result, matchToPredictions(match, labels, topK), match, set.settings, model.queueStats());
 }
