@@ -276,7 +276,7 @@ export function classifyBody(limits: ClassifyLimits, log: RateLimitedLog): expre
       // Already answered (or the caller is gone): a later failure of the same body is not news.
       if (res.headersSent || res.destroyed) return;
       log.note(
-        `[mobilenet] POST /classify from ${req.socket.remoteAddress ?? 'unknown'}: ${status} ${message.split('. ')[0]}`,
+        `[mobilenet] POST ${req.path} from ${req.socket.remoteAddress ?? 'unknown'}: ${status} ${message.split('. ')[0]}`,
       );
       lingerOnClose(req);
       res.set('connection', 'close').status(status).json({ error: message });

@@ -4,6 +4,7 @@ import {
   type ImageInput,
   LabelSet,
   LabelSetError,
+  isLabelSetError,
   type ClassSummary,
   type LabelSetExport,
   type MatchResult,
@@ -66,6 +67,7 @@ export class LabelSetService extends EventEmitter {
   private set?: LabelSet;
   private taken?: TakenSet;
   private fingerprint?: string;
+  private modelInfo?: { fingerprint: string; embeddingSize: number; modelName: string };
   private readonly pending = new Set<Promise<unknown>>();
   private closed = false;
   private waiters: Array<{ resolve(set: LabelSet): void; reject(error: Error): void }> = [];
@@ -90,6 +92,11 @@ export class LabelSetService extends EventEmitter {
     }
     if (state.phase !== 'ready' || this.taken) return;
     this.fingerprint = state.info.fingerprint;
+    this.modelInfo = {
+      fingerprint: state.info.fingerprint,
+      embeddingSize: state.info.embeddingSize,
+      modelName: state.info.name,
+    };
     this.taken = takeSet(this.settings.dir, {
       fingerprint: state.info.fingerprint,
       embeddingSize: state.info.embeddingSize,
@@ -102,7 +109,14 @@ export class LabelSetService extends EventEmitter {
         this.showCounts();
         for (const waiter of this.waiters.splice(0)) waiter.resolve(set);
       },
-      (error: unknown) => this.fail(toError(error)),
+      (error: unknown) => {
+        const refused = toError(error);
+        // Said the way a flow author can act on it: the core's wording names its API.
+        if (isLabelSetError(refused) && refused.code === 'model-mismatch') {
+          refused.message += '. In Node-RED: send msg.command "reembed" to a teach node of this set';
+        }
+        this.fail(refused);
+      },
     );
   }
 
@@ -123,11 +137,16 @@ export class LabelSetService extends EventEmitter {
   teach(image: ImageInput, label: string): Promise<{ id: string; label: string }> {
     return this.track(async () => {
       const set = await this.whenOpen();
-      // Both decode the frame; side by side, the crop costs no time beyond the inference.
-      const [result, thumbnail] = await Promise.all([
-        this.model.classify(image, { topK: 1, threshold: 0, roi: this.settings.roi, embedding: true }),
-        makeThumbnail(image, this.settings.roi),
-      ]);
+      // One decode and one inference: the example's crop is made from the pixels the model saw.
+      const result = await this.model.classify(image, {
+        topK: 1,
+        threshold: 0,
+        roi: this.settings.roi,
+        embedding: true,
+        keepInput: true,
+      });
+      if (!result.input) throw new Error('The model did not return the input it was asked to keep');
+      const thumbnail = await makeThumbnail(result.input, undefined, { size: result.input.width });
       const id = await set.add(label, embeddingOf(result), thumbnail);
       this.showCounts();
       return { id, label };
@@ -230,6 +249,28 @@ export class LabelSetService extends EventEmitter {
       this.taken?.replace(next);
       this.set = next;
       this.showCounts();
+    });
+  }
+
+  /**
+   * After a model change: computes every example's embedding again from its stored crop with the model the
+   * set is now used with, and keeps the set (refused until then as taught with another model). All or nothing.
+   */
+  reembed(): Promise<number> {
+    return this.track(async () => {
+      const model = this.modelInfo;
+      if (!model) throw new Error(`The label set "${this.settings.name}" waits for its model to load; try again then`);
+      const set = this.set ?? (await LabelSet.open(this.settings.dir, { ...model, allowModelChange: true }));
+      // The crops were cut to the region when taught: embedded whole, as they are.
+      const count = await set.reembed(async (jpeg) =>
+        embeddingOf(await this.model.classify(jpeg, { topK: 1, threshold: 0, embedding: true })),
+      );
+      if (!this.set) {
+        this.set = set;
+        for (const waiter of this.waiters.splice(0)) waiter.resolve(set);
+      }
+      this.showCounts();
+      return count;
     });
   }
 

@@ -2,7 +2,17 @@ import { type ImageInput, toImageInput } from '../../src';
 import type { ClassCount, LabelSetService } from '../mobilenet-label-set/label-set-service';
 import type { NodeMessage } from '../shared/red-api';
 
-export const TEACH_COMMANDS = ['add', 'forget', 'relabel', 'remove', 'list', 'review', 'export', 'import'] as const;
+export const TEACH_COMMANDS = [
+  'add',
+  'reembed',
+  'forget',
+  'relabel',
+  'remove',
+  'list',
+  'review',
+  'export',
+  'import',
+] as const;
 export type TeachCommand = (typeof TEACH_COMMANDS)[number];
 
 /** A msg the teach node cannot act on (no label, unknown command): the caller's mistake. */
@@ -86,6 +96,9 @@ export async function runCommand(service: LabelSetService, msg: NodeMessage): Pr
       await service.removeExample(id);
       return answer();
     }
+    case 'reembed':
+      await service.reembed();
+      return answer();
     case 'list':
       await service.whenOpen();
       return msg.thumbnails === true

@@ -18,7 +18,8 @@ interface Entry<T> {
 }
 
 /**
- * A FIFO with a hard bound and an explicit policy when full:
+ * Frames waiting for a model (the classifier's queue, and the model node's while the model loads):
+ * a FIFO with a hard bound and an explicit policy when full:
  * - drop-oldest: evict the longest-waiting item (freshest frames win, as a camera wants);
  * - drop-newest: refuse the new item;
  * - wait: the producer's `push` resolves only once there is room (backpressure).

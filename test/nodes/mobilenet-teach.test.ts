@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { IMAGES, V1_025_LAYERS_DIR, readImage } from '../fixtures';
+import { IMAGES, V1_025_128_QUANT_TFLITE, V1_025_LAYERS_DIR, readImage } from '../fixtures';
 import { waitFor, waitForStatus } from '../helpers';
 import { type SpiedNode, collect, distNode, helper } from '../helpers/node-red';
 
@@ -11,6 +11,16 @@ const labelSetNode = distNode('mobilenet-label-set');
 const teachNode = distNode('mobilenet-teach');
 const classifyNode = distNode('mobilenet-classify');
 const NODES = [modelNode, labelSetNode, teachNode, classifyNode];
+
+// The same module instance Node-RED loaded (the compiled node's), to read the worker's tensor count.
+const shared =
+  require('../../nodes/mobilenet-model/shared-models') as typeof import('../../nodes/mobilenet-model/shared-models');
+
+async function workerTensors(configId: string): Promise<number> {
+  const diagnostics = shared.sharedModelDiagnostics;
+  const [model] = diagnostics.modelsOf(configId);
+  return (await diagnostics.workerMemory(model)!).numTensors;
+}
 
 const FRUIT = path.join(IMAGES, 'fewshot', 'fruit');
 
@@ -58,10 +68,10 @@ describe('mobilenet-teach + mobilenet-label-set + classify with a label set', fu
   this.timeout(180000);
   let dir: string;
 
-  function flow(): object[] {
+  function flow(modelPath = V1_025_LAYERS_DIR): object[] {
     return [
       { id: 'tab', type: 'tab' },
-      { id: 'm1', type: 'mobilenet-model', source: 'path', path: V1_025_LAYERS_DIR, backend: 'wasm', fit: 'fill' },
+      { id: 'm1', type: 'mobilenet-model', source: 'path', path: modelPath, backend: 'wasm', fit: 'fill' },
       { id: 'ls1', type: 'mobilenet-label-set', name: 'fruit', model: 'm1', dir },
       { id: 't1', z: 'tab', type: 'mobilenet-teach', labelSet: 'ls1', wires: [['taught']] },
       {
@@ -102,9 +112,9 @@ describe('mobilenet-teach + mobilenet-label-set + classify with a label set', fu
   }
 
   /** Node-RED's full deploy; waits for the new instances rather than the helper's start event. */
-  async function redeploy(): Promise<void> {
+  async function redeploy(modelPath?: string): Promise<void> {
     const before = helper.getNode('t1');
-    await helper.setFlows(flow(), 'full').catch((err: Error) => {
+    await helper.setFlows(flow(modelPath), 'full').catch((err: Error) => {
       if (!/timeout waiting event/.test(err.message)) throw err;
     });
     await waitFor(
@@ -206,6 +216,58 @@ describe('mobilenet-teach + mobilenet-label-set + classify with a label set', fu
     assert.deepEqual(answer.payload, [{ label: 'apple', count: 1 }]);
     const file = JSON.parse(fs.readFileSync(path.join(dir, 'labelset.json'), 'utf8')) as { classes: object };
     assert.deepEqual(Object.keys(file.classes), ['apple']);
+  });
+
+  it('export then import gives the set back; teaching and matching leave no tensor behind', async () => {
+    await helper.load(NODES, flow());
+    await waitForStatus(helper.getNode('t1') as SpiedNode, (s: { fill?: string }) => s.fill === 'green', {
+      timeoutMs: 60000,
+    });
+    await ask('t1', 'taught', { payload: fruit('apple', TAUGHT.apple[0]), label: 'apple' });
+    await classify(fruit('apple', HELD_OUT.apple[0]));
+    const tensors = await workerTensors('m1');
+    for (const name of TAUGHT.banana.slice(0, 3)) {
+      await ask('t1', 'taught', { payload: fruit('banana', name), label: 'banana' });
+    }
+    for (const name of HELD_OUT.banana) await classify(fruit('banana', name));
+    assert.equal(await workerTensors('m1'), tensors, 'tensors in the worker after 3 teaches and 4 frames');
+
+    const exported = (await ask('t1', 'taught', { command: 'export' })).payload as { classes: object };
+    assert.deepEqual(Object.keys(exported.classes), ['apple', 'banana']);
+    await ask('t1', 'taught', { command: 'forget', label: 'banana' });
+    await ask('t1', 'taught', { command: 'relabel', label: 'apple', to: 'pomme' });
+    const imported = await ask('t1', 'taught', { command: 'import', payload: JSON.stringify(exported) });
+    assert.deepEqual(imported.payload, [
+      { label: 'apple', count: 1 },
+      { label: 'banana', count: 3 },
+    ]);
+    assert.equal((await classify(fruit('banana', HELD_OUT.banana[1])))[0].label, 'banana');
+    await assert.rejects(ask('t1', 'taught', { command: 'import', payload: { not: 'a set' } }), /LabelSet|label set/i);
+  });
+
+  it('a set taught with one model is refused with another, naming its file, until reembed', async () => {
+    await helper.load(NODES, flow());
+    await waitForStatus(helper.getNode('t1') as SpiedNode, (s: { fill?: string }) => s.fill === 'green', {
+      timeoutMs: 60000,
+    });
+    for (const label of ['apple', 'banana'] as const) {
+      for (const name of TAUGHT[label].slice(0, 3)) await ask('t1', 'taught', { payload: fruit(label, name), label });
+    }
+    await redeploy(V1_025_128_QUANT_TFLITE);
+    await waitForStatus(helper.getNode('t1') as SpiedNode, (s: { fill?: string }) => s.fill === 'red', {
+      timeoutMs: 60000,
+    });
+    await assert.rejects(classify(fruit('apple', HELD_OUT.apple[0])), /labelset\.json was taught with .*, not /);
+    const redone = await ask('t1', 'taught', { command: 'reembed' });
+    assert.deepEqual(redone.payload, [
+      { label: 'apple', count: 3 },
+      { label: 'banana', count: 3 },
+    ]);
+    assert.equal((await classify(fruit('banana', HELD_OUT.banana[0])))[0].label, 'banana');
+    const file = JSON.parse(fs.readFileSync(path.join(dir, 'labelset.json'), 'utf8')) as {
+      model: { embeddingSize: number };
+    };
+    assert.equal(file.model.embeddingSize, 256, 'stored as taught with the new model');
   });
 
   it('with nothing taught, a classify node with the set answers unknown', async () => {
