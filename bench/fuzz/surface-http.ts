@@ -248,7 +248,7 @@ export class HttpSurface implements SurfaceRunner {
     if (!this.app) return;
     this.peakOfEarlierLives = Math.max(this.peakOfEarlierLives, this.app.peakMb);
     this.app.child.kill('SIGTERM');
-    await Promise.race([this.app.whenExited(), sleep(6000)]);
+    await within(this.app.whenExited(), 6000);
     await this.app.kill();
   }
 }

@@ -3,7 +3,7 @@ import type { FromChild, GoodFrame, InitMessage } from './protocol';
 import { caseBound, WARM_UP_FRAMES, type Bounds, type SurfaceRunner } from './surface';
 import { forkChild, request, type Watched } from './supervisor';
 import type { CaseOutcome, FuzzCase, Surface } from './types';
-import { sleep } from './within';
+import { sleep, within } from './within';
 
 /** The library and the Node-RED surfaces: a child process served over IPC, restarted when it dies or hangs. */
 export class IpcSurface implements SurfaceRunner {
@@ -129,7 +129,7 @@ export class IpcSurface implements SurfaceRunner {
     if (this.child) {
       this.peakOfEarlierLives = Math.max(this.peakOfEarlierLives, this.child.peakMb);
       this.child.child.disconnect?.();
-      await Promise.race([this.child.whenExited(), sleep(2000)]);
+      await within(this.child.whenExited(), 2000);
       await this.child.kill();
     }
   }
