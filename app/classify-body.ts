@@ -275,9 +275,8 @@ export function classifyBody(limits: ClassifyLimits, log: RateLimitedLog): expre
     const refuse = (status: number, message: string): void => {
       // Already answered (or the caller is gone): a later failure of the same body is not news.
       if (res.headersSent || res.destroyed) return;
-      log.note(
-        `[mobilenet] POST ${req.path} from ${req.socket.remoteAddress ?? 'unknown'}: ${status} ${message.split('. ')[0]}`,
-      );
+      const caller = req.socket.remoteAddress ?? 'unknown';
+      log.note(`[mobilenet] POST ${req.path} from ${caller}: ${status} ${message.split('. ')[0]}`);
       lingerOnClose(req);
       res.set('connection', 'close').status(status).json({ error: message });
       req.unpipe();
