@@ -4,6 +4,7 @@
  * <script src> and the editor runs it before that node's own script.
  */
 (function (global) {
+  // biome-ignore lint/suspicious/noRedundantUseStrict: the editor loads this as a classic script, not a module
   'use strict';
 
   /** Whole number ≥ 1 (queue size, top K). */

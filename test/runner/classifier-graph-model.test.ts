@@ -150,7 +150,7 @@ describe('Classifier with a TF.js graph model (converter format)', function () {
     assert.equal(after.executions - before.executions, 1);
     assert.equal(after.numTensors, before.numTensors);
     const expected = [Math.SQRT1_2, 0, Math.SQRT1_2];
-    result.embedding.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) < 1e-6, `${i}: ${v}`));
+    for (const [i, v] of result.embedding.entries()) assert.ok(Math.abs(v - expected[i]) < 1e-6, `${i}: ${v}`);
     assert.equal(result.top?.label, 'blue thing');
   });
 });

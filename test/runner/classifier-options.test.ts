@@ -137,7 +137,10 @@ describe('library options: each bad value named, with what is accepted', functio
       [
         'a misspelt option',
         { top: 3 },
-        /^classify options has unknown option "top"; accepted: topK, threshold, allow, deny, roi, fit, embedding, keepInput$/,
+        new RegExp(
+          '^classify options has unknown option "top"; ' +
+            'accepted: topK, threshold, allow, deny, roi, fit, embedding, keepInput$',
+        ),
       ],
     ];
     for (const [what, options, message] of badClassifies) {
