@@ -8,6 +8,9 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const tsc = require.resolve('typescript/bin/tsc');
+// A clean build: a source renamed or deleted must not leave its old compiled file in dist/, where mocha's glob
+// would still run it (and npm start would still load it).
+fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.json')], { stdio: 'inherit' });
 
 function copyEditorFiles(from, to) {
