@@ -56,8 +56,8 @@ async function buildSet(classifier: Classifier, dir: string): Promise<LabelSet> 
  * - a frame classified as usual (ImageNet top-5) against the same frame classified against a 10-class,
  *   100-example label set (embedding from the same inference + match, prototype and k-NN), interleaved
  *   frame by frame so load on the machine falls on both alike;
- * - teaching one example from the frame (embedding + thumbnail in parallel, then the atomic write of the
- *   set) against classifying it.
+ * - teaching one example from the frame (embedding + thumbnail in parallel, then the durable write: the
+ *   example's JPEG and one line appended to the set's examples.jsonl) against classifying it.
  * Acceptance (issue 12): the set adds < 1 ms per frame; teaching costs < one classification + 5 ms.
  */
 export async function benchLabelSet(runs = 40): Promise<Record<string, number>> {

@@ -38,6 +38,11 @@ export interface LabelSetDocument {
   name: string;
   model: LabelSetModel;
   classes: Record<string, StoredExample[]>;
+  /**
+   * The id of the `examples.jsonl` journal whose adds this file already holds (see journal.ts): that journal is
+   * not replayed again. Absent in a set that has never been compacted and in exports.
+   */
+  journal?: string;
 }
 
 const ID_PATTERN = /^[0-9a-f]{16}$/;
@@ -110,7 +115,16 @@ export function checkDocument(value: unknown, file: string): LabelSetDocument {
   if (total > LABELSET_LIMITS.maxExamples) {
     throw corrupt(file, `holds ${total} examples, more than the limit of ${LABELSET_LIMITS.maxExamples}`);
   }
-  return { version: LABELSET_FORMAT_VERSION, name: value.name, model, classes };
+  if (value.journal !== undefined && !isExampleId(value.journal)) {
+    throw corrupt(file, 'has a "journal" that is not 16 hex digits');
+  }
+  return {
+    version: LABELSET_FORMAT_VERSION,
+    name: value.name,
+    model,
+    classes,
+    ...(value.journal === undefined ? {} : { journal: value.journal }),
+  };
 }
 
 function checkModel(value: unknown, file: string): LabelSetModel {

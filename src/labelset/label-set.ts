@@ -13,6 +13,15 @@ import {
   thumbnailPathFor,
 } from './document';
 import { LabelSetError } from './errors';
+import {
+  applyJournal,
+  appendRecord,
+  COMPACT_AFTER_RECORDS,
+  JOURNAL_FILE,
+  journalHeader,
+  newJournalId,
+  readJournal,
+} from './journal';
 import { checkLabel, LABELSET_LIMITS } from './limits';
 import { type MatchClass, type MatchOptions, type MatchResult, matchClasses, resolveMatchOptions } from './matcher';
 import {
@@ -74,10 +83,11 @@ interface Example {
 type Classes = Map<string, Example[]>;
 
 /**
- * A named set of classes taught by example, kept in a folder as `labelset.json` + `examples/<id>.jpg`.
- * Every change is written atomically before the promise resolves, so a crash or kill never loses an example
- * whose `add` had resolved, and a change takes effect on the very next `match`. Changes are applied one at a
- * time in call order. One process should own a folder at a time.
+ * A named set of classes taught by example, kept in a folder as `labelset.json` + `examples.jsonl` (the adds
+ * since the last compaction, one JSON line each: see journal.ts) + `examples/<id>.jpg`. Every change is
+ * durable before the promise resolves, so a crash or kill never loses an example whose `add` had resolved, and
+ * a change takes effect on the very next `match`. An add appends one line, so its cost does not grow with the
+ * set. Changes are applied one at a time in call order. One process should own a folder at a time.
  */
 export class LabelSet {
   /** The set's folder (absolute). */
@@ -91,10 +101,28 @@ export class LabelSet {
   private setName: string;
   private prototypes = new Map<string, Float32Array>();
   private pending: Promise<unknown> = Promise.resolve();
+  private readonly journalFile: string;
+  /** The id of the journal adds are appended to; undefined until one is started (on the first add). */
+  private journalId: string | undefined;
+  /** Adds in that journal. */
+  private journalRecords = 0;
+  /** The journal id `labelset.json` names as already contained (that file's lines are never replayed). */
+  private absorbedJournal: string | undefined;
+  /** Set when an append failed part-way: the journal may end in a torn line, so the next change compacts. */
+  private journalBroken = false;
 
-  private constructor(folder: string, document: LabelSetDocument, target: LabelSetModel) {
+  private constructor(
+    folder: string,
+    document: LabelSetDocument,
+    target: LabelSetModel,
+    journal: { id: string | undefined; records: number },
+  ) {
     this.folder = folder;
     this.file = path.join(folder, LABELSET_FILE);
+    this.journalFile = path.join(folder, JOURNAL_FILE);
+    this.journalId = journal.id;
+    this.journalRecords = journal.records;
+    this.absorbedJournal = document.journal;
     this.setName = document.name;
     this.storedModel = document.model;
     this.targetModel = target;
@@ -141,11 +169,19 @@ export class LabelSet {
       await writeOrFail(file, serialise(document));
       text = serialise(document);
     }
-    const document = parseDocument(text, file);
-    checkSameModel(document.model, target, file, options.allowModelChange === true);
+    const stored = parseDocument(text, file);
+    checkSameModel(stored.model, target, file, options.allowModelChange === true);
+    const journalFile = path.join(folder, JOURNAL_FILE);
+    const journal = await readJournal(journalFile, stored.model.embeddingSize);
+    // A journal labelset.json already holds (or one cut short before its header) adds nothing.
+    const live = journal?.id !== undefined && journal.id !== stored.journal ? journal : undefined;
+    const document = live === undefined ? stored : await applyJournal(stored, live, folder, journalFile);
     await removeStaleTempFiles(folder);
     await removeStaleTempFiles(path.join(folder, EXAMPLES_FOLDER));
-    return new LabelSet(folder, document, target);
+    const set = new LabelSet(folder, document, target, { id: live?.id, records: live?.records.length ?? 0 });
+    // A torn last line must not be appended to: fold the journal into labelset.json and start a new one.
+    if (live?.torn === true) await set.writeCompacted(set.classMap, set.storedModel);
+    return set;
   }
 
   /**
@@ -174,7 +210,10 @@ export class LabelSet {
     const examplesFolder = path.join(folder, EXAMPLES_FOLDER);
     await mkdirOrFail(examplesFolder);
     for (const [id, jpeg] of thumbnails) await writeOrFail(path.join(examplesFolder, `${id}.jpg`), jpeg);
-    await writeOrFail(file, serialise(document));
+    // The replaced set's journal must not be replayed onto the imported one: name it as already contained.
+    const oldJournal = await readJournalIdLeniently(path.join(folder, JOURNAL_FILE));
+    const { journal: _ignored, ...imported } = document;
+    await writeOrFail(file, serialise(oldJournal === undefined ? imported : { ...imported, journal: oldJournal }));
     if (previous !== undefined) {
       // Crops of the replaced set that the new one does not use; only after the new file is in place.
       const old = safeParse(previous, file);
@@ -261,14 +300,33 @@ export class LabelSet {
       const id = randomBytes(8).toString('hex');
       const example: Example = { id, vector, encoded: encodeEmbedding(vector), addedAt: new Date().toISOString() };
       await mkdirOrFail(path.join(this.folder, EXAMPLES_FOLDER));
-      await writeOrFail(this.thumbnailFile(id), jpeg);
+      if (this.journalBroken) await this.writeCompacted(this.classMap, this.storedModel);
+      if (this.journalId === undefined) await this.startJournal();
       const next = copyClasses(this.classMap);
       next.set(label, [...(existing ?? []), example]);
-      try {
-        await this.commit(next);
-      } catch (error) {
+      // The crop and the journal line are written at once; a line whose crop is missing is ignored on open.
+      const record = { label, id, embedding: example.encoded, addedAt: example.addedAt };
+      const [crop, line] = await Promise.allSettled([
+        writeOrFail(this.thumbnailFile(id), jpeg),
+        appendRecord(this.journalFile, record).catch((error) => {
+          this.journalBroken = true;
+          throw new LabelSetError(
+            'io',
+            `Cannot append to ${this.journalFile}; the label set is unchanged: ${(error as Error).message}`,
+            { file: this.journalFile, cause: error },
+          );
+        }),
+      ]);
+      if (crop.status === 'rejected' || line.status === 'rejected') {
         await unlink(this.thumbnailFile(id)).catch(() => undefined);
-        throw error;
+        throw crop.status === 'rejected' ? crop.reason : (line as PromiseRejectedResult).reason;
+      }
+      this.classMap = next;
+      this.prototypes.delete(label);
+      this.journalRecords++;
+      if (this.journalRecords >= COMPACT_AFTER_RECORDS) {
+        // The example is durable already; a failed compaction only leaves a longer journal.
+        await this.writeCompacted(this.classMap, this.storedModel).catch(() => undefined);
       }
       return id;
     });
@@ -358,6 +416,14 @@ export class LabelSet {
   }
 
   /**
+   * Folds the adds journaled in `examples.jsonl` into `labelset.json` now (it happens on its own every
+   * `COMPACT_AFTER_RECORDS` adds and on every other change), e.g. before the folder is copied by hand.
+   */
+  compact(): Promise<void> {
+    return this.exclusive(() => this.writeCompacted(this.classMap, this.storedModel));
+  }
+
+  /**
    * Classifies an embedding against the taught classes. Options default to `DEFAULT_MATCH_OPTIONS`, chosen
    * from measurements; `unknown` (with `known: false`) when the best score is low or close to the second.
    */
@@ -393,10 +459,33 @@ export class LabelSet {
 
   /** Writes the next state, then makes it the current one (so a failed write changes nothing in memory). */
   private async commit(next: Classes, model: LabelSetModel = this.storedModel): Promise<void> {
-    await writeOrFail(this.file, serialise(this.document(next, model)));
+    await this.writeCompacted(next, model);
     this.classMap = next;
     this.storedModel = model;
     this.prototypes = new Map();
+  }
+
+  /**
+   * Writes the whole set to `labelset.json`, naming the current journal as contained in it, then starts a new,
+   * empty journal. A crash in between leaves a file that holds every add and a journal it says to skip.
+   */
+  private async writeCompacted(classes: Classes, model: LabelSetModel): Promise<void> {
+    const contained = this.journalId ?? this.absorbedJournal;
+    const document = this.document(classes, model);
+    await writeOrFail(this.file, serialise(contained === undefined ? document : { ...document, journal: contained }));
+    this.absorbedJournal = contained;
+    this.journalId = undefined;
+    this.journalRecords = 0;
+    this.journalBroken = false;
+    // labelset.json holds everything now; if the new journal cannot be started, the next add tries again.
+    await this.startJournal().catch(() => undefined);
+  }
+
+  private async startJournal(): Promise<void> {
+    const id = newJournalId();
+    await writeOrFail(this.journalFile, journalHeader(id));
+    this.journalId = id;
+    this.journalRecords = 0;
   }
 
   private document(classes: Classes, model: LabelSetModel): LabelSetDocument {
@@ -477,6 +566,13 @@ function fromDocument(document: LabelSetDocument): Classes {
     );
   }
   return classes;
+}
+
+/** The id in a journal's header, or undefined when there is no readable one. */
+async function readJournalIdLeniently(file: string): Promise<string | undefined> {
+  const text = await readBounded(file).catch(() => undefined);
+  const match = text === undefined ? null : /^\{"journal":"([0-9a-f]{16})"\}\n/.exec(text);
+  return match === null ? undefined : match[1];
 }
 
 function copyClasses(classes: Classes): Classes {

@@ -30,6 +30,16 @@ describe('LabelSet storage', function () {
     const open = await set.add('door open', vector(1, 0, 0, 0), jpeg);
     const closed = await set.add('door closed', vector(0, 2, 0, 0), jpeg);
 
+    // An add appends one line to the journal; compaction folds the lines into labelset.json.
+    const journal = fs.readFileSync(path.join(folder, 'examples.jsonl'), 'utf8').trimEnd().split('\n');
+    assert.deepEqual(
+      journal.slice(1).map((line) => [JSON.parse(line).label, JSON.parse(line).id]),
+      [
+        ['door open', open],
+        ['door closed', closed],
+      ],
+    );
+    await set.compact();
     const onDisk = JSON.parse(fs.readFileSync(path.join(folder, 'labelset.json'), 'utf8'));
     assert.equal(onDisk.version, 1);
     assert.deepEqual(onDisk.model, { fingerprint: TINY_MODEL.fingerprint, embeddingSize: 4, name: 'tiny' });
@@ -67,6 +77,7 @@ describe('LabelSet storage', function () {
     const folder = tempFolder('corrupt');
     const set = await LabelSet.open(folder, { ...TINY_MODEL, create: true });
     await set.add('a', vector(1, 0, 0, 0), jpeg);
+    await set.compact();
     const file = path.join(folder, 'labelset.json');
     const good = JSON.parse(fs.readFileSync(file, 'utf8'));
     const damaged: [string, RegExp][] = [
@@ -172,6 +183,7 @@ describe('LabelSet storage', function () {
     assert.equal(await set.add('Tür offen (links)', vector(1, 0, 0, 0), jpeg).then((id) => id.length), 16);
     assert.equal(set.exampleCount, 1);
     assert.equal(fs.readdirSync(path.join(folder, 'examples')).length, 1);
+    await set.compact();
     assert.notEqual(before, fs.readFileSync(path.join(folder, 'labelset.json'), 'utf8'));
   });
 
@@ -192,6 +204,7 @@ describe('LabelSet storage', function () {
     const folder = tempFolder('limit');
     const set = await LabelSet.open(folder, { ...TINY_MODEL, create: true });
     await set.add('full', vector(1, 0, 0, 0), jpeg);
+    await set.compact();
     // Writing 500 examples one by one costs 1000 fsyncs; a file holding them is the same state.
     const file = path.join(folder, 'labelset.json');
     const document = JSON.parse(fs.readFileSync(file, 'utf8'));

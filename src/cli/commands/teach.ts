@@ -10,8 +10,9 @@ import { defaultModel, progressReporter } from '../model-option';
 const HELP = `Usage: mobilenet teach [--model M] --set DIR --label L [--json] IMAGE...
 
 Adds each image as an example of label L to the label set in DIR (a folder of plain files:
-labelset.json and examples/*.jpg). A new set remembers the model it was taught with; an
-existing set uses its own model and refuses another one.
+labelset.json, examples.jsonl for the latest additions, and examples/*.jpg). A new set
+remembers the model it was taught with; an existing set uses its own model and refuses
+another one.
 
   --set DIR      the label set's folder (created when it does not exist)
   --label L      the class the images show (letters, digits, spaces, _ - . ' ( ); not "unknown")

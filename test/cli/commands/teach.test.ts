@@ -6,6 +6,15 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { IMAGES, V1_025_LAYERS_DIR, V2_QUANT_TFLITE } from '../../fixtures';
 
+/** The labels the set in `dir` holds on disk: `labelset.json`'s classes, then those of `examples.jsonl`'s adds. */
+function labelsOnDisk(dir: string): string[] {
+  const document = JSON.parse(fs.readFileSync(path.join(dir, 'labelset.json'), 'utf8')) as { classes: object };
+  const journal = path.join(dir, 'examples.jsonl');
+  const lines = fs.existsSync(journal) ? fs.readFileSync(journal, 'utf8').split('\n').slice(1) : [];
+  const added = lines.filter((line) => line !== '').map((line) => (JSON.parse(line) as { label: string }).label);
+  return [...new Set([...Object.keys(document.classes), ...added])];
+}
+
 const run = promisify(execFile);
 const MAIN = path.join(__dirname, '..', '..', '..', 'src', 'cli', 'main.js');
 
@@ -74,7 +83,7 @@ describe('cli mobilenet teach / labels / classify --set', function () {
     const document = JSON.parse(fs.readFileSync(path.join(set, 'labelset.json'), 'utf8'));
     assert.equal(document.model.embeddingSize, 256);
     assert.equal(document.model.name, V1_025_LAYERS_DIR);
-    assert.deepEqual(Object.keys(document.classes), ['fork', 'scissors']);
+    assert.deepEqual(labelsOnDisk(set), ['fork', 'scissors']);
     assert.equal(fs.readdirSync(path.join(set, 'examples')).filter((f) => f.endsWith('.jpg')).length, 6);
   });
 
@@ -133,14 +142,18 @@ describe('cli mobilenet teach / labels / classify --set', function () {
   });
 
   it('an existing set refuses another model, naming both, and is left unchanged', async function () {
-    const before = fs.readFileSync(path.join(set, 'labelset.json'), 'utf8');
+    const files = ['labelset.json', 'examples.jsonl'].map((name) => path.join(set, name));
+    const before = files.map((file) => fs.readFileSync(file, 'utf8'));
     const result = await cli('teach', '--model', V2_QUANT_TFLITE, '--set', set, '--label', 'fork', photo('fork', 4));
     assert.equal(result.code, 1);
     assert.match(
       result.stderr,
       /taught with model ".*mobilenet_v1_0\.25_224_tfjs_layers".*refuses ".*mobilenet_v2_1\.0_224_quant\.tflite"/,
     );
-    assert.equal(fs.readFileSync(path.join(set, 'labelset.json'), 'utf8'), before);
+    assert.deepEqual(
+      files.map((file) => fs.readFileSync(file, 'utf8')),
+      before,
+    );
     const classify = await cli('classify', '--model', V2_QUANT_TFLITE, '--set', set, photo('fork', 4));
     assert.equal(classify.code, 1);
     assert.match(classify.stderr, /refuses/);
