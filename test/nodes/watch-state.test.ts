@@ -180,4 +180,42 @@ describe('classify "Watch state" → mqtt-labels: motion gate, consensus, pictur
     assert.deepEqual(seen('mobilenet/porch/state').map(String), ['apple', 'banana']);
     assert.equal(seen('mobilenet/porch/image').length, 2);
   });
+
+  it('mqtt-labels refuses a malformed msg.state through done(err) and an unknown device class at deploy', async () => {
+    const labels = (id: string, deviceClass: string) => ({
+      id,
+      z: 'tab',
+      type: 'mobilenet-mqtt-labels',
+      broker: 'b1',
+      deviceClass,
+      wires: [['out']],
+    });
+    await helper.load(NODES, [
+      { id: 'tab', type: 'tab' },
+      { id: 'b1', type: 'mobilenet-mqtt-broker', url: broker.url },
+      labels('mq', 'door'),
+      labels('wrong', 'doorbell-ish'),
+      { id: 'out', z: 'tab', type: 'helper' },
+      { id: 'catcher', z: 'tab', type: 'catch', scope: ['mq'], uncaught: false, wires: [['caught']] },
+      { id: 'caught', z: 'tab', type: 'helper' },
+    ]);
+    const caught = collect(helper.getNode('caught') as SpiedNode);
+    const out = collect(helper.getNode('out') as SpiedNode);
+    const predictions = [{ label: 'open', score: 0.9, index: 0 }];
+    const mq = helper.getNode('mq') as SpiedNode;
+    mq.receive({ payload: predictions, frame: { source: 'garage' }, state: { state: 42 } });
+    await waitFor(() => caught.length > 0, { what: 'the refused msg.state' });
+    assert.match((caught[0].error as { message: string }).message, /msg\.state must be \{state, previous/);
+
+    const state = { state: 'open', previous: null, changedAt: 1_000_000, score: 0.9, classes: ['open', 'closed'] };
+    mq.receive({ payload: predictions, frame: { source: 'garage' }, state });
+    await waitFor(() => out.length > 0, { what: 'the good msg passed on' });
+    const wrong = helper.getNode('wrong') as SpiedNode;
+    assert.ok(
+      wrong.error.args.some((a) =>
+        /"doorbell-ish" is not a Home Assistant binary_sensor device class/.test(String(a[0])),
+      ),
+      JSON.stringify(wrong.error.args),
+    );
+  });
 });
