@@ -18,14 +18,20 @@ export interface ReadyDetail {
   fps?: number;
   latencyMs?: number;
   dropped: number;
+  /** Frames a watched state skipped because its region held still (only with "Watch state"). */
+  still?: number;
 }
 
-/** Once the model runs: "ready · 12.3 fps · 45 ms · 0 dropped", a warning once frames were dropped. */
+/**
+ * Once the model runs: "ready · 12.3 fps · 45 ms · 0 dropped" (watching a state: "· 40 still"), a warning
+ * once frames were dropped. Still frames are no warning: skipping them is the point of the motion gate.
+ */
 export function readyStatus(t: Translate, detail: ReadyDetail): NodeStatus {
   const parts = [t('status.ready')];
   if (detail.fps !== undefined && detail.fps > 0) parts.push(`${detail.fps.toFixed(1)} fps`);
   if (detail.latencyMs !== undefined) parts.push(`${Math.round(detail.latencyMs)} ms`);
   parts.push(t('status.dropped', { count: detail.dropped }));
+  if (detail.still !== undefined) parts.push(t('status.still', { count: detail.still }));
   const text = parts.join(' · ');
   return detail.dropped > 0 ? status.workingWithWarning(text) : status.working(text);
 }

@@ -38,20 +38,23 @@ export interface SetFrame {
   raw: boolean;
 }
 
+/** One frame's inference and its match against the set. */
+export interface SetMatch {
+  result: ClassifyResult;
+  match: MatchResult;
+}
+
 /**
  * Classifies a frame against a label set: one inference for the embedding (inside the set's region unless
- * the msg names one), matched against the set, written onto the msg in ImageNet's shape. Encoded frames the
- * set is unsure of are kept for review.
+ * the msg names one), matched against the set. Encoded frames the set is unsure of are kept for review.
  */
-export async function classifyAgainstSet(
+export async function matchAgainstSet(
   model: SharedModel,
   set: LabelSetService,
   frame: SetFrame,
   options: ClassifyOptions,
-  topK: number,
-  msg: NodeMessage,
   otherModel: () => string,
-): Promise<void> {
+): Promise<SetMatch> {
   const encoded = Buffer.isBuffer(frame.original) && !frame.raw ? frame.original : undefined;
   const result = await model.classify(frame.image, {
     ...options,
@@ -63,6 +66,18 @@ export async function classifyAgainstSet(
   if (fingerprint !== set.modelFingerprint) throw new Error(otherModel());
   const match = set.match(result);
   if (!match.known && encoded) set.noteUnsure(encoded, match.label, match.score);
+  return { result, match };
+}
+
+/** Writes a set's match onto the msg in ImageNet's shape. */
+export function writeSetMatch(
+  msg: NodeMessage,
+  model: SharedModel,
+  set: LabelSetService,
+  found: SetMatch,
+  topK: number,
+): void {
   const labels = set.classes().map((c) => c.label);
-  applySetResult(msg, result, matchToPredictions(match, labels, topK), match, set.settings, model.queueStats());
+  const predictions = matchToPredictions(found.match, labels, topK);
+  applySetResult(msg, found.result, predictions, found.match, set.settings, model.queueStats());
 }

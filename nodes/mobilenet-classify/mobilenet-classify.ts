@@ -8,7 +8,8 @@ import { translator } from '../shared/translate';
 import { toError } from '../../src';
 import { serviceOf } from '../mobilenet-label-set/label-set-node';
 import type { LabelSetService } from '../mobilenet-label-set/label-set-service';
-import { classifyAgainstSet } from './label-set-result';
+import { matchAgainstSet, type SetFrame, type SetMatch, writeSetMatch } from './label-set-result';
+import { StateWatches, type WatchStateConfig } from './state-watch';
 import {
   applyResult,
   classifySettings,
@@ -22,7 +23,7 @@ import { loadingStatus, readyStatus } from './classify-status';
 export = function (RED: RedApi): void {
   const t = translator(RED, 'mobilenet-classify');
 
-  function MobilenetClassifyNode(this: RedNode, config: ClassifyNodeConfig): void {
+  function MobilenetClassifyNode(this: RedNode, config: ClassifyNodeConfig & WatchStateConfig): void {
     RED.nodes.createNode(this, config);
     const node = this;
     const throttle = new StatusThrottle((shown) => node.status(shown));
@@ -31,12 +32,17 @@ export = function (RED: RedApi): void {
     let model: SharedModel | undefined;
     let setupError: Error | undefined;
     let labelSet: LabelSetService | undefined;
+    let watches: StateWatches | undefined;
+    /** The set's classes and counts at the last watched frame. */
+    let taughtSeen: string | undefined;
 
     const showReady = (): void => {
       if (!model) return;
       const stats = model.stats();
+      const skipped = watches?.skipped();
+      const dropped = (model?.queueStats().dropped ?? 0) + (skipped?.busy ?? 0);
       throttle.update(() =>
-        readyStatus(t, { fps: stats?.fps, latencyMs: stats?.latencyMs.p50, dropped: model?.queueStats().dropped ?? 0 }),
+        readyStatus(t, { fps: stats?.fps, latencyMs: stats?.latencyMs.p50, dropped, still: skipped?.still }),
       );
     };
 
@@ -60,6 +66,7 @@ export = function (RED: RedApi): void {
       settings = classifySettings(config, t);
       if (!isModelNode(modelNode)) throw new Error(t('errors.missing-model'));
       if (config.labelSet) labelSet = serviceOf(RED.nodes.getNode(config.labelSet), t('errors.missing-set'));
+      if (labelSet && config.watchState === true) watches = new StateWatches(config, labelSet.settings.roi);
       model = modelNode.register(user);
     } catch (err) {
       setupError = toError(err);
@@ -85,10 +92,23 @@ export = function (RED: RedApi): void {
         // The set's last frame: the editor draws the region on it, and a teach command without an image teaches it.
         if (set && Buffer.isBuffer(original) && msg.width === undefined) set.noteFrame(original);
         if (set && !(config.emptySet === 'imagenet' && set.classes().length === 0)) {
-          const frame = { image, original, raw: msg.width !== undefined };
-          await classifyAgainstSet(current, set, frame, options, settings.filter.topK, msg, () =>
-            t('errors.other-model', { set: set.settings.name }),
-          );
+          const frame: SetFrame = { image, original, raw: msg.width !== undefined };
+          const classify = () =>
+            matchAgainstSet(current, set, frame, options, () => t('errors.other-model', { set: set.settings.name }));
+          if (watches) {
+            // Taught, forgotten or relabelled since the last frame: the state follows without waiting for motion.
+            const taught = JSON.stringify(set.counts());
+            if (taughtSeen !== undefined && taught !== taughtSeen) watches.classifyNext();
+            taughtSeen = taught;
+            const watched = await watchFrame(watches, msg, frame, classify);
+            if (!watched) {
+              // Held still (or replaced by a newer frame): counted in the status, not sent on.
+              showReady();
+              done();
+              return;
+            }
+            writeSetMatch(msg, current, set, watched, settings.filter.topK);
+          } else writeSetMatch(msg, current, set, await classify(), settings.filter.topK);
         } else {
           const result = await current.classify(image, options);
           applyResult(msg, result, current.queueStats());
@@ -111,6 +131,34 @@ export = function (RED: RedApi): void {
       } finally {
         inFlight--;
       }
+    }
+
+    /**
+     * Runs a frame through its source's watcher. Undefined when the frame was skipped; on a confirmed
+     * change the msg carries `state` and the confirming frame's JPEG as `stateImage`.
+     */
+    async function watchFrame(
+      current: StateWatches,
+      msg: NodeMessage,
+      frame: SetFrame,
+      classify: () => Promise<SetMatch>,
+    ): Promise<SetMatch | undefined> {
+      const info = (msg.frame ?? {}) as { source?: unknown; ts?: unknown };
+      const source = typeof info.source === 'string' ? info.source : '';
+      const ts = typeof info.ts === 'number' ? info.ts : Date.now();
+      let found: SetMatch | undefined;
+      const { outcome } = await current.process(source, frame.image, ts, async () => {
+        found = await classify();
+        return found.match;
+      });
+      if (outcome.skipped || !found) return undefined;
+      if (outcome.change) {
+        const { state, previous, changedAt, score, frameJpeg } = outcome.change;
+        const classes = labelSet?.classes().map((c) => c.label);
+        msg.state = { state, previous, changedAt, score, classes };
+        msg.stateImage = frameJpeg;
+      }
+      return found;
     }
 
     node.on('input', (msg, send, done) => {

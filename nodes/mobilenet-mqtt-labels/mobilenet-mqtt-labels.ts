@@ -1,4 +1,5 @@
 import { LabelPublisher, type LabelFrame, type LabelPublisherOptions, type QoS } from '../../src';
+import { StateAnnouncer } from './state-message';
 import type { BrokerNode } from '../mobilenet-mqtt-broker/broker-node';
 import type { NodeMessage, RedApi, RedNode } from '../shared/red-api';
 import { failInput } from '../shared/fail-input';
@@ -30,6 +31,8 @@ interface LabelsNodeConfig {
   maxQueued?: number | string;
   /** Listen on `<prefix>/<source>/teach` and send each valid `{"label"}` on a second output, to a teach node. */
   teach?: boolean;
+  /** A two-class label set's watched state as a Home Assistant binary_sensor of this class ('' = text sensor). */
+  deviceClass?: string;
 }
 
 /** Editor values (strings, seconds) to the core's options (numbers, milliseconds). */
@@ -89,6 +92,7 @@ export = function (RED: RedApi): void {
     const statuses = new StatusThrottle((shown) => this.status(shown));
     const broker = RED.nodes.getNode(config.broker) as BrokerNode | null;
     let publisher: LabelPublisher | undefined;
+    let states: StateAnnouncer | undefined;
     if (!broker || typeof broker.brokerSettings !== 'function') {
       statuses.now(status.failed(t('status.no-broker')));
       this.error(t('errors.missing-broker'));
@@ -98,6 +102,7 @@ export = function (RED: RedApi): void {
         // One connection per publisher node (its own last will), so client ids must differ.
         if (settings.clientId) settings.clientId = `${settings.clientId}-${this.id}`;
         publisher = new LabelPublisher(settings, publisherOptions(config));
+        states = new StateAnnouncer(publisher, config.deviceClass, config.source, t);
         statuses.now(publisherStatus(RED, t, publisher.status()));
         let lastError: string | undefined;
         publisher.on('status', (s) => {
@@ -123,6 +128,8 @@ export = function (RED: RedApi): void {
         if (!publisher) throw new Error(t('errors.not-configured'));
         const current = publisher;
         const outcome = current.publish(frameFromMessage(msg, t));
+        // A classify node watching a state adds msg.state on a confirmed change: retained state and picture.
+        if (msg.state !== undefined) states?.publish(msg);
         msg.mqtt = { ...outcome, ...current.status() };
         send(msg);
         // Throttled: keeps the queued and dropped counts current, and ends a failed message's red status.

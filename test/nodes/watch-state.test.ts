@@ -1,0 +1,221 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { connectAsync, type MqttClient } from 'mqtt';
+import { discoveryTopic, type DeviceDiscoveryPayload } from '../../src/mqtt/ha-discovery';
+import { V1_025_LAYERS_DIR } from '../fixtures';
+import { waitFor, waitForStatus } from '../helpers';
+import { type SpiedNode, collect, distNode, helper } from '../helpers/node-red';
+import { REGION, sceneFrame } from '../labelset/scene';
+import { startAedes } from '../mqtt/helpers/brokers';
+
+const NODES = [
+  'mobilenet-model',
+  'mobilenet-label-set',
+  'mobilenet-teach',
+  'mobilenet-classify',
+  'mobilenet-mqtt-broker',
+  'mobilenet-mqtt-labels',
+].map(distNode);
+
+type Msg = Record<string, unknown>;
+type Message = { payload: Buffer; retain: boolean };
+
+async function recorder(url: string): Promise<{ client: MqttClient; got: Map<string, Message[]> }> {
+  const client = await connectAsync(url, { connectTimeout: 5000 });
+  const got = new Map<string, Message[]>();
+  client.on('message', (topic, payload, packet) =>
+    got.set(topic, [...(got.get(topic) ?? []), { payload, retain: packet.retain }]),
+  );
+  await client.subscribeAsync('#', { qos: 1 });
+  return { client, got };
+}
+
+/**
+ * Issue 12's ROI + motion + consensus acceptance inside Node-RED: teach node, classify node watching
+ * the label set's region, mqtt-labels node publishing the state to a real broker. The frames are a
+ * real still scene whose region shows one of two real photos.
+ */
+describe('classify "Watch state" → mqtt-labels: motion gate, consensus, picture over MQTT', function () {
+  this.timeout(180000);
+  const K = 3;
+  let dir: string;
+  let broker: Awaited<ReturnType<typeof startAedes>>;
+  const clients: MqttClient[] = [];
+
+  function flow(): object[] {
+    const roi = { roiX: REGION.x, roiY: REGION.y, roiWidth: REGION.width, roiHeight: REGION.height };
+    return [
+      { id: 'tab', type: 'tab' },
+      { id: 'm1', type: 'mobilenet-model', source: 'path', path: V1_025_LAYERS_DIR, backend: 'wasm', fit: 'fill' },
+      { id: 'ls1', type: 'mobilenet-label-set', name: 'porch', model: 'm1', dir, ...roi },
+      { id: 'b1', type: 'mobilenet-mqtt-broker', url: broker.url },
+      { id: 't1', z: 'tab', type: 'mobilenet-teach', labelSet: 'ls1', wires: [['taught']] },
+      {
+        id: 'c1',
+        z: 'tab',
+        type: 'mobilenet-classify',
+        model: 'm1',
+        labelSet: 'ls1',
+        keepImage: false,
+        watchState: true,
+        watchMotion: true,
+        watchFrames: String(K),
+        watchHeartbeat: '60',
+        wires: [['out', 'mq']],
+      },
+      { id: 'mq', z: 'tab', type: 'mobilenet-mqtt-labels', broker: 'b1', deviceClass: 'occupancy', wires: [[]] },
+      { id: 'taught', z: 'tab', type: 'helper' },
+      { id: 'out', z: 'tab', type: 'helper' },
+      { id: 'completed', z: 'tab', type: 'complete', scope: ['c1', 't1'], uncaught: false, wires: [['finished']] },
+      { id: 'finished', z: 'tab', type: 'helper' },
+      { id: 'catcher', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+      { id: 'caught', z: 'tab', type: 'helper' },
+    ];
+  }
+
+  before(async () => {
+    broker = await startAedes();
+  });
+  after(async () => {
+    await broker?.stop();
+  });
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mobilenet-watch-'));
+    await helper.startServer();
+  });
+  afterEach(async () => {
+    for (const client of clients.splice(0)) await client.endAsync(true);
+    await helper.unload();
+    await helper.stopServer();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('skips still frames (counted), publishes each state once after K frames, retained, with its JPEG', async () => {
+    await helper.load(NODES, flow());
+    await waitForStatus(helper.getNode('t1') as SpiedNode, (s: { fill?: string }) => s.fill === 'green', {
+      timeoutMs: 60000,
+    });
+    const finished = collect(helper.getNode('finished') as SpiedNode);
+    const caught = collect(helper.getNode('caught') as SpiedNode);
+    const out = collect(helper.getNode('out') as SpiedNode);
+
+    /** Sends a msg and waits until the node has finished with it (sent on, skipped, or failed). */
+    async function handled(nodeId: string, msg: Msg): Promise<void> {
+      const before = finished.length + caught.length;
+      (helper.getNode(nodeId) as SpiedNode).receive(msg);
+      await waitFor(() => finished.length + caught.length > before, { what: `${nodeId} done`, timeoutMs: 60000 });
+      assert.deepEqual(caught, [], 'no frame failed');
+    }
+
+    const apple = await sceneFrame('apple');
+    const banana = await sceneFrame('banana');
+    // "This is: apple / banana", taught from camera frames: the set's region is what is learned.
+    await handled('t1', { payload: apple, label: 'apple' });
+    await handled('t1', { payload: banana, label: 'banana' });
+
+    const early = await recorder(broker.url);
+    clients.push(early.client);
+    const sequence = [...Array(6).fill(apple), ...Array(8).fill(banana)] as Buffer[];
+    const firstBanana = 6;
+    const sentAt: number[] = [];
+    for (const [i, frame] of sequence.entries()) {
+      const before = out.length;
+      await handled('c1', { payload: frame, frame: { source: 'porch', ts: 1_000_000 + 1000 * i } });
+      if (out.length > before) sentAt.push(i);
+    }
+
+    // Still frames are not sent on, and each one is counted in the node's status.
+    const still = sequence.length - out.length;
+    assert.ok(still >= 6, `only ${still} still frames skipped`);
+    // The status is throttled to one update a second: the count shows once the last update goes out.
+    await waitForStatus(
+      helper.getNode('c1') as SpiedNode,
+      (s: { text?: string }) => !!s.text?.includes(`${still} still`),
+      {
+        timeoutMs: 5000,
+      },
+    );
+
+    // Each state once, the new one on the K-th agreeing frame after the change.
+    const changes = out.filter((m) => m.state !== undefined);
+    assert.deepEqual(
+      changes.map((m) => m.state as { state: string; previous: string | null }).map((s) => [s.previous, s.state]),
+      [
+        [null, 'apple'],
+        ['apple', 'banana'],
+      ],
+    );
+    const confirming = sentAt[out.indexOf(changes[1])];
+    assert.equal(confirming, firstBanana + K - 1);
+    const bananaState = changes[1].state as { changedAt: number; score: number; classes: string[] };
+    assert.equal(bananaState.changedAt, 1_000_000 + 1000 * confirming);
+    assert.ok(bananaState.score >= 0.8, `score ${bananaState.score}`);
+    assert.ok(Buffer.isBuffer(changes[1].stateImage) && changes[1].stateImage.equals(banana));
+    assert.equal((changes[1].payload as Array<{ label: string }>)[0].label, 'banana');
+
+    // Retained: a subscriber arriving now (Home Assistant after a restart) gets state, image and discovery.
+    const late = await recorder(broker.url);
+    clients.push(late.client);
+    const state = await waitFor(() => late.got.get('mobilenet/porch/state')?.at(-1), { what: 'state' });
+    const image = await waitFor(() => late.got.get('mobilenet/porch/image')?.at(-1), { what: 'image' });
+    const config = await waitFor(() => late.got.get(discoveryTopic('mobilenet', 'porch'))?.at(-1), {
+      what: 'discovery',
+    });
+    assert.equal(state.payload.toString(), 'banana');
+    assert.ok(state.retain && image.retain && config.retain);
+    assert.ok(image.payload.equals(banana), 'the image topic carries the frame that caused the change');
+    const cmps = Object.values((JSON.parse(config.payload.toString()) as DeviceDiscoveryPayload).cmps);
+    assert.ok(cmps.some((c) => c.p === 'image' && c.image_topic === 'mobilenet/porch/image'));
+    assert.ok(
+      cmps.some(
+        (c) => c.p === 'binary_sensor' && c.state_topic === 'mobilenet/porch/state' && c.device_class === 'occupancy',
+      ),
+    );
+
+    // A subscriber there all along saw each state once, not once per frame.
+    await waitFor(() => (early.got.get('mobilenet/porch/state') ?? []).length >= 2, { what: 'both states' });
+    const seen = (topic: string) => (early.got.get(topic) ?? []).map((m) => m.payload);
+    assert.deepEqual(seen('mobilenet/porch/state').map(String), ['apple', 'banana']);
+    assert.equal(seen('mobilenet/porch/image').length, 2);
+  });
+
+  it('mqtt-labels refuses a malformed msg.state through done(err) and an unknown device class at deploy', async () => {
+    const labels = (id: string, deviceClass: string) => ({
+      id,
+      z: 'tab',
+      type: 'mobilenet-mqtt-labels',
+      broker: 'b1',
+      deviceClass,
+      wires: [['out']],
+    });
+    await helper.load(NODES, [
+      { id: 'tab', type: 'tab' },
+      { id: 'b1', type: 'mobilenet-mqtt-broker', url: broker.url },
+      labels('mq', 'door'),
+      labels('wrong', 'doorbell-ish'),
+      { id: 'out', z: 'tab', type: 'helper' },
+      { id: 'catcher', z: 'tab', type: 'catch', scope: ['mq'], uncaught: false, wires: [['caught']] },
+      { id: 'caught', z: 'tab', type: 'helper' },
+    ]);
+    const caught = collect(helper.getNode('caught') as SpiedNode);
+    const out = collect(helper.getNode('out') as SpiedNode);
+    const predictions = [{ label: 'open', score: 0.9, index: 0 }];
+    const mq = helper.getNode('mq') as SpiedNode;
+    mq.receive({ payload: predictions, frame: { source: 'garage' }, state: { state: 42 } });
+    await waitFor(() => caught.length > 0, { what: 'the refused msg.state' });
+    assert.match((caught[0].error as { message: string }).message, /msg\.state must be \{state, previous/);
+
+    const state = { state: 'open', previous: null, changedAt: 1_000_000, score: 0.9, classes: ['open', 'closed'] };
+    mq.receive({ payload: predictions, frame: { source: 'garage' }, state });
+    await waitFor(() => out.length > 0, { what: 'the good msg passed on' });
+    const wrong = helper.getNode('wrong') as SpiedNode;
+    assert.ok(
+      wrong.error.args.some((a) =>
+        /"doorbell-ish" is not a Home Assistant binary_sensor device class/.test(String(a[0])),
+      ),
+      JSON.stringify(wrong.error.args),
+    );
+  });
+});
