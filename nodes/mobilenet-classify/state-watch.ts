@@ -41,6 +41,9 @@ export class StateWatches {
         // No motion gate: every frame counts as changed, so every one is classified.
         ...(config.watchMotion === false ? { minChangedArea: 0 } : {}),
       },
+      // The label set keeps the frames it is unsure of for the editor's review list (matchAgainstSet);
+      // a second, unseen queue per source would only hold memory.
+      review: { maxEntries: 0 },
     };
     // Refuse bad settings at deploy, not at the first frame.
     new StateWatcher({ ...this.options, classify: async () => ({ label: '', score: 0 }) });
