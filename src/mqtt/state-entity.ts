@@ -35,6 +35,7 @@ export const BINARY_SENSOR_DEVICE_CLASSES = [
   'window',
 ] as const;
 
+/** One of Home Assistant's binary_sensor device classes (see BINARY_SENSOR_DEVICE_CLASSES). */
 export type BinarySensorDeviceClass = (typeof BINARY_SENSOR_DEVICE_CLASSES)[number];
 
 /** Teach buttons are one per class; a set with more classes gets none rather than a wall of buttons. */

@@ -2,6 +2,7 @@ import { MqttConfigError } from './errors';
 
 /** Default topic prefix, in the spirit of Frigate's `frigate/...`: one word naming the product. */
 export const DEFAULT_PREFIX = 'mobilenet';
+/** The source name (a topic level) used when a frame or a publisher names none. */
 export const DEFAULT_SOURCE = 'camera';
 
 /**
