@@ -2,29 +2,15 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { connectAsync, type MqttClient } from 'mqtt';
 import { LabelSet, makeThumbnail } from '../../src/labelset';
 import { DEFAULT_CONSENSUS } from '../../src/labelset/consensus';
 import { StateWatcher, type StateChange, type WatchOutcome } from '../../src/labelset/state-watcher';
 import { LabelPublisher, type TeachCommand } from '../../src/mqtt';
-import { discoveryTopic, type DeviceDiscoveryPayload } from '../../src/mqtt/ha-discovery';
 import { Classifier } from '../../src/runner/classifier';
-import { waitFor } from '../helpers';
 import { startAedes } from '../mqtt/helpers/brokers';
 import { V1_025_LAYERS_DIR, V2_QUANT_TFLITE } from '../fixtures';
 import { REGION, sceneFrame, STATE_PHOTOS } from './scene';
-
-type Message = { payload: Buffer; retain: boolean };
-
-async function recorder(url: string): Promise<{ client: MqttClient; got: Map<string, Message[]> }> {
-  const client = await connectAsync(url, { connectTimeout: 5000 });
-  const got = new Map<string, Message[]>();
-  client.on('message', (topic, payload, packet) =>
-    got.set(topic, [...(got.get(topic) ?? []), { payload, retain: packet.retain }]),
-  );
-  await client.subscribeAsync('#', { qos: 1 });
-  return { client, got };
-}
+import { assertRetainedState, recordAllTopics } from './state-subscriber';
 
 /**
  * Issue 12's acceptance for ROI + motion + consensus: a still scene (a real photo) whose region
@@ -84,7 +70,7 @@ for (const [modelName, model] of MODELS)
       const sequence = [...Array(6).fill(apple), ...Array(8).fill(banana)] as Buffer[];
       const firstBanana = 6;
 
-      const early = await recorder(broker.url);
+      const early = await recordAllTopics(broker.url);
       closing.push(() => early.client.endAsync(true));
       const before = classifier.stats().completed;
       const outcomes: WatchOutcome[] = [];
@@ -127,23 +113,9 @@ for (const [modelName, model] of MODELS)
       assert.ok(changes[1].score >= 0.8);
 
       // Retained: a subscriber arriving now (Home Assistant after a restart) gets state, image and discovery.
-      const late = await recorder(broker.url);
+      const late = await recordAllTopics(broker.url);
       closing.push(() => late.client.endAsync(true));
-      const state = await waitFor(() => late.got.get('mobilenet/porch/state')?.at(-1), { what: 'state' });
-      const image = await waitFor(() => late.got.get('mobilenet/porch/image')?.at(-1), { what: 'image' });
-      const config = await waitFor(() => late.got.get(discoveryTopic('mobilenet', 'porch'))?.at(-1), {
-        what: 'discovery',
-      });
-      assert.equal(state.payload.toString(), 'banana');
-      assert.ok(state.retain && image.retain && config.retain);
-      assert.ok(image.payload.equals(banana), 'the image topic carries the frame that caused the change');
-      const cmps = Object.values((JSON.parse(config.payload.toString()) as DeviceDiscoveryPayload).cmps);
-      assert.ok(cmps.some((c) => c.p === 'image' && c.image_topic === 'mobilenet/porch/image'));
-      assert.ok(
-        cmps.some(
-          (c) => c.p === 'binary_sensor' && c.state_topic === 'mobilenet/porch/state' && c.device_class === 'occupancy',
-        ),
-      );
+      await assertRetainedState(late, { state: 'banana', image: banana, deviceClass: 'occupancy' });
 
       // A subscriber there all along saw each state once (apple, then banana), not once per frame.
       const seen = (topic: string) => (early.got.get(topic) ?? []).map((m) => m.payload);

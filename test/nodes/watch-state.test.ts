@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { connectAsync, type MqttClient } from 'mqtt';
-import { discoveryTopic, type DeviceDiscoveryPayload } from '../../src/mqtt/ha-discovery';
+import type { MqttClient } from 'mqtt';
 import { V1_025_LAYERS_DIR } from '../fixtures';
 import { waitFor, waitForStatus } from '../helpers';
 import { type SpiedNode, collect, distNode, helper } from '../helpers/node-red';
 import { REGION, sceneFrame } from '../labelset/scene';
+import { assertRetainedState, recordAllTopics } from '../labelset/state-subscriber';
 import { startAedes } from '../mqtt/helpers/brokers';
 
 const NODES = [
@@ -20,18 +20,6 @@ const NODES = [
 ].map(distNode);
 
 type Msg = Record<string, unknown>;
-type Message = { payload: Buffer; retain: boolean };
-
-async function recorder(url: string): Promise<{ client: MqttClient; got: Map<string, Message[]> }> {
-  const client = await connectAsync(url, { connectTimeout: 5000 });
-  const got = new Map<string, Message[]>();
-  client.on('message', (topic, payload, packet) =>
-    got.set(topic, [...(got.get(topic) ?? []), { payload, retain: packet.retain }]),
-  );
-  await client.subscribeAsync('#', { qos: 1 });
-  return { client, got };
-}
-
 /**
  * Issue 12's ROI + motion + consensus acceptance inside Node-RED: teach node, classify node watching
  * the label set's region, mqtt-labels node publishing the state to a real broker. The frames are a
@@ -115,7 +103,7 @@ describe('classify "Watch state" → mqtt-labels: motion gate, consensus, pictur
     await handled('t1', { payload: apple, label: 'apple' });
     await handled('t1', { payload: banana, label: 'banana' });
 
-    const early = await recorder(broker.url);
+    const early = await recordAllTopics(broker.url);
     clients.push(early.client);
     const sequence = [...Array(6).fill(apple), ...Array(8).fill(banana)] as Buffer[];
     const firstBanana = 6;
@@ -156,23 +144,9 @@ describe('classify "Watch state" → mqtt-labels: motion gate, consensus, pictur
     assert.equal((changes[1].payload as Array<{ label: string }>)[0].label, 'banana');
 
     // Retained: a subscriber arriving now (Home Assistant after a restart) gets state, image and discovery.
-    const late = await recorder(broker.url);
+    const late = await recordAllTopics(broker.url);
     clients.push(late.client);
-    const state = await waitFor(() => late.got.get('mobilenet/porch/state')?.at(-1), { what: 'state' });
-    const image = await waitFor(() => late.got.get('mobilenet/porch/image')?.at(-1), { what: 'image' });
-    const config = await waitFor(() => late.got.get(discoveryTopic('mobilenet', 'porch'))?.at(-1), {
-      what: 'discovery',
-    });
-    assert.equal(state.payload.toString(), 'banana');
-    assert.ok(state.retain && image.retain && config.retain);
-    assert.ok(image.payload.equals(banana), 'the image topic carries the frame that caused the change');
-    const cmps = Object.values((JSON.parse(config.payload.toString()) as DeviceDiscoveryPayload).cmps);
-    assert.ok(cmps.some((c) => c.p === 'image' && c.image_topic === 'mobilenet/porch/image'));
-    assert.ok(
-      cmps.some(
-        (c) => c.p === 'binary_sensor' && c.state_topic === 'mobilenet/porch/state' && c.device_class === 'occupancy',
-      ),
-    );
+    await assertRetainedState(late, { state: 'banana', image: banana, deviceClass: 'occupancy' });
 
     // A subscriber there all along saw each state once, not once per frame.
     await waitFor(() => (early.got.get('mobilenet/porch/state') ?? []).length >= 2, { what: 'both states' });
