@@ -33,6 +33,18 @@ const IDS = {
   mqttTeach: 'mobilenet_mqtt_teach',
 } as const;
 
+/** What both classify nodes (camera frames and POST /classify) share, so they cannot drift apart. */
+const CLASSIFY_SETTINGS = {
+  type: 'mobilenet-classify',
+  z: TAB,
+  model: IDS.model,
+  labelSet: IDS.labelSet,
+  emptySet: 'imagenet',
+  topK: 5,
+  threshold: 0,
+  keepImage: false,
+};
+
 /** `a b "c d"` → ['a', 'b "c d"']: the camera node splits its args itself, never through a shell. */
 function splitCommand(line: string): { command: string; args: string } {
   const trimmed = line.trim();
@@ -295,15 +307,8 @@ export function buildFlow(config: AppConfig, brokerUrl: string): FlowNode[] {
     cameraNode(config),
     {
       id: IDS.classify,
-      type: 'mobilenet-classify',
-      z: TAB,
+      ...CLASSIFY_SETTINGS,
       name: 'classify',
-      model: IDS.model,
-      labelSet: IDS.labelSet,
-      emptySet: 'imagenet',
-      topK: 5,
-      threshold: 0,
-      keepImage: false,
       x: 340,
       y: 120,
       wires: [[IDS.labels]],
@@ -352,15 +357,8 @@ export function buildFlow(config: AppConfig, brokerUrl: string): FlowNode[] {
     },
     {
       id: IDS.httpClassify,
-      type: 'mobilenet-classify',
-      z: TAB,
+      ...CLASSIFY_SETTINGS,
       name: 'classify (http)',
-      model: IDS.model,
-      labelSet: IDS.labelSet,
-      emptySet: 'imagenet',
-      topK: 5,
-      threshold: 0,
-      keepImage: false,
       x: 540,
       y: 220,
       wires: [[IDS.httpAnswer, IDS.labels]],
