@@ -27,8 +27,8 @@ export interface ExtraJob {
 export interface BenchOptions {
   /** Models for the per-frame section (catalog name, directory or .tflite); the first is the headline. */
   models: string[];
-  /** The model for throughput with 1 … N workers: an inference-bound one shows the pool best. */
-  throughputModel?: string;
+  /** The model for throughput with 1 … N workers (default the first); null: no throughput section. */
+  throughputModel?: string | null;
   /** Restrict to these engine names. */
   engines?: string[];
   grid: GridPoint[];
@@ -125,7 +125,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     await fs.writeFile(jpegPath, await cameraFrame(options.image));
     const engines = availableEngines(options.engines);
     const workers = workerCounts(options.maxWorkers).filter((n) => n > 1);
-    const throughputModel = options.throughputModel ?? options.models[0];
+    const throughputModel =
+      options.throughputModel === null ? undefined : (options.throughputModel ?? options.models[0]);
     const extras = options.extras ?? [];
     const total =
       options.models.length * engines.length +
