@@ -2,7 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { toError } from '../to-error';
-import { availableEngines, workerCounts } from './engines';
+import { acceptsOption, availableEngines, workerCounts } from './engines';
 import { cameraFrame } from './frame';
 import { type GridPoint, pointName, publishedTop1 } from './grid';
 import type { ChildReply, FrameJob, FrameMeasurement } from './job';
@@ -124,7 +124,10 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     await fs.mkdir(workDir, { recursive: true });
     await fs.writeFile(jpegPath, await cameraFrame(options.image));
     const engines = availableEngines(options.engines);
-    const workers = workerCounts(options.maxWorkers).filter((n) => n > 1);
+    // With a worker pool every count is a run of its own (the default count differs between boards);
+    // without one, the per-model run of the throughput model saturates its one worker.
+    const pool = acceptsOption('workers', 1);
+    const workers = pool ? workerCounts(options.maxWorkers) : [];
     const throughputModel =
       options.throughputModel === null ? undefined : (options.throughputModel ?? options.models[0]);
     const extras = options.extras ?? [];
@@ -158,13 +161,13 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         }
         progress.step(`${path.basename(model)} · ${requested}`);
         const outcome = outcomeOf(
-          await runChild(frameJob(model, jobOptions, model === throughputModel), {
+          await runChild(frameJob(model, jobOptions, model === throughputModel && !pool), {
             execArgv: index === 0 ? defaultExecArgv(engines) : engine.execArgv,
           }),
         );
         if (index === 0) defaultEngine = outcome.result?.engine;
         models.push({ model, requested, outcome });
-        if (model === throughputModel) {
+        if (model === throughputModel && !pool) {
           const saturated = outcome.result?.saturated;
           throughput.push({
             model,
@@ -180,7 +183,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     if (throughputModel) {
       for (const engine of engines) {
         for (const count of workers) {
-          progress.step(`${path.basename(throughputModel)} · ${engine.name} · ${count} workers saturated`);
+          progress.step(`${path.basename(throughputModel)} · ${engine.name} · ${count} worker(s) saturated`);
           const reply = await runChild(
             { ...frameJob(throughputModel, { ...engine.selected, workers: count }, true), runs: 3, warmup: 2 },
             { execArgv: engine.execArgv },

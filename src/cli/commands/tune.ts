@@ -4,6 +4,7 @@ import { type FramesAccuracy, framesAccuracy, readLabelledFrames } from '../../m
 import { cachedOfficialModel } from '../../measure/model-sources';
 import { fullPreset, quickPreset } from '../../measure/presets';
 import { type Candidate, MAX_BUSY, type Recommendation, recommend } from '../../measure/recommend';
+import { int8FromLayers } from '../../measure/int8-converter';
 import { runBench } from '../../measure/run-bench';
 import { fullGrid } from '../../measure/grid';
 import type { CliCommand } from '../command';
@@ -69,7 +70,14 @@ export const tuneCommand: CliCommand = {
       return 2;
     }
     const preset = values.quick ? quickPreset() : fullPreset();
-    const common = { ...preset, engines: values.engine, throughputModel: null, saturateFrames: 0, framesForRss: 0 };
+    const common = {
+      ...preset,
+      engines: values.engine,
+      throughputModel: null,
+      saturateFrames: 0,
+      framesForRss: 0,
+      int8Converter: int8FromLayers,
+    };
     let candidates: Candidate[];
     let basis: string;
     if (values.frames) {
