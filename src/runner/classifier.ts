@@ -1,4 +1,5 @@
 import type { BackendName } from '../engine/backend';
+import type { EngineChoice, EngineName } from '../engine/engine';
 import { prepareImage } from '../image/preprocess';
 import { normalize } from '../image/normalize';
 import type { FitMode, ImageInput, RawImage, Roi } from '../image/types';
@@ -19,6 +20,11 @@ import { toError } from '../to-error';
 
 /** What to load and how to run it: the model (see ModelOptions) plus backend, queue and image limits. */
 export interface ClassifierOptions extends ModelOptions {
+  /**
+   * What runs the model: litert (LiteRT.js, the TFLite interpreter with XNNPACK, in wasm), tfjs (the
+   * fused TF.js graph), or auto (LiteRT.js where it can run the model, else TF.js; `info` says why).
+   */
+  engine?: EngineChoice;
   /** auto (tfjs-node if installed, else wasm), wasm, tfjs-node or cpu. */
   backend?: BackendName;
   /** Frames waiting for the model, not counting the one being classified (default 4). */
@@ -84,7 +90,11 @@ export type ClassifyResultWithEmbedding = ClassifyResult & { embedding: Float32A
 export interface ModelInfo {
   name: string;
   format: ModelFormat;
-  /** The TF.js backend the worker runs on (e.g. `wasm`), after `auto` was resolved. */
+  /** The engine that runs the model, after `auto` was resolved. */
+  engine: EngineName;
+  /** Why `auto` runs the model on TF.js rather than LiteRT.js, when it does. */
+  engineFallbackReason?: string;
+  /** What runs the kernels: the TF.js backend (e.g. `wasm`) or the LiteRT.js build (e.g. `litert-wasm (compat)`). */
   backend: string;
   mode: ExecutionMode;
   /** Why the model runs as the library's own model object instead of the fused graph, when it does. */
@@ -138,6 +148,9 @@ function chooseLabels(
   return { labels: Array.from({ length: classes }, (_, i) => `class ${i}`), labelsSource: 'none (class N)' };
 }
 
+/** The engine a classifier runs on when its options name none. */
+export const DEFAULT_ENGINE: EngineChoice = 'tfjs';
+
 interface Job {
   image: ImageInput;
   options: ClassifyOptions;
@@ -172,7 +185,7 @@ export class Classifier {
   private constructor(
     private worker: InferenceWorker,
     /** What the worker was started with, to start a new one if it dies. */
-    private readonly workerSpec: { model: LocalModelSpec; backend: BackendName },
+    private readonly workerSpec: { model: LocalModelSpec; backend: BackendName; engine: EngineChoice },
     private readonly labels: string[],
     /** What was loaded and how it runs. */
     readonly info: ModelInfo,
@@ -197,8 +210,9 @@ export class Classifier {
     const workerSpec = {
       model: { format: resolved.format, path: resolved.localPath, unfused: options.unfused, float: options.float },
       backend: options.backend ?? 'auto',
+      engine: options.engine ?? DEFAULT_ENGINE,
     };
-    const { worker, info } = await InferenceWorker.start(workerSpec.model, workerSpec.backend);
+    const { worker, info } = await InferenceWorker.start(workerSpec.model, workerSpec.backend, workerSpec.engine);
     try {
       const { labels, labelsSource } = chooseLabels(resolved, info.embeddedLabels, info.classes);
       const [height, width] = info.inputShape;
@@ -213,6 +227,8 @@ export class Classifier {
       const modelInfo: ModelInfo = {
         name: resolved.name,
         format: resolved.format,
+        engine: info.engine,
+        ...(info.engineFallbackReason ? { engineFallbackReason: info.engineFallbackReason } : {}),
         backend: info.backend,
         mode: info.mode,
         fallbackReason: info.fallbackReason,
@@ -355,7 +371,11 @@ export class Classifier {
   private async replaceWorker(): Promise<void> {
     const dead = this.worker;
     try {
-      const { worker } = await InferenceWorker.start(this.workerSpec.model, this.workerSpec.backend);
+      const { worker } = await InferenceWorker.start(
+        this.workerSpec.model,
+        this.workerSpec.backend,
+        this.workerSpec.engine,
+      );
       this.worker = worker;
     } catch (error) {
       const why = toError(error).message;
