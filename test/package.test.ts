@@ -3,9 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /**
- * The Node-RED flow library scorecard (`node-red-dev validate`, 0.1.6), rule by rule, checked offline: the tool itself
- * asks the npm registry and the flow catalogue, so it cannot run in the tests. What a rule needs from the network (N01's
- * catalogue, D03's latest versions) is said beside it; the README's "Dependencies" section states where the package
+ * The Node-RED flow library scorecard (`node-red-dev validate`, 0.1.6), rule by rule, checked offline: the tool
+ * itself asks the npm registry and the flow catalogue, so it cannot run in the tests. What a rule needs from the
+ * network (N01's catalogue, D03's latest versions) is said beside it; the README's "Dependencies" section states where the package
  * departs from a rule, and the D01 test holds it to what it states.
  */
 
@@ -137,7 +137,7 @@ describe('package: the flow library scorecard, offline', function () {
     );
   });
 
-  it("P07: engines.node admits the newest tested Node-RED's minimum Node.js, and the Node.js the tests run on", function () {
+  it("P07: engines.node admits the newest Node-RED's minimum Node.js, and the Node.js running the tests", function () {
     const floor = floorOf(pkg.engines?.node ?? '');
     // The scorecard takes Node-RED's latest release (the 5 line): the lowest Node.js it needs must be one we admit.
     for (const dir of testedNodeRedDirs().filter((d) => Number(manifestOf(d).version.split('.')[0]) >= 5)) {
@@ -160,7 +160,7 @@ describe('package: the flow library scorecard, offline', function () {
     for (const shipped of ['dist/src', 'dist/nodes', 'examples']) assert.ok(pkg.files?.includes(shipped), shipped);
   });
 
-  it('N01: node types are the package\'s own (prefixed "mobilenet-") and clash with no core node of 4.1 or 5.0', function () {
+  it('N01: node types are prefixed "mobilenet-" and clash with no core node of 4.1 or 5.0', function () {
     // The scorecard also compares them with every package in the online flow catalogue; the prefix is what keeps
     // them apart there.
     assert.ok(nodeTypes.length > 0);
@@ -180,7 +180,7 @@ describe('package: the flow library scorecard, offline', function () {
     for (const type of flowNodes) assert.ok(used.has(type), `no example uses ${type}`);
   });
 
-  it('N02: the examples import cleanly: valid JSON, only core and own node types, each with a comment node', function () {
+  it('N02: the examples import cleanly: valid JSON, only core and own node types, each with a comment', function () {
     const core = coreNodeTypes(testedNodeRedDirs()[0]);
     const flows = examples();
     assert.ok(flows.size >= 3, `examples: ${[...flows.keys()].join(', ')}`);
@@ -204,7 +204,7 @@ describe('package: the flow library scorecard, offline', function () {
     }
   });
 
-  it('nodes: each type has a runtime, an editor template, help, messages and an icon where Node-RED looks', function () {
+  it('nodes: each type has a runtime, an editor, help, messages and an icon where Node-RED looks', function () {
     for (const type of nodeTypes) {
       const runtime = pkg['node-red']!.nodes![type];
       assert.equal(runtime, `dist/nodes/${type}/${type}.js`, `${type}: runtime path follows nodes/<type>/<type>`);
@@ -266,7 +266,7 @@ describe('package: the flow library scorecard, offline', function () {
     }
   });
 
-  it('D03: the lock file installs versions the declared ranges admit (whether they are the latest needs npm)', function () {
+  it('D03: the lock installs what the declared ranges admit (whether that is the latest needs npm)', function () {
     const lock = JSON.parse(read('package-lock.json')) as {
       packages: Record<string, { version?: string; dependencies?: Record<string, string> }>;
     };
