@@ -5,8 +5,8 @@ import * as path from 'node:path';
 /**
  * The Node-RED flow library scorecard (`node-red-dev validate`, 0.1.6), rule by rule, checked offline: the tool
  * itself asks the npm registry and the flow catalogue, so it cannot run in the tests. What a rule needs from the
- * network (N01's catalogue, D03's latest versions) is said beside it; the README's "Dependencies" section states where the package
- * departs from a rule, and the D01 test holds it to what it states.
+ * network (N01's catalogue, D03's latest versions) is said beside it; the README's "Dependencies" section states
+ * where the package departs from a rule, and the D01 test holds it to what it states.
  */
 
 const ROOT = path.join(__dirname, '..', '..');
