@@ -23,6 +23,7 @@ const MODEL = {
   queueSize: 4,
   queuePolicy: 'drop-oldest',
   fit: 'fill',
+  workers: 1,
 };
 
 function flow(topK: number, model: object = MODEL): object[] {
@@ -208,6 +209,41 @@ describe('mobilenet-model config node', function () {
     await waitFor(() => caught.length === 1, { what: 'the error' });
     assert.match((caught[0].error as { message: string }).message, /failed to load.*\/nonexistent\/model-dir/);
   });
+
+  it('runs the model in as many workers as configured, and ends them all when unloaded', async () => {
+    await waitFor(() => diagnostics.counts().alive === 0, {
+      what: 'models of earlier tests unloaded',
+      timeoutMs: 10000,
+    });
+    const portsBefore = workerThreads();
+    await helper.load([modelNode, classifyNode], flow(1, { ...MODEL, workers: '2' }));
+    await classifyOnce(1);
+    const [model] = diagnostics.modelsOf('m-life');
+    assert.equal(new Set(diagnostics.workerThreadIds(model)).size, 2, 'two worker threads');
+    assert.equal(workerThreads(), portsBefore + 2);
+    assert.equal(model.stats()?.workers.size, 2);
+    await helper.unload();
+    await waitFor(() => diagnostics.counts().alive === 0 && workerThreads() === portsBefore, {
+      what: 'both workers ended',
+      timeoutMs: 10000,
+    });
+  });
+
+  for (const workers of ['0', '17', 'two']) {
+    it(`refuses ${workers} workers by name, with what is valid`, async () => {
+      await helper.load([modelNode, classifyNode], flow(1, { ...MODEL, workers }));
+      const c1 = helper.getNode('c1')!;
+      const status = await waitForStatus(c1, (s) => s.fill === 'red');
+      assert.match(status.text!, /not configured|Workers/);
+      const m = helper.getNode('m-life')!;
+      const errors = (m.error as { args: unknown[][] }).args.map((a) => String(a[0]));
+      const expected = new RegExp(`Workers must be a whole number from 1 to 16 .*got ${workers}$`);
+      assert.ok(
+        errors.some((e) => expected.test(e)),
+        errors.join('\n'),
+      );
+    });
+  }
 
   it('refuses a bad configuration by name and lists valid values', async () => {
     await helper.load([modelNode, classifyNode], flow(1, { ...MODEL, queuePolicy: 'fastest' }));
