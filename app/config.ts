@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { defaultWorkers, MAX_WORKERS } from '../src';
 import { parseFramesRetention, type FramesRetention } from './frames-retention';
 import { brokerLogin, moveLoginOutOfUrl } from './url-credentials';
 
@@ -37,6 +38,8 @@ export interface AppConfig {
   teachToken?: string;
   cacheDir?: string;
   maxFps: number;
+  /** Inference worker threads for the model (MOBILENET_WORKERS; default one per core but one). */
+  workers: number;
 }
 
 function integer(name: string, value: string | undefined, fallback: number): number {
@@ -52,6 +55,17 @@ function framesPerSecond(value: string | undefined, fallback: number): number {
   const parsed = Number(value);
   if (!Number.isFinite(parsed) || parsed < 0)
     throw new Error(`MAX_FPS must be a number >= 0 (frames per second; 0 means no cap), got "${value}"`);
+  return parsed;
+}
+
+function workerCount(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return defaultWorkers();
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1 || parsed > MAX_WORKERS)
+    throw new Error(
+      `MOBILENET_WORKERS must be a whole number from 1 to ${MAX_WORKERS} (inference threads, each holding the ` +
+        `model), got "${value}"`,
+    );
   return parsed;
 }
 
@@ -79,6 +93,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     labelSetDir: env.LABEL_SET_DIR ? path.resolve(cwd, env.LABEL_SET_DIR) : path.join(userDir, 'label-set'),
     cacheDir: env.MOBILENET_CACHE || undefined,
     maxFps: framesPerSecond(env.MAX_FPS, 2),
+    workers: workerCount(env.MOBILENET_WORKERS),
     framesRetention: parseFramesRetention(env.FRAMES_RETENTION),
   };
 }

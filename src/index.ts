@@ -9,6 +9,7 @@
 export { Classifier, type ClassifierOptions, type ClassifyOptions, type ClassifyResult } from './runner/classifier';
 export type { ClassifierStats, ClassifyResultWithEmbedding, ModelInfo, Timings } from './runner/classifier';
 export { checkClassifyOptions } from './runner/classifier-options';
+export { defaultWorkers, MAX_WORKERS, workersProblem } from './runner/worker-count';
 export type { Prediction, PredictionFilter } from './runner/predictions';
 export { FrameDroppedError, FrameQueue, QUEUE_POLICIES, type QueuePolicy } from './runner/frame-queue';
 export { BACKEND_NAMES, type BackendName } from './engine/backend';

@@ -4,6 +4,7 @@ import { FIT_MODES } from '../image/options';
 import { checkRoiShape } from '../image/roi';
 import { QUEUE_POLICIES } from './frame-queue';
 import { validateFilter } from './predictions';
+import { workersProblem } from './worker-count';
 
 /*
  * The library's options are checked where they enter, so a JavaScript caller (no type checker) who
@@ -26,6 +27,7 @@ const CLASSIFIER_KEYS = [
   'maxMetadataBytes',
   'unfused',
   'float',
+  'workers',
 ];
 
 function quoted(values: readonly string[]): string {
@@ -124,4 +126,8 @@ export function checkClassifierOptions(options: unknown): void {
   positiveNumber('maxMetadataBytes', 'bytes', o.maxMetadataBytes);
   boolean('unfused', o.unfused);
   boolean('float', o.float);
+  if (o.workers !== undefined) {
+    const problem = workersProblem('workers', o.workers);
+    if (problem) throw new TypeError(problem);
+  }
 }
