@@ -12,7 +12,7 @@ import { workersProblem } from './worker-count';
  * "Cannot read properties of null" or "labels.map is not a function" from deep inside.
  */
 
-const CLASSIFY_KEYS = ['topK', 'threshold', 'allow', 'deny', 'roi', 'fit', 'embedding', 'keepInput'];
+const CLASSIFY_KEYS = ['topK', 'threshold', 'allow', 'deny', 'roi', 'fit', 'embedding', 'keepInput', 'inputJpeg'];
 const CLASSIFIER_KEYS = [
   'model',
   'labels',
@@ -76,6 +76,7 @@ export function checkClassifyOptions(options: unknown): void {
   oneOf('fit', o.fit, FIT_MODES);
   boolean('embedding', o.embedding);
   boolean('keepInput', o.keepInput);
+  boolean('inputJpeg', o.inputJpeg);
   // Its shape now, before the frame waits in the queue; its fit in the frame once the frame is decoded.
   if (o.roi !== undefined) checkRoiShape(o.roi);
 }

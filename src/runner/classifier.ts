@@ -1,4 +1,5 @@
 import type { BackendName } from '../engine/backend';
+import { encodeRgbJpeg } from '../image/encode-jpeg';
 import { prepareImage } from '../image/preprocess';
 import { normalize } from '../image/normalize';
 import type { FitMode, ImageInput, RawImage, Roi } from '../image/types';
@@ -61,6 +62,12 @@ export interface ClassifyOptions extends PredictionFilter {
    * normalisation), e.g. to store as a label set's thumbnail without decoding the image a second time.
    */
   keepInput?: boolean;
+  /**
+   * Also return those pixels as a JPEG (quality 90), encoded while the model runs: a label set example's
+   * crop (`LabelSet.add`) without a second decode or resize, and on a board with a spare core without
+   * waiting for the encode.
+   */
+  inputJpeg?: boolean;
 }
 
 /** Where one frame's time went, in milliseconds. */
@@ -85,6 +92,8 @@ export interface ClassifyResult {
   embedding?: Float32Array;
   /** Present when asked for with `{keepInput: true}`: the model's input as RGB pixels (input size). */
   input?: RawImage;
+  /** Present when asked for with `{inputJpeg: true}`: the model's input pixels as a JPEG. */
+  inputJpeg?: Buffer;
 }
 
 /** What classify() gives when asked for the embedding. */
@@ -355,6 +364,7 @@ export class Classifier {
         job.options.embedding === true,
       );
       const predictions = topPredictions(scores, this.labels, job.options);
+      const inputJpeg = prepared.jpeg ? await prepared.jpeg : undefined;
       // Waiting for a free worker counts as queueing.
       const queueMs = prepared.started - job.enqueuedAt + (startedAt - prepared.started - prepared.preprocessMs);
       const timings: Timings = { preprocessMs: prepared.preprocessMs, queueMs, inferenceMs, totalMs: 0 };
@@ -365,6 +375,7 @@ export class Classifier {
         timings,
         ...(embedding ? { embedding } : {}),
         ...(prepared.pixels ? { input: prepared.pixels } : {}),
+        ...(inputJpeg ? { inputJpeg } : {}),
       };
       return { result };
     } catch (error) {
@@ -403,10 +414,12 @@ export class Classifier {
       });
       const { scale, offset } = this.info.normalization;
       const input = normalize(image.rgb, scale, offset);
-      const pixels = job.options.keepInput
-        ? { data: image.rgb, width: image.width, height: image.height, channels: 3 }
-        : undefined;
-      return { started, input, pixels, preprocessMs: performance.now() - started };
+      const rgb = { data: image.rgb, width: image.width, height: image.height, channels: 3 };
+      const pixels = job.options.keepInput ? rgb : undefined;
+      // Started now, so the encode runs on a libuv thread while a worker runs the model; process() awaits it.
+      const jpeg = job.options.inputJpeg ? encodeRgbJpeg(rgb) : undefined;
+      jpeg?.catch(() => undefined);
+      return { started, input, pixels, jpeg, preprocessMs: performance.now() - started };
     } catch (error) {
       return { started, error: toError(error) };
     }
@@ -414,7 +427,7 @@ export class Classifier {
 }
 
 type Prepared =
-  | { started: number; input: Float32Array; pixels?: RawImage; preprocessMs: number }
+  | { started: number; input: Float32Array; pixels?: RawImage; jpeg?: Promise<Buffer>; preprocessMs: number }
   | { started: number; error: Error };
 
 /**
