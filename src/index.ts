@@ -40,10 +40,11 @@ export { LabelPublisher, MqttConfigError, parseProtocolVersion, validateBrokerUr
 export type { BrokerSettings, LabelFrame, LabelPublisherOptions, PublisherStatus, QoS } from './mqtt';
 export { TeachCommandError, type StateEntity, type StateUpdate, type TeachCommand } from './mqtt';
 export { BINARY_SENSOR_DEVICE_CLASSES, type BinarySensorDeviceClass } from './mqtt';
-export { DEFAULT_SOURCE } from './mqtt/topics';
+export { DEFAULT_SOURCE, SOURCE_TOPIC_WORDS } from './mqtt/topics';
 
 // Label sets: classes taught by a few examples, matched by prototype or k-NN, with `unknown`.
-export { LabelSet, LabelSetError, isLabelSetError, LABELSET_LIMITS, UNKNOWN_LABEL, checkLabel } from './labelset';
+export { LabelSet, LabelSetError, isLabelSetError, LABELSET_LIMITS, UNKNOWN_LABEL } from './labelset';
+export { checkLabel, checkNewLabel } from './labelset';
 export { DEFAULT_MATCH_OPTIONS, MATCH_METHODS, makeThumbnail, matchToPredictions } from './labelset';
 export type { LabelSetErrorCode } from './labelset';
 export type { ClassScore, ClassSummary, EmbedFunction, ExampleSummary, ImportLabelSetOptions } from './labelset';
