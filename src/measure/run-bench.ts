@@ -153,8 +153,10 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       // The default engine first (no engine option: what a user gets), then every other one here.
       let defaultEngine: string | undefined;
       for (const [index, engine] of engines.entries()) {
-        const requested = index === 0 ? 'default' : engine.name;
-        const jobOptions = index === 0 ? {} : engine.selected;
+        // With engines named by the caller every run names its engine; otherwise the first is the default.
+        const asDefault = index === 0 && !options.engines;
+        const requested = asDefault ? 'default' : engine.name;
+        const jobOptions = asDefault ? {} : engine.selected;
         if (index > 0 && engine.name === defaultEngine) {
           progress.step(`${model}: ${engine.name} is the default, measured above`);
           continue;
@@ -162,10 +164,10 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         progress.step(`${path.basename(model)} · ${requested}`);
         const outcome = outcomeOf(
           await runChild(frameJob(model, jobOptions, model === throughputModel && !pool), {
-            execArgv: index === 0 ? defaultExecArgv(engines) : engine.execArgv,
+            execArgv: asDefault ? defaultExecArgv(engines) : engine.execArgv,
           }),
         );
-        if (index === 0) defaultEngine = outcome.result?.engine;
+        if (asDefault) defaultEngine = outcome.result?.engine;
         models.push({ model, requested, outcome });
         if (model === throughputModel && !pool) {
           const saturated = outcome.result?.saturated;
