@@ -36,10 +36,13 @@ export type { FolderRetention, FolderSourceConfig } from './frames';
 
 // Labels over MQTT, with Home Assistant discovery.
 export { LabelPublisher, MqttConfigError, parseProtocolVersion, validateBrokerUrl } from './mqtt';
-export type { BrokerSettings, LabelFrame, LabelPublisherOptions, PublisherStatus, QoS } from './mqtt';
+export type { BrokerSettings, FrameOutcome, LabelFrame, LabelPublisherOptions, PublisherStatus, QoS } from './mqtt';
 export { TeachCommandError, type StateEntity, type StateUpdate, type TeachCommand } from './mqtt';
 export { BINARY_SENSOR_DEVICE_CLASSES, type BinarySensorDeviceClass } from './mqtt';
 export { DEFAULT_SOURCE } from './mqtt/topics';
+
+// Frames over MQTT, for a pool of classifiers behind the broker's shared subscriptions.
+export { FramePublisher, FrameSubscriber, type FrameMessage, type FrameSubscriberStats } from './mqtt';
 
 // Label sets: classes taught by a few examples, matched by prototype or k-NN, with `unknown`.
 export { LabelSet, LabelSetError, isLabelSetError, LABELSET_LIMITS, UNKNOWN_LABEL, checkLabel } from './labelset';
