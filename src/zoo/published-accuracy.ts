@@ -3,8 +3,8 @@ import type { CatalogEntry } from './catalog';
 /**
  * ImageNet top-1 accuracy (%) as published beside the official checkpoints, single centre crop.
  * V1: tensorflow/models research/slim/nets/mobilenet_v1.md "Pre-trained Models" (float and
- * `_quant` rows). V2: tensorflow/models research/slim/nets/mobilenet/README.md (float rows only;
- * its uint8 links carry no figure of their own). Keyed `arch_alpha_resolution`.
+ * `_quant` rows). V2: tensorflow/models research/slim/nets/mobilenet/README.md, "Pretrained models" (every
+ * α × resolution row; float figures only: its uint8 links carry no figure of their own). Keyed `arch_alpha_resolution`.
  */
 // biome-ignore format: the published table reads as its grid (α by row, resolution by column)
 const V1_FLOAT: Record<string, number> = {
@@ -44,7 +44,15 @@ const V1_QUANT: Record<string, number> = {
   'v1_0.25_160': 43.5,
   'v1_0.25_128': 39.9,
 };
-const V2_FLOAT: Record<string, number> = { v2_1_224: 71.8, 'v2_0.75_224': 69.8, 'v2_0.5_224': 65.4 };
+// biome-ignore format: the published table reads as its grid (α by row, resolution by column)
+const V2_FLOAT: Record<string, number> = {
+  'v2_1.4_224': 75.0,
+  'v2_1.3_224': 74.4,
+  v2_1_224: 71.8, v2_1_192: 70.7, v2_1_160: 68.8, v2_1_128: 65.3, v2_1_96: 60.3,
+  'v2_0.75_224': 69.8, 'v2_0.75_192': 68.7, 'v2_0.75_160': 66.4, 'v2_0.75_128': 63.2, 'v2_0.75_96': 58.8,
+  'v2_0.5_224': 65.4, 'v2_0.5_192': 63.9, 'v2_0.5_160': 61.0, 'v2_0.5_128': 57.7, 'v2_0.5_96': 51.2,
+  'v2_0.35_224': 60.3, 'v2_0.35_192': 58.2, 'v2_0.35_160': 55.7, 'v2_0.35_128': 50.8, 'v2_0.35_96': 45.5,
+};
 
 export interface PublishedAccuracy {
   /** Top-1 %, or undefined when no published figure is known for this exact model. */

@@ -90,6 +90,10 @@ describe('editor: one shared script in resources/, loaded by every node', functi
       assert.equal(nodes.status, 200);
       const loads = nodes.text.split(`src="${SCRIPT_URL}"`).length - 1;
       assert.ok(loads >= EDITORS_WITH_DEFAULTS.length, `${loads} editors load it`);
+      // The stylesheet every editor and help links (checkbox rows, code that wraps in the help sidebar).
+      const css = await rawRequest(app.port, { method: 'GET', path: `/resources/${pkg.name}/mobilenet-editor.css` });
+      assert.equal(css.status, 200, css.text.slice(0, 200));
+      assert.match(css.text, /\.mobilenet-help code/);
     });
   });
 });

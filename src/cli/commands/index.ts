@@ -1,4 +1,5 @@
 import type { CliCommand } from '../command';
+import { benchCommand } from './bench';
 import { classifyCommand } from './classify';
 import { quantizeCommand } from './quantize';
 import { fetchCommand } from './fetch';
@@ -16,4 +17,5 @@ export const commands: Record<string, CliCommand> = {
   info: infoCommand,
   teach: teachCommand,
   labels: labelsCommand,
+  bench: benchCommand,
 };

@@ -38,6 +38,8 @@ export const BuiltinOperator = {
   LOGISTIC: 14,
   MAX_POOL_2D: 17,
   MUL: 18,
+  RELU: 19,
+  RELU6: 21,
   RESHAPE: 22,
   SOFTMAX: 25,
   CUSTOM: 32,

@@ -1,0 +1,72 @@
+import * as path from 'node:path';
+import { toError } from '../../to-error';
+import { installLiteRtShim } from './shim';
+import { LITERT_GLUE_FILES, type LiteRtBuild, liteRtWasmDir, supportedLiteRtBuild } from './wasm-build';
+
+/** The LiteRT.js module (ESM, loaded with import() from this CommonJS package). */
+export type LiteRtModule = typeof import('@litertjs/core', { with: { 'resolution-mode': 'import' }});
+
+/** LiteRT.js loaded in this worker, and which build of it. */
+export interface LiteRtRuntime {
+  lib: LiteRtModule;
+  build: LiteRtBuild;
+  /** The glue file that was evaluated. */
+  glue: string;
+}
+
+/** Lines the wasm module wrote to stderr, INFO lines left out: the last few explain a failed load. */
+const recentLog: string[] = [];
+
+function logLine(line: string): void {
+  if (line.startsWith('INFO:')) return;
+  recentLog.push(line);
+  if (recentLog.length > 8) recentLog.shift();
+}
+
+/**
+ * Runs `load` with LiteRT.js's one warning for Node left out: it looks for a WebGPU device (Node has
+ * none) and warns when there is none; the wasm CPU accelerator it then uses is all this package asks for.
+ */
+async function quietly<T>(load: () => Promise<T>): Promise<T> {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].startsWith('Failed to create default WebGPU device')) return;
+    warn(...args);
+  };
+  try {
+    return await load();
+  } finally {
+    console.warn = warn;
+  }
+}
+
+let loading: Promise<LiteRtRuntime> | undefined;
+
+/**
+ * Loads LiteRT.js once per worker thread: the shim, then the build this runtime supports from the
+ * package's wasm/ folder (or MOBILENET_LITERT_WASM_DIR). A failed load is not cached, so the
+ * error is the same every time it is asked for.
+ */
+export function loadLiteRtRuntime(): Promise<LiteRtRuntime> {
+  loading ??= load().catch((error: unknown) => {
+    loading = undefined;
+    throw error;
+  });
+  return loading;
+}
+
+async function load(): Promise<LiteRtRuntime> {
+  installLiteRtShim();
+  const build = supportedLiteRtBuild();
+  const glue = path.join(liteRtWasmDir(), LITERT_GLUE_FILES[build]);
+  try {
+    const lib = (await import('@litertjs/core')) as LiteRtModule;
+    // The emscripten module reads print/printErr from self.Module; LiteRT.js clears it after loading.
+    (globalThis as Record<string, unknown>).Module = { print: logLine, printErr: logLine };
+    await quietly(() => lib.loadLiteRt(glue));
+    return { lib, build, glue };
+  } catch (error) {
+    const detail = recentLog.length ? ` (${recentLog.join(' | ')})` : '';
+    throw new Error(`LiteRT.js could not load its ${build} build from ${glue}: ${toError(error).message}${detail}`);
+  }
+}

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { runTflite, runTfliteOnce, supportedLiteRtBuild } from '../../src/engine/litert';
+import { LITERT_GLUE_FILES } from '../../src/engine/litert/wasm-build';
+import { installLiteRtShim } from '../../src/engine/litert/shim';
+import { referenceOutputs, V1_025_128_QUANT_TFLITE } from '../fixtures';
+
+/**
+ * The LiteRT.js shim (src/engine/litert/shim.ts) leans on how this exact LiteRT.js version loads
+ * its wasm: importScripts + self.ModuleFactory, a UMD glue file per build. An upgrade that changes
+ * any of that must fail here, by name, before it reaches a user.
+ */
+describe('LiteRT.js in Node through the shim', function () {
+  this.timeout(120_000);
+
+  const pkgDir = path.dirname(require.resolve('@litertjs/core/package.json'));
+
+  it('is the exact version the shim was written for', function () {
+    const pinned = (
+      JSON.parse(fs.readFileSync(path.join(__dirname, '../../../package.json'), 'utf8')) as {
+        dependencies: Record<string, string>;
+      }
+    ).dependencies['@litertjs/core'];
+    const installed = (JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as { version: string })
+      .version;
+    assert.match(pinned, /^\d+\.\d+\.\d+$/, 'LiteRT.js must be pinned exactly: the shim fits one version');
+    assert.equal(installed, pinned);
+  });
+
+  it('finds the glue file of every build it may pick', function () {
+    for (const file of Object.values(LITERT_GLUE_FILES)) {
+      assert.ok(fs.existsSync(path.join(pkgDir, 'wasm', file)), `LiteRT.js no longer ships wasm/${file}`);
+      assert.ok(fs.existsSync(path.join(pkgDir, 'wasm', file.replace(/\.js$/, '.wasm'))));
+    }
+  });
+
+  it('refuses to set its globals on the main thread', function () {
+    assert.throws(() => installLiteRtShim(), /only inside a worker thread/);
+    assert.equal((globalThis as Record<string, unknown>).importScripts, undefined);
+  });
+
+  it("runs a uint8 .tflite and gives the interpreter's reference outputs exactly", async function () {
+    const bytes = new Uint8Array(fs.readFileSync(V1_025_128_QUANT_TFLITE));
+    const reference = referenceOutputs('mobilenet_v1_0.25_128_quant_tflite');
+    const photos = ['parrot.jpg', 'coffee.png', 'owl.jpg'];
+    const inputs = photos.map((photo) => [
+      new Uint8Array(
+        fs.readFileSync(path.join(path.dirname(V1_025_128_QUANT_TFLITE), 'reference', `${photo}.128.rgb`)),
+      ),
+    ]);
+    const result = await runTflite(bytes, inputs);
+    assert.equal(result.build, supportedLiteRtBuild());
+    assert.deepEqual(result.inputs, [{ name: 'input', dtype: 'uint8', shape: [1, 128, 128, 3] }]);
+    photos.forEach((photo, i) => {
+      const [output] = result.runs[i];
+      assert.equal(output.dtype, 'uint8');
+      assert.deepEqual(output.shape, [1, 1001]);
+      assert.deepEqual(Array.from(output.data), reference[photo], photo);
+    });
+    assert.equal(result.liveAfter, 0, 'every LiteRT.js tensor and model is deleted');
+  });
+
+  it('says what is wrong with a bad input instead of crashing', async function () {
+    const bytes = new Uint8Array(fs.readFileSync(V1_025_128_QUANT_TFLITE));
+    await assert.rejects(runTfliteOnce(bytes, new Uint8Array(10)), /has 49152 values .* 10 given/);
+  });
+
+  it('says so when the bytes are not a model', async function () {
+    await assert.rejects(runTfliteOnce(new Uint8Array(64), new Uint8Array(1)), Error);
+  });
+});
