@@ -8,6 +8,8 @@ interface LabelArrival {
   top: string | undefined;
   member: string | undefined;
   at: number;
+  /** The broker's redelivery flag: a labels message it sent this consumer again. */
+  dup: boolean;
 }
 
 /** What the fleet did with the frames the cameras sent. */
@@ -52,7 +54,7 @@ export class LabelCollector {
     readonly client: MqttClient,
     readonly prefix: string,
   ) {
-    client.on('message', (topic, payload) => this.onMessage(topic, payload));
+    client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet.dup));
   }
 
   static async connect(url: string, prefix: string): Promise<LabelCollector> {
@@ -123,7 +125,18 @@ export class LabelCollector {
     return this.client.endAsync(true);
   }
 
-  private onMessage(topic: string, payload: Buffer): void {
+  /** Every frame labelled more than once: who labelled it each time, for a report on duplicates. */
+  duplicated(): string[] {
+    const bySeq = new Map<string, LabelArrival[]>();
+    for (const a of this.arrivals) bySeq.set(`${a.source}#${a.seq}`, [...(bySeq.get(`${a.source}#${a.seq}`) ?? []), a]);
+    return [...bySeq.entries()]
+      .filter(([, labels]) => labels.length > 1)
+      .map(
+        ([key, labels]) => `${key}: ${labels.map((l) => `${l.member}${l.dup ? ' (dup)' : ''} at ${l.at}`).join(', ')}`,
+      );
+  }
+
+  private onMessage(topic: string, payload: Buffer, dup: boolean): void {
     const levels = topic.split('/');
     const last = levels[levels.length - 1];
     try {
@@ -143,6 +156,7 @@ export class LabelCollector {
           top: labels.predictions[0]?.label,
           member: labels.member,
           at: Date.now(),
+          dup,
         });
       } else if (last === 'intake') {
         const counters = JSON.parse(payload.toString()) as {
