@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { defaultWorkers, MAX_WORKERS } from '../src';
 import { parseFramesRetention, type FramesRetention } from './frames-retention';
 import { brokerLogin, moveLoginOutOfUrl } from './url-credentials';
 
@@ -51,6 +52,8 @@ export interface AppConfig {
   memberId?: string;
   /** STATS_INTERVAL: seconds between two `<prefix>/stats` messages (0 = none). */
   statsIntervalS: number;
+  /** Inference worker threads for the model (MOBILENET_WORKERS; default one per core but one). */
+  workers: number;
 }
 
 function integer(name: string, value: string | undefined, fallback: number): number {
@@ -103,6 +106,17 @@ function checkFramesOverMqtt(config: AppConfig): void {
   }
 }
 
+function workerCount(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return defaultWorkers();
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1 || parsed > MAX_WORKERS)
+    throw new Error(
+      `MOBILENET_WORKERS must be a whole number from 1 to ${MAX_WORKERS} (inference threads, each holding the ` +
+        `model), got "${value}"`,
+    );
+  return parsed;
+}
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AppConfig {
   const camera: AppConfig['camera'] = env.CAMERA_CMD
     ? { kind: 'command', command: env.CAMERA_CMD }
@@ -127,6 +141,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     labelSetDir: env.LABEL_SET_DIR ? path.resolve(cwd, env.LABEL_SET_DIR) : path.join(userDir, 'label-set'),
     cacheDir: env.MOBILENET_CACHE || undefined,
     maxFps: framesPerSecond(env.MAX_FPS, 2),
+    workers: workerCount(env.MOBILENET_WORKERS),
     framesRetention: parseFramesRetention(env.FRAMES_RETENTION),
     publishFrames: publishFrames(env.PUBLISH_FRAMES),
     framesQos: framesQos(env.FRAMES_QOS),

@@ -303,8 +303,9 @@ export function buildFlow(config: AppConfig, brokerUrl: string): FlowNode[] {
       z: TAB,
       name: 'Frames → classify → MQTT labels; POST /classify answers JSON',
       info:
-        'Generated at every `npm start` from MOBILENET_MODEL, MQTT_URL, MQTT_PREFIX, CAMERA_CMD, CAMERA_URL, ' +
-        'FRAMES_DIR and FRAMES_RETENTION. Edit the environment, not this flow: it is rewritten on the next start.',
+        'Generated at every `npm start` from MOBILENET_MODEL, MOBILENET_WORKERS, MQTT_URL, MQTT_PREFIX, CAMERA_CMD, ' +
+        'CAMERA_URL, FRAMES_DIR and FRAMES_RETENTION. Edit the environment, not this flow: it is rewritten on the ' +
+        'next start.',
       x: 250,
       y: 60,
       wires: [],
@@ -320,6 +321,7 @@ export function buildFlow(config: AppConfig, brokerUrl: string): FlowNode[] {
       queueSize: 4,
       queuePolicy: 'drop-oldest',
       fit: 'cover',
+      workers: config.workers,
     },
     // The set taught over POST /teach; until it has a class, classify nodes answer ImageNet's labels.
     { id: IDS.labelSet, type: 'mobilenet-label-set', name: 'label set', model: IDS.model, dir: config.labelSetDir },

@@ -17,6 +17,7 @@ import { readTeachToken, teachGuard } from './teach-guard';
 import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker';
 import { buildFlow, FLOW_IDS, FLOW_TAB_ID } from './flow';
 import { memberId } from './member-id';
+import { nodeRedVersion, requireNodeRed } from './node-red-runtime';
 import { OWNER_ONLY_DIR, replaceOwnerOnly } from './owner-only-files';
 import { RateLimitedLog } from './rate-limited-log';
 import { RepeatedLineLimiter } from './repeated-line-limiter';
@@ -284,7 +285,7 @@ async function startNodeRed(config: AppConfig, credentials: CredentialsAtRest): 
         remote: config.editorRemote,
         announce: (line) => console.log(`[mobilenet] ${line}`),
       });
-  const RED = require('node-red') as NodeRed;
+  const RED = requireNodeRed<NodeRed>();
   const app = express();
   const server = http.createServer(app);
   RED.init(server, nodeRedSettings(config, credentials, login));
@@ -302,7 +303,7 @@ async function startNodeRed(config: AppConfig, credentials: CredentialsAtRest): 
       `${config.teachToken ? 'other machines with TEACH_TOKEN' : 'this machine only, set TEACH_TOKEN for others'})`,
   );
   stage(
-    `node-red ${describeEditor(config, login)}; ` +
+    `node-red ${nodeRedVersion()} on Node.js ${process.versions.node}, ${describeEditor(config, login)}; ` +
       `POST http://127.0.0.1:${config.port}/classify answers predictions as JSON`,
   );
   return { RED, server, openRequests: () => openRequests };

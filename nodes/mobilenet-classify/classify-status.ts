@@ -8,10 +8,11 @@ export interface LoadingDetail {
   filesTotal?: number;
 }
 
-/** While a model downloads or loads: "downloading 42%" or "loading model". */
-export function loadingStatus(t: Translate, detail?: LoadingDetail): NodeStatus {
-  if (detail?.percent !== undefined) return status.pending(t('status.downloading', { percent: detail.percent }));
-  return status.pending(t('status.loading'));
+/** While a model downloads or loads: "downloading 42%" or "loading model" (then "· 2 dropped" once frames were). */
+export function loadingStatus(t: Translate, detail?: LoadingDetail, dropped = 0): NodeStatus {
+  const text =
+    detail?.percent !== undefined ? t('status.downloading', { percent: detail.percent }) : t('status.loading');
+  return status.pending(dropped > 0 ? `${text} · ${t('status.dropped', { count: dropped })}` : text);
 }
 
 export interface ReadyDetail {

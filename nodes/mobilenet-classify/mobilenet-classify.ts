@@ -36,19 +36,27 @@ export = function (RED: RedApi): void {
     /** The set's classes and counts at the last watched frame. */
     let taughtSeen: string | undefined;
 
-    const showReady = (): void => {
-      if (!model) return;
-      const stats = model.stats();
-      const skipped = watches?.skipped();
-      const dropped = (model?.queueStats().dropped ?? 0) + (skipped?.busy ?? 0);
-      throttle.update(() =>
-        readyStatus(t, { fps: stats?.fps, latencyMs: stats?.latencyMs.p50, dropped, still: skipped?.still }),
-      );
+    /**
+     * After a frame: the figures when the model runs; while it loads or after it failed, that state
+     * (a dropped frame is counted, but a node that cannot classify never looks ready).
+     */
+    const showProgress = (): void => {
+      const current = model;
+      if (!current) return;
+      throttle.update(() => {
+        const state = current.state;
+        if (state.phase === 'error') return status.failed(state.error.message);
+        const skipped = watches?.skipped();
+        const dropped = current.queueStats().dropped + (skipped?.busy ?? 0);
+        if (state.phase === 'loading') return loadingStatus(t, state.progress, dropped);
+        const stats = current.stats();
+        return readyStatus(t, { fps: stats?.fps, latencyMs: stats?.latencyMs.p50, dropped, still: skipped?.still });
+      });
     };
 
     const user: ModelUser = {
       onModelState(state: ModelState): void {
-        if (state.phase === 'loading') throttle.now(loadingStatus(t, state.progress));
+        if (state.phase === 'loading') throttle.now(loadingStatus(t, state.progress, model?.queueStats().dropped ?? 0));
         else if (state.phase === 'error') {
           throttle.now(status.failed(state.error.message));
           // Said once per load, not per frame: a headless Pi's log must tell why nothing classifies.
@@ -90,7 +98,7 @@ export = function (RED: RedApi): void {
         // Waits while the set's model loads; a refused set (corrupt, other model) fails the frame.
         if (set) await set.whenOpen();
         // The set's last frame: the editor draws the region on it, and a teach command without an image teaches it.
-        if (set && Buffer.isBuffer(original) && msg.width === undefined) set.noteFrame(original);
+        if (set && Buffer.isBuffer(original) && msg.width === undefined) set.noteFrame(original, sourceOf(msg));
         if (set && !(config.emptySet === 'imagenet' && set.classes().length === 0)) {
           const frame: SetFrame = { image, original, raw: msg.width !== undefined };
           const classify = () =>
@@ -103,7 +111,7 @@ export = function (RED: RedApi): void {
             const watched = await watchFrame(watches, msg, frame, classify);
             if (!watched) {
               // Held still (or replaced by a newer frame): counted in the status, not sent on.
-              showReady();
+              showProgress();
               done();
               return;
             }
@@ -118,14 +126,14 @@ export = function (RED: RedApi): void {
         const matched = top !== null && !(labelSet && top.label === 'unknown');
         if (settings.noMatchOutput) send(matched ? [msg, null] : [null, msg]);
         else send(msg);
-        showReady();
+        showProgress();
         done();
       } catch (err) {
         // A dropped frame is no failure of the node: it is counted, the count shows in the ready status
         // and travels with the error, which a Catch node can filter.
         if (err instanceof FrameDroppedError && current) {
           msg.classification = { queue: current.queueStats() };
-          showReady();
+          showProgress();
           done(err);
         } else failInput(throttle, done, err);
       } finally {
@@ -143,8 +151,8 @@ export = function (RED: RedApi): void {
       frame: SetFrame,
       classify: () => Promise<SetMatch>,
     ): Promise<SetMatch | undefined> {
-      const info = (msg.frame ?? {}) as { source?: unknown; ts?: unknown };
-      const source = typeof info.source === 'string' ? info.source : '';
+      const info = (msg.frame ?? {}) as { ts?: unknown };
+      const source = sourceOf(msg);
       const ts = typeof info.ts === 'number' ? info.ts : Date.now();
       let found: SetMatch | undefined;
       const { outcome } = await current.process(source, frame.image, ts, async () => {
@@ -175,3 +183,9 @@ export = function (RED: RedApi): void {
 
   RED.nodes.registerType('mobilenet-classify', MobilenetClassifyNode);
 };
+
+/** The camera a frame came from (`msg.frame.source`), '' when the msg names none. */
+function sourceOf(msg: NodeMessage): string {
+  const source = (msg.frame as { source?: unknown } | undefined)?.source;
+  return typeof source === 'string' ? source : '';
+}

@@ -5,6 +5,8 @@ import {
   type BackendName,
   type FitMode,
   QUEUE_POLICIES,
+  defaultWorkers,
+  workersProblem,
   type QueuePolicy,
   type ClassifierOptions,
 } from '../../src';
@@ -24,6 +26,8 @@ export interface ModelNodeConfig {
   queuePolicy?: string;
   fit?: string;
   float?: boolean;
+  /** Inference worker threads; blank means the runtime's default (one per core but one). */
+  workers?: number | string;
 }
 
 export const DEFAULT_CATALOG_MODEL = 'mobilenet_v1_0.25_224';
@@ -54,6 +58,8 @@ export function classifierOptions(config: ModelNodeConfig, t: Translate): Classi
   const queueSize = numberOrDefault(config.queueSize, 4);
   if (!Number.isInteger(queueSize) || queueSize < 1)
     throw new Error(t('errors.queue-size', { got: String(config.queueSize) }));
+  const workers = numberOrDefault(config.workers, defaultWorkers());
+  if (workersProblem('workers', workers)) throw new Error(t('errors.workers', { got: String(config.workers) }));
   const labels = config.labels?.trim();
   return {
     model,
@@ -63,14 +69,15 @@ export function classifierOptions(config: ModelNodeConfig, t: Translate): Classi
     queuePolicy: oneOf<QueuePolicy>(t, 'queuePolicy', config.queuePolicy, QUEUE_POLICIES, 'drop-oldest'),
     fit: oneOf<FitMode>(t, 'fit', config.fit, FIT_MODES, 'cover'),
     float: config.float === true,
+    workers,
   };
 }
 
 /** Same options, same hash: a redeploy that leaves the config node alone reuses its loaded model. */
 export function settingsHash(options: ClassifierOptions): string {
-  const { model, labels, backend, queueSize, queuePolicy, fit, float } = options;
+  const { model, labels, backend, queueSize, queuePolicy, fit, float, workers } = options;
   return createHash('sha256')
-    .update(JSON.stringify({ model, labels, backend, queueSize, queuePolicy, fit, float }))
+    .update(JSON.stringify({ model, labels, backend, queueSize, queuePolicy, fit, float, workers }))
     .digest('hex')
     .slice(0, 16);
 }

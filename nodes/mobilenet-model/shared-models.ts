@@ -38,6 +38,8 @@ export interface QueueStats {
   dropped: number;
   /** Frames waiting, while loading and after. */
   depth: number;
+  /** Results held back until an older frame's was out, so none is sent out of order (several workers only). */
+  heldForOrder: number;
 }
 
 interface PendingJob {
@@ -110,6 +112,7 @@ export class SharedModel extends EventEmitter {
     return {
       dropped: this.pending.dropped + (stats?.dropped ?? 0),
       depth: this.pending.depth + this.pending.waiting + (stats?.depth ?? 0),
+      heldForOrder: stats?.heldForOrder ?? 0,
     };
   }
 
@@ -252,12 +255,17 @@ export const sharedModelDiagnostics = {
   modelsOf(configId: string): SharedModel[] {
     return [...models.values()].filter((model) => model.key.startsWith(`${configId}:`));
   },
-  /** The worker thread that runs a model, once loaded. */
+  /** The (first) worker thread that runs a model, once loaded. */
   workerThreadId(model: SharedModel): number | undefined {
     const classifier = classifierOf(model);
     return classifier && classifierDiagnostics.workerThreadId(classifier);
   },
-  /** TF.js memory inside that worker, once loaded. */
+  /** Every worker thread that runs a model, once loaded. */
+  workerThreadIds(model: SharedModel): number[] {
+    const classifier = classifierOf(model);
+    return classifier ? classifierDiagnostics.workerThreadIds(classifier) : [];
+  },
+  /** TF.js memory inside its workers (summed), once loaded. */
   workerMemory(model: SharedModel): Promise<{ numTensors: number; numBytes: number }> | undefined {
     const classifier = classifierOf(model);
     return classifier && classifierDiagnostics.workerMemory(classifier);

@@ -11,15 +11,23 @@ export interface ModelComparison {
   maxDelta: number;
 }
 
-/** Classifies each image with two models and measures how far their scores are apart. */
+/**
+ * Classifies each image with two models and measures how far their scores are apart.
+ * `candidateLabels` names the candidate's classes when its file carries none (a written `.tflite`).
+ */
 export async function compareModels(
   referenceModel: string,
   candidateModel: string,
   images: string[],
+  candidateLabels?: string[],
 ): Promise<ModelComparison[]> {
   const loads = await Promise.allSettled([
     Classifier.load({ model: referenceModel, queuePolicy: 'wait' }),
-    Classifier.load({ model: candidateModel, queuePolicy: 'wait' }),
+    Classifier.load({
+      model: candidateModel,
+      queuePolicy: 'wait',
+      ...(candidateLabels ? { labels: candidateLabels } : {}),
+    }),
   ]);
   const [reference, candidate] = loads.map((load) => (load.status === 'fulfilled' ? load.value : undefined));
   if (!reference || !candidate) {

@@ -6,6 +6,11 @@ import { type Step, quantizeToIntegers, quantizedStep, toIntegers, toReals } fro
 export interface CompileOptions {
   /** Skip the integer re-quantisation of activations: faster, slightly further from TFLite. */
   float?: boolean;
+  /**
+   * Called with every op's output (real values) during each run, inside the run's tf.tidy: a
+   * calibration pass reads activation ranges with it. The tensor is freed when the run ends.
+   */
+  observe?: (name: string, values: tf.Tensor) => void;
 }
 
 /** What one pass of a model gives: the class scores and, when the model has one, its pooled features. */
@@ -132,6 +137,10 @@ export function compileGraph(graph: ModelGraph, options: CompileOptions = {}): E
         else if (quantize && op.requantize)
           values.set(op.output, { tensor: quantizeToIntegers(result, op.requantize), grid: op.requantize });
         else values.set(op.output, { tensor: result });
+        if (options.observe) {
+          const value = values.get(op.output) as Value;
+          options.observe(op.output, value.grid ? toReals(value.tensor, value.grid) : value.tensor);
+        }
       }
       const real = (name: string): tf.Tensor => {
         const value = values.get(name);

@@ -14,6 +14,8 @@ export interface StatsSnapshot {
   inferenceMs: { p50: number | null; p95: number | null };
   /** Frames the classifier reported dropping (its cumulative counter, summed over sources). */
   framesDropped: number;
+  /** Results the classifier held back so that an older frame's went out first (cumulative, summed over models). */
+  framesHeldForOrder: number;
   queueDepth: number;
   mqtt: { queued: number; dropped: number; skippedQos0: number };
   memory: { rssMB: number; heapUsedMB: number };
@@ -31,6 +33,7 @@ export class FrameStats {
   private windowStart: number;
   private readonly classifierDropped = new Map<string, number>();
   private readonly classifierDepth = new Map<string, number>();
+  private readonly classifierHeld = new Map<string, number>();
   private readonly seen = new Set<string>();
 
   constructor(now: number = Date.now()) {
@@ -46,7 +49,7 @@ export class FrameStats {
     source: string,
     totalMs?: number,
     inferenceMs?: number,
-    queue?: { dropped: number; depth: number },
+    queue?: { dropped: number; depth: number; heldForOrder?: number },
     model?: string,
   ): void {
     this.frames += 1;
@@ -57,6 +60,7 @@ export class FrameStats {
       const key = typeof model === 'string' && model.length > 0 ? `model:${model}` : `source:${source}`;
       this.classifierDropped.set(key, queue.dropped);
       this.classifierDepth.set(key, queue.depth);
+      if (typeof queue.heldForOrder === 'number') this.classifierHeld.set(key, queue.heldForOrder);
     }
   }
 
@@ -75,6 +79,7 @@ export class FrameStats {
       latencyMs: { p50: round(percentile(latencies, 0.5)), p95: round(percentile(latencies, 0.95)) },
       inferenceMs: { p50: round(percentile(inferences, 0.5)), p95: round(percentile(inferences, 0.95)) },
       framesDropped: sum(this.classifierDropped.values()),
+      framesHeldForOrder: sum(this.classifierHeld.values()),
       queueDepth: sum(this.classifierDepth.values()),
       mqtt,
       memory: { rssMB: toMB(memory.rss), heapUsedMB: toMB(memory.heapUsed) },

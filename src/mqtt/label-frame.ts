@@ -24,8 +24,11 @@ export interface LabelFrame {
   ts?: number;
   seq?: number;
   timings?: FrameTimings;
-  /** The classifier's own queue: frames it dropped (cumulative) and waiting now. */
-  queue?: { dropped: number; depth: number };
+  /**
+   * The classifier's own queue: frames it dropped (cumulative), waiting now, and results it held
+   * back until an older frame's was out (cumulative; several inference workers only).
+   */
+  queue?: { dropped: number; depth: number; heldForOrder?: number };
 }
 
 /** Checks a predictions array so a malformed message fails here with a clear error, not deep inside. */

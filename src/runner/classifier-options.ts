@@ -4,6 +4,7 @@ import { FIT_MODES } from '../image/options';
 import { checkRoiShape } from '../image/roi';
 import { QUEUE_POLICIES } from './frame-queue';
 import { validateFilter } from './predictions';
+import { workersProblem } from './worker-count';
 
 /*
  * The library's options are checked where they enter, so a JavaScript caller (no type checker) who
@@ -11,7 +12,7 @@ import { validateFilter } from './predictions';
  * "Cannot read properties of null" or "labels.map is not a function" from deep inside.
  */
 
-const CLASSIFY_KEYS = ['topK', 'threshold', 'allow', 'deny', 'roi', 'fit', 'embedding', 'keepInput'];
+const CLASSIFY_KEYS = ['topK', 'threshold', 'allow', 'deny', 'roi', 'fit', 'embedding', 'keepInput', 'inputJpeg'];
 const CLASSIFIER_KEYS = [
   'model',
   'labels',
@@ -26,6 +27,7 @@ const CLASSIFIER_KEYS = [
   'maxMetadataBytes',
   'unfused',
   'float',
+  'workers',
 ];
 
 function quoted(values: readonly string[]): string {
@@ -74,6 +76,7 @@ export function checkClassifyOptions(options: unknown): void {
   oneOf('fit', o.fit, FIT_MODES);
   boolean('embedding', o.embedding);
   boolean('keepInput', o.keepInput);
+  boolean('inputJpeg', o.inputJpeg);
   // Its shape now, before the frame waits in the queue; its fit in the frame once the frame is decoded.
   if (o.roi !== undefined) checkRoiShape(o.roi);
 }
@@ -123,4 +126,8 @@ export function checkClassifierOptions(options: unknown): void {
   positiveNumber('maxMetadataBytes', 'bytes', o.maxMetadataBytes);
   boolean('unfused', o.unfused);
   boolean('float', o.float);
+  if (o.workers !== undefined) {
+    const problem = workersProblem('workers', o.workers);
+    if (problem) throw new TypeError(problem);
+  }
 }

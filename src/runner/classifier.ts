@@ -1,4 +1,5 @@
 import type { BackendName } from '../engine/backend';
+import { encodeRgbJpeg } from '../image/encode-jpeg';
 import { prepareImage } from '../image/preprocess';
 import { normalize } from '../image/normalize';
 import type { FitMode, ImageInput, RawImage, Roi } from '../image/types';
@@ -11,7 +12,9 @@ import { resolveModel } from '../resolve/resolve-model';
 import type { ModelOptions, ResolvedModel } from '../resolve/resolved-model';
 import { FrameQueue, type QueuePolicy } from './frame-queue';
 import type { ExecutionMode, LocalModelSpec } from '../engine/load-executable';
-import { InferenceWorker } from './inference-worker';
+import { InOrderRelease } from './in-order';
+import { defaultWorkers } from './worker-count';
+import { WorkerPool } from './worker-pool';
 import { LatencyWindow, RateMeter } from './latency-stats';
 import { checkClassifierOptions, checkClassifyOptions } from './classifier-options';
 import { topPredictions, type Prediction, type PredictionFilter } from './predictions';
@@ -21,7 +24,10 @@ import { toError } from '../to-error';
 export interface ClassifierOptions extends ModelOptions {
   /** auto (tfjs-node if installed, else wasm), wasm, tfjs-node or cpu. */
   backend?: BackendName;
-  /** Frames waiting for the model, not counting the one being classified (default 4). */
+  /**
+   * Frames waiting for the model (default 4), not counting those in the workers' hands: each worker
+   * has up to two, one in it and one being decoded and resized for it.
+   */
   queueSize?: number;
   /** What happens when the queue is full (default drop-oldest: the freshest frames win). */
   queuePolicy?: QueuePolicy;
@@ -35,6 +41,11 @@ export interface ClassifierOptions extends ModelOptions {
   unfused?: boolean;
   /** TFLite: skip activation re-quantisation (faster, less faithful to the interpreter). */
   float?: boolean;
+  /**
+   * Inference worker threads, each with its own copy of the model, 1..16 (default: one per core but
+   * one, at least 1). Frames go to whichever worker is free; results still come out in frame order.
+   */
+  workers?: number;
 }
 
 /** Per-frame options of `classify`: the prediction filter, a region of interest and the fit. */
@@ -51,17 +62,23 @@ export interface ClassifyOptions extends PredictionFilter {
    * normalisation), e.g. to store as a label set's thumbnail without decoding the image a second time.
    */
   keepInput?: boolean;
+  /**
+   * Also return those pixels as a JPEG (quality 90), encoded while the model runs: a label set example's
+   * crop (`LabelSet.add`) without a second decode or resize, and on a board with a spare core without
+   * waiting for the encode.
+   */
+  inputJpeg?: boolean;
 }
 
 /** Where one frame's time went, in milliseconds. */
 export interface Timings {
   /** Decode, orient, crop, resize and normalise. */
   preprocessMs: number;
-  /** Time spent waiting in the queue before work started. */
+  /** Time spent waiting: in the queue before work started, and for a free worker. */
   queueMs: number;
   /** The network itself, measured in the worker. */
   inferenceMs: number;
-  /** From classify() to result. */
+  /** From classify() to result (including any wait for an older frame's result to go out first). */
   totalMs: number;
 }
 
@@ -75,6 +92,8 @@ export interface ClassifyResult {
   embedding?: Float32Array;
   /** Present when asked for with `{keepInput: true}`: the model's input as RGB pixels (input size). */
   input?: RawImage;
+  /** Present when asked for with `{inputJpeg: true}`: the model's input pixels as a JPEG. */
+  inputJpeg?: Buffer;
 }
 
 /** What classify() gives when asked for the embedding. */
@@ -94,6 +113,8 @@ export interface ModelInfo {
   labelsSource: string;
   normalization: Normalization;
   teachableMachine: boolean;
+  /** Inference worker threads running the model, each with its own copy. */
+  workers: number;
   /** Length of the embedding (V1: 1024·α, V2: 1280); 0 when the model has no global average pooling. */
   embeddingSize: number;
   /**
@@ -112,6 +133,13 @@ export interface ClassifierStats {
   failed: number;
   depth: number;
   inFlight: number;
+  /**
+   * Results that were ready before an older frame's and waited for it, so that results come out in
+   * frame order (only possible with more than one worker).
+   */
+  heldForOrder: number;
+  /** Inference worker threads, and how many of them run a frame now. */
+  workers: { size: number; busy: number; restarts: number };
   fps: number;
   latencyMs: { p50?: number; p95?: number; p99?: number };
   inferenceMs: { p50?: number; p95?: number };
@@ -138,6 +166,9 @@ function chooseLabels(
   return { labels: Array.from({ length: classes }, (_, i) => `class ${i}`), labelsSource: 'none (class N)' };
 }
 
+/** What one frame came to: the result, or why there is none. */
+type Outcome = { result: ClassifyResult } | { error: Error };
+
 interface Job {
   image: ImageInput;
   options: ClassifyOptions;
@@ -146,17 +177,17 @@ interface Job {
   reject(error: Error): void;
 }
 
-let workerOf: (classifier: Classifier) => InferenceWorker;
+let poolOf: (classifier: Classifier) => WorkerPool;
 
 /**
- * One loaded model behind a bounded queue, classifying in a worker thread. Any number of callers
- * may share it; frames are processed one at a time in arrival order. Load with `Classifier.load`,
- * end with `dispose`.
+ * One loaded model behind a bounded queue, classifying in worker threads (`workers`, one by
+ * default on two cores). Any number of callers may share it; frames leave the queue in arrival
+ * order, and their results come out in that order too. Load with `Classifier.load`, end with `dispose`.
  */
 export class Classifier {
   static {
-    // Only the diagnostics below read the worker from outside the class.
-    workerOf = (classifier) => classifier.worker;
+    // Only the diagnostics below read the workers from outside the class.
+    poolOf = (classifier) => classifier.pool;
   }
 
   private readonly queue: FrameQueue<Job>;
@@ -164,15 +195,13 @@ export class Classifier {
   private readonly inference = new LatencyWindow();
   private readonly rate = new RateMeter();
   private counters = { accepted: 0, completed: 0, failed: 0 };
-  private busy = false;
-  private inFlight = 0;
-  private current?: Promise<void>;
+  private readonly order = new InOrderRelease();
+  /** Frames taken from the queue and not yet handed back: preparing, waiting for or in a worker, held for order. */
+  private readonly running = new Set<Promise<void>>();
   private disposed = false;
 
   private constructor(
-    private worker: InferenceWorker,
-    /** What the worker was started with, to start a new one if it dies. */
-    private readonly workerSpec: { model: LocalModelSpec; backend: BackendName },
+    private readonly pool: WorkerPool,
     private readonly labels: string[],
     /** What was loaded and how it runs. */
     readonly info: ModelInfo,
@@ -194,11 +223,11 @@ export class Classifier {
   static async load(options: ClassifierOptions): Promise<Classifier> {
     checkClassifierOptions(options);
     const resolved = await resolveModel(options);
-    const workerSpec = {
+    const workerSpec: { model: LocalModelSpec; backend: BackendName } = {
       model: { format: resolved.format, path: resolved.localPath, unfused: options.unfused, float: options.float },
       backend: options.backend ?? 'auto',
     };
-    const { worker, info } = await InferenceWorker.start(workerSpec.model, workerSpec.backend);
+    const { pool, info } = await WorkerPool.start(options.workers ?? defaultWorkers(), workerSpec);
     try {
       const { labels, labelsSource } = chooseLabels(resolved, info.embeddedLabels, info.classes);
       const [height, width] = info.inputShape;
@@ -221,20 +250,22 @@ export class Classifier {
         labelsSource,
         normalization,
         teachableMachine: resolved.teachableMachine,
+        workers: pool.size,
         embeddingSize: info.embeddingSize,
         fingerprint,
         loadMs: info.loadMs,
       };
-      return new Classifier(worker, workerSpec, labels, modelInfo, resolved.localPath, options);
+      return new Classifier(pool, labels, modelInfo, resolved.localPath, options);
     } catch (error) {
-      await worker.terminate();
+      await pool.terminate();
       throw error;
     }
   }
 
   /**
    * Classifies one image: decoded, oriented, cropped and resized on the libuv pool, then run in
-   * the worker. Frames wait in a bounded queue whose policy decides what happens when it is full.
+   * a free worker. Frames wait in a bounded queue whose policy decides what happens when it is full;
+   * results come out in the order frames were accepted, whichever worker finishes first.
    * With `{embedding: true}` the result also carries the image's embedding, from the same inference.
    *
    * @throws {TypeError} classify options that are not what the library accepts.
@@ -276,7 +307,9 @@ export class Classifier {
       ...this.counters,
       dropped: this.queue.dropped,
       depth: this.queue.depth + this.queue.waiting,
-      inFlight: this.inFlight,
+      inFlight: this.running.size,
+      heldForOrder: this.order.held,
+      workers: { size: this.pool.size, busy: this.pool.busy, restarts: this.pool.restarts },
       fps: this.rate.rate(),
       latencyMs: {
         p50: this.latency.percentile(50),
@@ -287,44 +320,88 @@ export class Classifier {
     };
   }
 
-  /** Lets the frame in progress finish, drops (and reports) the rest, and ends the worker. */
+  /** Lets the frames in progress finish, drops (and reports) the rest, and ends the workers. */
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
     this.queue.clear('classifier is shutting down');
-    await this.current;
-    await this.worker.terminate();
+    await Promise.all(this.running);
+    await this.pool.terminate();
   }
 
   /**
-   * Two-stage pipeline: while the worker runs frame N, frame N+1 is decoded and resized on the
-   * libuv pool, so on two cores a frame costs max(preprocess, inference) rather than their sum.
-   * Only one frame waits preprocessed; the rest stay in the queue where the drop policy applies.
+   * Takes frames from the queue while there is room: each worker may have one frame in it and one
+   * more being decoded and resized (on the libuv pool) for it, so on two cores a frame costs
+   * max(preprocess, inference) rather than their sum. A result held for an older frame still
+   * counts, so a slow frame cannot let the others run away from it; the rest stay in the queue,
+   * where the drop policy applies.
    */
   private pump(): void {
-    if (this.busy) return;
-    this.busy = true;
-    this.current = (async () => {
-      let job = this.queue.shift();
-      let prepared = job && this.prepare(job);
-      while (job && prepared) {
-        const following = this.queue.shift();
-        const followingPrepared = following && this.prepare(following);
-        await this.finish(job, await prepared);
-        job = following;
-        prepared = followingPrepared;
-      }
-    })().finally(() => {
-      this.busy = false;
-      // A frame pushed between the loop's last look and here would otherwise wait for the next push.
-      if (this.queue.depth > 0 && !this.disposed) this.pump();
-    });
+    while (this.running.size < 2 * this.pool.size) {
+      const job = this.queue.shift();
+      if (!job) return;
+      const ticket = this.order.take();
+      const run: Promise<void> = this.process(job).then((outcome) => {
+        this.order.complete(ticket, () => {
+          this.deliver(job, outcome);
+          this.running.delete(run);
+        });
+        this.pump();
+      });
+      this.running.add(run);
+    }
   }
 
-  /** Decode, fit and normalise; never rejects (a failure is carried to finish()). */
+  /** Prepare, then infer on the first free worker; never rejects (a failure is the outcome). */
+  private async process(job: Job): Promise<Outcome> {
+    const prepared = await this.prepare(job);
+    try {
+      if ('error' in prepared) throw prepared.error;
+      const { width, height } = this.info.inputSize;
+      const { scores, embedding, inferenceMs, startedAt } = await this.pool.infer(
+        prepared.input,
+        [height, width, 3],
+        job.options.embedding === true,
+      );
+      const predictions = topPredictions(scores, this.labels, job.options);
+      const inputJpeg = prepared.jpeg ? await prepared.jpeg : undefined;
+      // Waiting for a free worker counts as queueing.
+      const queueMs = prepared.started - job.enqueuedAt + (startedAt - prepared.started - prepared.preprocessMs);
+      const timings: Timings = { preprocessMs: prepared.preprocessMs, queueMs, inferenceMs, totalMs: 0 };
+      const result: ClassifyResult = {
+        predictions,
+        top: predictions[0] ?? null,
+        model: this.info.name,
+        timings,
+        ...(embedding ? { embedding } : {}),
+        ...(prepared.pixels ? { input: prepared.pixels } : {}),
+        ...(inputJpeg ? { inputJpeg } : {}),
+      };
+      return { result };
+    } catch (error) {
+      return { error: toError(error) };
+    }
+  }
+
+  /** Hands a frame's outcome to its caller, in frame order (see InOrderRelease). */
+  private deliver(job: Job, outcome: Outcome): void {
+    if ('error' in outcome) {
+      this.counters.failed++;
+      job.reject(outcome.error);
+      return;
+    }
+    const { result } = outcome;
+    result.timings.totalMs = performance.now() - job.enqueuedAt;
+    this.counters.completed++;
+    this.latency.add(result.timings.totalMs);
+    this.inference.add(result.timings.inferenceMs);
+    this.rate.tick();
+    job.resolve(result);
+  }
+
+  /** Decode, fit and normalise; never rejects (a failure is carried to process()). */
   private async prepare(job: Job): Promise<Prepared> {
     const started = performance.now();
-    this.inFlight++;
     try {
       const { width, height } = this.info.inputSize;
       const image = await prepareImage(job.image, {
@@ -337,79 +414,20 @@ export class Classifier {
       });
       const { scale, offset } = this.info.normalization;
       const input = normalize(image.rgb, scale, offset);
-      const pixels = job.options.keepInput
-        ? { data: image.rgb, width: image.width, height: image.height, channels: 3 }
-        : undefined;
-      return { started, input, pixels, preprocessMs: performance.now() - started };
+      const rgb = { data: image.rgb, width: image.width, height: image.height, channels: 3 };
+      const pixels = job.options.keepInput ? rgb : undefined;
+      // Started now, so the encode runs on a libuv thread while a worker runs the model; process() awaits it.
+      const jpeg = job.options.inputJpeg ? encodeRgbJpeg(rgb) : undefined;
+      jpeg?.catch(() => undefined);
+      return { started, input, pixels, jpeg, preprocessMs: performance.now() - started };
     } catch (error) {
       return { started, error: toError(error) };
-    }
-  }
-
-  /**
-   * A worker thread that died (a wasm abort, the thread killed for memory) would otherwise fail
-   * every later frame until Node-RED restarts; the model is loaded into a new one instead. Frames
-   * are finished one at a time, so only one replacement is ever under way. If loading fails, this
-   * frame fails with both reasons and the next frame tries again.
-   */
-  private async replaceWorker(): Promise<void> {
-    const dead = this.worker;
-    try {
-      const { worker } = await InferenceWorker.start(this.workerSpec.model, this.workerSpec.backend);
-      this.worker = worker;
-    } catch (error) {
-      const why = toError(error).message;
-      throw new Error(
-        `Inference worker had stopped (${dead.exitReason ?? 'unknown reason'}) and could not be restarted: ${why}`,
-      );
-    }
-    await dead.terminate();
-  }
-
-  private async finish(job: Job, prepared: Prepared): Promise<void> {
-    try {
-      if ('error' in prepared) throw prepared.error;
-      const { width, height } = this.info.inputSize;
-      const inferStarted = performance.now();
-      if (!this.worker.alive) await this.replaceWorker();
-      const { scores, embedding, inferenceMs } = await this.worker.infer(
-        prepared.input,
-        [height, width, 3],
-        job.options.embedding === true,
-      );
-      const predictions = topPredictions(scores, this.labels, job.options);
-      const done = performance.now();
-      // Waiting for the worker while the previous frame finishes counts as queueing.
-      const queueMs = prepared.started - job.enqueuedAt + (inferStarted - prepared.started - prepared.preprocessMs);
-      const timings: Timings = {
-        preprocessMs: prepared.preprocessMs,
-        queueMs,
-        inferenceMs,
-        totalMs: done - job.enqueuedAt,
-      };
-      this.counters.completed++;
-      this.latency.add(timings.totalMs);
-      this.inference.add(inferenceMs);
-      this.rate.tick();
-      job.resolve({
-        predictions,
-        top: predictions[0] ?? null,
-        model: this.info.name,
-        timings,
-        ...(embedding ? { embedding } : {}),
-        ...(prepared.pixels ? { input: prepared.pixels } : {}),
-      });
-    } catch (error) {
-      this.counters.failed++;
-      job.reject(toError(error));
-    } finally {
-      this.inFlight--;
     }
   }
 }
 
 type Prepared =
-  | { started: number; input: Float32Array; pixels?: RawImage; preprocessMs: number }
+  | { started: number; input: Float32Array; pixels?: RawImage; jpeg?: Promise<Buffer>; preprocessMs: number }
   | { started: number; error: Error };
 
 /**
@@ -418,14 +436,24 @@ type Prepared =
  */
 export const classifierDiagnostics = {
   /**
-   * TF.js memory inside the worker (the tensor count should stay flat between frames), and how many
-   * passes through the network it has made since load, the warm-up included.
+   * TF.js memory inside the workers, summed (the tensor count should stay flat between frames), and
+   * how many passes through the network they have made since load, the warm-ups included.
    */
   workerMemory(classifier: Classifier): Promise<{ numTensors: number; numBytes: number; executions: number }> {
-    return workerOf(classifier).memory();
+    return poolOf(classifier).memory();
   },
-  /** The worker thread's id: a new one once a worker that died has been replaced. */
+  /** The same for each worker alive now, in slot order: how the frames were shared out. */
+  eachWorkerMemory(
+    classifier: Classifier,
+  ): Promise<Array<{ numTensors: number; numBytes: number; executions: number }>> {
+    return poolOf(classifier).memoryEach();
+  },
+  /** The first worker thread's id: a new one once a worker that died has been replaced. */
   workerThreadId(classifier: Classifier): number {
-    return workerOf(classifier).threadId;
+    return poolOf(classifier).threadIds()[0];
+  },
+  /** Every worker thread's id, in slot order. */
+  workerThreadIds(classifier: Classifier): number[] {
+    return poolOf(classifier).threadIds();
   },
 };

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { readConfig } from '../../app/config';
+import { buildFlow } from '../../app/flow';
+import { defaultWorkers } from '../../src';
 
 describe('npm start configuration (environment variables)', () => {
   it('reads MAX_FPS as a frame-rate cap, 0 meaning no cap', () => {
@@ -20,6 +22,26 @@ describe('npm start configuration (environment variables)', () => {
           assert.ok(err.message.includes(`"${value}"`), err.message);
           return true;
         },
+      );
+    }
+  });
+
+  it('reads MOBILENET_WORKERS into the model node of the flow; blank means one per core but one', () => {
+    assert.equal(readConfig({}, '/srv').workers, defaultWorkers());
+    assert.equal(readConfig({ MOBILENET_WORKERS: ' ' }, '/srv').workers, defaultWorkers());
+    const config = readConfig({ MOBILENET_WORKERS: '2' }, '/srv');
+    assert.equal(config.workers, 2);
+    const model = buildFlow(config, 'mqtt://127.0.0.1:1883').find((node) => node.type === 'mobilenet-model');
+    assert.equal(model?.workers, 2);
+  });
+
+  it('refuses a MOBILENET_WORKERS outside 1..16 at start, naming the variable and what is valid', () => {
+    for (const value of ['0', '17', 'two', '1.5']) {
+      assert.throws(
+        () => readConfig({ MOBILENET_WORKERS: value }, '/srv'),
+        (err: Error) =>
+          err.message.startsWith('MOBILENET_WORKERS must be a whole number from 1 to 16 (') &&
+          err.message.endsWith(`, got "${value}"`),
       );
     }
   });

@@ -4,4 +4,4 @@ export type { CaughtMessage, ClassifyMessage, Classification } from './node-outp
 export { lastStatusOf, ownCalls, said, type StatusLike, statusesOf, waitForStatus } from './node-status';
 export { onTeardown, runTeardowns } from './teardown';
 export { type Emitter, type EventWaitOptions, nextEvent, sleep, type WaitOptions, waitFor, whatOf } from './wait';
-export { recordWorkers } from './workers';
+export { delayFrames, recordWorkers } from './workers';

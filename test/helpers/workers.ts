@@ -22,3 +22,15 @@ export function recordWorkers(): workerThreads.Worker[] {
   });
   return started;
 }
+
+/**
+ * Makes one worker thread slow, the way a worker whose core is taken by something else is: every
+ * frame posted to it reaches it `ms` later. The model in it still runs each frame for real.
+ */
+export function delayFrames(worker: workerThreads.Worker, ms: number): void {
+  const post = worker.postMessage.bind(worker);
+  worker.postMessage = (message: unknown, transfer?: readonly workerThreads.TransferListItem[]) => {
+    if ((message as { type?: unknown } | null)?.type === 'infer') setTimeout(() => post(message, transfer), ms);
+    else post(message, transfer);
+  };
+}

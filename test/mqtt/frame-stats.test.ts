@@ -37,11 +37,12 @@ describe('mqtt/frame-stats', () => {
     ];
     frames[0].queue = { dropped: 4, depth: 1 };
     frames[1].queue = { dropped: 6, depth: 2 };
-    frames[2].queue = { dropped: 7, depth: 0 };
+    frames[2].queue = { dropped: 7, depth: 0, heldForOrder: 3 };
     for (const f of frames) s.record(f.source!, f.timings?.totalMs, f.timings?.inferenceMs, f.queue, f.model);
     const snap = s.snapshot({ queued: 0, dropped: 0, skippedQos0: 0 }, 1000);
     assert.equal(snap.framesDropped, 7, 'the newest cumulative count of the one queue, not a sum over sources');
     assert.equal(snap.queueDepth, 0);
+    assert.equal(snap.framesHeldForOrder, 3, 'results held back for order, as the classifier counted them');
     assert.deepEqual(snap.sources, ['frames', 'http']);
   });
 });

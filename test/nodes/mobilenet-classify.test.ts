@@ -85,7 +85,7 @@ describe('mobilenet-classify node', function () {
     assert.deepEqual(details.predictions, msg.payload);
     assert.equal(details.model, V1_025_LAYERS_DIR);
     assert.ok(details.timings.totalMs > 0);
-    assert.deepEqual(details.queue, { dropped: 0, depth: 0 });
+    assert.deepEqual(details.queue, { dropped: 0, depth: 0, heldForOrder: 0 });
     assert.equal(msg.image, jpeg);
   });
 

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { MODELS, V1_025_LAYERS_DIR, readImage } from '../fixtures';
 import { startFixtureServer } from '../store/fixture-server';
-import { waitFor, waitForStatus, workerThreads } from '../helpers';
+import { statusesOf, waitFor, waitForStatus, workerThreads } from '../helpers';
 import { collect, distNode, helper } from '../helpers/node-red';
 
 const modelNode = distNode('mobilenet-model');
@@ -23,6 +23,7 @@ const MODEL = {
   queueSize: 4,
   queuePolicy: 'drop-oldest',
   fit: 'fill',
+  workers: 1,
 };
 
 function flow(topK: number, model: object = MODEL): object[] {
@@ -207,7 +208,99 @@ describe('mobilenet-model config node', function () {
     c1.receive({ payload: readImage('parrot.jpg') });
     await waitFor(() => caught.length === 1, { what: 'the error' });
     assert.match((caught[0].error as { message: string }).message, /failed to load.*\/nonexistent\/model-dir/);
+    // A node that cannot classify never looks ready: after the frame (and the status throttle), still red.
+    c1.receive({ payload: readImage('parrot.jpg') });
+    await waitFor(() => caught.length === 2, { what: 'the second error' });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const after = statusesOf(c1).slice(statusesOf(c1).indexOf(status));
+    assert.ok(
+      after.every((s) => s.fill === 'red'),
+      JSON.stringify(after),
+    );
+    assert.doesNotMatch(JSON.stringify(after), /ready/);
   });
+
+  it('never shows ready while the model loads or after it failed, even when frames are dropped', async () => {
+    const server = await startFixtureServer(MODELS);
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'node-model-cache-'));
+    const previousCache = process.env.MOBILENET_CACHE;
+    process.env.MOBILENET_CACHE = cache;
+    try {
+      // model.json never answers: the model stays loading until the server goes away.
+      server.faults.set('/files/mobilenet_v1_0.25_224_tfjs_layers/model.json', { kind: 'no-response' });
+      const url = `${server.base}/files/mobilenet_v1_0.25_224_tfjs_layers/model.json`;
+      const loading = { ...MODEL, path: url, queueSize: 1, queuePolicy: 'drop-newest' };
+      await helper.load(
+        [modelNode, classifyNode],
+        [
+          ...flow(1, loading),
+          { id: 'catcher', z: 'tab', type: 'catch', scope: null, wires: [['caught']] },
+          { id: 'caught', z: 'tab', type: 'helper' },
+        ],
+      );
+      const c1 = helper.getNode('c1')!;
+      const caught = collect(helper.getNode('caught')!);
+      await waitForStatus(c1, (s) => s.fill === 'yellow' && /loading|downloading/.test(s.text ?? ''));
+      // One frame waits in the queue, the next two are refused: dropped, counted, and still "loading".
+      for (let i = 0; i < 3; i++) c1.receive({ payload: readImage('parrot.jpg') });
+      await waitFor(() => caught.length === 2, { what: 'two dropped frames' });
+      const whileLoading = await waitForStatus(c1, (s) => /dropped/.test(s.text ?? ''), { timeoutMs: 5000 });
+      assert.match(whileLoading.text!, /^(loading model|downloading \d+%) · 2 dropped$/);
+      assert.equal(whileLoading.fill, 'yellow');
+      // The server goes away: the load fails, the waiting frame fails, and the node shows why.
+      await server.close();
+      const failed = await waitForStatus(c1, (s) => s.fill === 'red', { timeoutMs: 60000 });
+      c1.receive({ payload: readImage('parrot.jpg') });
+      await waitFor(() => caught.length === 4, { what: 'the waiting frame and the next one failing' });
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const shown = statusesOf(c1);
+      assert.ok(
+        shown.slice(shown.indexOf(failed)).every((s) => s.fill === 'red'),
+        JSON.stringify(shown),
+      );
+      assert.ok(!shown.some((s) => /^ready/.test(s.text ?? '')), JSON.stringify(shown));
+    } finally {
+      if (previousCache === undefined) delete process.env.MOBILENET_CACHE;
+      else process.env.MOBILENET_CACHE = previousCache;
+      await server.close();
+      fs.rmSync(cache, { recursive: true, force: true });
+    }
+  });
+
+  it('runs the model in as many workers as configured, and ends them all when unloaded', async () => {
+    await waitFor(() => diagnostics.counts().alive === 0, {
+      what: 'models of earlier tests unloaded',
+      timeoutMs: 10000,
+    });
+    const portsBefore = workerThreads();
+    await helper.load([modelNode, classifyNode], flow(1, { ...MODEL, workers: '2' }));
+    await classifyOnce(1);
+    const [model] = diagnostics.modelsOf('m-life');
+    assert.equal(new Set(diagnostics.workerThreadIds(model)).size, 2, 'two worker threads');
+    assert.equal(workerThreads(), portsBefore + 2);
+    assert.equal(model.stats()?.workers.size, 2);
+    await helper.unload();
+    await waitFor(() => diagnostics.counts().alive === 0 && workerThreads() === portsBefore, {
+      what: 'both workers ended',
+      timeoutMs: 10000,
+    });
+  });
+
+  for (const workers of ['0', '17', 'two']) {
+    it(`refuses ${workers} workers by name, with what is valid`, async () => {
+      await helper.load([modelNode, classifyNode], flow(1, { ...MODEL, workers }));
+      const c1 = helper.getNode('c1')!;
+      const status = await waitForStatus(c1, (s) => s.fill === 'red');
+      assert.match(status.text!, /not configured|Workers/);
+      const m = helper.getNode('m-life')!;
+      const errors = (m.error as { args: unknown[][] }).args.map((a) => String(a[0]));
+      const expected = new RegExp(`Workers must be a whole number from 1 to 16 .*got ${workers}$`);
+      assert.ok(
+        errors.some((e) => expected.test(e)),
+        errors.join('\n'),
+      );
+    });
+  }
 
   it('refuses a bad configuration by name and lists valid values', async () => {
     await helper.load([modelNode, classifyNode], flow(1, { ...MODEL, queuePolicy: 'fastest' }));

@@ -67,6 +67,18 @@ describe('library options: each bad value named, with what is accepted', functio
     ],
     ['float a string', { model: MODEL, float: 'yes' }, /^float must be true or false, got the string "yes"$/],
     [
+      'workers 0',
+      { model: MODEL, workers: 0 },
+      /^workers must be a whole number from 1 to 16 \(inference .*\), got 0$/,
+    ],
+    ['workers 17', { model: MODEL, workers: 17 }, /^workers must be a whole number from 1 to 16 .*, got 17$/],
+    ['workers 1.5', { model: MODEL, workers: 1.5 }, /^workers must be a whole number from 1 to 16 .*, got 1\.5$/],
+    [
+      'workers a string',
+      { model: MODEL, workers: '2' },
+      /^workers must be a whole number from 1 to 16 .*, got the string "2"$/,
+    ],
+    [
       'normalization incomplete',
       { model: MODEL, normalization: { scale: 2 } },
       /^normalization must be \{scale, offset\} with finite numbers .*, got an object \{"scale":2\}$/,
@@ -75,7 +87,7 @@ describe('library options: each bad value named, with what is accepted', functio
     [
       'a classify option given to load',
       { model: MODEL, topK: 3 },
-      /^Classifier options has unknown option "topK"; accepted: model, labels, .*maxMetadataBytes, unfused, float$/,
+      /^Classifier options has unknown option "topK"; accepted: model, labels, .*unfused, float, workers$/,
     ],
   ];
   for (const [what, options, message] of badLoads) {
@@ -139,7 +151,7 @@ describe('library options: each bad value named, with what is accepted', functio
         { top: 3 },
         new RegExp(
           '^classify options has unknown option "top"; ' +
-            'accepted: topK, threshold, allow, deny, roi, fit, embedding, keepInput$',
+            'accepted: topK, threshold, allow, deny, roi, fit, embedding, keepInput, inputJpeg$',
         ),
       ],
     ];

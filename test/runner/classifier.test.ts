@@ -158,14 +158,19 @@ describe('Classifier queue under a flood', function () {
 
   it('drop-newest refuses new frames when full; wait admits them all', async function () {
     this.timeout(120_000);
-    const newest = await Classifier.load({ model: V1_025_LAYERS_DIR, queueSize: 2, queuePolicy: 'drop-newest' });
+    const newest = await Classifier.load({
+      model: V1_025_LAYERS_DIR,
+      queueSize: 2,
+      queuePolicy: 'drop-newest',
+      workers: 1,
+    });
     const waiting = await Classifier.load({ model: V1_025_LAYERS_DIR, queueSize: 2, queuePolicy: 'wait' });
     try {
       const image = readImage('coffee.png');
       const newestOutcomes = await Promise.allSettled(Array.from({ length: 20 }, () => newest.classify(image)));
-      // The first frame starts at once, two wait in the queue: the rest are refused.
-      assert.equal(newestOutcomes.filter((o) => o.status === 'fulfilled').length, 3);
-      assert.equal(newest.stats().dropped, 17);
+      // The one worker takes two at once (one to run, one to prepare), two wait in the queue: the rest are refused.
+      assert.equal(newestOutcomes.filter((o) => o.status === 'fulfilled').length, 4);
+      assert.equal(newest.stats().dropped, 16);
       const waitOutcomes = await Promise.allSettled(Array.from({ length: 20 }, () => waiting.classify(image)));
       assert.equal(waitOutcomes.filter((o) => o.status === 'fulfilled').length, 20);
       assert.equal(waiting.stats().dropped, 0);
@@ -192,7 +197,7 @@ describe('Classifier lifecycle and broken models', function () {
     async function () {
       this.timeout(30000);
       const started = recordWorkers();
-      const classifier = await Classifier.load({ model: V1_025_LAYERS_DIR, queuePolicy: 'wait' });
+      const classifier = await Classifier.load({ model: V1_025_LAYERS_DIR, queuePolicy: 'wait', workers: 1 });
       try {
         assert.equal((await classifier.classify(readImage('parrot.jpg'))).top?.label, 'macaw');
         const crashedThread = classifierDiagnostics.workerThreadId(classifier);

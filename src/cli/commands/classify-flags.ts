@@ -1,6 +1,7 @@
 import { BACKEND_NAMES, type BackendName } from '../../engine/backend';
 import { FIT_MODES } from '../../image/options';
 import type { FitMode } from '../../image/types';
+import { MAX_WORKERS, workersProblem } from '../../runner/worker-count';
 
 export interface ClassifyFlags {
   topK: number;
@@ -8,6 +9,8 @@ export interface ClassifyFlags {
   backend: BackendName;
   fit: FitMode | undefined;
   maxFileBytes: number | undefined;
+  /** Inference workers asked for; undefined: the default, but never more than there are images. */
+  workers: number | undefined;
 }
 
 /**
@@ -20,6 +23,7 @@ export function parseClassifyFlags(values: {
   backend?: string;
   fit?: string;
   'max-file-bytes'?: string;
+  workers?: string;
 }): ClassifyFlags | string {
   const topK = values.top === undefined ? 5 : Number(values.top);
   if (!Number.isInteger(topK) || topK < 1) return `--top must be a whole number ≥ 1, got "${values.top}"`;
@@ -36,5 +40,16 @@ export function parseClassifyFlags(values: {
   if (maxFileBytes !== undefined && (!Number.isInteger(maxFileBytes) || maxFileBytes < 1)) {
     return `--max-file-bytes must be a whole number of bytes ≥ 1, got "${values['max-file-bytes']}"`;
   }
-  return { topK, threshold, backend: backend as BackendName, fit: values.fit as FitMode | undefined, maxFileBytes };
+  const workers = values.workers === undefined ? undefined : Number(values.workers);
+  if (workers !== undefined && (values.workers?.trim() === '' || workersProblem('--workers', workers))) {
+    return `--workers must be a whole number from 1 to ${MAX_WORKERS}, got "${values.workers}"`;
+  }
+  return {
+    topK,
+    threshold,
+    backend: backend as BackendName,
+    fit: values.fit as FitMode | undefined,
+    maxFileBytes,
+    workers,
+  };
 }

@@ -14,10 +14,11 @@ import { DEFAULT_MAX_FILE_BYTES, readImageFile } from '../../image/read-image-fi
 import { parseClassifyFlags } from './classify-flags';
 import { openSetFor, rememberedModelName, storedModel } from '../label-set-option';
 import { defaultModel, progressReporter } from '../model-option';
+import { defaultWorkers } from '../../runner/worker-count';
 import { toError } from '../../to-error';
 
 const HELP = `Usage: mobilenet classify [--model M | --set DIR] [--top K] [--threshold T] [--json] [--backend B]
-                          [--fit F] IMAGE...
+                          [--fit F] [--workers N] IMAGE...
 
   --model M      catalog name, directory with model.json, .tflite file, or http(s) URL
                  (default: $MOBILENET_MODEL or ${defaultModel()})
@@ -31,6 +32,8 @@ const HELP = `Usage: mobilenet classify [--model M | --set DIR] [--top K] [--thr
   --backend B    auto | wasm | tfjs-node | cpu (default auto)
   --fit F        cover (centre crop, default) | fill (squash) | contain (letterbox)
   --float        TFLite: skip activation re-quantisation (faster, less faithful)
+  --workers N    inference worker threads, 1..16, each loading the model (default: one per core
+                 but one, and no more than there are images); output stays in the order given
   --max-file-bytes N  refuse image files larger than N bytes unread (default ${DEFAULT_MAX_FILE_BYTES});
                  only regular files are read: pipes, devices and directories are refused
 
@@ -53,6 +56,7 @@ export const classifyCommand: CliCommand = {
         backend: { type: 'string' },
         fit: { type: 'string' },
         float: { type: 'boolean', default: false },
+        workers: { type: 'string' },
         'max-file-bytes': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -87,6 +91,7 @@ export const classifyCommand: CliCommand = {
       backend: flags.backend,
       fit: flags.fit,
       float: values.float,
+      workers: flags.workers ?? Math.min(defaultWorkers(), positionals.length),
       // A CLI run classifies every file it was given: no frame may be dropped.
       queuePolicy: 'wait',
       onProgress: progressReporter(),
@@ -97,12 +102,25 @@ export const classifyCommand: CliCommand = {
         values.set === undefined
           ? undefined
           : await openSetFor(values.set, classifier, rememberedModelName(model), false);
-      for (const file of positionals) {
+      // Every worker kept busy: a few files read and queued ahead of the one printed next. The classifier
+      // answers in the order it was given frames, and they are printed in the order the files were named.
+      const ahead = 2 * classifier.info.workers;
+      const answers: Array<Promise<{ predictions: Prediction[]; timings: Timings }>> = [];
+      const start = (index: number): void => {
+        if (index >= positionals.length) return;
+        const answer = readImageFile(positionals[index], { maxFileBytes }).then((image) =>
+          set
+            ? classifyWithSet(classifier, set, image, topK, threshold)
+            : classifier.classify(image, { topK, threshold }),
+        );
+        // Settled in order below; until then a failure must not count as unhandled.
+        answer.catch(() => undefined);
+        answers[index] = answer;
+      };
+      for (let index = 0; index < ahead; index++) start(index);
+      for (const [index, file] of positionals.entries()) {
         try {
-          const image = await readImageFile(file, { maxFileBytes });
-          const result = set
-            ? await classifyWithSet(classifier, set, image, topK, threshold)
-            : await classifier.classify(image, { topK, threshold });
+          const result = await answers[index];
           if (values.json) {
             console.log(JSON.stringify({ file, predictions: result.predictions, timings: result.timings }));
           } else {
@@ -117,6 +135,9 @@ export const classifyCommand: CliCommand = {
           const message = toError(error).message;
           if (values.json) console.log(JSON.stringify({ file, error: message }));
           else console.error(`${path.basename(file)}: error: ${message}`);
+        } finally {
+          delete answers[index];
+          start(index + ahead);
         }
       }
     } finally {

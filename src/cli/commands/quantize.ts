@@ -4,26 +4,34 @@ import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
 import { QUANTIZE_DTYPES, quantizeModelDirectory, type QuantizeDtype } from '../../model/quantize';
 import { compareModels } from '../compare-models';
+import { defaultModel } from '../model-option';
+import { INT8_HELP, quantizeInt8 } from './quantize-int8';
 
 const HELP = `Usage: mobilenet quantize --dtype uint8|uint16|float16 IN_DIR OUT_DIR [--check IMAGE...]
 
 Writes a copy of a float TF.js model with its weights quantised in the standard TF.js manifest
 form (loadable by stock tf.loadLayersModel / loadGraphModel), prints the weight sizes before and
 after, and with --check classifies each IMAGE with both models and prints how far apart they are.
-Weights are dequantised when the model loads: files shrink, inference speed does not change.`;
+Weights are dequantised when the model loads: files shrink, inference speed does not change.
+
+${INT8_HELP}`;
 
 function megabytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(2)} MB`;
 }
 
 export const quantizeCommand: CliCommand = {
-  summary: 'quantise a TF.js model’s weights (uint8, uint16, float16)',
+  summary: 'quantise a TF.js model’s weights (uint8, uint16, float16), or write a full-integer int8 .tflite',
   async run(args) {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
       options: {
         dtype: { type: 'string', default: 'uint8' },
+        int8: { type: 'boolean', default: false },
+        calibrate: { type: 'string' },
+        model: { type: 'string' },
+        out: { type: 'string' },
         check: { type: 'string', multiple: true },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -32,6 +40,19 @@ export const quantizeCommand: CliCommand = {
     if (values.help) {
       console.log(HELP);
       return 0;
+    }
+    if (values.int8) {
+      return quantizeInt8({
+        model: values.model ?? defaultModel(),
+        calibrate: values.calibrate,
+        out: values.out,
+        check: [...(values.check ?? []), ...positionals],
+        json: values.json,
+      });
+    }
+    if (values.calibrate || values.model || values.out) {
+      console.error(`mobilenet quantize: --calibrate, --model and --out go with --int8\n\n${HELP}`);
+      return 2;
     }
     // --check takes one image per flag; images after the two directories count too.
     const [inDir, outDir, ...moreImages] = positionals;

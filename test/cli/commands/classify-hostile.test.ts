@@ -108,6 +108,9 @@ describe('cli mobilenet classify: hostile files and bad flags', function () {
     [['--threshold', ''], /--threshold must be a number from 0 to 1, got ""/],
     [['--fit', 'stretch'], /--fit must be one of cover, fill, contain, got "stretch"/],
     [['--backend', 'gpu'], /--backend must be one of auto, wasm, tfjs-node, cpu, got "gpu"/],
+    [['--workers', '0'], /--workers must be a whole number from 1 to 16, got "0"/],
+    [['--workers', '17'], /--workers must be a whole number from 1 to 16, got "17"/],
+    [['--workers', ''], /--workers must be a whole number from 1 to 16, got ""/],
     [['--max-file-bytes', '1e99x'], /--max-file-bytes must be a whole number of bytes ≥ 1, got "1e99x"/],
   ];
   for (const [flags, message] of badFlags) {

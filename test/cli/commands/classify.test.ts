@@ -86,6 +86,25 @@ describe('cli mobilenet classify', function () {
     },
   );
 
+  it('--workers 2: every image answered, printed in the order named', async () => {
+    const files = [...photos, ...photos];
+    const { code, stdout, stderr } = await cli(
+      'classify',
+      '--model',
+      V1_025_LAYERS_DIR,
+      '--top',
+      '3',
+      '--fit',
+      'fill',
+      '--json',
+      '--workers',
+      '2',
+      ...files.map(imagePath),
+    );
+    assert.equal(code, 0, stderr);
+    checkLines(stdout, files);
+  });
+
   it('the same labels after quantize --dtype uint8 (3.5× smaller weights)', async () => {
     const out = path.join(work, 'uint8');
     const quantized = await cli('quantize', '--dtype', 'uint8', '--json', V1_025_LAYERS_DIR, out);

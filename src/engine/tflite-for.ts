@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import type { ModelGraph } from '../model/graph';
+import { readModelJson } from '../model/model-files';
+import { writeTflite } from '../model/tflite/write-tflite';
+import { cacheDir } from '../store/cache';
+import { loadModelGraph } from './model-graph';
+
+/**
+ * Bumped whenever the writer's output changes for the same graph, so files written by an older
+ * version are not reused.
+ */
+export const TFLITE_WRITER_VERSION = 1;
+
+export interface TfliteForOptions {
+  /** Where files go when the model's folder cannot be written (default: the model cache). */
+  cacheDir?: string;
+}
+
+/** A graph with the identity of what it was built from (architecture, weights), for the file name. */
+export interface KeyedGraph {
+  graph: ModelGraph;
+  /** Changes whenever the graph would: hash its source, not its name. */
+  key: string;
+}
+
+const ENOUGH_HEX = 16;
+
+/** What a layers model folder's float32 file depends on: model.json, every shard it lists, the writer. */
+async function folderKey(dir: string): Promise<string> {
+  const hash = createHash('sha256');
+  hash.update(`tflite writer ${TFLITE_WRITER_VERSION}\n`);
+  hash.update(await fs.readFile(path.join(dir, 'model.json')));
+  const model = await readModelJson(dir);
+  for (const group of model.weightsManifest) {
+    for (const shard of group.paths) hash.update(await fs.readFile(path.join(dir, shard)));
+  }
+  return hash.digest('hex').slice(0, ENOUGH_HEX);
+}
+
+function graphKey(key: string): string {
+  return createHash('sha256')
+    .update(`tflite writer ${TFLITE_WRITER_VERSION}\n${key}`)
+    .digest('hex')
+    .slice(0, ENOUGH_HEX);
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    return (await fs.stat(file)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Writes beside the final name and renames: a reader never sees half a file, and two writers never mix. */
+async function writeAtomically(file: string, bytes: Uint8Array): Promise<void> {
+  const temporary = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  try {
+    await fs.writeFile(temporary, bytes);
+    await fs.rename(temporary, file);
+  } catch (error) {
+    await fs.rm(temporary, { force: true });
+    throw error;
+  }
+}
+
+const READ_ONLY = new Set(['EACCES', 'EPERM', 'EROFS']);
+
+/**
+ * The path of a float32 `.tflite` of a model, written once: for a TF.js layers model folder
+ * (Teachable Machine exports included) beside the model as `model-<key>.float32.tflite`, or, when
+ * the folder cannot be written, into `<cache>/tflite/`; for a graph (the architecture builder's
+ * networks) always into the cache. `<key>` hashes model.json, the weights and the writer version,
+ * so changed weights or a newer writer make a new file and an unchanged model reuses its file.
+ * Loading a folder's graph uses the active TF.js backend, and only happens when no file exists.
+ */
+export async function tfliteFor(source: string | KeyedGraph, options: TfliteForOptions = {}): Promise<string> {
+  const key = typeof source === 'string' ? await folderKey(source) : graphKey(source.key);
+  const name = `model-${key}.float32.tflite`;
+  const cached = path.join(options.cacheDir ?? cacheDir(), 'tflite', name);
+  const beside = typeof source === 'string' ? path.join(source, name) : undefined;
+  for (const candidate of [beside, cached]) if (candidate && (await exists(candidate))) return candidate;
+
+  const graph = typeof source === 'string' ? (await loadModelGraph('layers', source)).graph : source.graph;
+  const bytes = writeTflite(graph);
+  if (beside) {
+    try {
+      await writeAtomically(beside, bytes);
+      return beside;
+    } catch (error) {
+      if (!READ_ONLY.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    }
+  }
+  await fs.mkdir(path.dirname(cached), { recursive: true });
+  await writeAtomically(cached, bytes);
+  return cached;
+}

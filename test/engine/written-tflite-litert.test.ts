@@ -1,0 +1,124 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import '@tensorflow/tfjs-backend-wasm';
+import { compileGraph } from '../../src/engine/compile-graph';
+import { quantizeGraphToInt8 } from '../../src/engine/int8/quantize-graph';
+import { runTflite } from '../../src/engine/litert';
+import type { ModelGraph } from '../../src/model/graph';
+import { layersModelToGraph } from '../../src/model/layers-to-graph';
+import { directoryHandler } from '../../src/model/model-files';
+import { MINUS_ONE_TO_ONE } from '../../src/model/normalization';
+import { writeTflite } from '../../src/model/tflite/write-tflite';
+import { V1_025_LAYERS_DIR } from '../fixtures';
+
+const PHOTOS = [
+  'parrot.jpg',
+  'coffee.png',
+  'hot_dog.jpg',
+  'dragonfly.png',
+  'cat_720p.jpg',
+  'chelsea.png',
+  'grace_hopper.png',
+  'rocket.jpg',
+  'owl.jpg',
+  'astronaut.png',
+];
+
+const pixels = (photo: string): Uint8Array =>
+  new Uint8Array(fs.readFileSync(path.join(V1_025_LAYERS_DIR, 'reference', `${photo}.224.rgb`)));
+
+function argmax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+  return best;
+}
+
+function largestDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length);
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  return worst;
+}
+
+/**
+ * The files the writer makes, run by the TFLite interpreter itself (LiteRT.js, XNNPACK on wasm),
+ * against the fused TF.js engine on the V1 0.25 fixture's reference inputs.
+ */
+describe('written .tflite files on LiteRT.js', function () {
+  this.timeout(180_000);
+  let graph: ModelGraph;
+  const float: Array<{ scores: Float32Array; embedding: Float32Array }> = [];
+
+  before(async function () {
+    await tf.setBackend('wasm');
+    const model = await tfl.loadLayersModel(directoryHandler(V1_025_LAYERS_DIR));
+    graph = layersModelToGraph(model);
+    model.dispose();
+    const executable = compileGraph(graph);
+    try {
+      for (const photo of PHOTOS) {
+        const input = tf.tensor4d(
+          Float32Array.from(pixels(photo), (p) => p / 127.5 - 1),
+          [1, 224, 224, 3],
+        );
+        const outputs = executable.runWithEmbedding?.(input);
+        assert.ok(outputs?.embedding);
+        float.push({
+          scores: outputs.scores.dataSync() as Float32Array,
+          embedding: outputs.embedding.dataSync() as Float32Array,
+        });
+        tf.dispose([input, outputs.scores, outputs.embedding]);
+      }
+    } finally {
+      executable.dispose();
+    }
+  });
+
+  it('float32: scores and embedding within 1e-4 of the fused TF.js engine on all ten inputs', async function () {
+    const inputs = PHOTOS.map((photo) => [Float32Array.from(pixels(photo), (p) => p / 127.5 - 1)]);
+    const { runs, liveAfter } = await runTflite(writeTflite(graph), inputs);
+    assert.equal(liveAfter, 0);
+    let worstScore = 0;
+    let worstEmbedding = 0;
+    runs.forEach((outputs, i) => {
+      assert.deepEqual(
+        outputs.map((o) => [o.dtype, o.shape]),
+        [
+          ['float32', [1, 1000]],
+          ['float32', [1, 256]],
+        ],
+      );
+      worstScore = Math.max(worstScore, largestDifference(outputs[0].data, float[i].scores));
+      worstEmbedding = Math.max(worstEmbedding, largestDifference(outputs[1].data, float[i].embedding));
+    });
+    console.log(
+      `      largest difference: scores ${worstScore.toExponential(2)}, embedding ${worstEmbedding.toExponential(2)}`,
+    );
+    assert.ok(worstScore < 1e-4, `scores ${worstScore}`);
+    assert.ok(worstEmbedding < 1e-4, `embedding ${worstEmbedding}`);
+  });
+
+  it('int8 (default calibration): top-1 identical to float on the ten photos, raw pixels in', async function () {
+    const quantized = await quantizeGraphToInt8(graph, MINUS_ONE_TO_ONE);
+    const { runs, inputs } = await runTflite(
+      quantized.bytes,
+      PHOTOS.map((photo) => [pixels(photo)]),
+    );
+    assert.deepEqual(
+      inputs.map((i) => [i.dtype, i.shape]),
+      [['uint8', [1, 224, 224, 3]]],
+    );
+    let agree = 0;
+    let worst = 0;
+    runs.forEach((outputs, i) => {
+      if (argmax(outputs[0].data) === argmax(float[i].scores)) agree++;
+      worst = Math.max(worst, largestDifference(outputs[0].data, float[i].scores));
+    });
+    console.log(`      int8 on LiteRT: top-1 ${agree}/10 against float, largest score move ${worst.toFixed(3)}`);
+    assert.equal(agree, 10);
+    assert.ok(worst < 0.1, `largest score move ${worst}`);
+  });
+});
