@@ -101,7 +101,7 @@ describe('written .tflite files on LiteRT.js', function () {
     assert.ok(worstEmbedding < 1e-4, `embedding ${worstEmbedding}`);
   });
 
-  it('a Teachable Machine-shaped model (nested models, dense head): float32 and int8 agree with TF.js', async function () {
+  it('a Teachable Machine-shaped model (nested models, dense head): float32 and int8 agree', async function () {
     // The export's shape: a Sequential of the truncated MobileNet with its pooling, then a dense
     // softmax head, here cut from the real classifier for three classes (macaw, espresso, cat).
     const base = await tfl.loadLayersModel(directoryHandler(V1_025_LAYERS_DIR));
