@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { benchImage } from './image';
 import { benchPipeline } from './pipeline';
+import { benchPool } from './pool';
 import { measureSuite } from './measure-suite';
 import { benchSoak } from './soak';
 
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
     : [
         ['image', () => benchImage()],
         ['pipeline', () => benchPipeline()],
+        ['pool', () => benchPool()],
         ['tflite', await optionalBench('tflite', 'benchTflite')],
         ['int8', await optionalBench('int8', 'benchInt8')],
         ['state', await optionalBench('state-watch', 'benchStateWatch')],

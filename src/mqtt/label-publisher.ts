@@ -129,7 +129,16 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
       this.send(this.labelMessage(source, top));
     }
     if (this.options.labelsMode === 'every' || topChanged) {
-      const labels = { ts, source: source.name, model: frame.model ?? null, predictions, timings: frame.timings ?? {} };
+      // The frame's own number, when the camera gave one: lets a consumer check order and count gaps.
+      const seq = typeof frame.seq === 'number' && Number.isFinite(frame.seq) ? { seq: frame.seq } : {};
+      const labels = {
+        ts,
+        ...seq,
+        source: source.name,
+        model: frame.model ?? null,
+        predictions,
+        timings: frame.timings ?? {},
+      };
       const payload = JSON.stringify(labels);
       this.send({ topic: source.topics.labels, payload, qos: this.options.qos.labels, retain: false });
     }
