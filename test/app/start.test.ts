@@ -153,7 +153,7 @@ async function runScenario(env: Record<string, string>, setup?: () => Promise<vo
 describe('npm start (the main job), end to end', function () {
   this.timeout(180_000);
 
-  it('MOBILENET_WORKERS=2: uneven camera frames are published in frame order, each with its own label', async function () {
+  it('MOBILENET_WORKERS=2: uneven camera frames published in frame order, each with its label', async function () {
     // A camera alternating a large frame (slow to decode) and a small one: the small one reaches the
     // second worker first and is done first, so only holding it keeps the labels in frame order.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mobilenet-e2e-camera-'));
