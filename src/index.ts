@@ -20,6 +20,8 @@ export type { Normalization } from './model/normalization';
 export type { ModelFormat } from './model/model-format';
 export type { ExecutionMode } from './engine/load-executable';
 export type { DownloadProgress } from './store/download';
+export { DownloadMeter, formatDownloadLine, ProgressLineSchedule, type DownloadReading } from './store/download-meter';
+export { formatBytes } from './store/byte-units';
 
 // The images a classifier accepts.
 export { DEFAULT_MAX_FILE_BYTES, FIT_MODES, ImageError, readImageFile, toImageInput } from './image';
