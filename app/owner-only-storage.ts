@@ -6,6 +6,7 @@ import {
   isEncrypted,
   type FlowCredentials,
 } from './flow-credentials';
+import { nodeRedDir } from './node-red-runtime';
 import { keepToOwner, OWNER_ONLY_FILE } from './owner-only-files';
 
 type Save = (data: unknown, ...rest: unknown[]) => Promise<unknown>;
@@ -16,11 +17,10 @@ interface StorageModule {
   [name: string]: unknown;
 }
 
-/** Node-RED's own file storage, found through node-red wherever npm placed @node-red/runtime. */
+/** Node-RED's own file storage, found through the Node-RED the job runs, wherever npm placed @node-red/runtime. */
 function nodeRedFileStorage(): StorageModule {
-  const nodeRedDir = path.dirname(require.resolve('node-red/package.json'));
   return require(
-    require.resolve('@node-red/runtime/lib/storage/localfilesystem', { paths: [nodeRedDir] }),
+    require.resolve('@node-red/runtime/lib/storage/localfilesystem', { paths: [nodeRedDir()] }),
   ) as StorageModule;
 }
 

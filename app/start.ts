@@ -17,6 +17,8 @@ import { type EditorLogin, editorLogin } from './editor-login';
 import { readTeachToken, teachGuard } from './teach-guard';
 import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker';
 import { buildFlow, FLOW_IDS, FLOW_TAB_ID } from './flow';
+import { memberId } from './member-id';
+import { nodeRedVersion, requireNodeRed } from './node-red-runtime';
 import { OWNER_ONLY_DIR, replaceOwnerOnly } from './owner-only-files';
 import { watchParent } from './parent-watch';
 import { describeModel, startAdvice } from './model-line';
@@ -51,6 +53,19 @@ function stage(message: string): void {
 }
 
 function describeSource(config: AppConfig): string {
+  if (config.framesTopic) {
+    const receive = `MQTT 5, receive maximum ${config.framesReceiveMaximum}`;
+    return `pool member ${config.memberId}: frames from ${config.framesTopic} (${receive})`;
+  }
+  const publishing =
+    config.publishFrames === 'off'
+      ? ''
+      : `; frames published to ${config.prefix}/<source>/frame at QoS ${config.framesQos ?? 0}` +
+        (config.publishFrames === 'only' ? ' and not classified here' : '');
+  return describeCamera(config) + publishing;
+}
+
+function describeCamera(config: AppConfig): string {
   switch (config.camera.kind) {
     case 'command':
       // An RTSP camera's login usually sits in the ffmpeg URL: the journal must not keep it.
@@ -171,6 +186,7 @@ function configure(): { config: AppConfig; flowFile: string } {
   const flowFile = path.join(config.userDir, 'flows.json');
   refuseSomeoneElsesFlow(flowFile);
   installIntoUserDir(config.userDir);
+  if (config.framesTopic) config.memberId = memberId(config.userDir);
   return { config, flowFile };
 }
 
@@ -279,7 +295,7 @@ async function startNodeRed(config: AppConfig, credentials: CredentialsAtRest): 
         remote: config.editorRemote,
         announce: (line) => console.log(`[mobilenet] ${line}`),
       });
-  const RED = require('node-red') as NodeRed;
+  const RED = requireNodeRed<NodeRed>();
   const app = express();
   const server = http.createServer(app);
   RED.init(server, nodeRedSettings(config, credentials, login));
@@ -297,7 +313,7 @@ async function startNodeRed(config: AppConfig, credentials: CredentialsAtRest): 
       `${config.teachToken ? 'other machines with TEACH_TOKEN' : 'this machine only, set TEACH_TOKEN for others'})`,
   );
   stage(
-    `node-red ${describeEditor(config, login)}; ` +
+    `node-red ${nodeRedVersion()} on Node.js ${process.versions.node}, ${describeEditor(config, login)}; ` +
       `POST http://127.0.0.1:${config.port}/classify answers predictions as JSON`,
   );
   return { RED, server, openRequests: () => openRequests };

@@ -42,6 +42,7 @@ async function main(): Promise<void> {
         ['image', () => benchImage()],
         ['pipeline', () => benchPipeline()],
         ['tflite', await optionalBench('tflite', 'benchTflite')],
+        ['int8', await optionalBench('int8', 'benchInt8')],
         ['state', await optionalBench('state-watch', 'benchStateWatch')],
         ['labelset', await optionalBench('labelset', 'benchLabelSet')],
         ['soak', () => benchSoak()],

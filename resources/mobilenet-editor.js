@@ -35,6 +35,13 @@
     };
   }
 
+  /** Empty (the runtime's default) or a number from min to max. */
+  function isNumberFromTo(min, max) {
+    return function (v) {
+      return v === '' || v === undefined || (!Number.isNaN(Number(v)) && Number(v) >= min && Number(v) <= max);
+    };
+  }
+
   // A property missing from an imported or generated flow means the runtime's default, which each
   // node's defaults match; only a value that is present can be wrong.
   function orMissing(check) {
@@ -60,6 +67,7 @@
     isFraction: isFraction,
     oneOf: oneOf,
     isNumberAtLeast: isNumberAtLeast,
+    isNumberFromTo: isNumberFromTo,
     orMissing: orMissing,
     showRuntimeDefaults: showRuntimeDefaults,
   };

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm start` after a fresh `npm ci` finds dist/ already built (prepare); this only rebuilds when
+// `npm start` after a fresh `npm ci` finds dist/ already built (postprepare); this only rebuilds when
 // it is missing, so a start never waits on the TypeScript compiler needlessly.
 
 const fs = require('node:fs');

@@ -37,15 +37,17 @@ export { createFrameSource, DEFAULT_MAX_FOLDER_FILE_BYTES, DEFAULT_RESTART } fro
 export type { Frame, FrameSource, FrameSourceConfig, FrameSourceState, FrameSourceStats } from './frames';
 export type { FolderRetention, FolderSourceConfig } from './frames';
 
-// Labels over MQTT, with Home Assistant discovery.
+// Labels over MQTT, with Home Assistant discovery; frames over MQTT for a pool of classifiers ($share).
+export { FramePublisher, FrameSubscriber, type FrameMessage, type FrameSubscriberStats } from './mqtt';
 export { LabelPublisher, MqttConfigError, parseProtocolVersion, validateBrokerUrl } from './mqtt';
-export type { BrokerSettings, LabelFrame, LabelPublisherOptions, PublisherStatus, QoS } from './mqtt';
+export type { BrokerSettings, FrameOutcome, LabelFrame, LabelPublisherOptions, PublisherStatus, QoS } from './mqtt';
 export { TeachCommandError, type StateEntity, type StateUpdate, type TeachCommand } from './mqtt';
 export { BINARY_SENSOR_DEVICE_CLASSES, type BinarySensorDeviceClass } from './mqtt';
-export { DEFAULT_SOURCE } from './mqtt/topics';
+export { DEFAULT_SOURCE, SOURCE_TOPIC_WORDS } from './mqtt/topics';
 
 // Label sets: classes taught by a few examples, matched by prototype or k-NN, with `unknown`.
-export { LabelSet, LabelSetError, isLabelSetError, LABELSET_LIMITS, UNKNOWN_LABEL, checkLabel } from './labelset';
+export { LabelSet, LabelSetError, isLabelSetError, LABELSET_LIMITS, UNKNOWN_LABEL } from './labelset';
+export { checkLabel, checkNewLabel } from './labelset';
 export { DEFAULT_MATCH_OPTIONS, MATCH_METHODS, makeThumbnail, matchToPredictions } from './labelset';
 export type { LabelSetErrorCode } from './labelset';
 export type { ClassScore, ClassSummary, EmbedFunction, ExampleSummary, ImportLabelSetOptions } from './labelset';

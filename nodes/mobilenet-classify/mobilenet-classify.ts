@@ -103,7 +103,7 @@ export = function (RED: RedApi): void {
         // Waits while the set's model loads; a refused set (corrupt, other model) fails the frame.
         if (set) await set.whenOpen();
         // The set's last frame: the editor draws the region on it, and a teach command without an image teaches it.
-        if (set && Buffer.isBuffer(original) && msg.width === undefined) set.noteFrame(original);
+        if (set && Buffer.isBuffer(original) && msg.width === undefined) set.noteFrame(original, sourceOf(msg));
         if (set && !(config.emptySet === 'imagenet' && set.classes().length === 0)) {
           const frame: SetFrame = { image, original, raw: msg.width !== undefined };
           const classify = () =>
@@ -156,8 +156,8 @@ export = function (RED: RedApi): void {
       frame: SetFrame,
       classify: () => Promise<SetMatch>,
     ): Promise<SetMatch | undefined> {
-      const info = (msg.frame ?? {}) as { source?: unknown; ts?: unknown };
-      const source = typeof info.source === 'string' ? info.source : '';
+      const info = (msg.frame ?? {}) as { ts?: unknown };
+      const source = sourceOf(msg);
       const ts = typeof info.ts === 'number' ? info.ts : Date.now();
       let found: SetMatch | undefined;
       const { outcome } = await current.process(source, frame.image, ts, async () => {
@@ -188,3 +188,9 @@ export = function (RED: RedApi): void {
 
   RED.nodes.registerType('mobilenet-classify', MobilenetClassifyNode);
 };
+
+/** The camera a frame came from (`msg.frame.source`), '' when the msg names none. */
+function sourceOf(msg: NodeMessage): string {
+  const source = (msg.frame as { source?: unknown } | undefined)?.source;
+  return typeof source === 'string' ? source : '';
+}

@@ -13,6 +13,10 @@ export interface WatchStateConfig {
   watchState?: boolean;
   /** Skip frames where the set's region held still (default on); off classifies every frame. */
   watchMotion?: boolean;
+  /** A pixel of the region's grey copy counts as changed past this difference, 0..255 (default 25). */
+  watchPixelThreshold?: number | string;
+  /** The region moved when more than this percentage of its pixels changed, 0..100 (default 2). */
+  watchMinArea?: number | string;
   /** Agreeing frames before a new state is confirmed (default 3). */
   watchFrames?: number | string;
   /** Classify at least this often while nothing moves, in seconds; 0 = never (default 60). */
@@ -38,8 +42,9 @@ export class StateWatches {
       consensus: { frames: numberOrDefault(config.watchFrames, 3) },
       motion: {
         heartbeatMs: numberOrDefault(config.watchHeartbeat, 60) * 1000,
+        pixelThreshold: numberOrDefault(config.watchPixelThreshold, 25),
         // No motion gate: every frame counts as changed, so every one is classified.
-        ...(config.watchMotion === false ? { minChangedArea: 0 } : {}),
+        minChangedArea: config.watchMotion === false ? 0 : numberOrDefault(config.watchMinArea, 2) / 100,
       },
       // The label set keeps the frames it is unsure of for the editor's review list (matchAgainstSet);
       // a second, unseen queue per source would only hold memory.

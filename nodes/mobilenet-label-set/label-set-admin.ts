@@ -5,8 +5,9 @@ import type { LabelSetService } from './label-set-service';
 
 /**
  * The editor's view of a deployed label set: its classes with thumbnails and counts, deleting an
- * example or a class, and the last frame to draw the region of interest on. Reading needs
- * `mobilenet-label-set.read`, changing `mobilenet-label-set.write`; changes are DELETE, never GET.
+ * example or a class, moving an example to another class, and the last frame to draw the region of
+ * interest on. Reading needs `mobilenet-label-set.read`, changing `mobilenet-label-set.write`; changes
+ * are DELETE or POST, never GET.
  */
 const ROOT = '/mobilenet/label-sets/:id';
 
@@ -89,6 +90,21 @@ export function registerLabelSetAdmin(RED: RedApi): void {
     const service = serviceFor(RED, req, res);
     if (!service) return;
     service.removeExample(String(req.params.example)).then(
+      () => answer(res, service),
+      (error: unknown) => fail(res, error),
+    );
+  });
+
+  // A POST with a JSON body {"label"}: like the DELETEs, never a GET, so no link or <img> can change the set.
+  RED.httpAdmin.post(`${ROOT}/examples/:example/label`, write, (req, res) => {
+    const service = serviceFor(RED, req, res);
+    if (!service) return;
+    const to = (req.body as { label?: unknown } | undefined)?.label;
+    if (typeof to !== 'string') {
+      res.status(400).json({ error: 'Send the new label as JSON {"label": "..."}' });
+      return;
+    }
+    service.moveExample(String(req.params.example), to).then(
       () => answer(res, service),
       (error: unknown) => fail(res, error),
     );

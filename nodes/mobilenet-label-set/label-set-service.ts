@@ -8,7 +8,6 @@ import {
   type ClassSummary,
   type LabelSetExport,
   type MatchResult,
-  makeThumbnail,
   ReviewQueue,
   toError,
 } from '../../src';
@@ -49,11 +48,19 @@ export interface ReviewView {
 /** Frames kept for review at most, and their bytes: a camera unsure all night must not eat the board's memory. */
 const REVIEW_BOUNDS = { maxEntries: 50, maxBytes: 8 * 1024 * 1024 };
 
-/** The most recent frame a classify node saw through this set, for drawing the ROI in the editor. */
+/** A recent frame a classify node saw through this set: for drawing the ROI in the editor, and to teach. */
 export interface LastFrame {
   bytes: Buffer;
   at: number;
+  /** The camera it came from (`msg.frame.source`); '' when the msg named none. */
+  source: string;
 }
+
+/**
+ * Cameras whose last frame is kept (the most recently seen win): a teach command names its source, and must
+ * teach what that camera shows, but a flow naming a new source per frame must not grow the set's memory.
+ */
+export const MAX_SOURCES_KEPT = 16;
 
 /**
  * A label set as the nodes use it: opened once its model has loaded (the set is tied to the model's
@@ -62,7 +69,8 @@ export interface LastFrame {
  */
 export class LabelSetService extends EventEmitter {
   state: SetState = { phase: 'waiting' };
-  lastFrame?: LastFrame;
+  /** The last frame of each source, least recently seen first (a Map keeps insertion order). */
+  private readonly frames = new Map<string, LastFrame>();
   /** Frames the set was unsure of, to label later (GET /labels/review, the teach node's `review`). */
   readonly review = new ReviewQueue(REVIEW_BOUNDS);
   private set?: LabelSet;
@@ -136,17 +144,16 @@ export class LabelSetService extends EventEmitter {
   teach(image: ImageInput, label: string): Promise<{ id: string; label: string }> {
     return this.track(async () => {
       const set = await this.whenOpen();
-      // One decode and one inference: the example's crop is made from the pixels the model saw.
+      // One decode and one inference: the example's crop is the pixels the model saw, encoded while it runs.
       const result = await this.model.classify(image, {
         topK: 1,
         threshold: 0,
         roi: this.settings.roi,
         embedding: true,
-        keepInput: true,
+        inputJpeg: true,
       });
-      if (!result.input) throw new Error('The model did not return the input it was asked to keep');
-      const thumbnail = await makeThumbnail(result.input, undefined, { size: result.input.width });
-      const id = await set.add(label, embeddingOf(result), thumbnail);
+      if (!result.inputJpeg) throw new Error('The model did not return the input JPEG it was asked for');
+      const id = await set.add(label, embeddingOf(result), result.inputJpeg);
       this.showCounts();
       return { id, label };
     });
@@ -164,6 +171,11 @@ export class LabelSetService extends EventEmitter {
     return this.change((set) => set.removeExample(id));
   }
 
+  /** Moves one example to class `to` (taught under the wrong label). */
+  moveExample(id: string, to: string): Promise<void> {
+    return this.change((set) => set.moveExample(id, to));
+  }
+
   /** Matches a classify result's embedding (run on the same model) against the set. */
   match(result: ClassifyResult): MatchResult {
     if (!this.set) throw new Error(`The label set "${this.settings.name}" is not open yet`);
@@ -179,8 +191,29 @@ export class LabelSetService extends EventEmitter {
     return this.classes().map((c) => ({ label: c.label, count: c.count }));
   }
 
-  noteFrame(bytes: Buffer): void {
-    this.lastFrame = { bytes, at: Date.now() };
+  /** Keeps `bytes` as the last frame of `source` (the camera's name, '' when the msg named none). */
+  noteFrame(bytes: Buffer, source = ''): void {
+    this.frames.delete(source);
+    this.frames.set(source, { bytes, at: Date.now(), source });
+    if (this.frames.size > MAX_SOURCES_KEPT) this.frames.delete(this.frames.keys().next().value as string);
+  }
+
+  /** The most recent frame of any source (the editor draws the region on it). */
+  get lastFrame(): LastFrame | undefined {
+    return [...this.frames.values()].pop();
+  }
+
+  /**
+   * The last frame of `source` (a teach command's camera), or of any source when it names none. A source the
+   * set has not seen has no frame, except in a flow whose frames name no source at all: there the one camera's
+   * frames are those (an MQTT publisher names them after its own configured source).
+   */
+  frameOf(source?: string): LastFrame | undefined {
+    if (source === undefined) return this.lastFrame;
+    const named = this.frames.get(source);
+    if (named) return named;
+    const unnamed = this.frames.get('');
+    return unnamed && this.frames.size === 1 ? unnamed : undefined;
   }
 
   /** Keeps a frame the set was unsure of (JPEG frames only: they are kept as they came, bounded). */

@@ -1,4 +1,4 @@
-import { LabelPublisher, type LabelFrame, type LabelPublisherOptions, type QoS } from '../../src';
+import { LabelPublisher, type FrameOutcome, type LabelFrame, type LabelPublisherOptions, type QoS } from '../../src';
 import { StateAnnouncer } from './state-message';
 import type { BrokerNode } from '../mobilenet-mqtt-broker/broker-node';
 import type { NodeMessage, RedApi, RedNode } from '../shared/red-api';
@@ -37,6 +37,8 @@ interface LabelsNodeConfig {
   deviceClass?: string;
   /** The mobilenet-model config node feeding this publisher: `<prefix>/available` is `online` only while loaded. */
   model?: string;
+  /** One member of a classifier pool: availability and stats under `<prefix>/member/<member>/`. */
+  member?: string;
 }
 
 /** Editor values (strings, seconds) to the core's options (numbers, milliseconds). */
@@ -61,6 +63,7 @@ function publisherOptions(config: LabelsNodeConfig): LabelPublisherOptions {
     },
     maxQueued: numberOrDefault(config.maxQueued, 1000),
     teach: config.teach === true,
+    member: config.member?.trim() || undefined,
   };
 }
 
@@ -163,16 +166,25 @@ export = function (RED: RedApi): void {
       try {
         if (!publisher) throw new Error(t('errors.not-configured'));
         const current = publisher;
-        const outcome = current.publish(frameFromMessage(msg, t));
-        // A classify node watching a state adds msg.state on a confirmed change: retained state and picture.
-        if (msg.state !== undefined) states?.publish(msg);
-        msg.mqtt = { ...outcome, ...current.status() };
-        send(msg);
-        // Throttled: keeps the queued and dropped counts current, and ends a failed message's red status.
-        statuses.update(() =>
-          publisherStatus(RED, t, current.status(), current.isServing ? undefined : lastModelState),
-        );
-        done();
+        const frame = frameFromMessage(msg, t);
+        const finish = (outcome: FrameOutcome): void => {
+          // A classify node watching a state adds msg.state on a confirmed change: retained state and picture.
+          if (msg.state !== undefined) states?.publish(msg);
+          msg.mqtt = { ...outcome, ...current.status() };
+          send(msg);
+          // Throttled: keeps the queued and dropped counts current, and ends a failed message's red status.
+          statuses.update(() =>
+            publisherStatus(RED, t, current.status(), current.isServing ? undefined : lastModelState),
+          );
+          done();
+        };
+        // A frame from the broker (a camera node of kind MQTT) is acknowledged when this msg is done:
+        // only once the broker took its labels.
+        if (typeof (msg.frame as { delivery?: unknown } | undefined)?.delivery === 'string') {
+          current.publishDelivered(frame).then(finish, (err: unknown) => failInput(statuses, done, err));
+        } else {
+          finish(current.publish(frame));
+        }
       } catch (err) {
         failInput(statuses, done, err);
       }

@@ -59,18 +59,36 @@ function labelFrom(msg: NodeMessage, property: 'label' | 'to'): string {
   return value;
 }
 
-/** The msg's image; without one, the last frame a classify node saw through the set ("teach what it sees now"). */
+/**
+ * The msg's image; without one, the last frame a classify node saw through the set ("teach what it sees now"):
+ * of the camera `msg.source` names (an MQTT teach command's `<prefix>/<source>/teach`), else of any camera.
+ */
 function imageFrom(msg: NodeMessage, service: LabelSetService): ImageInput {
   if (msg.payload === undefined || msg.payload === null || msg.payload === '') {
-    const last = service.lastFrame;
+    if (msg.source !== undefined && typeof msg.source !== 'string') {
+      throw new TeachInputError(`msg.source must name a camera (a string), got ${JSON.stringify(msg.source)}`);
+    }
+    const last = service.frameOf(msg.source);
     if (!last) {
       throw new TeachInputError(
-        'msg.payload holds no image, and no classify node has seen a frame through this set yet to teach instead',
+        msg.source === undefined
+          ? 'msg.payload holds no image, and no classify node has seen a frame through this set yet to teach instead'
+          : 'msg.payload holds no image, and no classify node has seen a frame of source ' +
+              `${JSON.stringify(msg.source)} ` +
+              'through this set yet to teach instead',
       );
     }
     return toImageInput(last.bytes);
   }
   return toImageInput(msg.payload, { width: msg.width, height: msg.height, channels: msg.channels });
+}
+
+function exampleFrom(msg: NodeMessage): string {
+  const id = msg.example;
+  if (typeof id !== 'string') {
+    throw new TeachInputError(`msg.example must be an example id, got ${JSON.stringify(id ?? null)}`);
+  }
+  return id;
 }
 
 /** Runs one teach command against the set. */
@@ -87,15 +105,13 @@ export async function runCommand(service: LabelSetService, msg: NodeMessage): Pr
       await service.forget(labelFrom(msg, 'label'));
       return answer();
     case 'relabel':
-      await service.relabel(labelFrom(msg, 'label'), labelFrom(msg, 'to'));
+      // With msg.example: that one example moves to msg.to (taught under the wrong label); else the whole class.
+      if (msg.example !== undefined) await service.moveExample(exampleFrom(msg), labelFrom(msg, 'to'));
+      else await service.relabel(labelFrom(msg, 'label'), labelFrom(msg, 'to'));
       return answer();
-    case 'remove': {
-      const id = msg.example;
-      if (typeof id !== 'string')
-        throw new TeachInputError(`msg.example must be an example id, got ${JSON.stringify(id ?? null)}`);
-      await service.removeExample(id);
+    case 'remove':
+      await service.removeExample(exampleFrom(msg));
       return answer();
-    }
     case 'reembed':
       await service.reembed();
       return answer();

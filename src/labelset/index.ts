@@ -1,5 +1,5 @@
 export { LabelSetError, isLabelSetError, type LabelSetErrorCode } from './errors';
-export { LABELSET_LIMITS, UNKNOWN_LABEL, checkLabel } from './limits';
+export { LABELSET_LIMITS, UNKNOWN_LABEL, checkLabel, checkNewLabel } from './limits';
 export {
   LABELSET_FILE,
   EXAMPLES_FOLDER,

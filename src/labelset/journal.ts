@@ -13,15 +13,17 @@ import { decodeEmbedding } from './vectors';
  * whole set. Plain JSON lines:
  *
  *     {"journal":"<16 hex digits>"}                                        ← header: this journal's id
- *     {"label":"door open","id":"<16 hex>","embedding":"<base64>","addedAt":"<ISO time>"}   ← one per add
+ *     {"label":"door open","id":"<16 hex>","embedding":"<base64>","addedAt":"<ISO time>","bytes":<crop length>}
  *
  * An add appends its line and fsyncs it (the file exists already, so no folder fsync is needed); its crop
- * `examples/<id>.jpg` is written atomically at the same time. Opening the set replays the lines on top of
- * `labelset.json`: an unterminated last line (a write cut short by a crash) is ignored, and so is a line whose
- * crop is not on disk (its add had not resolved). Compaction writes the whole set to `labelset.json` with
- * `"journal": <id>` — the id of the journal it now contains — and then starts a new journal, so a crash between
- * the two never applies a line twice. Removing, relabelling and re-embedding compact; so does every
- * `COMPACT_AFTER_RECORDS`-th add, which keeps the journal (and the time to open the set) small.
+ * `examples/<id>.jpg` is created and fsynced at the same time (not atomically: `bytes` tells a whole crop from
+ * one cut short). Opening the set replays the lines on top of `labelset.json`: an unterminated last line (a
+ * write cut short by a crash) is ignored, and so is a line whose crop is not on disk or not `bytes` long (its
+ * add had not resolved). Lines written before `bytes` existed only need their crop on disk. Compaction writes
+ * the whole set to `labelset.json` with `"journal": <id>` — the id of the journal it now contains — and then
+ * starts a new journal, so a crash between the two never applies a line twice. Removing, relabelling, moving and
+ * re-embedding compact; so does every `COMPACT_AFTER_RECORDS`-th add, which keeps the journal (and the time to
+ * open the set) small.
  */
 export const JOURNAL_FILE = 'examples.jsonl';
 
@@ -34,6 +36,8 @@ export interface JournalRecord {
   id: string;
   embedding: string;
   addedAt: string;
+  /** The crop's length in bytes; absent in lines written before crops were created in place. */
+  bytes?: number;
 }
 
 /** What a journal file holds. */
@@ -87,8 +91,9 @@ export async function applyJournal(
   const classes: LabelSetDocument['classes'] = {};
   for (const [label, examples] of Object.entries(document.classes)) classes[label] = [...examples];
   for (const record of journal.records) {
-    if (!(await fileExists(path.join(folder, thumbnailPathFor(record.id))))) continue;
     const thumbnail = thumbnailPathFor(record.id);
+    const size = await fileSize(path.join(folder, thumbnail));
+    if (size === undefined || (record.bytes !== undefined && size !== record.bytes)) continue;
     classes[record.label] = [...(classes[record.label] ?? []), { ...withoutLabel(record), thumbnail }];
   }
   return checkDocument({ ...document, classes }, file);
@@ -131,18 +136,25 @@ function checkRecord(value: Record<string, unknown>, file: string, number: numbe
   if (typeof value.addedAt !== 'string' || Number.isNaN(Date.parse(value.addedAt))) {
     throw corrupt(file, `${where} has no valid addedAt time`);
   }
-  return { label: value.label, id: value.id, embedding: value.embedding, addedAt: value.addedAt };
+  const { bytes } = value;
+  if (bytes !== undefined && (typeof bytes !== 'number' || !Number.isSafeInteger(bytes) || bytes < 1)) {
+    throw corrupt(file, `${where} has a crop length that is not a whole number of bytes`);
+  }
+  const record = { label: value.label, id: value.id, embedding: value.embedding, addedAt: value.addedAt };
+  return bytes === undefined ? record : { ...record, bytes };
 }
 
-function withoutLabel(record: JournalRecord): Omit<JournalRecord, 'label'> {
+function withoutLabel(record: JournalRecord): Pick<JournalRecord, 'id' | 'embedding' | 'addedAt'> {
   return { id: record.id, embedding: record.embedding, addedAt: record.addedAt };
 }
 
-async function fileExists(file: string): Promise<boolean> {
+/** The size of a regular file, or undefined when there is none. */
+async function fileSize(file: string): Promise<number | undefined> {
   try {
-    return (await stat(file)).isFile();
+    const info = await stat(file);
+    return info.isFile() ? info.size : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 

@@ -22,7 +22,7 @@ import {
   newJournalId,
   readJournal,
 } from './journal';
-import { checkLabel, LABELSET_LIMITS } from './limits';
+import { checkNewLabel, LABELSET_LIMITS } from './limits';
 import { type MatchClass, type MatchOptions, type MatchResult, matchClasses, resolveMatchOptions } from './matcher';
 import {
   checkFolderName,
@@ -33,7 +33,7 @@ import {
   sameModel,
 } from './model-check';
 import { type LabelSetExport, readExport } from './set-export';
-import { folderExists, mkdirOrFail, readBounded, readThumbnailFile, writeOrFail } from './set-files';
+import { folderExists, mkdirOrFail, readBounded, readThumbnailFile, writeNewOrFail, writeOrFail } from './set-files';
 import { checkThumbnail } from './thumbnail-check';
 import { decodeEmbedding, encodeEmbedding, normalizedMean, toUnitVector } from './vectors';
 
@@ -276,7 +276,7 @@ export class LabelSet {
    */
   add(label: string, embedding: Float32Array, thumbnailJpeg: Buffer | Uint8Array): Promise<string> {
     return this.exclusive(async () => {
-      checkLabel(label);
+      checkNewLabel(label);
       this.refuseUntilReembedded('add examples to');
       const vector = toUnitVector(embedding, this.storedModel.embeddingSize);
       const jpeg = checkThumbnail(thumbnailJpeg, 'thumbnail');
@@ -304,10 +304,11 @@ export class LabelSet {
       if (this.journalId === undefined) await this.startJournal();
       const next = copyClasses(this.classMap);
       next.set(label, [...(existing ?? []), example]);
-      // The crop and the journal line are written at once; a line whose crop is missing is ignored on open.
-      const record = { label, id, embedding: example.encoded, addedAt: example.addedAt };
+      // The crop and the journal line are written at once; a line whose crop is missing or shorter than the line
+      // says is ignored on open. Each is fsynced once: teaching waits for the slower of the two, not for both.
+      const record = { label, id, embedding: example.encoded, addedAt: example.addedAt, bytes: jpeg.length };
       const [crop, line] = await Promise.allSettled([
-        writeOrFail(this.thumbnailFile(id), jpeg),
+        writeNewOrFail(this.thumbnailFile(id), jpeg),
         appendRecord(this.journalFile, record).catch((error) => {
           this.journalBroken = true;
           throw new LabelSetError(
@@ -359,13 +360,44 @@ export class LabelSet {
   }
 
   /**
+   * Moves one example to class `to` (an example taught under the wrong label), creating the class when it is new
+   * (within the limits); the class it leaves goes when it was its last example. Resolves to the label it had.
+   */
+  moveExample(id: string, to: string): Promise<string> {
+    return this.exclusive(async () => {
+      const { label, example } = this.findExample(id);
+      checkNewLabel(to, 'new label');
+      if (label === to) return label;
+      const target = this.classMap.get(to);
+      const emptied = this.classMap.get(label)?.length === 1;
+      if (target === undefined && !emptied && this.classMap.size >= LABELSET_LIMITS.maxClasses) {
+        throw limit(
+          `the label set ${this.folder} already has ${LABELSET_LIMITS.maxClasses} classes, the most one set can hold`,
+        );
+      }
+      if (target !== undefined && target.length >= LABELSET_LIMITS.maxExamplesPerClass) {
+        throw limit(
+          `class "${to}" already has ${LABELSET_LIMITS.maxExamplesPerClass} examples, the most one class can hold`,
+        );
+      }
+      const next = copyClasses(this.classMap);
+      const rest = (next.get(label) ?? []).filter((e) => e !== example);
+      if (rest.length === 0) next.delete(label);
+      else next.set(label, rest);
+      next.set(to, [...(target ?? []), example]);
+      await this.commit(next);
+      return label;
+    });
+  }
+
+  /**
    * Renames class `from` to `to`; when `to` exists already the examples join it (within the per-class limit).
    * Resolves to how many examples moved.
    */
   relabel(from: string, to: string): Promise<number> {
     return this.exclusive(async () => {
       const moving = this.requireClass(from);
-      checkLabel(to, 'new label');
+      checkNewLabel(to, 'new label');
       if (from === to) return 0;
       const joined = [...(this.classMap.get(to) ?? []), ...moving];
       if (joined.length > LABELSET_LIMITS.maxExamplesPerClass) {

@@ -1,3 +1,4 @@
+import { labelTopicClash } from '../mqtt/topics';
 import { LabelSetError } from './errors';
 
 /**
@@ -57,4 +58,16 @@ export function checkLabel(label: unknown, what = 'label'): string {
     throw new LabelSetError('bad-label', `${what} "${label}" is reserved: match() answers it when it is unsure`);
   }
   return label;
+}
+
+/**
+ * `checkLabel` for a label about to be taught (add, relabel, move): also refuses a name whose MQTT topic level
+ * is one the publisher uses under each source (`state`, `image`, `teach`, …), where the label's ON/OFF topic
+ * would land on the source's own. Sets already holding such a label still open and match.
+ */
+export function checkNewLabel(label: unknown, what = 'label'): string {
+  checkLabel(label, what);
+  const clash = labelTopicClash(label as string);
+  if (clash !== undefined) throw new LabelSetError('bad-label', `${what === 'label' ? '' : `${what}: `}${clash}`);
+  return label as string;
 }

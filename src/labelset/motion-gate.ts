@@ -4,7 +4,7 @@ import { changedFraction, type GreyFrame } from './motion-frame';
 export interface MotionOptions {
   /** A pixel counts as changed when its grey value moved by more than this (0..255). Default 25. */
   pixelThreshold?: number;
-  /** The region changed when at least this fraction (0..1) of its pixels changed. Default 0.02. */
+  /** The region changed when at least this fraction (0..1) of its pixels changed (0: every frame). Default 0.02. */
   minChangedArea?: number;
   /** Side of the grey copy the difference is taken on, in pixels (8..256). Default 64. */
   size?: number;
@@ -94,7 +94,8 @@ export class MotionGate {
   decide(frame: GreyFrame, ts: number, confirming: boolean): GateDecision {
     if (this.reference === undefined) return { reason: 'first', changedArea: 1 };
     const changedArea = changedFraction(this.reference, frame, this.options.pixelThreshold);
-    if (changedArea >= this.options.minChangedArea && changedArea > 0) return { reason: 'motion', changedArea };
+    // minChangedArea 0 is the gate switched off: every frame counts as moved, even one identical to the last.
+    if (changedArea >= this.options.minChangedArea) return { reason: 'motion', changedArea };
     if (this.settleLeft > 0) return { reason: 'settle', changedArea };
     if (confirming && this.confirmLeft > 0) return { reason: 'confirm', changedArea };
     const { heartbeatMs } = this.options;

@@ -1,6 +1,6 @@
 import { mkdir, open, stat } from 'node:fs/promises';
 import { toError } from '../to-error';
-import { writeFileAtomic } from './atomic-file';
+import { writeFileAtomic, writeNewFileDurably } from './atomic-file';
 import { LabelSetError } from './errors';
 import { LABELSET_LIMITS } from './limits';
 
@@ -86,6 +86,15 @@ export async function mkdirOrFail(folder: string): Promise<void> {
 export async function writeOrFail(file: string, data: string | Uint8Array): Promise<void> {
   try {
     await writeFileAtomic(file, data);
+  } catch (error) {
+    throw ioError(`Cannot write ${file}; the label set is unchanged`, file, error);
+  }
+}
+
+/** `writeNewFileDurably` with the label set's error: for an example's crop, named by its journal line's length. */
+export async function writeNewOrFail(file: string, data: Uint8Array): Promise<void> {
+  try {
+    await writeNewFileDurably(file, data);
   } catch (error) {
     throw ioError(`Cannot write ${file}; the label set is unchanged`, file, error);
   }

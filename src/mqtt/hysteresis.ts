@@ -1,4 +1,5 @@
 import { MqttConfigError } from './errors';
+import { labelTopicClash } from './topics';
 
 /** A label whose presence is published as ON/OFF. */
 export interface WatchedLabel {
@@ -21,6 +22,8 @@ export function validateWatchedLabel(input: Partial<WatchedLabel> & { label: str
   if (typeof watched.label !== 'string' || watched.label.trim().length === 0) {
     throw new MqttConfigError('a watched label needs a non-empty label name, for example "tabby, tabby cat"');
   }
+  const clash = labelTopicClash(watched.label);
+  if (clash !== undefined) throw new MqttConfigError(`watched ${clash}`);
   for (const key of ['onThreshold', 'offThreshold'] as const) {
     if (typeof watched[key] !== 'number' || !(watched[key] >= 0 && watched[key] <= 1)) {
       throw new MqttConfigError(`${where}: ${key} must be a number from 0 to 1, got ${String(watched[key])}`);

@@ -40,6 +40,32 @@ export function validatePrefix(prefix: string): string {
   return prefix;
 }
 
+/**
+ * The topic levels the publisher uses (or keeps) right under `<prefix>/<source>/`. A watched label's ON/OFF
+ * topic is `<prefix>/<source>/<label>` too, so a label whose topic level is one of these would publish on
+ * (or be mistaken for) the source's own topic: such labels are refused, when watched and when taught.
+ */
+export const SOURCE_TOPIC_WORDS = Object.freeze(['label', 'labels', 'state', 'attributes', 'image', 'teach', 'frame']);
+
+/**
+ * Why `label` cannot have a topic of its own under a source, or undefined when it can: its topic level (see
+ * `slugify`: "State" and " state" are "state") is one of `SOURCE_TOPIC_WORDS`.
+ */
+export function labelTopicClash(label: string): string | undefined {
+  let level: string;
+  try {
+    level = slugify(label);
+  } catch {
+    return undefined;
+  }
+  if (!SOURCE_TOPIC_WORDS.includes(level)) return undefined;
+  return (
+    `label "${label}" would be published on <prefix>/<source>/${level}, a topic the MQTT publisher uses for the ` +
+    `source itself (${SOURCE_TOPIC_WORDS.join(', ')} are taken): choose another name, e.g. "${label} 1" or ` +
+    `"door ${label}"`
+  );
+}
+
 export interface SourceTopics {
   label: string;
   labels: string;
@@ -60,11 +86,17 @@ export interface PublisherTopics {
   source(source: string): SourceTopics;
 }
 
-export function publisherTopics(prefix: string): PublisherTopics {
+/**
+ * The topics of one publisher. A classifier pool member (`member` named) has availability and stats
+ * of its own under `<prefix>/member/<member>/`: several members share the prefix and the sources,
+ * and one member's last will must not say the others are offline.
+ */
+export function publisherTopics(prefix: string, member?: string): PublisherTopics {
   const root = validatePrefix(prefix);
+  const own = member === undefined ? root : `${root}/member/${slugify(member)}`;
   return {
-    available: `${root}/available`,
-    stats: `${root}/stats`,
+    available: `${own}/available`,
+    stats: `${own}/stats`,
     source(source: string): SourceTopics {
       const base = `${root}/${slugify(source)}`;
       return {

@@ -1,4 +1,5 @@
 import { BACKEND_NAMES } from '../engine/backend';
+import { ENGINE_CHOICES } from '../engine/engine';
 import { describeValue } from '../image/describe-value';
 import { FIT_MODES } from '../image/options';
 import { checkRoiShape } from '../image/roi';
@@ -12,7 +13,7 @@ import { workersProblem } from './worker-count';
  * "Cannot read properties of null" or "labels.map is not a function" from deep inside.
  */
 
-const CLASSIFY_KEYS = ['topK', 'threshold', 'allow', 'deny', 'roi', 'fit', 'embedding', 'keepInput'];
+const CLASSIFY_KEYS = ['topK', 'threshold', 'allow', 'deny', 'roi', 'fit', 'embedding', 'keepInput', 'inputJpeg'];
 const CLASSIFIER_KEYS = [
   'model',
   'labels',
@@ -20,6 +21,7 @@ const CLASSIFIER_KEYS = [
   'cacheDir',
   'onProgress',
   'backend',
+  'engine',
   'queueSize',
   'queuePolicy',
   'fit',
@@ -76,6 +78,7 @@ export function checkClassifyOptions(options: unknown): void {
   oneOf('fit', o.fit, FIT_MODES);
   boolean('embedding', o.embedding);
   boolean('keepInput', o.keepInput);
+  boolean('inputJpeg', o.inputJpeg);
   // Its shape now, before the frame waits in the queue; its fit in the frame once the frame is decoded.
   if (o.roi !== undefined) checkRoiShape(o.roi);
 }
@@ -118,6 +121,7 @@ export function checkClassifierOptions(options: unknown): void {
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function')
     throw new TypeError(`onProgress must be a function, got ${describeValue(o.onProgress)}`);
   oneOf('backend', o.backend, BACKEND_NAMES);
+  oneOf('engine', o.engine, ENGINE_CHOICES);
   wholeNumber('queueSize', o.queueSize);
   oneOf('queuePolicy', o.queuePolicy, QUEUE_POLICIES);
   oneOf('fit', o.fit, FIT_MODES);

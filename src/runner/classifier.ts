@@ -1,4 +1,6 @@
 import type { BackendName } from '../engine/backend';
+import type { EngineChoice, EngineName } from '../engine/engine';
+import { encodeRgbJpeg } from '../image/encode-jpeg';
 import { prepareImage } from '../image/preprocess';
 import { normalize } from '../image/normalize';
 import type { FitMode, ImageInput, RawImage, Roi } from '../image/types';
@@ -10,10 +12,10 @@ import { MINUS_ONE_TO_ONE, type Normalization } from '../model/normalization';
 import { resolveModel } from '../resolve/resolve-model';
 import type { ModelOptions, ResolvedModel } from '../resolve/resolved-model';
 import { FrameQueue, type QueuePolicy } from './frame-queue';
-import type { ExecutionMode, LocalModelSpec } from '../engine/load-executable';
+import type { ExecutionMode } from '../engine/load-executable';
 import { InOrderRelease } from './in-order';
 import { defaultWorkers } from './worker-count';
-import { WorkerPool } from './worker-pool';
+import { WorkerPool, type WorkerSpec } from './worker-pool';
 import { LatencyWindow, RateMeter } from './latency-stats';
 import { checkClassifierOptions, checkClassifyOptions } from './classifier-options';
 import { topPredictions, type Prediction, type PredictionFilter } from './predictions';
@@ -21,6 +23,11 @@ import { toError } from '../to-error';
 
 /** What to load and how to run it: the model (see ModelOptions) plus backend, queue and image limits. */
 export interface ClassifierOptions extends ModelOptions {
+  /**
+   * What runs the model: litert (LiteRT.js, the TFLite interpreter with XNNPACK, in wasm), tfjs (the
+   * fused TF.js graph), or auto (LiteRT.js where it can run the model, else TF.js; `info` says why).
+   */
+  engine?: EngineChoice;
   /** auto (tfjs-node if installed, else wasm), wasm, tfjs-node or cpu. */
   backend?: BackendName;
   /**
@@ -61,6 +68,12 @@ export interface ClassifyOptions extends PredictionFilter {
    * normalisation), e.g. to store as a label set's thumbnail without decoding the image a second time.
    */
   keepInput?: boolean;
+  /**
+   * Also return those pixels as a JPEG (quality 90), encoded while the model runs: a label set example's
+   * crop (`LabelSet.add`) without a second decode or resize, and on a board with a spare core without
+   * waiting for the encode.
+   */
+  inputJpeg?: boolean;
 }
 
 /** Where one frame's time went, in milliseconds. */
@@ -85,6 +98,8 @@ export interface ClassifyResult {
   embedding?: Float32Array;
   /** Present when asked for with `{keepInput: true}`: the model's input as RGB pixels (input size). */
   input?: RawImage;
+  /** Present when asked for with `{inputJpeg: true}`: the model's input pixels as a JPEG. */
+  inputJpeg?: Buffer;
 }
 
 /** What classify() gives when asked for the embedding. */
@@ -94,7 +109,11 @@ export type ClassifyResultWithEmbedding = ClassifyResult & { embedding: Float32A
 export interface ModelInfo {
   name: string;
   format: ModelFormat;
-  /** The TF.js backend the worker runs on (e.g. `wasm`), after `auto` was resolved. */
+  /** The engine that runs the model, after `auto` was resolved. */
+  engine: EngineName;
+  /** Why `auto` runs the model on TF.js rather than LiteRT.js, when it does. */
+  engineFallbackReason?: string;
+  /** What runs the kernels: the TF.js backend (e.g. `wasm`) or the LiteRT.js build (e.g. `litert-wasm (compat)`). */
   backend: string;
   mode: ExecutionMode;
   /** Why the model runs as the library's own model object instead of the fused graph, when it does. */
@@ -157,6 +176,9 @@ function chooseLabels(
   return { labels: Array.from({ length: classes }, (_, i) => `class ${i}`), labelsSource: 'none (class N)' };
 }
 
+/** The engine a classifier runs on when its options name none. */
+export const DEFAULT_ENGINE: EngineChoice = 'tfjs';
+
 /** What one frame came to: the result, or why there is none. */
 type Outcome = { result: ClassifyResult } | { error: Error };
 
@@ -214,9 +236,10 @@ export class Classifier {
   static async load(options: ClassifierOptions): Promise<Classifier> {
     checkClassifierOptions(options);
     const resolved = await resolveModel(options);
-    const workerSpec: { model: LocalModelSpec; backend: BackendName } = {
+    const workerSpec: WorkerSpec = {
       model: { format: resolved.format, path: resolved.localPath, unfused: options.unfused, float: options.float },
       backend: options.backend ?? 'auto',
+      engine: options.engine ?? DEFAULT_ENGINE,
     };
     const { pool, info } = await WorkerPool.start(options.workers ?? defaultWorkers(), workerSpec);
     try {
@@ -233,6 +256,8 @@ export class Classifier {
       const modelInfo: ModelInfo = {
         name: resolved.name,
         format: resolved.format,
+        engine: info.engine,
+        ...(info.engineFallbackReason ? { engineFallbackReason: info.engineFallbackReason } : {}),
         backend: info.backend,
         mode: info.mode,
         fallbackReason: info.fallbackReason,
@@ -355,6 +380,7 @@ export class Classifier {
         job.options.embedding === true,
       );
       const predictions = topPredictions(scores, this.labels, job.options);
+      const inputJpeg = prepared.jpeg ? await prepared.jpeg : undefined;
       // Waiting for a free worker counts as queueing.
       const queueMs = prepared.started - job.enqueuedAt + (startedAt - prepared.started - prepared.preprocessMs);
       const timings: Timings = { preprocessMs: prepared.preprocessMs, queueMs, inferenceMs, totalMs: 0 };
@@ -365,6 +391,7 @@ export class Classifier {
         timings,
         ...(embedding ? { embedding } : {}),
         ...(prepared.pixels ? { input: prepared.pixels } : {}),
+        ...(inputJpeg ? { inputJpeg } : {}),
       };
       return { result };
     } catch (error) {
@@ -403,10 +430,12 @@ export class Classifier {
       });
       const { scale, offset } = this.info.normalization;
       const input = normalize(image.rgb, scale, offset);
-      const pixels = job.options.keepInput
-        ? { data: image.rgb, width: image.width, height: image.height, channels: 3 }
-        : undefined;
-      return { started, input, pixels, preprocessMs: performance.now() - started };
+      const rgb = { data: image.rgb, width: image.width, height: image.height, channels: 3 };
+      const pixels = job.options.keepInput ? rgb : undefined;
+      // Started now, so the encode runs on a libuv thread while a worker runs the model; process() awaits it.
+      const jpeg = job.options.inputJpeg ? encodeRgbJpeg(rgb) : undefined;
+      jpeg?.catch(() => undefined);
+      return { started, input, pixels, jpeg, preprocessMs: performance.now() - started };
     } catch (error) {
       return { started, error: toError(error) };
     }
@@ -414,7 +443,7 @@ export class Classifier {
 }
 
 type Prepared =
-  | { started: number; input: Float32Array; pixels?: RawImage; preprocessMs: number }
+  | { started: number; input: Float32Array; pixels?: RawImage; jpeg?: Promise<Buffer>; preprocessMs: number }
   | { started: number; error: Error };
 
 /**

@@ -7,9 +7,14 @@ import { V1_025_LAYERS_DIR, imagePath, readImage } from '../fixtures';
 import { MOSQUITTO, freePort, startAedes, startMosquitto, type MosquittoBroker } from '../mqtt/helpers/brokers';
 import { RecordingSubscriber } from '../mqtt/helpers/subscriber';
 import { waitFor } from '../helpers';
+import { NODE_RED_DIR } from '../helpers/node-red-dir';
 import { groupAlive } from './helpers/app-process';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
+/** The Node-RED `npm start` runs: NODE_RED_RUNTIME passes through to it (npm test's Node-RED 5 pass sets it). */
+const NODE_RED_VERSION = (
+  JSON.parse(fs.readFileSync(path.join(NODE_RED_DIR, 'package.json'), 'utf8')) as { version: string }
+).version;
 
 interface Started {
   child: ChildProcess;
@@ -133,6 +138,10 @@ async function runScenario(env: Record<string, string>, setup?: () => Promise<vo
       app.output(),
       /model .* ready on \w+ \(loaded in \d+ ms\)/,
       'a stage line reports the model load with backend and time',
+    );
+    assert.ok(
+      app.output().includes(`node-red ${NODE_RED_VERSION} on Node.js ${process.versions.node}, `),
+      `the job ran Node-RED ${NODE_RED_VERSION} on this Node.js (${process.version}):\n${app.output()}`,
     );
   } finally {
     await subscriber.client.endAsync(true).catch(() => undefined);

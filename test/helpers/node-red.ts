@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { NODE_RED_DIR } from './node-red-dir';
 
 // node-red-node-test-helper ships no types; this is the part the tests use.
 export interface SpiedNode {
@@ -26,8 +27,10 @@ export interface TestHelper {
   log(): { args: unknown[][] };
 }
 
+export { NODE_RED_DIR };
+
 export const helper = require('node-red-node-test-helper') as TestHelper;
-helper.init(require.resolve('node-red'));
+helper.init(require.resolve(NODE_RED_DIR));
 
 /** The compiled node modules under dist/nodes, as Node-RED would load them. */
 export const DIST_NODES = path.join(__dirname, '..', '..', 'nodes');
@@ -44,7 +47,7 @@ export function redTranslate(type: string): Translate {
   const file = path.join(DIST_NODES, type, 'locales', 'en-US', `${type}.json`);
   const messages = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
   const core = JSON.parse(
-    fs.readFileSync(require.resolve('@node-red/nodes/locales/en-US/messages.json'), 'utf8'),
+    fs.readFileSync(require.resolve('@node-red/nodes/locales/en-US/messages.json', { paths: [NODE_RED_DIR] }), 'utf8'),
   ) as Record<string, unknown>;
   return (key, substitutions = {}) => {
     const [catalogue, path] = key.startsWith('node-red:') ? [core, key.slice('node-red:'.length)] : [messages, key];

@@ -55,6 +55,31 @@ describe('LabelSet journal (examples.jsonl)', function () {
     assert.deepEqual(ids(await LabelSet.open(folder, TINY_MODEL)), [kept, next]);
   });
 
+  it('ignores a line whose crop was cut short (created in place), and takes lines without a length', async function () {
+    const folder = tempFolder('journal-short-crop');
+    const set = await LabelSet.open(folder, { ...TINY_MODEL, create: true });
+    const kept = await set.add('a', vector(1, 0, 0, 0), jpeg);
+    const cut = await set.add('a', vector(0, 1, 0, 0), jpeg);
+    const journal = path.join(folder, 'examples.jsonl');
+    const lines = fs.readFileSync(journal, 'utf8').split('\n');
+    assert.equal(JSON.parse(lines[1]).bytes, jpeg.length, 'the line names its crop length');
+    // What a kill during the crop's write leaves: the crop's first bytes only.
+    fs.truncateSync(path.join(folder, 'examples', `${cut}.jpg`), 100);
+    assert.deepEqual(ids(await LabelSet.open(folder, TINY_MODEL)), [kept]);
+
+    // A journal written before lines carried the length: the crop only has to be there.
+    const old = tempFolder('journal-no-length');
+    const oldSet = await LabelSet.open(old, { ...TINY_MODEL, create: true });
+    const first = await oldSet.add('a', vector(1, 0, 0, 0), jpeg);
+    const oldJournal = path.join(old, 'examples.jsonl');
+    const withoutLength = fs
+      .readFileSync(oldJournal, 'utf8')
+      .split('\n')
+      .map((line) => (line.includes('"bytes"') ? JSON.stringify({ ...JSON.parse(line), bytes: undefined }) : line));
+    fs.writeFileSync(oldJournal, withoutLength.join('\n'));
+    assert.deepEqual(ids(await LabelSet.open(old, TINY_MODEL)), [first]);
+  });
+
   it('refuses a damaged line in the middle, naming examples.jsonl, and leaves it as it was', async function () {
     const folder = tempFolder('journal-corrupt');
     const set = await LabelSet.open(folder, { ...TINY_MODEL, create: true });

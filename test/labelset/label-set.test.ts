@@ -187,6 +187,32 @@ describe('LabelSet storage', function () {
     assert.notEqual(before, fs.readFileSync(path.join(folder, 'labelset.json'), 'utf8'));
   });
 
+  it('refuses labels whose MQTT topic level the publisher uses under a source (state, image, …)', async function () {
+    const folder = tempFolder('topic-words');
+    const set = await LabelSet.open(folder, { ...TINY_MODEL, create: true });
+    for (const label of ['state', 'State', 'image', 'teach', 'attributes', 'label', 'labels', 'frame']) {
+      await assert.rejects(
+        set.add(label, vector(1, 0, 0, 0), jpeg),
+        refusal('bad-label', /would be published on <prefix>\/<source>\/[a-z]+, a topic the MQTT publisher uses/),
+        label,
+      );
+    }
+    assert.equal(set.exampleCount, 0, 'nothing taught');
+    // Words that merely contain one are their own topic level.
+    const id = await set.add('door state', vector(1, 0, 0, 0), jpeg);
+    await assert.rejects(set.relabel('door state', 'image'), refusal('bad-label', /new label: label "image"/));
+    await assert.rejects(set.moveExample(id, 'Teach'), refusal('bad-label', /<source>\/teach/));
+    // A set that holds such a label already (taught before the rule) still opens and matches: nothing is lost.
+    await set.compact();
+    const file = path.join(folder, 'labelset.json');
+    const document = JSON.parse(fs.readFileSync(file, 'utf8'));
+    document.classes.state = document.classes['door state'];
+    delete document.classes['door state'];
+    fs.writeFileSync(file, JSON.stringify(document));
+    const old = await LabelSet.open(folder, TINY_MODEL);
+    assert.equal(old.match(vector(1, 0, 0, 0)).label, 'state');
+  });
+
   it('refuses a wrong-size or empty embedding and a thumbnail that is not a small JPEG', async function () {
     const set = await LabelSet.open(tempFolder('inputs'), { ...TINY_MODEL, create: true });
     await assert.rejects(set.add('a', vector(1, 0, 0), jpeg), refusal('bad-embedding', /has 3 values but .* 4/));
@@ -249,6 +275,39 @@ describe('LabelSet storage', function () {
     assert.deepEqual(
       reopened.classes().map((c) => [c.label, c.examples.map((e) => e.id)]),
       [['see', [c1]]],
+    );
+  });
+
+  it('moveExample moves one example to another class (new or not), persisted, on the next match', async function () {
+    const folder = tempFolder('move');
+    const set = await LabelSet.open(folder, { ...TINY_MODEL, create: true });
+    const a1 = await set.add('a', vector(1, 0, 0, 0), jpeg);
+    // Taught as "a" by mistake: it looks like b.
+    const wrong = await set.add('a', vector(0, 1, 0, 0), jpeg);
+    const b1 = await set.add('b', vector(0, 1, 0.1, 0), jpeg);
+    assert.equal(await set.moveExample(wrong, 'b'), 'a');
+    assert.deepEqual(
+      set.classes().map((c) => [c.label, c.count]),
+      [
+        ['a', 1],
+        ['b', 2],
+      ],
+    );
+    assert.equal(set.match(vector(1, 0, 0, 0)).label, 'a', 'class a is its one right example again');
+    // Moving a class's last example to a new class: the old class goes, its place is the new one's end.
+    assert.equal(await set.moveExample(a1, 'see'), 'a');
+    assert.deepEqual(set.labels(), ['b', 'see']);
+    assert.ok(fs.existsSync(path.join(folder, 'examples', `${a1}.jpg`)), 'the crop moves with it');
+    await assert.rejects(set.moveExample(a1, ''), refusal('bad-label'));
+    await assert.rejects(set.moveExample(a1, 'unknown'), refusal('bad-label'));
+    await assert.rejects(set.moveExample('0000000000000000', 'b'), refusal('not-found'));
+    const reopened = await LabelSet.open(folder, TINY_MODEL);
+    assert.deepEqual(
+      reopened.classes().map((c) => [c.label, c.examples.map((e) => e.id)]),
+      [
+        ['b', [b1, wrong]],
+        ['see', [a1]],
+      ],
     );
   });
 

@@ -86,6 +86,14 @@ describe('motion gate on real photos', () => {
     assert.deepEqual(reasons, ['confirm', 'confirm', undefined]);
   });
 
+  it('with minChangedArea 0 (the gate off) classifies every frame, even one identical to the last', async () => {
+    const gate = new MotionGate({ heartbeatMs: 0, settleFrames: 0, minChangedArea: 0 });
+    const apple = await grey(await sceneFrame('apple'));
+    gate.classified(apple, 0, 'first');
+    const decision = gate.decide(apple, 1000, false);
+    assert.deepEqual(decision, { reason: 'motion', changedArea: 0 });
+  });
+
   it('refuses options out of range with the option named', () => {
     assert.throws(
       () => resolveMotionOptions({ pixelThreshold: 300 }),

@@ -27,6 +27,19 @@ describe('makeThumbnail', function () {
     assert.ok(difference / whole.length > 10, `mean difference ${difference / whole.length}`);
   });
 
+  it('encodes pixels that already are the square (a classifier input) as they are, in one pass', async function () {
+    const { data } = await sharp(readImage('owl.jpg')).resize(224, 224).raw().toBuffer({ resolveWithObject: true });
+    const raw = { data: new Uint8Array(data), width: 224, height: 224, channels: 3 };
+    const jpeg = await makeThumbnail(raw);
+    const decoded = await sharp(jpeg).raw().toBuffer({ resolveWithObject: true });
+    assert.deepEqual([decoded.info.width, decoded.info.height], [224, 224]);
+    let difference = 0;
+    for (let i = 0; i < data.length; i++) difference += Math.abs(decoded.data[i] - data[i]);
+    assert.ok(difference / data.length < 4, `mean difference ${difference / data.length}`);
+    // Another size still goes through the classifier's fit: a 112×112 thumbnail of the same pixels.
+    assert.equal((await sharp(await makeThumbnail(raw, undefined, { size: 112 })).metadata()).width, 112);
+  });
+
   it('refuses what is not an image, and a BMP, with the image room’s ImageError', async function () {
     await assert.rejects(makeThumbnail(Buffer.from('not an image')), (e: unknown) => e instanceof ImageError);
     await assert.rejects(makeThumbnail(readImage('dragonfly.bmp')), (e: unknown) => e instanceof ImageError);

@@ -305,6 +305,27 @@ describe('mobilenet-teach + mobilenet-label-set + classify with a label set', fu
     const frame = await agent.get('/mobilenet/label-sets/ls1/frame').expect(200);
     assert.equal(frame.headers['content-type'], 'image/jpeg');
 
+    // Taught as apple by mistake: moved to a new class "pear" with POST {label} (the write permission's route).
+    const moved = listed.classes[0].examples[1].id;
+    const relabelled = (
+      await agent.post(`/mobilenet/label-sets/ls1/examples/${moved}/label`).send({ label: 'pear' }).expect(200)
+    ).body as EditorView;
+    assert.deepEqual(
+      relabelled.classes.map((c) => [c.label, c.count, c.examples.map((e) => e.id)]),
+      [
+        ['apple', 1, [listed.classes[0].examples[0].id]],
+        ['pear', 1, [moved]],
+      ],
+    );
+    const refused = await agent.post(`/mobilenet/label-sets/ls1/examples/${moved}/label`).send({ label: 'state' });
+    assert.equal(refused.status, 400);
+    assert.match((refused.body as { error: string }).error, /<prefix>\/<source>\/state/);
+    assert.equal((await agent.post(`/mobilenet/label-sets/ls1/examples/${moved}/label`).send({})).status, 400);
+    await agent.post('/mobilenet/label-sets/ls1/examples/0000000000000000/label').send({ label: 'x' }).expect(404);
+    // The teach node moves one example the same way: relabel with msg.example.
+    const back = await ask('t1', 'taught', { command: 'relabel', example: moved, to: 'apple' });
+    assert.deepEqual(back.payload, [{ label: 'apple', count: 2 }]);
+
     const id = listed.classes[0].examples[0].id;
     const after = (await agent.delete(`/mobilenet/label-sets/ls1/examples/${id}`).expect(200)).body as EditorView;
     assert.equal(after.classes[0].count, 1);
@@ -320,7 +341,13 @@ interface EditorView {
   lastFrameAt: number | null;
 }
 
+interface Answer {
+  status: number;
+  body: unknown;
+}
+
 interface SuperAgent {
   get(path: string): { expect(status: number): Promise<{ body: unknown; headers: Record<string, string> }> };
+  post(path: string): { send(body: object): Promise<Answer> & { expect(status: number): Promise<Answer> } };
   delete(path: string): { expect(status: number): Promise<{ body: unknown }> };
 }

@@ -32,7 +32,7 @@ describe('classify "Watch state" → mqtt-labels: motion gate, consensus, pictur
   let broker: Awaited<ReturnType<typeof startAedes>>;
   const clients: MqttClient[] = [];
 
-  function flow(): object[] {
+  function flow(classify: Record<string, unknown> = {}): object[] {
     const roi = { roiX: REGION.x, roiY: REGION.y, roiWidth: REGION.width, roiHeight: REGION.height };
     return [
       { id: 'tab', type: 'tab' },
@@ -52,6 +52,7 @@ describe('classify "Watch state" → mqtt-labels: motion gate, consensus, pictur
         watchFrames: String(K),
         watchHeartbeat: '60',
         wires: [['out', 'mq']],
+        ...classify,
       },
       { id: 'mq', z: 'tab', type: 'mobilenet-mqtt-labels', broker: 'b1', deviceClass: 'occupancy', wires: [[]] },
       { id: 'taught', z: 'tab', type: 'helper' },
@@ -153,6 +154,89 @@ describe('classify "Watch state" → mqtt-labels: motion gate, consensus, pictur
     const seen = (topic: string) => (early.got.get(topic) ?? []).map((m) => m.payload);
     assert.deepEqual(seen('mobilenet/porch/state').map(String), ['apple', 'banana']);
     assert.equal(seen('mobilenet/porch/image').length, 2);
+  });
+
+  /** Loads the flow, waits for the set, teaches apple and banana from scene frames; `handled` sends and waits. */
+  async function taughtFlow(classify: Record<string, unknown> = {}) {
+    await helper.load(NODES, flow(classify));
+    await waitForStatus(helper.getNode('t1') as SpiedNode, (s: { fill?: string }) => s.fill === 'green', {
+      timeoutMs: 60000,
+    });
+    const finished = collect(helper.getNode('finished') as SpiedNode);
+    const caught = collect(helper.getNode('caught') as SpiedNode);
+    const out = collect(helper.getNode('out') as SpiedNode);
+    const handled = async (nodeId: string, msg: Msg): Promise<void> => {
+      const before = finished.length + caught.length;
+      (helper.getNode(nodeId) as SpiedNode).receive(msg);
+      await waitFor(() => finished.length + caught.length > before, { what: `${nodeId} done`, timeoutMs: 60000 });
+      assert.deepEqual(caught, [], 'no frame failed');
+    };
+    const apple = await sceneFrame('apple');
+    const banana = await sceneFrame('banana');
+    await handled('t1', { payload: apple, label: 'apple' });
+    await handled('t1', { payload: banana, label: 'banana' });
+    return { out, handled, apple, banana };
+  }
+
+  it('two cameras watched by one set: each keeps its own motion reference, votes and state', async () => {
+    const { out, handled, apple, banana } = await taughtFlow();
+    const early = await recordAllTopics(broker.url);
+    clients.push(early.client);
+    // Interleaved: the left camera holds apple, the right one banana. Through one shared watcher every frame
+    // would differ from the one before (motion each time) and the votes would alternate: no state at all.
+    for (let i = 0; i < 8; i++) {
+      await handled('c1', { payload: apple, frame: { source: 'left', ts: 2_000_000 + 1000 * i } });
+      await handled('c1', { payload: banana, frame: { source: 'right', ts: 2_000_000 + 1000 * i + 500 } });
+    }
+    const changes = out.filter((m) => m.state !== undefined);
+    assert.deepEqual(
+      changes.map((m) => [(m.frame as { source: string }).source, (m.state as { state: string }).state]),
+      [
+        ['left', 'apple'],
+        ['right', 'banana'],
+      ],
+    );
+    // Each camera: its first frame, then the settle frames, are classified; the rest held still.
+    assert.ok(out.length <= 2 * K, `${out.length} frames sent on: the still ones of each camera are skipped`);
+    await waitForStatus(helper.getNode('c1') as SpiedNode, (s: { text?: string }) => !!s.text?.includes(' still'), {
+      timeoutMs: 5000,
+    });
+    const late = await recordAllTopics(broker.url);
+    clients.push(late.client);
+    await assertRetainedState(late, { source: 'left', state: 'apple', image: apple, deviceClass: 'occupancy' });
+    await assertRetainedState(late, { source: 'right', state: 'banana', image: banana, deviceClass: 'occupancy' });
+  });
+
+  it('with the motion gate off every frame is classified (none counted still); K frames still confirm', async () => {
+    const { out, handled, apple } = await taughtFlow({ watchMotion: false });
+    for (let i = 0; i < 6; i++) await handled('c1', { payload: apple, frame: { source: 'porch', ts: 3_000_000 + i } });
+    assert.equal(out.length, 6, 'all six still frames classified and sent on');
+    const changes = out.filter((m) => m.state !== undefined);
+    assert.deepEqual(
+      changes.map((m) => (m.state as { state: string }).state),
+      ['apple'],
+    );
+    assert.equal(out.indexOf(changes[0]), K - 1, 'confirmed on the K-th agreeing frame');
+    await waitForStatus(helper.getNode('c1') as SpiedNode, (s: { text?: string }) => !!s.text?.endsWith(' 0 still'), {
+      timeoutMs: 5000,
+    });
+  });
+
+  it('the motion threshold and minimum changed area come from the editor; out of range refused at deploy', async () => {
+    // 100 % of the region must change: the banana replacing the apple in the region is not enough.
+    const { out, handled, apple, banana } = await taughtFlow({ watchMinArea: '100', watchPixelThreshold: '25' });
+    const sequence = [apple, apple, apple, apple, banana, banana, banana, banana];
+    for (const [i, frame] of sequence.entries()) {
+      await handled('c1', { payload: frame, frame: { source: 'porch', ts: 4_000_000 + 1000 * i } });
+    }
+    const states = out.filter((m) => m.state !== undefined).map((m) => (m.state as { state: string }).state);
+    assert.deepEqual(states, ['apple'], 'the change to banana did not count as motion');
+
+    await helper.unload();
+    await helper.load(NODES, flow({ watchPixelThreshold: '300' }));
+    const c1 = helper.getNode('c1') as SpiedNode;
+    await waitFor(() => c1.error.args.length > 0, { what: 'the refused setting' });
+    assert.match(String(c1.error.args[0][0]), /pixelThreshold must be a number from 0 to 255, got 300/);
   });
 
   it('mqtt-labels refuses a malformed msg.state through done(err) and an unknown device class at deploy', async () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import sharp from 'sharp';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { modelFingerprint } from '../../src/model/fingerprint';
@@ -133,6 +134,25 @@ for (const testCase of CASES) {
       const again = await classifier.embed(result.input as NonNullable<typeof result.input>);
       assert.ok(dot(again, result.embedding) > 0.9999, `cosine ${dot(again, result.embedding)}`);
       assert.equal((await classifier.classify(readFewshot(folder, files[2]))).input, undefined, 'only when asked');
+    });
+
+    it('inputJpeg returns those pixels as a JPEG, encoded beside the inference (one pass)', async function () {
+      const [folder, files] = Object.entries(PHOTOS)[3];
+      const image = readFewshot(folder, files[2]);
+      const before = await classifierDiagnostics.workerMemory(classifier);
+      const result = await classifier.classify(image, { embedding: true, keepInput: true, inputJpeg: true });
+      const after = await classifierDiagnostics.workerMemory(classifier);
+      assert.equal(after.executions - before.executions, 1, 'one pass through the network');
+      const jpeg = result.inputJpeg as Buffer;
+      const { data, info } = await sharp(jpeg).raw().toBuffer({ resolveWithObject: true });
+      const { width, height } = classifier.info.inputSize;
+      assert.deepEqual([info.format, info.width, info.height, info.channels], ['raw', width, height, 3]);
+      const pixels = result.input?.data as Uint8Array;
+      let difference = 0;
+      for (let i = 0; i < data.length; i++) difference += Math.abs(data[i] - pixels[i]);
+      // Quality 90: the decoded JPEG is the model's input within a few levels of 255 on average.
+      assert.ok(difference / data.length < 4, `mean difference ${difference / data.length}`);
+      assert.equal((await classifier.classify(image)).inputJpeg, undefined, 'only when asked');
     });
 
     it('keeps the worker tensor count flat with embeddings', async function () {

@@ -151,7 +151,7 @@ describe('library options: each bad value named, with what is accepted', functio
         { top: 3 },
         new RegExp(
           '^classify options has unknown option "top"; ' +
-            'accepted: topK, threshold, allow, deny, roi, fit, embedding, keepInput$',
+            'accepted: topK, threshold, allow, deny, roi, fit, embedding, keepInput, inputJpeg$',
         ),
       ],
     ];

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_FILE_BYTES, readImageFile } from '../../image/read-image-file';
-import { type Classifier, checkLabel, type LabelSet, makeThumbnail, toError } from '../../index';
+import { type Classifier, checkNewLabel, type LabelSet, toError } from '../../index';
 import type { ImageInput } from '../../image/types';
 import type { CliCommand } from '../command';
 import { openSetFor, rememberedModelName, storedModel } from '../label-set-option';
@@ -87,7 +87,7 @@ function checkTeachFlags(
   if (!values.set) return '--set DIR is required (the label set folder)';
   if (values.label === undefined) return '--label L is required (the class the images show)';
   try {
-    checkLabel(values.label, '--label');
+    checkNewLabel(values.label, '--label');
   } catch (error) {
     return toError(error).message;
   }
@@ -100,8 +100,8 @@ function checkTeachFlags(
 }
 
 /**
- * One inference gives the embedding and the pixels the model saw; the thumbnail is those pixels as a JPEG
- * (the crop the set re-embeds from after a model change), so the image is decoded once.
+ * One inference gives the embedding and the pixels the model saw, encoded as a JPEG while the model runs: the
+ * thumbnail (the crop the set re-embeds from after a model change), so the image is decoded once.
  */
 export async function teachOne(
   classifier: Classifier,
@@ -109,9 +109,7 @@ export async function teachOne(
   label: string,
   image: ImageInput,
 ): Promise<string> {
-  const result = await classifier.classify(image, { embedding: true, keepInput: true, topK: 1 });
-  const pixels = result.input;
-  if (!pixels) throw new Error('the classifier did not return the input it was asked to keep');
-  const thumbnail = await makeThumbnail(pixels, undefined, { size: pixels.width });
-  return set.add(label, result.embedding, thumbnail);
+  const result = await classifier.classify(image, { embedding: true, inputJpeg: true, topK: 1 });
+  if (!result.inputJpeg) throw new Error('the classifier did not return the input JPEG it was asked for');
+  return set.add(label, result.embedding, result.inputJpeg);
 }
