@@ -1,6 +1,8 @@
 import { formatBytes } from './byte-units';
 import type { DownloadProgress } from './model-fetcher';
 
+export type { DownloadProgress };
+
 /** What a model download has done so far, as a progress display shows it. */
 export interface DownloadReading {
   /** 0..100, from the files done and the share of each file in flight whose size is known. */
