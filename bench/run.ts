@@ -13,6 +13,7 @@ import { benchImage } from './image';
 import { benchPipeline } from './pipeline';
 import { measureSuite } from './measure-suite';
 import { benchSoak } from './soak';
+import { benchStartup } from './startup';
 
 type Bench = () => Promise<Record<string, unknown>>;
 
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
   const benches: Array<[string, Bench | undefined]> = argv.includes('--measure-only')
     ? []
     : [
+        ['startup', () => benchStartup()],
         ['image', () => benchImage()],
         ['pipeline', () => benchPipeline()],
         ['tflite', await optionalBench('tflite', 'benchTflite')],

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { connect as mqttConnect, type IClientOptions, type MqttClient } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
 import { redactUserinfo } from '../redact-userinfo';
 import { buildClientOptions, describeConnectionError, type BrokerSettings } from './broker-settings';
 import { MqttConfigError } from './errors';
@@ -67,6 +67,9 @@ export interface LabelPublisherEvents {
 }
 
 type ConnectFn = (url: string, options: IClientOptions) => MqttClient;
+
+/** mqtt.js, loaded when the first publisher connects: a flow or program without a broker never loads it. */
+const mqttConnect: ConnectFn = (url, options) => (require('mqtt') as typeof import('mqtt')).connect(url, options);
 
 /**
  * Publishes classification results to one broker, Frigate/Home Assistant style. Owns its own
