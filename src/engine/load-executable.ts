@@ -25,8 +25,12 @@ export interface LocalModelSpec {
   float?: boolean;
 }
 
-/** How a model is executed: the fused graph (the default), or the TF.js library's own model object. */
-export type ExecutionMode = 'fused-graph' | 'layers-model' | 'graph-model';
+/**
+ * How a model is executed. On TF.js: the fused graph, or the TF.js library's own model object. On
+ * LiteRT.js: the `.tflite` file as it is (`tflite-file`), or a `.tflite` the package wrote from the
+ * model's graph (`written-tflite`).
+ */
+export type ExecutionMode = 'fused-graph' | 'layers-model' | 'graph-model' | 'tflite-file' | 'written-tflite';
 
 export interface LoadedExecutable {
   executable: Executable;

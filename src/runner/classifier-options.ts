@@ -1,4 +1,5 @@
 import { BACKEND_NAMES } from '../engine/backend-names';
+import { ENGINE_CHOICES } from '../engine/engine';
 import { describeValue } from '../image/describe-value';
 import { FIT_MODES } from '../image/options';
 import { checkRoiShape } from '../image/roi';
@@ -20,6 +21,7 @@ const CLASSIFIER_KEYS = [
   'cacheDir',
   'onProgress',
   'backend',
+  'engine',
   'queueSize',
   'queuePolicy',
   'fit',
@@ -119,6 +121,7 @@ export function checkClassifierOptions(options: unknown): void {
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function')
     throw new TypeError(`onProgress must be a function, got ${describeValue(o.onProgress)}`);
   oneOf('backend', o.backend, BACKEND_NAMES);
+  oneOf('engine', o.engine, ENGINE_CHOICES);
   wholeNumber('queueSize', o.queueSize);
   oneOf('queuePolicy', o.queuePolicy, QUEUE_POLICIES);
   oneOf('fit', o.fit, FIT_MODES);

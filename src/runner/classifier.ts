@@ -1,4 +1,5 @@
 import type { BackendName } from '../engine/backend-names';
+import type { EngineChoice, EngineName } from '../engine/engine';
 import { encodeRgbJpeg } from '../image/encode-jpeg';
 import { prepareImage } from '../image/preprocess';
 import { preloadImageDecoder } from '../image/sharp-runtime';
@@ -12,10 +13,10 @@ import { MINUS_ONE_TO_ONE, type Normalization } from '../model/normalization';
 import { resolveModel } from '../resolve/resolve-model';
 import type { ModelOptions, ResolvedModel } from '../resolve/resolved-model';
 import { FrameQueue, type QueuePolicy } from './frame-queue';
-import type { ExecutionMode, LocalModelSpec } from '../engine/load-executable';
+import type { ExecutionMode } from '../engine/load-executable';
 import { InOrderRelease } from './in-order';
 import { defaultWorkers } from './worker-count';
-import { WorkerPool } from './worker-pool';
+import { WorkerPool, type WorkerSpec } from './worker-pool';
 import { LatencyWindow, RateMeter } from './latency-stats';
 import { checkClassifierOptions, checkClassifyOptions } from './classifier-options';
 import { topPredictions, type Prediction, type PredictionFilter } from './predictions';
@@ -23,6 +24,11 @@ import { toError } from '../to-error';
 
 /** What to load and how to run it: the model (see ModelOptions) plus backend, queue and image limits. */
 export interface ClassifierOptions extends ModelOptions {
+  /**
+   * What runs the model: litert (LiteRT.js, the TFLite interpreter with XNNPACK, in wasm), tfjs (the
+   * fused TF.js graph), or auto (LiteRT.js where it can run the model, else TF.js; `info` says why).
+   */
+  engine?: EngineChoice;
   /** auto (tfjs-node if installed, else wasm), wasm, tfjs-node or cpu. */
   backend?: BackendName;
   /**
@@ -104,7 +110,11 @@ export type ClassifyResultWithEmbedding = ClassifyResult & { embedding: Float32A
 export interface ModelInfo {
   name: string;
   format: ModelFormat;
-  /** The TF.js backend the worker runs on (e.g. `wasm`), after `auto` was resolved. */
+  /** The engine that runs the model, after `auto` was resolved. */
+  engine: EngineName;
+  /** Why `auto` runs the model on TF.js rather than LiteRT.js, when it does. */
+  engineFallbackReason?: string;
+  /** What runs the kernels: the TF.js backend (e.g. `wasm`) or the LiteRT.js build (e.g. `litert-wasm (compat)`). */
   backend: string;
   mode: ExecutionMode;
   /** Why the model runs as the library's own model object instead of the fused graph, when it does. */
@@ -167,6 +177,9 @@ function chooseLabels(
   return { labels: Array.from({ length: classes }, (_, i) => `class ${i}`), labelsSource: 'none (class N)' };
 }
 
+/** The engine a classifier runs on when its options name none. */
+export const DEFAULT_ENGINE: EngineChoice = 'tfjs';
+
 /** What one frame came to: the result, or why there is none. */
 type Outcome = { result: ClassifyResult } | { error: Error };
 
@@ -224,9 +237,10 @@ export class Classifier {
   static async load(options: ClassifierOptions): Promise<Classifier> {
     checkClassifierOptions(options);
     const resolved = await resolveModel(options);
-    const workerSpec: { model: LocalModelSpec; backend: BackendName } = {
+    const workerSpec: WorkerSpec = {
       model: { format: resolved.format, path: resolved.localPath, unfused: options.unfused, float: options.float },
       backend: options.backend ?? 'auto',
+      engine: options.engine ?? DEFAULT_ENGINE,
     };
     const starting = WorkerPool.start(options.workers ?? defaultWorkers(), workerSpec);
     const weights = hashWeights({ format: resolved.format, path: resolved.localPath });
@@ -249,6 +263,8 @@ export class Classifier {
       const modelInfo: ModelInfo = {
         name: resolved.name,
         format: resolved.format,
+        engine: info.engine,
+        ...(info.engineFallbackReason ? { engineFallbackReason: info.engineFallbackReason } : {}),
         backend: info.backend,
         mode: info.mode,
         fallbackReason: info.fallbackReason,

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { BackendName } from '../engine/backend-names';
+import type { EngineChoice } from '../engine/engine';
 import type { LocalModelSpec } from '../engine/load-executable';
 import { ModelLoadError } from '../model/errors';
 import type { FromWorker, ToWorker, WorkerModelInfo } from './protocol';
@@ -28,12 +29,13 @@ export class InferenceWorker {
   static async start(
     model: LocalModelSpec,
     backend: BackendName,
+    engine: EngineChoice,
   ): Promise<{ worker: InferenceWorker; info: WorkerModelInfo }> {
     const worker = new InferenceWorker();
     try {
       const reply = await new Promise<FromWorker>((resolve, reject) => {
         worker.loadWaiter = { resolve, reject };
-        worker.send({ type: 'load', model, backend });
+        worker.send({ type: 'load', model, backend, engine });
       });
       if (reply.type === 'load-error') throw new ModelLoadError(reply.message);
       if (reply.type !== 'loaded') throw new Error(`Unexpected worker reply "${reply.type}" while loading`);
@@ -59,7 +61,10 @@ export class InferenceWorker {
     return { scores: reply.scores, embedding: reply.embedding, inferenceMs: reply.inferenceMs };
   }
 
-  /** TF.js memory as the worker sees it (the leak check tests rely on) and its passes through the network. */
+  /**
+   * Engine objects alive in the worker (TF.js tensors, LiteRT.js tensors and models; the leak check tests rely
+   * on it), TF.js tensor bytes, and its passes through the network.
+   */
   async memory(): Promise<{ numTensors: number; numBytes: number; executions: number }> {
     const reply = await this.request((id) => ({ type: 'memory', id }));
     if (reply.type !== 'memory') throw new Error(`Unexpected worker reply "${reply.type}"`);

@@ -1,15 +1,20 @@
 import type { BackendName } from '../engine/backend-names';
+import type { EngineChoice, EngineName } from '../engine/engine';
 import type { ExecutionMode, LocalModelSpec } from '../engine/load-executable';
 import type { Normalization } from '../model/normalization';
 
 /** Messages between a Classifier (main thread) and its inference worker. */
 
 export type ToWorker =
-  | { type: 'load'; model: LocalModelSpec; backend: BackendName }
+  | { type: 'load'; model: LocalModelSpec; backend: BackendName; engine: EngineChoice }
   | { type: 'infer'; id: number; input: Float32Array; shape: [number, number, number]; embedding?: boolean }
   | { type: 'memory'; id: number };
 
 export interface WorkerModelInfo {
+  /** The engine that runs the model. */
+  engine: EngineName;
+  /** Why `auto` runs the model on TF.js rather than LiteRT.js, when it does. */
+  engineFallbackReason?: string;
   backend: string;
   inputShape: [number, number, number];
   classes: number;

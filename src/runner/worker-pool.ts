@@ -1,4 +1,5 @@
 import type { BackendName } from '../engine/backend-names';
+import type { EngineChoice } from '../engine/engine';
 import type { LocalModelSpec } from '../engine/load-executable';
 import { toError } from '../to-error';
 import { InferenceWorker } from './inference-worker';
@@ -17,6 +18,7 @@ export interface PoolInference {
 export interface WorkerSpec {
   model: LocalModelSpec;
   backend: BackendName;
+  engine: EngineChoice;
 }
 
 /**
@@ -46,7 +48,7 @@ export class WorkerPool {
    */
   static async start(count: number, spec: WorkerSpec): Promise<{ pool: WorkerPool; info: WorkerModelInfo }> {
     const started = await Promise.allSettled(
-      Array.from({ length: count }, () => InferenceWorker.start(spec.model, spec.backend)),
+      Array.from({ length: count }, () => InferenceWorker.start(spec.model, spec.backend, spec.engine)),
     );
     const workers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     const failure = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
@@ -132,7 +134,7 @@ export class WorkerPool {
     const dead = this.slots[slot];
     let worker: InferenceWorker;
     try {
-      ({ worker } = await InferenceWorker.start(this.spec.model, this.spec.backend));
+      ({ worker } = await InferenceWorker.start(this.spec.model, this.spec.backend, this.spec.engine));
     } catch (error) {
       const why = toError(error).message;
       throw new Error(

@@ -1,30 +1,27 @@
 /**
- * Inference worker: owns one model on one TF.js backend, so the caller's event loop (Node-RED
- * flows, MQTT keep-alives, the editor) never waits on a convolution.
+ * Inference worker: owns one model on one engine (LiteRT.js or TF.js), so the caller's event loop
+ * (Node-RED flows, MQTT keep-alives, the editor) never waits on a convolution.
  */
 import { parentPort } from 'node:worker_threads';
-import * as tf from '@tensorflow/tfjs-core';
-import { selectBackend } from '../engine/backend';
-import { loadExecutable } from '../engine/load-executable';
-import type { Executable, ExecutableOutputs } from '../engine/compile-graph';
+import { loadOnEngine } from '../engine/choose-engine';
+import type { EngineModel, EngineOutputs } from '../engine/engine';
 import { l2Normalize } from './l2-normalize';
 import type { FromWorker, ToWorker } from './protocol';
 
 if (!parentPort) throw new Error('runner/worker.js must be started as a worker thread');
 const port = parentPort;
 
-let executable: Executable | undefined;
+let model: EngineModel | undefined;
 let outputIsLogits = false;
 let embeddingSize = 0;
 /** Passes through the network since load (the probe included): the check that an embedding costs no second run. */
 let executions = 0;
 
 /** One pass through the network: the scores and, when asked and the model has one, the pooled features. */
-function execute(input: tf.Tensor4D, withEmbedding: boolean): ExecutableOutputs {
-  if (!executable) throw new Error('No model is loaded');
+function execute(input: Float32Array, withEmbedding: boolean, softmax: boolean): Promise<EngineOutputs> {
+  if (!model) throw new Error('No model is loaded');
   executions++;
-  if (withEmbedding && executable.runWithEmbedding) return executable.runWithEmbedding(input);
-  return { scores: executable.run(input) };
+  return model.run(input, { embedding: withEmbedding, softmax });
 }
 
 function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
@@ -43,38 +40,35 @@ function looksLikeLogits(scores: Float32Array): boolean {
 
 async function load(message: Extract<ToWorker, { type: 'load' }>): Promise<void> {
   const started = performance.now();
-  const backend = await selectBackend(message.backend);
-  const loaded = await loadExecutable(message.model);
-  executable = loaded.executable;
+  const loaded = await loadOnEngine(message.engine, { model: message.model, backend: message.backend });
+  model = loaded.model;
   // Warm-up run: compiles kernels once and tells probabilities from logits.
-  const [h, w, c] = loaded.inputShape;
-  const zeros = tf.zeros([1, h, w, c]) as tf.Tensor4D;
-  let probe: ExecutableOutputs;
+  const [h, w, c] = model.inputShape;
+  const zeros = new Float32Array(h * w * c);
+  let probe: EngineOutputs;
   try {
-    probe = execute(zeros, true);
-  } catch {
+    probe = await execute(zeros, model.hasEmbedding, false);
+  } catch (error) {
     // A graph model whose pooling node the converter pruned cannot give it: scores only.
-    if (executable.runWithEmbedding) delete executable.runWithEmbedding;
-    probe = execute(zeros, false);
-  } finally {
-    zeros.dispose();
+    if (!model.hasEmbedding) throw error;
+    probe = await execute(zeros, false, false);
   }
-  const scores = (await probe.scores.data()) as Float32Array;
-  embeddingSize = probe.embedding ? probe.embedding.shape[1] : 0;
-  tf.dispose([probe.scores, probe.embedding ?? []]);
+  embeddingSize = probe.embedding?.length ?? 0;
   // uint8 softmax outputs sum to 0.85–1.0, so a file's own word beats the probe.
-  outputIsLogits = loaded.scores ? loaded.scores === 'logits' : looksLikeLogits(scores);
+  outputIsLogits = model.scores ? model.scores === 'logits' : looksLikeLogits(probe.scores);
   post({
     type: 'loaded',
     info: {
-      backend,
-      inputShape: loaded.inputShape,
-      classes: scores.length,
-      mode: loaded.mode,
-      fallbackReason: loaded.fallbackReason,
+      engine: model.engine,
+      engineFallbackReason: loaded.engineFallbackReason,
+      backend: model.backend,
+      inputShape: model.inputShape,
+      classes: probe.scores.length,
+      mode: model.mode,
+      fallbackReason: model.fallbackReason,
       outputIsLogits,
-      embeddedLabels: loaded.embeddedLabels,
-      normalization: loaded.normalization,
+      embeddedLabels: model.embeddedLabels,
+      normalization: model.normalization,
       embeddingSize,
       loadMs: performance.now() - started,
     },
@@ -85,17 +79,11 @@ async function infer(message: Extract<ToWorker, { type: 'infer' }>): Promise<voi
   if (message.embedding && embeddingSize === 0)
     throw new Error('This model has no global average pooling to take an embedding from');
   const started = performance.now();
-  const output = tf.tidy(() => {
-    const input = tf.tensor4d(message.input, [1, ...message.shape]);
-    const { scores: raw, embedding } = execute(input, message.embedding === true);
-    return { scores: outputIsLogits ? tf.softmax(raw) : raw, embedding };
-  });
-  const [scores, pooled] = await Promise.all([output.scores.data(), output.embedding?.data()]);
-  tf.dispose([output.scores, output.embedding ?? []]);
-  const copy = Float32Array.from(scores as Float32Array);
-  const embedding = pooled ? l2Normalize(Float32Array.from(pooled as Float32Array)) : undefined;
-  const transfer = (embedding ? [copy.buffer, embedding.buffer] : [copy.buffer]) as ArrayBuffer[];
-  post({ type: 'result', id: message.id, scores: copy, embedding, inferenceMs: performance.now() - started }, transfer);
+  const output = await execute(message.input, message.embedding === true, outputIsLogits);
+  const scores = output.scores;
+  const embedding = output.embedding ? l2Normalize(output.embedding) : undefined;
+  const transfer = (embedding ? [scores.buffer, embedding.buffer] : [scores.buffer]) as ArrayBuffer[];
+  post({ type: 'result', id: message.id, scores, embedding, inferenceMs: performance.now() - started }, transfer);
 }
 
 port.on('message', (message: ToWorker) => {
@@ -107,8 +95,8 @@ port.on('message', (message: ToWorker) => {
       infer(message).catch((error: Error) => post({ type: 'infer-error', id: message.id, message: error.message }));
       break;
     case 'memory': {
-      const memory = tf.memory();
-      post({ type: 'memory', id: message.id, numTensors: memory.numTensors, numBytes: memory.numBytes, executions });
+      const { objects, bytes } = model?.memory() ?? { objects: 0, bytes: 0 };
+      post({ type: 'memory', id: message.id, numTensors: objects, numBytes: bytes, executions });
       break;
     }
   }

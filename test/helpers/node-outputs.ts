@@ -2,7 +2,7 @@ import type { ClassifyResult, Prediction } from '../../src';
 
 /** What the classify node writes to msg.classification. */
 export interface Classification extends Pick<ClassifyResult, 'top' | 'predictions' | 'model' | 'timings'> {
-  queue: { dropped: number; depth: number };
+  queue: { dropped: number; depth: number; heldForOrder: number };
 }
 
 /** A msg as the classify node sends it: predictions as the payload, the details beside them. */

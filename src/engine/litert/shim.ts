@@ -27,6 +27,8 @@ function evaluateGlue(file: string): unknown {
 }
 
 let installed = false;
+/** The globals the shim set (and did not find), so uninstall removes exactly those. */
+const added: string[] = [];
 
 /** Sets the worker globals LiteRT.js expects. Refuses on the main thread. Idempotent. */
 export function installLiteRtShim(): void {
@@ -38,8 +40,13 @@ export function installLiteRtShim(): void {
     );
   }
   const scope = globalThis as Record<string, unknown>;
-  scope.self ??= globalThis;
-  scope.importScripts = (...files: string[]) => {
+  const define = (name: string, value: unknown) => {
+    if (name in scope) return;
+    scope[name] = value;
+    added.push(name);
+  };
+  define('self', globalThis);
+  define('importScripts', (...files: string[]) => {
     for (const file of files) {
       const factory = evaluateGlue(file);
       if (typeof factory !== 'function') {
@@ -47,8 +54,19 @@ export function installLiteRtShim(): void {
       }
       scope.ModuleFactory = factory;
     }
-  };
+  });
   // Node 21+ has a global navigator; the threaded build reads hardwareConcurrency from it.
-  if (typeof scope.navigator === 'undefined') scope.navigator = { hardwareConcurrency: os.availableParallelism() };
+  define('navigator', { hardwareConcurrency: os.availableParallelism() });
   installed = true;
+}
+
+/**
+ * Removes the globals installLiteRtShim set, for a worker that falls back to TF.js after LiteRT.js
+ * failed to load: tfjs-backend-wasm must not see a `self` and take its browser path.
+ */
+export function uninstallLiteRtShim(): void {
+  const scope = globalThis as Record<string, unknown>;
+  for (const name of [...added, 'ModuleFactory', 'Module']) delete scope[name];
+  added.length = 0;
+  installed = false;
 }

@@ -1,6 +1,7 @@
 import type { GraphOp, ModelGraph, QuantGrid } from '../graph';
 import type { Normalization } from '../normalization';
 import { TfliteFormatError, TfliteUnsupportedError } from './errors';
+import { EMBEDDING_TENSOR_NAME } from './embedding-output';
 import { Model } from './model-tables';
 import { readTfliteMetadata } from './read-metadata';
 import { TensorType, tensorTypeName } from './schema-enums';
@@ -20,6 +21,12 @@ export interface ImportedTflite {
    * the values: uint8 probabilities are multiples of 1/256 and sum to anything from ~0.85 to 1.
    */
   scores: 'probabilities' | 'logits';
+  /**
+   * The position among the subgraph outputs of a float32 output named `embedding`: the pooled
+   * features [1, features] the package's writer adds (float32 and int8 files alike), so an engine
+   * running the file reads the embedding there instead of finding the pooling itself.
+   */
+  embeddingOutput?: number;
 }
 
 export interface ImportTfliteOptions {
@@ -148,6 +155,12 @@ export function importTflite(bytes: Uint8Array, options: ImportTfliteOptions = {
     constants,
   };
   const description = metadata.description ?? model.description();
+  const embeddingOutput = outputs.findIndex(
+    (index, position) =>
+      position > 0 &&
+      tensors.tensor(index, 'A subgraph output').name() === EMBEDDING_TENSOR_NAME &&
+      tensors.type(index) === TensorType.FLOAT32,
+  );
   return {
     graph,
     ...(metadata.labels ? { labels: metadata.labels } : {}),
@@ -155,5 +168,6 @@ export function importTflite(bytes: Uint8Array, options: ImportTfliteOptions = {
     inputDtype,
     ...(description ? { description } : {}),
     scores: endsInProbabilities(ops, outputName) ? 'probabilities' : 'logits',
+    ...(embeddingOutput > 0 ? { embeddingOutput } : {}),
   };
 }

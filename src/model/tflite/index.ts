@@ -2,4 +2,4 @@ export { importTflite, type ImportedTflite, type ImportTfliteOptions } from './i
 export { TfliteFormatError, TfliteUnsupportedError } from './errors';
 export { SUPPORTED_OPERATORS } from './translate-operator';
 export { writeTflite, WRITER_DESCRIPTION } from './write-tflite';
-export { EMBEDDING_TENSOR_NAME } from './lower-graph';
+export { EMBEDDING_TENSOR_NAME } from './embedding-output';

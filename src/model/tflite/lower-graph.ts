@@ -1,5 +1,6 @@
 import { globalPoolOutput } from '../global-pool';
 import type { GraphOp, ModelGraph, WeightTensor } from '../graph';
+import { EMBEDDING_TENSOR_NAME } from './embedding-output';
 import { TfliteUnsupportedError } from './errors';
 import type { EncodedOptions } from './encode-model';
 import {
@@ -53,9 +54,6 @@ export interface LoweredModel {
   /** The global average pooling's output as [1, features], when the graph has one. */
   embedding?: number;
 }
-
-/** Subgraph output 1 of a written `.tflite`: the pooled features, [1, features] float32. */
-export const EMBEDDING_TENSOR_NAME = 'embedding';
 
 function product(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);

@@ -230,9 +230,12 @@ export function writeInt8Tflite(graph: ModelGraph, options: Int8WriteOptions): I
   });
   operators.unshift({ code: BuiltinOperator.QUANTIZE, version: 2, inputs: [pixels], outputs: [lowered.input] });
   // Outputs are dequantised to float32, as the converter does unless told to keep integers.
+  // The float32 outputs keep the names the float file gives them (the embedding's is how engines find it).
   const outputs = subgraphOutputs(lowered).map((index) => {
     const real = encoded.length;
-    encoded.push({ name: `${tensors[index].name}/float32`, shape: tensors[index].shape, type: TensorType.FLOAT32 });
+    const name = tensors[index].name;
+    encoded[index] = { ...encoded[index], name: `${name}/int8` };
+    encoded.push({ name, shape: tensors[index].shape, type: TensorType.FLOAT32 });
     operators.push({ code: BuiltinOperator.DEQUANTIZE, version: 2, inputs: [index], outputs: [real] });
     return real;
   });

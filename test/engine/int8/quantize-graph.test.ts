@@ -106,6 +106,7 @@ describe('int8 post-training quantisation', function () {
         [TensorType.FLOAT32, [1, 256]],
       ],
     );
+    assert.equal(importTflite(generated.bytes).embeddingOutput, 1, 'the float32 embedding output, found by name');
     const codes = model.operatorCodes();
     let convolutions = 0;
     for (const operator of subgraph.operators()) {

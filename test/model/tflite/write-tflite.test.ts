@@ -10,7 +10,7 @@ import { layersModelToGraph } from '../../../src/model/layers-to-graph';
 import { directoryHandler } from '../../../src/model/model-files';
 import { importTflite } from '../../../src/model/tflite/import-tflite';
 import { Model } from '../../../src/model/tflite/model-tables';
-import { EMBEDDING_TENSOR_NAME } from '../../../src/model/tflite/lower-graph';
+import { EMBEDDING_TENSOR_NAME } from '../../../src/model/tflite/embedding-output';
 import { writeTflite } from '../../../src/model/tflite/write-tflite';
 import { buildMobileNet } from '../../../src/zoo/build-layers-model';
 import { V1_025_LAYERS_DIR } from '../../fixtures';
@@ -79,6 +79,7 @@ describe('TFLite writer (float32)', function () {
     assert.equal(read.inputDtype, 'float32');
     assert.deepEqual(read.graph.input.shape, v1.input.shape);
     assert.equal(read.scores, 'probabilities');
+    assert.equal(read.embeddingOutput, 1);
     // The reader sees one op more: the reshape that flattens the pooled features for output 1.
     const ops = read.graph.ops.slice(0, -1);
     assert.equal(ops.length, v1.ops.length);

@@ -1,0 +1,159 @@
+import * as fs from 'node:fs/promises';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { selectBackend } from '../backend';
+import type { Engine, EngineLoadRequest, EngineModel } from '../engine';
+import type { ExecutionMode, LocalModelSpec } from '../load-executable';
+import { ModelLoadError } from '../../model/errors';
+import { globalPoolOutput } from '../../model/global-pool';
+import type { ModelGraph, QuantGrid } from '../../model/graph';
+import { layersModelToGraph } from '../../model/layers-to-graph';
+import { directoryHandler } from '../../model/model-files';
+import type { ImportedTflite } from '../../model/tflite';
+import { toError } from '../../to-error';
+import { CompiledTflite, type TfliteOutput } from './compiled-tflite';
+import { withExtraOutput } from './expose-output';
+import { liveLiteRtObjects } from './ledger';
+
+/** Why LiteRT.js cannot run a model of this kind at all, or undefined when it can try. */
+export function liteRtUnsupportedReason(spec: LocalModelSpec): string | undefined {
+  if (spec.format === 'graph') return 'no .tflite writer for this format yet (TF.js graph models)';
+  if (spec.unfused) return 'unfused execution is a TF.js mode';
+  if (spec.float) return 'float mode (no re-quantisation) is a TF.js mode; LiteRT.js runs the file as it is';
+  return undefined;
+}
+
+/** A layers model (Keras, Teachable Machine) as a float32 .tflite, through the package's graph and writer. */
+async function writtenTflite(dir: string): Promise<Uint8Array> {
+  // Reading weights needs a TF.js backend; the pure-JS one leaves the wasm runtime to LiteRT.js alone.
+  await selectBackend('cpu');
+  const model = await tfl.loadLayersModel(directoryHandler(dir));
+  let graph: ModelGraph;
+  try {
+    graph = layersModelToGraph(model);
+  } finally {
+    model.dispose();
+  }
+  const { writeTflite } = require('../../model/tflite') as typeof import('../../model/tflite');
+  return writeTflite(graph);
+}
+
+/** The grid an op's output is stored on (undefined: float32), by the reader's tensor name. */
+function gridOf(graph: ModelGraph, name: string): QuantGrid | undefined {
+  return graph.ops.find((op) => op.output === name)?.requantize;
+}
+
+/** The reader names tensors t<index>: the index in the file's tensor list. */
+function tensorIndex(name: string): number {
+  const index = Number(name.slice(1));
+  if (!name.startsWith('t') || !Number.isInteger(index)) throw new Error(`Unexpected tensor name ${name}`);
+  return index;
+}
+
+function dequantize(output: TfliteOutput, grid: QuantGrid | undefined): Float32Array {
+  if (output.dtype === 'float32') return Float32Array.from(output.data);
+  if (!grid) throw new Error(`Output ${output.name} is ${output.dtype} without a quantisation grid`);
+  const real = new Float32Array(output.data.length);
+  for (let i = 0; i < real.length; i++) real[i] = (output.data[i] - grid.zeroPoint) * grid.scale;
+  return real;
+}
+
+function softmax(logits: Float32Array): Float32Array {
+  let max = -Infinity;
+  for (const v of logits) if (v > max) max = v;
+  const out = new Float32Array(logits.length);
+  let sum = 0;
+  for (let i = 0; i < out.length; i++) {
+    out[i] = Math.exp(logits[i] - max);
+    sum += out[i];
+  }
+  for (let i = 0; i < out.length; i++) out[i] /= sum;
+  return out;
+}
+
+/** Real-valued input → what the model's input tensor takes (uint8 integers on the input's grid, or float32). */
+function inputConverter(
+  dtype: string,
+  grid: QuantGrid | undefined,
+): (input: Float32Array) => Float32Array | Uint8Array {
+  if (dtype === 'float32') return (input) => input;
+  if (dtype === 'uint8' && grid) {
+    return (input) => {
+      const q = new Uint8Array(input.length);
+      // Uint8Array stores clamp to 0..255 only for Uint8ClampedArray; clamp explicitly to the grid.
+      for (let i = 0; i < q.length; i++)
+        q[i] = Math.min(grid.qmax, Math.max(grid.qmin, Math.round(input[i] / grid.scale) + grid.zeroPoint));
+      return q;
+    };
+  }
+  throw new ModelLoadError(
+    `LiteRT.js 2.5 passes only float32, int32 and uint8 tensors into a model; this model's input is ${dtype}`,
+  );
+}
+
+/**
+ * LiteRT.js: the `.tflite` file as it is, or (layers models) the float32 `.tflite` the package
+ * writes from the model's graph. The pooled features are made a subgraph output before compiling,
+ * so the embedding comes from the same run as the scores.
+ */
+export const liteRtEngine: Engine = {
+  name: 'litert',
+  async load({ model: spec }: EngineLoadRequest): Promise<EngineModel> {
+    const unsupported = liteRtUnsupportedReason(spec);
+    if (unsupported) throw new ModelLoadError(`LiteRT.js cannot run this model: ${unsupported}`);
+    let bytes: Uint8Array;
+    let mode: ExecutionMode;
+    if (spec.format === 'tflite') {
+      try {
+        const file = await fs.readFile(spec.path);
+        bytes = new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
+      } catch (error) {
+        throw new ModelLoadError(`Cannot read ${spec.path}: ${toError(error).message}`);
+      }
+      mode = 'tflite-file';
+    } else {
+      bytes = await writtenTflite(spec.path);
+      mode = 'written-tflite';
+    }
+    const { importTflite } = require('../../model/tflite') as typeof import('../../model/tflite');
+    const imported: ImportedTflite = importTflite(bytes);
+    const { graph } = imported;
+    const poolName = globalPoolOutput(graph);
+    const poolGrid = poolName ? gridOf(graph, poolName) : undefined;
+    // LiteRT.js hands out float32, int32 and uint8 tensors only: an int8 pooled tensor stays inside.
+    const poolExposable = poolName !== undefined && (!poolGrid || poolGrid.qmin >= 0);
+    const exposed = poolExposable ? withExtraOutput(bytes, tensorIndex(poolName)) : undefined;
+    const compiled = await CompiledTflite.compile(exposed?.bytes ?? bytes);
+    try {
+      const toInput = inputConverter(compiled.inputs[0].dtype, graph.input.quant);
+      const scoresGrid = gridOf(graph, graph.output);
+      return {
+        engine: 'litert',
+        backend: `litert-wasm (${compiled.runtime.build})`,
+        inputShape: graph.input.shape,
+        mode,
+        embeddedLabels: imported.labels,
+        scores: imported.scores,
+        // A written file takes real values: its normalisation is the source model's, decided above.
+        ...(mode === 'tflite-file' ? { normalization: imported.normalization } : {}),
+        hasEmbedding: exposed !== undefined,
+        async run(input, options) {
+          const outputs = await compiled.run([toInput(input)]);
+          const raw = dequantize(outputs[0], scoresGrid);
+          const scores = options.softmax ? softmax(raw) : raw;
+          if (!options.embedding || !exposed) return { scores };
+          return { scores, embedding: dequantize(outputs[exposed.position], poolGrid) };
+        },
+        memory: () => {
+          // TF.js is only used (and only has a backend here) when it read a layers model for the writer.
+          const { numTensors, numBytes } = mode === 'written-tflite' ? tf.memory() : { numTensors: 0, numBytes: 0 };
+          return { objects: liveLiteRtObjects() + numTensors, bytes: numBytes };
+        },
+        dispose: () => compiled.delete(),
+      };
+    } catch (error) {
+      compiled.delete();
+      throw error;
+    }
+  },
+};
