@@ -14,6 +14,7 @@ import { benchPipeline } from './pipeline';
 import { benchPool } from './pool';
 import { measureSuite } from './measure-suite';
 import { benchSoak } from './soak';
+import { benchStartup } from './startup';
 
 type Bench = () => Promise<Record<string, unknown>>;
 
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
   const benches: Array<[string, Bench | undefined]> = argv.includes('--measure-only')
     ? []
     : [
+        ['startup', () => benchStartup()],
         ['image', () => benchImage()],
         ['pipeline', () => benchPipeline()],
         ['pool', () => benchPool()],
