@@ -4,6 +4,7 @@ import {
   settingsHash,
   type ModelNodeConfig,
 } from '../../../nodes/mobilenet-model/model-settings';
+import { defaultWorkers } from '../../../src';
 import { nodeMessages } from '../../helpers/node-red';
 
 const t = nodeMessages('mobilenet-model');
@@ -19,6 +20,7 @@ describe('model config node settings', function () {
       queuePolicy: 'drop-oldest',
       fit: 'cover',
       float: false,
+      workers: defaultWorkers(),
     });
   });
 
@@ -32,6 +34,7 @@ describe('model config node settings', function () {
       backend: 'cpu',
       fit: 'fill',
       float: true,
+      workers: '2',
     });
     assert.deepEqual(options, {
       model: '/models/tm',
@@ -41,6 +44,7 @@ describe('model config node settings', function () {
       queuePolicy: 'wait',
       fit: 'fill',
       float: true,
+      workers: 2,
     });
   });
 
@@ -55,6 +59,7 @@ describe('model config node settings', function () {
     assert.throws(() => classifierOptions({ queueSize: 2.5 }), /got 2.5/);
     assert.throws(() => classifierOptions({ source: 'path', path: '  ' }), /No model path or URL given/);
     assert.throws(() => classifierOptions({ source: 'hub' as 'path' }), /Unknown model source "hub"/);
+    assert.throws(() => classifierOptions({ workers: '0' }), /0/);
   });
 
   it('hashes equal settings equally and any change differently', function () {
