@@ -86,6 +86,8 @@ export interface Timings {
   inferenceMs: number;
   /** From classify() to result (including any wait for an older frame's result to go out first). */
   totalMs: number;
+  /** The engine that ran the model on this frame (litert or tfjs). */
+  engine: EngineName;
 }
 
 /** One classified frame: the predictions best first, the top one, the model name and the timings. */
@@ -383,7 +385,13 @@ export class Classifier {
       const inputJpeg = prepared.jpeg ? await prepared.jpeg : undefined;
       // Waiting for a free worker counts as queueing.
       const queueMs = prepared.started - job.enqueuedAt + (startedAt - prepared.started - prepared.preprocessMs);
-      const timings: Timings = { preprocessMs: prepared.preprocessMs, queueMs, inferenceMs, totalMs: 0 };
+      const timings: Timings = {
+        preprocessMs: prepared.preprocessMs,
+        queueMs,
+        inferenceMs,
+        totalMs: 0,
+        engine: this.info.engine,
+      };
       const result: ClassifyResult = {
         predictions,
         top: predictions[0] ?? null,

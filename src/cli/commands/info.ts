@@ -1,19 +1,21 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
-import { Classifier } from '../../runner/classifier';
+import { ENGINE_CHOICES, type EngineChoice } from '../../engine/engine';
+import { Classifier, DEFAULT_ENGINE } from '../../runner/classifier';
 import { modelSizeOnDisk, readModelJson } from '../../model/model-files';
 import { describeArchitecture } from '../../zoo/cost';
 import { findCatalogEntry } from '../../zoo/catalog';
 import { formatMillions } from '../../zoo/format-cost-table';
 import { defaultModel, progressReporter } from '../model-option';
 
-const HELP = `Usage: mobilenet info [M] [--json]
+const HELP = `Usage: mobilenet info [M] [--json] [--engine E]
 
 Loads model M (catalog name, directory with model.json, .tflite file or URL; default
 $MOBILENET_MODEL or ${defaultModel()}) and prints its format, input size, number of labels,
 size on disk, weight quantisation, and — when its architecture is known — its multiply-adds and
-parameters from the MobileNet cost model.`;
+parameters from the MobileNet cost model. It says which engine runs the model (--engine auto |
+litert | tfjs, default ${DEFAULT_ENGINE}) and, when auto keeps TF.js, why.`;
 
 async function weightQuantization(localPath: string, format: string): Promise<string> {
   if (format === 'tflite') return 'TFLite tensors as stored (see normalization: a uint8 input means an integer model)';
@@ -48,14 +50,23 @@ export const infoCommand: CliCommand = {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+      options: {
+        json: { type: 'boolean', default: false },
+        engine: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
     });
     if (values.help) {
       console.log(HELP);
       return 0;
     }
+    if (values.engine !== undefined && !(ENGINE_CHOICES as readonly string[]).includes(values.engine)) {
+      console.error(`mobilenet info: --engine must be one of ${ENGINE_CHOICES.join(', ')}, got "${values.engine}"`);
+      return 2;
+    }
     const model = positionals[0] ?? defaultModel();
-    const classifier = await Classifier.load({ model, onProgress: progressReporter() });
+    const engine = values.engine as EngineChoice | undefined;
+    const classifier = await Classifier.load({ model, onProgress: progressReporter(), ...(engine ? { engine } : {}) });
     try {
       const info = classifier.info;
       const localPath = classifier.localPath;
@@ -71,6 +82,8 @@ export const infoCommand: CliCommand = {
         labelsSource: info.labelsSource,
         sizeOnDiskBytes: await modelSizeOnDisk(localPath),
         quantization: await weightQuantization(localPath, info.format),
+        engine: info.engine,
+        ...(info.engineFallbackReason ? { engineFallbackReason: info.engineFallbackReason } : {}),
         backend: info.backend,
         execution: info.mode,
         loadMs: Math.round(info.loadMs),
@@ -80,9 +93,11 @@ export const infoCommand: CliCommand = {
         console.log(JSON.stringify(report));
         return 0;
       }
+      const fallback = report.engineFallbackReason ? ` (auto kept TF.js: ${report.engineFallbackReason})` : '';
       const lines = [
         `model          ${report.name}`,
         `format         ${report.format} (${report.execution} on ${report.backend}, loaded in ${report.loadMs} ms)`,
+        `engine         ${report.engine}${fallback}`,
         `path           ${report.path}`,
         `input          ${report.inputSize.width}×${report.inputSize.height} RGB, pixel × ` +
           `${report.normalization.scale.toPrecision(6)} + ${report.normalization.offset}`,
