@@ -255,7 +255,14 @@ function lingerOnClose(req: express.Request): void {
       clearTimeout(idle);
       socket.destroy();
     };
-    const idle = setTimeout(close, LINGER_IDLE_MS);
+    // A timer that fires after the event loop was stalled (a loaded board) runs before the poll
+    // phase reads what arrived meanwhile: look once more after that phase, by bytes read, before
+    // calling the caller idle.
+    const closeIfIdle = (): void => {
+      const readBefore = socket.bytesRead;
+      setImmediate(() => (socket.bytesRead === readBefore ? close() : idle.refresh()));
+    };
+    const idle = setTimeout(closeIfIdle, LINGER_IDLE_MS);
     idle.unref();
     socket.on('data', () => (Date.now() - started > LINGER_MAX_MS ? close() : idle.refresh()));
     socket.once('end', close);

@@ -38,6 +38,20 @@ export interface AppConfig {
   teachToken?: string;
   cacheDir?: string;
   maxFps: number;
+  /** PUBLISH_FRAMES: the camera's frames also go to `<prefix>/<source>/frame` ("also"), or only there ("only"). */
+  publishFrames: 'off' | 'also' | 'only';
+  /** FRAMES_QOS: QoS of published frames (default 0) or of the frames subscription (default 1). */
+  framesQos?: 0 | 1;
+  /** FRAMES_TOPIC: this process is a classifier pool member taking its frames from this topic filter. */
+  framesTopic?: string;
+  /** FRAMES_RECEIVE_MAXIMUM: MQTT 5 Receive Maximum of a pool member (frames in flight). */
+  framesReceiveMaximum: number;
+  /** FRAMES_MAX_AGE_MS: a pool member drops frames older than this (0 = no limit). */
+  framesMaxAgeMs: number;
+  /** A pool member's name, kept in the user directory (app/member-id): its client id and stats topic. */
+  memberId?: string;
+  /** STATS_INTERVAL: seconds between two `<prefix>/stats` messages (0 = none). */
+  statsIntervalS: number;
   /** Inference worker threads for the model (MOBILENET_WORKERS; default one per core but one). */
   workers: number;
   /** What runs the model (MOBILENET_ENGINE: auto, litert or tfjs; default the library's). */
@@ -58,6 +72,40 @@ function framesPerSecond(value: string | undefined, fallback: number): number {
   if (!Number.isFinite(parsed) || parsed < 0)
     throw new Error(`MAX_FPS must be a number >= 0 (frames per second; 0 means no cap), got "${value}"`);
   return parsed;
+}
+
+function publishFrames(value: string | undefined): AppConfig['publishFrames'] {
+  if (value === undefined || value === '' || /^(0|false)$/i.test(value)) return 'off';
+  if (/^(1|true)$/i.test(value)) return 'also';
+  if (value.toLowerCase() === 'only') return 'only';
+  throw new Error(`PUBLISH_FRAMES must be 1 (publish and classify here), only (publish only) or 0, got "${value}"`);
+}
+
+function framesQos(value: string | undefined): 0 | 1 | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value === '0' || value === '1') return Number(value) as 0 | 1;
+  throw new Error(`FRAMES_QOS must be 0 (live video) or 1 (every frame classified), got "${value}"`);
+}
+
+/** Frames over MQTT need MQTT 5 (user properties, shared subscriptions): not the embedded aedes broker. */
+function checkFramesOverMqtt(config: AppConfig): void {
+  const uses = config.framesTopic ? 'FRAMES_TOPIC' : config.publishFrames !== 'off' ? 'PUBLISH_FRAMES' : undefined;
+  if (uses && !config.mqttUrl) {
+    throw new Error(
+      `${uses} needs an MQTT 5 broker in MQTT_URL (e.g. Mosquitto 2): frames carry MQTT 5 user properties, ` +
+        'which the embedded broker does not speak',
+    );
+  }
+  if (config.framesTopic && config.camera.kind !== 'folder') {
+    throw new Error(
+      'FRAMES_TOPIC makes this a pool member that takes its frames from the broker: unset CAMERA_CMD and CAMERA_URL',
+    );
+  }
+  if (config.framesTopic && config.publishFrames !== 'off') {
+    throw new Error(
+      'FRAMES_TOPIC and PUBLISH_FRAMES exclude each other: a pool member classifies frames, a camera publishes them',
+    );
+  }
 }
 
 function workerCount(value: string | undefined): number {
@@ -86,7 +134,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       : { kind: 'folder', dir: path.resolve(cwd, env.FRAMES_DIR || 'frames') };
   const broker = brokerLogin(env);
   const userDir = path.resolve(cwd, env.NODE_RED_USER_DIR || '.node-red-data');
-  return {
+  const config: AppConfig = {
     model: env.MOBILENET_MODEL || 'mobilenet_v1_0.25_224',
     mqttUrl: broker.url || undefined,
     mqttUsername: broker.user,
@@ -105,5 +153,30 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     workers: workerCount(env.MOBILENET_WORKERS),
     engine: engineChoice(env.MOBILENET_ENGINE),
     framesRetention: parseFramesRetention(env.FRAMES_RETENTION),
+    publishFrames: publishFrames(env.PUBLISH_FRAMES),
+    framesQos: framesQos(env.FRAMES_QOS),
+    framesTopic: env.FRAMES_TOPIC?.trim() || undefined,
+    framesReceiveMaximum: atLeastOne(
+      'FRAMES_RECEIVE_MAXIMUM',
+      integer('FRAMES_RECEIVE_MAXIMUM', env.FRAMES_RECEIVE_MAXIMUM, 4),
+    ),
+    framesMaxAgeMs: integerMs('FRAMES_MAX_AGE_MS', env.FRAMES_MAX_AGE_MS, 10_000),
+    statsIntervalS: integer('STATS_INTERVAL', env.STATS_INTERVAL, 60),
   };
+  checkFramesOverMqtt(config);
+  return config;
+}
+
+function atLeastOne(name: string, value: number): number {
+  if (value < 1) throw new Error(`${name} must be at least 1, got ${value}`);
+  return value;
+}
+
+function integerMs(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed) || parsed < 0) {
+    throw new Error(`${name} must be a whole number of milliseconds >= 0 (0 = no limit), got "${value}"`);
+  }
+  return parsed;
 }

@@ -54,8 +54,37 @@ function splitCommand(line: string): { command: string; args: string } {
     : { command: trimmed.slice(0, space), args: trimmed.slice(space + 1).trim() };
 }
 
+/** The camera's frames also (or only) go to the broker, for a classifier pool (PUBLISH_FRAMES). */
+function framePublishing(config: AppConfig): Record<string, unknown> {
+  if (config.publishFrames === 'off') return {};
+  return { broker: IDS.broker, publish: true, prefix: config.prefix, qos: String(config.framesQos ?? 0) };
+}
+
+/** A pool member (FRAMES_TOPIC): frames come from the broker's shared subscription, not a camera. */
+function memberNode(config: AppConfig): FlowNode {
+  return {
+    id: IDS.camera,
+    type: 'mobilenet-camera',
+    z: TAB,
+    name: 'frames from MQTT',
+    kind: 'mqtt',
+    broker: IDS.broker,
+    prefix: config.prefix,
+    topic: config.framesTopic,
+    qos: String(config.framesQos ?? 1),
+    receiveMaximum: config.framesReceiveMaximum,
+    maxAge: config.framesMaxAgeMs / 1000,
+    member: config.memberId,
+    x: 140,
+    y: 120,
+    wires: [[IDS.classify]],
+  };
+}
+
 function cameraNode(config: AppConfig): FlowNode {
+  if (config.framesTopic) return memberNode(config);
   const common = {
+    ...framePublishing(config),
     id: IDS.camera,
     type: 'mobilenet-camera',
     z: TAB,
@@ -66,7 +95,8 @@ function cameraNode(config: AppConfig): FlowNode {
     restartMax: 30,
     x: 140,
     y: 120,
-    wires: [[IDS.classify]],
+    // PUBLISH_FRAMES=only: the pool classifies this camera's frames, this board does not.
+    wires: [config.publishFrames === 'only' ? [] : [IDS.classify]],
   };
   switch (config.camera.kind) {
     case 'command':
@@ -301,10 +331,12 @@ export function buildFlow(config: AppConfig, brokerUrl: string): FlowNode[] {
       type: 'mobilenet-mqtt-broker',
       name: 'broker',
       url: brokerUrl,
-      clientId: '',
+      // A pool member keeps one client id across restarts: the broker keeps its session (and the frames it
+      // had not acknowledged) for it. Frames over MQTT use MQTT 5's user properties and shared subscriptions.
+      clientId: config.framesTopic && config.memberId ? `mobilenet_${config.memberId}` : '',
       keepalive: 30,
       cleanSession: true,
-      protocol: '3.1.1',
+      protocol: config.framesTopic || config.publishFrames !== 'off' ? '5' : '3.1.1',
       verifyTls: true,
     },
     cameraNode(config),
@@ -326,7 +358,10 @@ export function buildFlow(config: AppConfig, brokerUrl: string): FlowNode[] {
       source: '',
       watched: [],
       labelsMode: 'every',
-      statsInterval: 60,
+      statsInterval: config.statsIntervalS,
+      // A member acknowledges a frame once the broker has its labels: QoS 1 makes that an acknowledgement too.
+      qosLabels: config.framesTopic ? 1 : 0,
+      member: config.framesTopic ? config.memberId : undefined,
       discovery: true,
       // <prefix>/<source>/teach {"label"} teaches the frame the camera shows now (README: the broker ACL).
       teach: config.mqttTeach,

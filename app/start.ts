@@ -16,6 +16,7 @@ import { type EditorLogin, editorLogin } from './editor-login';
 import { readTeachToken, teachGuard } from './teach-guard';
 import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker';
 import { buildFlow, FLOW_IDS, FLOW_TAB_ID } from './flow';
+import { memberId } from './member-id';
 import { nodeRedVersion, requireNodeRed } from './node-red-runtime';
 import { OWNER_ONLY_DIR, replaceOwnerOnly } from './owner-only-files';
 import { RateLimitedLog } from './rate-limited-log';
@@ -49,6 +50,19 @@ function stage(message: string): void {
 }
 
 function describeSource(config: AppConfig): string {
+  if (config.framesTopic) {
+    const receive = `MQTT 5, receive maximum ${config.framesReceiveMaximum}`;
+    return `pool member ${config.memberId}: frames from ${config.framesTopic} (${receive})`;
+  }
+  const publishing =
+    config.publishFrames === 'off'
+      ? ''
+      : `; frames published to ${config.prefix}/<source>/frame at QoS ${config.framesQos ?? 0}` +
+        (config.publishFrames === 'only' ? ' and not classified here' : '');
+  return describeCamera(config) + publishing;
+}
+
+function describeCamera(config: AppConfig): string {
   switch (config.camera.kind) {
     case 'command':
       // An RTSP camera's login usually sits in the ffmpeg URL: the journal must not keep it.
@@ -162,6 +176,7 @@ function configure(): { config: AppConfig; flowFile: string } {
   const flowFile = path.join(config.userDir, 'flows.json');
   refuseSomeoneElsesFlow(flowFile);
   installIntoUserDir(config.userDir);
+  if (config.framesTopic) config.memberId = memberId(config.userDir);
   return { config, flowFile };
 }
 

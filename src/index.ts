@@ -37,9 +37,10 @@ export { createFrameSource, DEFAULT_MAX_FOLDER_FILE_BYTES, DEFAULT_RESTART } fro
 export type { Frame, FrameSource, FrameSourceConfig, FrameSourceState, FrameSourceStats } from './frames';
 export type { FolderRetention, FolderSourceConfig } from './frames';
 
-// Labels over MQTT, with Home Assistant discovery.
+// Labels over MQTT, with Home Assistant discovery; frames over MQTT for a pool of classifiers ($share).
+export { FramePublisher, FrameSubscriber, type FrameMessage, type FrameSubscriberStats } from './mqtt';
 export { LabelPublisher, MqttConfigError, parseProtocolVersion, validateBrokerUrl } from './mqtt';
-export type { BrokerSettings, LabelFrame, LabelPublisherOptions, PublisherStatus, QoS } from './mqtt';
+export type { BrokerSettings, FrameOutcome, LabelFrame, LabelPublisherOptions, PublisherStatus, QoS } from './mqtt';
 export { TeachCommandError, type StateEntity, type StateUpdate, type TeachCommand } from './mqtt';
 export { BINARY_SENSOR_DEVICE_CLASSES, type BinarySensorDeviceClass } from './mqtt';
 export { DEFAULT_SOURCE, SOURCE_TOPIC_WORDS } from './mqtt/topics';

@@ -1,6 +1,7 @@
 import { createFrameSource, redactUserinfo, toError, type Frame, type FrameSource } from '../../src';
 import type { NodeMessage, RedApi, RedNode } from '../shared/red-api';
-import { toFrameSourceConfig, type CameraCredentials, type CameraNodeConfig } from './camera-config';
+import { sourceName, toFrameSourceConfig, type CameraCredentials, type CameraNodeConfig } from './camera-config';
+import { framePublishing, mqttIntake, type MqttFramesConfig, type MqttIntake } from './mqtt-frames';
 import { cameraStatus } from './camera-status';
 import { failInput } from '../shared/fail-input';
 import { StatusThrottle, status } from '../shared/status';
@@ -40,13 +41,20 @@ function frameMessage(frame: Frame): NodeMessage {
 export = function (RED: RedApi): void {
   const t = translator(RED, 'mobilenet-camera');
 
-  function MobilenetCameraNode(this: RedNode, config: CameraNodeConfig): void {
+  function MobilenetCameraNode(this: RedNode, config: CameraNodeConfig & MqttFramesConfig): void {
     RED.nodes.createNode(this, config);
     const statuses = new StatusThrottle((shown) => this.status(shown), STATUS_INTERVAL_MS);
+    if (config.kind === 'mqtt') {
+      memberNode(this, config, statuses);
+      return;
+    }
     let source: FrameSource | undefined;
+    let publishFrame: ReturnType<typeof framePublishing>;
     try {
       source = createFrameSource(toFrameSourceConfig(config, t, (this.credentials ?? {}) as CameraCredentials));
+      publishFrame = framePublishing(RED, this, config);
     } catch (err) {
+      source = undefined;
       statuses.now(status.failed(t('status.config-error')));
       this.error(t('errors.config', { message: redactUserinfo(toError(err).message) }));
     }
@@ -59,7 +67,10 @@ export = function (RED: RedApi): void {
       statusTimer = setInterval(showStatus, STATUS_INTERVAL_MS);
 
       let reported: string | undefined;
-      camera.on('frame', (frame) => this.send(frameMessage(frame)));
+      camera.on('frame', (frame) => {
+        publishFrame?.(frame);
+        this.send(frameMessage(frame));
+      });
       camera.on('state', (state) => {
         // A healthy run clears the memory, so the next failure is logged again.
         if (state === 'running') reported = undefined;
@@ -104,12 +115,78 @@ export = function (RED: RedApi): void {
         if (camera.state !== 'stopped') await camera.stop();
       };
       stopped()
+        .then(() => publishFrame?.close())
         .catch((err: unknown) => this.warn(err))
         .finally(() => {
           camera.removeAllListeners();
           statuses.clear();
           done();
         });
+    });
+  }
+
+  /**
+   * Kind "mqtt": frames from the broker (a classifier pool member). "stop" finishes the frame in hand
+   * and leaves the broker (frames it holds for this member wait in its session); "start" comes back.
+   */
+  function memberNode(node: RedNode, config: CameraNodeConfig & MqttFramesConfig, statuses: StatusThrottle): void {
+    let intake: MqttIntake | undefined;
+    let closing: Promise<void> = Promise.resolve();
+    const open = (): void => {
+      const opened = mqttIntake(RED, node, config, sourceName(config));
+      intake = opened;
+      const { subscriber } = opened;
+      statuses.update(() => memberStatus(subscriber));
+    };
+    const memberStatus = (subscriber: MqttIntake['subscriber']) => {
+      const s = subscriber.stats();
+      const refused = s.refusedTooLarge + s.refusedMalformed + s.failed;
+      const text = t('status.member', { handled: s.handled, old: s.droppedTooOld, refused });
+      return subscriber.connected ? status.working(text) : status.pending(text);
+    };
+    const stop = (): Promise<void> => {
+      const current = intake;
+      intake = undefined;
+      if (current) closing = current.close();
+      return closing;
+    };
+    const timer = setInterval(() => {
+      const current = intake;
+      if (current) statuses.update(() => memberStatus(current.subscriber));
+      else statuses.update(() => status.stopped(t('status.stopped', { frames: 0 })));
+    }, STATUS_INTERVAL_MS);
+    try {
+      open();
+    } catch (err) {
+      statuses.now(status.failed(t('status.config-error')));
+      node.error(t('errors.config', { message: redactUserinfo(toError(err).message) }));
+    }
+    node.on('input', (msg, _send, done) => {
+      try {
+        if (controlWord(msg, t) === 'stop') {
+          stop().then(
+            () => done(),
+            (err: unknown) => failInput(statuses, done, err),
+          );
+        } else {
+          closing.then(
+            () => {
+              if (!intake) open();
+              done();
+            },
+            (err: unknown) => failInput(statuses, done, err),
+          );
+        }
+      } catch (err) {
+        failInput(statuses, done, err);
+      }
+    });
+    node.on('close', (_removed: boolean, done: () => void) => {
+      clearInterval(timer);
+      stop().finally(() => {
+        statuses.clear();
+        done();
+      });
     });
   }
 

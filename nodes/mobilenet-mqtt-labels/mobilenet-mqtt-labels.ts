@@ -1,4 +1,4 @@
-import { LabelPublisher, type LabelFrame, type LabelPublisherOptions, type QoS } from '../../src';
+import { LabelPublisher, type FrameOutcome, type LabelFrame, type LabelPublisherOptions, type QoS } from '../../src';
 import { StateAnnouncer } from './state-message';
 import type { BrokerNode } from '../mobilenet-mqtt-broker/broker-node';
 import type { NodeMessage, RedApi, RedNode } from '../shared/red-api';
@@ -33,6 +33,8 @@ interface LabelsNodeConfig {
   teach?: boolean;
   /** A two-class label set's watched state as a Home Assistant binary_sensor of this class ('' = text sensor). */
   deviceClass?: string;
+  /** One member of a classifier pool: availability and stats under `<prefix>/member/<member>/`. */
+  member?: string;
 }
 
 /** Editor values (strings, seconds) to the core's options (numbers, milliseconds). */
@@ -57,6 +59,7 @@ function publisherOptions(config: LabelsNodeConfig): LabelPublisherOptions {
     },
     maxQueued: numberOrDefault(config.maxQueued, 1000),
     teach: config.teach === true,
+    member: config.member?.trim() || undefined,
   };
 }
 
@@ -127,14 +130,23 @@ export = function (RED: RedApi): void {
       try {
         if (!publisher) throw new Error(t('errors.not-configured'));
         const current = publisher;
-        const outcome = current.publish(frameFromMessage(msg, t));
-        // A classify node watching a state adds msg.state on a confirmed change: retained state and picture.
-        if (msg.state !== undefined) states?.publish(msg);
-        msg.mqtt = { ...outcome, ...current.status() };
-        send(msg);
-        // Throttled: keeps the queued and dropped counts current, and ends a failed message's red status.
-        statuses.update(() => publisherStatus(RED, t, current.status()));
-        done();
+        const frame = frameFromMessage(msg, t);
+        const finish = (outcome: FrameOutcome): void => {
+          // A classify node watching a state adds msg.state on a confirmed change: retained state and picture.
+          if (msg.state !== undefined) states?.publish(msg);
+          msg.mqtt = { ...outcome, ...current.status() };
+          send(msg);
+          // Throttled: keeps the queued and dropped counts current, and ends a failed message's red status.
+          statuses.update(() => publisherStatus(RED, t, current.status()));
+          done();
+        };
+        // A frame from the broker (a camera node of kind MQTT) is acknowledged when this msg is done:
+        // only once the broker took its labels.
+        if (typeof (msg.frame as { delivery?: unknown } | undefined)?.delivery === 'string') {
+          current.publishDelivered(frame).then(finish, (err: unknown) => failInput(statuses, done, err));
+        } else {
+          finish(current.publish(frame));
+        }
       } catch (err) {
         failInput(statuses, done, err);
       }

@@ -71,5 +71,17 @@ export interface RedApi {
   auth: {
     needsPermission(permission: string): HttpHandler;
   };
+  /** Node-RED's messaging hooks (2.0+): `onComplete` tells when a node finished a message, or failed it. */
+  hooks: {
+    add(name: string, handler: (event: CompleteEvent) => void): void;
+    remove(name: string): void;
+  };
   _(key: string, substitutions?: Record<string, string | number>): string;
+}
+
+/** What the `onComplete` hook is told: the message, the node that finished it, and its error if it failed. */
+export interface CompleteEvent {
+  msg: NodeMessage;
+  error?: unknown;
+  node: { id: string; node: RedNode };
 }

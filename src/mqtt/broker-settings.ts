@@ -61,7 +61,7 @@ export function validateBrokerUrl(url: string): URL {
   return parsed;
 }
 
-export function buildClientOptions(settings: BrokerSettings, will: WillMessage): IClientOptions {
+export function buildClientOptions(settings: BrokerSettings, will?: WillMessage): IClientOptions {
   validateBrokerUrl(settings.url);
   const keepalive = settings.keepalive ?? 60;
   if (!Number.isInteger(keepalive) || keepalive < 0 || keepalive > 65535) {
@@ -84,9 +84,10 @@ export function buildClientOptions(settings: BrokerSettings, will: WillMessage):
     // A refusal can be transient (a restarting broker answers "server unavailable"), and a fixed
     // password on the broker side should heal without a redeploy; the status shows the refusal.
     reconnectOnConnackError: true,
-    will: { topic: will.topic, payload: Buffer.from(will.payload), qos: will.qos, retain: will.retain },
     rejectUnauthorized: settings.rejectUnauthorized ?? true,
   };
+  if (will)
+    options.will = { topic: will.topic, payload: Buffer.from(will.payload), qos: will.qos, retain: will.retain };
   if (settings.username !== undefined && settings.username !== '') options.username = settings.username;
   if (settings.password !== undefined && settings.password !== '') options.password = settings.password;
   if (settings.ca !== undefined && settings.ca !== '') options.ca = settings.ca;

@@ -18,6 +18,8 @@ export interface DeviceDiscoveryInput {
   discoveryPrefix?: string;
   /** The source's watched region, when it has one: adds its state, last-change image and teach buttons. */
   state?: ResolvedStateEntity;
+  /** Name the publisher's availability topic (default true; a pool member's sources have none of their own). */
+  availability?: boolean;
 }
 
 export interface DiscoveryComponent {
@@ -44,9 +46,9 @@ export interface DeviceDiscoveryPayload {
   dev: { ids: string[]; name: string; mf: string; mdl: string; sw: string };
   o: DiscoveryOrigin;
   cmps: Record<string, DiscoveryComponent>;
-  availability_topic: string;
-  payload_available: string;
-  payload_not_available: string;
+  availability_topic?: string;
+  payload_available?: string;
+  payload_not_available?: string;
   qos: number;
 }
 
@@ -114,9 +116,13 @@ export function buildDeviceDiscovery(input: DeviceDiscoveryInput): { topic: stri
       },
       o: input.origin,
       cmps,
-      availability_topic: input.topics.available,
-      payload_available: 'online',
-      payload_not_available: 'offline',
+      ...(input.availability === false
+        ? {}
+        : {
+            availability_topic: input.topics.available,
+            payload_available: 'online',
+            payload_not_available: 'offline',
+          }),
       qos: input.qos,
     },
   };

@@ -8,6 +8,7 @@ import { buildDeviceDiscovery, discoveryTopic, HA_STATUS_TOPIC } from './ha-disc
 import { LabelHysteresis, type Presence } from './hysteresis';
 import { scoreOf, validatePredictions, type LabelFrame } from './label-frame';
 import { OfflineQueue } from './offline-queue';
+import { isNewerFrame, stampFromProperties, stampProperties, type FrameStamp } from './frame-order';
 import { packageOrigin } from './origin';
 import { resolveStateEntity, type ResolvedStateEntity, type StateEntity } from './state-entity';
 import { toPublishedState, type PublishedState, type StateUpdate } from './state-update';
@@ -40,6 +41,11 @@ export interface FrameOutcome {
   top: string | null;
   topChanged: boolean;
   switched: Array<{ label: string; state: Presence }>;
+  /**
+   * The frame was older than one already published for its source (a pool member's late result):
+   * its labels JSON went out, the retained label and ON/OFF states were left as they were.
+   */
+  late: boolean;
 }
 
 interface Outgoing {
@@ -47,12 +53,18 @@ interface Outgoing {
   payload: string | Buffer;
   qos: QoS;
   retain: boolean;
+  /** MQTT 5 user properties (sent only on an MQTT 5 connection). */
+  userProperties?: Record<string, string>;
+  /** Told once the broker took the message (QoS >= 1: acknowledged), or why it never will. */
+  onSent?: (err?: Error) => void;
 }
 
 interface SourceState {
   name: string;
   topics: SourceTopics;
   top: string | null;
+  /** The newest frame whose label was published, by this publisher or (MQTT 5) another pool member. */
+  newest?: FrameStamp;
   watchers: LabelHysteresis[];
   /** Set once the source's watched region was announced; `published` after its first state. */
   region?: { entity: ResolvedStateEntity; published?: PublishedState };
@@ -94,6 +106,10 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
   private state: ConnectionState = 'connecting';
   private lastError: string | undefined;
   private skippedQos0 = 0;
+  /** MQTT 5: label messages carry their frame's seq and ts, and other members' are read back. */
+  private readonly v5: boolean;
+  /** The newest label other pool members published per source (topic level), for sources not yet seen here. */
+  private readonly othersNewest = new Map<string, { stamp: FrameStamp; top: string }>();
   /** True only after our connect handler ran, so nothing overtakes the queued messages. */
   private ready = false;
 
@@ -102,10 +118,11 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
     super();
     this.options = resolvePublisherOptions(options);
     this.prefix = this.options.prefix;
-    this.topics = publisherTopics(this.prefix);
+    this.topics = publisherTopics(this.prefix, this.options.member);
     this.queue = new OfflineQueue<Outgoing>(this.options.maxQueued);
     this.brokerUrl = redactUserinfo(broker.url);
     this.password = broker.password;
+    this.v5 = broker.protocolVersion === 5;
     const will = { topic: this.topics.available, payload: 'offline', qos: 1 as const, retain: true };
     this.client = connect(broker.url, buildClientOptions(broker, will));
     this.followClient(broker.url);
@@ -117,32 +134,73 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
 
   /** Publishes one classified frame; returns what it changed. Throws on a malformed frame. */
   publish(frame: LabelFrame): FrameOutcome {
+    return this.publishFrame(frame);
+  }
+
+  /**
+   * Publishes one classified frame and resolves once the broker took every message it caused
+   * (QoS >= 1: acknowledged; QoS 0: written), so a pool member can acknowledge the frame only then.
+   * Rejects when the offline queue's bound forced one of them out. Throws on a malformed frame.
+   */
+  async publishDelivered(frame: LabelFrame): Promise<FrameOutcome> {
+    const deliveries: Array<Promise<void>> = [];
+    const outcome = this.publishFrame(frame, deliveries);
+    await Promise.all(deliveries);
+    return outcome;
+  }
+
+  private publishFrame(frame: LabelFrame, deliveries?: Array<Promise<void>>): FrameOutcome {
     if (this.state === 'closed') throw new MqttConfigError('this label publisher is closed');
+    const send = (message: Outgoing): void => {
+      if (deliveries) {
+        deliveries.push(
+          new Promise<void>((resolve, reject) => {
+            message.onSent = (err) => (err ? reject(err) : resolve());
+          }),
+        );
+      }
+      this.send(message);
+    };
     const predictions = validatePredictions(frame.predictions);
     const sourceName = frame.source && frame.source.length > 0 ? frame.source : this.options.defaultSource;
     const source = this.sourceState(sourceName);
     const ts = typeof frame.ts === 'number' && Number.isFinite(frame.ts) ? frame.ts : Date.now();
+    const seq = typeof frame.seq === 'number' && Number.isSafeInteger(frame.seq) ? frame.seq : undefined;
+    const stamp: FrameStamp = seq === undefined ? { ts } : { ts, seq };
+    // A late result (an older frame finished after a newer one) never overwrites the newer label.
+    // The same frame again (a redelivery) is not late: its result is the same.
+    const late = source.newest !== undefined && isNewerFrame(source.newest, stamp);
+    if (!late) source.newest = stamp;
     const top = predictions.length > 0 ? predictions[0].label : null;
-    const topChanged = top !== null && top !== source.top;
+    const topChanged = !late && top !== null && top !== source.top;
     if (topChanged) {
       source.top = top;
-      this.send(this.labelMessage(source, top));
+      send(this.labelMessage(source, top));
     }
     if (this.options.labelsMode === 'every' || topChanged) {
-      const labels = { ts, source: source.name, model: frame.model ?? null, predictions, timings: frame.timings ?? {} };
+      const labels = {
+        ts,
+        ...(seq === undefined ? {} : { seq }),
+        source: source.name,
+        // Which pool member classified it (consumers and the fleet bench count shares by it).
+        ...(this.options.member === undefined ? {} : { member: this.options.member }),
+        model: frame.model ?? null,
+        predictions,
+        timings: frame.timings ?? {},
+      };
       const payload = JSON.stringify(labels);
-      this.send({ topic: source.topics.labels, payload, qos: this.options.qos.labels, retain: false });
+      send({ topic: source.topics.labels, payload, qos: this.options.qos.labels, retain: false });
     }
     const switched: FrameOutcome['switched'] = [];
-    for (const watcher of source.watchers) {
+    for (const watcher of late ? [] : source.watchers) {
       const change = watcher.update(scoreOf(predictions, watcher.config.label), ts);
       if (change) {
         switched.push({ label: watcher.config.label, state: change });
-        this.send(this.presenceMessage(source, watcher));
+        send(this.presenceMessage(source, watcher));
       }
     }
     this.stats.record(source.name, frame.timings?.totalMs, frame.timings?.inferenceMs, frame.queue, frame.model);
-    return { source: source.name, top, topChanged, switched };
+    return { source: source.name, top, topChanged, switched, late };
   }
 
   /**
@@ -272,10 +330,34 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
     this.client.on('message', (topic, payload, packet) => {
       if (topic === HA_STATUS_TOPIC && payload.toString() === 'online') this.onHomeAssistantBirth();
       else if (this.options.teach && topic.endsWith('/teach')) this.onTeach(topic, payload, packet.retain);
-      else if (packet.retain && topic.startsWith(`${this.prefix}/`) && topic.endsWith('/label')) {
-        this.earlierSources.add(topic.slice(this.prefix.length + 1, -'/label'.length));
+      else if (topic.startsWith(`${this.prefix}/`) && topic.endsWith('/label')) {
+        const slug = topic.slice(this.prefix.length + 1, -'/label'.length);
+        if (packet.retain) this.earlierSources.add(slug);
+        this.onLabelSeen(slug, payload, packet.properties?.userProperties);
       }
     });
+  }
+
+  /**
+   * A label on `<prefix>/<source>/label` (MQTT 5, with its frame's seq and ts), ours or another pool
+   * member's: when it is newer than what this publisher published, it becomes the source's current
+   * label, so a later result here is compared with it (and an older one does not overwrite it).
+   */
+  private onLabelSeen(slug: string, payload: Buffer, userProperties: Record<string, string | string[]> | undefined) {
+    if (!this.v5) return;
+    const stamp = stampFromProperties(userProperties);
+    if (!stamp || payload.length === 0) return;
+    const top = payload.toString();
+    const source = this.sources.get(slug);
+    if (source) {
+      if (source.newest === undefined || isNewerFrame(stamp, source.newest)) {
+        source.newest = stamp;
+        source.top = top;
+      }
+      return;
+    }
+    const known = this.othersNewest.get(slug);
+    if (!known || isNewerFrame(stamp, known.stamp)) this.othersNewest.set(slug, { stamp, top });
   }
 
   /** Topic-level names of every source this publisher (or an earlier run on the same prefix) announced. */
@@ -289,7 +371,10 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
     let source = this.sources.get(key);
     if (!source) {
       const watchers = this.options.watched.map((watched) => new LabelHysteresis(watched));
-      source = { name, topics: this.topics.source(name), top: null, watchers, region };
+      const others = this.othersNewest.get(key);
+      this.othersNewest.delete(key);
+      const top = others?.top ?? null;
+      source = { name, topics: this.topics.source(name), top, newest: others?.stamp, watchers, region };
       this.sources.set(key, source);
       if (this.options.discovery) this.send(this.discoveryMessage(source));
       // Subscribers (and HA) learn the starting state instead of "unknown".
@@ -303,11 +388,12 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
     this.sendNow({ topic: this.topics.available, payload: 'online', qos: 1, retain: true });
     if (this.options.discovery) {
       this.client.subscribe(HA_STATUS_TOPIC, { qos: 0 }, () => undefined);
-      // A restarted publisher has not seen its sources yet; their retained labels name them, so a
-      // deleted node can still remove every device it announced before the restart.
-      this.client.subscribe(`${this.prefix}/+/label`, { qos: 0 }, () => undefined);
       for (const source of this.sources.values()) this.sendNow(this.discoveryMessage(source));
     }
+    // A restarted publisher has not seen its sources yet; their retained labels name them, so a
+    // deleted node can still remove every device it announced before the restart. Over MQTT 5 the
+    // labels also carry their frame's seq and ts: pool members sharing a source keep its order.
+    if (this.options.discovery || this.v5) this.client.subscribe(`${this.prefix}/+/label`, { qos: 0 }, () => undefined);
     if (this.options.teach) this.client.subscribe(`${this.prefix}/+/teach`, { qos: 1 }, () => undefined);
     // Oldest first, then current state so subscribers converge even if the bound dropped some.
     for (const message of this.queue.drain()) this.sendNow(message);
@@ -366,7 +452,9 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
   }
 
   private labelMessage(source: SourceState, top: string): Outgoing {
-    return { topic: source.topics.label, payload: top, qos: this.options.qos.state, retain: true };
+    const message: Outgoing = { topic: source.topics.label, payload: top, qos: this.options.qos.state, retain: true };
+    if (source.newest) message.userProperties = stampProperties(source.newest);
+    return message;
   }
 
   private presenceMessage(source: SourceState, watcher: LabelHysteresis): Outgoing {
@@ -384,6 +472,7 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
       qos: this.options.qos.state,
       discoveryPrefix: this.options.discoveryPrefix,
       state: source.region?.entity,
+      availability: this.options.member === undefined,
     });
     return { topic, payload: JSON.stringify(payload), qos: this.options.qos.discovery, retain: true };
   }
@@ -394,18 +483,26 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
     if (this.ready) {
       this.sendNow(message);
     } else if (message.qos > 0) {
-      const droppedBefore = this.queue.dropped;
-      this.queue.push(message);
-      if (this.queue.dropped !== droppedBefore) this.emit('status', this.status());
+      const forcedOut = this.queue.push(message);
+      if (forcedOut) {
+        forcedOut.onSent?.(
+          new Error(`the offline queue's bound (${this.queue.capacity}) forced out ${forcedOut.topic}`),
+        );
+        this.emit('status', this.status());
+      }
     } else {
       this.skippedQos0 += 1;
+      message.onSent?.();
     }
   }
 
   /** Hands the message to the client; only the connect handler calls it directly, before `ready` is set. */
   private sendNow(message: Outgoing): void {
-    const { topic, payload, qos, retain } = message;
-    this.client.publish(topic, payload, { qos, retain }, () => undefined);
+    const { topic, payload, qos, retain, userProperties, onSent } = message;
+    const properties = this.v5 && userProperties ? { userProperties } : undefined;
+    this.client.publish(topic, payload, { qos, retain, ...(properties ? { properties } : {}) }, (err) =>
+      onSent?.(err ?? undefined),
+    );
   }
 
   private setState(state: ConnectionState): void {

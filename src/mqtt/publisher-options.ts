@@ -42,6 +42,12 @@ export interface LabelPublisherOptions {
    * who may publish there changes what the classifier answers: limit it with the broker's ACL.
    */
   teach?: boolean;
+  /**
+   * This publisher is one member of a classifier pool (its name, e.g. the host): availability and
+   * stats go to `<prefix>/member/<member>/available` and `.../stats`, and the sources' discovery
+   * names no availability topic (a source is served by whichever members are up).
+   */
+  member?: string;
 }
 
 /** Every publisher option checked and with its default filled in. */
@@ -60,6 +66,7 @@ export interface ResolvedPublisherOptions {
   /** Checked by the offline queue that it sizes. */
   maxQueued: number;
   teach: boolean;
+  member?: string;
 }
 
 /** An empty or missing name means the default, as the editor leaves a cleared field empty. */
@@ -83,6 +90,12 @@ function checkQos(overrides: Partial<QosByGroup> | undefined): QosByGroup {
     }
   }
   return qos;
+}
+
+function checkMember(member: string | undefined): string | undefined {
+  if (member === undefined || member === '') return undefined;
+  slugify(member); // throws when nothing of the name is left for a topic level
+  return member;
 }
 
 function checkStatsInterval(intervalMs: number | undefined): number {
@@ -112,6 +125,7 @@ export function resolvePublisherOptions(options: LabelPublisherOptions = {}): Re
     discoveryJitterMs: options.discoveryJitterMs ?? 1000,
     maxQueued: options.maxQueued ?? 1000,
     teach: options.teach ?? false,
+    member: checkMember(options.member),
     statsIntervalMs: checkStatsInterval(options.statsIntervalMs),
   };
 }

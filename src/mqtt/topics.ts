@@ -86,11 +86,17 @@ export interface PublisherTopics {
   source(source: string): SourceTopics;
 }
 
-export function publisherTopics(prefix: string): PublisherTopics {
+/**
+ * The topics of one publisher. A classifier pool member (`member` named) has availability and stats
+ * of its own under `<prefix>/member/<member>/`: several members share the prefix and the sources,
+ * and one member's last will must not say the others are offline.
+ */
+export function publisherTopics(prefix: string, member?: string): PublisherTopics {
   const root = validatePrefix(prefix);
+  const own = member === undefined ? root : `${root}/member/${slugify(member)}`;
   return {
-    available: `${root}/available`,
-    stats: `${root}/stats`,
+    available: `${own}/available`,
+    stats: `${own}/stats`,
     source(source: string): SourceTopics {
       const base = `${root}/${slugify(source)}`;
       return {

@@ -101,6 +101,55 @@ describe('written .tflite files on LiteRT.js', function () {
     assert.ok(worstEmbedding < 1e-4, `embedding ${worstEmbedding}`);
   });
 
+  it('a Teachable Machine-shaped model (nested models, dense head): float32 and int8 agree', async function () {
+    // The export's shape: a Sequential of the truncated MobileNet with its pooling, then a dense
+    // softmax head, here cut from the real classifier for three classes (macaw, espresso, cat).
+    const base = await tfl.loadLayersModel(directoryHandler(V1_025_LAYERS_DIR));
+    const features = tfl.model({
+      inputs: base.inputs,
+      outputs: base.getLayer('conv_pw_13_relu').output as tfl.SymbolicTensor,
+      name: 'model1',
+    });
+    const truncated = tfl.sequential({ layers: [features, tfl.layers.globalAveragePooling2d({})] });
+    const dense = tfl.layers.dense({ inputShape: [256], units: 3, activation: 'softmax' });
+    const teachable = tfl.sequential({ layers: [truncated, tfl.sequential({ layers: [dense] })] });
+    const [kernel, bias] = base.getLayer('conv_preds').getWeights();
+    const head = tf.tidy(() => [
+      tf.gather(tf.reshape(kernel, [256, 1000]), [88, 967, 285], 1),
+      tf.gather(bias, [88, 967, 285]),
+    ]);
+    dense.setWeights(head);
+    const tmGraph = layersModelToGraph(teachable);
+    tf.dispose(head);
+    base.dispose();
+    assert.ok(tmGraph.ops.some((op) => op.op === 'fullyConnected'));
+
+    const photos = ['parrot.jpg', 'coffee.png', 'cat_720p.jpg'];
+    const reals = photos.map((photo) => Float32Array.from(pixels(photo), (p) => p / 127.5 - 1));
+    const executable = compileGraph(tmGraph);
+    const expected = reals.map((real) => {
+      const input = tf.tensor4d(real, [1, 224, 224, 3]);
+      const output = executable.run(input);
+      const values = output.dataSync() as Float32Array;
+      tf.dispose([input, output]);
+      return values;
+    });
+    executable.dispose();
+    const float32 = await runTflite(
+      writeTflite(tmGraph),
+      reals.map((real) => [real]),
+    );
+    const int8 = await runTflite(
+      (await quantizeGraphToInt8(tmGraph, MINUS_ONE_TO_ONE)).bytes,
+      photos.map((photo) => [pixels(photo)]),
+    );
+    expected.forEach((scores, i) => {
+      assert.equal(argmax(scores), i, `${photos[i]} is its own class`);
+      assert.ok(largestDifference(float32.runs[i][0].data, scores) < 1e-4, photos[i]);
+      assert.equal(argmax(int8.runs[i][0].data), i, `${photos[i]}: int8 top-1`);
+    });
+  });
+
   it('int8 (default calibration): top-1 identical to float on the ten photos, raw pixels in', async function () {
     const quantized = await quantizeGraphToInt8(graph, MINUS_ONE_TO_ONE);
     const { runs, inputs } = await runTflite(

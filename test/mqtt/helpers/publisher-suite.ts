@@ -103,7 +103,8 @@ export function publisherSuite(kind: string, factory: BrokerFactory): void {
       );
       assert.equal(labels.length, 6);
       assert.deepEqual(labels[0].predictions, referencePredictions().get('coffee.png'));
-      assert.deepEqual(Object.keys(labels[0]).sort(), ['model', 'predictions', 'source', 'timings', 'ts']);
+      // The frame's seq and ts, so a consumer can tie every result to its frame.
+      assert.deepEqual(Object.keys(labels[0]).sort(), ['model', 'predictions', 'seq', 'source', 'timings', 'ts']);
       assert.equal(labels[3].ts, ts[3]);
       assert.equal(labels[0].source, 'porch');
 
