@@ -8,6 +8,8 @@ export type EngineName = 'litert' | 'tfjs';
 export type EngineChoice = 'auto' | EngineName;
 /** Every EngineChoice, for editors and option checks. */
 export const ENGINE_CHOICES: readonly EngineChoice[] = ['auto', 'litert', 'tfjs'];
+/** The engine a classifier runs on when its options name none. */
+export const DEFAULT_ENGINE: EngineChoice = 'tfjs';
 
 /** One pass through the network. */
 export interface EngineOutputs {

@@ -1,5 +1,5 @@
 import type { BackendName } from '../engine/backend';
-import type { EngineChoice, EngineName } from '../engine/engine';
+import { DEFAULT_ENGINE, type EngineChoice, type EngineName } from '../engine/engine';
 import { encodeRgbJpeg } from '../image/encode-jpeg';
 import { prepareImage } from '../image/preprocess';
 import { normalize } from '../image/normalize';
@@ -178,8 +178,6 @@ function chooseLabels(
   return { labels: Array.from({ length: classes }, (_, i) => `class ${i}`), labelsSource: 'none (class N)' };
 }
 
-/** The engine a classifier runs on when its options name none. */
-export const DEFAULT_ENGINE: EngineChoice = 'tfjs';
 
 /** What one frame came to: the result, or why there is none. */
 type Outcome = { result: ClassifyResult } | { error: Error };

@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
-import { ENGINE_CHOICES, type EngineChoice } from '../../engine/engine';
-import { Classifier, DEFAULT_ENGINE } from '../../runner/classifier';
+import { DEFAULT_ENGINE, ENGINE_CHOICES, type EngineChoice } from '../../engine/engine';
+import { Classifier } from '../../runner/classifier';
 import { modelSizeOnDisk, readModelJson } from '../../model/model-files';
 import { describeArchitecture } from '../../zoo/cost';
 import { findCatalogEntry } from '../../zoo/catalog';
