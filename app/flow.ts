@@ -354,6 +354,8 @@ export function buildFlow(config: AppConfig, brokerUrl: string): FlowNode[] {
       z: TAB,
       name: 'labels',
       broker: IDS.broker,
+      // <prefix>/available is online only while the model classifies: Home Assistant shows a missing model.
+      model: IDS.model,
       prefix: config.prefix,
       source: '',
       watched: [],

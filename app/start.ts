@@ -1,7 +1,8 @@
 /**
  * The main job: Node-RED 4 with this package's nodes and the bundled flow (frames → classify →
  * MQTT labels, plus POST /classify), headless-friendly, configured by environment variables.
- * Run directly (`node dist/app/start.js`) under systemd: npm does not forward signals.
+ * Run directly (`node dist/app/start.js`) under systemd: npm does not forward signals (when npm is
+ * killed, this process notices its parent is gone and stops as on SIGTERM; see parent-watch.ts).
  */
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -19,6 +20,8 @@ import { buildFlow, FLOW_IDS, FLOW_TAB_ID } from './flow';
 import { memberId } from './member-id';
 import { nodeRedVersion, requireNodeRed } from './node-red-runtime';
 import { OWNER_ONLY_DIR, replaceOwnerOnly } from './owner-only-files';
+import { watchParent } from './parent-watch';
+import { describeModel, startAdvice } from './model-line';
 import { RateLimitedLog } from './rate-limited-log';
 import { RepeatedLineLimiter } from './repeated-line-limiter';
 import { toError } from '../src';
@@ -88,7 +91,8 @@ function describeEditor(config: AppConfig, login: { describe: string } | undefin
 
 const nodeRedLines = new RepeatedLineLimiter((line) => console.error(line), 10_000);
 
-function logging(): Record<string, unknown> {
+function logging(config: AppConfig): Record<string, unknown> {
+  let advised = false;
   return {
     console: { level: 'off' },
     mobilenet: {
@@ -101,8 +105,14 @@ function logging(): Record<string, unknown> {
               ? entry.msg.message
               : JSON.stringify(entry.msg);
         if (HARMLESS_WARNINGS.some((pattern) => pattern.test(text))) return;
-        if (entry.level === 30 && entry.type?.startsWith('mobilenet-')) stage(`${entry.type}: ${text}`);
-        else if (entry.level <= 30 || /missing types/i.test(text)) {
+        if (entry.level === 30 && entry.type?.startsWith('mobilenet-')) {
+          stage(`${entry.type}: ${text}`);
+          // Once: what to change so that something classifies (the job is configured by environment variables).
+          if (!advised && /model could not be loaded/.test(text)) {
+            advised = true;
+            stage(startAdvice(config.model));
+          }
+        } else if (entry.level <= 30 || /missing types/i.test(text)) {
           const source = entry.type ? `[${entry.type}${entry.name ? `:${entry.name}` : ''}] ` : '';
           nodeRedLines.note(source, `[node-red] ${source}${text}`);
         } else if (entry.level === 40 && entry.type?.startsWith('mobilenet-')) stage(`${entry.type}: ${text}`);
@@ -201,7 +211,7 @@ async function startBroker(config: AppConfig): Promise<FlowBroker> {
 /** Step 3: the generated flow written for Node-RED, and its credentials file prepared. */
 function writeFlow(config: AppConfig, brokerUrl: string, flowFile: string): CredentialsAtRest {
   stage(`source: ${describeSource(config)}`);
-  stage(`model: ${config.model} (loading in the background; a catalog model is downloaded once into the cache)`);
+  stage(`model: ${describeModel(config.model, config.cacheDir)}`);
   // 0600: a CAMERA_CMD may carry a camera login. Logins from MQTT_URL and CAMERA_URL are not in it.
   replaceOwnerOnly(flowFile, JSON.stringify(buildFlow(config, brokerUrl), null, 2));
   const credentials = prepareCredentialsAtRest(config);
@@ -229,7 +239,7 @@ function nodeRedSettings(
     httpNodeRoot: '/',
     uiPort: config.port,
     ...credentials.settings,
-    logging: logging(),
+    logging: logging(config),
     editorTheme: { tours: false, projects: { enabled: false } },
     externalModules: { autoInstall: false, palette: { allowInstall: false } },
     // No CORS for the admin API (Node-RED 4 still adds its own `*`, which adminGuard strips).
@@ -343,6 +353,8 @@ function shutDownOnSignals(nodeRed: RunningNodeRed, broker: FlowBroker): void {
   };
   process.on('SIGTERM', () => shutDown('SIGTERM'));
   process.on('SIGINT', () => shutDown('SIGINT'));
+  // npm dies on SIGTERM without forwarding it: when the process that started this one is gone, stop the same way.
+  watchParent((why) => shutDown(`${why}`));
 }
 
 async function main(): Promise<void> {

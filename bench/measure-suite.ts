@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { V1_025_128_QUANT_TFLITE, V1_025_LAYERS_DIR, V2_QUANT_TFLITE, imagePath } from '../fixtures';
+import { int8FromLayers } from '../src/measure/int8-converter';
 import { fullPreset, quickPreset } from '../src/measure/presets';
 import { type BenchReport, type ExtraJob, runBench } from '../src/measure/run-bench';
 import { writeBenchReport } from '../src/measure/write-report';
@@ -50,6 +51,7 @@ export async function measureSuite(options: { quick: boolean; out: string; peer:
       },
       extras,
       workDir,
+      int8Converter: int8FromLayers,
     });
     await writeBenchReport(report, options.out);
     return report;

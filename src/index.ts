@@ -20,7 +20,7 @@ export { modelFingerprint, type FingerprintInput } from './model/fingerprint';
 export type { Normalization } from './model/normalization';
 export type { ModelFormat } from './model/model-format';
 export type { ExecutionMode } from './engine/load-executable';
-export type { DownloadProgress } from './store/download';
+export { DownloadMeter, type DownloadProgress, formatDownloadLine, ProgressLineSchedule } from './store/download-meter';
 
 // The images a classifier accepts.
 export { DEFAULT_MAX_FILE_BYTES, FIT_MODES, ImageError, readImageFile, toImageInput } from './image';

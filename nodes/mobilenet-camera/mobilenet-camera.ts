@@ -32,6 +32,16 @@ function controlWord(msg: NodeMessage, t: Translate): ControlWord {
   throw new RangeError(t('errors.not-a-command', { where, got }));
 }
 
+/**
+ * How many files a folder source's problem is about: "skipped <file>: …" is one, the start-up summary
+ * "folder …: skipping 3 entries that are not image files" names its count; anything else is none.
+ */
+function skippedCount(message: string): number {
+  if (message.startsWith('skipped ')) return 1;
+  const summary = /^folder .*: skipping (\d+) entr(y|ies) that (is|are) not image files/.exec(message);
+  return summary ? Number(summary[1]) : 0;
+}
+
 function frameMessage(frame: Frame): NodeMessage {
   const meta: Record<string, unknown> = { source: frame.source, seq: frame.seq, ts: frame.ts };
   if (frame.file !== undefined) meta.file = frame.file;
@@ -63,7 +73,9 @@ export = function (RED: RedApi): void {
     if (source) {
       const camera = source;
       // Throttled, state changes included: a camera failing at once after each restart must not flood the editor.
-      const showStatus = (): void => statuses.update(() => cameraStatus(camera.state, camera.stats, t));
+      // Files a folder source did not classify: each went to the error path (a Catch node); the status counts them.
+      let skippedFiles = 0;
+      const showStatus = (): void => statuses.update(() => cameraStatus(camera.state, camera.stats, t, skippedFiles));
       statusTimer = setInterval(showStatus, STATUS_INTERVAL_MS);
 
       let reported: string | undefined;
@@ -77,6 +89,11 @@ export = function (RED: RedApi): void {
         showStatus();
       });
       camera.on('error', (err) => {
+        const skipped = skippedCount(err.message);
+        if (skipped > 0) {
+          skippedFiles += skipped;
+          showStatus();
+        }
         // A dead camera retried with backoff fails the same way each time: report it once.
         const message = redactUserinfo(err.message);
         if (message === reported) return;

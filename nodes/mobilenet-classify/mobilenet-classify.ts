@@ -5,6 +5,7 @@ import type { DoneFunction, NodeMessage, RedApi, RedNode, SendFunction } from '.
 import { failInput } from '../shared/fail-input';
 import { StatusThrottle, status } from '../shared/status';
 import { translator } from '../shared/translate';
+import { shortLoadReason, withAdvice } from '../shared/model-advice';
 import { toError } from '../../src';
 import { serviceOf } from '../mobilenet-label-set/label-set-node';
 import type { LabelSetService } from '../mobilenet-label-set/label-set-service';
@@ -45,7 +46,8 @@ export = function (RED: RedApi): void {
       if (!current) return;
       throttle.update(() => {
         const state = current.state;
-        if (state.phase === 'error') return status.failed(state.error.message);
+        if (state.phase === 'error')
+          return status.failed(t('status.load-failed', { reason: shortLoadReason(state.error) }));
         const skipped = watches?.skipped();
         const dropped = current.queueStats().dropped + (skipped?.busy ?? 0);
         if (state.phase === 'loading') return loadingStatus(t, state.progress, dropped);
@@ -62,11 +64,14 @@ export = function (RED: RedApi): void {
 
     const user: ModelUser = {
       onModelState(state: ModelState): void {
-        if (state.phase === 'loading') throttle.now(loadingStatus(t, state.progress, model?.queueStats().dropped ?? 0));
-        else if (state.phase === 'error') {
-          throttle.now(status.failed(state.error.message));
-          // Said once per load, not per frame: a headless Pi's log must tell why nothing classifies.
-          node.warn(t('log.failed', { reason: state.error.message }));
+        if (state.phase === 'loading') {
+          throttle.now(loadingStatus(t, state.progress, model?.queueStats().dropped ?? 0));
+          // A download's progress in the log too: a headless Pi (npm start's journal) has no status to look at.
+          if (state.progress?.logLine) node.log(t('log.downloading', { progress: state.progress.logLine }));
+        } else if (state.phase === 'error') {
+          throttle.now(status.failed(t('status.load-failed', { reason: shortLoadReason(state.error) })));
+          // Said once per load, not per frame: a headless Pi's log must tell why nothing classifies, and what to do.
+          node.warn(withAdvice(t('log.failed', { reason: state.error.message }), state.error, state.model));
         } else {
           const { info } = state;
           throttle.now(readyStatus(t, { engine: info.engine, dropped: model?.queueStats().dropped ?? 0 }));

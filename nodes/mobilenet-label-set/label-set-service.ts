@@ -15,6 +15,7 @@ import * as fs from 'node:fs/promises';
 import type { ModelState, SharedModel } from '../mobilenet-model/shared-models';
 import type { LabelSetSettings } from './label-set-settings';
 import { type TakenSet, takeSet } from './open-sets';
+import { withAdvice } from '../shared/model-advice';
 
 /** Where a label set node is: waiting for its model, open, or refused (corrupt, other model, …). */
 export type SetState =
@@ -91,11 +92,9 @@ export class LabelSetService extends EventEmitter {
   onModelState(state: ModelState): void {
     if (this.closed) return;
     if (state.phase === 'error') {
-      this.fail(
-        new Error(
-          `The label set "${this.settings.name}" waits for its model, which failed to load: ${state.error.message}`,
-        ),
-      );
+      const set = this.settings.name;
+      const message = `The label set "${set}" waits for its model, which failed to load: ${state.error.message}`;
+      this.fail(new Error(withAdvice(message, state.error, state.model)));
       return;
     }
     if (state.phase !== 'ready' || this.taken) return;

@@ -7,6 +7,8 @@ import { numberOrDefault } from '../shared/number-setting';
 import { StatusThrottle, status } from '../shared/status';
 import { type Translate, translator } from '../shared/translate';
 import { publisherStatus } from './labels-status';
+import { isModelNode, type ModelUser } from '../mobilenet-model/model-node';
+import type { ModelState } from '../mobilenet-model/shared-models';
 
 interface WatchedRow {
   label: string;
@@ -33,6 +35,8 @@ interface LabelsNodeConfig {
   teach?: boolean;
   /** A two-class label set's watched state as a Home Assistant binary_sensor of this class ('' = text sensor). */
   deviceClass?: string;
+  /** The mobilenet-model config node feeding this publisher: `<prefix>/available` is `online` only while loaded. */
+  model?: string;
   /** One member of a classifier pool: availability and stats under `<prefix>/member/<member>/`. */
   member?: string;
 }
@@ -95,7 +99,37 @@ export = function (RED: RedApi): void {
     const statuses = new StatusThrottle((shown) => this.status(shown));
     const broker = RED.nodes.getNode(config.broker) as BrokerNode | null;
     let publisher: LabelPublisher | undefined;
+    let lastModelState: ModelState | undefined;
+    const node = this;
     let states: StateAnnouncer | undefined;
+    /**
+     * With a model named, availability tells the truth: `offline` while the model loads or after it failed to
+     * load (Home Assistant shows the entities as unavailable), `online` once it classifies.
+     */
+    let modelUser: ModelUser | undefined;
+    const modelNode = config.model ? RED.nodes.getNode(config.model) : null;
+    function followModel(current: LabelPublisher): void {
+      if (!config.model) return;
+      if (!isModelNode(modelNode)) {
+        node.warn(t('errors.missing-model'));
+        return;
+      }
+      const follow = (state: ModelState): void => {
+        lastModelState = state;
+        current.setServing(state.phase === 'ready');
+        statuses.now(publisherStatus(RED, t, current.status(), current.isServing ? undefined : state));
+      };
+      modelUser = { onModelState: follow };
+      // Before registering: the first state arrives during register().
+      current.setServing(false);
+      try {
+        modelNode.register(modelUser);
+      } catch (err) {
+        modelUser = undefined;
+        node.warn(err);
+      }
+    }
+
     if (!broker || typeof broker.brokerSettings !== 'function') {
       statuses.now(status.failed(t('status.no-broker')));
       this.error(t('errors.missing-broker'));
@@ -107,9 +141,10 @@ export = function (RED: RedApi): void {
         publisher = new LabelPublisher(settings, publisherOptions(config));
         states = new StateAnnouncer(publisher, config.deviceClass, config.source, t);
         statuses.now(publisherStatus(RED, t, publisher.status()));
+        const shown = publisher;
         let lastError: string | undefined;
         publisher.on('status', (s) => {
-          statuses.now(publisherStatus(RED, t, s));
+          statuses.now(publisherStatus(RED, t, s, shown.isServing ? undefined : lastModelState));
           // Log each distinct connection problem once, not at every retry.
           if (s.state === 'error' && s.error !== lastError) this.warn(s.error);
           lastError = s.state === 'error' ? s.error : undefined;
@@ -120,6 +155,7 @@ export = function (RED: RedApi): void {
           this.send([null, { command: 'add', label: command.label, source: command.source, payload: '' }]);
         });
         publisher.on('teachRefused', (error) => this.warn(error.message));
+        followModel(publisher);
       } catch (err) {
         statuses.now(status.failed(t('status.config-error')));
         this.error(err);
@@ -137,7 +173,9 @@ export = function (RED: RedApi): void {
           msg.mqtt = { ...outcome, ...current.status() };
           send(msg);
           // Throttled: keeps the queued and dropped counts current, and ends a failed message's red status.
-          statuses.update(() => publisherStatus(RED, t, current.status()));
+          statuses.update(() =>
+            publisherStatus(RED, t, current.status(), current.isServing ? undefined : lastModelState),
+          );
           done();
         };
         // A frame from the broker (a camera node of kind MQTT) is acknowledged when this msg is done:
@@ -154,6 +192,8 @@ export = function (RED: RedApi): void {
 
     this.on('close', (removed: boolean, done: () => void) => {
       statuses.cancel();
+      if (modelUser && isModelNode(modelNode)) modelNode.deregister(modelUser);
+      modelUser = undefined;
       if (!publisher) return done();
       // Only a deleted node takes its Home Assistant device away; a redeploy keeps it.
       publisher

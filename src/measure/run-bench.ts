@@ -2,7 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { toError } from '../to-error';
-import { availableEngines, workerCounts } from './engines';
+import { acceptsOption, availableEngines, workerCounts } from './engines';
 import { cameraFrame } from './frame';
 import { type GridPoint, pointName, publishedTop1 } from './grid';
 import type { ChildReply, FrameJob, FrameMeasurement } from './job';
@@ -27,8 +27,8 @@ export interface ExtraJob {
 export interface BenchOptions {
   /** Models for the per-frame section (catalog name, directory or .tflite); the first is the headline. */
   models: string[];
-  /** The model for throughput with 1 … N workers: an inference-bound one shows the pool best. */
-  throughputModel?: string;
+  /** The model for throughput with 1 … N workers (default the first); null: no throughput section. */
+  throughputModel?: string | null;
   /** Restrict to these engine names. */
   engines?: string[];
   grid: GridPoint[];
@@ -124,8 +124,12 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     await fs.mkdir(workDir, { recursive: true });
     await fs.writeFile(jpegPath, await cameraFrame(options.image));
     const engines = availableEngines(options.engines);
-    const workers = workerCounts(options.maxWorkers).filter((n) => n > 1);
-    const throughputModel = options.throughputModel ?? options.models[0];
+    // With a worker pool every count is a run of its own (the default count differs between boards);
+    // without one, the per-model run of the throughput model saturates its one worker.
+    const pool = acceptsOption('workers', 1);
+    const workers = pool ? workerCounts(options.maxWorkers) : [];
+    const throughputModel =
+      options.throughputModel === null ? undefined : (options.throughputModel ?? options.models[0]);
     const extras = options.extras ?? [];
     const total =
       options.models.length * engines.length +
@@ -149,21 +153,23 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       // The default engine first (no engine option: what a user gets), then every other one here.
       let defaultEngine: string | undefined;
       for (const [index, engine] of engines.entries()) {
-        const requested = index === 0 ? 'default' : engine.name;
-        const jobOptions = index === 0 ? {} : engine.selected;
+        // With engines named by the caller every run names its engine; otherwise the first is the default.
+        const asDefault = index === 0 && !options.engines;
+        const requested = asDefault ? 'default' : engine.name;
+        const jobOptions = asDefault ? {} : engine.selected;
         if (index > 0 && engine.name === defaultEngine) {
           progress.step(`${model}: ${engine.name} is the default, measured above`);
           continue;
         }
         progress.step(`${path.basename(model)} · ${requested}`);
         const outcome = outcomeOf(
-          await runChild(frameJob(model, jobOptions, model === throughputModel), {
-            execArgv: index === 0 ? defaultExecArgv(engines) : engine.execArgv,
+          await runChild(frameJob(model, jobOptions, model === throughputModel && !pool), {
+            execArgv: asDefault ? defaultExecArgv(engines) : engine.execArgv,
           }),
         );
-        if (index === 0) defaultEngine = outcome.result?.engine;
+        if (asDefault) defaultEngine = outcome.result?.engine;
         models.push({ model, requested, outcome });
-        if (model === throughputModel) {
+        if (model === throughputModel && !pool) {
           const saturated = outcome.result?.saturated;
           throughput.push({
             model,
@@ -179,7 +185,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     if (throughputModel) {
       for (const engine of engines) {
         for (const count of workers) {
-          progress.step(`${path.basename(throughputModel)} · ${engine.name} · ${count} workers saturated`);
+          progress.step(`${path.basename(throughputModel)} · ${engine.name} · ${count} worker(s) saturated`);
           const reply = await runChild(
             { ...frameJob(throughputModel, { ...engine.selected, workers: count }, true), runs: 3, warmup: 2 },
             { execArgv: engine.execArgv },

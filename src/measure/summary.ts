@@ -38,7 +38,7 @@ function gridInference(grid: GridRow[], name: string, engine: string | null): nu
 }
 
 export function summarize(report: Omit<BenchReport, 'summary'>): BenchSummary {
-  const headline = report.models.find((row) => row.requested === 'default')?.outcome.result;
+  const headline = (report.models.find((row) => row.requested === 'default') ?? report.models[0])?.outcome.result;
   const engine = headline?.engine ?? null;
   const peer = report.extras.find((row) => row.name === 'peer')?.outcome.result;
   const lean = report.extras.find((row) => row.name === 'lean')?.outcome.result;

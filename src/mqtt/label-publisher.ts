@@ -112,6 +112,8 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
   private readonly othersNewest = new Map<string, { stamp: FrameStamp; top: string }>();
   /** True only after our connect handler ran, so nothing overtakes the queued messages. */
   private ready = false;
+  /** What `<prefix>/available` says while connected: `offline` while the caller cannot classify (no model). */
+  private serving = true;
 
   /** @throws {MqttConfigError} when an option or the broker settings are wrong (before connecting). */
   constructor(broker: BrokerSettings, options: LabelPublisherOptions = {}, connect: ConnectFn = mqttConnect) {
@@ -281,6 +283,22 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
   }
 
   /**
+   * Whether results can come at all (the model loaded): `<prefix>/available` is `online` only while
+   * connected and serving, so Home Assistant shows the entities as unavailable while no model can
+   * classify, instead of stale values that look current. Retained; sent again on every connect.
+   */
+  setServing(serving: boolean): void {
+    if (this.serving === serving) return;
+    this.serving = serving;
+    if (this.ready) this.sendNow(this.availabilityMessage());
+  }
+
+  /** Whether `<prefix>/available` says `online` when connected (see setServing). */
+  get isServing(): boolean {
+    return this.serving;
+  }
+
+  /**
    * Says goodbye: `offline` on the availability topic, and when `removeDiscovery` (the node was
    * deleted, not just redeployed) empty retained discovery configs so HA drops the devices.
    */
@@ -385,7 +403,7 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
 
   private onConnect(): void {
     this.lastError = undefined;
-    this.sendNow({ topic: this.topics.available, payload: 'online', qos: 1, retain: true });
+    this.sendNow(this.availabilityMessage());
     if (this.options.discovery) {
       this.client.subscribe(HA_STATUS_TOPIC, { qos: 0 }, () => undefined);
       for (const source of this.sources.values()) this.sendNow(this.discoveryMessage(source));
@@ -400,6 +418,10 @@ export class LabelPublisher extends EventEmitter<LabelPublisherEvents> {
     this.republishState((message) => this.sendNow(message));
     this.ready = true;
     this.setState('connected');
+  }
+
+  private availabilityMessage(): Outgoing {
+    return { topic: this.topics.available, payload: this.serving ? 'online' : 'offline', qos: 1, retain: true };
   }
 
   private onDisconnect(): void {

@@ -178,7 +178,6 @@ function chooseLabels(
   return { labels: Array.from({ length: classes }, (_, i) => `class ${i}`), labelsSource: 'none (class N)' };
 }
 
-
 /** What one frame came to: the result, or why there is none. */
 type Outcome = { result: ClassifyResult } | { error: Error };
 

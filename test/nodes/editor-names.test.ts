@@ -87,6 +87,16 @@ describe('editor: names, checkbox rows and help layout', function () {
     assert.equal(paletteLabel(registeredDefinition('mobilenet-label-set')), 'MobileNet label set');
   });
 
+  it("calls a folder source's output images in every accepted format, not JPEG frames", function () {
+    const def = registeredDefinition('mobilenet-camera') as NodeDefinition & {
+      outputLabels(this: { kind: string; _: (key: string) => string }): string;
+    };
+    const _ = (key: string): string => translate('mobilenet-camera', key);
+    assert.equal(def.outputLabels.call({ kind: 'command', _ }), 'JPEG frames');
+    const folder = def.outputLabels.call({ kind: 'folder', _ });
+    assert.match(folder, /JPEG, PNG, WebP, GIF, TIFF or AVIF/);
+  });
+
   it('keeps each checkbox label beside its checkbox, without a fixed width that pushes it below', function () {
     const css = fs.readFileSync(path.join(ROOT, 'resources', CSS), 'utf8');
     assert.match(css, /label\.mobilenet-check-label\s*\{[^}]*width:\s*calc\(100% - \d+px\);[^}]*vertical-align:\s*top/);

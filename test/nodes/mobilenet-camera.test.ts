@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import { Classifier } from '../../src/runner/classifier';
 import { IMAGES, V1_025_LAYERS_DIR, imagePath, readImage } from '../fixtures';
-import { handleBaseline, lastStatusOf, leakedHandles, sleep, statusesOf, waitFor } from '../helpers';
+import { handleBaseline, lastStatusOf, leakedHandles, sleep, statusesOf, waitFor, waitForStatus } from '../helpers';
 import { isAlive, pidsWith, uniqueTag } from '../frames/helpers';
 import { startMjpegServer, type TestServer } from '../frames/mjpeg-server';
 import { distNode, helper, type SpiedNode as HelperNode } from '../helpers/node-red';
@@ -282,6 +282,10 @@ describe('mobilenet-camera node', function () {
             `classifies JPEG (.jpg, .jpeg), PNG, WebP, GIF, TIFF (.tif, .tiff) or AVIF files`,
         );
         assert.equal(report.frame.source, 'drop');
+        // Counted under the node as well, with any other file that is not an image.
+        fs.writeFileSync(path.join(dir, 'notes.txt'), 'not an image\n');
+        const counted = await waitForStatus(cam, (s) => /files skipped: 2$/.test(s.text ?? ''), { timeoutMs: 10_000 });
+        assert.equal(counted.fill, 'yellow');
 
         const sent = collect<FrameMsg>(node('out'), 2);
         fs.copyFileSync(imagePath('parrot.jpg'), path.join(dir, 'parrot.jpg'));
@@ -291,8 +295,12 @@ describe('mobilenet-camera node', function () {
         const parrot = msgs.find((m) => m.frame.file!.endsWith('parrot.jpg'))!;
         assert.ok(parrot.payload.equals(readImage('parrot.jpg')));
         await assertMacaw(parrot.payload);
-        await waitFor(() => fs.readdirSync(dir).length === 1, { what: 'both images deleted after sending' });
-        assert.deepEqual(fs.readdirSync(dir), ['grace_hopper.bmp'], 'the unsupported file is left alone');
+        await waitFor(() => fs.readdirSync(dir).length === 2, { what: 'both images deleted after sending' });
+        assert.deepEqual(
+          fs.readdirSync(dir).sort(),
+          ['grace_hopper.bmp', 'notes.txt'],
+          'unsupported files are left alone',
+        );
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }

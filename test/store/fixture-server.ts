@@ -16,6 +16,7 @@ export type Fault =
   | { kind: 'announce'; length: number } // a Content-Length far beyond the file, then the file
   | { kind: 'trickle'; intervalMs: number } // the file's Content-Length, then one byte per interval
   | { kind: 'drip-forever'; intervalMs: number; bytes: number } // no Content-Length, `bytes` per interval without end
+  | { kind: 'paced'; intervalMs: number; bytes: number } // the file's Content-Length, then `bytes` per interval
   | { kind: 'no-response' } // the request is read, no headers ever come
   | { kind: 'encoded'; encoding: string; body: Buffer } // this body, with this Content-Encoding, no Content-Length
   | { kind: 'redirect-to'; location: string }; // 302 to any URL (another server, another scheme)
@@ -63,23 +64,21 @@ function streamFault(
     pump();
     return true;
   }
-  if (fault.kind === 'trickle' || fault.kind === 'drip-forever') {
+  if (fault.kind === 'trickle' || fault.kind === 'drip-forever' || fault.kind === 'paced') {
     const each = fault.kind === 'trickle' ? 1 : fault.bytes;
-    res.writeHead(
-      200,
-      fault.kind === 'trickle' ? { 'content-length': body.length } : { 'content-type': 'application/octet-stream' },
-    );
+    const whole = fault.kind !== 'drip-forever';
+    res.writeHead(200, whole ? { 'content-length': body.length } : { 'content-type': 'application/octet-stream' });
     res.flushHeaders();
     let sent = 0;
     const timer = setInterval(() => {
-      if (res.destroyed || (fault.kind === 'trickle' && sent >= body.length)) {
+      if (res.destroyed || (whole && sent >= body.length)) {
         clearInterval(timer);
         timers.delete(timer);
         if (!res.destroyed) res.end();
         return;
       }
-      res.write(fault.kind === 'trickle' ? body.subarray(sent, sent + 1) : Buffer.alloc(each));
-      sent += each;
+      res.write(whole ? body.subarray(sent, sent + each) : Buffer.alloc(each));
+      sent += whole ? Math.min(each, body.length - sent) : each;
       record(sent);
     }, fault.intervalMs);
     timers.add(timer);

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchMarkdown } from '../../measure/markdown';
 import { fullPreset, quickPreset } from '../../measure/presets';
+import { int8FromLayers } from '../../measure/int8-converter';
 import { runBench } from '../../measure/run-bench';
 import { writeBenchReport } from '../../measure/write-report';
 import type { CliCommand } from '../command';
@@ -20,7 +21,8 @@ medians and p90):
   - the α × ρ grid: MobileNet V1 (α 1, 0.75, 0.5, 0.25 × 224, 192, 160, 128) and V2 (α 1.4 at 224;
     1, 0.75, 0.5, 0.35 × 224 … 96), float and int8, on every engine that loads here, beside the
     published ImageNet top-1. Networks without weights here are timed with the architecture
-    builder's (latency does not depend on weight values); int8 needs an int8 file on disk.
+    builder's (latency does not depend on weight values); int8 is the official file where it is
+    in the model cache, else the builder's network quantised as "quantize --int8" does.
 Writes bench.md, bench.json and bench.svg (latency vs top-1, Pareto front labelled) into DIR
 (default ./mobilenet-bench) and prints the Markdown, or with --json one summary object as the
 last line. --quick runs every section with a few frames and a two-point grid (a smoke test, not
@@ -53,6 +55,7 @@ export const benchCommand: CliCommand = {
       models: values.model ?? [defaultModel()],
       engines: values.engine,
       image: values.image,
+      int8Converter: int8FromLayers,
     });
     const files = await writeBenchReport(report, path.resolve(values.out));
     if (values.json) {

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
 import type { ImageInput } from '../../image/types';
 import {
-  Classifier,
+  type Classifier,
   DEFAULT_ENGINE,
   type LabelSet,
   LabelSetError,
@@ -14,7 +14,7 @@ import {
 import { DEFAULT_MAX_FILE_BYTES, readImageFile } from '../../image/read-image-file';
 import { parseClassifyFlags } from './classify-flags';
 import { openSetFor, rememberedModelName, storedModel } from '../label-set-option';
-import { defaultModel, progressReporter } from '../model-option';
+import { defaultModel, loadWithProgress } from '../model-option';
 import { defaultWorkers } from '../../runner/worker-count';
 import { toError } from '../../to-error';
 
@@ -90,7 +90,7 @@ export const classifyCommand: CliCommand = {
       throw new LabelSetError('missing', `no label set in ${dir}: teach one first with mobilenet teach --set`);
     }
     const model = values.model ?? stored?.name ?? defaultModel();
-    const classifier = await Classifier.load({
+    const classifier = await loadWithProgress({
       model,
       labels: values.labels,
       backend: flags.backend,
@@ -100,7 +100,6 @@ export const classifyCommand: CliCommand = {
       workers: flags.workers ?? Math.min(defaultWorkers(), positionals.length),
       // A CLI run classifies every file it was given: no frame may be dropped.
       queuePolicy: 'wait',
-      onProgress: progressReporter(),
     });
     let failures = 0;
     try {

@@ -1,9 +1,12 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
 import { cacheDir } from '../../store/cache';
-import { cachedModelPath, fetchModel, type DownloadProgress, type FetchModelOptions } from '../../store/download';
+import { cachedModelPath, fetchModel, type FetchModelOptions } from '../../store/download';
 import { catalogFetchOptions } from '../../store/fetch-catalog-model';
-import { catalogNames, findCatalogEntry } from '../../zoo/catalog';
+import { CATALOG, type CatalogEntry, catalogNames, findCatalogEntry } from '../../zoo/catalog';
+import { describeArchitecture } from '../../zoo/cost';
+import { formatBytes } from '../../store/byte-units';
+import { downloadProgressPrinter } from '../download-progress';
 import { toError } from '../../to-error';
 
 const HELP = `Usage: mobilenet fetch NAME|URL [--cache DIR] [--name NAME] [--quiet]
@@ -17,34 +20,34 @@ downloaded again.
   URL             an http(s) URL of a model.json, a .tflite file, a .tgz holding a .tflite, or a TF Hub handle
   --cache DIR     cache folder (default: $MOBILENET_CACHE or ~/.cache/node-red-contrib-mobilenet-mqtt)
   --name NAME     cache folder name for a URL (default: derived from the URL)
-  --list          print the catalog names and exit
+  --list          print the catalog: name, download size, cached or not (in --cache)
   --quiet         no progress on stderr`;
 
-function humanBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} kB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+/** The bytes a catalog model downloads: exact when its files are pinned, else estimated from its parameters. */
+function downloadSize(entry: CatalogEntry): string {
+  if (entry.bytes) return formatBytes(Object.values(entry.bytes).reduce((sum, n) => sum + n, 0));
+  const { params } = describeArchitecture(entry);
+  const estimate = `~${formatBytes(params * (entry.quantized ? 1 : 4))}`;
+  return entry.archiveMember ? `${estimate} .tflite in a larger .tgz` : estimate;
 }
 
-/** On a terminal one line redrawn in place; in a log one line per finished file. */
-function progressPrinter(stream: NodeJS.WriteStream): { onProgress(p: DownloadProgress): void; finish(): void } {
-  let lastDone = -1;
-  let drewLine = false;
-  return {
-    onProgress(p) {
-      if (stream.isTTY) {
-        const of = p.totalBytes !== undefined ? ` of ${humanBytes(p.totalBytes)}` : '';
-        stream.write(`\r\x1b[K[${p.filesDone}/${p.filesTotal}] ${p.file} ${humanBytes(p.bytes)}${of}`);
-        drewLine = true;
-      } else if (p.filesDone !== lastDone && p.filesDone > 0) {
-        stream.write(`[${p.filesDone}/${p.filesTotal}] ${p.file} ${humanBytes(p.bytes)}\n`);
-      }
-      lastDone = p.filesDone;
-    },
-    finish() {
-      if (drewLine) stream.write('\n');
-    },
-  };
+/** One line per catalog model: name, download size, and whether it is already in the cache (usable offline). */
+async function listCatalog(cache: string): Promise<string> {
+  const rows: string[][] = [['name', 'download', 'in the cache']];
+  for (const entry of CATALOG) {
+    const options: FetchModelOptions = { ...catalogFetchOptions(entry), cacheDir: cache };
+    const cached = await cachedModelPath(entry.url, options).catch(() => undefined);
+    rows.push([entry.name, downloadSize(entry), cached ? 'cached' : 'not cached']);
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export const fetchCommand: CliCommand = {
@@ -73,7 +76,8 @@ export const fetchCommand: CliCommand = {
       return 0;
     }
     if (values.list) {
-      console.log(catalogNames().join('\n'));
+      const cache = values.cache ?? cacheDir();
+      console.log(`${await listCatalog(cache)}\n\ncache: ${cache}`);
       return 0;
     }
     if (positionals.length !== 1) {
@@ -103,7 +107,7 @@ export const fetchCommand: CliCommand = {
       console.log(already);
       return 0;
     }
-    const printer = progressPrinter(process.stderr);
+    const printer = downloadProgressPrinter(process.stderr, 'downloading');
     if (!values.quiet) {
       console.error(`fetching ${url} into ${options.cacheDir}`);
       options.onProgress = printer.onProgress;

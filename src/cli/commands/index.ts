@@ -1,5 +1,6 @@
 import type { CliCommand } from '../command';
 import { benchCommand } from './bench';
+import { tuneCommand } from './tune';
 import { classifyCommand } from './classify';
 import { quantizeCommand } from './quantize';
 import { fetchCommand } from './fetch';
@@ -18,4 +19,5 @@ export const commands: Record<string, CliCommand> = {
   teach: teachCommand,
   labels: labelsCommand,
   bench: benchCommand,
+  tune: tuneCommand,
 };

@@ -1,13 +1,15 @@
+import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
 import { DEFAULT_ENGINE, ENGINE_CHOICES, type EngineChoice } from '../../engine/engine';
-import { Classifier } from '../../runner/classifier';
 import { modelSizeOnDisk, readModelJson } from '../../model/model-files';
+import { importTflite } from '../../model/tflite/import-tflite';
+import { formatBytesExact } from '../../store/byte-units';
 import { describeArchitecture } from '../../zoo/cost';
 import { findCatalogEntry } from '../../zoo/catalog';
 import { formatMillions } from '../../zoo/format-cost-table';
-import { defaultModel, progressReporter } from '../model-option';
+import { defaultModel, loadWithProgress } from '../model-option';
 
 const HELP = `Usage: mobilenet info [M] [--json] [--engine E]
 
@@ -17,15 +19,59 @@ size on disk, weight quantisation, and — when its architecture is known — it
 parameters from the MobileNet cost model. It says which engine runs the model (--engine auto |
 litert | tfjs, default ${DEFAULT_ENGINE}) and, when auto keeps TF.js, why.`;
 
-async function weightQuantization(localPath: string, format: string): Promise<string> {
-  if (format === 'tflite') return 'TFLite tensors as stored (see normalization: a uint8 input means an integer model)';
+/** How a model's input and weights are stored: what `info` prints under "input" and "weights". */
+interface Storage {
+  /** The input tensor's type: uint8/int8 take the pixel bytes as integers, float32 takes normalised reals. */
+  inputDtype: 'uint8' | 'int8' | 'float32';
+  weights: string;
+}
+
+async function storageOf(localPath: string, format: string): Promise<Storage> {
+  if (format === 'tflite') {
+    const imported = importTflite(new Uint8Array(await readFile(localPath)));
+    const weighted = imported.graph.ops.filter((op) => 'filter' in op || 'weights' in op);
+    const integer = weighted.filter((op) => 'weightScales' in op && op.weightScales !== undefined).length;
+    const kind = imported.inputDtype === 'float32' ? 'integer' : imported.inputDtype;
+    return {
+      inputDtype: imported.inputDtype,
+      weights:
+        integer === 0
+          ? `float32 in all ${weighted.length} layers with weights`
+          : `${kind} (quantised) in ${integer} of ${weighted.length} layers with weights, as the .tflite stores them`,
+    };
+  }
   const json = await readModelJson(localPath);
   const counts = new Map<string, number>();
   for (const entry of json.weightsManifest.flatMap((g) => g.weights)) {
     const dtype = entry.quantization?.dtype ?? entry.dtype;
     counts.set(dtype, (counts.get(dtype) ?? 0) + 1);
   }
-  return [...counts].map(([dtype, n]) => `${n} ${dtype}`).join(', ');
+  const weights = [...counts].map(([dtype, n]) => `${n} ${dtype}`).join(', ');
+  return { inputDtype: 'float32', weights };
+}
+
+/** "pixel / 127.5 − 1", "pixel / 255", "pixel × 0.0235 + 0.5": the sign written as a sign, a round divisor as one. */
+export function describeNormalization(normalization: { scale: number; offset: number }): string {
+  const { scale, offset } = normalization;
+  const divisor = 1 / scale;
+  const roundDivisor = Math.abs(divisor * 2 - Math.round(divisor * 2)) < 1e-6;
+  const times = roundDivisor ? `pixel / ${Math.round(divisor * 2) / 2}` : `pixel × ${Number(scale.toPrecision(6))}`;
+  if (Math.abs(offset) < 1e-9) return times;
+  return `${times} ${offset < 0 ? '−' : '+'} ${Number(Math.abs(offset).toPrecision(6))}`;
+}
+
+/** The input row: the size, then what the model receives for each pixel byte. */
+function describeInput(
+  size: { width: number; height: number },
+  storage: Storage,
+  n: { scale: number; offset: number },
+) {
+  const real = describeNormalization(n);
+  if (storage.inputDtype === 'float32') return `${size.width}×${size.height} RGB float32: ${real}`;
+  return (
+    `${size.width}×${size.height} RGB ${storage.inputDtype}: the pixel bytes are the model's integer input ` +
+    `(quantised, meaning ${real})`
+  );
 }
 
 /** arch/α/resolution from the catalog, else from a conventional name such as mobilenet_v1_0.25_224. */
@@ -66,12 +112,13 @@ export const infoCommand: CliCommand = {
     }
     const model = positionals[0] ?? defaultModel();
     const engine = values.engine as EngineChoice | undefined;
-    const classifier = await Classifier.load({ model, onProgress: progressReporter(), ...(engine ? { engine } : {}) });
+    const classifier = await loadWithProgress({ model, ...(engine ? { engine } : {}) });
     try {
       const info = classifier.info;
       const localPath = classifier.localPath;
       const arch = architectureOf(info.name, info.inputSize.width);
       const cost = arch ? describeArchitecture({ ...arch, classes: info.classes }) : undefined;
+      const storage = await storageOf(localPath, info.format);
       const report = {
         name: info.name,
         format: info.format,
@@ -81,7 +128,8 @@ export const infoCommand: CliCommand = {
         labels: info.classes,
         labelsSource: info.labelsSource,
         sizeOnDiskBytes: await modelSizeOnDisk(localPath),
-        quantization: await weightQuantization(localPath, info.format),
+        inputDtype: storage.inputDtype,
+        quantization: storage.weights,
         engine: info.engine,
         ...(info.engineFallbackReason ? { engineFallbackReason: info.engineFallbackReason } : {}),
         backend: info.backend,
@@ -99,10 +147,9 @@ export const infoCommand: CliCommand = {
         `format         ${report.format} (${report.execution} on ${report.backend}, loaded in ${report.loadMs} ms)`,
         `engine         ${report.engine}${fallback}`,
         `path           ${report.path}`,
-        `input          ${report.inputSize.width}×${report.inputSize.height} RGB, pixel × ` +
-          `${report.normalization.scale.toPrecision(6)} + ${report.normalization.offset}`,
+        `input          ${describeInput(report.inputSize, storage, report.normalization)}`,
         `labels         ${report.labels} (${report.labelsSource})`,
-        `size on disk   ${(report.sizeOnDiskBytes / 1024 / 1024).toFixed(2)} MB`,
+        `size on disk   ${formatBytesExact(report.sizeOnDiskBytes)}`,
         `weights        ${report.quantization}`,
       ];
       if (report.architecture) {

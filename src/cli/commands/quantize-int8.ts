@@ -6,7 +6,8 @@ import { loadModelGraph } from '../../engine/model-graph';
 import { MINUS_ONE_TO_ONE } from '../../model/normalization';
 import { resolveModel } from '../../resolve/resolve-model';
 import { compareModels } from '../compare-models';
-import { progressReporter } from '../model-option';
+import { progressPrinter } from '../model-option';
+import { formatBytes } from '../../store/byte-units';
 
 export const INT8_HELP = `Usage: mobilenet quantize --int8 [--calibrate DIR] [--model M] [--out FILE]
                          [--check IMAGE...] [--json]
@@ -37,7 +38,10 @@ export interface Int8Args {
 
 /** `quantize --int8`: returns the exit code. */
 export async function quantizeInt8(args: Int8Args): Promise<number> {
-  const resolved = await resolveModel({ model: args.model, onProgress: progressReporter() });
+  const printer = progressPrinter();
+  const resolved = await resolveModel({ model: args.model, onProgress: printer.onProgress }).finally(() =>
+    printer.finish(),
+  );
   await selectBackend('wasm');
   const loaded = await loadModelGraph(resolved.format, resolved.localPath);
   if (loaded.quantized) {
@@ -64,7 +68,7 @@ export async function quantizeInt8(args: Int8Args): Promise<number> {
   if (args.json) console.log(JSON.stringify(report));
   else {
     console.log(
-      `int8: ${out} (${(result.bytes.length / 1024 / 1024).toFixed(2)} MB), calibrated on ${result.calibration}; ` +
+      `int8: ${out} (${formatBytes(result.bytes.length)}), calibrated on ${result.calibration}; ` +
         `input uint8 pixels, scale ${result.input.scale.toPrecision(6)}, zero point ${result.input.zeroPoint}`,
     );
     for (const check of checks) {

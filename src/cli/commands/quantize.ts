@@ -2,10 +2,11 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
-import { QUANTIZE_DTYPES, quantizeModelDirectory, type QuantizeDtype } from '../../model/quantize';
+import { QUANTIZE_DTYPES, quantizeModelDirectory, type QuantizeDtype, type QuantizeReport } from '../../model/quantize';
 import { compareModels } from '../compare-models';
 import { defaultModel } from '../model-option';
 import { INT8_HELP, quantizeInt8 } from './quantize-int8';
+import { formatBytes } from '../../store/byte-units';
 
 const HELP = `Usage: mobilenet quantize --dtype uint8|uint16|float16 IN_DIR OUT_DIR [--check IMAGE...]
 
@@ -17,7 +18,29 @@ Weights are dequantised when the model loads: files shrink, inference speed does
 ${INT8_HELP}`;
 
 function megabytes(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(2)} MB`;
+  return formatBytes(bytes);
+}
+
+/**
+ * What was done, in the terms of the dtype asked for: equalisation, bias correction and uint16 kernels
+ * happen only on the integer grids, so a float16 run does not mention them.
+ */
+export function describeQuantization(report: QuantizeReport, ratio: number): string {
+  const sizes =
+    `${report.dtype}: weights ${megabytes(report.weightBytesBefore)} → ${megabytes(report.weightBytesAfter)} ` +
+    `(${ratio.toFixed(2)}× smaller)`;
+  const kept = `${report.tensorsKept} 1-D tensors (biases, batch-norm statistics) kept as float32`;
+  if (report.dtype === 'float16') return `${sizes}, ${report.tensorsQuantized} kernels stored as float16, ${kept}`;
+  const kernels =
+    report.kernelsWidened > 0
+      ? `${report.tensorsQuantized} kernels quantised: ${report.tensorsQuantized - report.kernelsWidened} to ` +
+        `${report.dtype}, ${report.kernelsWidened} (the smallest) to uint16, which costs little size and holds ` +
+        'their rounding error down'
+      : `${report.tensorsQuantized} kernels quantised to ${report.dtype}`;
+  return (
+    `${sizes}, ${kernels}; ${report.channelsEqualized} kernels equalised through their batch-norm first, ` +
+    `${report.biasesCorrected} rounding shifts corrected in float32; ${kept}`
+  );
 }
 
 export const quantizeCommand: CliCommand = {
@@ -72,13 +95,7 @@ export const quantizeCommand: CliCommand = {
     if (values.json) {
       console.log(JSON.stringify({ ...report, ratio, checks }));
     } else {
-      console.log(
-        `${dtype}: weights ${megabytes(report.weightBytesBefore)} → ${megabytes(report.weightBytesAfter)} ` +
-          `(${ratio.toFixed(2)}× smaller), ${report.tensorsQuantized} tensors quantised (${report.channelsEqualized} ` +
-          `kernels equalised through their batch-norm first, ${report.biasesCorrected} rounding shifts corrected in ` +
-          `float32${report.kernelsWidened > 0 ? `, ${report.kernelsWidened} smallest kernels kept at uint16` : ''}), ` +
-          `${report.tensorsKept} 1-D tensors kept as float32`,
-      );
+      console.log(describeQuantization(report, ratio));
       console.log(`written to ${path.resolve(outDir)} (${(await fs.readdir(outDir)).length} files)`);
       for (const check of checks) {
         console.log(

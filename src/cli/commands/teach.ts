@@ -1,11 +1,11 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_FILE_BYTES, readImageFile } from '../../image/read-image-file';
-import { Classifier, checkNewLabel, type LabelSet, toError } from '../../index';
+import { type Classifier, checkNewLabel, type LabelSet, toError } from '../../index';
 import type { ImageInput } from '../../image/types';
 import type { CliCommand } from '../command';
 import { openSetFor, rememberedModelName, storedModel } from '../label-set-option';
-import { defaultModel, progressReporter } from '../model-option';
+import { defaultModel, loadWithProgress } from '../model-option';
 
 const HELP = `Usage: mobilenet teach [--model M] --set DIR --label L [--json] IMAGE...
 
@@ -52,7 +52,7 @@ export const teachCommand: CliCommand = {
     const maxFileBytes = values['max-file-bytes'] === undefined ? undefined : Number(values['max-file-bytes']);
     const stored = await storedModel(dir);
     const model = values.model ?? stored?.name ?? defaultModel();
-    const classifier = await Classifier.load({ model, queuePolicy: 'wait', onProgress: progressReporter() });
+    const classifier = await loadWithProgress({ model, queuePolicy: 'wait' });
     let failures = 0;
     try {
       const set = await openSetFor(dir, classifier, rememberedModelName(model), true);

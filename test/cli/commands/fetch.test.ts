@@ -52,9 +52,10 @@ describe('cli mobilenet fetch', function () {
       assert.equal(first.code, 0, first.stderr);
       assert.equal(first.stdout, `${path.join(cache, 'tiny')}\n`);
       assert.match(first.stderr, /^fetching http:.*model\.json into /);
-      assert.match(first.stderr, /\[1\/1\] model\.json 52\.9 kB\n\[2\/56\] group\d+-shard1of1 /);
-      assert.match(first.stderr, /\[56\/56\] group\d+-shard1of1 /);
-      assert.equal(first.stderr.match(/^\[\d+\/56\] group\d+-shard1of1 /gm)?.length, 55, 'one line per shard');
+      // Not a terminal: plain lines every 10% (or 10 s), for the whole model, the last one at 100%.
+      const lines = first.stderr.split('\n').filter((line) => line.startsWith('downloading: '));
+      assert.ok(lines.length >= 5 && lines.length <= 20, first.stderr);
+      assert.match(lines.at(-1)!, /^downloading: 100% · 1\.\d\d MiB · .* · file 56\/56$/);
       assert.ok(
         fs
           .readFileSync(path.join(cache, 'tiny', 'group29-shard1of1'))
@@ -88,9 +89,15 @@ describe('cli mobilenet fetch', function () {
     assert.equal(server.requests.length, 0);
   });
 
-  it('--list prints the catalog names', async function () {
-    const outcome = await mobilenet('fetch', '--list');
-    assert.equal(outcome.code, 0);
-    assert.deepEqual(outcome.stdout.trim().split('\n'), catalogNames());
+  it('--list prints the catalog: names, download sizes, and whether each is in the cache', async function () {
+    const outcome = await mobilenet('fetch', '--list', '--cache', cache);
+    assert.equal(outcome.code, 0, outcome.stderr);
+    const rows = outcome.stdout.trim().split('\n');
+    assert.match(rows[0], /^name +download +in the cache$/);
+    const names = rows.slice(1, 1 + catalogNames().length).map((row) => row.split(/\s+/)[0]);
+    assert.deepEqual(names, catalogNames());
+    assert.match(rows.find((row) => row.startsWith('mobilenet_v1_0.25_224 '))!, / 1\.87 MiB +not cached$/);
+    assert.match(rows.find((row) => row.startsWith('mobilenet_v1_1.0_224 '))!, / ~16\.23 MiB +not cached$/);
+    assert.match(rows.at(-1)!, new RegExp(`^cache: ${cache}$`));
   });
 });
