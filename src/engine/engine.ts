@@ -1,5 +1,7 @@
 import type { BackendName } from './backend';
 import type { ExecutionMode, LocalModelSpec } from './load-executable';
+
+export type { ExecutionMode };
 import type { Normalization } from '../model/normalization';
 
 /** The two ways a model runs: LiteRT.js (the TFLite interpreter + XNNPACK, wasm) or TF.js (the fused graph). */
