@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { connect as mqttConnect, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import type { IPublishPacket, MqttClient } from 'mqtt';
+import { type ConnectFn, mqttConnect } from './mqtt-connect';
 import { toError } from '../to-error';
 import { redactUserinfo } from '../redact-userinfo';
 import { buildClientOptions, describeConnectionError, type BrokerSettings } from './broker-settings';
@@ -65,8 +66,6 @@ export interface FrameSubscriberEvents {
 
 /** Classifies one frame and publishes its labels; the frame is acknowledged when this settles. */
 export type FrameHandler = (frame: FrameMessage) => Promise<void>;
-
-type ConnectFn = (url: string, options: IClientOptions) => MqttClient;
 
 /**
  * A classifier pool member's intake: subscribes (MQTT 5) to frame topics, usually through a shared

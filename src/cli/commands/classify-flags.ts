@@ -1,4 +1,4 @@
-import { BACKEND_NAMES, type BackendName } from '../../engine/backend';
+import { BACKEND_NAMES, type BackendName } from '../../engine/backend-names';
 import { ENGINE_CHOICES, type EngineChoice } from '../../engine/engine';
 import { FIT_MODES } from '../../image/options';
 import type { FitMode } from '../../image/types';
