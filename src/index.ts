@@ -13,7 +13,7 @@ export { defaultWorkers, MAX_WORKERS, workersProblem } from './runner/worker-cou
 export type { Prediction, PredictionFilter } from './runner/predictions';
 export { FrameDroppedError, FrameQueue, QUEUE_POLICIES, type QueuePolicy } from './runner/frame-queue';
 export { BACKEND_NAMES, type BackendName } from './engine/backend-names';
-export { DEFAULT_ENGINE, ENGINE_CHOICES, type EngineChoice, type EngineName, type ExecutionMode } from './engine/engine';
+export { ENGINE_CHOICES, type EngineChoice, type EngineName, type ExecutionMode } from './engine/engine';
 export { ModelLoadError } from './model/errors';
 export { DownloadError } from './store/download-error';
 export { modelFingerprint, type FingerprintInput } from './model/fingerprint';

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
   BACKEND_NAMES,
-  DEFAULT_ENGINE,
   ENGINE_CHOICES,
   type EngineChoice,
   FIT_MODES,
@@ -70,7 +69,8 @@ export function classifierOptions(config: ModelNodeConfig, t: Translate): Classi
     model,
     labels: labels ? labels : undefined,
     backend: oneOf<BackendName>(t, 'backend', config.backend, BACKEND_NAMES, 'auto'),
-    engine: oneOf<EngineChoice>(t, 'engine', config.engine, ENGINE_CHOICES, DEFAULT_ENGINE),
+    // Blank: the library's default engine.
+    engine: config.engine ? oneOf<EngineChoice>(t, 'engine', config.engine, ENGINE_CHOICES, 'auto') : undefined,
     queueSize,
     queuePolicy: oneOf<QueuePolicy>(t, 'queuePolicy', config.queuePolicy, QUEUE_POLICIES, 'drop-oldest'),
     fit: oneOf<FitMode>(t, 'fit', config.fit, FIT_MODES, 'cover'),

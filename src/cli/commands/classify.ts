@@ -1,10 +1,10 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
+import { DEFAULT_ENGINE } from '../../engine/engine';
 import type { ImageInput } from '../../image/types';
 import {
   type Classifier,
-  DEFAULT_ENGINE,
   type LabelSet,
   LabelSetError,
   matchToPredictions,
