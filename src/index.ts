@@ -12,7 +12,7 @@ export { checkClassifyOptions } from './runner/classifier-options';
 export { defaultWorkers, MAX_WORKERS, workersProblem } from './runner/worker-count';
 export type { Prediction, PredictionFilter } from './runner/predictions';
 export { FrameDroppedError, FrameQueue, QUEUE_POLICIES, type QueuePolicy } from './runner/frame-queue';
-export { BACKEND_NAMES, type BackendName } from './engine/backend';
+export { BACKEND_NAMES, type BackendName } from './engine/backend-names';
 export { ModelLoadError } from './model/errors';
 export { DownloadError } from './store/download-error';
 export { modelFingerprint, type FingerprintInput } from './model/fingerprint';

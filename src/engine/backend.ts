@@ -1,9 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { BACKEND_NAMES, type BackendName } from './backend-names';
 
-/** Where inference runs: auto (tfjs-node when installed, else wasm), wasm, tfjs-node or cpu (pure JS, slow). */
-export type BackendName = 'auto' | 'wasm' | 'tfjs-node' | 'cpu';
-/** Every BackendName, for editors and option checks. */
-export const BACKEND_NAMES: readonly BackendName[] = ['auto', 'wasm', 'tfjs-node', 'cpu'];
+export { BACKEND_NAMES, type BackendName };
 
 /**
  * tfjs-node is an optional accelerator: it cannot install on many boards (its install script

@@ -1,4 +1,4 @@
-import type { BackendName } from './backend';
+import type { BackendName } from './backend-names';
 import type { ExecutionMode, LocalModelSpec } from './load-executable';
 import type { Normalization } from '../model/normalization';
 

@@ -1,7 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
-import * as tfc from '@tensorflow/tfjs-converter';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import { directoryHandler, readModelJson } from '../model/model-files';
 import { layersModelToGraph } from '../model/layers-to-graph';
 import { GraphConversionError, ModelLoadError } from '../model/errors';
@@ -9,6 +8,11 @@ import type { ModelFormat } from '../model/model-format';
 import type { Normalization } from '../model/normalization';
 import { compileGraph, type Executable, poolToEmbedding } from './compile-graph';
 import { toError } from '../to-error';
+
+// The TF.js readers are loaded by the format that needs them (layers or graph models), so a worker starting on one
+// format never parses the other's library (1.2–1.5 MB of JavaScript each).
+const layersLibrary = (): typeof import('@tensorflow/tfjs-layers') => require('@tensorflow/tfjs-layers');
+const converterLibrary = (): typeof import('@tensorflow/tfjs-converter') => require('@tensorflow/tfjs-converter');
 
 /** What the worker needs to load a model that is already on local disk. */
 export interface LocalModelSpec {
@@ -55,7 +59,7 @@ function shapeOf(shape: Array<number | null>, source: string): [number, number, 
 }
 
 async function loadLayers(spec: LocalModelSpec): Promise<LoadedExecutable> {
-  const model = await tfl.loadLayersModel(directoryHandler(spec.path));
+  const model = await layersLibrary().loadLayersModel(directoryHandler(spec.path));
   const inputShape = shapeOf(model.inputs[0].shape, spec.path);
   let fallbackReason = 'requested unfused execution';
   if (!spec.unfused) {
@@ -80,7 +84,10 @@ function layersExecutable(model: tfl.LayersModel): Executable {
   const pool = [...model.layers].reverse().find((layer) => layer.getClassName() === 'GlobalAveragePooling2D');
   const run = (input: tf.Tensor4D): tf.Tensor2D => model.predict(input) as tf.Tensor2D;
   if (!pool || model.outputs.length !== 1) return { run, dispose: () => model.dispose() };
-  const both = tfl.model({ inputs: model.inputs, outputs: [model.outputs[0], pool.output as tfl.SymbolicTensor] });
+  const both = layersLibrary().model({
+    inputs: model.inputs,
+    outputs: [model.outputs[0], pool.output as tfl.SymbolicTensor],
+  });
   return {
     run,
     runWithEmbedding: (input) => {
@@ -106,7 +113,7 @@ async function graphPoolNode(dir: string): Promise<string | undefined> {
 }
 
 async function loadGraph(spec: LocalModelSpec): Promise<LoadedExecutable> {
-  const model = await tfc.loadGraphModel(directoryHandler(spec.path));
+  const model = await converterLibrary().loadGraphModel(directoryHandler(spec.path));
   const inputShape = shapeOf(model.inputs[0].shape ?? [], spec.path);
   const flatten = (scores: tf.Tensor, batch: number) => tf.reshape(scores, [batch, -1]) as tf.Tensor2D;
   const poolNode = await graphPoolNode(spec.path);

@@ -1,5 +1,4 @@
 import { availableParallelism } from 'node:os';
-import sharp from 'sharp';
 import { describeValue } from './describe-value';
 
 /*
@@ -23,12 +22,33 @@ function defaultMaxConcurrentDecodes(): number {
   return Math.max(1, Math.min(availableParallelism(), poolSize - 1));
 }
 
+/** The sharp module's own type (its typings say `export =`). */
+export type SharpModule = typeof import('sharp');
+
+let loaded: SharpModule | undefined;
+
+/**
+ * sharp (libvips, a native addon and ~60 modules), loaded by the first image rather than by `require` of the package:
+ * a program that never decodes an image never loads it, and `Classifier.load` loads it while its workers load the
+ * model (`preloadImageDecoder`).
+ */
+function sharpModule(): SharpModule {
+  loaded ??= require('sharp') as SharpModule;
+  return loaded;
+}
+
+/** Loads sharp now, on this thread, so the first frame does not wait for it. */
+export function preloadImageDecoder(): void {
+  sharpModule();
+}
+
 /**
  * The sharp module, with the settings above. They are process-wide and another copy of sharp's
  * JavaScript loaded later (its ESM entry, another package) resets them to the defaults when it
  * loads, so they are checked on every call (a few microseconds) rather than set once.
  */
-export function imageSharp(): typeof sharp {
+export function imageSharp(): SharpModule {
+  const sharp = sharpModule();
   if (sharp.cache().items.max !== 0) sharp.cache(false);
   if (sharp.concurrency() !== 1) sharp.concurrency(1);
   return sharp;

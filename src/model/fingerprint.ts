@@ -34,6 +34,14 @@ function hashFile(hash: Hash, file: string): Promise<void> {
  * stores it to refuse embeddings from another model. 16 hex digits of a SHA-256.
  */
 export async function modelFingerprint(input: FingerprintInput): Promise<string> {
+  return finishFingerprint(await hashWeights(input), input);
+}
+
+/**
+ * The weight bytes' part of the fingerprint, which needs nothing a loaded model tells: `Classifier.load` reads it
+ * while its workers load the model, then adds what they report (`finishFingerprint`).
+ */
+export async function hashWeights(input: Pick<FingerprintInput, 'format' | 'path'>): Promise<Hash> {
   const hash = createHash('sha256');
   if (input.format === 'tflite') {
     await hashFile(hash, input.path);
@@ -43,6 +51,11 @@ export async function modelFingerprint(input: FingerprintInput): Promise<string>
       for (const shard of group.paths) await hashFile(hash, path.join(input.path, shard));
     }
   }
+  return hash;
+}
+
+/** The fingerprint from the weights' hash, the input size and the normalisation. */
+export function finishFingerprint(hash: Hash, input: Pick<FingerprintInput, 'inputShape' | 'normalization'>): string {
   const { scale, offset } = input.normalization;
   hash.update(`\ninput ${input.inputShape.join('x')}\nnormalization ${scale} ${offset}\n`);
   return hash.digest('hex').slice(0, 16);

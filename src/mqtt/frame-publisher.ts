@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { connect as mqttConnect, type IClientOptions, type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
+import { type ConnectFn, mqttConnect } from './mqtt-connect';
 import { redactUserinfo } from '../redact-userinfo';
 import { buildClientOptions, describeConnectionError, type BrokerSettings } from './broker-settings';
 import { MqttConfigError } from './errors';
@@ -35,8 +36,6 @@ export interface FramePublisherEvents {
   error: [Error];
   connect: [];
 }
-
-type ConnectFn = (url: string, options: IClientOptions) => MqttClient;
 
 /**
  * Publishes camera frames to `<prefix>/<source>/frame` over MQTT 5 (user properties `seq`, `ts`,

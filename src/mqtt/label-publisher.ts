@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { connect as mqttConnect, type IClientOptions, type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
+import { type ConnectFn, mqttConnect } from './mqtt-connect';
 import { redactUserinfo } from '../redact-userinfo';
 import { buildClientOptions, describeConnectionError, type BrokerSettings } from './broker-settings';
 import { MqttConfigError } from './errors';
@@ -77,8 +78,6 @@ export interface LabelPublisherEvents {
   /** A message on a teach topic that was not a valid command; nothing was taught. */
   teachRefused: [TeachCommandError];
 }
-
-type ConnectFn = (url: string, options: IClientOptions) => MqttClient;
 
 /**
  * Publishes classification results to one broker, Frigate/Home Assistant style. Owns its own

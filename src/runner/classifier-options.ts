@@ -1,4 +1,4 @@
-import { BACKEND_NAMES } from '../engine/backend';
+import { BACKEND_NAMES } from '../engine/backend-names';
 import { ENGINE_CHOICES } from '../engine/engine';
 import { describeValue } from '../image/describe-value';
 import { FIT_MODES } from '../image/options';

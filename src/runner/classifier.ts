@@ -1,10 +1,11 @@
-import type { BackendName } from '../engine/backend';
+import type { BackendName } from '../engine/backend-names';
 import type { EngineChoice, EngineName } from '../engine/engine';
 import { encodeRgbJpeg } from '../image/encode-jpeg';
 import { prepareImage } from '../image/preprocess';
+import { preloadImageDecoder } from '../image/sharp-runtime';
 import { normalize } from '../image/normalize';
 import type { FitMode, ImageInput, RawImage, Roi } from '../image/types';
-import { modelFingerprint } from '../model/fingerprint';
+import { finishFingerprint, hashWeights } from '../model/fingerprint';
 import { alignLabels } from '../model/labels';
 import { imagenetLabels } from '../zoo/imagenet';
 import type { ModelFormat } from '../model/model-format';
@@ -241,18 +242,24 @@ export class Classifier {
       backend: options.backend ?? 'auto',
       engine: options.engine ?? DEFAULT_ENGINE,
     };
-    const { pool, info } = await WorkerPool.start(options.workers ?? defaultWorkers(), workerSpec);
+    const starting = WorkerPool.start(options.workers ?? defaultWorkers(), workerSpec);
+    const weights = hashWeights({ format: resolved.format, path: resolved.localPath });
+    // Awaited once the workers answer; a failure before then must not count as unhandled.
+    weights.catch(() => undefined);
+    // The workers load TF.js and the model on their own threads meanwhile: this one loads the image decoder the first
+    // frame needs. A decoder that fails to load is reported by that frame, with the frame.
+    try {
+      preloadImageDecoder();
+    } catch {
+      // said by the first classify
+    }
+    const { pool, info } = await starting;
     try {
       const { labels, labelsSource } = chooseLabels(resolved, info.embeddedLabels, info.classes);
       const [height, width] = info.inputShape;
       // Options win, then the file itself (TFLite quantised input), then the catalog, then Keras' [-1, 1].
       const normalization = options.normalization ?? info.normalization ?? resolved.normalization ?? MINUS_ONE_TO_ONE;
-      const fingerprint = await modelFingerprint({
-        format: resolved.format,
-        path: resolved.localPath,
-        inputShape: info.inputShape,
-        normalization,
-      });
+      const fingerprint = finishFingerprint(await weights, { inputShape: info.inputShape, normalization });
       const modelInfo: ModelInfo = {
         name: resolved.name,
         format: resolved.format,

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { BackendName } from '../engine/backend';
+import type { BackendName } from '../engine/backend-names';
 import type { EngineChoice } from '../engine/engine';
 import type { LocalModelSpec } from '../engine/load-executable';
 import { ModelLoadError } from '../model/errors';

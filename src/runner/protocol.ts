@@ -1,4 +1,4 @@
-import type { BackendName } from '../engine/backend';
+import type { BackendName } from '../engine/backend-names';
 import type { EngineChoice, EngineName } from '../engine/engine';
 import type { ExecutionMode, LocalModelSpec } from '../engine/load-executable';
 import type { Normalization } from '../model/normalization';

@@ -1,4 +1,4 @@
-import type { BackendName } from '../engine/backend';
+import type { BackendName } from '../engine/backend-names';
 import type { EngineChoice } from '../engine/engine';
 import type { LocalModelSpec } from '../engine/load-executable';
 import { toError } from '../to-error';

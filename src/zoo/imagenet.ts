@@ -1,6 +1,9 @@
 // The class list @tensorflow-models/mobilenet ships (a dependency), so no label file is copied into
-// this package. Its subpath module holds only the object, so this does not load TensorFlow.js.
-import { IMAGENET_CLASSES } from '@tensorflow-models/mobilenet/dist/imagenet_classes';
+// this package. Its subpath module holds only the object, so this does not load TensorFlow.js; it is
+// required by the first model that needs ImageNet's names, not by `require` of this package.
+type ClassTable = typeof import('@tensorflow-models/mobilenet/dist/imagenet_classes').IMAGENET_CLASSES;
+const imagenetClasses = (): ClassTable =>
+  (require('@tensorflow-models/mobilenet/dist/imagenet_classes') as { IMAGENET_CLASSES: ClassTable }).IMAGENET_CLASSES;
 
 const IMAGENET_CLASS_COUNT = 1000;
 
@@ -8,7 +11,7 @@ let cached: readonly string[] | undefined;
 
 function standardClasses(): readonly string[] {
   if (cached) return cached;
-  const table = IMAGENET_CLASSES as Record<number, string>;
+  const table = imagenetClasses() as Record<number, string>;
   const names: string[] = [];
   for (let index = 0; index < IMAGENET_CLASS_COUNT; index++) {
     const name = table[index];

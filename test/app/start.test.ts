@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import sharp from 'sharp';
 import { V1_025_LAYERS_DIR, imagePath, readImage } from '../fixtures';
 import { MOSQUITTO, freePort, startAedes, startMosquitto, type MosquittoBroker } from '../mqtt/helpers/brokers';
 import { RecordingSubscriber } from '../mqtt/helpers/subscriber';
@@ -151,6 +152,53 @@ async function runScenario(env: Record<string, string>, setup?: () => Promise<vo
 
 describe('npm start (the main job), end to end', function () {
   this.timeout(180_000);
+
+  it('MOBILENET_WORKERS=2: uneven camera frames published in frame order, each with its label', async function () {
+    // A camera alternating a large frame (slow to decode) and a small one: the small one reaches the
+    // second worker first and is done first, so only holding it keeps the labels in frame order.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mobilenet-e2e-camera-'));
+    const large = await sharp(readImage('parrot.jpg'))
+      .resize(2400, 1800, { fit: 'fill' })
+      .jpeg({ quality: 95 })
+      .toBuffer();
+    const small = await sharp(readImage('coffee.png')).resize(320, 240, { fit: 'fill' }).jpeg().toBuffer();
+    fs.writeFileSync(path.join(dir, 'large.jpg'), large);
+    fs.writeFileSync(path.join(dir, 'small.jpg'), small);
+    const camera = path.join(dir, 'camera.js');
+    fs.writeFileSync(
+      camera,
+      `const fs = require('fs'); const frames = [fs.readFileSync(${JSON.stringify(path.join(dir, 'large.jpg'))}),
+       fs.readFileSync(${JSON.stringify(path.join(dir, 'small.jpg'))})]; let n = 0;
+       setInterval(() => process.stdout.write(frames[n++ % 2]), 60);`,
+    );
+    const app = await npmStart({
+      MOBILENET_WORKERS: '2',
+      MAX_FPS: '0',
+      CAMERA_CMD: `${process.execPath} ${camera}`,
+    });
+    const subscriber = await RecordingSubscriber.connect(app.brokerUrl, ['e2e/camera/labels']);
+    try {
+      await subscriber.waitFor((m) => m.length >= 30, { what: '30 labels from the camera', timeoutMs: 120_000 });
+      const published = subscriber
+        .fresh('e2e/camera/labels')
+        .map((p) => JSON.parse(p) as { seq: number; predictions: Array<{ label: string }> });
+      const seqs = published.map((p) => p.seq);
+      for (let i = 1; i < seqs.length; i++) assert.ok(seqs[i] > seqs[i - 1], `frame order: ${seqs.join(' ')}`);
+      // The camera counts every frame it makes, so a frame's number says which picture it was.
+      const parity = published[0].seq % 2;
+      const firstLabel = published[0].predictions[0].label;
+      const otherLabel = firstLabel === 'macaw' ? 'espresso' : 'macaw';
+      for (const frame of published) {
+        const label = frame.predictions[0].label.split(',')[0];
+        assert.equal(label, frame.seq % 2 === parity ? firstLabel : otherLabel, `frame ${frame.seq}`);
+      }
+      assert.match(app.output(), /model .* ready/);
+    } finally {
+      await subscriber.client.endAsync(true).catch(() => undefined);
+      app.cleanup();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it(
     'embedded broker: online, a dropped photo becomes a label, POST /classify answers, SIGTERM publishes offline ' +

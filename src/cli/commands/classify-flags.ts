@@ -1,4 +1,4 @@
-import { BACKEND_NAMES, type BackendName } from '../../engine/backend';
+import { BACKEND_NAMES, type BackendName } from '../../engine/backend-names';
 import { FIT_MODES } from '../../image/options';
 import type { FitMode } from '../../image/types';
 import { MAX_WORKERS, workersProblem } from '../../runner/worker-count';

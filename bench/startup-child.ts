@@ -1,0 +1,74 @@
+/**
+ * One cold start, in a process of its own (bench/startup.ts spawns it): from the first line of this script to the
+ * first label of one photo. `package`: `require` of this package's main module, `Classifier.load`, `classify`, as a
+ * program using the library does. `lean`: the least a program needs for the same answer, on one thread: sharp, TF.js
+ * core with the wasm backend, the layers reader, the same fused graph, a plain normalise loop and an argmax. Prints
+ * one JSON line.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Classifier as ClassifierType } from '../src/runner/classifier';
+import { V1_025_LAYERS_DIR, imagePath } from '../fixtures';
+
+const REPO = path.join(__dirname, '..', '..');
+
+interface Outcome {
+  label: string;
+  requireMs: number;
+}
+
+async function viaPackage(jpeg: Buffer, started: number): Promise<Outcome> {
+  const main = (JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { main: string }).main;
+  const { Classifier } = require(path.join(REPO, main)) as { Classifier: typeof ClassifierType };
+  const requireMs = performance.now() - started;
+  const classifier = await Classifier.load({ model: V1_025_LAYERS_DIR });
+  try {
+    const { predictions } = await classifier.classify(jpeg, { topK: 1 });
+    return { label: predictions[0].label, requireMs };
+  } finally {
+    await classifier.dispose();
+  }
+}
+
+async function lean(jpeg: Buffer, started: number): Promise<Outcome> {
+  const sharp = require('sharp') as typeof import('sharp');
+  const tf = require('@tensorflow/tfjs-core') as typeof import('@tensorflow/tfjs-core');
+  require('@tensorflow/tfjs-backend-wasm');
+  const tfl = require('@tensorflow/tfjs-layers') as typeof import('@tensorflow/tfjs-layers');
+  const { layersModelToGraph } =
+    require('../src/model/layers-to-graph') as typeof import('../src/model/layers-to-graph');
+  const { compileGraph } = require('../src/engine/compile-graph') as typeof import('../src/engine/compile-graph');
+  const { directoryHandler } = require('../src/model/model-files') as typeof import('../src/model/model-files');
+  const { imagenetLabels } = require('../src/zoo/imagenet') as typeof import('../src/zoo/imagenet');
+  const requireMs = performance.now() - started;
+  await tf.setBackend('wasm');
+  const model = await tfl.loadLayersModel(directoryHandler(V1_025_LAYERS_DIR));
+  const network = compileGraph(layersModelToGraph(model));
+  model.dispose();
+  const pixels = await sharp(jpeg).removeAlpha().resize(224, 224, { fit: 'cover' }).raw().toBuffer();
+  const input = new Float32Array(pixels.length);
+  for (let i = 0; i < pixels.length; i++) input[i] = pixels[i] / 127.5 - 1;
+  const x = tf.tensor4d(input, [1, 224, 224, 3]);
+  const y = network.run(x);
+  const scores = await y.data();
+  tf.dispose([x, y]);
+  network.dispose();
+  let best = 0;
+  for (let i = 1; i < scores.length; i++) if (scores[i] > scores[best]) best = i;
+  return { label: imagenetLabels(1000)[best], requireMs };
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const mode = process.argv[2];
+  const jpeg = fs.readFileSync(imagePath('cat_720p.jpg'));
+  const outcome = mode === 'lean' ? await lean(jpeg, started) : await viaPackage(jpeg, started);
+  const ms = performance.now() - started;
+  const modules = Object.keys(require.cache).length;
+  process.stdout.write(`${JSON.stringify({ mode, ms, modules, ...outcome })}\n`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
