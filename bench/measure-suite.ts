@@ -22,7 +22,12 @@ export function ensurePeerInstalled(): void {
   execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: PEER_DIR, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
-export async function measureSuite(options: { quick: boolean; out: string; peer: boolean }): Promise<BenchReport> {
+export async function measureSuite(options: {
+  quick: boolean;
+  out: string;
+  peer: boolean;
+  grid: boolean;
+}): Promise<BenchReport> {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mobilenet-bench-dev-'));
   try {
     const extras: ExtraJob[] = [];
@@ -40,6 +45,7 @@ export async function measureSuite(options: { quick: boolean; out: string; peer:
     const preset = options.quick ? quickPreset() : fullPreset();
     const report = await runBench({
       ...preset,
+      grid: options.grid ? preset.grid : [],
       models: [V1_025_LAYERS_DIR, V2_QUANT_TFLITE],
       // Inference-bound: with the 0.25 model one worker already keeps both cores busy.
       throughputModel: V2_QUANT_TFLITE,

@@ -49,11 +49,23 @@ async function round(classifier: Classifier, frames: Buffer[]): Promise<Round> {
  * while 2 workers are saturated. The figure to quote is the ratio of medians, with the load average.
  */
 export async function benchPool(rounds = 3): Promise<Record<string, number | string>> {
+  const results = await poolOn(undefined, rounds);
+  // The same on LiteRT, when this build has it: the engine the pool is meant to multiply.
+  try {
+    const litert = await poolOn('litert', rounds);
+    for (const [key, value] of Object.entries(litert)) results[`pool.litert.${key.replace(/^pool\./, '')}`] = value;
+  } catch (error) {
+    results['pool.litert'] = `not measured: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  return results;
+}
+
+async function poolOn(engine: 'litert' | undefined, rounds: number): Promise<Record<string, number | string>> {
   const frames = await cameraFrames();
   const loaded = new Map<number, Classifier>();
   const results: Record<number, Round[]> = { 1: [], 2: [] };
   const loadBefore = os.loadavg()[0];
-  let engine = '';
+  let ran = '';
   try {
     for (const workers of [1, 2]) {
       const classifier = await Classifier.load({
@@ -61,9 +73,10 @@ export async function benchPool(rounds = 3): Promise<Record<string, number | str
         workers,
         queueSize: FRAMES,
         queuePolicy: 'wait',
+        ...(engine ? { engine } : {}),
       });
       loaded.set(workers, classifier);
-      engine = `${classifier.info.backend}, ${classifier.info.mode}`;
+      ran = `${classifier.info.engine}, ${classifier.info.backend}, ${classifier.info.mode}`;
       // Warm-up: every worker has run frames before anything is timed.
       await Promise.all(Array.from({ length: 4 * workers }, (_, i) => classifier.classify(frames[i % frames.length])));
     }
@@ -76,7 +89,7 @@ export async function benchPool(rounds = 3): Promise<Record<string, number | str
   const fps1 = median(results[1].map((r) => r.fps));
   const fps2 = median(results[2].map((r) => r.fps));
   return {
-    'pool.v2_1.0_224_quant.engine': engine,
+    'pool.v2_1.0_224_quant.engine': ran,
     'pool.v2_1.0_224_quant.fps_1_worker': fps1,
     'pool.v2_1.0_224_quant.fps_2_workers': fps2,
     throughputSpeedup2Workers: fps2 / fps1,

@@ -2,7 +2,7 @@
  * `npm run bench`: speed and memory, measured side by side in one run. First `mobilenet bench`'s
  * child-process measurements with the fixtures and the peer library (tables, JSON and chart into
  * --out DIR, default scratch/bench), then the in-process benches below (--measure-only skips
- * them; --quick makes the first part a smoke test; --no-peer leaves the peer out). Prints a table
+ * them; --quick makes the first part a smoke test; --no-peer leaves the peer out, --no-grid the grid). Prints a table
  * and, with --json, one JSON object as the last line. Quote medians and ratios from one run: the
  * machines are shared.
  */
@@ -37,7 +37,12 @@ async function main(): Promise<void> {
     loadavg_at_start: os.loadavg()[0].toFixed(2),
   };
   process.stderr.write(`bench: mobilenet bench with the fixtures and the peer → ${out}\n`);
-  const measured = await measureSuite({ quick: argv.includes('--quick'), out, peer: !argv.includes('--no-peer') });
+  const measured = await measureSuite({
+    quick: argv.includes('--quick'),
+    out,
+    peer: !argv.includes('--no-peer'),
+    grid: !argv.includes('--no-grid'),
+  });
   const benches: Array<[string, Bench | undefined]> = argv.includes('--measure-only')
     ? []
     : [

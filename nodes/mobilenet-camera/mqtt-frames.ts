@@ -141,6 +141,7 @@ export function mqttIntake(RED: RedApi, node: RedNode, config: MqttFramesConfig,
   subscriber.on('refused', (err) => {
     if (err.reason !== 'too-old') node.warn(err.message);
   });
+  subscriber.on('offline', () => node.warn(`pool member ${source}: connection to the broker lost, reconnecting`));
   subscriber.on('connect', () => {
     reported = undefined;
     node.log(`pool member ${source}: taking frames from ${topic}`);

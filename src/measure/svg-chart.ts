@@ -105,12 +105,18 @@ export function tradeoffChart(points: readonly ChartPoint[], options: ChartOptio
         )}</title></circle>`,
     );
   }
-  for (const point of front) {
+  const oneSeries = seriesNames.length === 1;
+  for (const [index, point] of front.entries()) {
+    // Right of the point in the left half, left of it in the right half; neighbours alternate above
+    // and below, so labels of points close together do not print over each other.
+    const right = x(point.latencyMs) < MARGIN.left + plotW / 2;
+    const dy = index % 2 === 0 ? -8 : 16;
+    const text = `${point.label}${oneSeries ? '' : ` (${point.series})`} ${number(point.latencyMs)} ms`;
     parts.push(
       `<circle cx="${x(point.latencyMs).toFixed(1)}" cy="${y(point.top1).toFixed(1)}" r="7" fill="none" ` +
         `stroke="#222222"/>`,
-      `<text x="${(x(point.latencyMs) - 9).toFixed(1)}" y="${(y(point.top1) - 7).toFixed(1)}" text-anchor="end" ` +
-        `font-size="11">${escapeXml(`${point.label} (${point.series}) ${number(point.latencyMs)} ms`)}</text>`,
+      `<text x="${(x(point.latencyMs) + (right ? 10 : -10)).toFixed(1)}" y="${(y(point.top1) + dy).toFixed(1)}" ` +
+        `text-anchor="${right ? 'start' : 'end'}" font-size="11">${escapeXml(text)}</text>`,
     );
   }
   const legendX = MARGIN.left + plotW - 190;

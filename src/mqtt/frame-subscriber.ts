@@ -62,6 +62,8 @@ export interface FrameSubscriberEvents {
   /** A connection problem, in one sentence without credentials. */
   error: [Error];
   connect: [];
+  /** The connection to the broker was lost; mqtt.js reconnects (frames not acknowledged are given again). */
+  offline: [];
 }
 
 /** Classifies one frame and publishes its labels; the frame is acknowledged when this settles. */
@@ -123,6 +125,10 @@ export class FrameSubscriber extends EventEmitter<FrameSubscriberEvents> {
       resubscribe: true,
     });
     this.client.handleMessage = (packet, callback) => {
+      // A frame from the broker proves the connection alive. mqtt.js counts only acknowledgements and
+      // PINGRESP as such, and a PINGRESP waits here behind the frames taken before it: without this, a
+      // busy member's keep-alive could run out, drop the connection and have its frames given again.
+      this.client.reschedulePing(true);
       this.take(packet as IPublishPacket).then(
         () => callback(),
         () => callback(),
@@ -138,6 +144,7 @@ export class FrameSubscriber extends EventEmitter<FrameSubscriberEvents> {
       this.statsTimer = setInterval(() => this.publishStats(), options.statsIntervalMs ?? 5000);
       this.statsTimer.unref();
     }
+    this.client.on('offline', () => this.emit('offline'));
     this.client.on('error', (err: Error & { code?: unknown }) =>
       this.emit('error', describeConnectionError(err, broker.url, broker.password)),
     );

@@ -118,6 +118,10 @@ if (missing !== undefined) {
       // dropped under load), which at-least-once allows up to Receive Maximum per member; the broker's
       // own account of connections is in the message, to tell which.
       const duplicated = labels.duplicated();
+      const lost = members
+        .flatMap((m) => m.output().split('\n'))
+        .filter((line) => /connection to the broker lost/.test(line));
+      disconnects.push(...lost);
       assert.ok(
         duplicated.length <= members.length * RECEIVE_MAXIMUM,
         `frames labelled twice:\n${duplicated.join('\n')}\nbroker:\n${disconnects.join('\n')}`,
