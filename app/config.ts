@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { defaultWorkers, MAX_WORKERS } from '../src';
+import { defaultWorkers, ENGINE_CHOICES, type EngineChoice, MAX_WORKERS } from '../src';
 import { parseFramesRetention, type FramesRetention } from './frames-retention';
 import { brokerLogin, moveLoginOutOfUrl } from './url-credentials';
 
@@ -54,6 +54,8 @@ export interface AppConfig {
   statsIntervalS: number;
   /** Inference worker threads for the model (MOBILENET_WORKERS; default one per core but one). */
   workers: number;
+  /** What runs the model (MOBILENET_ENGINE: auto, litert or tfjs; default the library's). */
+  engine?: EngineChoice;
 }
 
 function integer(name: string, value: string | undefined, fallback: number): number {
@@ -117,6 +119,13 @@ function workerCount(value: string | undefined): number {
   return parsed;
 }
 
+function engineChoice(value: string | undefined): EngineChoice | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  if (!(ENGINE_CHOICES as readonly string[]).includes(value))
+    throw new Error(`MOBILENET_ENGINE must be one of ${ENGINE_CHOICES.join(', ')}, got "${value}"`);
+  return value as EngineChoice;
+}
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AppConfig {
   const camera: AppConfig['camera'] = env.CAMERA_CMD
     ? { kind: 'command', command: env.CAMERA_CMD }
@@ -142,6 +151,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     cacheDir: env.MOBILENET_CACHE || undefined,
     maxFps: framesPerSecond(env.MAX_FPS, 2),
     workers: workerCount(env.MOBILENET_WORKERS),
+    engine: engineChoice(env.MOBILENET_ENGINE),
     framesRetention: parseFramesRetention(env.FRAMES_RETENTION),
     publishFrames: publishFrames(env.PUBLISH_FRAMES),
     framesQos: framesQos(env.FRAMES_QOS),

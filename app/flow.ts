@@ -318,6 +318,7 @@ export function buildFlow(config: AppConfig, brokerUrl: string): FlowNode[] {
       catalogModel: catalog ? catalog.name : '',
       path: catalog ? '' : config.model,
       backend: 'auto',
+      engine: config.engine ?? '',
       queueSize: 4,
       queuePolicy: 'drop-oldest',
       fit: 'cover',

@@ -93,6 +93,7 @@ const nodeRedLines = new RepeatedLineLimiter((line) => console.error(line), 10_0
 
 function logging(config: AppConfig): Record<string, unknown> {
   let advised = false;
+  const failures = new Set<string>();
   return {
     console: { level: 'off' },
     mobilenet: {
@@ -106,6 +107,9 @@ function logging(config: AppConfig): Record<string, unknown> {
               : JSON.stringify(entry.msg);
         if (HARMLESS_WARNINGS.some((pattern) => pattern.test(text))) return;
         if (entry.level === 30 && entry.type?.startsWith('mobilenet-')) {
+          // Each classify node reports the same failed load: once is enough (the advice line sits between them).
+          if (advised && /model could not be loaded/.test(text) && failures.has(text)) return;
+          if (/model could not be loaded/.test(text)) failures.add(text);
           stage(`${entry.type}: ${text}`);
           // Once: what to change so that something classifies (the job is configured by environment variables).
           if (!advised && /model could not be loaded/.test(text)) {

@@ -13,12 +13,12 @@ export { defaultWorkers, MAX_WORKERS, workersProblem } from './runner/worker-cou
 export type { Prediction, PredictionFilter } from './runner/predictions';
 export { FrameDroppedError, FrameQueue, QUEUE_POLICIES, type QueuePolicy } from './runner/frame-queue';
 export { BACKEND_NAMES, type BackendName } from './engine/backend-names';
+export { ENGINE_CHOICES, type EngineChoice, type EngineName, type ExecutionMode } from './engine/engine';
 export { ModelLoadError } from './model/errors';
 export { DownloadError } from './store/download-error';
 export { modelFingerprint, type FingerprintInput } from './model/fingerprint';
 export type { Normalization } from './model/normalization';
 export type { ModelFormat } from './model/model-format';
-export type { ExecutionMode } from './engine/load-executable';
 export { DownloadMeter, type DownloadProgress, formatDownloadLine, ProgressLineSchedule } from './store/download-meter';
 
 // The images a classifier accepts.

@@ -16,6 +16,8 @@ export function loadingStatus(t: Translate, detail?: LoadingDetail, dropped = 0)
 }
 
 export interface ReadyDetail {
+  /** The engine that runs the model (litert, tfjs), once loaded. */
+  engine?: string;
   fps?: number;
   latencyMs?: number;
   dropped: number;
@@ -24,11 +26,11 @@ export interface ReadyDetail {
 }
 
 /**
- * Once the model runs: "ready · 12.3 fps · 45 ms · 0 dropped" (watching a state: "· 40 still"), a warning
+ * Once the model runs: "ready (litert) · 12.3 fps · 45 ms · 0 dropped" (watching a state: "· 40 still"), a warning
  * once frames were dropped. Still frames are no warning: skipping them is the point of the motion gate.
  */
 export function readyStatus(t: Translate, detail: ReadyDetail): NodeStatus {
-  const parts = [t('status.ready')];
+  const parts = [detail.engine ? `${t('status.ready')} (${detail.engine})` : t('status.ready')];
   if (detail.fps !== undefined && detail.fps > 0) parts.push(`${detail.fps.toFixed(1)} fps`);
   if (detail.latencyMs !== undefined) parts.push(`${Math.round(detail.latencyMs)} ms`);
   parts.push(t('status.dropped', { count: detail.dropped }));

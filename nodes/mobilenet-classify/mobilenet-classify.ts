@@ -52,7 +52,13 @@ export = function (RED: RedApi): void {
         const dropped = current.queueStats().dropped + (skipped?.busy ?? 0);
         if (state.phase === 'loading') return loadingStatus(t, state.progress, dropped);
         const stats = current.stats();
-        return readyStatus(t, { fps: stats?.fps, latencyMs: stats?.latencyMs.p50, dropped, still: skipped?.still });
+        return readyStatus(t, {
+          engine: state.info.engine,
+          fps: stats?.fps,
+          latencyMs: stats?.latencyMs.p50,
+          dropped,
+          still: skipped?.still,
+        });
       });
     };
 
@@ -67,10 +73,11 @@ export = function (RED: RedApi): void {
           // Said once per load, not per frame: a headless Pi's log must tell why nothing classifies, and what to do.
           node.warn(withAdvice(t('log.failed', { reason: state.error.message }), state.error, state.model));
         } else {
-          throttle.now(readyStatus(t, { dropped: model?.queueStats().dropped ?? 0 }));
-          node.log(
-            t('log.ready', { model: state.info.name, backend: state.info.backend, ms: Math.round(state.info.loadMs) }),
-          );
+          const { info } = state;
+          throttle.now(readyStatus(t, { engine: info.engine, dropped: model?.queueStats().dropped ?? 0 }));
+          const engine = `${info.engine}, ${info.backend}`;
+          node.log(t('log.ready', { model: info.name, backend: engine, ms: Math.round(info.loadMs) }));
+          if (info.engineFallbackReason) node.warn(t('log.engine-fallback', { reason: info.engineFallbackReason }));
         }
       },
     };

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import {
   BACKEND_NAMES,
+  ENGINE_CHOICES,
+  type EngineChoice,
   FIT_MODES,
   type BackendName,
   type FitMode,
@@ -22,6 +24,8 @@ export interface ModelNodeConfig {
   path?: string;
   labels?: string;
   backend?: string;
+  /** auto, litert or tfjs; blank means the library's default. */
+  engine?: string;
   queueSize?: number | string;
   queuePolicy?: string;
   fit?: string;
@@ -65,6 +69,8 @@ export function classifierOptions(config: ModelNodeConfig, t: Translate): Classi
     model,
     labels: labels ? labels : undefined,
     backend: oneOf<BackendName>(t, 'backend', config.backend, BACKEND_NAMES, 'auto'),
+    // Blank: the library's default engine.
+    engine: config.engine ? oneOf<EngineChoice>(t, 'engine', config.engine, ENGINE_CHOICES, 'auto') : undefined,
     queueSize,
     queuePolicy: oneOf<QueuePolicy>(t, 'queuePolicy', config.queuePolicy, QUEUE_POLICIES, 'drop-oldest'),
     fit: oneOf<FitMode>(t, 'fit', config.fit, FIT_MODES, 'cover'),
@@ -75,9 +81,9 @@ export function classifierOptions(config: ModelNodeConfig, t: Translate): Classi
 
 /** Same options, same hash: a redeploy that leaves the config node alone reuses its loaded model. */
 export function settingsHash(options: ClassifierOptions): string {
-  const { model, labels, backend, queueSize, queuePolicy, fit, float, workers } = options;
+  const { model, labels, backend, engine, queueSize, queuePolicy, fit, float, workers } = options;
   return createHash('sha256')
-    .update(JSON.stringify({ model, labels, backend, queueSize, queuePolicy, fit, float, workers }))
+    .update(JSON.stringify({ model, labels, backend, engine, queueSize, queuePolicy, fit, float, workers }))
     .digest('hex')
     .slice(0, 16);
 }

@@ -13,7 +13,9 @@ export function shortLoadReason(error: Error): string {
     } catch {
       // not a URL: keep it as given
     }
-    return `download from ${host} failed: ${download[2]}`;
+    // The host is already named: "getaddrinfo ENOTFOUND <host>" says only that the name did not resolve.
+    const cause = download[2].replace(/^getaddrinfo (ENOTFOUND|EAI_AGAIN) \S+$/, '$1 (no DNS: no internet?)');
+    return `download from ${host} failed: ${cause}`;
   }
   const notFound = /^Model "(.+?)" not found\b/.exec(error.message);
   if (notFound) return `"${notFound[1]}" not found (not a catalog name, folder, .tflite file or URL)`;

@@ -1,5 +1,7 @@
 import type { BackendName } from './backend-names';
 import type { ExecutionMode, LocalModelSpec } from './load-executable';
+
+export type { ExecutionMode };
 import type { Normalization } from '../model/normalization';
 
 /** The two ways a model runs: LiteRT.js (the TFLite interpreter + XNNPACK, wasm) or TF.js (the fused graph). */
@@ -8,6 +10,8 @@ export type EngineName = 'litert' | 'tfjs';
 export type EngineChoice = 'auto' | EngineName;
 /** Every EngineChoice, for editors and option checks. */
 export const ENGINE_CHOICES: readonly EngineChoice[] = ['auto', 'litert', 'tfjs'];
+/** The engine a classifier runs on when its options name none. */
+export const DEFAULT_ENGINE: EngineChoice = 'tfjs';
 
 /** One pass through the network. */
 export interface EngineOutputs {

@@ -12,6 +12,8 @@ export interface FrameTimings {
   queueMs?: number;
   inferenceMs?: number;
   totalMs?: number;
+  /** The engine that ran the model (litert, tfjs). */
+  engine?: string;
 }
 
 /** What the publisher needs from one classified frame. */

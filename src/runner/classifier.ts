@@ -1,5 +1,5 @@
 import type { BackendName } from '../engine/backend-names';
-import type { EngineChoice, EngineName } from '../engine/engine';
+import { DEFAULT_ENGINE, type EngineChoice, type EngineName } from '../engine/engine';
 import { encodeRgbJpeg } from '../image/encode-jpeg';
 import { prepareImage } from '../image/preprocess';
 import { preloadImageDecoder } from '../image/sharp-runtime';
@@ -87,6 +87,8 @@ export interface Timings {
   inferenceMs: number;
   /** From classify() to result (including any wait for an older frame's result to go out first). */
   totalMs: number;
+  /** The engine that ran the model on this frame (litert or tfjs). */
+  engine: EngineName;
 }
 
 /** One classified frame: the predictions best first, the top one, the model name and the timings. */
@@ -176,9 +178,6 @@ function chooseLabels(
     return { labels: imagenetLabels(classes), labelsSource: `ImageNet (assumed from ${classes} outputs)` };
   return { labels: Array.from({ length: classes }, (_, i) => `class ${i}`), labelsSource: 'none (class N)' };
 }
-
-/** The engine a classifier runs on when its options name none. */
-export const DEFAULT_ENGINE: EngineChoice = 'tfjs';
 
 /** What one frame came to: the result, or why there is none. */
 type Outcome = { result: ClassifyResult } | { error: Error };
@@ -390,7 +389,13 @@ export class Classifier {
       const inputJpeg = prepared.jpeg ? await prepared.jpeg : undefined;
       // Waiting for a free worker counts as queueing.
       const queueMs = prepared.started - job.enqueuedAt + (startedAt - prepared.started - prepared.preprocessMs);
-      const timings: Timings = { preprocessMs: prepared.preprocessMs, queueMs, inferenceMs, totalMs: 0 };
+      const timings: Timings = {
+        preprocessMs: prepared.preprocessMs,
+        queueMs,
+        inferenceMs,
+        totalMs: 0,
+        engine: this.info.engine,
+      };
       const result: ClassifyResult = {
         predictions,
         top: predictions[0] ?? null,

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { LITERT_WASM_DIR_ENV } from '../../src/engine/litert';
 import { liteRtUnsupportedReason } from '../../src/engine/litert/litert-engine';
 import { Classifier, classifierDiagnostics } from '../../src/runner/classifier';
-import { readImage, referenceOutputs, V1_025_128_QUANT_TFLITE, V2_QUANT_TFLITE } from '../fixtures';
+import { readImage, referenceOutputs, V1_025_128_QUANT_TFLITE, V1_025_LAYERS_DIR, V2_QUANT_TFLITE } from '../fixtures';
 import { onTeardown } from '../helpers';
 
 const PHOTOS = Object.keys(referenceOutputs('mobilenet_v2_1.0_224_quant_tflite'));
@@ -52,6 +52,7 @@ for (const [folder, model, size, features] of [
       for (const photo of PHOTOS) {
         const result = await classifier.classify(referenceImage(model, photo, size), { topK: 1001 });
         assert.equal(result.predictions.length, 1001);
+        assert.equal(result.timings.engine, 'litert');
         const differ = result.predictions.filter((p) => p.score * 256 !== reference[photo][p.index]);
         assert.equal(differ.length, 0, `${photo}: ${differ.length} of 1001 differ, e.g. ${JSON.stringify(differ[0])}`);
       }
@@ -83,6 +84,34 @@ for (const [folder, model, size, features] of [
     });
   });
 }
+
+describe('litert engine: a TF.js layers model runs as the float32 .tflite the package writes', function () {
+  this.timeout(180_000);
+
+  it('gives the scores of the fused TF.js graph within 1e-4, and the embedding', async function () {
+    const [litert, tfjs] = await Promise.all([
+      Classifier.load({ model: V1_025_LAYERS_DIR, engine: 'litert', queuePolicy: 'wait' }),
+      Classifier.load({ model: V1_025_LAYERS_DIR, engine: 'tfjs', queuePolicy: 'wait' }),
+    ]);
+    onTeardown('dispose both classifiers', () => Promise.all([litert.dispose(), tfjs.dispose()]));
+    assert.equal(litert.info.engine, 'litert');
+    assert.equal(litert.info.mode, 'written-tflite');
+    assert.equal(litert.info.embeddingSize, 256);
+    assert.equal(litert.info.fingerprint, tfjs.info.fingerprint, 'embeddings stay comparable across engines');
+    for (const photo of ['parrot.jpg', 'coffee.png']) {
+      const image = referenceImage(path.join(V1_025_LAYERS_DIR, 'model.json'), photo, 224);
+      const [ours, theirs] = await Promise.all([
+        litert.classify(image, { topK: 1000, embedding: true }),
+        tfjs.classify(image, { topK: 1000, embedding: true }),
+      ]);
+      const theirScore = new Map(theirs.predictions.map((p) => [p.index, p.score]));
+      const worst = Math.max(...ours.predictions.map((p) => Math.abs(p.score - (theirScore.get(p.index) ?? 0))));
+      assert.ok(worst < 1e-4, `${photo}: largest score difference ${worst}`);
+      assert.ok(cosine(ours.embedding, theirs.embedding) > 0.9999);
+    }
+    await Promise.all([litert.dispose(), tfjs.dispose()]);
+  });
+});
 
 describe('engine choice', function () {
   this.timeout(180_000);

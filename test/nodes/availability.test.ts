@@ -9,6 +9,9 @@ import { RecordingSubscriber } from '../mqtt/helpers/subscriber';
 import { said, waitFor, waitForStatus } from '../helpers';
 import { distNode, helper } from '../helpers/node-red';
 
+// The module the nodes use (Node's module cache), for the status wording on its own.
+const advice = require('../../nodes/shared/model-advice') as typeof import('../../nodes/shared/model-advice');
+
 const nodes = ['mobilenet-model', 'mobilenet-classify', 'mobilenet-mqtt-broker', 'mobilenet-mqtt-labels'].map(distNode);
 
 /**
@@ -84,5 +87,16 @@ describe('availability follows the model (mqtt-labels "Availability follows")', 
     });
     assert.equal(retained.payload, 'online');
     await waitForStatus(helper.getNode('l1')!, (s) => s.text === 'connected' && s.fill === 'green');
+  });
+
+  it('words a failed catalog download without internet so the cause fits under the node', function () {
+    const url = 'https://storage.googleapis.com/tfjs-models/tfjs/mobilenet_v1_0.25_224/model.json';
+    const error = new Error(`Download of ${url} failed: getaddrinfo ENOTFOUND storage.googleapis.com`);
+    const text = `model not loaded: ${advice.shortLoadReason(error)}`;
+    assert.equal(
+      text,
+      'model not loaded: download from storage.googleapis.com failed: ENOTFOUND (no DNS: no internet?)',
+    );
+    assert.ok(text.length <= 100, `${text.length} characters`);
   });
 });

@@ -1,4 +1,5 @@
 import { BACKEND_NAMES, type BackendName } from '../../engine/backend-names';
+import { ENGINE_CHOICES, type EngineChoice } from '../../engine/engine';
 import { FIT_MODES } from '../../image/options';
 import type { FitMode } from '../../image/types';
 import { MAX_WORKERS, workersProblem } from '../../runner/worker-count';
@@ -7,6 +8,8 @@ export interface ClassifyFlags {
   topK: number;
   threshold: number | undefined;
   backend: BackendName;
+  /** undefined: the library's default engine. */
+  engine: EngineChoice | undefined;
   fit: FitMode | undefined;
   maxFileBytes: number | undefined;
   /** Inference workers asked for; undefined: the default, but never more than there are images. */
@@ -21,6 +24,7 @@ export function parseClassifyFlags(values: {
   top?: string;
   threshold?: string;
   backend?: string;
+  engine?: string;
   fit?: string;
   'max-file-bytes'?: string;
   workers?: string;
@@ -34,6 +38,8 @@ export function parseClassifyFlags(values: {
   const backend = values.backend ?? 'auto';
   if (!(BACKEND_NAMES as readonly string[]).includes(backend))
     return `--backend must be one of ${BACKEND_NAMES.join(', ')}, got "${backend}"`;
+  if (values.engine !== undefined && !(ENGINE_CHOICES as readonly string[]).includes(values.engine))
+    return `--engine must be one of ${ENGINE_CHOICES.join(', ')}, got "${values.engine}"`;
   if (values.fit !== undefined && !(FIT_MODES as readonly string[]).includes(values.fit))
     return `--fit must be one of ${FIT_MODES.join(', ')}, got "${values.fit}"`;
   const maxFileBytes = values['max-file-bytes'] === undefined ? undefined : Number(values['max-file-bytes']);
@@ -48,6 +54,7 @@ export function parseClassifyFlags(values: {
     topK,
     threshold,
     backend: backend as BackendName,
+    engine: values.engine as EngineChoice | undefined,
     fit: values.fit as FitMode | undefined,
     maxFileBytes,
     workers,

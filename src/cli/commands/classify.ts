@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
+import { DEFAULT_ENGINE } from '../../engine/engine';
 import type { ImageInput } from '../../image/types';
 import {
   type Classifier,
@@ -17,8 +18,8 @@ import { defaultModel, loadWithProgress } from '../model-option';
 import { defaultWorkers } from '../../runner/worker-count';
 import { toError } from '../../to-error';
 
-const HELP = `Usage: mobilenet classify [--model M | --set DIR] [--top K] [--threshold T] [--json] [--backend B]
-                          [--fit F] [--workers N] IMAGE...
+const HELP = `Usage: mobilenet classify [--model M | --set DIR] [--top K] [--threshold T] [--json] [--engine E]
+                          [--backend B] [--fit F] [--workers N] IMAGE...
 
   --model M      catalog name, directory with model.json, .tflite file, or http(s) URL
                  (default: $MOBILENET_MODEL or ${defaultModel()})
@@ -28,8 +29,11 @@ const HELP = `Usage: mobilenet classify [--model M | --set DIR] [--top K] [--thr
                  unsure; the set's own model is used, and --model must name that same model
   --top K        predictions per image (default 5)
   --threshold T  drop predictions scoring below T (0..1); with --set, a best score under T is "unknown"
-  --json         one JSON object per line per image: {"file", "predictions", "timings"}
-  --backend B    auto | wasm | tfjs-node | cpu (default auto)
+  --json         one JSON object per line per image: {"file", "predictions", "timings"}; the
+                 timings name the engine that ran
+  --engine E     auto | litert | tfjs (default ${DEFAULT_ENGINE}): LiteRT.js (TFLite + XNNPACK, wasm)
+                 or TF.js; auto is LiteRT.js where it can run the model, TF.js otherwise
+  --backend B    TF.js backend: auto | wasm | tfjs-node | cpu (default auto)
   --fit F        cover (centre crop, default) | fill (squash) | contain (letterbox)
   --float        TFLite: skip activation re-quantisation (faster, less faithful)
   --workers N    inference worker threads, 1..16, each loading the model (default: one per core
@@ -54,6 +58,7 @@ export const classifyCommand: CliCommand = {
         threshold: { type: 'string' },
         json: { type: 'boolean', default: false },
         backend: { type: 'string' },
+        engine: { type: 'string' },
         fit: { type: 'string' },
         float: { type: 'boolean', default: false },
         workers: { type: 'string' },
@@ -89,6 +94,7 @@ export const classifyCommand: CliCommand = {
       model,
       labels: values.labels,
       backend: flags.backend,
+      ...(flags.engine ? { engine: flags.engine } : {}),
       fit: flags.fit,
       float: values.float,
       workers: flags.workers ?? Math.min(defaultWorkers(), positionals.length),

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command';
+import { DEFAULT_ENGINE, ENGINE_CHOICES, type EngineChoice } from '../../engine/engine';
 import { modelSizeOnDisk, readModelJson } from '../../model/model-files';
 import { importTflite } from '../../model/tflite/import-tflite';
 import { formatBytesExact } from '../../store/byte-units';
@@ -10,12 +11,13 @@ import { findCatalogEntry } from '../../zoo/catalog';
 import { formatMillions } from '../../zoo/format-cost-table';
 import { defaultModel, loadWithProgress } from '../model-option';
 
-const HELP = `Usage: mobilenet info [M] [--json]
+const HELP = `Usage: mobilenet info [M] [--json] [--engine E]
 
 Loads model M (catalog name, directory with model.json, .tflite file or URL; default
 $MOBILENET_MODEL or ${defaultModel()}) and prints its format, input size, number of labels,
 size on disk, weight quantisation, and — when its architecture is known — its multiply-adds and
-parameters from the MobileNet cost model.`;
+parameters from the MobileNet cost model. It says which engine runs the model (--engine auto |
+litert | tfjs, default ${DEFAULT_ENGINE}) and, when auto keeps TF.js, why.`;
 
 /** How a model's input and weights are stored: what `info` prints under "input" and "weights". */
 interface Storage {
@@ -94,14 +96,23 @@ export const infoCommand: CliCommand = {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+      options: {
+        json: { type: 'boolean', default: false },
+        engine: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
     });
     if (values.help) {
       console.log(HELP);
       return 0;
     }
+    if (values.engine !== undefined && !(ENGINE_CHOICES as readonly string[]).includes(values.engine)) {
+      console.error(`mobilenet info: --engine must be one of ${ENGINE_CHOICES.join(', ')}, got "${values.engine}"`);
+      return 2;
+    }
     const model = positionals[0] ?? defaultModel();
-    const classifier = await loadWithProgress({ model });
+    const engine = values.engine as EngineChoice | undefined;
+    const classifier = await loadWithProgress({ model, ...(engine ? { engine } : {}) });
     try {
       const info = classifier.info;
       const localPath = classifier.localPath;
@@ -119,6 +130,8 @@ export const infoCommand: CliCommand = {
         sizeOnDiskBytes: await modelSizeOnDisk(localPath),
         inputDtype: storage.inputDtype,
         quantization: storage.weights,
+        engine: info.engine,
+        ...(info.engineFallbackReason ? { engineFallbackReason: info.engineFallbackReason } : {}),
         backend: info.backend,
         execution: info.mode,
         loadMs: Math.round(info.loadMs),
@@ -128,9 +141,11 @@ export const infoCommand: CliCommand = {
         console.log(JSON.stringify(report));
         return 0;
       }
+      const fallback = report.engineFallbackReason ? ` (auto kept TF.js: ${report.engineFallbackReason})` : '';
       const lines = [
         `model          ${report.name}`,
         `format         ${report.format} (${report.execution} on ${report.backend}, loaded in ${report.loadMs} ms)`,
+        `engine         ${report.engine}${fallback}`,
         `path           ${report.path}`,
         `input          ${describeInput(report.inputSize, storage, report.normalization)}`,
         `labels         ${report.labels} (${report.labelsSource})`,

@@ -1,14 +1,12 @@
 import * as fs from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 import { selectBackend } from '../backend';
 import type { Engine, EngineLoadRequest, EngineModel } from '../engine';
 import type { ExecutionMode, LocalModelSpec } from '../load-executable';
+import { tfliteFor } from '../tflite-for';
 import { ModelLoadError } from '../../model/errors';
 import { globalPoolOutput } from '../../model/global-pool';
 import type { ModelGraph, QuantGrid } from '../../model/graph';
-import { layersModelToGraph } from '../../model/layers-to-graph';
-import { directoryHandler } from '../../model/model-files';
 import type { ImportedTflite } from '../../model/tflite';
 import { toError } from '../../to-error';
 import { CompiledTflite, type TfliteOutput } from './compiled-tflite';
@@ -23,19 +21,14 @@ export function liteRtUnsupportedReason(spec: LocalModelSpec): string | undefine
   return undefined;
 }
 
-/** A layers model (Keras, Teachable Machine) as a float32 .tflite, through the package's graph and writer. */
+/**
+ * A layers model (Keras, Teachable Machine) as a float32 .tflite, through the package's graph and
+ * writer, written once beside the model (or in the cache) and read back after.
+ */
 async function writtenTflite(dir: string): Promise<Uint8Array> {
-  // Reading weights needs a TF.js backend; the pure-JS one leaves the wasm runtime to LiteRT.js alone.
+  // Writing reads the weights with TF.js; the pure-JS backend leaves the wasm runtime to LiteRT.js alone.
   await selectBackend('cpu');
-  const model = await tfl.loadLayersModel(directoryHandler(dir));
-  let graph: ModelGraph;
-  try {
-    graph = layersModelToGraph(model);
-  } finally {
-    model.dispose();
-  }
-  const { writeTflite } = require('../../model/tflite') as typeof import('../../model/tflite');
-  return writeTflite(graph);
+  return new Uint8Array(await fs.readFile(await tfliteFor(dir)));
 }
 
 /** The grid an op's output is stored on (undefined: float32), by the reader's tensor name. */
