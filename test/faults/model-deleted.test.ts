@@ -118,7 +118,7 @@ describe('faults: model files deleted while the model is loaded', function () {
         });
         const status = lastStatusOf(classifyNode())!.text ?? '';
         // The status is short (shortened for the editor) but starts with what is wrong.
-        assert.match(status, /^Model ".*(not found|…)/, `status: ${status}`);
+        assert.match(status, /^model not loaded: ".*(not found|…)/i, `status: ${status}`);
         const caught = collect(helper.getNode('caught')!);
         classifyNode().receive({ payload: readImage('parrot.jpg') });
         await waitFor(() => caught.length === 1, { what: 'the frame refused through Catch' });

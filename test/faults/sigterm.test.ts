@@ -109,6 +109,8 @@ describe('faults: SIGTERM to the main job with camera frames in flight', functio
         timeoutMs: 60000,
       });
       const pgid = job.child.pid as number;
+      // Availability follows the model, so an `offline` from before it loaded may precede this point.
+      const beforeSignal = s.messages.length;
       const signalled = Date.now();
       process.kill(-pgid, 'SIGTERM');
       const { code, at } = await job.exited;
@@ -119,12 +121,14 @@ describe('faults: SIGTERM to the main job with camera frames in flight', functio
         what: 'the process group (ffmpeg included) to be gone',
         timeoutMs: 3000,
       });
-      await s.waitFor((m) => m.some((x) => x.topic === 'sigterm/available' && x.payload === 'offline'), {
+      const isOffline = (x: { topic: string; payload: unknown }, i: number): boolean =>
+        i >= beforeSignal && x.topic === 'sigterm/available' && x.payload === 'offline';
+      await s.waitFor((m) => m.some(isOffline), {
         what: 'offline',
         timeoutMs: 5000,
       });
       const topics = s.messages.map((x) => x.topic);
-      const offlineAt = s.messages.findIndex((x) => x.topic === 'sigterm/available' && x.payload === 'offline');
+      const offlineAt = s.messages.findIndex(isOffline);
       assert.ok(topics.lastIndexOf('sigterm/camera/labels') < offlineAt, 'no labels after offline');
       // Dropped frames are logged (drop-oldest at work while the model loads); nothing else may be.
       const problems = job

@@ -25,6 +25,7 @@ describe('mqtt/publisher-options', () => {
       qos: DEFAULT_QOS,
       maxQueued: 1000,
       teach: false,
+      member: undefined,
     });
   });
 

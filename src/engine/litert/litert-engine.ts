@@ -115,7 +115,15 @@ export const liteRtEngine: Engine = {
     const poolGrid = poolName ? gridOf(graph, poolName) : undefined;
     // LiteRT.js hands out float32, int32 and uint8 tensors only: an int8 pooled tensor stays inside.
     const poolExposable = poolName !== undefined && (!poolGrid || poolGrid.qmin >= 0);
-    const exposed = poolExposable ? withExtraOutput(bytes, tensorIndex(poolName)) : undefined;
+    // A file the package wrote carries the pooled features as a float32 output of its own (an int8
+    // file's pooled tensor could not be passed out); any other file gets its pooled tensor exposed.
+    const written = imported.embeddingOutput;
+    const exposed =
+      written !== undefined
+        ? { bytes, position: written }
+        : poolExposable
+          ? withExtraOutput(bytes, tensorIndex(poolName))
+          : undefined;
     const compiled = await CompiledTflite.compile(exposed?.bytes ?? bytes);
     try {
       const toInput = inputConverter(compiled.inputs[0].dtype, graph.input.quant);
