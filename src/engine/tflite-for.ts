@@ -66,13 +66,11 @@ async function writeAtomically(file: string, bytes: Uint8Array): Promise<void> {
   }
 }
 
-const READ_ONLY = new Set(['EACCES', 'EPERM', 'EROFS']);
-
 /**
- * The path of a float32 `.tflite` of a model, written once: for a TF.js layers model folder
- * (Teachable Machine exports included) beside the model as `model-<key>.float32.tflite`, or, when
- * the folder cannot be written, into `<cache>/tflite/`; for a graph (the architecture builder's
- * networks) always into the cache. `<key>` hashes model.json, the weights and the writer version,
+ * The path of a float32 `.tflite` of a model, written once into `<cache>/tflite/` as
+ * `model-<key>.float32.tflite`, for a TF.js layers model folder (Teachable Machine exports
+ * included) or a graph (the architecture builder's networks); one already beside the model is used.
+ * `<key>` hashes model.json, the weights and the writer version,
  * so changed weights or a newer writer make a new file and an unchanged model reuses its file.
  * Loading a folder's graph uses the active TF.js backend, and only happens when no file exists.
  */
@@ -85,14 +83,8 @@ export async function tfliteFor(source: string | KeyedGraph, options: TfliteForO
 
   const graph = typeof source === 'string' ? (await loadModelGraph('layers', source)).graph : source.graph;
   const bytes = writeTflite(graph);
-  if (beside) {
-    try {
-      await writeAtomically(beside, bytes);
-      return beside;
-    } catch (error) {
-      if (!READ_ONLY.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
-    }
-  }
+  // Always into the cache: a user's model folder (a checkout, a shared or read-only mount, an export
+  // that is replaced) is never written to. A file already beside the model is still used.
   await fs.mkdir(path.dirname(cached), { recursive: true });
   await writeAtomically(cached, bytes);
   return cached;

@@ -41,7 +41,10 @@ describe('tfliteFor: a float32 .tflite written once per model', function () {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'tflite-for-'));
     // A copy: the fixture folder itself must never be written to.
     model = path.join(root, 'v1');
-    fs.cpSync(V1_025_LAYERS_DIR, model, { recursive: true, filter: (from) => !from.includes('reference') });
+    fs.cpSync(V1_025_LAYERS_DIR, model, {
+      recursive: true,
+      filter: (from) => !from.includes('reference') && !from.endsWith('.tflite'),
+    });
     fs.chmodSync(model, 0o755);
     for (const file of fs.readdirSync(model)) fs.chmodSync(path.join(model, file), 0o644);
     cache = path.join(root, 'cache');
@@ -51,9 +54,11 @@ describe('tfliteFor: a float32 .tflite written once per model', function () {
     fs.rmSync(root, { recursive: true, force: true });
   });
 
-  it('writes beside a layers model once, and reuses the file after', async function () {
+  it('writes a layers model into the cache once and reuses it; the model folder is untouched', async function () {
+    const before = fs.readdirSync(model).sort();
     const file = await tfliteFor(model, { cacheDir: cache });
-    assert.equal(path.dirname(file), model);
+    assert.equal(path.dirname(file), path.join(cache, 'tflite'));
+    assert.deepEqual(fs.readdirSync(model).sort(), before);
     assert.match(path.basename(file), /^model-[0-9a-f]{16}\.float32\.tflite$/);
     const first = fs.statSync(file).mtimeMs;
     const graph = importTflite(fs.readFileSync(file)).graph;
@@ -73,8 +78,7 @@ describe('tfliteFor: a float32 .tflite written once per model', function () {
     try {
       const file = await tfliteFor(readOnly, { cacheDir: cache });
       assert.equal(path.dirname(file), path.join(cache, 'tflite'));
-      const beside = fs.readdirSync(model).find((f) => f.endsWith('.float32.tflite'));
-      assert.equal(path.basename(file), beside, 'same weights, same key');
+      assert.equal(file, await tfliteFor(model, { cacheDir: cache }), 'same weights, same key');
       assert.equal(await tfliteFor(readOnly, { cacheDir: cache }), file);
     } finally {
       makeWritable(readOnly);
