@@ -21,6 +21,7 @@ describe('model config node settings', function () {
       fit: 'cover',
       float: false,
       workers: defaultWorkers(),
+      engine: undefined,
     });
   });
 
@@ -45,6 +46,7 @@ describe('model config node settings', function () {
       fit: 'fill',
       float: true,
       workers: 2,
+      engine: undefined,
     });
   });
 
