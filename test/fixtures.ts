@@ -27,3 +27,29 @@ export function fixtureImagenetLabels(): string[] {
     .split('\n')
     .filter((l) => l.length > 0);
 }
+
+/** The ten photos whose model inputs were recorded by the independent pipeline (`reference/<photo>.224.rgb`). */
+export const REFERENCE_PHOTOS = [
+  'parrot.jpg',
+  'coffee.png',
+  'hot_dog.jpg',
+  'dragonfly.png',
+  'cat_720p.jpg',
+  'chelsea.png',
+  'grace_hopper.png',
+  'rocket.jpg',
+  'owl.jpg',
+  'astronaut.png',
+] as const;
+
+/** The recorded 224×224 RGB model input of a reference photo, so a model test does not depend on the resizer. */
+export function referencePixels(photo: string): Uint8Array {
+  return new Uint8Array(fs.readFileSync(path.join(V1_025_LAYERS_DIR, 'reference', `${photo}.224.rgb`)));
+}
+
+/** Index of the largest value (the first one on a tie). */
+export function argmax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+  return best;
+}

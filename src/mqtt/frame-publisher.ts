@@ -6,6 +6,7 @@ import { buildClientOptions, describeConnectionError, type BrokerSettings } from
 import { MqttConfigError } from './errors';
 import { frameProperties, frameTopic, type FrameMessage } from './frame-message';
 import { DEFAULT_PREFIX } from './topics';
+import { waitForConnect } from './wait-for-connect';
 
 /** Where and how a camera publishes its frames. */
 export interface FramePublisherOptions {
@@ -106,18 +107,7 @@ export class FramePublisher extends EventEmitter<FramePublisherEvents> {
 
   /** Resolves once connected, or rejects after `timeoutMs`. */
   waitUntilConnected(timeoutMs = 10000): Promise<void> {
-    if (this.client.connected) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.off('connect', onConnect);
-        reject(new Error(`no connection to MQTT broker ${this.brokerUrl} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const onConnect = (): void => {
-        clearTimeout(timer);
-        resolve();
-      };
-      this.once('connect', onConnect);
-    });
+    return waitForConnect(this, this.client.connected, this.brokerUrl, timeoutMs);
   }
 
   /** Frames still waiting are dropped (counted); the connection closes after frames in flight were taken. */

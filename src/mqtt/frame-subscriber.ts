@@ -12,6 +12,7 @@ import {
   readFrameMessage,
   type FrameMessage,
 } from './frame-message';
+import { waitForConnect } from './wait-for-connect';
 
 /** How a pool member takes frames from the broker. */
 export interface FrameSubscriberOptions {
@@ -160,18 +161,7 @@ export class FrameSubscriber extends EventEmitter<FrameSubscriberEvents> {
 
   /** Resolves once connected (and subscribing), or rejects after `timeoutMs`. */
   waitUntilConnected(timeoutMs = 10000): Promise<void> {
-    if (this.client.connected) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.off('connect', onConnect);
-        reject(new Error(`no connection to MQTT broker ${this.brokerUrl} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const onConnect = (): void => {
-        clearTimeout(timer);
-        resolve();
-      };
-      this.once('connect', onConnect);
-    });
+    return waitForConnect(this, this.client.connected, this.brokerUrl, timeoutMs);
   }
 
   /**

@@ -1,6 +1,4 @@
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-wasm';
@@ -12,29 +10,11 @@ import { layersModelToGraph } from '../../src/model/layers-to-graph';
 import { directoryHandler } from '../../src/model/model-files';
 import { MINUS_ONE_TO_ONE } from '../../src/model/normalization';
 import { writeTflite } from '../../src/model/tflite/write-tflite';
-import { V1_025_LAYERS_DIR } from '../fixtures';
+import { argmax, REFERENCE_PHOTOS, referencePixels, V1_025_LAYERS_DIR } from '../fixtures';
 
-const PHOTOS = [
-  'parrot.jpg',
-  'coffee.png',
-  'hot_dog.jpg',
-  'dragonfly.png',
-  'cat_720p.jpg',
-  'chelsea.png',
-  'grace_hopper.png',
-  'rocket.jpg',
-  'owl.jpg',
-  'astronaut.png',
-];
+const PHOTOS = REFERENCE_PHOTOS;
 
-const pixels = (photo: string): Uint8Array =>
-  new Uint8Array(fs.readFileSync(path.join(V1_025_LAYERS_DIR, 'reference', `${photo}.224.rgb`)));
-
-function argmax(values: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
-  return best;
-}
+const pixels = referencePixels;
 
 function largestDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
   assert.equal(a.length, b.length);

@@ -7,20 +7,9 @@ import '@tensorflow/tfjs-backend-wasm';
 import { directoryHandler } from '../../src/model/model-files';
 import { layersModelToGraph } from '../../src/model/layers-to-graph';
 import { compileGraph } from '../../src/engine/compile-graph';
-import { V1_025_LAYERS_DIR } from '../fixtures';
+import { REFERENCE_PHOTOS, V1_025_LAYERS_DIR } from '../fixtures';
 
-const PHOTOS = [
-  'parrot.jpg',
-  'coffee.png',
-  'hot_dog.jpg',
-  'dragonfly.png',
-  'cat_720p.jpg',
-  'chelsea.png',
-  'grace_hopper.png',
-  'rocket.jpg',
-  'owl.jpg',
-  'astronaut.png',
-];
+const PHOTOS = REFERENCE_PHOTOS;
 
 function referenceInput(photo: string): tf.Tensor4D {
   const bytes = fs.readFileSync(path.join(V1_025_LAYERS_DIR, 'reference', `${photo}.224.rgb`));

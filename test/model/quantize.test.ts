@@ -8,20 +8,9 @@ import '@tensorflow/tfjs-backend-wasm';
 import { quantizeModelDirectory, type QuantizeDtype } from '../../src/model/quantize';
 import { toFloat16Bits } from '../../src/model/float16';
 import { equalizeThroughBatchNorm, findConvBatchNormPairs } from '../../src/model/equalize';
-import { V1_025_LAYERS_DIR } from '../fixtures';
+import { REFERENCE_PHOTOS, V1_025_LAYERS_DIR } from '../fixtures';
 
-const PHOTOS = [
-  'parrot.jpg',
-  'coffee.png',
-  'hot_dog.jpg',
-  'dragonfly.png',
-  'cat_720p.jpg',
-  'chelsea.png',
-  'grace_hopper.png',
-  'rocket.jpg',
-  'owl.jpg',
-  'astronaut.png',
-];
+const PHOTOS = REFERENCE_PHOTOS;
 
 /** Stock TF.js loading from the files on disk: tf.io.fromMemory + the library's own weight decoding. */
 async function loadStock(dir: string): Promise<tfl.LayersModel> {

@@ -14,30 +14,16 @@ import { MINUS_ONE_TO_ONE } from '../../../src/model/normalization';
 import { importTflite } from '../../../src/model/tflite/import-tflite';
 import { Model } from '../../../src/model/tflite/model-tables';
 import { TensorType } from '../../../src/model/tflite/schema-enums';
-import { FIXTURES, V1_025_LAYERS_DIR, V2_QUANT_TFLITE } from '../../fixtures';
+import {
+  argmax,
+  FIXTURES,
+  REFERENCE_PHOTOS,
+  referencePixels,
+  V1_025_LAYERS_DIR,
+  V2_QUANT_TFLITE,
+} from '../../fixtures';
 
-const PHOTOS = [
-  'parrot.jpg',
-  'coffee.png',
-  'hot_dog.jpg',
-  'dragonfly.png',
-  'cat_720p.jpg',
-  'chelsea.png',
-  'grace_hopper.png',
-  'rocket.jpg',
-  'owl.jpg',
-  'astronaut.png',
-];
-
-function referencePixels(photo: string): Uint8Array {
-  return fs.readFileSync(path.join(V1_025_LAYERS_DIR, 'reference', `${photo}.224.rgb`));
-}
-
-function argmax(values: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
-  return best;
-}
+const PHOTOS = REFERENCE_PHOTOS;
 
 /** Scores of `graph` on each photo, fed pixel × scale + offset. */
 function scores(graph: ModelGraph, normalization: { scale: number; offset: number }): Float32Array[] {

@@ -3,6 +3,10 @@ import { Builder } from 'flatbuffers';
 /**
  * Builds small TFLite flatbuffers (schema v3) for tests, with the flatbuffers Builder: the same
  * encoding the converter writes, field ids from tensorflow/lite/schema/schema.fbs.
+ *
+ * It deliberately does not call src/model/tflite/encode-model.ts, although both hold the same few vector helpers:
+ * the reader's tests must not pass because the writer and the reader share a mistake. The writer is checked the
+ * other way round, by LiteRT.js (the TFLite interpreter) running what it writes.
  */
 
 export interface TensorSpec {
