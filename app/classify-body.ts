@@ -268,6 +268,9 @@ function lingerOnClose(req: express.Request): void {
     socket.once('end', close);
     socket.once('close', () => clearTimeout(idle));
     socket.end();
+    // Node's HTTP server may have paused the socket (backpressure while the answer was written); a paused socket is
+    // not read, the caller's bytes stop arriving, and the idle timer would then reset a caller that is still sending.
+    socket.resume();
     req.resume();
   };
 }
