@@ -11,7 +11,7 @@ export type EngineChoice = 'auto' | EngineName;
 /** Every EngineChoice, for editors and option checks. */
 export const ENGINE_CHOICES: readonly EngineChoice[] = ['auto', 'litert', 'tfjs'];
 /** The engine a classifier runs on when its options name none. */
-export const DEFAULT_ENGINE: EngineChoice = 'tfjs';
+export const DEFAULT_ENGINE: EngineChoice = 'auto';
 
 /** One pass through the network. */
 export interface EngineOutputs {

@@ -96,12 +96,14 @@ describe('Classifier with a Teachable Machine image export', function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('takes labels and [-1, 1] input from metadata.json and runs the nested model as one fused graph', function () {
+  it('takes labels and [-1, 1] input from metadata.json and runs the nested model as one written .tflite', function () {
     assert.equal(classifier.info.teachableMachine, true);
     assert.equal(classifier.info.classes, 3);
     assert.ok(classifier.info.labelsSource.endsWith('metadata.json'));
     assert.equal(classifier.info.normalization.offset, -1);
-    assert.equal(classifier.info.mode, 'fused-graph', classifier.info.fallbackReason);
+    // The default engine: the nested model flattened into one graph, written as a float32 .tflite for LiteRT.js.
+    assert.equal(classifier.info.engine, 'litert', classifier.info.engineFallbackReason);
+    assert.equal(classifier.info.mode, 'written-tflite', classifier.info.fallbackReason);
   });
 
   for (const [photo, label] of [

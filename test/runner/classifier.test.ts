@@ -35,12 +35,13 @@ describe('Classifier on the real V1 0.25 layers model', function () {
     await classifier?.dispose();
   });
 
-  it('loads as a fused graph on wasm, with labels aligned to 1000 outputs', function () {
+  it('loads on the default engine (LiteRT.js running the .tflite written from it), labels aligned to 1000 outputs', function () {
     assert.equal(classifier.info.format, 'layers');
-    assert.equal(classifier.info.mode, 'fused-graph');
+    assert.equal(classifier.info.engine, 'litert', classifier.info.engineFallbackReason);
+    assert.equal(classifier.info.mode, 'written-tflite');
     assert.equal(classifier.info.classes, 1000);
     assert.deepEqual(classifier.info.inputSize, { width: 224, height: 224 });
-    assert.ok(['wasm', 'tensorflow'].includes(classifier.info.backend), classifier.info.backend);
+    assert.match(classifier.info.backend, /^litert-wasm/);
   });
 
   for (const [photo, expected] of EXPECTED) {

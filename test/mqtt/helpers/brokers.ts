@@ -13,13 +13,21 @@ export const MOSQUITTO_PASSWD = ['/usr/bin/mosquitto_passwd', '/usr/local/bin/mo
   fs.existsSync(p),
 );
 
-/** A port that was free a moment ago on 127.0.0.1. */
+// Ports handed out in this process: the kernel may offer a port it just freed again, and two calls in a row (PORT and
+// BROKER_PORT of one app) then collide ("Port … is in use" at start-up, seen once in a full run).
+const handedOut = new Set<number>();
+
+/** A port that was free a moment ago on 127.0.0.1, and not handed out before in this process. */
 export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  for (;;) {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as net.AddressInfo;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
 }
 
 export interface AedesBroker {
