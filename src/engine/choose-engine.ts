@@ -1,7 +1,6 @@
 import type { Engine, EngineChoice, EngineLoadRequest, EngineModel } from './engine';
 import { liteRtEngine, liteRtUnsupportedReason } from './litert/litert-engine';
 import { uninstallLiteRtShim } from './litert/shim';
-import { tfjsEngine } from './tfjs-engine';
 import { toError } from '../to-error';
 
 /** The model on the engine that runs it, and why `auto` did not pick LiteRT.js when it did not. */
@@ -10,6 +9,11 @@ export interface EngineLoadResult {
   engineFallbackReason?: string;
 }
 
+// TF.js is loaded by the thread that uses it only: a model on LiteRT.js starts without it.
+const tfjsEngine: Engine = {
+  name: 'tfjs',
+  load: (request) => (require('./tfjs-engine') as typeof import('./tfjs-engine')).tfjsEngine.load(request),
+};
 const ENGINES: Record<'litert' | 'tfjs', Engine> = { litert: liteRtEngine, tfjs: tfjsEngine };
 
 /**

@@ -5,7 +5,6 @@ import type { ModelGraph } from '../model/graph';
 import { readModelJson } from '../model/model-files';
 import { writeTflite } from '../model/tflite/write-tflite';
 import { cacheDir } from '../store/cache';
-import { loadModelGraph } from './model-graph';
 
 /**
  * Bumped whenever the writer's output changes for the same graph, so files written by an older
@@ -16,6 +15,8 @@ export const TFLITE_WRITER_VERSION = 1;
 export interface TfliteForOptions {
   /** Where files go when the model's folder cannot be written (default: the model cache). */
   cacheDir?: string;
+  /** Runs only when a folder's graph has to be read (no file yet): e.g. choosing the TF.js backend that reads it. */
+  beforeRead?: () => Promise<void>;
 }
 
 /** A graph with the identity of what it was built from (architecture, weights), for the file name. */
@@ -81,7 +82,15 @@ export async function tfliteFor(source: string | KeyedGraph, options: TfliteForO
   const beside = typeof source === 'string' ? path.join(source, name) : undefined;
   for (const candidate of [beside, cached]) if (candidate && (await exists(candidate))) return candidate;
 
-  const graph = typeof source === 'string' ? (await loadModelGraph('layers', source)).graph : source.graph;
+  let graph: ModelGraph;
+  if (typeof source === 'string') {
+    await options.beforeRead?.();
+    // TF.js (the layers reader) is loaded only here: a model whose file exists runs without it.
+    const { loadModelGraph } = require('./model-graph') as typeof import('./model-graph');
+    graph = (await loadModelGraph('layers', source)).graph;
+  } else {
+    graph = source.graph;
+  }
   const bytes = writeTflite(graph);
   // Always into the cache: a user's model folder (a checkout, a shared or read-only mount, an export
   // that is replaced) is never written to. A file already beside the model is still used.

@@ -1,6 +1,4 @@
 import * as fs from 'node:fs/promises';
-import * as tf from '@tensorflow/tfjs-core';
-import { selectBackend } from '../backend';
 import type { Engine, EngineLoadRequest, EngineModel } from '../engine';
 import type { ExecutionMode, LocalModelSpec } from '../load-executable';
 import { tfliteFor } from '../tflite-for';
@@ -25,10 +23,25 @@ export function liteRtUnsupportedReason(spec: LocalModelSpec): string | undefine
  * A layers model (Keras, Teachable Machine) as a float32 .tflite, through the package's graph and
  * writer, written once beside the model (or in the cache) and read back after.
  */
+/** Whether this thread loaded TF.js to write a model's file (its tensors then count in the memory figures). */
+let tfLoadedToWrite = false;
+
 async function writtenTflite(dir: string): Promise<Uint8Array> {
-  // Writing reads the weights with TF.js; the pure-JS backend leaves the wasm runtime to LiteRT.js alone.
-  await selectBackend('cpu');
-  return new Uint8Array(await fs.readFile(await tfliteFor(dir)));
+  const file = await tfliteFor(dir, {
+    // Writing reads the weights with TF.js; the pure-JS backend leaves the wasm runtime to LiteRT.js alone. Only
+    // when the file has to be written: a cached one runs without TF.js in the thread (start-up time and memory).
+    beforeRead: async () => {
+      const { selectBackend } = require('../backend') as typeof import('../backend');
+      await selectBackend('cpu');
+      tfLoadedToWrite = true;
+    },
+  });
+  return new Uint8Array(await fs.readFile(file));
+}
+
+function tfMemory(): { numTensors: number; numBytes: number } {
+  if (!tfLoadedToWrite) return { numTensors: 0, numBytes: 0 };
+  return (require('@tensorflow/tfjs-core') as typeof import('@tensorflow/tfjs-core')).memory();
 }
 
 /** The grid an op's output is stored on (undefined: float32), by the reader's tensor name. */
@@ -147,7 +160,7 @@ export const liteRtEngine: Engine = {
         },
         memory: () => {
           // TF.js is only used (and only has a backend here) when it read a layers model for the writer.
-          const { numTensors, numBytes } = mode === 'written-tflite' ? tf.memory() : { numTensors: 0, numBytes: 0 };
+          const { numTensors, numBytes } = tfMemory();
           return { objects: liveLiteRtObjects() + numTensors, bytes: numBytes };
         },
         dispose: () => compiled.delete(),
