@@ -35,7 +35,7 @@ describe('Classifier on the real V1 0.25 layers model', function () {
     await classifier?.dispose();
   });
 
-  it('loads on the default engine (LiteRT.js running the .tflite written from it), labels aligned to 1000 outputs', function () {
+  it('loads on the default engine (LiteRT.js, the .tflite written from it), labels for 1000 outputs', function () {
     assert.equal(classifier.info.format, 'layers');
     assert.equal(classifier.info.engine, 'litert', classifier.info.engineFallbackReason);
     assert.equal(classifier.info.mode, 'written-tflite');
