@@ -38,7 +38,18 @@ export interface FrameSubscriberOptions {
   statsTopic?: string;
   /** Default 5000 ms. */
   statsIntervalMs?: number;
+  /**
+   * Step back from the share while behind (0 = never, the default): when a frame reaches the handler
+   * captured longer ago than this, the member UNSUBSCRIBEs, so the broker hands new frames to the other
+   * members, and SUBSCRIBEs again once it has caught up (a frame under half this age, or nothing handed
+   * over for `STEP_BACK_IDLE_MS`). What the broker had already queued for it still arrives (MQTT 5 lets it,
+   * Mosquitto 2 does): nothing is lost, and a slow member ends up with fewer frames.
+   */
+  stepBackAfterMs?: number;
 }
+
+/** A stepped-back member with nothing handed over for this long has drained its queue: it takes frames again. */
+export const STEP_BACK_IDLE_MS = 250;
 
 /** What a member did with the frames the broker handed it. */
 export interface FrameSubscriberStats {
@@ -53,6 +64,8 @@ export interface FrameSubscriberStats {
   refusedMalformed: number;
   /** The handler failed (e.g. an image that does not decode): acknowledged, not retried. */
   failed: number;
+  /** Times this member stepped back from the share because its frames arrived late (`stepBackAfterMs`). */
+  steppedBack: number;
 }
 
 export interface FrameSubscriberEvents {
@@ -89,7 +102,13 @@ export class FrameSubscriber extends EventEmitter<FrameSubscriberEvents> {
     refusedTooLarge: 0,
     refusedMalformed: 0,
     failed: 0,
+    steppedBack: 0,
   };
+  private readonly qos: 0 | 1;
+  private readonly stepBackAfterMs: number;
+  /** Unsubscribed because behind; subscribes again once caught up. */
+  private stepping = false;
+  private idleTimer: NodeJS.Timeout | undefined;
   private current: Promise<void> | undefined;
   private statsTimer: NodeJS.Timeout | undefined;
   private readonly statsTopic: string | undefined;
@@ -114,6 +133,11 @@ export class FrameSubscriber extends EventEmitter<FrameSubscriberEvents> {
     this.maxBytes = positiveInteger(options.maxBytes ?? DEFAULT_MAX_FRAME_MESSAGE_BYTES, 'maxBytes', 2 ** 28 - 1);
     this.maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_FRAME_AGE_MS;
     if (!(this.maxAgeMs >= 0)) throw new MqttConfigError(`maxAgeMs must be >= 0 (0 = no limit), got ${this.maxAgeMs}`);
+    this.qos = qos;
+    this.stepBackAfterMs = options.stepBackAfterMs ?? 0;
+    if (!(this.stepBackAfterMs >= 0)) {
+      throw new MqttConfigError(`stepBackAfterMs must be >= 0 (0 = never), got ${this.stepBackAfterMs}`);
+    }
     const sessionExpiryInterval = options.sessionExpirySeconds ?? 300;
     const persistent = broker.clientId !== undefined && broker.clientId !== '' && sessionExpiryInterval > 0;
     const base = buildClientOptions({ ...broker, protocolVersion: 5, clean: !persistent });
@@ -137,7 +161,8 @@ export class FrameSubscriber extends EventEmitter<FrameSubscriberEvents> {
     };
     this.client.on('connect', (connack) => {
       // A resumed session still holds the subscription; subscribing again is harmless and covers a lost one.
-      if (!connack.sessionPresent || !persistent) this.client.subscribe(this.topic, { qos }, () => undefined);
+      // A member that had stepped back takes frames again on a new connection (its session may lack the subscription).
+      if (!connack.sessionPresent || !persistent || this.stepping) this.rejoin();
       this.emit('connect');
     });
     this.statsTopic = options.statsTopic;
@@ -178,6 +203,7 @@ export class FrameSubscriber extends EventEmitter<FrameSubscriberEvents> {
     });
     await Promise.race([this.current ?? Promise.resolve(), timeout]);
     if (this.statsTimer) clearInterval(this.statsTimer);
+    clearTimeout(this.idleTimer);
     this.publishStats();
     // Let the acknowledgement of the last frame leave before the connection closes.
     await new Promise<void>((resolve) => setImmediate(resolve));
@@ -195,6 +221,37 @@ export class FrameSubscriber extends EventEmitter<FrameSubscriberEvents> {
       { qos: 0 },
       () => undefined,
     );
+  }
+
+  /** Subscribes (again): the first time, after a reconnect, or when a stepped-back member has caught up. */
+  private rejoin(): void {
+    clearTimeout(this.idleTimer);
+    this.stepping = false;
+    this.client.subscribe(this.topic, { qos: this.qos }, () => undefined);
+  }
+
+  /** Steps back from the share when this frame arrived late; rejoins when frames are fresh again. */
+  private pace(frame: FrameMessage): void {
+    if (this.stepBackAfterMs === 0 || this.closed) return;
+    clearTimeout(this.idleTimer); // a frame came: the queue is not drained yet
+    const age = Date.now() - frame.ts;
+    if (!this.stepping && age > this.stepBackAfterMs) {
+      this.stepping = true;
+      this.counters.steppedBack += 1;
+      this.client.unsubscribe(this.topic, () => undefined);
+    } else if (this.stepping && age < this.stepBackAfterMs / 2) {
+      this.rejoin();
+    }
+  }
+
+  /** After a frame: a stepped-back member that is handed nothing more for a while has drained its queue. */
+  private rejoinWhenIdle(): void {
+    if (!this.stepping || this.closed) return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (this.stepping && !this.closed && this.client.connected) this.rejoin();
+    }, STEP_BACK_IDLE_MS);
+    this.idleTimer.unref();
   }
 
   /** One frame: bounded and checked first, then the handler; resolves when it may be acknowledged. */
@@ -217,6 +274,7 @@ export class FrameSubscriber extends EventEmitter<FrameSubscriberEvents> {
       this.emit('refused', refusal);
       return;
     }
+    this.pace(frame);
     const handled = this.handler(frame).then(
       () => {
         this.counters.handled += 1;
@@ -228,6 +286,7 @@ export class FrameSubscriber extends EventEmitter<FrameSubscriberEvents> {
     );
     this.current = handled;
     await handled;
+    this.rejoinWhenIdle();
   }
 }
 

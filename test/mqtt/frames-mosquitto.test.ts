@@ -84,6 +84,44 @@ if (missing !== undefined) {
       assert.equal(a.stats().handled + b.stats().handled, 20);
     });
 
+    it('stepBackAfterMs: a slow member steps back from the share while behind, gets fewer frames, none is lost', async () => {
+      // Mosquitto 2 hands a shared subscription's frames round robin whatever a member's load (the test above):
+      // a member 60× slower would get half of them, each waiting longer and longer. Stepping back while behind
+      // (UNSUBSCRIBE, then SUBSCRIBE once caught up) moves new frames to the others; what was queued still comes.
+      const handled: Array<{ member: string; seq: number }> = [];
+      const handler = (name: string, ms: number) => async (frame: FrameMessage) => {
+        await sleep(ms);
+        handled.push({ member: name, seq: frame.seq });
+      };
+      const topic = '$share/pool/t6/+/frame';
+      const options = { topic, receiveMaximum: 1, maxAgeMs: 0, stepBackAfterMs: 400 };
+      const fast = new FrameSubscriber({ url: broker.url, clientId: 't6-fast' }, options, handler('fast', 5));
+      const slow = new FrameSubscriber({ url: broker.url, clientId: 't6-slow' }, options, handler('slow', 300));
+      onTeardown('members t6', () => Promise.all([fast.close(500), slow.close(2000)]));
+      await Promise.all([fast.waitUntilConnected(), slow.waitUntilConnected()]);
+      await sleep(200);
+      const cam = await camera(broker.url, 't6', 1);
+      const frames = 60;
+      for (let seq = 0; seq < frames; seq++) {
+        assert.equal(await cam.publish(frameAt('gate', seq)), true);
+        await sleep(40); // a 25 fps camera: the slow member (300 ms a frame) falls behind at once
+      }
+      await waitFor(() => handled.length >= frames, {
+        what: () => `${frames} frames handled, got ${handled.length}`,
+        timeoutMs: 20000,
+      });
+      await sleep(300);
+      assert.deepEqual(
+        handled.map((h) => h.seq).sort((x, y) => x - y),
+        Array.from({ length: frames }, (_, i) => i),
+        'each frame once, none lost',
+      );
+      const slowShare = handled.filter((h) => h.member === 'slow').length;
+      assert.ok(slowShare < frames / 4, `the slow member took ${slowShare} of ${frames} (round robin: ${frames / 2})`);
+      assert.ok(slow.stats().steppedBack >= 1, JSON.stringify(slow.stats()));
+      assert.equal(fast.stats().steppedBack, 0, JSON.stringify(fast.stats()));
+    });
+
     it('a member that stops before its labels are out loses nothing: the broker gives the frame again', async () => {
       let release: (() => void) | undefined;
       const firstTry: number[] = [];
