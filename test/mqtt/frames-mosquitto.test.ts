@@ -84,7 +84,7 @@ if (missing !== undefined) {
       assert.equal(a.stats().handled + b.stats().handled, 20);
     });
 
-    it('stepBackAfterMs: a slow member steps back from the share while behind, gets fewer frames, none is lost', async () => {
+    it('stepBackAfterMs: a slow member steps back while behind, gets fewer frames, none is lost', async () => {
       // Mosquitto 2 hands a shared subscription's frames round robin whatever a member's load (the test above):
       // a member 60× slower would get half of them, each waiting longer and longer. Stepping back while behind
       // (UNSUBSCRIBE, then SUBSCRIBE once caught up) moves new frames to the others; what was queued still comes.
