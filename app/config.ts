@@ -48,6 +48,8 @@ export interface AppConfig {
   framesReceiveMaximum: number;
   /** FRAMES_MAX_AGE_MS: a pool member drops frames older than this (0 = no limit). */
   framesMaxAgeMs: number;
+  /** FRAMES_STEP_BACK_MS: a pool member behind by more than this leaves the share until caught up (0 = never). */
+  framesStepBackMs: number;
   /** A pool member's name, kept in the user directory (app/member-id): its client id and stats topic. */
   memberId?: string;
   /** STATS_INTERVAL: seconds between two `<prefix>/stats` messages (0 = none). */
@@ -161,6 +163,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       integer('FRAMES_RECEIVE_MAXIMUM', env.FRAMES_RECEIVE_MAXIMUM, 4),
     ),
     framesMaxAgeMs: integerMs('FRAMES_MAX_AGE_MS', env.FRAMES_MAX_AGE_MS, 10_000),
+    framesStepBackMs: integerMs('FRAMES_STEP_BACK_MS', env.FRAMES_STEP_BACK_MS, 0),
     statsIntervalS: integer('STATS_INTERVAL', env.STATS_INTERVAL, 60),
   };
   checkFramesOverMqtt(config);

@@ -74,6 +74,7 @@ function memberNode(config: AppConfig): FlowNode {
     qos: String(config.framesQos ?? 1),
     receiveMaximum: config.framesReceiveMaximum,
     maxAge: config.framesMaxAgeMs / 1000,
+    stepBack: config.framesStepBackMs / 1000,
     member: config.memberId,
     x: 140,
     y: 120,

@@ -25,6 +25,8 @@ export interface MqttFramesConfig {
   receiveMaximum?: number | string;
   /** Kind "mqtt": seconds; older frames are dropped and counted (0 = no limit). */
   maxAge?: number | string;
+  /** Kind "mqtt": seconds; a member whose frames arrive older steps back from the share until caught up (0 = never). */
+  stepBack?: number | string;
   /** Kind "mqtt": this pool member's name; its intake counters go to `<prefix>/member/<member>/intake`. */
   member?: string;
 }
@@ -128,6 +130,7 @@ export function mqttIntake(RED: RedApi, node: RedNode, config: MqttFramesConfig,
       qos: numberOrDefault(config.qos, 1) === 0 ? 0 : 1,
       receiveMaximum: numberOrDefault(config.receiveMaximum, 4),
       maxAgeMs: numberOrDefault(config.maxAge, 10) * 1000,
+      stepBackAfterMs: numberOrDefault(config.stepBack, 0) * 1000,
       statsTopic: config.member?.trim() ? `${prefix}/member/${config.member.trim()}/intake` : undefined,
     },
     handle,

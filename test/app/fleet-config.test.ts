@@ -28,13 +28,18 @@ describe('npm start: frames over MQTT (PUBLISH_FRAMES, FRAMES_TOPIC)', function 
   });
 
   it('FRAMES_TOPIC makes a pool member: frames from the broker, labels at QoS 1, its own availability', function () {
-    const env = { ...broker, FRAMES_TOPIC: '$share/classifiers/mobilenet/+/frame', FRAMES_MAX_AGE_MS: '5000' };
+    const env = {
+      ...broker,
+      FRAMES_TOPIC: '$share/classifiers/mobilenet/+/frame',
+      FRAMES_MAX_AGE_MS: '5000',
+      FRAMES_STEP_BACK_MS: '1500',
+    };
     const config = { ...readConfig(env, '/srv'), memberId: 'pi-4-abc123' };
     const flow = buildFlow(config, config.mqttUrl as string);
     const camera = node(flow, FLOW_IDS.camera);
     assert.deepEqual(
-      [camera.kind, camera.topic, camera.qos, camera.receiveMaximum, camera.maxAge],
-      ['mqtt', '$share/classifiers/mobilenet/+/frame', '1', 4, 5],
+      [camera.kind, camera.topic, camera.qos, camera.receiveMaximum, camera.maxAge, camera.stepBack],
+      ['mqtt', '$share/classifiers/mobilenet/+/frame', '1', 4, 5, 1.5],
     );
     const labels = node(flow, FLOW_IDS.labels);
     assert.deepEqual([labels.qosLabels, labels.member], [1, 'pi-4-abc123']);
@@ -47,6 +52,10 @@ describe('npm start: frames over MQTT (PUBLISH_FRAMES, FRAMES_TOPIC)', function 
       /PUBLISH_FRAMES needs an MQTT 5 broker in MQTT_URL/,
     );
     assert.throws(() => readConfig({ FRAMES_TOPIC: 'a/+/frame' }, '/srv'), /FRAMES_TOPIC needs an MQTT 5 broker/);
+    assert.throws(
+      () => readConfig({ ...broker, FRAMES_TOPIC: 'a/+/frame', FRAMES_STEP_BACK_MS: 'soon' }, '/srv'),
+      /FRAMES_STEP_BACK_MS must be a whole number of milliseconds/,
+    );
     assert.throws(() => readConfig({ ...broker, PUBLISH_FRAMES: 'yes' }, '/srv'), /PUBLISH_FRAMES must be 1/);
     assert.throws(
       () => readConfig({ ...broker, PUBLISH_FRAMES: '1', FRAMES_QOS: '2' }, '/srv'),
