@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runTflite, runTfliteOnce, supportedLiteRtBuild } from '../../src/engine/litert';
@@ -33,6 +34,38 @@ describe('LiteRT.js in Node through the shim', function () {
       assert.ok(fs.existsSync(path.join(pkgDir, 'wasm', file)), `LiteRT.js no longer ships wasm/${file}`);
       assert.ok(fs.existsSync(path.join(pkgDir, 'wasm', file.replace(/\.js$/, '.wasm'))));
     }
+  });
+
+  it('picks the relaxed-SIMD build where the runtime has it, and that build gives the reference too', function () {
+    // This runtime: Node 22+ has relaxed SIMD, Node 20 only behind a flag.
+    const major = Number(process.versions.node.split('.')[0]);
+    assert.equal(supportedLiteRtBuild(), major >= 22 ? 'relaxed-simd' : 'compat');
+    // On Node 22 the next test runs the relaxed-SIMD build (relaxed SIMD cannot be switched off there). On Node 20
+    // the relaxed-SIMD build runs in a child with the flag: what a Node 22 user gets, checked in the first pass.
+    if (major >= 22) return;
+    const flag = '--experimental-wasm-relaxed-simd';
+    const other = 'relaxed-simd';
+    const litert = JSON.stringify(require.resolve('../../src/engine/litert'));
+    const script = `
+      const fs = require('node:fs');
+      const { runTflite, supportedLiteRtBuild } = require(${litert});
+      const file = ${JSON.stringify(V1_025_128_QUANT_TFLITE)};
+      const input = new Uint8Array(fs.readFileSync(require('node:path').join(require('node:path').dirname(file),
+        'reference', 'parrot.jpg.128.rgb')));
+      runTflite(new Uint8Array(fs.readFileSync(file)), [[input]]).then((result) => {
+        console.log(JSON.stringify({ picked: supportedLiteRtBuild(), ran: result.build,
+          scores: Array.from(result.runs[0][0].data) }));
+      });`;
+    const child = spawnSync(process.execPath, [flag, '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(child.status, 0, child.stderr);
+    const answer = JSON.parse(child.stdout.trim().split('\n').pop() ?? '{}') as {
+      picked: string;
+      ran: string;
+      scores: number[];
+    };
+    assert.equal(answer.picked, other);
+    assert.equal(answer.ran, other);
+    assert.deepEqual(answer.scores, referenceOutputs('mobilenet_v1_0.25_128_quant_tflite')['parrot.jpg']);
   });
 
   it('refuses to set its globals on the main thread', function () {

@@ -10,13 +10,14 @@ export const LITERT_GLUE_FILES: Readonly<Record<LiteRtBuild, string>> = {
 };
 
 /**
- * A module of one function using a relaxed-SIMD instruction (i8x16.relaxed_swizzle): it validates
- * only where the runtime has relaxed SIMD (Node 22+, or Node 20 with a flag). The same probe
- * LiteRT.js uses to pick its build in browsers.
+ * A module of one function using a relaxed-SIMD instruction (two i8x16.splat, then i8x16.relaxed_swizzle,
+ * opcode 0xfd 0x100): it validates only where the runtime has relaxed SIMD (Node 22+, or Node 20 with
+ * --experimental-wasm-relaxed-simd). The probe of the wasm-feature-detect library, which LiteRT.js's browser
+ * build choice follows. (An earlier probe here was not valid wasm anywhere, so the compat build always ran.)
  */
-const RELAXED_SIMD_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 15, 1, 13, 0, 65, 1, 253, 15, 65, 2, 253, 16, 2,
-  0, 26, 11,
+export const RELAXED_SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 15, 1, 13, 0, 65, 1, 253, 15, 65, 2, 253, 15,
+  253, 128, 2, 11,
 ]);
 
 /** The fastest build this runtime can run: relaxed SIMD when available, compat (plain SIMD) otherwise. */
