@@ -4,10 +4,10 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { V1_025_LAYERS_DIR } from '../fixtures';
 import { freePort } from '../mqtt/helpers/brokers';
 import { RecordingSubscriber } from '../mqtt/helpers/subscriber';
 import { waitFor } from '../helpers';
+import { testAppEnv } from './helpers/app-process';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 
@@ -64,16 +64,7 @@ describe('npm start killed by its pid (npm does not forward SIGTERM)', function 
       cwd: REPO,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        MOBILENET_MODEL: V1_025_LAYERS_DIR,
-        FRAMES_DIR: path.join(work, 'frames'),
-        PORT: String(port),
-        BROKER_PORT: String(brokerPort),
-        MQTT_PREFIX: 'e2e',
-        NODE_RED_USER_DIR: path.join(work, 'node-red'),
-        MOBILENET_CACHE: path.join(work, 'cache'),
-      },
+      env: testAppEnv(work, port, brokerPort),
     });
     npm.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     npm.stderr?.on('data', (d: Buffer) => (output += d.toString()));

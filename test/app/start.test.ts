@@ -9,7 +9,7 @@ import { MOSQUITTO, freePort, startAedes, startMosquitto, type MosquittoBroker }
 import { RecordingSubscriber } from '../mqtt/helpers/subscriber';
 import { waitFor } from '../helpers';
 import { NODE_RED_DIR } from '../helpers/node-red-dir';
-import { groupAlive } from './helpers/app-process';
+import { groupAlive, testAppEnv } from './helpers/app-process';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 /** The Node-RED `npm start` runs: NODE_RED_RUNTIME passes through to it (npm test's Node-RED 5 pass sets it). */
@@ -37,17 +37,7 @@ async function npmStart(env: Record<string, string>): Promise<Started> {
     cwd: REPO,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      MOBILENET_MODEL: V1_025_LAYERS_DIR,
-      FRAMES_DIR: framesDir,
-      PORT: String(port),
-      BROKER_PORT: String(brokerPort),
-      MQTT_PREFIX: 'e2e',
-      NODE_RED_USER_DIR: path.join(work, 'node-red'),
-      MOBILENET_CACHE: path.join(work, 'cache'),
-      ...env,
-    },
+    env: { ...testAppEnv(work, port, brokerPort), ...env },
   });
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));

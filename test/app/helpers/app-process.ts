@@ -26,6 +26,24 @@ export interface AppProcess {
 }
 
 /**
+ * What every end-to-end start of the app runs with, over this process's environment: the fixture V1 0.25
+ * model, a folder source, the MQTT prefix `e2e`, its own HTTP and broker ports, and its Node-RED user
+ * directory and model cache inside `work`. Callers add or override variables after it.
+ */
+export function testAppEnv(work: string, port: number, brokerPort: number): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    MOBILENET_MODEL: V1_025_LAYERS_DIR,
+    FRAMES_DIR: path.join(work, 'frames'),
+    PORT: String(port),
+    BROKER_PORT: String(brokerPort),
+    MQTT_PREFIX: 'e2e',
+    NODE_RED_USER_DIR: path.join(work, 'node-red'),
+    MOBILENET_CACHE: path.join(work, 'cache'),
+  };
+}
+
+/**
  * Runs `node dist/app/start.js` (what the systemd unit runs) with the local V1 0.25 model, a
  * folder source, free ports and its own directories; resolves once the HTTP server listens.
  */
@@ -37,17 +55,7 @@ export async function startApp(env: Record<string, string> = {}): Promise<AppPro
   const child = spawn(process.execPath, [path.join(REPO, 'dist', 'app', 'start.js')], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      MOBILENET_MODEL: V1_025_LAYERS_DIR,
-      FRAMES_DIR: path.join(work, 'frames'),
-      PORT: String(port),
-      BROKER_PORT: String(await freePort()),
-      MQTT_PREFIX: 'e2e',
-      NODE_RED_USER_DIR: userDir,
-      MOBILENET_CACHE: path.join(work, 'cache'),
-      ...env,
-    },
+    env: { ...testAppEnv(work, port, await freePort()), NODE_RED_USER_DIR: userDir, ...env },
   });
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
