@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import { Classifier } from '../src/runner/classifier';
 import { V2_QUANT_TFLITE, readImage } from '../fixtures';
 import { median } from './stats';
+import { printWhenRunDirectly } from './run-directly';
 
 /**
  * LiteRT.js against TF.js on the V2 1.0/224 uint8 `.tflite` fixture, through the whole Classifier (worker,
@@ -40,12 +41,4 @@ export async function benchEngineRatio(frames = 60): Promise<Record<string, numb
   }
 }
 
-if (require.main === module) {
-  benchEngineRatio().then(
-    (results) => console.log(JSON.stringify(results, null, 2)),
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+printWhenRunDirectly(module, () => benchEngineRatio());

@@ -3,6 +3,7 @@ import { normalize } from '../src/image/normalize';
 import { prepareImage } from '../src/image/preprocess';
 import { readImage } from '../fixtures';
 import { median, medianMs } from './stats';
+import { printWhenRunDirectly } from './run-directly';
 
 function timeSync(runs: number, task: () => unknown): number {
   for (let i = 0; i < 5; i++) task();
@@ -39,12 +40,4 @@ export async function benchImage(runs = 50): Promise<Record<string, number>> {
   };
 }
 
-if (require.main === module) {
-  benchImage().then(
-    (results) => console.log(JSON.stringify(results, null, 2)),
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+printWhenRunDirectly(module, () => benchImage());

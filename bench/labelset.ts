@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { Classifier, LabelSet, makeThumbnail, matchToPredictions } from '../src/index';
 import { IMAGES, readImage, V1_025_LAYERS_DIR, V2_QUANT_TFLITE } from '../fixtures';
 import { median } from './stats';
+import { printWhenRunDirectly } from './run-directly';
 
 const CLASSES = 10;
 /** Set sizes the per-frame cost is measured at (examples over the 10 classes); 2,000 is the most a set holds. */
@@ -194,12 +195,4 @@ export async function benchLabelSet(runs = 30): Promise<Record<string, number>> 
   return results;
 }
 
-if (require.main === module) {
-  benchLabelSet().then(
-    (results) => console.log(JSON.stringify(results, null, 2)),
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+printWhenRunDirectly(module, () => benchLabelSet());

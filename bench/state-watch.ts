@@ -3,6 +3,7 @@ import { Classifier } from '../src/runner/classifier';
 import { V1_025_LAYERS_DIR } from '../fixtures';
 import { REGION, sceneFrame } from '../test/labelset/scene';
 import { median } from './stats';
+import { printWhenRunDirectly } from './run-directly';
 
 async function perFrameMs(watcher: StateWatcher, frames: Buffer[], runs: number): Promise<number> {
   const times: number[] = [];
@@ -42,12 +43,4 @@ export async function benchStateWatch(runs = 60): Promise<Record<string, number>
   }
 }
 
-if (require.main === module) {
-  benchStateWatch().then(
-    (results) => console.log(JSON.stringify(results, null, 2)),
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+printWhenRunDirectly(module, () => benchStateWatch());
