@@ -9,6 +9,8 @@ export interface SentFrame {
   expected: string;
   /** The broker took it (QoS 1: acknowledged). */
   taken: boolean;
+  /** QoS 1: the broker took it and had no subscriber for it (every member stepped back or gone): discarded. */
+  unheard: boolean;
 }
 
 export interface CameraRun {
@@ -37,6 +39,8 @@ export async function runCameras(run: CameraRun, photos: Photo[]): Promise<SentF
       ),
   );
   const sent: SentFrame[] = [];
+  const unheardFrames = new Set<string>();
+  for (const publisher of publishers) publisher.on('unheard', (f) => unheardFrames.add(`${f.source}#${f.seq}`));
   try {
     await Promise.all(publishers.map((p) => p.waitUntilConnected()));
     const start = Date.now();
@@ -54,11 +58,13 @@ export async function runCameras(run: CameraRun, photos: Photo[]): Promise<SentF
           ts: Date.now(),
           expected: photo.expected,
           taken: false,
+          unheard: false,
         };
         sent.push(frame);
         pending.push(
           publisher.publish({ source: frame.source, seq, ts: frame.ts, jpeg: photo.jpeg }).then((taken) => {
             frame.taken = taken;
+            frame.unheard = unheardFrames.has(`${frame.source}#${seq}`); // told before the publish resolves
             if (taken) run.onFrame?.(frame, sent.indexOf(frame));
           }),
         );

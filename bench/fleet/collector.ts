@@ -26,6 +26,10 @@ export interface FleetReport {
   wrong: number;
   /** Frames the members dropped as too old (their intake counters). */
   droppedByAge: number;
+  /** QoS 1 frames the broker took while no member was subscribed (all stepped back or gone): discarded, counted in `lost`. */
+  unheard: number;
+  /** Times each member stepped back from the share while behind (`FRAMES_STEP_BACK_MS`). */
+  steppedBack: Record<string, number>;
   /** Frames the cameras could not hand to the broker (their bound) plus what the members refused or failed. */
   droppedByPolicy: number;
   /** Each member's share of the classified frames (first labels message per frame). */
@@ -47,7 +51,7 @@ function percentile(sorted: number[], q: number): number | null {
  */
 export class LabelCollector {
   readonly arrivals: LabelArrival[] = [];
-  readonly intake = new Map<string, { droppedTooOld: number; refused: number; failed: number }>();
+  readonly intake = new Map<string, { droppedTooOld: number; refused: number; failed: number; steppedBack: number }>();
   readonly availability = new Map<string, string[]>();
 
   private constructor(
@@ -113,6 +117,8 @@ export class LabelCollector {
       duplicates,
       wrong,
       droppedByAge,
+      unheard: taken.filter((f) => f.unheard).length,
+      steppedBack: Object.fromEntries([...this.intake].map(([member, c]) => [member, c.steppedBack])),
       droppedByPolicy: cameraDropped + refused,
       memberShares,
       latencyP50Ms: percentile(latencies, 0.5),
@@ -164,12 +170,14 @@ export class LabelCollector {
           refusedTooLarge: number;
           refusedMalformed: number;
           failed: number;
+          steppedBack?: number;
         };
         const refused = counters.refusedTooLarge + counters.refusedMalformed;
         this.intake.set(levels[levels.length - 2], {
           droppedTooOld: counters.droppedTooOld,
           refused,
           failed: counters.failed,
+          steppedBack: counters.steppedBack ?? 0,
         });
       } else if (last === 'available') {
         const member = levels[levels.length - 2];

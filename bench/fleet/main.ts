@@ -21,6 +21,7 @@ interface Options {
   seconds: number;
   qos: 0 | 1;
   maxAgeMs: number;
+  stepBackMs: number;
   receiveMaximum: number;
   model: string;
   json: boolean;
@@ -44,6 +45,7 @@ function parse(argv: string[]): Options {
     seconds: value('seconds', 30) || 30,
     qos,
     maxAgeMs: value('max-age-ms', 10_000),
+    stepBackMs: value('step-back-ms', 0),
     receiveMaximum: Math.max(1, Math.round(value('receive-maximum', 4))),
     model: modelAt >= 0 ? path.resolve(argv[modelAt + 1]) : V1_025_LAYERS_DIR,
     json: argv.includes('--json'),
@@ -77,6 +79,7 @@ async function main(): Promise<void> {
             model: options.model,
             receiveMaximum: options.receiveMaximum,
             maxAgeMs: options.maxAgeMs,
+            stepBackMs: options.stepBackMs,
             cacheDir,
           }),
         ),
@@ -140,6 +143,8 @@ function print(options: Options, report: FleetReport, members: Member[], loadavg
     ['dropped by age / by policy', `${report.droppedByAge} / ${report.droppedByPolicy}`],
     ['lost / duplicates / wrong', `${report.lost} / ${report.duplicates} / ${report.wrong}`],
     ['member shares', result.memberSharePercent.map((p) => `${p}%`).join(' · ')],
+    ['unheard (no member subscribed)', String(report.unheard)],
+    ['stepped back', members.map((m) => report.steppedBack[m.id] ?? 0).join(' · ')],
     ['load average start → end', `${result.loadavgAtStart} → ${result.loadavgAtEnd}`],
   ];
   for (const [name, value] of rows) console.log(`${name.padEnd(36)} ${value}`);

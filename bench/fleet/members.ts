@@ -29,6 +29,8 @@ export interface MemberOptions {
   userDir?: string;
   receiveMaximum?: number;
   maxAgeMs?: number;
+  /** FRAMES_STEP_BACK_MS (0 = never, the default). */
+  stepBackMs?: number;
   /** Seconds between two stats messages. */
   statsInterval?: number;
   cacheDir?: string;
@@ -57,6 +59,7 @@ export async function startMember(options: MemberOptions, timeoutMs = 120_000): 
       FRAMES_TOPIC: options.topic,
       FRAMES_RECEIVE_MAXIMUM: String(options.receiveMaximum ?? 4),
       FRAMES_MAX_AGE_MS: String(options.maxAgeMs ?? 10_000),
+      FRAMES_STEP_BACK_MS: String(options.stepBackMs ?? 0),
       STATS_INTERVAL: String(options.statsInterval ?? 5),
       HEADLESS: '1',
       PORT: String(await freePort()),

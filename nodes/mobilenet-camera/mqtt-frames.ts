@@ -1,5 +1,6 @@
 import {
   FramePublisher,
+  frameTopic,
   FrameSubscriber,
   redactUserinfo,
   toError,
@@ -65,8 +66,21 @@ export function framePublishing(
   publisher.on('connect', () => {
     reported = undefined;
   });
+  // Frames reaching no classifier are discarded by the broker: say so once, again after one was heard.
+  let unheardSaid = false;
+  publisher.on('unheard', (frame) => {
+    if (unheardSaid) return;
+    unheardSaid = true;
+    node.warn(
+      `frame ${frame.seq} of ${frame.source} reached no classifier: no pool member is subscribed to ` +
+        `${frameTopic(publisher.prefix, frame.source)}, so the broker discarded it (counted; said once until one is heard)`,
+    );
+  });
   const publish = (frame: Frame): void => {
-    void publisher.publish({ source: frame.source, seq: frame.seq, ts: frame.ts, jpeg: frame.jpeg });
+    const before = publisher.stats().unheard;
+    void publisher.publish({ source: frame.source, seq: frame.seq, ts: frame.ts, jpeg: frame.jpeg }).then((taken) => {
+      if (taken && publisher.qos === 1 && publisher.stats().unheard === before) unheardSaid = false;
+    });
   };
   return Object.assign(publish, { close: () => publisher.close() });
 }

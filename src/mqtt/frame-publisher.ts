@@ -8,6 +8,9 @@ import { frameProperties, frameTopic, type FrameMessage } from './frame-message'
 import { DEFAULT_PREFIX } from './topics';
 import { waitForConnect } from './wait-for-connect';
 
+/** MQTT 5 PUBACK reason code: the broker accepted the message and no subscription matched it. */
+const NO_MATCHING_SUBSCRIBERS = 16;
+
 /** Where and how a camera publishes its frames. */
 export interface FramePublisherOptions {
   /** Topic prefix (default "mobilenet"): frames go to `<prefix>/<source>/frame`. */
@@ -29,6 +32,11 @@ export interface FramePublisherStats {
   dropped: number;
   /** Frames handed over and not yet taken. */
   pending: number;
+  /**
+   * QoS 1 frames the broker took but handed to no one (MQTT 5 PUBACK "No matching subscribers"): no
+   * classifier was subscribed, so the broker discarded them. Included in `published`. QoS 0 cannot tell.
+   */
+  unheard: number;
   connected: boolean;
 }
 
@@ -36,6 +44,8 @@ export interface FramePublisherEvents {
   /** A connection problem, said in one sentence without credentials. */
   error: [Error];
   connect: [];
+  /** The broker took this QoS 1 frame and discarded it: no subscriber (counted in `unheard`). */
+  unheard: [FrameMessage];
 }
 
 /**
@@ -52,6 +62,9 @@ export class FramePublisher extends EventEmitter<FramePublisherEvents> {
   private inFlight = 0;
   private published = 0;
   private dropped = 0;
+  private unheard = 0;
+  /** Message ids the broker acknowledged with "No matching subscribers", until their publish callback runs. */
+  private readonly noSubscribers = new Set<number>();
   private closed = false;
 
   /** @throws {MqttConfigError} for a wrong option or broker setting (before connecting). */
@@ -74,6 +87,12 @@ export class FramePublisher extends EventEmitter<FramePublisherEvents> {
     this.client.on('connect', () => {
       this.emit('connect');
       for (const item of this.waiting.splice(0)) this.send(item.frame, item.settle);
+    });
+    // mqtt.js treats PUBACK reason 16 as success and does not pass the PUBACK on: read it as it arrives.
+    this.client.on('packetreceive', (packet) => {
+      if (packet.cmd === 'puback' && packet.reasonCode === NO_MATCHING_SUBSCRIBERS && packet.messageId !== undefined) {
+        this.noSubscribers.add(packet.messageId);
+      }
     });
     this.client.on('error', (err: Error & { code?: unknown }) => {
       this.emit('error', describeConnectionError(err, broker.url, broker.password));
@@ -102,7 +121,13 @@ export class FramePublisher extends EventEmitter<FramePublisherEvents> {
 
   stats(): FramePublisherStats {
     const pending = this.inFlight + this.waiting.length;
-    return { published: this.published, dropped: this.dropped, pending, connected: this.client.connected };
+    return {
+      published: this.published,
+      dropped: this.dropped,
+      pending,
+      unheard: this.unheard,
+      connected: this.client.connected,
+    };
   }
 
   /** Resolves once connected, or rejects after `timeoutMs`. */
@@ -131,10 +156,16 @@ export class FramePublisher extends EventEmitter<FramePublisherEvents> {
   private send(frame: FrameMessage, settle: (taken: boolean) => void): void {
     this.inFlight += 1;
     const properties = frameProperties(frame.seq, frame.ts);
-    this.client.publish(frameTopic(this.prefix, frame.source), frame.jpeg, { qos: this.qos, properties }, (err) => {
+    this.client.publish(frameTopic(this.prefix, frame.source), frame.jpeg, { qos: this.qos, properties }, (err, sent) => {
       this.inFlight -= 1;
       if (err) this.dropped += 1;
       else this.published += 1;
+      // The callback hands back the stored PUBLISH, so its message id ties it to the PUBACK read above.
+      const messageId = sent?.messageId;
+      if (!err && messageId !== undefined && this.noSubscribers.delete(messageId)) {
+        this.unheard += 1;
+        this.emit('unheard', frame);
+      }
       settle(!err);
     });
   }

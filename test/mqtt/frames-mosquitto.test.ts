@@ -51,7 +51,32 @@ if (missing !== undefined) {
       assert.ok(Buffer.from(packet.payload).equals(jpeg), 'the JPEG bytes unchanged');
       assert.equal(packet.properties?.contentType, 'image/jpeg');
       assert.deepEqual({ ...packet.properties?.userProperties }, { seq: '3', ts: '1700000000123' });
-      assert.deepEqual(cam.stats(), { published: 1, dropped: 0, pending: 0, connected: true });
+      assert.deepEqual(cam.stats(), { published: 1, dropped: 0, pending: 0, unheard: 0, connected: true });
+    });
+
+    it('a QoS 1 frame no member is subscribed to is counted unheard (MQTT 5 "No matching subscribers")', async () => {
+      // The broker takes such a frame and discards it: the camera is the only one who can tell, by the PUBACK.
+      const cam = await camera(broker.url, 't7', 1);
+      const unheard: number[] = [];
+      cam.on('unheard', (frame) => unheard.push(frame.seq));
+      assert.equal(await cam.publish(frameAt('gate', 1)), true, 'the broker took it');
+      assert.deepEqual(unheard, [1]);
+      const handled: number[] = [];
+      const m = member(broker.url, 't7-member', '$share/pool/t7/+/frame', async (frame) => {
+        handled.push(frame.seq);
+      });
+      await m.waitUntilConnected();
+      await waitFor(async () => {
+        // the subscription is in place once a frame is heard
+        await cam.publish(frameAt('gate', 100 + handled.length));
+        return handled.length > 0;
+      }, { what: 'a frame reaching the member' });
+      const heardBefore = cam.stats().unheard;
+      assert.equal(await cam.publish(frameAt('gate', 2)), true);
+      await waitFor(() => handled.includes(2), { what: 'frame 2 at the member' });
+      assert.equal(cam.stats().unheard, heardBefore, 'a frame a member took is not unheard');
+      assert.equal(unheard[0], 1);
+      assert.equal(cam.stats().published, unheard.length + handled.length);
     });
 
     it('a shared subscription hands each frame to exactly one member, one frame at a time per member', async () => {

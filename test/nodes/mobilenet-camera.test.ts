@@ -11,6 +11,8 @@ import { handleBaseline, lastStatusOf, leakedHandles, sleep, statusesOf, waitFor
 import { isAlive, pidsWith, uniqueTag } from '../frames/helpers';
 import { startMjpegServer, type TestServer } from '../frames/mjpeg-server';
 import { distNode, helper, type SpiedNode as HelperNode } from '../helpers/node-red';
+import { startMosquitto } from '../mqtt/helpers/brokers';
+import { MOSQUITTO_MISSING } from '../mqtt/helpers/test-broker';
 
 /** The helper's node, with the event methods these tests use. */
 type SpiedNode = HelperNode & {
@@ -19,6 +21,7 @@ type SpiedNode = HelperNode & {
 };
 
 const cameraNode = distNode('mobilenet-camera');
+const brokerNode = distNode('mobilenet-mqtt-broker');
 const node = (id: string): SpiedNode => helper.getNode(id) as SpiedNode;
 
 interface FrameMsg {
@@ -241,6 +244,31 @@ describe('mobilenet-camera node', function () {
       assert.ok(!seen.includes('hunter2-rtsp'), 'the camera password leaked into the error, status or log');
     },
   );
+
+  it('publishing frames at QoS 1 with no pool member subscribed: warns once that the broker discards them', async function () {
+    if (MOSQUITTO_MISSING !== undefined) this.skip();
+    const mosquitto = await startMosquitto();
+    try {
+      await helper.load(
+        [cameraNode, brokerNode],
+        [
+          ...flow({ kind: 'folder', dir: IMAGES, folderMode: 'loop', interval: 0.05, source: 'shed' }),
+          { id: 'b1', type: 'mobilenet-mqtt-broker', url: mosquitto.url, protocol: '5', keepalive: 30 },
+        ].map((n) =>
+          (n as { id: string }).id === 'cam' ? { ...n, broker: 'b1', publish: true, qos: '1', prefix: 'pool' } : n,
+        ),
+      );
+      const cam = node('cam');
+      const warned = () => cam.warn.args.map((a) => String(a[0])).filter((w) => w.includes('reached no classifier'));
+      await waitFor(() => warned().length > 0, { what: 'the warning about frames nobody takes' });
+      await collect<FrameMsg>(node('out'), 10); // more frames, all unheard too: still one warning
+      assert.equal(warned().length, 1, JSON.stringify(warned()));
+      assert.match(warned()[0], /no pool member is subscribed to pool\/shed\/frame/);
+    } finally {
+      await helper.unload();
+      await mosquitto.dispose();
+    }
+  });
 
   it('replays a folder with msg.frame.file set', async function () {
     await helper.load(
