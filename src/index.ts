@@ -36,14 +36,7 @@ export type { Frame, FrameSource, FrameSourceConfig, FrameSourceState, FrameSour
 export type { FolderRetention, FolderSourceConfig } from './frames';
 
 // Labels over MQTT, with Home Assistant discovery; frames over MQTT for a pool of classifiers ($share).
-export {
-  FramePublisher,
-  FrameSubscriber,
-  frameTopic,
-  type FrameMessage,
-  type FramePublisherStats,
-  type FrameSubscriberStats,
-} from './mqtt';
+export { FramePublisher, FrameSubscriber, frameTopic, type FrameMessage, type FrameSubscriberStats } from './mqtt';
 export { LabelPublisher, MqttConfigError, parseProtocolVersion, validateBrokerUrl } from './mqtt';
 export type { BrokerSettings, FrameOutcome, LabelFrame, LabelPublisherOptions, PublisherStatus, QoS } from './mqtt';
 export { TeachCommandError, type StateEntity, type StateUpdate, type TeachCommand } from './mqtt';

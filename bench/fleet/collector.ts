@@ -26,7 +26,7 @@ export interface FleetReport {
   wrong: number;
   /** Frames the members dropped as too old (their intake counters). */
   droppedByAge: number;
-  /** QoS 1 frames the broker took while no member was subscribed (all stepped back or gone): discarded, counted in `lost`. */
+  /** QoS 1 frames the broker took while no member was subscribed (all stepped back or gone); counted in `lost`. */
   unheard: number;
   /** Times each member stepped back from the share while behind (`FRAMES_STEP_BACK_MS`). */
   steppedBack: Record<string, number>;

@@ -73,12 +73,13 @@ export function framePublishing(
     unheardSaid = true;
     node.warn(
       `frame ${frame.seq} of ${frame.source} reached no classifier: no pool member is subscribed to ` +
-        `${frameTopic(publisher.prefix, frame.source)}, so the broker discarded it (counted; said once until one is heard)`,
+        `${frameTopic(publisher.prefix, frame.source)}, so the broker discarded it (counted)`,
     );
   });
   const publish = (frame: Frame): void => {
     const before = publisher.stats().unheard;
-    void publisher.publish({ source: frame.source, seq: frame.seq, ts: frame.ts, jpeg: frame.jpeg }).then((taken) => {
+    const message = { source: frame.source, seq: frame.seq, ts: frame.ts, jpeg: frame.jpeg };
+    void publisher.publish(message).then((taken) => {
       if (taken && publisher.qos === 1 && publisher.stats().unheard === before) unheardSaid = false;
     });
   };

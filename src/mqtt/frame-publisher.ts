@@ -156,17 +156,22 @@ export class FramePublisher extends EventEmitter<FramePublisherEvents> {
   private send(frame: FrameMessage, settle: (taken: boolean) => void): void {
     this.inFlight += 1;
     const properties = frameProperties(frame.seq, frame.ts);
-    this.client.publish(frameTopic(this.prefix, frame.source), frame.jpeg, { qos: this.qos, properties }, (err, sent) => {
-      this.inFlight -= 1;
-      if (err) this.dropped += 1;
-      else this.published += 1;
-      // The callback hands back the stored PUBLISH, so its message id ties it to the PUBACK read above.
-      const messageId = sent?.messageId;
-      if (!err && messageId !== undefined && this.noSubscribers.delete(messageId)) {
-        this.unheard += 1;
-        this.emit('unheard', frame);
-      }
-      settle(!err);
-    });
+    this.client.publish(
+      frameTopic(this.prefix, frame.source),
+      frame.jpeg,
+      { qos: this.qos, properties },
+      (err, sent) => {
+        this.inFlight -= 1;
+        if (err) this.dropped += 1;
+        else this.published += 1;
+        // The callback hands back the stored PUBLISH, so its message id ties it to the PUBACK read above.
+        const messageId = sent?.messageId;
+        if (!err && messageId !== undefined && this.noSubscribers.delete(messageId)) {
+          this.unheard += 1;
+          this.emit('unheard', frame);
+        }
+        settle(!err);
+      },
+    );
   }
 }

@@ -66,11 +66,14 @@ if (missing !== undefined) {
         handled.push(frame.seq);
       });
       await m.waitUntilConnected();
-      await waitFor(async () => {
-        // the subscription is in place once a frame is heard
-        await cam.publish(frameAt('gate', 100 + handled.length));
-        return handled.length > 0;
-      }, { what: 'a frame reaching the member' });
+      await waitFor(
+        async () => {
+          // the subscription is in place once a frame is heard
+          await cam.publish(frameAt('gate', 100 + handled.length));
+          return handled.length > 0;
+        },
+        { what: 'a frame reaching the member' },
+      );
       const heardBefore = cam.stats().unheard;
       assert.equal(await cam.publish(frameAt('gate', 2)), true);
       await waitFor(() => handled.includes(2), { what: 'frame 2 at the member' });

@@ -245,8 +245,8 @@ describe('mobilenet-camera node', function () {
     },
   );
 
-  it('publishing frames at QoS 1 with no pool member subscribed: warns once that the broker discards them', async function () {
-    if (MOSQUITTO_MISSING !== undefined) this.skip();
+  it('publishing at QoS 1 with no pool member subscribed: warns once that the broker discards frames', async () => {
+    assert.equal(MOSQUITTO_MISSING, undefined, 'Mosquitto 2 is installed for the tests (.ci/run does)');
     const mosquitto = await startMosquitto();
     try {
       await helper.load(
