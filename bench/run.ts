@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { benchImage } from './image';
+import { benchMemory } from './memory';
 import { benchPipeline } from './pipeline';
 import { benchPool } from './pool';
 import { measureSuite } from './measure-suite';
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
         ['image', () => benchImage()],
         ['pipeline', () => benchPipeline()],
         ['pool', () => benchPool()],
+        ['memory', () => benchMemory()],
         ['tflite', await optionalBench('tflite', 'benchTflite')],
         ['int8', await optionalBench('int8', 'benchInt8')],
         ['state', await optionalBench('state-watch', 'benchStateWatch')],

@@ -12,12 +12,13 @@ export const CHILD_SCRIPT = path.join(__dirname, 'child-main.js');
  */
 export function runChild(
   job: Omit<FrameJob, 'spawnedAtNs'> & Record<string, unknown>,
-  options: { script?: string; execArgv?: string[]; timeoutMs?: number } = {},
+  options: { script?: string; execArgv?: string[]; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
 ): Promise<ChildReply> {
   return new Promise((resolve) => {
     const spawnedAtNs = process.hrtime.bigint().toString();
     const child = fork(options.script ?? CHILD_SCRIPT, [JSON.stringify({ ...job, spawnedAtNs })], {
       execArgv: options.execArgv ?? [],
+      env: options.env ?? process.env,
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     let reply: ChildReply | undefined;
