@@ -1,24 +1,29 @@
 /**
  * Start-up cost, side by side in one run: load + first label through this package (`require`, `Classifier.load`,
- * `classify`) against a lean single-thread pipeline (sharp + the same fused graph), each in fresh processes,
- * alternating, medians. Also how long `require` of the package takes and how many modules it loads.
+ * `classify`) against a lean pipeline doing only what the same answer needs on the same engine, each in fresh
+ * processes, alternating, medians. Also how long `require` of the package takes and how many modules it loads.
  * `node dist/bench/startup.js [runs]` prints just these; `npm run bench` includes them.
  */
 import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { tfliteFor } from '../src/engine/tflite-for';
+import { V1_025_LAYERS_DIR } from '../fixtures';
 import { median } from './stats';
 
+type Mode = 'lean' | 'lean-litert' | 'package' | 'package-tfjs';
+
 interface ChildResult {
-  mode: 'lean' | 'package';
+  mode: Mode;
   ms: number;
   requireMs: number;
   modules: number;
   label: string;
 }
 
-function coldStart(mode: 'lean' | 'package'): ChildResult {
-  const out = execFileSync(process.execPath, [path.join(__dirname, 'startup-child.js'), mode], { encoding: 'utf8' });
+function coldStart(mode: Mode, tflite = ''): ChildResult {
+  const args = [path.join(__dirname, 'startup-child.js'), mode, tflite];
+  const out = execFileSync(process.execPath, args, { encoding: 'utf8' });
   return JSON.parse(out.trim().split('\n').at(-1) ?? '') as ChildResult;
 }
 
@@ -34,27 +39,48 @@ function requireOnly(): { ms: number; modules: number } {
   };
 }
 
+/** Package ÷ lean: the median of each, and the range of the ratios of runs made one after the other. */
+function ratio(name: string, ours: ChildResult[], lean: ChildResult[]): Record<string, number> {
+  const pairs = lean.map((r, i) => ours[i].ms / r.ms);
+  const oursMs = median(ours.map((r) => r.ms));
+  const leanMs = median(lean.map((r) => r.ms));
+  return {
+    [`startup.${name}.package_ms`]: oursMs,
+    [`startup.${name}.lean_ms`]: leanMs,
+    [`startup.${name}.package_vs_lean`]: oursMs / leanMs,
+    [`startup.${name}.package_vs_lean.min_pair`]: Math.min(...pairs),
+    [`startup.${name}.package_vs_lean.max_pair`]: Math.max(...pairs),
+  };
+}
+
+/**
+ * Load + first label through the package against the lean pipeline on the same engine, for both engines: the
+ * package on its default engine (LiteRT.js) against sharp + LiteRT.js on the same written `.tflite`, and the package
+ * with `engine: 'tfjs'` against sharp + the fused TF.js graph. Fresh processes, the four kinds in turn, medians.
+ */
 export async function benchStartup(runs = 7): Promise<Record<string, number | string>> {
-  const lean: ChildResult[] = [];
-  const ours: ChildResult[] = [];
+  const results = new Map<Mode, ChildResult[]>([
+    ['lean', []],
+    ['package-tfjs', []],
+    ['lean-litert', []],
+    ['package', []],
+  ]);
   const requires: Array<{ ms: number; modules: number }> = [];
-  coldStart('lean'); // the first process warms the disk cache for both
+  coldStart('package'); // warms the disk cache and writes the model's .tflite (the cache every later start reads)
+  const tflite = await tfliteFor(V1_025_LAYERS_DIR);
   for (let i = 0; i < runs; i++) {
-    lean.push(coldStart('lean'));
-    ours.push(coldStart('package'));
+    for (const [mode, list] of results) list.push(coldStart(mode, tflite));
     requires.push(requireOnly());
   }
-  for (const r of [...lean, ...ours]) if (r.label !== ours[0].label) throw new Error(`labels differ: ${r.label}`);
-  const leanMs = median(lean.map((r) => r.ms));
-  const oursMs = median(ours.map((r) => r.ms));
-  const ratios = lean.map((r, i) => ours[i].ms / r.ms);
+  const all = [...results.values()].flat();
+  const label = all[0].label;
+  for (const r of all) if (r.label !== label) throw new Error(`labels differ: ${r.mode} said ${r.label}, not ${label}`);
+  const of = (mode: Mode): ChildResult[] => results.get(mode) ?? [];
   return {
-    'startup.label': ours[0].label,
-    'startup.lean.load_and_first_label_ms': leanMs,
-    'startup.package.load_and_first_label_ms': oursMs,
-    'startup.package_vs_lean': oursMs / leanMs,
-    'startup.package_vs_lean.min_pair': Math.min(...ratios),
-    'startup.package_vs_lean.max_pair': Math.max(...ratios),
+    'startup.label': label,
+    ...ratio('litert', of('package'), of('lean-litert')),
+    ...ratio('tfjs', of('package-tfjs'), of('lean')),
+    'startup.package_vs_lean': median(of('package').map((r) => r.ms)) / median(of('lean').map((r) => r.ms)),
     'startup.require_package_ms': median(requires.map((r) => r.ms)),
     'startup.require_package_modules': requires[0].modules,
     'startup.runs': runs,

@@ -1,5 +1,6 @@
 import type { BackendName } from './backend-names';
 import type { ExecutionMode, LocalModelSpec } from './load-executable';
+import type { PrecompiledLiteRt } from './litert/shared-wasm';
 
 export type { ExecutionMode };
 import type { Normalization } from '../model/normalization';
@@ -54,6 +55,8 @@ export interface EngineLoadRequest {
   model: LocalModelSpec;
   /** The TF.js backend (the tfjs engine runs on it; LiteRT.js ignores it). */
   backend: BackendName;
+  /** LiteRT.js's wasm module compiled by the thread that started this worker, to instantiate instead of compiling. */
+  liteRtWasm?: PrecompiledLiteRt;
 }
 
 /** One way of running models: the runner talks to this and to EngineModel only. */

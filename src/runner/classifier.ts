@@ -1,5 +1,7 @@
 import type { BackendName } from '../engine/backend-names';
 import { DEFAULT_ENGINE, type EngineChoice, type EngineName } from '../engine/engine';
+import { precompiledLiteRt } from '../engine/litert/shared-wasm';
+import { liteRtUnsupportedReason } from '../engine/litert/unsupported';
 import { encodeRgbJpeg } from '../image/encode-jpeg';
 import { prepareImage } from '../image/preprocess';
 import { preloadImageDecoder } from '../image/sharp-runtime';
@@ -241,6 +243,10 @@ export class Classifier {
       backend: options.backend ?? 'auto',
       engine: options.engine ?? DEFAULT_ENGINE,
     };
+    // Compiled once here for every worker (and every classifier in this process) instead of once per worker.
+    if (workerSpec.engine !== 'tfjs' && !liteRtUnsupportedReason(workerSpec.model)) {
+      workerSpec.liteRtWasm = precompiledLiteRt();
+    }
     const starting = WorkerPool.start(options.workers ?? defaultWorkers(), workerSpec);
     const weights = hashWeights({ format: resolved.format, path: resolved.localPath });
     // Awaited once the workers answer; a failure before then must not count as unhandled.

@@ -1,10 +1,12 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { BackendName } from '../engine/backend-names';
-import type { EngineChoice } from '../engine/engine';
-import type { LocalModelSpec } from '../engine/load-executable';
 import { ModelLoadError } from '../model/errors';
-import type { FromWorker, ToWorker, WorkerModelInfo } from './protocol';
+import type { FromWorker, LoadSpec, ToWorker, WorkerModelInfo } from './protocol';
+
+/** What every worker of a pool loads; LiteRT.js's wasm module may still be compiling on this thread. */
+export interface WorkerSpec extends Omit<LoadSpec, 'liteRtWasm'> {
+  liteRtWasm?: Promise<LoadSpec['liteRtWasm']>;
+}
 
 interface Pending {
   resolve(message: FromWorker): void;
@@ -26,16 +28,14 @@ export class InferenceWorker {
     this.worker.on('exit', (code) => this.failAll(new Error(`Inference worker exited (code ${code})`)));
   }
 
-  static async start(
-    model: LocalModelSpec,
-    backend: BackendName,
-    engine: EngineChoice,
-  ): Promise<{ worker: InferenceWorker; info: WorkerModelInfo }> {
+  static async start(spec: WorkerSpec): Promise<{ worker: InferenceWorker; info: WorkerModelInfo }> {
     const worker = new InferenceWorker();
     try {
+      // The thread starts (and loads its modules) while LiteRT.js's wasm module compiles here.
+      const liteRtWasm = await spec.liteRtWasm;
       const reply = await new Promise<FromWorker>((resolve, reject) => {
         worker.loadWaiter = { resolve, reject };
-        worker.send({ type: 'load', model, backend, engine });
+        worker.send({ type: 'load', model: spec.model, backend: spec.backend, engine: spec.engine, liteRtWasm });
       });
       if (reply.type === 'load-error') throw new ModelLoadError(reply.message);
       if (reply.type !== 'loaded') throw new Error(`Unexpected worker reply "${reply.type}" while loading`);

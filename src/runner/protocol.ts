@@ -1,12 +1,21 @@
 import type { BackendName } from '../engine/backend-names';
 import type { EngineChoice, EngineName } from '../engine/engine';
 import type { ExecutionMode, LocalModelSpec } from '../engine/load-executable';
+import type { PrecompiledLiteRt } from '../engine/litert/shared-wasm';
 import type { Normalization } from '../model/normalization';
 
 /** Messages between a Classifier (main thread) and its inference worker. */
 
+/** What a worker loads: the model, on which engine and backend, and LiteRT.js's wasm module when it was compiled. */
+export interface LoadSpec {
+  model: LocalModelSpec;
+  backend: BackendName;
+  engine: EngineChoice;
+  liteRtWasm?: PrecompiledLiteRt;
+}
+
 export type ToWorker =
-  | { type: 'load'; model: LocalModelSpec; backend: BackendName; engine: EngineChoice }
+  | ({ type: 'load' } & LoadSpec)
   | { type: 'infer'; id: number; input: Float32Array; shape: [number, number, number]; embedding?: boolean }
   | { type: 'memory'; id: number };
 

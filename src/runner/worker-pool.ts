@@ -1,8 +1,5 @@
-import type { BackendName } from '../engine/backend-names';
-import type { EngineChoice } from '../engine/engine';
-import type { LocalModelSpec } from '../engine/load-executable';
 import { toError } from '../to-error';
-import { InferenceWorker } from './inference-worker';
+import { InferenceWorker, type WorkerSpec } from './inference-worker';
 import type { WorkerModelInfo } from './protocol';
 
 /** What one worker gives back for one frame, and when the frame got a worker (to tell waiting from working). */
@@ -15,11 +12,7 @@ export interface PoolInference {
 }
 
 /** What the workers were started with, to start a new one when one dies. */
-export interface WorkerSpec {
-  model: LocalModelSpec;
-  backend: BackendName;
-  engine: EngineChoice;
-}
+export type { WorkerSpec };
 
 /**
  * N inference workers, each holding its own copy of one model. A frame goes to whichever worker is
@@ -47,9 +40,7 @@ export class WorkerPool {
    * others are ended and the first failure is thrown (they all load the same file, so it is the same).
    */
   static async start(count: number, spec: WorkerSpec): Promise<{ pool: WorkerPool; info: WorkerModelInfo }> {
-    const started = await Promise.allSettled(
-      Array.from({ length: count }, () => InferenceWorker.start(spec.model, spec.backend, spec.engine)),
-    );
+    const started = await Promise.allSettled(Array.from({ length: count }, () => InferenceWorker.start(spec)));
     const workers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     const failure = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failure) {
@@ -134,7 +125,7 @@ export class WorkerPool {
     const dead = this.slots[slot];
     let worker: InferenceWorker;
     try {
-      ({ worker } = await InferenceWorker.start(this.spec.model, this.spec.backend, this.spec.engine));
+      ({ worker } = await InferenceWorker.start(this.spec));
     } catch (error) {
       const why = toError(error).message;
       throw new Error(

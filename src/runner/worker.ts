@@ -40,7 +40,8 @@ function looksLikeLogits(scores: Float32Array): boolean {
 
 async function load(message: Extract<ToWorker, { type: 'load' }>): Promise<void> {
   const started = performance.now();
-  const loaded = await loadOnEngine(message.engine, { model: message.model, backend: message.backend });
+  const { model: spec, backend, liteRtWasm } = message;
+  const loaded = await loadOnEngine(message.engine, { model: spec, backend, liteRtWasm });
   model = loaded.model;
   // Warm-up run: compiles kernels once and tells probabilities from logits.
   const [h, w, c] = model.inputShape;

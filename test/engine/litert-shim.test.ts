@@ -5,6 +5,12 @@ import * as path from 'node:path';
 import { runTflite, runTfliteOnce, supportedLiteRtBuild } from '../../src/engine/litert';
 import { LITERT_GLUE_FILES } from '../../src/engine/litert/wasm-build';
 import { installLiteRtShim } from '../../src/engine/litert/shim';
+import { precompiledLiteRt, wasmApi } from '../../src/engine/litert/shared-wasm';
+
+/** A wasm module importing function `nowhere.f` (type () -> ()): valid, but no glue links it. */
+const UNLINKABLE_WASM = [
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 2, 13, 1, 7, 110, 111, 119, 104, 101, 114, 101, 1, 102, 0, 0,
+];
 import { referenceOutputs, V1_025_128_QUANT_TFLITE } from '../fixtures';
 
 /**
@@ -92,6 +98,29 @@ describe('LiteRT.js in Node through the shim', function () {
       assert.deepEqual(Array.from(output.data), reference[photo], photo);
     });
     assert.equal(result.liveAfter, 0, 'every LiteRT.js tensor and model is deleted');
+  });
+
+  it('instantiates a wasm module compiled once by the calling thread, and compiles its own if that fails', async () => {
+    const bytes = new Uint8Array(fs.readFileSync(V1_025_128_QUANT_TFLITE));
+    const reference = referenceOutputs('mobilenet_v1_0.25_128_quant_tflite');
+    const input = [
+      new Uint8Array(
+        fs.readFileSync(path.join(path.dirname(V1_025_128_QUANT_TFLITE), 'reference', 'parrot.jpg.128.rgb')),
+      ),
+    ];
+    const shared = await precompiledLiteRt();
+    assert.ok(shared, 'the wasm module compiles on this thread');
+    assert.equal(await precompiledLiteRt(), shared, 'compiled once: every later caller gets the same module');
+    const result = await runTflite(bytes, [input], shared);
+    assert.equal(result.wasmSource, 'shared');
+    assert.deepEqual(Array.from(result.runs[0][0].data), reference['parrot.jpg']);
+    // A module LiteRT.js's glue cannot link (it imports a function the glue does not give): the worker says
+    // nothing is wrong and compiles the build's own file, with the same answers.
+    const unlinkable = await wasmApi().compile(new Uint8Array(UNLINKABLE_WASM));
+    const fallback = await runTflite(bytes, [input], { build: shared.build, module: unlinkable });
+    assert.equal(fallback.wasmSource, 'own');
+    assert.deepEqual(Array.from(fallback.runs[0][0].data), reference['parrot.jpg']);
+    assert.equal(fallback.liveAfter, 0);
   });
 
   it('says what is wrong with a bad input instead of crashing', async function () {

@@ -1,5 +1,6 @@
 import { adopt, release } from './ledger';
 import { type LiteRtModule, type LiteRtRuntime, loadLiteRtRuntime } from './runtime';
+import type { PrecompiledLiteRt } from './shared-wasm';
 
 type CompiledModel = InstanceType<LiteRtModule['CompiledModel']>;
 type Tensor = InstanceType<LiteRtModule['Tensor']>;
@@ -45,9 +46,12 @@ export class CompiledTflite {
     readonly outputs: TfliteTensorInfo[],
   ) {}
 
-  /** Loads LiteRT.js if needed and compiles `bytes` for the wasm CPU accelerator. */
-  static async compile(bytes: Uint8Array): Promise<CompiledTflite> {
-    const runtime = await loadLiteRtRuntime();
+  /**
+   * Loads LiteRT.js if needed (from `precompiled` when given: shared-wasm.ts) and compiles `bytes` for the wasm
+   * CPU accelerator.
+   */
+  static async compile(bytes: Uint8Array, precompiled?: PrecompiledLiteRt): Promise<CompiledTflite> {
+    const runtime = await loadLiteRtRuntime(precompiled);
     const model = adopt(await runtime.lib.loadAndCompile(bytes, { accelerator: 'wasm' }));
     try {
       const describe = (details: ReturnType<CompiledModel['getInputDetails']>): TfliteTensorInfo[] =>

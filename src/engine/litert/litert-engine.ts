@@ -1,6 +1,6 @@
 import * as fs from 'node:fs/promises';
 import type { Engine, EngineLoadRequest, EngineModel } from '../engine';
-import type { ExecutionMode, LocalModelSpec } from '../load-executable';
+import type { ExecutionMode } from '../load-executable';
 import { tfliteFor } from '../tflite-for';
 import { ModelLoadError } from '../../model/errors';
 import { globalPoolOutput } from '../../model/global-pool';
@@ -10,14 +10,9 @@ import { toError } from '../../to-error';
 import { CompiledTflite, type TfliteOutput } from './compiled-tflite';
 import { withExtraOutput } from './expose-output';
 import { liveLiteRtObjects } from './ledger';
+import { liteRtUnsupportedReason } from './unsupported';
 
-/** Why LiteRT.js cannot run a model of this kind at all, or undefined when it can try. */
-export function liteRtUnsupportedReason(spec: LocalModelSpec): string | undefined {
-  if (spec.format === 'graph') return 'no .tflite writer for this format yet (TF.js graph models)';
-  if (spec.unfused) return 'unfused execution is a TF.js mode';
-  if (spec.float) return 'float mode (no re-quantisation) is a TF.js mode; LiteRT.js runs the file as it is';
-  return undefined;
-}
+export { liteRtUnsupportedReason };
 
 /**
  * A layers model (Keras, Teachable Machine) as a float32 .tflite, through the package's graph and
@@ -104,7 +99,7 @@ function inputConverter(
  */
 export const liteRtEngine: Engine = {
   name: 'litert',
-  async load({ model: spec }: EngineLoadRequest): Promise<EngineModel> {
+  async load({ model: spec, liteRtWasm }: EngineLoadRequest): Promise<EngineModel> {
     const unsupported = liteRtUnsupportedReason(spec);
     if (unsupported) throw new ModelLoadError(`LiteRT.js cannot run this model: ${unsupported}`);
     let bytes: Uint8Array;
@@ -137,7 +132,7 @@ export const liteRtEngine: Engine = {
         : poolExposable
           ? withExtraOutput(bytes, tensorIndex(poolName))
           : undefined;
-    const compiled = await CompiledTflite.compile(exposed?.bytes ?? bytes);
+    const compiled = await CompiledTflite.compile(exposed?.bytes ?? bytes, liteRtWasm);
     try {
       const toInput = inputConverter(compiled.inputs[0].dtype, graph.input.quant);
       const scoresGrid = gridOf(graph, graph.output);

@@ -6,11 +6,12 @@ import { liveLiteRtObjects } from './ledger';
 import type { RunTfliteReply, RunTfliteRequest } from './run-once';
 
 async function main(request: RunTfliteRequest): Promise<RunTfliteReply> {
-  const model = await CompiledTflite.compile(request.bytes);
+  const model = await CompiledTflite.compile(request.bytes, request.liteRtWasm);
   try {
     const runs = [];
     for (const inputs of request.inputSets) runs.push(await model.run(inputs));
-    return { ok: true, build: model.runtime.build, inputs: model.inputs, runs, liveAfter: 0 };
+    const { build, wasmSource } = model.runtime;
+    return { ok: true, build, wasmSource, inputs: model.inputs, runs, liveAfter: 0 };
   } finally {
     model.delete();
   }

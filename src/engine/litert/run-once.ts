@@ -1,17 +1,27 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { TfliteOutput, TfliteTensorInfo } from './compiled-tflite';
+import type { PrecompiledLiteRt } from './shared-wasm';
 import type { LiteRtBuild } from './wasm-build';
 
 /** What a runTflite worker is given. */
 export interface RunTfliteRequest {
   bytes: Uint8Array;
   inputSets: ArrayLike<number>[][];
+  /** LiteRT.js's wasm module compiled by the calling thread (shared-wasm.ts), to instantiate instead of compiling. */
+  liteRtWasm?: PrecompiledLiteRt;
 }
 
 /** What a runTflite worker answers. */
 export type RunTfliteReply =
-  | { ok: true; build: LiteRtBuild; inputs: TfliteTensorInfo[]; runs: TfliteOutput[][]; liveAfter: number }
+  | {
+      ok: true;
+      build: LiteRtBuild;
+      wasmSource: 'shared' | 'own';
+      inputs: TfliteTensorInfo[];
+      runs: TfliteOutput[][];
+      liveAfter: number;
+    }
   | { ok: false; message: string };
 
 /** The outputs of runTflite, with what ran them. */
@@ -22,6 +32,8 @@ export interface RunTfliteResult {
   inputs: TfliteTensorInfo[];
   /** The LiteRT.js wasm build that ran. */
   build: LiteRtBuild;
+  /** Whether the wasm module given was instantiated (`shared`) or the worker compiled its own. */
+  wasmSource: 'shared' | 'own';
   /** LiteRT.js tensors and models left undeleted when the worker finished: 0 unless something leaks. */
   liveAfter: number;
 }
@@ -36,8 +48,12 @@ export interface RunTfliteResult {
  * model: a model whose inputs or outputs are int8 (or any other type) fails to run here, so a
  * full-integer model meant for it keeps float32 or uint8 at its edges.
  */
-export async function runTflite(bytes: Uint8Array, inputSets: ArrayLike<number>[][]): Promise<RunTfliteResult> {
-  const request: RunTfliteRequest = { bytes, inputSets };
+export async function runTflite(
+  bytes: Uint8Array,
+  inputSets: ArrayLike<number>[][],
+  liteRtWasm?: PrecompiledLiteRt,
+): Promise<RunTfliteResult> {
+  const request: RunTfliteRequest = { bytes, inputSets, liteRtWasm };
   const worker = new Worker(path.join(__dirname, 'run-once-worker.js'), { workerData: request });
   try {
     const reply = await new Promise<RunTfliteReply>((resolve, reject) => {
@@ -46,7 +62,8 @@ export async function runTflite(bytes: Uint8Array, inputSets: ArrayLike<number>[
       worker.once('exit', (code) => reject(new Error(`The LiteRT.js worker exited (code ${code}) before answering`)));
     });
     if (!reply.ok) throw new Error(reply.message);
-    return { runs: reply.runs, inputs: reply.inputs, build: reply.build, liveAfter: reply.liveAfter };
+    const { runs, inputs, build, wasmSource, liveAfter } = reply;
+    return { runs, inputs, build, wasmSource, liveAfter };
   } finally {
     await worker.terminate();
   }

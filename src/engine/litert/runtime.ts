@@ -1,7 +1,15 @@
 import * as path from 'node:path';
 import { toError } from '../../to-error';
+import * as fs from 'node:fs/promises';
+import { type PrecompiledLiteRt, wasmApi } from './shared-wasm';
 import { installLiteRtShim } from './shim';
-import { LITERT_GLUE_FILES, type LiteRtBuild, liteRtWasmDir, supportedLiteRtBuild } from './wasm-build';
+import {
+  LITERT_GLUE_FILES,
+  LITERT_WASM_FILES,
+  type LiteRtBuild,
+  liteRtWasmDir,
+  supportedLiteRtBuild,
+} from './wasm-build';
 
 /** The LiteRT.js module (ESM, loaded with import() from this CommonJS package). */
 export type LiteRtModule = typeof import('@litertjs/core', { with: { 'resolution-mode': 'import' }});
@@ -12,6 +20,11 @@ export interface LiteRtRuntime {
   build: LiteRtBuild;
   /** The glue file that was evaluated. */
   glue: string;
+  /**
+   * Where the wasm module's code came from: `shared`, the module compiled once by the thread that started this
+   * worker; `own`, compiled here (no shared module given, or instantiating it failed).
+   */
+  wasmSource: 'shared' | 'own';
 }
 
 /** Lines the wasm module wrote to stderr, INFO lines left out: the last few explain a failed load. */
@@ -44,27 +57,57 @@ let loading: Promise<LiteRtRuntime> | undefined;
 
 /**
  * Loads LiteRT.js once per worker thread: the shim, then the build this runtime supports from the
- * package's wasm/ folder (or MOBILENET_LITERT_WASM_DIR). A failed load is not cached, so the
+ * package's wasm/ folder (or MOBILENET_LITERT_WASM_DIR), instantiated from `precompiled` when the
+ * thread that started this worker compiled it (shared-wasm.ts). A failed load is not cached, so the
  * error is the same every time it is asked for.
  */
-export function loadLiteRtRuntime(): Promise<LiteRtRuntime> {
-  loading ??= load().catch((error: unknown) => {
+export function loadLiteRtRuntime(precompiled?: PrecompiledLiteRt): Promise<LiteRtRuntime> {
+  loading ??= load(precompiled).catch((error: unknown) => {
     loading = undefined;
     throw error;
   });
   return loading;
 }
 
-async function load(): Promise<LiteRtRuntime> {
+/**
+ * Emscripten's hook for instantiating the module itself: from the precompiled module (no compile in this thread),
+ * or, should that fail, from the file as emscripten would (its own path has no way to report a failed hook).
+ */
+function instantiateFrom(precompiled: PrecompiledLiteRt, wasmFile: string, source: { wasm: 'shared' | 'own' }) {
+  return (imports: object, done: (instance: object, module: object) => void): object => {
+    wasmApi()
+      .instantiate(precompiled.module, imports)
+      .then(
+        (instance) => {
+          source.wasm = 'shared';
+          done(instance, precompiled.module);
+        },
+        async () => {
+          const module = await wasmApi().compile(await fs.readFile(wasmFile));
+          done(await wasmApi().instantiate(module, imports), module);
+        },
+      )
+      .catch((error: unknown) => logLine(`instantiating ${wasmFile} failed: ${toError(error).message}`));
+    return {}; // the exports arrive through done()
+  };
+}
+
+async function load(precompiled?: PrecompiledLiteRt): Promise<LiteRtRuntime> {
   installLiteRtShim();
-  const build = supportedLiteRtBuild();
+  const build = precompiled?.build ?? supportedLiteRtBuild();
   const glue = path.join(liteRtWasmDir(), LITERT_GLUE_FILES[build]);
   try {
     const lib = (await import('@litertjs/core')) as LiteRtModule;
-    // The emscripten module reads print/printErr from self.Module; LiteRT.js clears it after loading.
-    (globalThis as Record<string, unknown>).Module = { print: logLine, printErr: logLine };
+    // The emscripten module reads print/printErr (and instantiateWasm) from self.Module; LiteRT.js clears it after.
+    const source: { wasm: 'shared' | 'own' } = { wasm: 'own' };
+    const wasmFile = path.join(liteRtWasmDir(), LITERT_WASM_FILES[build]);
+    (globalThis as Record<string, unknown>).Module = {
+      print: logLine,
+      printErr: logLine,
+      ...(precompiled ? { instantiateWasm: instantiateFrom(precompiled, wasmFile, source) } : {}),
+    };
     await quietly(() => lib.loadLiteRt(glue));
-    return { lib, build, glue };
+    return { lib, build, glue, wasmSource: source.wasm };
   } catch (error) {
     const detail = recentLog.length ? ` (${recentLog.join(' | ')})` : '';
     throw new Error(`LiteRT.js could not load its ${build} build from ${glue}: ${toError(error).message}${detail}`);

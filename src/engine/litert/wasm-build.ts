@@ -9,6 +9,12 @@ export const LITERT_GLUE_FILES: Readonly<Record<LiteRtBuild, string>> = {
   compat: 'litert_wasm_compat_internal.js',
 };
 
+/** The wasm module of each build, beside its glue file. */
+export const LITERT_WASM_FILES: Readonly<Record<LiteRtBuild, string>> = {
+  'relaxed-simd': 'litert_wasm_internal.wasm',
+  compat: 'litert_wasm_compat_internal.wasm',
+};
+
 /**
  * A module of one function using a relaxed-SIMD instruction (two i8x16.splat, then i8x16.relaxed_swizzle,
  * opcode 0xfd 0x100): it validates only where the runtime has relaxed SIMD (Node 22+, or Node 20 with
