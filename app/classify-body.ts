@@ -247,7 +247,7 @@ const LINGER_MAX_MS = 30_000;
  * Node.js would destroy the socket as soon as the answer is written (its `destroySoon`), so that
  * one socket's `destroySoon` becomes the half-close; its HTTP server allows half-open sockets.
  */
-function lingerOnClose(req: express.Request): void {
+function lingerOnClose(req: express.Request, gaveUp: (why: string) => void): void {
   const socket = req.socket as express.Request['socket'] & { destroySoon?: () => void };
   socket.destroySoon = () => {
     const started = Date.now();
@@ -255,31 +255,69 @@ function lingerOnClose(req: express.Request): void {
       clearTimeout(idle);
       socket.destroy();
     };
+    // Closing with the caller's bytes still coming resets the connection (the caller may lose its answer): say so.
+    const giveUp = (why: string): void => {
+      const state = `${socket.bytesRead} bytes read`;
+      gaveUp(`${why} after ${Date.now() - started} ms (${state}); the connection is reset`);
+      close();
+    };
     // A timer that fires after the event loop was stalled (a loaded board) runs before the poll
     // phase reads what arrived meanwhile: look once more after that phase, by bytes read, before
     // calling the caller idle.
     const closeIfIdle = (): void => {
       const readBefore = socket.bytesRead;
-      setImmediate(() => (socket.bytesRead === readBefore ? close() : idle.refresh()));
+      setImmediate(() => {
+        if (keepReading(socket) || socket.bytesRead !== readBefore) idle.refresh();
+        else giveUp(`nothing sent for ${LINGER_IDLE_MS} ms`);
+      });
     };
     const idle = setTimeout(closeIfIdle, LINGER_IDLE_MS);
     idle.unref();
-    socket.on('data', () => (Date.now() - started > LINGER_MAX_MS ? close() : idle.refresh()));
+    socket.on('data', () =>
+      Date.now() - started > LINGER_MAX_MS ? giveUp(`still sending at ${LINGER_MAX_MS} ms`) : idle.refresh(),
+    );
     socket.once('end', close);
     socket.once('close', () => clearTimeout(idle));
     socket.end();
-    // Node's HTTP server may have paused the socket (backpressure while the answer was written); a paused socket is
-    // not read, the caller's bytes stop arriving, and the idle timer would then reset a caller that is still sending.
-    socket.resume();
+    // Node's HTTP server may have stopped reading the socket (backpressure while the answer was written); an unread
+    // socket's bytes stop arriving, and the idle timer would then reset a caller that is still sending.
+    keepReading(socket);
     req.resume();
   };
+}
+
+/** The parts of a net.Socket's native handle that say and set whether it is being read. */
+interface ReadableHandle {
+  reading?: boolean;
+  readStart?: () => number;
+}
+
+/**
+ * Makes sure the socket is read. Node's HTTP server reads a request's socket natively (its parser consumes the
+ * handle), stops it (readStop) when the request's stream is full, and starts it again only on the socket's 'resume'
+ * event, which a socket already flowing does not emit again: after a refusal the socket could stay flowing in name
+ * and unread in fact, and the caller still sending was then reset (EPIPE instead of its 413). Returns whether
+ * reading had stopped.
+ */
+function keepReading(socket: express.Request['socket']): boolean {
+  socket.resume();
+  const handle = (socket as unknown as { _handle?: ReadableHandle })._handle;
+  if (!handle || handle.reading !== false || typeof handle.readStart !== 'function') return false;
+  handle.reading = true;
+  handle.readStart();
+  return true;
 }
 
 /**
  * Express middleware for POST /classify: on success `req.body` is the image (a Buffer, or for JSON
  * and text the decoded value) and Node-RED's own parsers skip the request (`req._body`).
  */
-export function classifyBody(limits: ClassifyLimits, log: RateLimitedLog): express.RequestHandler {
+export function classifyBody(
+  limits: ClassifyLimits,
+  log: RateLimitedLog,
+  /** Where a refused upload whose connection had to be reset is told (its own limit: rare, and worth seeing). */
+  resets: RateLimitedLog = log,
+): express.RequestHandler {
   let active = 0;
   return (req, res, next) => {
     const refuse = (status: number, message: string): void => {
@@ -287,10 +325,15 @@ export function classifyBody(limits: ClassifyLimits, log: RateLimitedLog): expre
       if (res.headersSent || res.destroyed) return;
       const caller = req.socket.remoteAddress ?? 'unknown';
       log.note(`[mobilenet] POST ${req.path} from ${caller}: ${status} ${message.split('. ')[0]}`);
-      lingerOnClose(req);
+      lingerOnClose(req, (why) => resets.note(`[mobilenet] POST ${req.path} from ${caller}: refused body, ${why}`));
       res.set('connection', 'close').status(status).json({ error: message });
       req.unpipe();
       req.removeAllListeners('data');
+      // A listener that drops each chunk, not none: with no 'data' listener a flowing request buffers what the
+      // socket brings, its push() says "full", and Node's HTTP server stops reading the socket (readStop) with
+      // nothing left to start it again once the answer is out; the caller's bytes then sit unread, the lingering
+      // close sees no bytes for LINGER_IDLE_MS and resets the connection, and the caller loses its 413 (EPIPE).
+      req.on('data', () => undefined);
       req.resume();
     };
 

@@ -259,8 +259,9 @@ function nodeRedSettings(
  */
 function route(app: express.Express, server: http.Server, RED: NodeRed, config: AppConfig): void {
   const refusals = new RateLimitedLog((line) => console.error(line), 'refused requests', 10_000);
+  const resets = new RateLimitedLog((line) => console.error(line), 'reset connections', 10_000);
   const limits = readClassifyLimits();
-  app.post('/classify', classifyBody(limits, refusals));
+  app.post('/classify', classifyBody(limits, refusals, resets));
   // Teaching changes what the classifier answers and the label list shows camera crops: other sites
   // never, other machines with TEACH_TOKEN only. The image body is bounded as for POST /classify.
   const labelGuard = teachGuard({
@@ -271,7 +272,7 @@ function route(app: express.Express, server: http.Server, RED: NodeRed, config: 
     token: config.teachToken,
   });
   app.use(['/teach', '/labels'], labelGuard);
-  app.post('/teach', classifyBody(limits, refusals));
+  app.post('/teach', classifyBody(limits, refusals, resets));
   app.use('/', RED.httpNode);
   if (!config.headless) {
     const guard = { port: config.port, remote: config.editorRemote, extraHosts: readEditorHosts(), log: refusals };

@@ -202,6 +202,9 @@ describe(
         // closes the socket under a caller still sending makes the kernel reset the connection, and a
         // reset throws away the answer waiting unread: the caller sees ECONNRESET/EPIPE, not 413.
         const size = 24 * MiB; // over the 16 MiB limit, and quick to send on a loaded machine
+        const started = Date.now();
+        const logFrom = app.output().length;
+        let written = 0;
         const socket = net.connect(app.port, '127.0.0.1');
         socket.pause(); // read nothing until everything is sent, as such a client does
         await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
@@ -217,6 +220,7 @@ describe(
         );
         const chunk = Buffer.alloc(MiB, 0xff);
         for (let sent = 0; sent < size && !socket.destroyed; sent += MiB) {
+          written = sent;
           if (!socket.write(chunk)) {
             await new Promise<void>((resolve) => {
               const done = (): void => {
@@ -232,7 +236,13 @@ describe(
         socket.resume();
         const answer = await outcome;
         socket.destroy();
-        assert.match(answer, /^HTTP\/1\.1 413 /, answer.slice(0, 200));
+        // When it fails: how far the caller got, when, and what the server said about the connection.
+        if (!answer.startsWith('HTTP/1.1 413 ')) await new Promise((resolve) => setTimeout(resolve, 500));
+        const context = `${answer.slice(0, 200)} (${written} bytes written, ${Date.now() - started} ms; server: ${app
+          .output()
+          .slice(logFrom)
+          .slice(-600)})`;
+        assert.match(answer, /^HTTP\/1\.1 413 /, context);
         assert.match(answer, /CLASSIFY_MAX_BYTES/);
         await classifiesCoffee(app);
       },
