@@ -316,7 +316,7 @@ export function classifyBody(
   limits: ClassifyLimits,
   log: RateLimitedLog,
   /** Where a refused upload whose connection had to be reset is told (its own limit: rare, and worth seeing). */
-  resets: RateLimitedLog = log,
+  resets: RateLimitedLog,
 ): express.RequestHandler {
   let active = 0;
   return (req, res, next) => {

@@ -34,6 +34,20 @@ async function viaPackage(jpeg: Buffer, started: number, engine?: 'tfjs'): Promi
   }
 }
 
+/** The model's input as both lean pipelines make it: sharp's centre crop to 224×224, then a plain [-1, 1] loop. */
+async function leanInput(sharp: typeof import('sharp'), jpeg: Buffer): Promise<Float32Array> {
+  const pixels = await sharp(jpeg).removeAlpha().resize(224, 224, { fit: 'cover' }).raw().toBuffer();
+  const input = new Float32Array(pixels.length);
+  for (let i = 0; i < pixels.length; i++) input[i] = pixels[i] / 127.5 - 1;
+  return input;
+}
+
+function argmax(scores: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < scores.length; i++) if (scores[i] > scores[best]) best = i;
+  return best;
+}
+
 async function lean(jpeg: Buffer, started: number): Promise<Outcome> {
   const sharp = require('sharp') as typeof import('sharp');
   const tf = require('@tensorflow/tfjs-core') as typeof import('@tensorflow/tfjs-core');
@@ -49,18 +63,13 @@ async function lean(jpeg: Buffer, started: number): Promise<Outcome> {
   const model = await tfl.loadLayersModel(directoryHandler(V1_025_LAYERS_DIR));
   const network = compileGraph(layersModelToGraph(model));
   model.dispose();
-  const pixels = await sharp(jpeg).removeAlpha().resize(224, 224, { fit: 'cover' }).raw().toBuffer();
-  const input = new Float32Array(pixels.length);
-  for (let i = 0; i < pixels.length; i++) input[i] = pixels[i] / 127.5 - 1;
-  const x = tf.tensor4d(input, [1, 224, 224, 3]);
+  const x = tf.tensor4d(await leanInput(sharp, jpeg), [1, 224, 224, 3]);
   const y = network.run(x);
   const scores = await y.data();
   const firstLabelMs = performance.now() - started; // the argmax below is microseconds
   tf.dispose([x, y]);
   network.dispose();
-  let best = 0;
-  for (let i = 1; i < scores.length; i++) if (scores[i] > scores[best]) best = i;
-  return { label: imagenetLabels(1000)[best], requireMs, firstLabelMs };
+  return { label: imagenetLabels(1000)[argmax(scores)], requireMs, firstLabelMs };
 }
 
 async function leanLiteRt(jpeg: Buffer, started: number, tflite: string): Promise<Outcome> {
@@ -69,9 +78,7 @@ async function leanLiteRt(jpeg: Buffer, started: number, tflite: string): Promis
   const sharp = require('sharp') as typeof import('sharp');
   const { imagenetLabels } = require('../src/zoo/imagenet') as typeof import('../src/zoo/imagenet');
   const requireMs = performance.now() - started;
-  const pixels = await sharp(jpeg).removeAlpha().resize(224, 224, { fit: 'cover' }).raw().toBuffer();
-  const input = new Float32Array(pixels.length);
-  for (let i = 0; i < pixels.length; i++) input[i] = pixels[i] / 127.5 - 1;
+  const input = await leanInput(sharp, jpeg);
   const scores = await new Promise<Float32Array>((resolve, reject) => {
     worker.once('message', (reply: Float32Array | { error: string }) =>
       reply instanceof Float32Array ? resolve(reply) : reject(new Error(reply.error)),
@@ -81,9 +88,7 @@ async function leanLiteRt(jpeg: Buffer, started: number, tflite: string): Promis
   });
   const firstLabelMs = performance.now() - started;
   await worker.terminate();
-  let best = 0;
-  for (let i = 1; i < scores.length; i++) if (scores[i] > scores[best]) best = i;
-  return { label: imagenetLabels(scores.length as 1000 | 1001)[best], requireMs, firstLabelMs };
+  return { label: imagenetLabels(scores.length as 1000 | 1001)[argmax(scores)], requireMs, firstLabelMs };
 }
 
 async function main(): Promise<void> {

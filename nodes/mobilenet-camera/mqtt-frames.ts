@@ -67,21 +67,18 @@ export function framePublishing(
     reported = undefined;
   });
   // Frames reaching no classifier are discarded by the broker: say so once, again after one was heard.
-  let unheardSaid = false;
+  const heard = (): number => publisher.stats().published - publisher.stats().unheard;
+  let heardWhenSaid: number | undefined;
   publisher.on('unheard', (frame) => {
-    if (unheardSaid) return;
-    unheardSaid = true;
+    if (heardWhenSaid === heard()) return;
+    heardWhenSaid = heard();
     node.warn(
       `frame ${frame.seq} of ${frame.source} reached no classifier: no pool member is subscribed to ` +
         `${frameTopic(publisher.prefix, frame.source)}, so the broker discarded it (counted)`,
     );
   });
   const publish = (frame: Frame): void => {
-    const before = publisher.stats().unheard;
-    const message = { source: frame.source, seq: frame.seq, ts: frame.ts, jpeg: frame.jpeg };
-    void publisher.publish(message).then((taken) => {
-      if (taken && publisher.qos === 1 && publisher.stats().unheard === before) unheardSaid = false;
-    });
+    void publisher.publish({ source: frame.source, seq: frame.seq, ts: frame.ts, jpeg: frame.jpeg });
   };
   return Object.assign(publish, { close: () => publisher.close() });
 }

@@ -1,5 +1,6 @@
 import type { Engine, EngineChoice, EngineLoadRequest, EngineModel } from './engine';
-import { liteRtEngine, liteRtUnsupportedReason } from './litert/litert-engine';
+import { liteRtEngine } from './litert/litert-engine';
+import { liteRtUnsupportedReason } from './litert/unsupported';
 import { uninstallLiteRtShim } from './litert/shim';
 import { toError } from '../to-error';
 

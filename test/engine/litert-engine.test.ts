@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LITERT_WASM_DIR_ENV } from '../../src/engine/litert';
-import { liteRtUnsupportedReason } from '../../src/engine/litert/litert-engine';
+import { liteRtUnsupportedReason } from '../../src/engine/litert/unsupported';
 import { Classifier, classifierDiagnostics } from '../../src/runner/classifier';
 import { readImage, referenceOutputs, V1_025_128_QUANT_TFLITE, V1_025_LAYERS_DIR, V2_QUANT_TFLITE } from '../fixtures';
 import { onTeardown } from '../helpers';

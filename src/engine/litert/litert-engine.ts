@@ -12,8 +12,6 @@ import { withExtraOutput } from './expose-output';
 import { liveLiteRtObjects } from './ledger';
 import { liteRtUnsupportedReason } from './unsupported';
 
-export { liteRtUnsupportedReason };
-
 /**
  * A layers model (Keras, Teachable Machine) as a float32 .tflite, through the package's graph and
  * writer, written once beside the model (or in the cache) and read back after.

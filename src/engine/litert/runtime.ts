@@ -3,13 +3,7 @@ import { toError } from '../../to-error';
 import * as fs from 'node:fs/promises';
 import { type PrecompiledLiteRt, wasmApi } from './shared-wasm';
 import { installLiteRtShim } from './shim';
-import {
-  LITERT_GLUE_FILES,
-  LITERT_WASM_FILES,
-  type LiteRtBuild,
-  liteRtWasmDir,
-  supportedLiteRtBuild,
-} from './wasm-build';
+import { LITERT_GLUE_FILES, type LiteRtBuild, liteRtWasmDir, liteRtWasmFile, supportedLiteRtBuild } from './wasm-build';
 
 /** The LiteRT.js module (ESM, loaded with import() from this CommonJS package). */
 export type LiteRtModule = typeof import('@litertjs/core', { with: { 'resolution-mode': 'import' }});
@@ -71,9 +65,15 @@ export function loadLiteRtRuntime(precompiled?: PrecompiledLiteRt): Promise<Lite
 
 /**
  * Emscripten's hook for instantiating the module itself: from the precompiled module (no compile in this thread),
- * or, should that fail, from the file as emscripten would (its own path has no way to report a failed hook).
+ * or, should that fail, from the file as emscripten would. Emscripten gives the hook no way to fail (its load would
+ * wait forever), so a failure of both goes to `failed`, which ends the load with the error.
  */
-function instantiateFrom(precompiled: PrecompiledLiteRt, wasmFile: string, source: { wasm: 'shared' | 'own' }) {
+function instantiateFrom(
+  precompiled: PrecompiledLiteRt,
+  wasmFile: string,
+  source: { wasm: 'shared' | 'own' },
+  failed: (error: Error) => void,
+) {
   return (imports: object, done: (instance: object, module: object) => void): object => {
     wasmApi()
       .instantiate(precompiled.module, imports)
@@ -87,7 +87,7 @@ function instantiateFrom(precompiled: PrecompiledLiteRt, wasmFile: string, sourc
           done(await wasmApi().instantiate(module, imports), module);
         },
       )
-      .catch((error: unknown) => logLine(`instantiating ${wasmFile} failed: ${toError(error).message}`));
+      .catch((error: unknown) => failed(new Error(`instantiating ${wasmFile} failed: ${toError(error).message}`)));
     return {}; // the exports arrive through done()
   };
 }
@@ -100,13 +100,17 @@ async function load(precompiled?: PrecompiledLiteRt): Promise<LiteRtRuntime> {
     const lib = (await import('@litertjs/core')) as LiteRtModule;
     // The emscripten module reads print/printErr (and instantiateWasm) from self.Module; LiteRT.js clears it after.
     const source: { wasm: 'shared' | 'own' } = { wasm: 'own' };
-    const wasmFile = path.join(liteRtWasmDir(), LITERT_WASM_FILES[build]);
+    let failed: (error: Error) => void = () => undefined;
+    const hookFailed = new Promise<never>((_, reject) => {
+      failed = reject;
+    });
+    const hook = precompiled ? instantiateFrom(precompiled, liteRtWasmFile(build), source, failed) : undefined;
     (globalThis as Record<string, unknown>).Module = {
       print: logLine,
       printErr: logLine,
-      ...(precompiled ? { instantiateWasm: instantiateFrom(precompiled, wasmFile, source) } : {}),
+      ...(hook ? { instantiateWasm: hook } : {}),
     };
-    await quietly(() => lib.loadLiteRt(glue));
+    await Promise.race([quietly(() => lib.loadLiteRt(glue)), hookFailed]);
     return { lib, build, glue, wasmSource: source.wasm };
   } catch (error) {
     const detail = recentLog.length ? ` (${recentLog.join(' | ')})` : '';

@@ -1,6 +1,5 @@
 import * as fs from 'node:fs/promises';
-import * as path from 'node:path';
-import { type LiteRtBuild, LITERT_WASM_FILES, liteRtWasmDir, supportedLiteRtBuild } from './wasm-build';
+import { type LiteRtBuild, liteRtWasmFile, supportedLiteRtBuild } from './wasm-build';
 
 /** A compiled WebAssembly.Module (the ES2022 lib this package compiles against does not declare WebAssembly). */
 export type WasmModule = object;
@@ -33,7 +32,7 @@ const compiled = new Map<string, WeakRef<PrecompiledLiteRt>>();
  */
 export function precompiledLiteRt(): Promise<PrecompiledLiteRt | undefined> {
   const build = supportedLiteRtBuild();
-  const file = path.join(liteRtWasmDir(), LITERT_WASM_FILES[build]);
+  const file = liteRtWasmFile(build);
   const held = compiled.get(file)?.deref();
   if (held) return Promise.resolve(held);
   let pending = compiling.get(file);

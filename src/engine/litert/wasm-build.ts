@@ -36,6 +36,11 @@ export function supportedLiteRtBuild(): LiteRtBuild {
 /** Env var naming another folder of LiteRT.js wasm files (tests point it at an empty one). */
 export const LITERT_WASM_DIR_ENV = 'MOBILENET_LITERT_WASM_DIR';
 
+/** The wasm module of a build, in the folder liteRtWasmDir() names. */
+export function liteRtWasmFile(build: LiteRtBuild): string {
+  return path.join(liteRtWasmDir(), LITERT_WASM_FILES[build]);
+}
+
 /** The package's own wasm/ folder, unless MOBILENET_LITERT_WASM_DIR names another. */
 export function liteRtWasmDir(): string {
   const override = process.env[LITERT_WASM_DIR_ENV];
