@@ -55,8 +55,11 @@ export interface EngineLoadRequest {
   model: LocalModelSpec;
   /** The TF.js backend (the tfjs engine runs on it; LiteRT.js ignores it). */
   backend: BackendName;
-  /** LiteRT.js's wasm module compiled by the thread that started this worker, to instantiate instead of compiling. */
-  liteRtWasm?: PrecompiledLiteRt;
+  /**
+   * LiteRT.js's wasm module compiled by the thread that started this worker, to instantiate instead of compiling
+   * (it may still be on its way: the model is read meanwhile); undefined inside: compile it here.
+   */
+  liteRtWasm?: Promise<PrecompiledLiteRt | undefined>;
 }
 
 /** One way of running models: the runner talks to this and to EngineModel only. */

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { ModelGraph } from '../model/graph';
+import { hashFilesInOrder } from '../model/hash-files';
 import { readModelJson } from '../model/model-files';
-import { writeTflite } from '../model/tflite/write-tflite';
 import { cacheDir } from '../store/cache';
 
 /**
@@ -34,9 +34,8 @@ async function folderKey(dir: string): Promise<string> {
   hash.update(`tflite writer ${TFLITE_WRITER_VERSION}\n`);
   hash.update(await fs.readFile(path.join(dir, 'model.json')));
   const model = await readModelJson(dir);
-  for (const group of model.weightsManifest) {
-    for (const shard of group.paths) hash.update(await fs.readFile(path.join(dir, shard)));
-  }
+  const shards = model.weightsManifest.flatMap((group) => group.paths.map((shard) => path.join(dir, shard)));
+  await hashFilesInOrder(hash, shards, (_file, error) => error);
   return hash.digest('hex').slice(0, ENOUGH_HEX);
 }
 
@@ -91,6 +90,8 @@ export async function tfliteFor(source: string | KeyedGraph, options: TfliteForO
   } else {
     graph = source.graph;
   }
+  // The writer (and flatbuffers) too: a worker starting on a file written before never loads them.
+  const { writeTflite } = require('../model/tflite/write-tflite') as typeof import('../model/tflite/write-tflite');
   const bytes = writeTflite(graph);
   // Always into the cache: a user's model folder (a checkout, a shared or read-only mount, an export
   // that is replaced) is never written to. A file already beside the model is still used.

@@ -1,10 +1,14 @@
 import * as path from 'node:path';
-import { CommandFrameSource } from './command-source';
-import { FolderFrameSource } from './folder-source';
 import type { FolderSourceConfig, FrameSource, FrameSourceConfig } from './frame';
-import { MjpegUrlFrameSource } from './mjpeg-url-source';
-import { SnapshotUrlFrameSource } from './snapshot-url-source';
 import { Backoff } from './backoff';
+
+// Each kind of source is loaded when one is made: a flow with a folder source never loads the HTTP client, and
+// `require` of the package loads none of them.
+const commandSource = () => (require('./command-source') as typeof import('./command-source')).CommandFrameSource;
+const folderSource = () => (require('./folder-source') as typeof import('./folder-source')).FolderFrameSource;
+const mjpegSource = () => (require('./mjpeg-url-source') as typeof import('./mjpeg-url-source')).MjpegUrlFrameSource;
+const snapshotSource = () =>
+  (require('./snapshot-url-source') as typeof import('./snapshot-url-source')).SnapshotUrlFrameSource;
 
 const KINDS = ['command', 'mjpeg-url', 'snapshot-url', 'folder'] as const;
 
@@ -21,14 +25,14 @@ export function createFrameSource(config: FrameSourceConfig): FrameSource {
       if (!Array.isArray(config.args) || !config.args.every((a) => typeof a === 'string'))
         throw new TypeError('command source: args must be an array of strings (the command runs without a shell)');
       optionalNumber(config.killGraceMs, 'killGraceMs', 0);
-      return new CommandFrameSource(config);
+      return new (commandSource())(config);
     case 'mjpeg-url':
       optionalNumber(config.stallTimeoutMs, 'stallTimeoutMs', 1);
-      return new MjpegUrlFrameSource(config);
+      return new (mjpegSource())(config);
     case 'snapshot-url':
       requiredNumber(config.intervalMs, 'intervalMs', 1);
       optionalNumber(config.timeoutMs, 'timeoutMs', 1);
-      return new SnapshotUrlFrameSource(config);
+      return new (snapshotSource())(config);
     case 'folder':
       if (typeof config.dir !== 'string' || config.dir === '')
         throw new TypeError('folder source: dir must be a non-empty path');
@@ -37,7 +41,7 @@ export function createFrameSource(config: FrameSourceConfig): FrameSource {
       requiredNumber(config.intervalMs, 'intervalMs', 1);
       optionalNumber(config.rescanMs, 'rescanMs', 100);
       validateRetention(config);
-      return new FolderFrameSource(config);
+      return new (folderSource())(config);
     default:
       throw new RangeError(
         `frame source kind must be one of ${KINDS.map((k) => `"${k}"`).join(', ')}, got ` +

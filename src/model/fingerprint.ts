@@ -2,6 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import * as path from 'node:path';
 import { ModelLoadError } from './errors';
+import { hashFilesInOrder } from './hash-files';
 import { readModelJson } from './model-files';
 import type { ModelFormat } from './model-format';
 import type { Normalization } from './normalization';
@@ -16,14 +17,16 @@ export interface FingerprintInput {
   normalization: Normalization;
 }
 
+const cannotRead = (file: string, error: Error): Error =>
+  new ModelLoadError(`Cannot read ${file} to fingerprint the model: ${error.message}`);
+
+/** One file, streamed: a .tflite can be tens of MB. */
 function hashFile(hash: Hash, file: string): Promise<void> {
   return new Promise((resolve, reject) => {
     createReadStream(file)
       .on('data', (chunk) => hash.update(chunk))
       .on('end', resolve)
-      .on('error', (error) =>
-        reject(new ModelLoadError(`Cannot read ${file} to fingerprint the model: ${error.message}`)),
-      );
+      .on('error', (error) => reject(cannotRead(file, error)));
   });
 }
 
@@ -47,9 +50,8 @@ export async function hashWeights(input: Pick<FingerprintInput, 'format' | 'path
     await hashFile(hash, input.path);
   } else {
     const model = await readModelJson(input.path);
-    for (const group of model.weightsManifest) {
-      for (const shard of group.paths) await hashFile(hash, path.join(input.path, shard));
-    }
+    const shards = model.weightsManifest.flatMap((group) => group.paths.map((shard) => path.join(input.path, shard)));
+    await hashFilesInOrder(hash, shards, cannotRead);
   }
   return hash;
 }

@@ -1,11 +1,12 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ModelLoadError } from '../model/errors';
+import type { PrecompiledLiteRt } from '../engine/litert/shared-wasm';
 import type { FromWorker, LoadSpec, ToWorker, WorkerModelInfo } from './protocol';
 
 /** What every worker of a pool loads; LiteRT.js's wasm module may still be compiling on this thread. */
-export interface WorkerSpec extends Omit<LoadSpec, 'liteRtWasm'> {
-  liteRtWasm?: Promise<LoadSpec['liteRtWasm']>;
+export interface WorkerSpec extends LoadSpec {
+  liteRtWasm?: Promise<PrecompiledLiteRt | undefined>;
 }
 
 interface Pending {
@@ -31,11 +32,15 @@ export class InferenceWorker {
   static async start(spec: WorkerSpec): Promise<{ worker: InferenceWorker; info: WorkerModelInfo }> {
     const worker = new InferenceWorker();
     try {
-      // The thread starts (and loads its modules) while LiteRT.js's wasm module compiles here.
-      const liteRtWasm = await spec.liteRtWasm;
+      // The thread starts, loads its modules and reads the model while LiteRT.js's wasm module compiles here; the
+      // module follows in a message of its own (precompiledLiteRt never rejects: undefined when it failed).
+      const { model, backend, engine, liteRtWasm } = spec;
       const reply = await new Promise<FromWorker>((resolve, reject) => {
         worker.loadWaiter = { resolve, reject };
-        worker.send({ type: 'load', model: spec.model, backend: spec.backend, engine: spec.engine, liteRtWasm });
+        worker.send({ type: 'load', model, backend, engine, liteRtWasmFollows: liteRtWasm !== undefined });
+        void liteRtWasm?.then((compiled) => {
+          if (worker.alive) worker.send({ type: 'litert-wasm', liteRtWasm: compiled });
+        });
       });
       if (reply.type === 'load-error') throw new ModelLoadError(reply.message);
       if (reply.type !== 'loaded') throw new Error(`Unexpected worker reply "${reply.type}" while loading`);

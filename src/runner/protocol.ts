@@ -6,16 +6,21 @@ import type { Normalization } from '../model/normalization';
 
 /** Messages between a Classifier (main thread) and its inference worker. */
 
-/** What a worker loads: the model, on which engine and backend, and LiteRT.js's wasm module when it was compiled. */
+/** What a worker loads: the model, on which engine and backend. */
 export interface LoadSpec {
   model: LocalModelSpec;
   backend: BackendName;
   engine: EngineChoice;
-  liteRtWasm?: PrecompiledLiteRt;
 }
 
 export type ToWorker =
-  | ({ type: 'load' } & LoadSpec)
+  /**
+   * Sent as soon as the thread is started. With `liteRtWasmFollows`, a `litert-wasm` message follows once this
+   * thread has compiled LiteRT.js's module: the worker reads and parses the model meanwhile instead of waiting.
+   */
+  | ({ type: 'load'; liteRtWasmFollows: boolean } & LoadSpec)
+  /** LiteRT.js's compiled wasm module, or nothing when it could not be compiled (the worker then compiles its own). */
+  | { type: 'litert-wasm'; liteRtWasm?: PrecompiledLiteRt }
   | { type: 'infer'; id: number; input: Float32Array; shape: [number, number, number]; embedding?: boolean }
   | { type: 'memory'; id: number };
 

@@ -6,6 +6,7 @@ import { parentPort } from 'node:worker_threads';
 import { loadOnEngine } from '../engine/choose-engine';
 import type { EngineModel, EngineOutputs } from '../engine/engine';
 import { l2Normalize } from './l2-normalize';
+import type { PrecompiledLiteRt } from '../engine/litert/shared-wasm';
 import type { FromWorker, ToWorker } from './protocol';
 
 if (!parentPort) throw new Error('runner/worker.js must be started as a worker thread');
@@ -16,6 +17,8 @@ let outputIsLogits = false;
 let embeddingSize = 0;
 /** Passes through the network since load (the probe included): the check that an embedding costs no second run. */
 let executions = 0;
+/** Settled by the `litert-wasm` message that follows a load announcing one. */
+let liteRtWasmArrived: (compiled: PrecompiledLiteRt | undefined) => void = () => undefined;
 
 /** One pass through the network: the scores and, when asked and the model has one, the pooled features. */
 function execute(input: Float32Array, withEmbedding: boolean, softmax: boolean): Promise<EngineOutputs> {
@@ -40,7 +43,12 @@ function looksLikeLogits(scores: Float32Array): boolean {
 
 async function load(message: Extract<ToWorker, { type: 'load' }>): Promise<void> {
   const started = performance.now();
-  const { model: spec, backend, liteRtWasm } = message;
+  const { model: spec, backend, liteRtWasmFollows } = message;
+  const liteRtWasm = liteRtWasmFollows
+    ? new Promise<PrecompiledLiteRt | undefined>((resolve) => {
+        liteRtWasmArrived = resolve;
+      })
+    : undefined;
   const loaded = await loadOnEngine(message.engine, { model: spec, backend, liteRtWasm });
   model = loaded.model;
   // Warm-up run: compiles kernels once and tells probabilities from logits.
@@ -91,6 +99,9 @@ port.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'load':
       load(message).catch((error: Error) => post({ type: 'load-error', message: error.message, name: error.name }));
+      break;
+    case 'litert-wasm':
+      liteRtWasmArrived(message.liteRtWasm);
       break;
     case 'infer':
       infer(message).catch((error: Error) => post({ type: 'infer-error', id: message.id, message: error.message }));

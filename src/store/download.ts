@@ -15,8 +15,7 @@ import {
 import { cacheWriteError } from './cache-write-error';
 import { DownloadError, describeCause } from './download-error';
 import { resolveDownloadLimits, type DownloadLimits } from './download-limits';
-import { ModelFetcher, type FetcherOptions } from './model-fetcher';
-import { extractTarMember } from './tar';
+import type { FetcherOptions, ModelFetcher } from './model-fetcher';
 import { checkRequestedUrl, displayUrl } from './url-policy';
 import { readWeightGroups } from './weights-manifest';
 import { toError } from '../to-error';
@@ -181,6 +180,7 @@ async function fetchArchiveMember(
   await fetcher.download(url, archiveName);
   let extracted;
   try {
+    const { extractTarMember } = require('./tar') as typeof import('./tar');
     extracted = await extractTarMember(path.join(tempDir, archiveName), member, path.join(tempDir, file), {
       maxMemberBytes: fetcher.exactFor(file)?.bytes ?? fetcher.boundFor(file).bytes,
       maxInflatedBytes: fetcher.limits.maxModelBytes,
@@ -222,6 +222,9 @@ export async function fetchModel(url: string, options: FetchModelOptions = {}): 
   } catch (error) {
     throw cacheWriteError(error, requested.href, root) ?? error;
   }
+  // The HTTP client (http, https, zlib and the fetcher's own modules) is loaded by a download only: a model
+  // found in the cache or on disk starts without it.
+  const { ModelFetcher } = require('./model-fetcher') as typeof import('./model-fetcher');
   const fetcher = new ModelFetcher(tempDir, limits, options);
   try {
     const kind = kindOf(requested);

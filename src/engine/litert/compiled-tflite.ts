@@ -50,8 +50,11 @@ export class CompiledTflite {
    * Loads LiteRT.js if needed (from `precompiled` when given: shared-wasm.ts) and compiles `bytes` for the wasm
    * CPU accelerator.
    */
-  static async compile(bytes: Uint8Array, precompiled?: PrecompiledLiteRt): Promise<CompiledTflite> {
-    const runtime = await loadLiteRtRuntime(precompiled);
+  static async compile(
+    bytes: Uint8Array,
+    precompiled?: PrecompiledLiteRt | Promise<PrecompiledLiteRt | undefined>,
+  ): Promise<CompiledTflite> {
+    const runtime = await loadLiteRtRuntime(await precompiled);
     const model = adopt(await runtime.lib.loadAndCompile(bytes, { accelerator: 'wasm' }));
     try {
       const describe = (details: ReturnType<CompiledModel['getInputDetails']>): TfliteTensorInfo[] =>

@@ -30,8 +30,8 @@ function float16ToFloat32(h: number): number {
   return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
 }
 
-/** The stored values, unscaled (integers stay integers), checked against the shape. */
-export function rawValues(data: Uint8Array, type: number, shape: number[], what: string): Float64Array {
+/** Throws unless `data` holds exactly `shape`'s elements of a type rawValues reads. */
+export function checkRawValues(data: Uint8Array, type: number, shape: number[], what: string): void {
   const size = BYTES_PER_ELEMENT[type];
   if (size === undefined) {
     throw new TfliteUnsupportedError(
@@ -46,6 +46,12 @@ export function rawValues(data: Uint8Array, type: number, shape: number[], what:
         `${data.length}`,
     );
   }
+}
+
+/** The stored values, unscaled (integers stay integers), checked against the shape. */
+export function rawValues(data: Uint8Array, type: number, shape: number[], what: string): Float64Array {
+  checkRawValues(data, type, shape, what);
+  const count = elementCount(shape);
   const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const out = new Float64Array(count);
   for (let i = 0; i < count; i++) {
@@ -86,6 +92,7 @@ export interface Affine {
 /** real = (q - zeroPoint[c]) * scale[c], c the index along the quantised dimension. */
 export function dequantize(values: Float64Array, shape: number[], affine: Affine, what: string): Float32Array {
   const out = new Float32Array(values.length);
+  checkAffine(shape, affine, what);
   const { scales, zeroPoints, dimension } = affine;
   if (scales.length === 1) {
     const zp = zeroPoints[0] ?? 0;
@@ -93,15 +100,20 @@ export function dequantize(values: Float64Array, shape: number[], affine: Affine
     return out;
   }
   const channels = shape[dimension];
-  if (channels !== scales.length) {
-    throw new TfliteFormatError(
-      `${what}: ${scales.length} per-channel scales for dimension ${dimension} of shape [${shape.join(', ')}]`,
-    );
-  }
   const inner = elementCount(shape.slice(dimension + 1));
   for (let i = 0; i < values.length; i++) {
     const c = Math.floor(i / inner) % channels;
     out[i] = (values[i] - (zeroPoints[c] ?? 0)) * scales[c];
   }
   return out;
+}
+
+/** Throws unless per-channel scales match the channels of their dimension. */
+export function checkAffine(shape: number[], affine: Affine, what: string): void {
+  const { scales, dimension } = affine;
+  if (scales.length !== 1 && shape[dimension] !== scales.length) {
+    throw new TfliteFormatError(
+      `${what}: ${scales.length} per-channel scales for dimension ${dimension} of shape [${shape.join(', ')}]`,
+    );
+  }
 }

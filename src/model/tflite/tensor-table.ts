@@ -2,7 +2,8 @@ import type { QuantGrid, WeightTensor } from '../graph';
 import { TfliteFormatError, TfliteUnsupportedError } from './errors';
 import type { Buffer, Tensor } from './model-tables';
 import { TensorType, tensorTypeName } from './schema-enums';
-import { type Affine, dequantize, rawValues } from './tensor-data';
+import { lazyWeight } from './lazy-weight';
+import { type Affine, checkAffine, checkRawValues, dequantize, rawValues } from './tensor-data';
 
 /** Integer ranges of the quantised activation types. */
 const GRID_RANGES: Record<number, [number, number]> = {
@@ -18,8 +19,8 @@ const GRID_RANGES: Record<number, [number, number]> = {
 export class TensorTable {
   private readonly tensors: Tensor[];
   private readonly buffers: Buffer[];
-  /** Constants computed at import time (a DEQUANTIZE of a constant folds into its output). */
-  private readonly folded = new Map<number, Float32Array>();
+  /** Constants computed at import time (a DEQUANTIZE of a constant folds into its output), decoded when read. */
+  private readonly folded = new Map<number, () => Float32Array>();
 
   constructor(tensors: Tensor[], buffers: Buffer[]) {
     this.tensors = tensors;
@@ -110,8 +111,12 @@ export class TensorTable {
     );
   }
 
-  fold(index: number, values: Float32Array): void {
-    this.folded.set(index, values);
+  fold(index: number, values: () => Float32Array): void {
+    let decoded: Float32Array | undefined;
+    this.folded.set(index, () => {
+      decoded ??= values();
+      return decoded;
+    });
   }
 
   /** A constant's stored numbers without any scaling: shape, axis and padding operands. */
@@ -123,39 +128,40 @@ export class TensorTable {
   }
 
   /**
-   * A constant's real values: quantised data dequantised with its own grid (or with
-   * `overrideScales`, the input×weight scales of an int32 bias), float data as stored.
+   * A constant's real values, checked now and decoded when the function returned is called (lazy-weight.ts): a file
+   * that cannot be read fails at import, and an engine that never reads the values never pays for decoding them.
+   * Quantised data is dequantised with its own grid (or with `overrideScales`, the input×weight scales of an int32
+   * bias); float data is as stored.
    */
-  realValues(index: number, overrideScales?: number[]): Float32Array {
+  deferredValues(index: number, overrideScales?: number[]): () => Float32Array {
     const folded = this.folded.get(index);
     if (folded) return folded;
     const data = this.data(index);
-    if (!data)
-      throw new TfliteUnsupportedError(`${this.describe(index)} must be a constant, but it is computed at run time`);
+    const what = this.describe(index);
+    if (!data) throw new TfliteUnsupportedError(`${what} must be a constant, but it is computed at run time`);
     const type = this.type(index);
     const shape = this.shape(index);
-    const raw = rawValues(data, type, shape, this.describe(index));
-    if (type === TensorType.FLOAT32 || type === TensorType.FLOAT16) return Float32Array.from(raw);
-    if (overrideScales) {
-      const dimension = overrideScales.length > 1 ? shape.length - 1 : 0;
-      return dequantize(
-        raw,
-        shape,
-        { scales: overrideScales, zeroPoints: overrideScales.map(() => 0), dimension },
-        this.describe(index),
-      );
+    checkRawValues(data, type, shape, what);
+    if (type === TensorType.FLOAT32 || type === TensorType.FLOAT16) {
+      return () => Float32Array.from(rawValues(data, type, shape, what));
     }
-    const affine = this.affine(index);
+    const affine: Affine | undefined = overrideScales
+      ? {
+          scales: overrideScales,
+          zeroPoints: overrideScales.map(() => 0),
+          dimension: overrideScales.length > 1 ? shape.length - 1 : 0,
+        }
+      : this.affine(index);
     if (!affine) {
       throw new TfliteUnsupportedError(
-        `${this.describe(index)} holds ${tensorTypeName(type)} weights without a scale, so their real values are ` +
-          `unknown`,
+        `${what} holds ${tensorTypeName(type)} weights without a scale, so their real values are unknown`,
       );
     }
-    return dequantize(raw, shape, affine, this.describe(index));
+    checkAffine(shape, affine, what);
+    return () => dequantize(rawValues(data, type, shape, what), shape, affine, what);
   }
 
   weight(index: number): WeightTensor {
-    return { shape: this.shape(index), values: this.realValues(index) };
+    return lazyWeight(this.shape(index), this.deferredValues(index));
   }
 }

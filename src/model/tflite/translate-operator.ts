@@ -1,6 +1,13 @@
 import type { Activation, GraphOp, Padding, WeightTensor } from '../graph';
 import { TfliteFormatError, TfliteUnsupportedError } from './errors';
-import { convFilterToTfjs, depthwiseFilterToTfjs, fullyConnectedToTfjs } from './layouts';
+import {
+  convFilterShape,
+  convFilterToTfjs,
+  depthwiseFilterShape,
+  fullyConnectedShape,
+  fullyConnectedToTfjs,
+} from './layouts';
+import { lazyWeight } from './lazy-weight';
 import type { Operator, TableRef } from './model-tables';
 import {
   ConcatenationOptions,
@@ -81,7 +88,7 @@ function bias(op: Operator, context: TranslateContext, where: string): WeightTen
   const inputAffine = tensors.affine(input(op, 0, where));
   const weightAffine = tensors.affine(input(op, 1, where));
   const scales = inputAffine && weightAffine ? weightAffine.scales.map((s) => s * inputAffine.scales[0]) : undefined;
-  return { shape: tensors.shape(index), values: tensors.realValues(index, scales) };
+  return lazyWeight(tensors.shape(index), tensors.deferredValues(index, scales));
 }
 
 /** The weights' scales when they are stored as integers, so the engine can accumulate exactly. */
@@ -93,7 +100,9 @@ function weightScales(context: TranslateContext, weightsIndex: number): { weight
 function conv2d(op: Operator, context: TranslateContext, where: string): GraphOp {
   const o = new Conv2DOptions(options(op, where), `${where} Conv2DOptions`);
   const filterIndex = input(op, 1, where);
-  const filter = convFilterToTfjs(context.tensors.realValues(filterIndex), context.tensors.shape(filterIndex));
+  const filterShape = context.tensors.shape(filterIndex);
+  const values = context.tensors.deferredValues(filterIndex);
+  const filter = lazyWeight(convFilterShape(filterShape), () => convFilterToTfjs(values(), filterShape));
   return {
     op: 'conv2d',
     inputs: [context.operand(input(op, 0, where))],
@@ -125,7 +134,7 @@ function depthwiseConv2d(op: Operator, context: TranslateContext, where: string)
     op: 'depthwiseConv2d',
     inputs: [context.operand(inputIndex)],
     output: output(op, context, where),
-    filter: depthwiseFilterToTfjs(context.tensors.realValues(filterIndex), filterShape, multiplier),
+    filter: lazyWeight(depthwiseFilterShape(filterShape, multiplier), context.tensors.deferredValues(filterIndex)),
     bias: bias(op, context, where),
     ...weightScales(context, filterIndex),
     strides: [o.strideH(), o.strideW()],
@@ -142,11 +151,13 @@ function fullyConnected(op: Operator, context: TranslateContext, where: string):
       `${where}: shuffled FULLY_CONNECTED weights are not supported (valid weights_format: DEFAULT)`,
     );
   const weightsIndex = input(op, 1, where);
+  const weightsShape = context.tensors.shape(weightsIndex);
+  const values = context.tensors.deferredValues(weightsIndex);
   return {
     op: 'fullyConnected',
     inputs: [context.operand(input(op, 0, where))],
     output: output(op, context, where),
-    weights: fullyConnectedToTfjs(context.tensors.realValues(weightsIndex), context.tensors.shape(weightsIndex)),
+    weights: lazyWeight(fullyConnectedShape(weightsShape), () => fullyConnectedToTfjs(values(), weightsShape)),
     bias: bias(op, context, where),
     ...weightScales(context, weightsIndex),
     activation: activation(o.fusedActivationFunction(), where),
@@ -271,7 +282,7 @@ function dequantizeOp(op: Operator, context: TranslateContext, where: string): G
   if (context.tensors.isConstant(source)) {
     const target = op.outputs()[0];
     if (target === undefined) throw new TfliteFormatError(`${where}: DEQUANTIZE has no output`);
-    context.tensors.fold(target, context.tensors.realValues(source));
+    context.tensors.fold(target, context.tensors.deferredValues(source));
     return undefined;
   }
   return unary('identity')(op, context, where);

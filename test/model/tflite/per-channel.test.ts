@@ -4,7 +4,16 @@ import '@tensorflow/tfjs-backend-wasm';
 import { compileGraph } from '../../../src/engine/compile-graph';
 import type { Conv2DOp, DepthwiseConv2DOp } from '../../../src/model/graph';
 import { importTflite } from '../../../src/model/tflite/import-tflite';
-import { buildTflite, conv2dOptions, depthwiseOptions, int32Bytes, int8Bytes, reshapeOptions } from './build-tflite';
+import { TfliteFormatError, TfliteUnsupportedError } from '../../../src/model/tflite/errors';
+import {
+  buildTflite,
+  conv2dOptions,
+  depthwiseOptions,
+  int32Bytes,
+  int8Bytes,
+  reshapeOptions,
+  type TensorSpec,
+} from './build-tflite';
 
 const INT8 = 9;
 const INT32 = 2;
@@ -23,7 +32,7 @@ const DEPTHWISE_CONV_2D = 4;
  *   channel 0: 2·1 + (-1)·(-2) + 1 = 5;   channel 1: 2·1 + (-1)·2 − 1 = −1
  *   output int8 (scale 0.3, zero point 0): 5 / 0.3 = 16.67 → 17 → 5.1;  −1 / 0.3 = −3.33 → −3 → −0.9
  */
-function perChannelModel(): Uint8Array {
+function perChannelModel(filter: Partial<TensorSpec> = {}): Uint8Array {
   return buildTflite({
     tensors: [
       { shape: [1, 1, 1, 2], type: INT8, quant: { scale: [0.5], zeroPoint: [0] }, name: 'input' },
@@ -33,6 +42,7 @@ function perChannelModel(): Uint8Array {
         data: int8Bytes([10, -20, 4, 8]),
         quant: { scale: [0.1, 0.25], zeroPoint: [0, 0], dimension: 0 },
         name: 'filter',
+        ...filter,
       },
       {
         shape: [2],
@@ -111,6 +121,38 @@ describe('importTflite: per-channel int8', () => {
     );
     assert.equal(conv.padding, 'valid');
     assert.deepEqual(conv.requantize, { scale: Math.fround(0.3), zeroPoint: 0, qmin: -128, qmax: 127 });
+  });
+
+  it('decodes weights when they are first read (an engine running the file never does), once', () => {
+    const conv = importTflite(perChannelModel()).graph.ops[0] as Conv2DOp;
+    for (const weight of [conv.filter, conv.bias]) {
+      assert.equal(typeof Object.getOwnPropertyDescriptor(weight, 'values')?.get, 'function', 'not decoded yet');
+    }
+    assert.equal(conv.filter.values, conv.filter.values, 'decoded once, then the same array');
+    assertClose(conv.filter.values, [1, 1, -2, 2]);
+  });
+
+  it('still refuses a weight it could not decode at import, not when it is read', () => {
+    const refusals: Array<[Partial<TensorSpec>, typeof TfliteFormatError, RegExp]> = [
+      [
+        { data: int8Bytes([10, -20, 4]) },
+        TfliteFormatError,
+        /shape \[2, 1, 1, 2\] needs 4 bytes of INT8, the buffer holds 3/,
+      ],
+      [
+        { quant: { scale: [0.1, 0.25, 0.5], zeroPoint: [0, 0, 0], dimension: 0 } },
+        TfliteFormatError,
+        /3 per-channel scales for dimension 0 of shape \[2, 1, 1, 2\]/,
+      ],
+      [{ quant: undefined }, TfliteUnsupportedError, /holds INT8 weights without a scale/],
+    ];
+    for (const [filter, kind, message] of refusals) {
+      assert.throws(
+        () => importTflite(perChannelModel(filter)),
+        (error: unknown) => error instanceof kind && message.test(error.message),
+        JSON.stringify(Object.keys(filter)),
+      );
+    }
   });
 
   it('describes the int8 input: pixels p mean q = p - 128', () => {
