@@ -40,6 +40,12 @@ export interface EngineModel {
   readonly normalization?: Normalization;
   /** False when the model has no global average pooling this engine can hand back. */
   readonly hasEmbedding: boolean;
+  /**
+   * How many scores and embedding values a pass gives (0: no embedding), when the engine knows before running
+   * it (LiteRT.js reads them from the compiled model's outputs). Together with `scores`, the worker then needs
+   * no pass to describe the model and warms it up while the caller prepares its first frame.
+   */
+  readonly outputSizes?: { classes: number; embedding: number };
   /** `input` holds [h, w, c] real values (normalised pixels); `softmax` turns logits into probabilities. */
   run(input: Float32Array, options: { embedding: boolean; softmax: boolean }): Promise<EngineOutputs>;
   /**

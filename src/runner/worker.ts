@@ -17,6 +17,8 @@ let outputIsLogits = false;
 let embeddingSize = 0;
 /** Passes through the network since load (the probe included): the check that an embedding costs no second run. */
 let executions = 0;
+/** The warm-up pass after a load that needed no probe: frames wait for it rather than run beside it. */
+let warmingUp: Promise<void> = Promise.resolve();
 /** Settled by the `litert-wasm` message that follows a load announcing one. */
 let liteRtWasmArrived: (compiled: PrecompiledLiteRt | undefined) => void = () => undefined;
 
@@ -51,20 +53,37 @@ async function load(message: Extract<ToWorker, { type: 'load' }>): Promise<void>
     : undefined;
   const loaded = await loadOnEngine(message.engine, { model: spec, backend, liteRtWasm });
   model = loaded.model;
-  // Warm-up run: compiles kernels once and tells probabilities from logits.
   const [h, w, c] = model.inputShape;
   const zeros = new Float32Array(h * w * c);
-  let probe: EngineOutputs;
-  try {
-    probe = await execute(zeros, model.hasEmbedding, false);
-  } catch (error) {
-    // A graph model whose pooling node the converter pruned cannot give it: scores only.
-    if (!model.hasEmbedding) throw error;
-    probe = await execute(zeros, false, false);
+  let classes: number;
+  const { scores, outputSizes } = model;
+  if (scores && outputSizes) {
+    // The engine describes the model without running it: answer now, and warm it up (the first pass compiles
+    // its wasm functions) while the caller decodes its first frame, as a program that knew its frame before
+    // loading would. A pass that fails here fails the first frame too, with its message.
+    ({ classes, embedding: embeddingSize } = outputSizes);
+    outputIsLogits = scores === 'logits';
+    warmingUp = Promise.resolve().then(() =>
+      execute(zeros, false, false).then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
+  } else {
+    // Warm-up run: compiles kernels once and tells probabilities from logits.
+    let probe: EngineOutputs;
+    try {
+      probe = await execute(zeros, model.hasEmbedding, false);
+    } catch (error) {
+      // A graph model whose pooling node the converter pruned cannot give it: scores only.
+      if (!model.hasEmbedding) throw error;
+      probe = await execute(zeros, false, false);
+    }
+    classes = probe.scores.length;
+    embeddingSize = probe.embedding?.length ?? 0;
+    // uint8 softmax outputs sum to 0.85–1.0, so a file's own word beats the probe.
+    outputIsLogits = scores ? scores === 'logits' : looksLikeLogits(probe.scores);
   }
-  embeddingSize = probe.embedding?.length ?? 0;
-  // uint8 softmax outputs sum to 0.85–1.0, so a file's own word beats the probe.
-  outputIsLogits = model.scores ? model.scores === 'logits' : looksLikeLogits(probe.scores);
   post({
     type: 'loaded',
     info: {
@@ -72,7 +91,7 @@ async function load(message: Extract<ToWorker, { type: 'load' }>): Promise<void>
       engineFallbackReason: loaded.engineFallbackReason,
       backend: model.backend,
       inputShape: model.inputShape,
-      classes: probe.scores.length,
+      classes,
       mode: model.mode,
       fallbackReason: model.fallbackReason,
       outputIsLogits,
@@ -87,6 +106,7 @@ async function load(message: Extract<ToWorker, { type: 'load' }>): Promise<void>
 async function infer(message: Extract<ToWorker, { type: 'infer' }>): Promise<void> {
   if (message.embedding && embeddingSize === 0)
     throw new Error('This model has no global average pooling to take an embedding from');
+  await warmingUp;
   const started = performance.now();
   const output = await execute(message.input, message.embedding === true, outputIsLogits);
   const scores = output.scores;

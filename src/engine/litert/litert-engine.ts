@@ -134,6 +134,7 @@ export const liteRtEngine: Engine = {
     try {
       const toInput = inputConverter(compiled.inputs[0].dtype, graph.input.quant);
       const scoresGrid = gridOf(graph, graph.output);
+      const size = (position: number): number => compiled.outputs[position].shape.reduce((a, b) => a * b, 1);
       return {
         engine: 'litert',
         backend: `litert-wasm (${compiled.runtime.build})`,
@@ -144,6 +145,7 @@ export const liteRtEngine: Engine = {
         // A written file takes real values: its normalisation is the source model's, decided above.
         ...(mode === 'tflite-file' ? { normalization: imported.normalization } : {}),
         hasEmbedding: exposed !== undefined,
+        outputSizes: { classes: size(0), embedding: exposed ? size(exposed.position) : 0 },
         async run(input, options) {
           const outputs = await compiled.run([toInput(input)]);
           const raw = dequantize(outputs[0], scoresGrid);
