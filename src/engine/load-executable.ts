@@ -23,6 +23,8 @@ export interface LocalModelSpec {
   unfused?: boolean;
   /** TFLite: skip re-quantising activations (faster, further from the interpreter). */
   float?: boolean;
+  /** A layers model's `.tflite` the package wrote before (writtenTfliteFor), found by the thread that asks. */
+  writtenTflite?: string;
 }
 
 /**

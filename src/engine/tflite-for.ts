@@ -66,6 +66,31 @@ async function writeAtomically(file: string, bytes: Uint8Array): Promise<void> {
   }
 }
 
+async function lookUp(
+  source: string | KeyedGraph,
+  options: TfliteForOptions,
+): Promise<{ found?: string; cached: string }> {
+  const key = typeof source === 'string' ? await folderKey(source) : graphKey(source.key);
+  const name = `model-${key}.float32.tflite`;
+  const cached = path.join(options.cacheDir ?? cacheDir(), 'tflite', name);
+  const beside = typeof source === 'string' ? path.join(source, name) : undefined;
+  for (const candidate of [beside, cached])
+    if (candidate && (await exists(candidate))) return { found: candidate, cached };
+  return { cached };
+}
+
+/**
+ * The float32 `.tflite` tfliteFor would return for a layers model folder, if it has been written already;
+ * undefined otherwise (nothing is written). `Classifier.load` looks it up while its workers start, so they need
+ * not hash the weights again to find it.
+ */
+export async function writtenTfliteFor(
+  dir: string,
+  options: Pick<TfliteForOptions, 'cacheDir'> = {},
+): Promise<string | undefined> {
+  return (await lookUp(dir, options)).found;
+}
+
 /**
  * The path of a float32 `.tflite` of a model, written once into `<cache>/tflite/` as
  * `model-<key>.float32.tflite`, for a TF.js layers model folder (Teachable Machine exports
@@ -75,11 +100,8 @@ async function writeAtomically(file: string, bytes: Uint8Array): Promise<void> {
  * Loading a folder's graph uses the active TF.js backend, and only happens when no file exists.
  */
 export async function tfliteFor(source: string | KeyedGraph, options: TfliteForOptions = {}): Promise<string> {
-  const key = typeof source === 'string' ? await folderKey(source) : graphKey(source.key);
-  const name = `model-${key}.float32.tflite`;
-  const cached = path.join(options.cacheDir ?? cacheDir(), 'tflite', name);
-  const beside = typeof source === 'string' ? path.join(source, name) : undefined;
-  for (const candidate of [beside, cached]) if (candidate && (await exists(candidate))) return candidate;
+  const { found, cached } = await lookUp(source, options);
+  if (found) return found;
 
   let graph: ModelGraph;
   if (typeof source === 'string') {

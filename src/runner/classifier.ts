@@ -1,6 +1,7 @@
 import type { BackendName } from '../engine/backend-names';
 import { DEFAULT_ENGINE, type EngineChoice, type EngineName } from '../engine/engine';
 import { precompiledLiteRt } from '../engine/litert/shared-wasm';
+import { writtenTfliteFor } from '../engine/tflite-for';
 import { liteRtUnsupportedReason } from '../engine/litert/unsupported';
 import { encodeRgbJpeg } from '../image/encode-jpeg';
 import { prepareImage } from '../image/preprocess';
@@ -246,6 +247,10 @@ export class Classifier {
     // Compiled once here for every worker (and every classifier in this process) instead of once per worker.
     if (workerSpec.engine !== 'tfjs' && !liteRtUnsupportedReason(workerSpec.model)) {
       workerSpec.liteRtWasm = precompiledLiteRt();
+      // Looked up here, while the workers boot, rather than by hashing the weights again in every worker.
+      if (resolved.format === 'layers') {
+        workerSpec.writtenTflite = writtenTfliteFor(resolved.localPath).catch(() => undefined);
+      }
     }
     const starting = WorkerPool.start(options.workers ?? defaultWorkers(), workerSpec);
     const weights = hashWeights({ format: resolved.format, path: resolved.localPath });

@@ -4,9 +4,13 @@ import { ModelLoadError } from '../model/errors';
 import type { PrecompiledLiteRt } from '../engine/litert/shared-wasm';
 import type { FromWorker, LoadSpec, ToWorker, WorkerModelInfo } from './protocol';
 
-/** What every worker of a pool loads; LiteRT.js's wasm module may still be compiling on this thread. */
+/**
+ * What every worker of a pool loads. LiteRT.js's wasm module may still be compiling on this thread, and a layers
+ * model's written `.tflite` still being looked up (writtenTfliteFor).
+ */
 export interface WorkerSpec extends LoadSpec {
   liteRtWasm?: Promise<PrecompiledLiteRt | undefined>;
+  writtenTflite?: Promise<string | undefined>;
 }
 
 interface Pending {
@@ -34,7 +38,10 @@ export class InferenceWorker {
     try {
       // The thread starts, loads its modules and reads the model while LiteRT.js's wasm module compiles here; the
       // module follows in a message of its own (precompiledLiteRt never rejects: undefined when it failed).
-      const { model, backend, engine, liteRtWasm } = spec;
+      const { backend, engine, liteRtWasm } = spec;
+      // Found while the thread boots (hashing the weights takes a fraction of that), so it costs no wait.
+      const writtenTflite = await spec.writtenTflite;
+      const model = writtenTflite ? { ...spec.model, writtenTflite } : spec.model;
       const reply = await new Promise<FromWorker>((resolve, reject) => {
         worker.loadWaiter = { resolve, reject };
         worker.send({ type: 'load', model, backend, engine, liteRtWasmFollows: liteRtWasm !== undefined });

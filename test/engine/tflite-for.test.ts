@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { tfliteFor } from '../../src/engine/tflite-for';
+import { tfliteFor, writtenTfliteFor } from '../../src/engine/tflite-for';
 import { layersModelToGraph } from '../../src/model/layers-to-graph';
 import { importTflite } from '../../src/model/tflite/import-tflite';
 import { buildMobileNet } from '../../src/zoo/build-layers-model';
@@ -56,7 +56,9 @@ describe('tfliteFor: a float32 .tflite written once per model', function () {
 
   it('writes a layers model into the cache once and reuses it; the model folder is untouched', async function () {
     const before = fs.readdirSync(model).sort();
+    assert.equal(await writtenTfliteFor(model, { cacheDir: cache }), undefined, 'nothing written yet');
     const file = await tfliteFor(model, { cacheDir: cache });
+    assert.equal(await writtenTfliteFor(model, { cacheDir: cache }), file, 'found without writing');
     assert.equal(path.dirname(file), path.join(cache, 'tflite'));
     assert.deepEqual(fs.readdirSync(model).sort(), before);
     assert.match(path.basename(file), /^model-[0-9a-f]{16}\.float32\.tflite$/);

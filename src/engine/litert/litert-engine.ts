@@ -19,7 +19,14 @@ import { liteRtUnsupportedReason } from './unsupported';
 /** Whether this thread loaded TF.js to write a model's file (its tensors then count in the memory figures). */
 let tfLoadedToWrite = false;
 
-async function writtenTflite(dir: string): Promise<Uint8Array> {
+async function writtenTflite(dir: string, found: string | undefined): Promise<Uint8Array> {
+  if (found) {
+    try {
+      return new Uint8Array(await fs.readFile(found));
+    } catch {
+      // Removed since it was found (a cache cleared meanwhile): found or written again below.
+    }
+  }
   const file = await tfliteFor(dir, {
     // Writing reads the weights with TF.js; the pure-JS backend leaves the wasm runtime to LiteRT.js alone. Only
     // when the file has to be written: a cached one runs without TF.js in the thread (start-up time and memory).
@@ -111,7 +118,7 @@ export const liteRtEngine: Engine = {
       }
       mode = 'tflite-file';
     } else {
-      bytes = await writtenTflite(spec.path);
+      bytes = await writtenTflite(spec.path, spec.writtenTflite);
       mode = 'written-tflite';
     }
     const { importTflite } = require('../../model/tflite') as typeof import('../../model/tflite');
