@@ -257,13 +257,17 @@ export class Classifier {
     // Awaited once the workers answer; a failure before then must not count as unhandled.
     weights.catch(() => undefined);
     // The workers load TF.js and the model on their own threads meanwhile: this one loads the image decoder the first
-    // frame needs. A decoder that fails to load is reported by that frame, with the frame.
-    try {
-      preloadImageDecoder();
-    } catch {
-      // said by the first classify
-    }
+    // frame needs, once the written file is found (requiring sharp holds this thread for tens of ms, and the workers
+    // wait for that path). A decoder that fails to load is reported by that frame, with the frame.
+    const decoderLoaded = (workerSpec.writtenTflite ?? Promise.resolve()).then(() => {
+      try {
+        preloadImageDecoder();
+      } catch {
+        // said by the first classify
+      }
+    });
     const { pool, info } = await starting;
+    await decoderLoaded;
     try {
       const { labels, labelsSource } = chooseLabels(resolved, info.embeddedLabels, info.classes);
       const [height, width] = info.inputShape;
