@@ -63,12 +63,12 @@ async function load(message: Extract<ToWorker, { type: 'load' }>): Promise<void>
     // loading would. A pass that fails here fails the first frame too, with its message.
     ({ classes, embedding: embeddingSize } = outputSizes);
     outputIsLogits = scores === 'logits';
-    warmingUp = Promise.resolve().then(() =>
-      execute(zeros, false, false).then(
+    warmingUp = Promise.resolve()
+      .then(() => execute(zeros, false, false))
+      .then(
         () => undefined,
         () => undefined,
-      ),
-    );
+      );
   } else {
     // Warm-up run: compiles kernels once and tells probabilities from logits.
     let probe: EngineOutputs;

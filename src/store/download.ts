@@ -178,9 +178,9 @@ async function fetchArchiveMember(
   const file = memberFileName(member, shown);
   fetcher.filesTotal = 2;
   await fetcher.download(url, archiveName);
+  const { extractTarMember } = require('./tar') as typeof import('./tar');
   let extracted;
   try {
-    const { extractTarMember } = require('./tar') as typeof import('./tar');
     extracted = await extractTarMember(path.join(tempDir, archiveName), member, path.join(tempDir, file), {
       maxMemberBytes: fetcher.exactFor(file)?.bytes ?? fetcher.boundFor(file).bytes,
       maxInflatedBytes: fetcher.limits.maxModelBytes,

@@ -6,6 +6,7 @@ import { ModelLoadError } from '../../model/errors';
 import { globalPoolOutput } from '../../model/global-pool';
 import type { ModelGraph, QuantGrid } from '../../model/graph';
 import type { ImportedTflite } from '../../model/tflite';
+import { elementCount } from '../../model/tflite/tensor-data';
 import { toError } from '../../to-error';
 import { CompiledTflite, type TfliteOutput } from './compiled-tflite';
 import { withExtraOutput } from './expose-output';
@@ -141,7 +142,7 @@ export const liteRtEngine: Engine = {
     try {
       const toInput = inputConverter(compiled.inputs[0].dtype, graph.input.quant);
       const scoresGrid = gridOf(graph, graph.output);
-      const size = (position: number): number => compiled.outputs[position].shape.reduce((a, b) => a * b, 1);
+      const size = (position: number): number => elementCount(compiled.outputs[position].shape);
       return {
         engine: 'litert',
         backend: `litert-wasm (${compiled.runtime.build})`,

@@ -7,12 +7,20 @@ import type { WeightTensor } from '../graph';
  * when the weight is made, so a bad file still fails at import.
  */
 export function lazyWeight(shape: number[], decode: () => Float32Array): WeightTensor {
-  let values: Float32Array | undefined;
+  const values = once(decode);
   return {
     shape,
     get values(): Float32Array {
-      values ??= decode();
-      return values;
+      return values();
     },
+  };
+}
+
+/** `decode` run on the first call only; every later call returns the same array. */
+export function once(decode: () => Float32Array): () => Float32Array {
+  let decoded: Float32Array | undefined;
+  return () => {
+    decoded ??= decode();
+    return decoded;
   };
 }

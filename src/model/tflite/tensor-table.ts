@@ -2,7 +2,7 @@ import type { QuantGrid, WeightTensor } from '../graph';
 import { TfliteFormatError, TfliteUnsupportedError } from './errors';
 import type { Buffer, Tensor } from './model-tables';
 import { TensorType, tensorTypeName } from './schema-enums';
-import { lazyWeight } from './lazy-weight';
+import { lazyWeight, once } from './lazy-weight';
 import { type Affine, checkAffine, checkRawValues, dequantize, rawValues } from './tensor-data';
 
 /** Integer ranges of the quantised activation types. */
@@ -112,11 +112,7 @@ export class TensorTable {
   }
 
   fold(index: number, values: () => Float32Array): void {
-    let decoded: Float32Array | undefined;
-    this.folded.set(index, () => {
-      decoded ??= values();
-      return decoded;
-    });
+    this.folded.set(index, once(values));
   }
 
   /** A constant's stored numbers without any scaling: shape, axis and padding operands. */
