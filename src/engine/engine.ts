@@ -1,6 +1,7 @@
 import type { BackendName } from './backend-names';
 import type { ExecutionMode, LocalModelSpec } from './load-executable';
 import type { PrecompiledLiteRt } from './litert/shared-wasm';
+import type { ModelInput } from './model-input';
 
 export type { ExecutionMode };
 import type { Normalization } from '../model/normalization';
@@ -46,8 +47,8 @@ export interface EngineModel {
    * no pass to describe the model and warms it up while the caller prepares its first frame.
    */
   readonly outputSizes?: { classes: number; embedding: number };
-  /** `input` holds [h, w, c] real values (normalised pixels); `softmax` turns logits into probabilities. */
-  run(input: Float32Array, options: { embedding: boolean; softmax: boolean }): Promise<EngineOutputs>;
+  /** `input`: [h, w, c] real values (normalised pixels) or a frame's pixels; `softmax` makes logits probabilities. */
+  run(input: ModelInput, options: { embedding: boolean; softmax: boolean }): Promise<EngineOutputs>;
   /**
    * Engine objects alive in this thread (TF.js tensors, LiteRT.js tensors and models) and the TF.js
    * tensor bytes: both flat between frames, or something leaks.

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from './backend';
 import type { Engine, EngineLoadRequest, EngineModel } from './engine';
 import { loadExecutable } from './load-executable';
+import { realValues } from './model-input';
 
 /** TF.js: the package's fused graph on the chosen backend (or the library's own model object). */
 export const tfjsEngine: Engine = {
@@ -22,7 +23,7 @@ export const tfjsEngine: Engine = {
       hasEmbedding: executable.runWithEmbedding !== undefined,
       async run(input, options) {
         const output = tf.tidy(() => {
-          const x = tf.tensor4d(input, [1, ...loaded.inputShape]);
+          const x = tf.tensor4d(realValues(input), [1, ...loaded.inputShape]);
           const both =
             options.embedding && executable.runWithEmbedding
               ? executable.runWithEmbedding(x)

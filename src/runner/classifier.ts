@@ -3,10 +3,10 @@ import { DEFAULT_ENGINE, type EngineChoice, type EngineName } from '../engine/en
 import { precompiledLiteRt } from '../engine/litert/shared-wasm';
 import { writtenTfliteFor } from '../engine/tflite-for';
 import { liteRtUnsupportedReason } from '../engine/litert/unsupported';
+import type { PixelFrame } from '../engine/model-input';
 import { encodeRgbJpeg } from '../image/encode-jpeg';
 import { prepareImage } from '../image/preprocess';
 import { preloadImageDecoder } from '../image/sharp-runtime';
-import { normalize } from '../image/normalize';
 import type { FitMode, ImageInput, RawImage, Roi } from '../image/types';
 import { finishFingerprint, hashWeights } from '../model/fingerprint';
 import { alignLabels } from '../model/labels';
@@ -455,8 +455,8 @@ export class Classifier {
         maxPixels: this.options.maxPixels,
         maxMetadataBytes: this.options.maxMetadataBytes,
       });
-      const { scale, offset } = this.info.normalization;
-      const input = normalize(image.rgb, scale, offset);
+      // Pixels, not real values: the worker normalises (or, on a quantised input, looks the pixels up).
+      const input: PixelFrame = { rgb: image.rgb, normalization: this.info.normalization };
       const rgb = { data: image.rgb, width: image.width, height: image.height, channels: 3 };
       const pixels = job.options.keepInput ? rgb : undefined;
       // Started now, so the encode runs on a libuv thread while a worker runs the model; process() awaits it.
@@ -470,7 +470,7 @@ export class Classifier {
 }
 
 type Prepared =
-  | { started: number; input: Float32Array; pixels?: RawImage; jpeg?: Promise<Buffer>; preprocessMs: number }
+  | { started: number; input: PixelFrame; pixels?: RawImage; jpeg?: Promise<Buffer>; preprocessMs: number }
   | { started: number; error: Error };
 
 /**

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ModelLoadError } from '../model/errors';
 import type { PrecompiledLiteRt } from '../engine/litert/shared-wasm';
+import type { ModelInput } from '../engine/model-input';
 import type { FromWorker, LoadSpec, ToWorker, WorkerModelInfo } from './protocol';
 
 /**
@@ -60,14 +61,14 @@ export class InferenceWorker {
 
   /** One pass through the network; with `embedding`, the L2-normalised pooled features of that same pass too. */
   async infer(
-    input: Float32Array,
+    input: ModelInput,
     shape: [number, number, number],
     embedding = false,
   ): Promise<{ scores: Float32Array; embedding?: Float32Array; inferenceMs: number }> {
-    const reply = await this.request(
-      (id) => ({ type: 'infer', id, input, shape, embedding }),
-      [input.buffer as ArrayBuffer],
-    );
+    // Real values are handed over; a frame's pixels are copied (150 KB at 224×224), as the caller may still
+    // encode or return them.
+    const transfer = input instanceof Float32Array ? [input.buffer as ArrayBuffer] : [];
+    const reply = await this.request((id) => ({ type: 'infer', id, input, shape, embedding }), transfer);
     if (reply.type === 'infer-error') throw new Error(reply.message);
     if (reply.type !== 'result') throw new Error(`Unexpected worker reply "${reply.type}"`);
     return { scores: reply.scores, embedding: reply.embedding, inferenceMs: reply.inferenceMs };

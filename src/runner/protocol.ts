@@ -2,6 +2,7 @@ import type { BackendName } from '../engine/backend-names';
 import type { EngineChoice, EngineName } from '../engine/engine';
 import type { ExecutionMode, LocalModelSpec } from '../engine/load-executable';
 import type { PrecompiledLiteRt } from '../engine/litert/shared-wasm';
+import type { ModelInput } from '../engine/model-input';
 import type { Normalization } from '../model/normalization';
 
 /** Messages between a Classifier (main thread) and its inference worker. */
@@ -21,7 +22,7 @@ export type ToWorker =
   | ({ type: 'load'; liteRtWasmFollows: boolean } & LoadSpec)
   /** LiteRT.js's compiled wasm module, or nothing when it could not be compiled (the worker then compiles its own). */
   | { type: 'litert-wasm'; liteRtWasm?: PrecompiledLiteRt }
-  | { type: 'infer'; id: number; input: Float32Array; shape: [number, number, number]; embedding?: boolean }
+  | { type: 'infer'; id: number; input: ModelInput; shape: [number, number, number]; embedding?: boolean }
   | { type: 'memory'; id: number };
 
 export interface WorkerModelInfo {

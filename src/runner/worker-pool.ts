@@ -1,6 +1,7 @@
 import { toError } from '../to-error';
 import { InferenceWorker, type WorkerSpec } from './inference-worker';
 import type { WorkerModelInfo } from './protocol';
+import type { ModelInput } from '../engine/model-input';
 
 /** What one worker gives back for one frame, and when the frame got a worker (to tell waiting from working). */
 export interface PoolInference {
@@ -66,7 +67,7 @@ export class WorkerPool {
   }
 
   /** One pass through the network on the first free worker. */
-  async infer(input: Float32Array, shape: [number, number, number], embedding: boolean): Promise<PoolInference> {
+  async infer(input: ModelInput, shape: [number, number, number], embedding: boolean): Promise<PoolInference> {
     const slot = await this.acquire();
     const startedAt = performance.now();
     try {

@@ -7,6 +7,7 @@ import { loadOnEngine } from '../engine/choose-engine';
 import type { EngineModel, EngineOutputs } from '../engine/engine';
 import { l2Normalize } from './l2-normalize';
 import type { PrecompiledLiteRt } from '../engine/litert/shared-wasm';
+import type { ModelInput } from '../engine/model-input';
 import type { FromWorker, ToWorker } from './protocol';
 
 if (!parentPort) throw new Error('runner/worker.js must be started as a worker thread');
@@ -23,7 +24,7 @@ let warmingUp: Promise<void> = Promise.resolve();
 let liteRtWasmArrived: (compiled: PrecompiledLiteRt | undefined) => void = () => undefined;
 
 /** One pass through the network: the scores and, when asked and the model has one, the pooled features. */
-function execute(input: Float32Array, withEmbedding: boolean, softmax: boolean): Promise<EngineOutputs> {
+function execute(input: ModelInput, withEmbedding: boolean, softmax: boolean): Promise<EngineOutputs> {
   if (!model) throw new Error('No model is loaded');
   executions++;
   return model.run(input, { embedding: withEmbedding, softmax });

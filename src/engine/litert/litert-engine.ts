@@ -12,6 +12,7 @@ import { CompiledTflite, type TfliteOutput } from './compiled-tflite';
 import { withExtraOutput } from './expose-output';
 import { liveLiteRtObjects } from './ledger';
 import { liteRtUnsupportedReason } from './unsupported';
+import { inputConverter } from './input-converter';
 
 /**
  * A layers model (Keras, Teachable Machine) as a float32 .tflite, through the package's graph and
@@ -76,26 +77,6 @@ function softmax(logits: Float32Array): Float32Array {
   }
   for (let i = 0; i < out.length; i++) out[i] /= sum;
   return out;
-}
-
-/** Real-valued input → what the model's input tensor takes (uint8 integers on the input's grid, or float32). */
-function inputConverter(
-  dtype: string,
-  grid: QuantGrid | undefined,
-): (input: Float32Array) => Float32Array | Uint8Array {
-  if (dtype === 'float32') return (input) => input;
-  if (dtype === 'uint8' && grid) {
-    return (input) => {
-      const q = new Uint8Array(input.length);
-      // Uint8Array stores clamp to 0..255 only for Uint8ClampedArray; clamp explicitly to the grid.
-      for (let i = 0; i < q.length; i++)
-        q[i] = Math.min(grid.qmax, Math.max(grid.qmin, Math.round(input[i] / grid.scale) + grid.zeroPoint));
-      return q;
-    };
-  }
-  throw new ModelLoadError(
-    `LiteRT.js 2.5 passes only float32, int32 and uint8 tensors into a model; this model's input is ${dtype}`,
-  );
 }
 
 /**
