@@ -82,11 +82,11 @@ export interface ClassifyOptions extends PredictionFilter {
 
 /** Where one frame's time went, in milliseconds. */
 export interface Timings {
-  /** Decode, orient, crop, resize and normalise. */
+  /** Decode, orient, crop and resize (on this thread and libuv's). */
   preprocessMs: number;
   /** Time spent waiting: in the queue before work started, and for a free worker. */
   queueMs: number;
-  /** The network itself, measured in the worker. */
+  /** The pass through the network, measured in the worker, with turning the pixels into the model's input. */
   inferenceMs: number;
   /** From classify() to result (including any wait for an older frame's result to go out first). */
   totalMs: number;
@@ -442,7 +442,7 @@ export class Classifier {
     job.resolve(result);
   }
 
-  /** Decode, fit and normalise; never rejects (a failure is carried to process()). */
+  /** Decode and fit (the worker normalises); never rejects (a failure is carried to process()). */
   private async prepare(job: Job): Promise<Prepared> {
     const started = performance.now();
     try {
