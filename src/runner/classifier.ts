@@ -394,10 +394,8 @@ export class Classifier {
     const prepared = await this.prepare(job);
     try {
       if ('error' in prepared) throw prepared.error;
-      const { width, height } = this.info.inputSize;
       const { scores, embedding, inferenceMs, startedAt } = await this.pool.infer(
         prepared.input,
-        [height, width, 3],
         job.options.embedding === true,
       );
       const predictions = topPredictions(scores, this.labels, job.options);

@@ -62,13 +62,12 @@ export class InferenceWorker {
   /** One pass through the network; with `embedding`, the L2-normalised pooled features of that same pass too. */
   async infer(
     input: ModelInput,
-    shape: [number, number, number],
     embedding = false,
   ): Promise<{ scores: Float32Array; embedding?: Float32Array; inferenceMs: number }> {
     // Real values are handed over; a frame's pixels are copied (150 KB at 224×224), as the caller may still
     // encode or return them.
     const transfer = input instanceof Float32Array ? [input.buffer as ArrayBuffer] : [];
-    const reply = await this.request((id) => ({ type: 'infer', id, input, shape, embedding }), transfer);
+    const reply = await this.request((id) => ({ type: 'infer', id, input, embedding }), transfer);
     if (reply.type === 'infer-error') throw new Error(reply.message);
     if (reply.type !== 'result') throw new Error(`Unexpected worker reply "${reply.type}"`);
     return { scores: reply.scores, embedding: reply.embedding, inferenceMs: reply.inferenceMs };

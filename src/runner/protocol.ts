@@ -22,7 +22,7 @@ export type ToWorker =
   | ({ type: 'load'; liteRtWasmFollows: boolean } & LoadSpec)
   /** LiteRT.js's compiled wasm module, or nothing when it could not be compiled (the worker then compiles its own). */
   | { type: 'litert-wasm'; liteRtWasm?: PrecompiledLiteRt }
-  | { type: 'infer'; id: number; input: ModelInput; shape: [number, number, number]; embedding?: boolean }
+  | { type: 'infer'; id: number; input: ModelInput; embedding?: boolean }
   | { type: 'memory'; id: number };
 
 export interface WorkerModelInfo {

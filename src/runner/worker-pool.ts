@@ -67,12 +67,12 @@ export class WorkerPool {
   }
 
   /** One pass through the network on the first free worker. */
-  async infer(input: ModelInput, shape: [number, number, number], embedding: boolean): Promise<PoolInference> {
+  async infer(input: ModelInput, embedding: boolean): Promise<PoolInference> {
     const slot = await this.acquire();
     const startedAt = performance.now();
     try {
       const worker = this.slots[slot].alive ? this.slots[slot] : await this.replace(slot);
-      return { ...(await worker.infer(input, shape, embedding)), startedAt };
+      return { ...(await worker.infer(input, embedding)), startedAt };
     } finally {
       this.release(slot);
     }

@@ -21,7 +21,7 @@ describe('a worker handed the written .tflite its classifier found', function ()
       assert.equal(info.mode, 'written-tflite');
       assert.equal(info.classes, 1000);
       assert.equal(info.embeddingSize, 256);
-      const { scores } = await worker.infer(new Float32Array(224 * 224 * 3), [224, 224, 3]);
+      const { scores } = await worker.infer(new Float32Array(224 * 224 * 3));
       assert.equal(scores.length, 1000);
     } finally {
       await worker.terminate();
